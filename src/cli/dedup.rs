@@ -1,0 +1,90 @@
+//! `xdedup dedup`: one representative per story, its record written as it was read.
+
+use std::cmp::Ordering;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::ValueEnum;
+use xdedup::batch::Entry;
+use xdedup::io::{csv_header, write::Output};
+
+use super::cluster::run_batch;
+use super::progress::report;
+use super::{InputArgs, OutputArgs, PipelineArgs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Keep {
+    /// The story's first document in input order.
+    First,
+    /// The longest text (ties: the first).
+    Longest,
+    /// The earliest by --time-field (compared as text, so ISO 8601 times sort right; documents
+    /// without a time come last; ties: the first).
+    Earliest,
+    /// The document most similar to the rest of its story.
+    Central,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Which document of each story to keep.
+    #[arg(long, value_enum, default_value_t = Keep::First)]
+    pub keep: Keep,
+}
+
+pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.keep != Keep::Earliest || args.input.time_field.is_some(),
+        "--keep earliest needs --time-field"
+    );
+    let batch = run_batch(&args.input, &args.pipeline, true, quiet)?;
+    let c = &batch.clustering;
+    let recs = &batch.records;
+    // The kept document of each story.
+    let mut kept: Vec<Option<usize>> = vec![None; c.stats.stories];
+    for (d, &s) in c.story.iter().enumerate() {
+        let slot = &mut kept[s as usize];
+        let better = match (*slot, args.keep) {
+            (None, _) => true,
+            (Some(_), Keep::First) => false,
+            (Some(k), Keep::Longest) => recs[d].text.chars().count() > recs[k].text.chars().count(),
+            (Some(k), Keep::Earliest) => match (&recs[d].time, &recs[k].time) {
+                (Some(a), Some(b)) => a.cmp(b) == Ordering::Less,
+                (Some(_), None) => true,
+                _ => false,
+            },
+            (Some(_), Keep::Central) => c.representative[s as usize] as usize == d,
+        };
+        if better {
+            *slot = Some(d);
+        }
+    }
+    let mut keep = vec![false; recs.len()];
+    for k in kept.into_iter().flatten() {
+        keep[k] = true;
+    }
+    let target = args.output.output.as_deref();
+    let name = || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
+    let read = args.input.read_options(false);
+    if let Some(h) = args.input.inputs().first().and_then(|i| csv_header(i, &read)) {
+        out.line(&h).with_context(|| format!("{}: cannot write", name()))?;
+    }
+    for e in &batch.entries {
+        if let Entry::Record(d) = *e {
+            if keep[d] {
+                let raw = recs[d].raw.as_deref().unwrap_or(&recs[d].text);
+                out.line(raw).with_context(|| format!("{}: cannot write", name()))?;
+            }
+        }
+    }
+    out.finish().with_context(|| format!("{}: cannot write", name()))?;
+    report(&batch, args.output.rejects.as_deref(), quiet)?;
+    Ok(ExitCode::SUCCESS)
+}

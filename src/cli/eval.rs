@@ -1,0 +1,96 @@
+//! `xdedup eval --gold FILE`: the current settings scored against labelled data.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, load};
+
+use super::PipelineArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Labelled JSON Lines: clustered documents (`text`, `cluster`, `lang`) or graded pairs
+    /// (`a`, `b`, `score`).
+    #[arg(long, required = true)]
+    pub gold: PathBuf,
+    /// Only these languages' documents (repeatable): a separate run on that subset.
+    #[arg(long)]
+    pub lang: Vec<String>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+fn row(name: &str, s: &ClusterScores) -> String {
+    format!(
+        "{name:<10} {:>6} {:>6} {:>6} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
+        s.items, s.gold_clusters, s.predicted_clusters, s.ari, s.pair_precision, s.pair_recall, s.pair_f1, s.bcubed_f1
+    )
+}
+
+pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
+    let pipeline = args.pipeline.pipeline()?;
+    let cfg = pipeline.config();
+    match load(&args.gold)? {
+        GoldSet::Clusters(mut docs) => {
+            if !args.lang.is_empty() {
+                docs.retain(|d| d.lang.as_ref().is_some_and(|l| args.lang.contains(l)));
+                anyhow::ensure!(!docs.is_empty(), "no documents in languages {:?}", args.lang);
+            }
+            let r = eval_clusters(&pipeline, &docs);
+            if args.json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{}: {} documents; shingles {}, {} threshold {}, {} slots, {}x{} bands",
+                args.gold.display(),
+                docs.len(),
+                r.stats.shingle.map(|s| s.to_string()).unwrap_or_default(),
+                cfg.similarity(),
+                cfg.threshold(),
+                cfg.num_perm(),
+                cfg.lsh().bands,
+                cfg.lsh().rows
+            );
+            println!(
+                "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+                "subset", "docs", "gold", "pred", "ARI", "pair-P", "pair-R", "pair-F1", "B3-F1"
+            );
+            println!("{}", row("all", &r.overall));
+            if r.per_lang.len() > 1 {
+                for (l, s) in &r.per_lang {
+                    println!("{}", row(l, s));
+                }
+                let c = &r.cross_language;
+                println!(
+                    "cross-language pairs: gold {} predicted {} precision {:.3} recall {:.3} F1 {:.3}",
+                    c.gold_pairs, c.predicted_pairs, c.precision, c.recall, c.f1
+                );
+            }
+            if !quiet {
+                let s = &r.stats;
+                eprintln!(
+                    "xdedup: {} unique texts, {} candidate pairs, {} verified edges, {} stories",
+                    s.unique, s.candidates.pairs, s.edges, s.stories
+                );
+            }
+        }
+        GoldSet::Pairs(pairs) => {
+            let r = eval_pairs(&pipeline, &pairs);
+            if args.json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}: {} pairs; {} similarity", args.gold.display(), r.pairs, cfg.similarity());
+            println!("{:<12} {:>6} {:>9}", "languages", "pairs", "spearman");
+            println!("{:<12} {:>6} {:>9.3}", "all", r.pairs, r.spearman);
+            for (k, (n, rho)) in &r.per_lang {
+                println!("{k:<12} {n:>6} {rho:>9.3}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,208 @@
+//! Command-line flags (clap) and their conversion into the library's checked settings.
+//! Nothing below this module sees clap.
+
+pub mod cluster;
+pub mod dedup;
+pub mod eval;
+pub mod pairs;
+pub mod progress;
+pub mod similar;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use xdedup::config::{DEFAULT_MAX_BUCKET, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD};
+use xdedup::io::{DEFAULT_MAX_DOC_BYTES, Format, Input, ReadOptions};
+use xdedup::shingle::ShingleSpec;
+use xdedup::verify::Similarity;
+use xdedup::weights::Weighting;
+use xdedup::{Config, Pipeline};
+
+/// Near-duplicate and same-story detection for news, in any script.
+///
+/// xdedup normalizes each text (Arabic and every other Unicode script), cuts it into shingles,
+/// weighs them by rarity, finds candidate pairs with MinHash/LSH, verifies every candidate
+/// exactly, and groups verified pairs into stories with average-link clustering.
+#[derive(Debug, Parser)]
+#[command(name = "xdedup", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// No progress bars and no summary on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Cluster documents into stories: one JSON line per input document, in input order.
+    ///
+    /// Example: xdedup cluster news.jsonl.gz -o stories.jsonl
+    Cluster(cluster::Args),
+    /// Keep one representative per story, with its original fields untouched.
+    ///
+    /// Example: xdedup dedup news.jsonl -o unique.jsonl --keep longest
+    Dedup(dedup::Args),
+    /// Every verified near-duplicate pair with its score.
+    ///
+    /// Example: xdedup pairs news.jsonl --min-score 0.5
+    Pairs(pairs::Args),
+    /// Compare two texts: scores, verdict, and with --explain the shared shingles.
+    /// Exit status 0 similar, 1 not similar, 2 error.
+    ///
+    /// Example: xdedup similar "text one" @file.txt --explain
+    Similar(similar::Args),
+    /// Score the current settings against labelled data (clusters or graded pairs).
+    ///
+    /// Example: xdedup eval --gold ../shared/eval/og2021-titles.jsonl
+    Eval(eval::Args),
+}
+
+/// Where documents come from and how to read them.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Input files: JSON Lines, CSV, TSV or text (one document per line), plain, .gz or .zst;
+    /// `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+    /// Input format (default: from the file extension, else JSON Lines if the first record
+    /// starts with `{`, else text).
+    #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
+    pub format: Option<Format>,
+    /// Field (JSON) or column (CSV/TSV) holding the document id; absent ids are line numbers.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// Field or column holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Field or column holding a title, put before the text.
+    #[arg(long)]
+    pub title_field: Option<String>,
+    /// Field or column holding a time (used by `dedup --keep earliest`).
+    #[arg(long)]
+    pub time_field: Option<String>,
+    /// Read each file under the given directories as one document (id: its relative path).
+    #[arg(long)]
+    pub doc_per_file: bool,
+    /// Stop at the first bad record instead of reporting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+    /// Cut texts longer than this many bytes (with a warning).
+    #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES)]
+    pub max_doc_bytes: usize,
+}
+
+impl InputArgs {
+    pub fn inputs(&self) -> Vec<Input> {
+        self.inputs.iter().map(|s| Input::parse(s)).collect()
+    }
+
+    pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
+        ReadOptions {
+            format: self.format,
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            title_field: self.title_field.clone(),
+            time_field: self.time_field.clone(),
+            doc_per_file: self.doc_per_file,
+            keep_raw,
+            max_doc_bytes: self.max_doc_bytes,
+        }
+    }
+}
+
+/// How texts are compared and grouped.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
+    /// Clustering threshold: groups merge while their average verified similarity is at least
+    /// this (default 0.15; for `similar`, the verdict threshold, default 0.4). Lower: bigger
+    /// stories, more false merges; higher: purer, smaller stories.
+    #[arg(long, short)]
+    pub threshold: Option<f64>,
+    /// Verified similarity: cosine (default), jaccard (weighted), or containment (a short text
+    /// inside a long one).
+    #[arg(long, default_value = "cosine", value_parser = |s: &str| s.parse::<Similarity>())]
+    pub similarity: Similarity,
+    /// Shingles: auto (mixed:4 for short texts, word:3 for long ones), mixed:N, char:N, word:N.
+    #[arg(long, default_value = "auto", value_parser = |s: &str| s.parse::<ShingleSpec>())]
+    pub shingle: ShingleSpec,
+    /// MinHash slots per signature.
+    #[arg(long, default_value_t = DEFAULT_NUM_PERM)]
+    pub num_perm: usize,
+    /// Signature similarity LSH aims to find (default: derived from --threshold).
+    #[arg(long)]
+    pub lsh_threshold: Option<f64>,
+    /// Bands × rows, e.g. 32x4 (default: the optimum for the LSH threshold).
+    #[arg(long, value_parser = parse_bands)]
+    pub bands: Option<(usize, usize)>,
+    /// Weigh every shingle the same instead of by rarity (IDF).
+    #[arg(long)]
+    pub no_idf: bool,
+    /// Turn Arabic light stemming off.
+    #[arg(long)]
+    pub no_stem: bool,
+    /// Buckets larger than this are sampled, not expanded in full.
+    #[arg(long, default_value_t = DEFAULT_MAX_BUCKET)]
+    pub max_bucket: usize,
+    /// Hash seed.
+    #[arg(long, default_value_t = Config::default().seed())]
+    pub seed: u64,
+}
+
+fn parse_bands(s: &str) -> Result<(usize, usize), String> {
+    let (b, r) = s.split_once(['x', 'X']).ok_or_else(|| format!("bands '{s}': expected BxR, e.g. 32x4"))?;
+    let p = |v: &str| v.parse::<usize>().map_err(|_| format!("bands '{s}': expected BxR, e.g. 32x4"));
+    Ok((p(b)?, p(r)?))
+}
+
+impl PipelineArgs {
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Ok(Config::builder()
+            .threshold(self.threshold.unwrap_or(DEFAULT_THRESHOLD))
+            .similarity(self.similarity)
+            .shingle(self.shingle)
+            .num_perm(self.num_perm)
+            .lsh_threshold(self.lsh_threshold)
+            .bands(self.bands)
+            .weighting(if self.no_idf { Weighting::Uniform } else { Weighting::Idf })
+            .stem(!self.no_stem)
+            .max_bucket(self.max_bucket)
+            .seed(self.seed)
+            .build()?)
+    }
+
+    pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
+        Ok(Pipeline::new(self.config()?))
+    }
+}
+
+/// Output file flag shared by the writers.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output file (default: standard output). Written under a temporary name and moved into
+    /// place when complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write rejected records (file, line, id, reason) as JSON lines to this file.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+}
+
+/// Dispatches a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(n) = cli.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;
+    }
+    match cli.command {
+        Command::Cluster(a) => cluster::run(a, cli.quiet),
+        Command::Dedup(a) => dedup::run(a, cli.quiet),
+        Command::Pairs(a) => pairs::run(a, cli.quiet),
+        Command::Similar(a) => similar::run(a),
+        Command::Eval(a) => eval::run(a, cli.quiet),
+    }
+}

@@ -1,0 +1,94 @@
+//! Progress on standard error: a spinner when it is a terminal, nothing otherwise; and the
+//! messages every batch command prints (warnings, rejected records, the summary).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use xdedup::batch::{self, Batch};
+use xdedup::io::{Rejected, id_text, write::Output};
+
+/// A spinner that shows the stage and the records read.
+pub struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    pub fn new(quiet: bool) -> Spinner {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Spinner(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Spinner(Some(bar))
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl batch::Progress for Spinner {
+    fn stage(&self, name: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(name.to_owned());
+        }
+    }
+
+    fn read(&self, n: usize) {
+        if let Some(b) = &self.0 {
+            b.set_message(format!("reading: {n} records"));
+        }
+    }
+}
+
+/// One rejected record as a JSON object.
+pub fn rejected_json(r: &Rejected) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "cluster": null,
+        "rejected": r.reason,
+        "file": &*r.origin.file,
+        "line": r.origin.line,
+    })
+}
+
+/// Prints warnings and rejected records (unless quiet), writes the rejects file if asked, and
+/// prints the summary line that accounts for every record read.
+pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<()> {
+    if !quiet {
+        for r in batch.records.iter().filter(|r| r.truncated) {
+            eprintln!("xdedup: warning: {}: document {}: text cut to the size limit", r.origin, id_text(&r.id));
+        }
+        for r in &batch.rejected {
+            let id = r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
+            eprintln!("xdedup: {}: {id}{}", r.origin, r.reason);
+        }
+    }
+    if let Some(path) = rejects {
+        let mut out = Output::create(Some(path)).with_context(|| format!("{}: cannot create", path.display()))?;
+        for r in &batch.rejected {
+            out.json(&rejected_json(r)).with_context(|| format!("{}: cannot write", path.display()))?;
+        }
+        out.finish().with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if !quiet {
+        let s = &batch.clustering.stats;
+        eprintln!(
+            "xdedup: {} records read: {} documents in {} stories ({} duplicates, {} exact), {} rejected; shingles {}",
+            batch.read(),
+            batch.records.len(),
+            s.stories,
+            batch.duplicates(),
+            s.documents - s.unique,
+            batch.rejected.len(),
+            s.shingle.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+    Ok(())
+}

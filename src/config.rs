@@ -1,0 +1,239 @@
+//! The checked settings of a run, built once from flags (or code) before any work starts.
+
+use crate::error::{Error, Result};
+use crate::lsh::LshParams;
+use crate::shingle::ShingleSpec;
+use crate::verify::Similarity;
+use crate::weights::Weighting;
+
+/// Settings of the pipeline. Build with [`Config::builder`]; a built config is valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub(crate) shingle: ShingleSpec,
+    pub(crate) num_perm: usize,
+    pub(crate) threshold: f64,
+    pub(crate) lsh_threshold: f64,
+    pub(crate) lsh: LshParams,
+    pub(crate) weighting: Weighting,
+    pub(crate) similarity: Similarity,
+    pub(crate) stem: bool,
+    pub(crate) max_bucket: usize,
+    pub(crate) seed: u64,
+}
+
+/// Default clustering threshold on the verified score (cosine; average link).
+pub const DEFAULT_THRESHOLD: f64 = 0.15;
+/// Default signature length.
+pub const DEFAULT_NUM_PERM: usize = 128;
+/// Default bucket size above which a bucket is sampled rather than expanded.
+pub const DEFAULT_MAX_BUCKET: usize = 200;
+
+impl Config {
+    /// A builder with the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Shingle family (possibly `auto`).
+    pub fn shingle(&self) -> ShingleSpec {
+        self.shingle
+    }
+    /// Slots per signature.
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
+    }
+    /// Clustering threshold on the verified score.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+    /// Similarity at which LSH should find a pair with probability about one half or more.
+    pub fn lsh_threshold(&self) -> f64 {
+        self.lsh_threshold
+    }
+    /// Bands × rows.
+    pub fn lsh(&self) -> LshParams {
+        self.lsh
+    }
+    /// Feature weighting.
+    pub fn weighting(&self) -> Weighting {
+        self.weighting
+    }
+    /// Verified score used for clustering.
+    pub fn similarity(&self) -> Similarity {
+        self.similarity
+    }
+    /// Whether Arabic light stemming is on.
+    pub fn stem(&self) -> bool {
+        self.stem
+    }
+    /// Bucket cap.
+    pub fn max_bucket(&self) -> usize {
+        self.max_bucket
+    }
+    /// Hash seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        ConfigBuilder::default().build().expect("the defaults are valid")
+    }
+}
+
+/// Builds a [`Config`]; every setting has a default.
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    shingle: ShingleSpec,
+    num_perm: usize,
+    threshold: f64,
+    lsh_threshold: Option<f64>,
+    bands: Option<(usize, usize)>,
+    weighting: Weighting,
+    similarity: Similarity,
+    stem: bool,
+    max_bucket: usize,
+    seed: u64,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        ConfigBuilder {
+            shingle: ShingleSpec::Auto,
+            num_perm: DEFAULT_NUM_PERM,
+            threshold: DEFAULT_THRESHOLD,
+            lsh_threshold: None,
+            bands: None,
+            weighting: Weighting::Idf,
+            similarity: Similarity::Cosine,
+            stem: true,
+            max_bucket: DEFAULT_MAX_BUCKET,
+            seed: 0x5EED_0F_4ED0_u64,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// Shingle family.
+    pub fn shingle(mut self, s: ShingleSpec) -> Self {
+        self.shingle = s;
+        self
+    }
+    /// Slots per signature (more: finer estimates, slower).
+    pub fn num_perm(mut self, k: usize) -> Self {
+        self.num_perm = k;
+        self
+    }
+    /// Clustering threshold on the verified score, in (0, 1].
+    pub fn threshold(mut self, t: f64) -> Self {
+        self.threshold = t;
+        self
+    }
+    /// Similarity (of the signatures) LSH aims to find; the default is derived from the
+    /// clustering threshold `t` and the similarity, so that pairs at the threshold are found:
+    /// `0.8·t` for Jaccard, `0.8·t/(2−t)` for cosine (signatures then use squared weights, whose
+    /// Jaccard is at least `cos/(2−cos)` for sets of equal norm), `0.3·t` for containment (a
+    /// short text inside a long one has a small Jaccard whatever its containment).
+    pub fn lsh_threshold(mut self, t: Option<f64>) -> Self {
+        self.lsh_threshold = t;
+        self
+    }
+    /// Explicit bands × rows instead of the optimum for the LSH threshold.
+    pub fn bands(mut self, b: Option<(usize, usize)>) -> Self {
+        self.bands = b;
+        self
+    }
+    /// Feature weighting.
+    pub fn weighting(mut self, w: Weighting) -> Self {
+        self.weighting = w;
+        self
+    }
+    /// Verified score used for clustering.
+    pub fn similarity(mut self, s: Similarity) -> Self {
+        self.similarity = s;
+        self
+    }
+    /// Arabic light stemming on or off.
+    pub fn stem(mut self, on: bool) -> Self {
+        self.stem = on;
+        self
+    }
+    /// Bucket cap (at least 2).
+    pub fn max_bucket(mut self, m: usize) -> Self {
+        self.max_bucket = m;
+        self
+    }
+    /// Hash seed (signatures from different seeds do not compare).
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// Checks the settings and derives the LSH bands.
+    pub fn build(self) -> Result<Config> {
+        let bad = |msg: String| Err(Error::Config(msg));
+        if !(1..=4096).contains(&self.num_perm) {
+            return bad(format!("--num-perm {}: must be 1 to 4096", self.num_perm));
+        }
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return bad(format!("--threshold {}: must be in (0, 1]", self.threshold));
+        }
+        let t = self.threshold;
+        let lsh_threshold = self.lsh_threshold.unwrap_or(match self.similarity {
+            Similarity::Jaccard => 0.8 * t,
+            Similarity::Cosine => 0.8 * t / (2.0 - t),
+            Similarity::Containment => 0.3 * t,
+        });
+        if !(lsh_threshold > 0.0 && lsh_threshold <= 1.0) {
+            return bad(format!("--lsh-threshold {lsh_threshold}: must be in (0, 1]"));
+        }
+        if self.max_bucket < 2 {
+            return bad(format!("--max-bucket {}: must be at least 2", self.max_bucket));
+        }
+        let lsh = match self.bands {
+            Some((b, r)) => {
+                if b == 0 || r == 0 || b * r > self.num_perm {
+                    return bad(format!(
+                        "--bands {b}x{r}: needs bands × rows ≤ --num-perm ({})",
+                        self.num_perm
+                    ));
+                }
+                LshParams { bands: b, rows: r }
+            }
+            // Candidates are verified, so a missed pair costs more than a false one.
+            None => LshParams::optimal(lsh_threshold, self.num_perm, 0.1, 0.9),
+        };
+        Ok(Config {
+            shingle: self.shingle,
+            num_perm: self.num_perm,
+            threshold: self.threshold,
+            lsh_threshold,
+            lsh,
+            weighting: self.weighting,
+            similarity: self.similarity,
+            stem: self.stem,
+            max_bucket: self.max_bucket,
+            seed: self.seed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_nonsense_with_the_flag_named() {
+        let e = Config::builder().threshold(1.5).build().unwrap_err().to_string();
+        assert!(e.contains("--threshold"), "{e}");
+        let e = Config::builder().num_perm(8).bands(Some((5, 2))).build().unwrap_err().to_string();
+        assert!(e.contains("--bands"), "{e}");
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::default();
+        assert!(c.lsh().slots() <= c.num_perm());
+    }
+}

@@ -1,0 +1,153 @@
+//! Reading and writing: the only part of the house that knows about files, JSON, CSV, gzip or
+//! zstd.
+//!
+//! Readers turn inputs into [`Item`]s in input order: a [`Record`] to cluster, or a [`Rejected`]
+//! record that names its file, line, id (when it could be read) and what is wrong with it. A
+//! bad record never stops a read (unless the caller stops on the first one, `--strict`); a file
+//! that cannot be opened at all is reported as one rejected item with line 0.
+
+mod decode;
+mod read;
+pub mod write;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub use read::{csv_header, read_inputs};
+
+use crate::error::Origin;
+
+/// A document to cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its id: from the id field (string or number), or the line number.
+    pub id: serde_json::Value,
+    /// Title (when a title field is given) and text, joined by a newline.
+    pub text: String,
+    /// The time field, when given and present.
+    pub time: Option<String>,
+    /// Where it came from.
+    pub origin: Origin,
+    /// The text was cut to the size limit.
+    pub truncated: bool,
+    /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
+    pub raw: Option<String>,
+}
+
+/// A record that could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// Where it came from (line 0: the whole file).
+    pub origin: Origin,
+    /// Its id, when it could be read.
+    pub id: Option<serde_json::Value>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// One input record, usable or not.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A document.
+    Record(Record),
+    /// A rejected record.
+    Rejected(Rejected),
+}
+
+/// Input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON Lines: one object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// Plain text, one document per line.
+    Text,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
+            "csv" => Ok(Format::Csv),
+            "tsv" => Ok(Format::Tsv),
+            "text" | "txt" => Ok(Format::Text),
+            _ => Err(format!("format '{s}': expected jsonl, csv, tsv or text")),
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force a format (otherwise from the extension, then from the first byte).
+    pub format: Option<Format>,
+    /// Field holding the id (absent: the line number is the id).
+    pub id_field: String,
+    /// Field holding the text.
+    pub text_field: String,
+    /// Field holding a title to put before the text.
+    pub title_field: Option<String>,
+    /// Field holding a time (kept for `--keep earliest`).
+    pub time_field: Option<String>,
+    /// Each file of the given directories is one document.
+    pub doc_per_file: bool,
+    /// Keep each record's raw form (for `dedup`).
+    pub keep_raw: bool,
+    /// Texts longer than this many bytes are cut (at a character boundary) and flagged.
+    pub max_doc_bytes: usize,
+}
+
+/// Default size limit of one document's text.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 16 << 20;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            id_field: "id".into(),
+            text_field: "text".into(),
+            title_field: None,
+            time_field: None,
+            doc_per_file: false,
+            keep_raw: false,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
+}
+
+/// An input: a path, or `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input.
+    Stdin,
+    /// A file (or, with `doc_per_file`, a directory).
+    Path(PathBuf),
+}
+
+impl Input {
+    /// `-` is standard input; anything else a path.
+    pub fn parse(s: &str) -> Input {
+        if s == "-" { Input::Stdin } else { Input::Path(PathBuf::from(s)) }
+    }
+
+    /// How the input is named in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "-".into(),
+            Input::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Renders an id for messages and story names: strings as they are, numbers as written.
+pub fn id_text(id: &serde_json::Value) -> String {
+    match id {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}

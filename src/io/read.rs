@@ -1,0 +1,492 @@
+//! The record readers: JSON Lines, CSV/TSV, plain text lines, and one document per file.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::decode::open;
+use super::{Format, Input, Item, ReadOptions, Record, Rejected, id_text};
+use crate::error::Origin;
+
+/// Reads every input in order, calling `sink` with each item; `sink` returns `false` to stop.
+///
+/// Ids must be unique over all inputs: a repeated id is rejected, naming where it was first seen.
+/// Without an id field, the id is the line number (or `file:line` when there are several inputs).
+pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(Item) -> bool) {
+    let mut seen: HashMap<String, Origin> = HashMap::new();
+    let several = inputs.len() > 1;
+    let go = std::cell::Cell::new(true);
+    let mut emit = |item: Item| -> bool {
+        let item = match item {
+            Item::Record(r) => {
+                let key = id_text(&r.id);
+                match seen.get(&key) {
+                    Some(first) => Item::Rejected(Rejected {
+                        reason: format!("duplicate id (first seen at {first})"),
+                        origin: r.origin,
+                        id: Some(r.id),
+                    }),
+                    None => {
+                        seen.insert(key, r.origin.clone());
+                        Item::Record(r)
+                    }
+                }
+            }
+            other => other,
+        };
+        go.set(sink(item));
+        go.get()
+    };
+    for input in inputs {
+        let name: Arc<str> = input.name().into();
+        if opts.doc_per_file {
+            if let Input::Path(dir) = input {
+                if dir.is_dir() {
+                    read_dir(dir, opts, &mut emit);
+                    if !go.get() {
+                        return;
+                    }
+                    continue;
+                }
+            }
+        }
+        let format = opts.format.unwrap_or_else(|| format_of(input));
+        let default_id = |line: u64| -> Value {
+            if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
+        };
+        let file_error = |reason: String| {
+            Item::Rejected(Rejected { origin: Origin { file: name.clone(), line: 0 }, id: None, reason })
+        };
+        let reader = match open(input) {
+            Ok(r) => r,
+            Err(e) => {
+                if !emit(file_error(format!("cannot read: {e}"))) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let ctx = Ctx { name: name.clone(), opts, default_id: &default_id };
+        let result = match format {
+            Format::Jsonl | Format::Text => read_lines(reader, format, &ctx, &mut emit),
+            Format::Csv | Format::Tsv => read_csv(reader, format, &ctx, &mut emit),
+        };
+        if let Err(reason) = result {
+            if !emit(file_error(reason)) {
+                return;
+            }
+        }
+        if !go.get() {
+            return;
+        }
+    }
+}
+
+struct Ctx<'a> {
+    name: Arc<str>,
+    opts: &'a ReadOptions,
+    default_id: &'a dyn Fn(u64) -> Value,
+}
+
+impl Ctx<'_> {
+    fn origin(&self, line: u64) -> Origin {
+        Origin { file: self.name.clone(), line }
+    }
+
+    fn reject(&self, line: u64, id: Option<Value>, reason: impl Into<String>) -> Item {
+        Item::Rejected(Rejected { origin: self.origin(line), id, reason: reason.into() })
+    }
+
+    /// A record from its parts, or a rejection when the text is empty; cuts oversize text.
+    fn record(
+        &self,
+        line: u64,
+        id: Value,
+        title: Option<&str>,
+        text: &str,
+        time: Option<String>,
+        raw: Option<String>,
+    ) -> Item {
+        let mut full = match title {
+            Some(t) if !t.trim().is_empty() => format!("{t}\n{text}"),
+            _ => text.to_owned(),
+        };
+        if full.trim().is_empty() {
+            return self.reject(line, Some(id), "empty text");
+        }
+        let mut truncated = false;
+        if full.len() > self.opts.max_doc_bytes {
+            let mut cut = self.opts.max_doc_bytes;
+            while !full.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            full.truncate(cut);
+            truncated = true;
+        }
+        Item::Record(Record { id, text: full, time, origin: self.origin(line), truncated, raw })
+    }
+}
+
+/// The header row of a CSV or TSV input (as its raw line), for writers that re-emit records.
+pub fn csv_header(input: &Input, opts: &ReadOptions) -> Option<String> {
+    let format = opts.format.unwrap_or_else(|| format_of(input));
+    if !matches!(format, Format::Csv | Format::Tsv) || matches!(input, Input::Stdin) {
+        return None;
+    }
+    let mut line = String::new();
+    open(input).ok()?.read_line(&mut line).ok()?;
+    Some(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// Format from the file name (ignoring `.gz` / `.zst`), else from the first byte.
+fn format_of(input: &Input) -> Format {
+    if let Input::Path(p) = input {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+        let ext = Path::new(name).extension().map(|e| e.to_string_lossy().into_owned());
+        if let Some(Ok(f)) = ext.as_deref().map(str::parse::<Format>) {
+            return f;
+        }
+    }
+    Format::Jsonl // sniffed per stream in `read_lines`
+}
+
+fn read_lines(
+    mut reader: Box<dyn BufRead + Send>,
+    format: Format,
+    ctx: &Ctx,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let mut format = format;
+    let mut sniffed = ctx.opts.format.is_some() || !matches!(format, Format::Jsonl);
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("read error after line {line_no}: {e}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+            buf.pop();
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if !sniffed {
+            // An unknown extension: JSON Lines if the first record is an object, else text.
+            let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
+            format = if first == Some(b'{') { Format::Jsonl } else { Format::Text };
+            sniffed = true;
+        }
+        let line = match std::str::from_utf8(&buf) {
+            Ok(s) => s,
+            Err(e) => {
+                let item = ctx.reject(
+                    line_no,
+                    None,
+                    format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
+                );
+                if !emit(item) {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        let raw = ctx.opts.keep_raw.then(|| line.to_owned());
+        let item = match format {
+            Format::Text => ctx.record(line_no, (ctx.default_id)(line_no), None, line, None, raw),
+            _ => json_record(line, line_no, ctx, raw),
+        };
+        if !emit(item) {
+            return Ok(());
+        }
+    }
+}
+
+/// Describes a JSON value's type for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
+    let obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
+        Ok(Value::Object(m)) => m,
+        Ok(v) => return ctx.reject(line_no, None, format!("expected a JSON object, found {}", kind(&v))),
+        Err(e) => return ctx.reject(line_no, None, format!("malformed JSON: {e}")),
+    };
+    let o = ctx.opts;
+    let id = match obj.get(&o.id_field) {
+        None | Some(Value::Null) => (ctx.default_id)(line_no),
+        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+        Some(v) => {
+            return ctx.reject(
+                line_no,
+                None,
+                format!("id field '{}' is {}, expected a string or number", o.id_field, kind(v)),
+            );
+        }
+    };
+    let text = match obj.get(&o.text_field) {
+        Some(Value::String(s)) => s.as_str(),
+        None => return ctx.reject(line_no, Some(id), format!("missing text field '{}'", o.text_field)),
+        Some(v) => {
+            return ctx.reject(
+                line_no,
+                Some(id),
+                format!("text field '{}' is {}, expected a string", o.text_field, kind(v)),
+            );
+        }
+    };
+    let title = o.title_field.as_ref().and_then(|f| obj.get(f)).and_then(Value::as_str);
+    let time = o.time_field.as_ref().and_then(|f| obj.get(f)).and_then(|v| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    ctx.record(line_no, id, title, text, time, raw)
+}
+
+fn read_csv(
+    reader: Box<dyn BufRead + Send>,
+    format: Format,
+    ctx: &Ctx,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+        .flexible(false)
+        .from_reader(reader);
+    let headers = rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name.as_bytes());
+    let o = ctx.opts;
+    let names = || {
+        headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>().join(", ")
+    };
+    let text_col = col(&o.text_field)
+        .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?;
+    let id_col = col(&o.id_field);
+    let title_col = o.title_field.as_deref().and_then(col);
+    let time_col = o.time_field.as_deref().and_then(col);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let item = ctx.reject(line, None, format!("malformed record: {e}"));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(format!("read error at line {line}: {e}"));
+                }
+                if !emit(item) {
+                    return Ok(());
+                }
+                continue;
+            }
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let field = |i: usize| std::str::from_utf8(rec.get(i).unwrap_or_default());
+        let id = match id_col.map(field) {
+            None => (ctx.default_id)(line),
+            Some(Ok(s)) if !s.is_empty() => Value::String(s.to_owned()),
+            Some(Ok(_)) => (ctx.default_id)(line),
+            Some(Err(_)) => {
+                if !emit(ctx.reject(line, None, "invalid UTF-8 in the id field")) {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        let item = match field(text_col) {
+            Err(e) => ctx.reject(
+                line,
+                Some(id),
+                format!("invalid UTF-8 at byte {} of the text field", e.valid_up_to() + 1),
+            ),
+            Ok(text) => {
+                let title = title_col.and_then(|c| field(c).ok());
+                let time = time_col.and_then(|c| field(c).ok()).map(str::to_owned);
+                let raw = o.keep_raw.then(|| encode_csv(&rec, format));
+                ctx.record(line, id, title, text, time, raw)
+            }
+        };
+        if !emit(item) {
+            return Ok(());
+        }
+    }
+}
+
+fn encode_csv(rec: &csv::ByteRecord, format: Format) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_byte_record(rec);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
+}
+
+fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let mut errors = Vec::new();
+    while let Some(d) = stack.pop() {
+        match std::fs::read_dir(&d) {
+            Ok(entries) => {
+                for e in entries.flatten() {
+                    let p = e.path();
+                    if p.is_dir() { stack.push(p) } else { files.push(p) }
+                }
+            }
+            Err(e) => errors.push((d, e)),
+        }
+    }
+    files.sort();
+    let no_id = |_: u64| Value::Null;
+    for (d, e) in errors {
+        let origin = Origin { file: d.display().to_string().into(), line: 0 };
+        if !emit(Item::Rejected(Rejected { origin, id: None, reason: format!("cannot read: {e}") })) {
+            return;
+        }
+    }
+    for f in files {
+        let rel: PathBuf = f.strip_prefix(dir).map(Path::to_path_buf).unwrap_or_else(|_| f.clone());
+        let id = Value::String(rel.display().to_string());
+        let ctx = Ctx { name: f.display().to_string().into(), opts, default_id: &no_id };
+        let mut bytes = Vec::new();
+        let item = match open(&Input::Path(f.clone())).and_then(|mut r| r.read_to_end(&mut bytes)) {
+            Err(e) => ctx.reject(1, Some(id), format!("cannot read: {e}")),
+            Ok(_) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    let raw = opts.keep_raw.then(|| text.clone());
+                    ctx.record(1, id, None, &text, None, raw)
+                }
+                Err(e) => ctx.reject(
+                    1,
+                    Some(id),
+                    format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to() + 1),
+                ),
+            },
+        };
+        if !emit(item) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, content: &[u8], opts: ReadOptions) -> Vec<Item> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        let mut out = Vec::new();
+        read_inputs(&[Input::Path(p)], &opts, |i| {
+            out.push(i);
+            true
+        });
+        out
+    }
+
+    fn reasons(items: &[Item]) -> Vec<(u64, String)> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rejected(r) => Some((r.origin.line, r.reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jsonl_bad_records_are_named_and_the_rest_read() {
+        let content = "{\"id\": \"a\", \"text\": \"hello\"}\n\
+            {\"id\": \"b\"}\n\
+            {\"id\": \"c\", \"text\": null}\n\
+            {\"id\": \"d\", \"text\": 5}\n\
+            {\"id\": \"e\", \"text\": [\"x\"]}\n\
+            not json\n\
+            \n\
+            {\"id\": \"a\", \"text\": \"again\"}\n\
+            {\"id\": 7, \"text\": \"number id\"}\r\n";
+        let items = read("x.jsonl", content.as_bytes(), ReadOptions::default());
+        let r = reasons(&items);
+        assert_eq!(r.len(), 6, "{r:?}");
+        assert_eq!(r[0], (2, "missing text field 'text'".into()));
+        assert!(r[1].1.contains("is null"), "{r:?}");
+        assert!(r[2].1.contains("is a number"));
+        assert!(r[3].1.contains("is an array"));
+        assert!(r[4].1.starts_with("malformed JSON"));
+        assert_eq!(r[5].0, 8);
+        assert!(r[5].1.contains("duplicate id (first seen at"), "{r:?}");
+        let Item::Record(last) = &items[items.len() - 1] else { panic!("last is a record") };
+        assert_eq!(last.id, Value::from(7));
+        assert_eq!(last.text, "number id");
+    }
+
+    #[test]
+    fn invalid_utf8_inside_an_arabic_letter() {
+        let mut content = b"{\"text\": \"".to_vec();
+        content.extend_from_slice(&"سلام".as_bytes()[..3]);
+        content.extend_from_slice(b"\"}\n{\"text\": \"ok\"}\n");
+        let items = read("x.jsonl", &content, ReadOptions::default());
+        assert!(reasons(&items)[0].1.starts_with("invalid UTF-8 at byte 13"), "{:?}", reasons(&items));
+        assert!(matches!(&items[1], Item::Record(r) if r.id == Value::from(2)));
+    }
+
+    #[test]
+    fn csv_tsv_and_text() {
+        let items = read("x.csv", b"id,title,text\n1,T,\"a, b\"\n2,,\n3,x\n", ReadOptions {
+            title_field: Some("title".into()),
+            ..Default::default()
+        });
+        assert!(matches!(&items[0], Item::Record(r) if r.text == "T\na, b"));
+        let r = reasons(&items);
+        assert_eq!(r[0].1, "empty text");
+        assert!(r[1].1.starts_with("malformed record"), "{r:?}");
+        let items = read("x.tsv", b"text\tid\nhello\tq\n", ReadOptions::default());
+        assert!(matches!(&items[0], Item::Record(r) if r.id == Value::from("q")));
+        let items = read("x.txt", b"one\n\ntwo\n", ReadOptions::default());
+        assert_eq!(items.len(), 2);
+        assert!(matches!(&items[1], Item::Record(r) if r.id == Value::from(3)));
+        let items = read("x.csv", b"id,body\n1,x\n", ReadOptions::default());
+        assert!(reasons(&items)[0].1.contains("no column 'text' (columns: id, body)"));
+    }
+
+    #[test]
+    fn oversize_text_is_cut_at_a_character_boundary() {
+        let items = read("x.txt", "ببببب\n".as_bytes(), ReadOptions { max_doc_bytes: 5, ..Default::default() });
+        assert!(matches!(&items[0], Item::Record(r) if r.truncated && r.text == "بب"));
+    }
+
+    #[test]
+    fn missing_file_and_directory() {
+        let mut out = Vec::new();
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = [Input::Path(dir.path().join("nope.jsonl")), Input::Path(dir.path().to_path_buf())];
+        read_inputs(&inputs, &ReadOptions::default(), |i| {
+            out.push(i);
+            true
+        });
+        let r = reasons(&out);
+        assert_eq!(r.len(), 2);
+        assert!(r[0].1.starts_with("cannot read"));
+        assert!(r[1].1.contains("is a directory"));
+    }
+}

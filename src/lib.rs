@@ -1,0 +1,73 @@
+//! # xdedup — near-duplicate and same-story detection for news, in any script
+//!
+//! xdedup collapses repeated reports into stories: five differently worded headlines about one
+//! apology become one story, a wire story reprinted by ten papers becomes one story, and an
+//! unrelated story that happens to share most of its words stays apart.
+//!
+//! ## The pipeline
+//!
+//! Data flows one way, one module per stage:
+//!
+//! ```text
+//! io::read ─▶ text (normalize) ─▶ shingle ─▶ weights (IDF) ─▶ sketch (weighted MinHash)
+//!   ─▶ lsh (bands) ─▶ candidates ─▶ verify (exact weighted score) ─▶ cluster (average link)
+//!   ─▶ io::write
+//! ```
+//!
+//! - [`text`] normalizes every script (NFKD, accents, case, digits of all scripts, Arabic letter
+//!   variants and light stemming, bidi and zero-width controls);
+//! - [`shingle`] cuts character n-grams (short texts) or word n-grams (long texts);
+//! - [`weights`] weighs each shingle by its rarity in the collection (IDF);
+//! - [`sketch`] makes weighted MinHash signatures whose slot agreement estimates weighted Jaccard;
+//! - [`lsh`] cuts signatures into bands; [`candidates`] pairs documents sharing a band bucket,
+//!   keeping oversized buckets linear;
+//! - [`verify`] scores every candidate exactly (weighted Jaccard or containment);
+//! - [`cluster`] merges verified pairs into stories by average link, which does not chain.
+//!
+//! [`pipeline::Pipeline`] wires the stages for the in-memory job; [`eval`] scores results
+//! against labelled data.
+//!
+//! ## Parameters: precision against recall
+//!
+//! - `threshold` (default 0.2): average verified weighted Jaccard two groups need to merge. Higher:
+//!   purer, smaller stories; lower: more reports per story and more false merges.
+//! - `num_perm` (default 128) and the bands × rows derived from `lsh_threshold` (default 0.75 ×
+//!   threshold): only how candidates are *found*. For a pair of similarity `s`, the chance to
+//!   become a candidate is `1 − (1 − s^r)^b`; more bands find more pairs and cost more
+//!   verification, never precision, since every candidate is verified.
+//! - `max_bucket`: buckets larger than this are sampled, not expanded (bounded work on
+//!   adversarial input).
+//!
+//! ## Example
+//!
+//! ```
+//! use xdedup::{Config, Pipeline};
+//!
+//! let texts = [
+//!     "South Korea's president apologises to the North",
+//!     "South Korean president apologizes to North Korea",
+//!     "Olympic flame arrives in Tokyo",
+//! ];
+//! let result = Pipeline::new(Config::default()).run(&texts);
+//! assert_eq!(result.story[0], result.story[1]);
+//! assert_ne!(result.story[0], result.story[2]);
+//! ```
+
+pub mod batch;
+pub mod candidates;
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod eval;
+pub mod io;
+pub mod lsh;
+pub mod pipeline;
+pub mod shingle;
+pub mod sketch;
+pub mod text;
+pub mod verify;
+pub mod weights;
+
+pub use config::{Config, ConfigBuilder};
+pub use error::{Error, Origin, Result};
+pub use pipeline::{Clustering, Pipeline};

@@ -1,0 +1,361 @@
+//! The in-memory job: texts → stories, calling each stage in order.
+//!
+//! normalize → shingle → (exact duplicates collapse) → weight → sketch → band → candidates →
+//! verify → cluster. Every stage is a plain function of plain data in its own module; this file
+//! only wires them and keeps the bookkeeping between documents and the unique feature sets
+//! ("nodes") that the later stages work on.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::candidates::{CandidateStats, candidate_pairs};
+use crate::cluster::average_link;
+use crate::config::Config;
+use crate::shingle::{Scratch, Shingle, shingle_into};
+use crate::sketch::{MinHasher, SketchScratch};
+use crate::text::{Normalized, Normalizer};
+use crate::verify::{Similarity, WeightedSet, scores};
+use crate::weights::{DocFreq, Weighting};
+
+/// Documents looked at to resolve `--shingle auto`.
+const AUTO_SAMPLE: usize = 1000;
+
+/// A verified pair of documents (indices into the input) and its score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    /// First document (the smaller index).
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// Verified score under the configured similarity.
+    pub score: f32,
+}
+
+/// Counts from one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    /// Documents clustered.
+    pub documents: usize,
+    /// Distinct feature sets (documents minus exact duplicates after normalization).
+    pub unique: usize,
+    /// Documents with no features (no letter or digit): each is its own story.
+    pub empty: usize,
+    /// The shingle family used.
+    pub shingle: Option<Shingle>,
+    /// Candidate stage counts.
+    pub candidates: CandidateStats,
+    /// Verified edges kept (score above zero).
+    pub edges: usize,
+    /// Stories formed.
+    pub stories: usize,
+}
+
+/// The result of clustering `n` documents.
+#[derive(Debug, Clone, Default)]
+pub struct Clustering {
+    /// Per document: its story, numbered 0.. in order of the story's first document.
+    pub story: Vec<u32>,
+    /// Per story: the representative document (the member most similar to the others).
+    pub representative: Vec<u32>,
+    /// Per document: verified score to its story's representative (1 for the representative).
+    pub score_to_rep: Vec<f32>,
+    /// Verified edges between distinct nodes (exact duplicates are implied, see `duplicates`).
+    pub edges: Vec<Edge>,
+    /// Groups of documents with identical feature sets, each listed in input order (only groups
+    /// of two or more).
+    pub duplicates: Vec<Vec<u32>>,
+    /// Counts.
+    pub stats: RunStats,
+}
+
+/// Documents prepared for comparison: one weighted set per unique feature set.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The shingle family used.
+    pub shingle: Shingle,
+    /// Per document: its node.
+    pub node_of: Vec<u32>,
+    /// Per node: its documents, in input order.
+    pub members: Vec<Vec<u32>>,
+    /// Per node: the weighted feature set.
+    pub sets: Vec<WeightedSet>,
+    /// Document frequencies over the nodes.
+    pub df: DocFreq,
+}
+
+/// Runs the stages with one [`Config`].
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    cfg: Config,
+}
+
+impl Pipeline {
+    /// A pipeline with checked settings.
+    pub fn new(cfg: Config) -> Self {
+        Pipeline { cfg }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The normalizer these settings use.
+    pub fn normalizer(&self) -> Normalizer {
+        Normalizer::new(self.cfg.stem())
+    }
+
+    /// Resolves `auto` shingles from the first documents of a collection.
+    pub fn resolve_shingle<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Shingle {
+        let norm = self.normalizer();
+        let counts: Vec<usize> = texts[..texts.len().min(AUTO_SAMPLE)]
+            .par_iter()
+            .map(|t| norm.normalize(t.as_ref()).len())
+            .collect();
+        self.cfg.shingle().resolve(&counts)
+    }
+
+    /// Stage 1–2: normalized, shingled feature set of each text, in input order.
+    pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T], shingle: Shingle) -> Vec<Box<[u64]>> {
+        let norm = self.normalizer();
+        texts
+            .par_iter()
+            .map_init(
+                || (Normalized::default(), Scratch::default(), Vec::new()),
+                |(n, scratch, out), t| {
+                    norm.normalize_into(t.as_ref(), n);
+                    shingle_into(n, shingle, scratch, out);
+                    out.as_slice().into()
+                },
+            )
+            .collect()
+    }
+
+    /// Collapses identical feature sets and weights the rest.
+    pub fn prepare(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
+        let mut node_of = Vec::with_capacity(features.len());
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        let mut unique: Vec<Box<[u64]>> = Vec::new();
+        let mut by_hash: HashMap<u64, Vec<u32>> = HashMap::new();
+        let hashes: Vec<u64> = features.par_iter().map(|f| set_hash(f)).collect();
+        for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
+            // Texts without features are each their own node: nothing makes them the same.
+            let cands = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_default();
+            let found = cands.iter().copied().find(|&n| !f.is_empty() && unique[n as usize] == f);
+            let node = match found {
+                Some(n) => n,
+                None => {
+                    let n = unique.len() as u32;
+                    unique.push(f);
+                    members.push(Vec::new());
+                    cands.push(n);
+                    n
+                }
+            };
+            members[node as usize].push(doc as u32);
+            node_of.push(node);
+        }
+        let df = DocFreq::from_sets(&unique);
+        let weighting = self.cfg.weighting();
+        let sets = unique
+            .into_par_iter()
+            .map(|f| match weighting {
+                Weighting::Uniform => WeightedSet::new(f, |_| 1.0),
+                Weighting::Idf => WeightedSet::new(f, |x| df.idf(x)),
+            })
+            .collect();
+        Prepared { shingle, node_of, members, sets, df }
+    }
+
+    /// Clusters `texts` into stories.
+    pub fn run<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Clustering {
+        let shingle = self.resolve_shingle(texts);
+        let features = self.features(texts, shingle);
+        let prepared = self.prepare(shingle, features);
+        self.cluster(&prepared)
+    }
+
+    /// Stage 4: a signature per node. For cosine the slots race on squared weights, so that
+    /// their agreement tracks `Σ w²` overlaps like the cosine does.
+    pub fn signatures(&self, p: &Prepared) -> Vec<Box<[u32]>> {
+        let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
+        let squared = self.cfg.similarity() == Similarity::Cosine;
+        p.sets
+            .par_iter()
+            .map_init(SketchScratch::default, |scratch, s| {
+                let mut out = vec![0u32; hasher.len()].into_boxed_slice();
+                let weight = |i: usize| if squared { s.weight(i) * s.weight(i) } else { s.weight(i) };
+                hasher.sketch_into(s.features(), weight, scratch, &mut out);
+                out
+            })
+            .collect()
+    }
+
+    /// Stages 4–8 on prepared documents.
+    pub fn cluster(&self, p: &Prepared) -> Clustering {
+        let cfg = &self.cfg;
+        let signatures = self.signatures(p);
+        // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
+        let live: Vec<u32> = (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
+        let live_sigs: Vec<&[u32]> = live.iter().map(|&i| &signatures[i as usize][..]).collect();
+        let (pairs, cstats) = candidate_pairs(&cfg.lsh(), &live_sigs, cfg.max_bucket());
+        let sim = cfg.similarity();
+        let mut node_edges: Vec<(u32, u32, f32)> = pairs
+            .par_iter()
+            .filter_map(|&(i, j)| {
+                let (a, b) = (live[i as usize], live[j as usize]);
+                let s = scores(&p.sets[a as usize], &p.sets[b as usize]).get(sim) as f32;
+                (s > 0.0).then_some((a, b, s))
+            })
+            .collect();
+        node_edges.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+
+        let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
+        let node_cluster = average_link(&sizes, &node_edges, cfg.threshold());
+        self.assemble(p, &node_edges, &node_cluster, cstats)
+    }
+
+    /// Numbers stories, picks representatives and scores members against them.
+    fn assemble(
+        &self,
+        p: &Prepared,
+        node_edges: &[(u32, u32, f32)],
+        node_cluster: &[u32],
+        cstats: CandidateStats,
+    ) -> Clustering {
+        let n_docs = p.node_of.len();
+        // Story numbers in order of first document.
+        let mut story_of_cluster: HashMap<u32, u32> = HashMap::new();
+        let mut story = Vec::with_capacity(n_docs);
+        for d in 0..n_docs {
+            let c = node_cluster[p.node_of[d] as usize];
+            let next = story_of_cluster.len() as u32;
+            story.push(*story_of_cluster.entry(c).or_insert(next));
+        }
+        let n_stories = story_of_cluster.len();
+        // Medoid node of each story: largest within-story similarity mass (ties: first node).
+        let mut mass = vec![0f64; p.sets.len()];
+        for (n, m) in p.members.iter().enumerate() {
+            mass[n] = (m.len() as f64 - 1.0).max(0.0) * m.len() as f64;
+        }
+        for &(a, b, s) in node_edges {
+            if node_cluster[a as usize] == node_cluster[b as usize] {
+                let (ma, mb) = (p.members[a as usize].len() as f64, p.members[b as usize].len() as f64);
+                mass[a as usize] += s as f64 * ma * mb;
+                mass[b as usize] += s as f64 * ma * mb;
+            }
+        }
+        let mut rep_node: Vec<Option<u32>> = vec![None; n_stories];
+        for d in 0..n_docs {
+            let node = p.node_of[d];
+            if p.members[node as usize][0] != d as u32 {
+                continue;
+            }
+            let slot = &mut rep_node[story[d] as usize];
+            match *slot {
+                Some(r) if mass[r as usize] >= mass[node as usize] => {}
+                _ => *slot = Some(node),
+            }
+        }
+        let rep_node: Vec<u32> = rep_node.into_iter().map(|r| r.unwrap_or(0)).collect();
+        let representative: Vec<u32> =
+            rep_node.iter().map(|&n| p.members[n as usize][0]).collect();
+        let sim = self.cfg.similarity();
+        let score_to_rep: Vec<f32> = (0..n_docs)
+            .into_par_iter()
+            .map(|d| {
+                let node = p.node_of[d];
+                let rn = rep_node[story[d] as usize];
+                if rn == node {
+                    1.0
+                } else {
+                    scores(&p.sets[node as usize], &p.sets[rn as usize]).get(sim) as f32
+                }
+            })
+            .collect();
+        let edges = node_edges
+            .iter()
+            .map(|&(a, b, score)| Edge { a: p.members[a as usize][0], b: p.members[b as usize][0], score })
+            .collect::<Vec<_>>();
+        let duplicates = p.members.iter().filter(|m| m.len() > 1).cloned().collect();
+        let stats = RunStats {
+            documents: n_docs,
+            unique: p.sets.len(),
+            empty: p.node_of.iter().filter(|&&n| p.sets[n as usize].is_empty()).count(),
+            shingle: Some(p.shingle),
+            candidates: cstats,
+            edges: node_edges.len(),
+            stories: n_stories,
+        };
+        Clustering { story, representative, score_to_rep, edges, duplicates, stats }
+    }
+}
+
+/// Two texts compared (see [`Pipeline::compare`]).
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Shingle family used.
+    pub shingle: Shingle,
+    /// Exact scores.
+    pub scores: crate::verify::Scores,
+    /// The score the configuration selects.
+    pub score: f64,
+    /// Signature estimate (share of agreeing slots).
+    pub estimate: f64,
+    /// Distinct shingles of each text.
+    pub sizes: (usize, usize),
+    /// Normalized texts.
+    pub normalized: (String, String),
+    /// Shared shingles, in the first text's order, as text.
+    pub shared: Vec<String>,
+}
+
+impl Pipeline {
+    /// Compares two texts on their own. With no collection to learn rarity from, every
+    /// shingle weighs the same. `auto` shingles follow the shorter text.
+    pub fn compare(&self, a: &str, b: &str) -> Comparison {
+        let norm = self.normalizer();
+        let (na, nb) = (norm.normalize(a), norm.normalize(b));
+        let shingle = self.cfg.shingle().resolve(&[na.len().min(nb.len())]);
+        let mut scratch = Scratch::default();
+        let (mut fa, mut fb) = (Vec::new(), Vec::new());
+        shingle_into(&na, shingle, &mut scratch, &mut fa);
+        shingle_into(&nb, shingle, &mut scratch, &mut fb);
+        let sa = WeightedSet::new(fa.into(), |_| 1.0);
+        let sb = WeightedSet::new(fb.into(), |_| 1.0);
+        let sc = scores(&sa, &sb);
+        let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
+        let estimate = if sa.is_empty() || sb.is_empty() {
+            0.0
+        } else {
+            crate::sketch::estimate(&hasher.sketch(sa.features(), |_| 1.0), &hasher.sketch(sb.features(), |_| 1.0))
+        };
+        let in_b: std::collections::HashSet<u64> = sb.features().iter().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        let shared = crate::shingle::shingle_strings(&na, shingle)
+            .into_iter()
+            .filter(|(h, _)| in_b.contains(h) && seen.insert(*h))
+            .map(|(_, s)| s)
+            .collect();
+        Comparison {
+            shingle,
+            score: sc.get(self.cfg.similarity()),
+            scores: sc,
+            estimate,
+            sizes: (sa.len(), sb.len()),
+            normalized: (na.as_str().to_owned(), nb.as_str().to_owned()),
+            shared,
+        }
+    }
+}
+
+/// A hash of a whole feature set, to find exact duplicates.
+fn set_hash(f: &[u64]) -> u64 {
+    let mut h = Xxh3::new();
+    for x in f {
+        h.update(&x.to_le_bytes());
+    }
+    h.digest()
+}

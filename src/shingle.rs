@@ -1,0 +1,342 @@
+//! Normalized tokens → a set of hashed shingles (the document's features).
+//!
+//! Three families, because texts come in two sizes:
+//! - **mixed** (`mixed:N`, the default for short texts such as headlines): character n-grams
+//!   inside each word (padded with a space at both ends), character n-grams across the boundary
+//!   of two neighbouring words in space-separated scripts other than Arabic, the words
+//!   themselves, and for Arabic words their consonant skeleton (the stem without `ا و ي`). A
+//!   headline of eight words has too few word pairs to compare, but it has fifty character
+//!   n-grams, and they survive the inflections that make words differ (`apologises`,
+//!   `apologizes`). Across a word boundary, n-grams keep English phrases (`ic vi` of `olympic
+//!   village`) but in Arabic they only record which clitic came first, so Arabic words stand
+//!   alone; the skeleton lets the verb `يعتذر` meet the noun `اعتذار` (both `عتذر`). Measured on
+//!   the OG2021 headlines (see `EVALUATION.md`), each part adds to the next;
+//! - **character n-grams** over the whole token string (`char:N`), the textbook feature;
+//! - **word n-grams** (`word:N`): cheaper and more selective on long articles, the classic
+//!   near-duplicate feature.
+//!
+//! A text shorter than one shingle still yields one feature (the whole padded text), so nothing
+//! short is left without a signature and nothing panics on short input.
+//!
+//! Hashes are 64-bit and frozen (xxh3 for words, a fixed multiply–xor mix for characters): they
+//! are stored in indexes, so changing them is a format change.
+
+use std::fmt;
+use std::str::FromStr;
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+use crate::text::{Normalized, arabic};
+
+/// A concrete shingle family and width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shingle {
+    /// Character n-grams of this width over the whole token string.
+    Char(usize),
+    /// Word n-grams of this width.
+    Word(usize),
+    /// Character n-grams of this width inside words and across non-Arabic word boundaries, plus
+    /// words and Arabic consonant skeletons.
+    Mixed(usize),
+}
+
+/// Which shingles to take, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShingleSpec {
+    /// Mixed shingles for a collection of short texts, word n-grams for long ones; decided
+    /// once per collection (see [`ShingleSpec::resolve`]) so all its texts stay comparable.
+    Auto,
+    /// Always this family.
+    Fixed(Shingle),
+}
+
+/// Median token count at or below which [`ShingleSpec::Auto`] picks [`AUTO_SHORT`].
+pub const AUTO_SHORT_TOKENS: usize = 120;
+/// What [`ShingleSpec::Auto`] picks for short texts.
+pub const AUTO_SHORT: Shingle = Shingle::Mixed(4);
+/// What [`ShingleSpec::Auto`] picks for long texts.
+pub const AUTO_LONG: Shingle = Shingle::Word(3);
+
+impl ShingleSpec {
+    /// The concrete family for a collection with these token counts (`Auto` looks at the median).
+    pub fn resolve(self, token_counts: &[usize]) -> Shingle {
+        match self {
+            ShingleSpec::Fixed(s) => s,
+            ShingleSpec::Auto => {
+                if token_counts.is_empty() {
+                    return AUTO_SHORT;
+                }
+                let mut v = token_counts.to_vec();
+                let mid = v.len() / 2;
+                let (_, median, _) = v.select_nth_unstable(mid);
+                if *median <= AUTO_SHORT_TOKENS { AUTO_SHORT } else { AUTO_LONG }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Shingle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shingle::Char(n) => write!(f, "char:{n}"),
+            Shingle::Word(n) => write!(f, "word:{n}"),
+            Shingle::Mixed(n) => write!(f, "mixed:{n}"),
+        }
+    }
+}
+
+impl fmt::Display for ShingleSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShingleSpec::Auto => write!(f, "auto"),
+            ShingleSpec::Fixed(s) => s.fmt(f),
+        }
+    }
+}
+
+impl FromStr for Shingle {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("shingle '{s}': expected char:N, word:N or mixed:N (N from 1 to 16)");
+        let (kind, n) = s.split_once(':').ok_or_else(bad)?;
+        let n: usize = n.parse().map_err(|_| bad())?;
+        if !(1..=16).contains(&n) {
+            return Err(bad());
+        }
+        match kind {
+            "char" => Ok(Shingle::Char(n)),
+            "word" => Ok(Shingle::Word(n)),
+            "mixed" => Ok(Shingle::Mixed(n)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl FromStr for ShingleSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(ShingleSpec::Auto);
+        }
+        s.parse().map(ShingleSpec::Fixed).map_err(|e: String| e.replace("expected", "expected auto,"))
+    }
+}
+
+const CHAR_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+const WORD_SEED: u64 = 0xC2B2_AE3D_27D4_EB4F;
+const SKELETON_SEED: u64 = 0x1656_67B1_9E37_79F9;
+
+/// Finalizer of MurmurHash3: spreads every input bit over the output.
+#[inline]
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[inline]
+fn hash_chars(window: &[char]) -> u64 {
+    let mut h = CHAR_SEED ^ window.len() as u64;
+    for &c in window {
+        h = (h ^ c as u64).wrapping_mul(0x0000_0100_0000_01B3).rotate_left(23);
+    }
+    fmix64(h)
+}
+
+#[inline]
+fn hash_word_gram(w: &[u64]) -> u64 {
+    let mut h = WORD_SEED ^ w.len() as u64;
+    for &x in w {
+        h = fmix64(h ^ x).wrapping_add(0x9E37_79B9);
+    }
+    h
+}
+
+#[inline]
+fn is_arabic(token: &str) -> bool {
+    token.chars().next().is_some_and(arabic::is_arabic_letter)
+}
+
+/// Receives shingles; `describe` renders the shingle's text and is only called by explainers.
+trait Sink {
+    fn push(&mut self, hash: u64, describe: &dyn Fn() -> String);
+}
+
+impl Sink for Vec<u64> {
+    #[inline]
+    fn push(&mut self, hash: u64, _: &dyn Fn() -> String) {
+        Vec::push(self, hash);
+    }
+}
+
+impl Sink for Vec<(u64, String)> {
+    fn push(&mut self, hash: u64, describe: &dyn Fn() -> String) {
+        Vec::push(self, (hash, describe()));
+    }
+}
+
+/// Every window of width `n` over `units` (or all of `units`, if there are no more than `n`).
+fn windows<U>(units: &[U], n: usize) -> std::slice::Windows<'_, U> {
+    units.windows(n.min(units.len()).max(1))
+}
+
+/// Scratch buffers for [`shingle_into`], reused between documents.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    chars: Vec<char>,
+    words: Vec<u64>,
+    skeleton: String,
+}
+
+fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mut impl Sink) {
+    if text.is_empty() {
+        return;
+    }
+    let s = scratch;
+    match shingle {
+        Shingle::Char(n) => {
+            s.chars.clear();
+            s.chars.push(' ');
+            s.chars.extend(text.as_str().chars());
+            s.chars.push(' ');
+            for w in windows(&s.chars, n) {
+                out.push(hash_chars(w), &|| w.iter().collect());
+            }
+        }
+        Shingle::Word(n) => {
+            s.words.clear();
+            s.words.extend(text.tokens().map(|t| xxh3_64(t.as_bytes())));
+            let tokens: Vec<&str> = text.tokens().collect();
+            for (i, w) in windows(&s.words, n).enumerate() {
+                out.push(hash_word_gram(w), &|| tokens[i..i + w.len()].join(" "));
+            }
+        }
+        Shingle::Mixed(n) => {
+            let mut prev: Option<&str> = None;
+            for t in text.tokens() {
+                // Inside the word, padded.
+                s.chars.clear();
+                s.chars.push(' ');
+                s.chars.extend(t.chars());
+                s.chars.push(' ');
+                for w in windows(&s.chars, n) {
+                    out.push(hash_chars(w), &|| w.iter().collect());
+                }
+                // Across the boundary with the previous word: windows that hold the space and at
+                // least one letter of each word.
+                if let Some(p) = prev.filter(|p| n >= 3 && !is_arabic(p) && !is_arabic(t)) {
+                    s.chars.clear();
+                    let tail = p.chars().count().min(n - 2);
+                    s.chars.extend(p.chars().skip(p.chars().count() - tail));
+                    s.chars.push(' ');
+                    s.chars.extend(t.chars().take(n - 2));
+                    if s.chars.len() >= n {
+                        for w in s.chars.windows(n) {
+                            let space = w.iter().position(|&c| c == ' ').unwrap_or(0);
+                            if space > 0 && space + 1 < n {
+                                out.push(hash_chars(w), &|| w.iter().collect());
+                            }
+                        }
+                    }
+                }
+                // The word itself.
+                out.push(hash_word_gram(&[xxh3_64(t.as_bytes())]), &|| t.to_string());
+                // Its consonant skeleton (Arabic).
+                if is_arabic(t) {
+                    s.skeleton.clear();
+                    s.skeleton.extend(t.chars().filter(|c| !matches!(c, 'ا' | 'و' | 'ي')));
+                    if s.skeleton.chars().nth(1).is_some() {
+                        let sk = &s.skeleton;
+                        out.push(xxh3_64_with_seed(sk.as_bytes(), SKELETON_SEED), &|| format!("~{sk}"));
+                    }
+                }
+                prev = Some(t);
+            }
+        }
+    }
+}
+
+/// Fills `out` with the sorted, deduplicated hashed shingles of `text` (empty text: none).
+pub fn shingle_into(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mut Vec<u64>) {
+    out.clear();
+    shingles(text, shingle, scratch, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The shingles of `text` with their text, in text order, for explanations (`similar --explain`).
+/// Skeletons are shown with a leading `~`.
+pub fn shingle_strings(text: &Normalized, shingle: Shingle) -> Vec<(u64, String)> {
+    let mut v: Vec<(u64, String)> = Vec::new();
+    shingles(text, shingle, &mut Scratch::default(), &mut v);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Normalizer;
+
+    fn set(s: &str, sh: Shingle) -> Vec<u64> {
+        let mut out = Vec::new();
+        shingle_into(&Normalizer::default().normalize(s), sh, &mut Scratch::default(), &mut out);
+        out
+    }
+
+    fn strings(s: &str, sh: Shingle) -> Vec<String> {
+        shingle_strings(&Normalizer::default().normalize(s), sh).into_iter().map(|p| p.1).collect()
+    }
+
+    #[test]
+    fn short_text_has_one_feature_and_empty_has_none() {
+        assert_eq!(set("a", Shingle::Word(3)).len(), 1);
+        assert_eq!(set("ab", Shingle::Char(5)).len(), 1);
+        for sh in [Shingle::Char(4), Shingle::Word(2), Shingle::Mixed(4)] {
+            assert!(set("!!!", sh).is_empty());
+        }
+    }
+
+    #[test]
+    fn sets_are_sorted_unique_and_order_sensitive_for_words() {
+        let a = set("the cat sat on the mat the cat sat", Shingle::Word(2));
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_ne!(set("a b c", Shingle::Word(2)), set("c b a", Shingle::Word(2)));
+        assert_eq!(set("a b", Shingle::Word(1)), set("b a", Shingle::Word(1)));
+    }
+
+    #[test]
+    fn mixed_has_words_grams_boundaries_and_skeletons() {
+        let s = strings("Olympic village", Shingle::Mixed(4));
+        for want in [" oly", "pic ", "olympic", "village", "ic v", "c vi"] {
+            assert!(s.iter().any(|x| x == want), "{want} missing from {s:?}");
+        }
+        // Arabic words do not cross boundaries, and carry skeletons.
+        let a = strings("يعتذر الاعتذار", Shingle::Mixed(4));
+        assert!(a.iter().filter(|x| x.as_str() == "~عتذر").count() == 2, "{a:?}");
+        assert!(!a.iter().any(|x| x.trim().contains(' ')), "{a:?}");
+    }
+
+    #[test]
+    fn strings_hash_like_sets() {
+        for sh in [Shingle::Char(4), Shingle::Word(2), Shingle::Word(5), Shingle::Mixed(4)] {
+            let t = Normalizer::default().normalize("Rutte said: NATO will decide، قال روته");
+            let mut from_strings: Vec<u64> = shingle_strings(&t, sh).iter().map(|p| p.0).collect();
+            from_strings.sort_unstable();
+            from_strings.dedup();
+            assert_eq!(from_strings, set("Rutte said: NATO will decide، قال روته", sh), "{sh}");
+        }
+    }
+
+    #[test]
+    fn parses_specs() {
+        assert_eq!("auto".parse(), Ok(ShingleSpec::Auto));
+        assert_eq!("char:4".parse(), Ok(ShingleSpec::Fixed(Shingle::Char(4))));
+        assert_eq!("mixed:3".parse(), Ok(ShingleSpec::Fixed(Shingle::Mixed(3))));
+        assert!("word:0".parse::<ShingleSpec>().is_err());
+        assert!("bytes:3".parse::<ShingleSpec>().is_err());
+    }
+}

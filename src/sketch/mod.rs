@@ -1,0 +1,8 @@
+//! Feature sets → compact signatures whose agreement estimates similarity.
+//!
+//! Today one kind: weighted MinHash over hashed shingles ([`minhash`]). Later signal kinds
+//! (SimHash bits of sentence embeddings) live beside it and feed the same banding stage.
+
+pub mod minhash;
+
+pub use minhash::{MinHasher, Signature, SketchScratch, estimate};

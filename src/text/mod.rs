@@ -1,0 +1,25 @@
+//! Text → normalized tokens, for every script.
+//!
+//! This is the stage the whole house leans on: two spellings of one word must become one token,
+//! or no later stage can see that two texts share it. It is pure and deterministic (no locale, no
+//! randomness), so a signature computed tonight equals the one stored in an index last year.
+//!
+//! What happens to a text, in order:
+//! 1. Unicode compatibility decomposition (NFKD): presentation forms, ligatures, full-width and
+//!    circled characters become plain letters and digits, and letters with accents or hamza
+//!    become base letter + combining mark.
+//! 2. Per character: the generic Latin/Greek/Cyrillic accents and all Arabic marks (tashkeel,
+//!    hamza above/below, Quranic signs) are dropped, so `é → e`, `أ/إ/آ → ا`, `ؤ → و`, `ئ → ي`;
+//!    tatweel, bidi and zero-width format characters are dropped *without* splitting the word
+//!    (a ZWNJ inside a Persian word keeps it one word); letters are lower-cased; every decimal
+//!    digit of any script becomes ASCII; Arabic letter variants are unified (see [`arabic`]);
+//!    punctuation, symbols, emoji and white space separate tokens.
+//! 3. Words split where the script changes between Arabic and another script, and each Han or
+//!    Kana character is a token of its own (those scripts do not write spaces).
+//! 4. Arabic tokens are light-stemmed ([`arabic::light_stem`]).
+//! 5. Marks that other scripts need (Indic vowel signs, Hangul jamo) are recomposed (NFC).
+
+pub mod arabic;
+mod normalize;
+
+pub use normalize::{Normalized, Normalizer};

@@ -1,0 +1,302 @@
+//! The normalizer itself: one pass over the NFKD form of a text.
+
+use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+use icu_properties::CodePointMapDataBorrowed;
+use icu_properties::props::GeneralCategory;
+
+use super::arabic;
+
+/// A normalized text: tokens joined by single spaces, with each token's byte span.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Normalized {
+    /// The tokens, in order.
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.spans.iter().map(|&(s, e)| &self.text[s as usize..e as usize])
+    }
+
+    /// The tokens joined by single spaces.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when the text had no letter or digit at all.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+    }
+}
+
+/// Turns raw text into [`Normalized`] tokens. Cheap to copy; holds only options.
+#[derive(Debug, Clone, Copy)]
+pub struct Normalizer {
+    stem: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer { stem: true }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Arabic,
+    Other,
+}
+
+/// Combining marks used as accents by Latin, Greek and Cyrillic (removed: `é → e`). Marks that
+/// other scripts need to spell a word (Indic vowel signs, viramas, …) are kept.
+#[inline]
+fn is_accent(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Scripts written without spaces between words, where each character is a token.
+#[inline]
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+}
+
+/// The ASCII digit of a decimal digit of any script.
+///
+/// Unicode lays out every script's decimal digits as contiguous runs of 0..9 (some runs hold
+/// several sets back to back, e.g. the mathematical digits), so the value is the distance from
+/// the start of the run, modulo 10. No table to keep up to date with new Unicode versions.
+fn ascii_digit(c: char, gc: CodePointMapDataBorrowed<'static, GeneralCategory>) -> char {
+    if let Some(d) = c.to_digit(10) {
+        return char::from(b'0' + d as u8);
+    }
+    let mut start = c as u32;
+    while start > 0 && gc.get32(start - 1) == GeneralCategory::DecimalNumber {
+        start -= 1;
+    }
+    char::from(b'0' + ((c as u32 - start) % 10) as u8)
+}
+
+impl Normalizer {
+    /// A normalizer; `stem` turns Arabic light stemming on or off.
+    pub fn new(stem: bool) -> Self {
+        Normalizer { stem }
+    }
+
+    /// Normalizes `text` into a fresh [`Normalized`].
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(text, &mut out);
+        out
+    }
+
+    /// Normalizes `text` into `out`, reusing its buffers.
+    pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
+        out.clear();
+        let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
+        let gc = CodePointMapDataBorrowed::<GeneralCategory>::new();
+        let mut b = Builder { out, start: None, script: None, stem: self.stem };
+        let mut needs_nfc = false;
+        for c in decomposed.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    b.push(c.to_ascii_lowercase(), if c.is_ascii_digit() { None } else { Some(Script::Other) });
+                } else {
+                    b.end();
+                }
+                continue;
+            }
+            if is_accent(c) || arabic::is_dropped_mark(c) {
+                continue;
+            }
+            match gc.get(c) {
+                GeneralCategory::Format => {}
+                GeneralCategory::NonspacingMark
+                | GeneralCategory::SpacingMark
+                | GeneralCategory::EnclosingMark => {
+                    if b.start.is_some() {
+                        b.out.text.push(c);
+                        needs_nfc = true;
+                    }
+                }
+                GeneralCategory::DecimalNumber => b.push(ascii_digit(c, gc), None),
+                GeneralCategory::LetterNumber | GeneralCategory::OtherNumber => b.push(c, None),
+                GeneralCategory::UppercaseLetter
+                | GeneralCategory::LowercaseLetter
+                | GeneralCategory::TitlecaseLetter
+                | GeneralCategory::ModifierLetter
+                | GeneralCategory::OtherLetter => {
+                    if arabic::is_arabic_letter(c) {
+                        if let Some(u) = arabic::unify_letter(c) {
+                            b.push(u, Some(Script::Arabic));
+                        }
+                    } else if is_ideograph(c) {
+                        b.end();
+                        b.push(c, Some(Script::Other));
+                        b.end();
+                    } else {
+                        if ('\u{1100}'..='\u{11FF}').contains(&c) {
+                            needs_nfc = true;
+                        }
+                        let mut lower = c.to_lowercase();
+                        if lower.len() == 1 {
+                            let l = lower.next().unwrap_or(c);
+                            b.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
+                        } else {
+                            for l in lower {
+                                b.push(l, Some(Script::Other));
+                            }
+                        }
+                    }
+                }
+                _ => b.end(),
+            }
+        }
+        b.end();
+        if needs_nfc {
+            recompose(out);
+        }
+    }
+}
+
+/// Accumulates tokens into a [`Normalized`].
+struct Builder<'a> {
+    out: &'a mut Normalized,
+    /// Byte offset where the open token starts.
+    start: Option<usize>,
+    /// Script of the open token's letters (digits have none).
+    script: Option<Script>,
+    stem: bool,
+}
+
+impl Builder<'_> {
+    #[inline]
+    fn push(&mut self, c: char, script: Option<Script>) {
+        if let (Some(s), Some(cur)) = (script, self.script) {
+            if s != cur {
+                self.end();
+            }
+        }
+        if self.start.is_none() {
+            if !self.out.text.is_empty() {
+                self.out.text.push(' ');
+            }
+            self.start = Some(self.out.text.len());
+        }
+        if script.is_some() {
+            self.script = script;
+        }
+        self.out.text.push(c);
+    }
+
+    fn end(&mut self) {
+        let Some(start) = self.start.take() else { return };
+        let script = self.script.take();
+        let mut s = start;
+        if self.stem && script == Some(Script::Arabic) {
+            let word = &self.out.text[start..];
+            let stem = arabic::light_stem(word);
+            let off = stem.as_ptr() as usize - word.as_ptr() as usize;
+            let len = stem.len();
+            self.out.text.truncate(start + off + len);
+            self.out.text.replace_range(start..start + off, "");
+            s = start;
+        }
+        self.out.spans.push((s as u32, self.out.text.len() as u32));
+    }
+}
+
+/// Recomposes (NFC) a text that kept combining marks, and recomputes the token spans.
+fn recompose(out: &mut Normalized) {
+    let composed = ComposingNormalizerBorrowed::new_nfc().normalize(&out.text).into_owned();
+    out.spans.clear();
+    let mut pos = 0u32;
+    for tok in composed.split(' ') {
+        let end = pos + tok.len() as u32;
+        if !tok.is_empty() {
+            out.spans.push((pos, end));
+        }
+        pos = end + 1;
+    }
+    out.text = composed;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        Normalizer::default().normalize(s).tokens().map(str::to_owned).collect()
+    }
+
+    fn unstemmed(s: &str) -> Vec<String> {
+        Normalizer::new(false).normalize(s).tokens().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn latin_case_accents_punctuation() {
+        assert_eq!(toks("Olímpicos: ÉTÉ, «Tokyo»!"), ["olimpicos", "ete", "tokyo"]);
+        assert_eq!(toks("ΟΔΟΣ"), ["οδοσ"]);
+        assert_eq!(toks("ﬁnal Ⅻ"), ["final", "xii"]);
+    }
+
+    #[test]
+    fn digits_of_every_script_become_ascii() {
+        assert_eq!(toks("٢٠٢١ ۱۴۰۰ १२ １２"), ["2021", "1400", "12", "12"]);
+    }
+
+    #[test]
+    fn arabic_marks_letters_and_clitics() {
+        // Tashkeel, tatweel, hamza carriers, alef maksura, teh marbuta.
+        assert_eq!(toks("مُـحَمَّد"), ["محمد"]);
+        assert_eq!(toks("أحمد إلى آخر"), ["احمد", "الي", "اخر"]);
+        assert_eq!(toks("والناتو بالناتو الناتو"), ["ناتو", "ناتو", "ناتو"]);
+        assert_eq!(unstemmed("كورية"), ["كوريه"]);
+        assert_eq!(toks("كورية"), ["كور"]);
+        // Presentation forms (NFKD) are plain letters.
+        assert_eq!(toks("\u{FEE1}\u{FEE0}\u{FEDF}"), toks("\u{0645}\u{0644}\u{0644}"));
+    }
+
+    #[test]
+    fn controls_do_not_split_words_but_punctuation_and_emoji_do() {
+        assert_eq!(unstemmed("می\u{200C}خواهم"), ["ميخواهم"]);
+        assert_eq!(toks("\u{202B}مرحبا\u{202C} world"), ["مرحبا", "world"]);
+        assert_eq!(toks("a⚡️b 🎉"), ["a", "b"]);
+        assert!(toks("!!! 🎉 ...").is_empty());
+        assert!(toks("\u{064E}\u{0650}\u{0651}").is_empty());
+    }
+
+    #[test]
+    fn mixed_scripts_split_word_by_word() {
+        assert_eq!(toks("NATOالناتو"), ["nato", "ناتو"]);
+        assert_eq!(toks("東京五輪"), ["東", "京", "五", "輪"]);
+    }
+
+    #[test]
+    fn indic_and_hangul_survive() {
+        assert_eq!(toks("हिन्दी"), ["हिन्दी"]);
+        assert_eq!(toks("한국어"), ["한국어"]);
+    }
+
+    #[test]
+    fn deterministic_and_idempotent() {
+        let n = Normalizer::default();
+        for s in ["والناتو يؤكد", "Crème brûlée", "한국어 हिन्दी"] {
+            let once = n.normalize(s);
+            assert_eq!(once, n.normalize(s));
+            assert_eq!(n.normalize(once.as_str()).as_str(), once.as_str(), "{s}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Feature weights from the collection itself: inverse document frequency.
+//!
+//! In news, the words every story shares (`said`, `olympics`, `رئيس`) carry no evidence that two
+//! reports are the same story; the rare ones (names, places, figures) do. Weighting each shingle by
+//! `ln(1 + N / df)` makes both the signatures (weighted MinHash) and the verified score (weighted
+//! Jaccard) count rare shingles more. On the OG2021 headlines this is the largest single gain for
+//! Arabic (see `EVALUATION.md`).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+/// Document frequencies of features over a collection.
+#[derive(Debug, Clone, Default)]
+pub struct DocFreq {
+    docs: u64,
+    df: HashMap<u64, u32>,
+}
+
+impl DocFreq {
+    /// Counts, for each feature, the number of sets holding it (each set is deduplicated).
+    pub fn from_sets<S: AsRef<[u64]> + Sync>(sets: &[S]) -> Self {
+        let df = sets
+            .par_iter()
+            .fold(HashMap::new, |mut m: HashMap<u64, u32>, s| {
+                for &f in s.as_ref() {
+                    *m.entry(f).or_insert(0) += 1;
+                }
+                m
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, std::mem::take(&mut a)) };
+                for (f, c) in small {
+                    *big.entry(f).or_insert(0) += c;
+                }
+                big
+            });
+        DocFreq { docs: sets.len() as u64, df }
+    }
+
+    /// Number of documents counted.
+    pub fn docs(&self) -> u64 {
+        self.docs
+    }
+
+    /// Number of documents holding `f` (0 if unseen).
+    pub fn df(&self, f: u64) -> u32 {
+        self.df.get(&f).copied().unwrap_or(0)
+    }
+
+    /// IDF weight of `f`: the probabilistic IDF `ln((N − df + ½) / (df + ½))` of Robertson and
+    /// Spärck Jones (as in BM25), floored at [`MIN_WEIGHT`] so a feature in more than half the
+    /// documents still counts a little. An unseen feature counts as seen once.
+    ///
+    /// Against `ln(1 + N/df)` it weighs features common to half the collection down to almost
+    /// nothing, which is what a story-level comparison wants of `olympics` in a file about the
+    /// Olympics.
+    pub fn idf(&self, f: u64) -> f32 {
+        let df = self.df(f).max(1) as f64;
+        let n = (self.docs as f64).max(df);
+        ((n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
+    }
+}
+
+/// The smallest weight a feature gets.
+pub const MIN_WEIGHT: f32 = 0.01;
+
+/// How features are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weighting {
+    /// Every feature weighs 1 (classic MinHash and Jaccard).
+    Uniform,
+    /// Inverse document frequency over the collection being processed.
+    Idf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_features_weigh_more() {
+        let sets = vec![vec![1, 2], vec![1, 3], vec![1, 4], vec![1, 5]];
+        let df = DocFreq::from_sets(&sets);
+        assert_eq!(df.docs(), 4);
+        assert_eq!(df.df(1), 4);
+        assert_eq!(df.df(2), 1);
+        assert!(df.idf(2) > df.idf(1));
+        assert_eq!(df.idf(1), MIN_WEIGHT);
+        assert_eq!(df.idf(99), df.idf(2));
+    }
+}
