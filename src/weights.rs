@@ -48,17 +48,18 @@ impl DocFreq {
         self.df.get(&f).copied().unwrap_or(0)
     }
 
-    /// IDF weight of `f`: the probabilistic IDF `ln((N − df + ½) / (df + ½))` of Robertson and
-    /// Spärck Jones (as in BM25), floored at [`MIN_WEIGHT`] so a feature in more than half the
-    /// documents still counts a little. An unseen feature counts as seen once.
+    /// IDF weight of `f`: `ln(1 + (N − df + ½) / (df + ½))`, the probabilistic IDF of Robertson
+    /// and Spärck Jones as BM25 implementations (Lucene) smooth it, so it stays positive. An
+    /// unseen feature counts as seen once.
     ///
-    /// Against `ln(1 + N/df)` it weighs features common to half the collection down to almost
-    /// nothing, which is what a story-level comparison wants of `olympics` in a file about the
-    /// Olympics.
+    /// Against `ln(1 + N/df)` it weighs features common to much of the collection down to
+    /// almost nothing, which is what a story-level comparison wants of `olympics` in a file
+    /// about the Olympics; against the unsmoothed `ln((N − df + ½)/(df + ½))` it keeps shared
+    /// words alive in small collections (three texts, two of which share a word).
     pub fn idf(&self, f: u64) -> f32 {
         let df = self.df(f).max(1) as f64;
         let n = (self.docs as f64).max(df);
-        ((n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
     }
 }
 
@@ -86,7 +87,8 @@ mod tests {
         assert_eq!(df.df(1), 4);
         assert_eq!(df.df(2), 1);
         assert!(df.idf(2) > df.idf(1));
-        assert_eq!(df.idf(1), MIN_WEIGHT);
+        // In every document: small but not nothing.
+        assert!(df.idf(1) > MIN_WEIGHT && df.idf(1) < 0.2, "{}", df.idf(1));
         assert_eq!(df.idf(99), df.idf(2));
     }
 }

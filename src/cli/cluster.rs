@@ -40,6 +40,16 @@ pub fn story_names(batch: &Batch) -> Vec<String> {
     names
 }
 
+/// One output line of `cluster` for a clustered document.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    id: &'a serde_json::Value,
+    cluster: &'a str,
+    representative: bool,
+    score: f64,
+    size: u32,
+}
+
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let batch = run_batch(&args.input, &args.pipeline, false, quiet)?;
     let c = &batch.clustering;
@@ -52,20 +62,20 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let name = || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
     for e in &batch.entries {
-        let line = match *e {
+        let written = match *e {
             Entry::Record(d) => {
                 let s = c.story[d] as usize;
-                serde_json::json!({
-                    "id": batch.records[d].id,
-                    "cluster": names[s],
-                    "representative": c.representative[s] as usize == d,
-                    "score": (c.score_to_rep[d] as f64 * 1000.0).round() / 1000.0,
-                    "size": sizes[s],
+                out.json(&Row {
+                    id: &batch.records[d].id,
+                    cluster: &names[s],
+                    representative: c.representative[s] as usize == d,
+                    score: (c.score_to_rep[d] as f64 * 1000.0).round() / 1000.0,
+                    size: sizes[s],
                 })
             }
-            Entry::Rejected(r) => rejected_json(&batch.rejected[r]),
+            Entry::Rejected(r) => out.json(&rejected_json(&batch.rejected[r])),
         };
-        out.json(&line).with_context(|| format!("{}: cannot write", name()))?;
+        written.with_context(|| format!("{}: cannot write", name()))?;
     }
     out.finish().with_context(|| format!("{}: cannot write", name()))?;
     report(&batch, args.output.rejects.as_deref(), quiet)?;

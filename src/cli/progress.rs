@@ -47,15 +47,18 @@ impl batch::Progress for Spinner {
     }
 }
 
-/// One rejected record as a JSON object.
-pub fn rejected_json(r: &Rejected) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id,
-        "cluster": null,
-        "rejected": r.reason,
-        "file": &*r.origin.file,
-        "line": r.origin.line,
-    })
+/// One rejected record as an output line.
+#[derive(serde::Serialize)]
+pub struct RejectedRow<'a> {
+    id: &'a Option<serde_json::Value>,
+    cluster: Option<()>,
+    rejected: &'a str,
+    file: &'a str,
+    line: u64,
+}
+
+pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
+    RejectedRow { id: &r.id, cluster: None, rejected: &r.reason, file: &r.origin.file, line: r.origin.line }
 }
 
 /// Prints warnings and rejected records (unless quiet), writes the rejects file if asked, and

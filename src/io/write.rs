@@ -42,7 +42,7 @@ impl Output {
 
     /// One JSON line.
     pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer(&mut self.inner, value).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut self.inner, value).map_err(io::Error::from)?;
         self.inner.write_all(b"\n")
     }
 

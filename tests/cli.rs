@@ -1,0 +1,226 @@
+//! The command line, run as a user would, in a temporary directory.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use util::{groups, id_of, json_lines, root, shared, stderr, xdedup};
+
+fn sample() -> String {
+    root().join("corpus/sample.jsonl").display().to_string()
+}
+
+/// Gold groups of a labelled JSONL file.
+fn gold_groups(path: &std::path::Path) -> Vec<Vec<String>> {
+    let rows = json_lines(&std::fs::read(path).unwrap());
+    groups(&rows)
+}
+
+#[test]
+fn cluster_sample_matches_its_labels_and_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xdedup(dir.path(), &["cluster", &sample(), "-o", "stories.jsonl"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let rows = json_lines(&std::fs::read(dir.path().join("stories.jsonl")).unwrap());
+    let input = json_lines(&std::fs::read(sample()).unwrap());
+    // One line per input document, in input order.
+    let ids: Vec<String> = rows.iter().map(id_of).collect();
+    let want: Vec<String> = input.iter().map(id_of).collect();
+    assert_eq!(ids, want);
+    for r in &rows {
+        assert!(r["cluster"].is_string() && r["representative"].is_boolean() && r["score"].is_number());
+    }
+    assert_eq!(groups(&rows), gold_groups(&root().join("corpus/sample.jsonl")));
+    // The summary accounts for every record.
+    assert!(stderr(&out).contains("28 records read: 28 documents in 13 stories"), "{}", stderr(&out));
+}
+
+#[test]
+fn seed_stories_apology_and_medvedev() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = shared("seed/seed-stories.jsonl");
+    let out = xdedup(dir.path(), &["cluster", seed.to_str().unwrap(), "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    let story: BTreeMap<String, String> =
+        rows.iter().map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned())).collect();
+    let members = |s: &str| -> Vec<&str> {
+        let mut v: Vec<&str> = story.iter().filter(|(_, c)| *c == s).map(|(i, _)| i.as_str()).collect();
+        v.sort();
+        v
+    };
+    // medvedev-title, medvedev-body and related-02 form one story, and nothing else joins it.
+    assert_eq!(members(&story["medvedev-title"]), ["medvedev-body", "medvedev-title", "related-02"]);
+    // The apology headlines that share the apology noun form one story; related-09 (a different
+    // story sharing most of its words) stays out, and so does everything else.
+    assert_eq!(members(&story["related-03"]), ["related-03", "related-04", "related-05", "related-06"]);
+    assert_ne!(story["related-09"], story["related-03"]);
+}
+
+#[test]
+#[ignore = "related-01 (apology verb after a long martial-law clause) does not reach the story yet"]
+fn seed_all_five_apology_headlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = shared("seed/seed-stories.jsonl");
+    let out = xdedup(dir.path(), &["cluster", seed.to_str().unwrap(), "-q"], None);
+    let rows = json_lines(&out.stdout);
+    let story: BTreeMap<String, String> =
+        rows.iter().map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(story["related-01"], story["related-03"]);
+}
+
+#[test]
+fn bad_records_are_reported_and_every_record_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = b"{\"id\": \"a\", \"text\": \"Oil prices rise after producers agree to cuts\"}\n".to_vec();
+    bad.extend_from_slice(b"{\"id\": \"b\", \"text\": null}\n");
+    bad.extend_from_slice(b"{broken\n");
+    bad.extend_from_slice(b"{\"id\": \"c\", \"text\": \"\xd8\xb3\xd9\"}\n");
+    bad.extend_from_slice(b"{\"id\": \"d\", \"text\": \"!!! \xf0\x9f\x8e\x89\"}\n");
+    bad.extend_from_slice(b"{\"id\": \"e\", \"text\": \"Oil prices rise after producers agree to output cuts\"}\n");
+    std::fs::write(dir.path().join("bad.jsonl"), &bad).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "bad.jsonl", "--rejects", "rej.jsonl"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    assert_eq!(rows.len(), 6, "one line per input record");
+    let err = stderr(&out);
+    assert!(err.contains("bad.jsonl:2: document b: text field 'text' is null"), "{err}");
+    assert!(err.contains("bad.jsonl:3: malformed JSON"), "{err}");
+    assert!(err.contains("bad.jsonl:4: invalid UTF-8"), "{err}");
+    assert!(err.contains("bad.jsonl:5: document d: no letter or digit"), "{err}");
+    assert!(err.contains("6 records read: 2 documents in 1 stories"), "{err}");
+    assert!(err.contains("4 rejected"), "{err}");
+    assert_eq!(rows[0]["cluster"], rows[5]["cluster"]);
+    assert!(rows[1]["cluster"].is_null() && rows[1]["rejected"].is_string());
+    assert_eq!(rows[2]["line"], 3);
+    let rej = json_lines(&std::fs::read(dir.path().join("rej.jsonl")).unwrap());
+    assert_eq!(rej.len(), 4);
+
+    // --strict stops at the first bad record, naming it, with status 2 and no output file.
+    let out = xdedup(dir.path(), &["cluster", "bad.jsonl", "--strict", "-o", "x.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.jsonl:2: document b: text field 'text' is null"), "{}", stderr(&out));
+    assert!(!dir.path().join("x.jsonl").exists());
+}
+
+#[test]
+fn compressed_csv_text_and_stdin_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Oil prices rise after producers agree to extend output cuts\n\
+                Oil prices climb as producers agree to extend output cuts\n\
+                New museum of Islamic art opens in Riyadh\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("news.txt.gz"), gz.finish().unwrap()).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "news.txt.gz", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let g = groups(&json_lines(&out.stdout));
+    assert_eq!(g, vec![vec!["1".to_string(), "2".into()], vec!["3".into()]]);
+
+    let csv = "id,headline\nx,\"Oil prices rise, producers agree to extend output cuts\"\ny,Oil prices climb as producers agree to extend output cuts\n";
+    std::fs::write(dir.path().join("news.csv"), csv).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "news.csv", "--text-field", "headline", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(groups(&json_lines(&out.stdout)), vec![vec!["x".to_string(), "y".into()]]);
+
+    let out = xdedup(dir.path(), &["cluster", "-", "-q"], Some(text.as_bytes()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out.stdout).len(), 3);
+}
+
+#[test]
+fn dedup_keeps_one_original_record_per_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xdedup(dir.path(), &["dedup", &sample(), "-o", "unique.jsonl", "--keep", "longest", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kept = std::fs::read_to_string(dir.path().join("unique.jsonl")).unwrap();
+    let input = std::fs::read_to_string(sample()).unwrap();
+    assert_eq!(kept.lines().count(), 13);
+    // Records are written exactly as read.
+    for line in kept.lines() {
+        assert!(input.lines().any(|l| l == line), "{line}");
+    }
+    assert!(kept.contains("\"en-oil-2\""), "the longest oil headline is kept: {kept}");
+
+    let csv = "id,text\n1,Oil prices rise after producers agree to extend output cuts\n2,Oil prices rise after producers agree to extend the output cuts\n";
+    std::fs::write(dir.path().join("n.csv"), csv).unwrap();
+    let out = xdedup(dir.path(), &["dedup", "n.csv", "-q"], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "id,text\n1,Oil prices rise after producers agree to extend output cuts\n");
+}
+
+#[test]
+fn pairs_lists_verified_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xdedup(dir.path(), &["pairs", &sample(), "--min-score", "0.3", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let s = r["score"].as_f64().unwrap();
+        assert!((0.3..=1.0).contains(&s), "{r}");
+        assert!(r["a"].is_string() && r["b"].is_string());
+    }
+    assert!(rows.iter().any(|r| r["a"] == "en-flood-1" && r["b"] == "en-flood-2"));
+}
+
+#[test]
+fn similar_exit_codes_and_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = "South Korea's president apologises to the North";
+    let b = "South Korean president apologizes to North Korea";
+    let out = xdedup(dir.path(), &["similar", a, b, "--explain"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("similar: cosine"), "{text}");
+    assert!(text.contains("[president]"), "{text}");
+    let out = xdedup(dir.path(), &["similar", a, "Olympic flame arrives in Tokyo"], None);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(dir.path().join("b.txt"), b).unwrap();
+    let out = xdedup(dir.path(), &["similar", a, "@b.txt", "--json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["similar"], true);
+    let out = xdedup(dir.path(), &["similar", a, "@missing.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.txt: cannot read"), "{}", stderr(&out));
+    let out = xdedup(dir.path(), &["similar", a, b, "--threshold", "7"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--threshold"), "{}", stderr(&out));
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let og = shared("eval/og2021-titles.jsonl");
+    let og = og.to_str().unwrap();
+    let one = xdedup(dir.path(), &["cluster", og, "--threads", "1", "-q"], None);
+    let two = xdedup(dir.path(), &["cluster", og, "--threads", "2", "-q"], None);
+    let eight = xdedup(dir.path(), &["cluster", og, "--threads", "8", "-q"], None);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, eight.stdout);
+    assert_eq!(json_lines(&one.stdout).len(), 5743);
+}
+
+#[test]
+fn eval_scores_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xdedup(dir.path(), &["eval", "--gold", &sample(), "--json"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["per_lang"]["ara"]["ari"], 1.0);
+    assert_eq!(v["per_lang"]["eng"]["ari"], 1.0);
+    assert!(v["overall"]["ari"].as_f64().unwrap() > 0.9);
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let og = shared("eval/og2021-titles.jsonl");
+    let cmd = format!("set -o pipefail; '{}' cluster '{}' -q | head -n 1", env!("CARGO_BIN_EXE_xdedup"), og.display());
+    let out = std::process::Command::new("bash").arg("-c").arg(cmd).current_dir(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

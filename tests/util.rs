@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests: run the binary in a temp directory, find
+//! `../shared`, read JSON lines.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file under `../shared`, which CI and every developer machine have. Panics with a clear
+/// message when it is missing, rather than passing silently.
+pub fn shared(rel: &str) -> PathBuf {
+    let p = root().join("..").join("shared").join(rel);
+    assert!(p.exists(), "{} not found: these tests need ../shared beside the repository", p.display());
+    p
+}
+
+/// Runs `xdedup` with `args` in `dir`, feeding `stdin`.
+pub fn xdedup(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xdedup"));
+    cmd.args(args).current_dir(dir).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("xdedup runs");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    }
+    child.wait_with_output().expect("xdedup finishes")
+}
+
+/// The JSON lines of a byte string.
+pub fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+/// Groups of ids by their `cluster`, each group sorted, groups sorted.
+pub fn groups(rows: &[serde_json::Value]) -> Vec<Vec<String>> {
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in rows {
+        if let Some(c) = r["cluster"].as_str() {
+            by.entry(c.to_owned()).or_default().push(id_of(r));
+        }
+    }
+    let mut g: Vec<Vec<String>> = by.into_values().map(|mut v| {
+        v.sort();
+        v
+    }).collect();
+    g.sort();
+    g
+}
+
+pub fn id_of(r: &serde_json::Value) -> String {
+    match &r["id"] {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
