@@ -97,7 +97,13 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
             let avg = w / (size[keep] * size[x as usize]);
             if avg >= threshold {
                 let (p, q) = if (keep as u32) < x { (keep as u32, x) } else { (x, keep as u32) };
-                heap.push(Merge { avg, a: p, b: q, va: version[p as usize], vb: version[q as usize] });
+                heap.push(Merge {
+                    avg,
+                    a: p,
+                    b: q,
+                    va: version[p as usize],
+                    vb: version[q as usize],
+                });
             }
         }
     }

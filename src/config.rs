@@ -109,7 +109,7 @@ impl Default for ConfigBuilder {
             similarity: Similarity::Cosine,
             stem: true,
             max_bucket: DEFAULT_MAX_BUCKET,
-            seed: 0x5EED_0F_4ED0_u64,
+            seed: 0x5EED_0F4E_D0D0_u64,
         }
     }
 }

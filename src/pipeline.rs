@@ -186,7 +186,8 @@ impl Pipeline {
             .par_iter()
             .map_init(SketchScratch::default, |scratch, s| {
                 let mut out = vec![0u32; hasher.len()].into_boxed_slice();
-                let weight = |i: usize| if squared { s.weight(i) * s.weight(i) } else { s.weight(i) };
+                let weight =
+                    |i: usize| if squared { s.weight(i) * s.weight(i) } else { s.weight(i) };
                 hasher.sketch_into(s.features(), weight, scratch, &mut out);
                 out
             })
@@ -198,7 +199,8 @@ impl Pipeline {
         let cfg = &self.cfg;
         let signatures = self.signatures(p);
         // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
-        let live: Vec<u32> = (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
+        let live: Vec<u32> =
+            (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
         let live_sigs: Vec<&[u32]> = live.iter().map(|&i| &signatures[i as usize][..]).collect();
         let (pairs, cstats) = candidate_pairs(&cfg.lsh(), &live_sigs, cfg.max_bucket());
         let sim = cfg.similarity();
@@ -210,7 +212,7 @@ impl Pipeline {
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
-        node_edges.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        node_edges.sort_unstable_by_key(|e| (e.0, e.1));
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
         let node_cluster = average_link(&sizes, &node_edges, cfg.threshold());
@@ -242,7 +244,8 @@ impl Pipeline {
         }
         for &(a, b, s) in node_edges {
             if node_cluster[a as usize] == node_cluster[b as usize] {
-                let (ma, mb) = (p.members[a as usize].len() as f64, p.members[b as usize].len() as f64);
+                let (ma, mb) =
+                    (p.members[a as usize].len() as f64, p.members[b as usize].len() as f64);
                 mass[a as usize] += s as f64 * ma * mb;
                 mass[b as usize] += s as f64 * ma * mb;
             }
@@ -260,8 +263,7 @@ impl Pipeline {
             }
         }
         let rep_node: Vec<u32> = rep_node.into_iter().map(|r| r.unwrap_or(0)).collect();
-        let representative: Vec<u32> =
-            rep_node.iter().map(|&n| p.members[n as usize][0]).collect();
+        let representative: Vec<u32> = rep_node.iter().map(|&n| p.members[n as usize][0]).collect();
         let sim = self.cfg.similarity();
         let score_to_rep: Vec<f32> = (0..n_docs)
             .into_par_iter()
@@ -277,7 +279,11 @@ impl Pipeline {
             .collect();
         let edges = node_edges
             .iter()
-            .map(|&(a, b, score)| Edge { a: p.members[a as usize][0], b: p.members[b as usize][0], score })
+            .map(|&(a, b, score)| Edge {
+                a: p.members[a as usize][0],
+                b: p.members[b as usize][0],
+                score,
+            })
             .collect::<Vec<_>>();
         let duplicates = p.members.iter().filter(|m| m.len() > 1).cloned().collect();
         let stats = RunStats {
@@ -330,7 +336,10 @@ impl Pipeline {
         let estimate = if sa.is_empty() || sb.is_empty() {
             0.0
         } else {
-            crate::sketch::estimate(&hasher.sketch(sa.features(), |_| 1.0), &hasher.sketch(sb.features(), |_| 1.0))
+            crate::sketch::estimate(
+                &hasher.sketch(sa.features(), |_| 1.0),
+                &hasher.sketch(sb.features(), |_| 1.0),
+            )
         };
         let in_b: std::collections::HashSet<u64> = sb.features().iter().copied().collect();
         let mut seen = std::collections::HashSet::new();

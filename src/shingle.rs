@@ -120,7 +120,9 @@ impl FromStr for ShingleSpec {
         if s == "auto" {
             return Ok(ShingleSpec::Auto);
         }
-        s.parse().map(ShingleSpec::Fixed).map_err(|e: String| e.replace("expected", "expected auto,"))
+        s.parse()
+            .map(ShingleSpec::Fixed)
+            .map_err(|e: String| e.replace("expected", "expected auto,"))
     }
 }
 
@@ -251,7 +253,9 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                     s.skeleton.extend(t.chars().filter(|c| !matches!(c, 'ا' | 'و' | 'ي')));
                     if s.skeleton.chars().nth(1).is_some() {
                         let sk = &s.skeleton;
-                        out.push(xxh3_64_with_seed(sk.as_bytes(), SKELETON_SEED), &|| format!("~{sk}"));
+                        out.push(xxh3_64_with_seed(sk.as_bytes(), SKELETON_SEED), &|| {
+                            format!("~{sk}")
+                        });
                     }
                 }
                 prev = Some(t);
@@ -261,7 +265,12 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
 }
 
 /// Fills `out` with the sorted, deduplicated hashed shingles of `text` (empty text: none).
-pub fn shingle_into(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mut Vec<u64>) {
+pub fn shingle_into(
+    text: &Normalized,
+    shingle: Shingle,
+    scratch: &mut Scratch,
+    out: &mut Vec<u64>,
+) {
     out.clear();
     shingles(text, shingle, scratch, out);
     out.sort_unstable();

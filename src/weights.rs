@@ -29,7 +29,8 @@ impl DocFreq {
                 m
             })
             .reduce(HashMap::new, |mut a, b| {
-                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, std::mem::take(&mut a)) };
+                let (mut big, small) =
+                    if a.len() >= b.len() { (a, b) } else { (b, std::mem::take(&mut a)) };
                 for (f, c) in small {
                     *big.entry(f).or_insert(0) += c;
                 }

@@ -30,11 +30,17 @@ fn cluster_sample_matches_its_labels_and_keeps_the_contract() {
     let want: Vec<String> = input.iter().map(id_of).collect();
     assert_eq!(ids, want);
     for r in &rows {
-        assert!(r["cluster"].is_string() && r["representative"].is_boolean() && r["score"].is_number());
+        assert!(
+            r["cluster"].is_string() && r["representative"].is_boolean() && r["score"].is_number()
+        );
     }
     assert_eq!(groups(&rows), gold_groups(&root().join("corpus/sample.jsonl")));
     // The summary accounts for every record.
-    assert!(stderr(&out).contains("28 records read: 28 documents in 13 stories"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("28 records read: 28 documents in 13 stories"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -47,15 +53,22 @@ fn seed_stories_apology_and_medvedev() {
     let story: BTreeMap<String, String> =
         rows.iter().map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned())).collect();
     let members = |s: &str| -> Vec<&str> {
-        let mut v: Vec<&str> = story.iter().filter(|(_, c)| *c == s).map(|(i, _)| i.as_str()).collect();
+        let mut v: Vec<&str> =
+            story.iter().filter(|(_, c)| *c == s).map(|(i, _)| i.as_str()).collect();
         v.sort();
         v
     };
     // medvedev-title, medvedev-body and related-02 form one story, and nothing else joins it.
-    assert_eq!(members(&story["medvedev-title"]), ["medvedev-body", "medvedev-title", "related-02"]);
+    assert_eq!(
+        members(&story["medvedev-title"]),
+        ["medvedev-body", "medvedev-title", "related-02"]
+    );
     // The apology headlines that share the apology noun form one story; related-09 (a different
     // story sharing most of its words) stays out, and so does everything else.
-    assert_eq!(members(&story["related-03"]), ["related-03", "related-04", "related-05", "related-06"]);
+    assert_eq!(
+        members(&story["related-03"]),
+        ["related-03", "related-04", "related-05", "related-06"]
+    );
     assert_ne!(story["related-09"], story["related-03"]);
 }
 
@@ -74,12 +87,15 @@ fn seed_all_five_apology_headlines() {
 #[test]
 fn bad_records_are_reported_and_every_record_accounted_for() {
     let dir = tempfile::tempdir().unwrap();
-    let mut bad = b"{\"id\": \"a\", \"text\": \"Oil prices rise after producers agree to cuts\"}\n".to_vec();
+    let mut bad =
+        b"{\"id\": \"a\", \"text\": \"Oil prices rise after producers agree to cuts\"}\n".to_vec();
     bad.extend_from_slice(b"{\"id\": \"b\", \"text\": null}\n");
     bad.extend_from_slice(b"{broken\n");
     bad.extend_from_slice(b"{\"id\": \"c\", \"text\": \"\xd8\xb3\xd9\"}\n");
     bad.extend_from_slice(b"{\"id\": \"d\", \"text\": \"!!! \xf0\x9f\x8e\x89\"}\n");
-    bad.extend_from_slice(b"{\"id\": \"e\", \"text\": \"Oil prices rise after producers agree to output cuts\"}\n");
+    bad.extend_from_slice(
+        b"{\"id\": \"e\", \"text\": \"Oil prices rise after producers agree to output cuts\"}\n",
+    );
     std::fs::write(dir.path().join("bad.jsonl"), &bad).unwrap();
     let out = xdedup(dir.path(), &["cluster", "bad.jsonl", "--rejects", "rej.jsonl"], None);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -101,7 +117,11 @@ fn bad_records_are_reported_and_every_record_accounted_for() {
     // --strict stops at the first bad record, naming it, with status 2 and no output file.
     let out = xdedup(dir.path(), &["cluster", "bad.jsonl", "--strict", "-o", "x.jsonl"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("bad.jsonl:2: document b: text field 'text' is null"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.jsonl:2: document b: text field 'text' is null"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.path().join("x.jsonl").exists());
 }
 
@@ -133,7 +153,11 @@ fn compressed_csv_text_and_stdin_inputs() {
 #[test]
 fn dedup_keeps_one_original_record_per_story() {
     let dir = tempfile::tempdir().unwrap();
-    let out = xdedup(dir.path(), &["dedup", &sample(), "-o", "unique.jsonl", "--keep", "longest", "-q"], None);
+    let out = xdedup(
+        dir.path(),
+        &["dedup", &sample(), "-o", "unique.jsonl", "--keep", "longest", "-q"],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let kept = std::fs::read_to_string(dir.path().join("unique.jsonl")).unwrap();
     let input = std::fs::read_to_string(sample()).unwrap();
@@ -147,7 +171,10 @@ fn dedup_keeps_one_original_record_per_story() {
     let csv = "id,text\n1,Oil prices rise after producers agree to extend output cuts\n2,Oil prices rise after producers agree to extend the output cuts\n";
     std::fs::write(dir.path().join("n.csv"), csv).unwrap();
     let out = xdedup(dir.path(), &["dedup", "n.csv", "-q"], None);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "id,text\n1,Oil prices rise after producers agree to extend output cuts\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "id,text\n1,Oil prices rise after producers agree to extend output cuts\n"
+    );
 }
 
 #[test]
@@ -219,8 +246,17 @@ fn eval_scores_the_sample() {
 fn closed_pipe_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let og = shared("eval/og2021-titles.jsonl");
-    let cmd = format!("set -o pipefail; '{}' cluster '{}' -q | head -n 1", env!("CARGO_BIN_EXE_xdedup"), og.display());
-    let out = std::process::Command::new("bash").arg("-c").arg(cmd).current_dir(dir.path()).output().unwrap();
+    let cmd = format!(
+        "set -o pipefail; '{}' cluster '{}' -q | head -n 1",
+        env!("CARGO_BIN_EXE_xdedup"),
+        og.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }

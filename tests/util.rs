@@ -15,14 +15,22 @@ pub fn root() -> PathBuf {
 /// message when it is missing, rather than passing silently.
 pub fn shared(rel: &str) -> PathBuf {
     let p = root().join("..").join("shared").join(rel);
-    assert!(p.exists(), "{} not found: these tests need ../shared beside the repository", p.display());
+    assert!(
+        p.exists(),
+        "{} not found: these tests need ../shared beside the repository",
+        p.display()
+    );
     p
 }
 
 /// Runs `xdedup` with `args` in `dir`, feeding `stdin`.
 pub fn xdedup(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xdedup"));
-    cmd.args(args).current_dir(dir).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.args(args).current_dir(dir).stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("xdedup runs");
     if let Some(input) = stdin {
@@ -48,10 +56,13 @@ pub fn groups(rows: &[serde_json::Value]) -> Vec<Vec<String>> {
             by.entry(c.to_owned()).or_default().push(id_of(r));
         }
     }
-    let mut g: Vec<Vec<String>> = by.into_values().map(|mut v| {
-        v.sort();
-        v
-    }).collect();
+    let mut g: Vec<Vec<String>> = by
+        .into_values()
+        .map(|mut v| {
+            v.sort();
+            v
+        })
+        .collect();
     g.sort();
     g
 }

@@ -20,10 +20,21 @@ pub struct Args {
 }
 
 /// Runs the batch job with a progress spinner.
-pub fn run_batch(input: &InputArgs, pipeline: &PipelineArgs, keep_raw: bool, quiet: bool) -> anyhow::Result<Batch> {
+pub fn run_batch(
+    input: &InputArgs,
+    pipeline: &PipelineArgs,
+    keep_raw: bool,
+    quiet: bool,
+) -> anyhow::Result<Batch> {
     let pipeline = pipeline.pipeline()?;
     let spinner = Spinner::new(quiet);
-    let batch = batch::run(&input.inputs(), &input.read_options(keep_raw), &pipeline, input.strict, &spinner);
+    let batch = batch::run(
+        &input.inputs(),
+        &input.read_options(keep_raw),
+        &pipeline,
+        input.strict,
+        &spinner,
+    );
     spinner.finish();
     Ok(batch?)
 }
@@ -59,7 +70,8 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         sizes[s as usize] += 1;
     }
     let target = args.output.output.as_deref();
-    let name = || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let name =
+        || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
     for e in &batch.entries {
         let written = match *e {

@@ -70,18 +70,19 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         keep[k] = true;
     }
     let target = args.output.output.as_deref();
-    let name = || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let name =
+        || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
     let read = args.input.read_options(false);
     if let Some(h) = args.input.inputs().first().and_then(|i| csv_header(i, &read)) {
         out.line(&h).with_context(|| format!("{}: cannot write", name()))?;
     }
     for e in &batch.entries {
-        if let Entry::Record(d) = *e {
-            if keep[d] {
-                let raw = recs[d].raw.as_deref().unwrap_or(&recs[d].text);
-                out.line(raw).with_context(|| format!("{}: cannot write", name()))?;
-            }
+        if let Entry::Record(d) = *e
+            && keep[d]
+        {
+            let raw = recs[d].raw.as_deref().unwrap_or(&recs[d].text);
+            out.line(raw).with_context(|| format!("{}: cannot write", name()))?;
         }
     }
     out.finish().with_context(|| format!("{}: cannot write", name()))?;

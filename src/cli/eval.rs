@@ -26,7 +26,14 @@ pub struct Args {
 fn row(name: &str, s: &ClusterScores) -> String {
     format!(
         "{name:<10} {:>6} {:>6} {:>6} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
-        s.items, s.gold_clusters, s.predicted_clusters, s.ari, s.pair_precision, s.pair_recall, s.pair_f1, s.bcubed_f1
+        s.items,
+        s.gold_clusters,
+        s.predicted_clusters,
+        s.ari,
+        s.pair_precision,
+        s.pair_recall,
+        s.pair_f1,
+        s.bcubed_f1
     )
 }
 

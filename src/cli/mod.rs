@@ -154,8 +154,10 @@ pub struct PipelineArgs {
 }
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
-    let (b, r) = s.split_once(['x', 'X']).ok_or_else(|| format!("bands '{s}': expected BxR, e.g. 32x4"))?;
-    let p = |v: &str| v.parse::<usize>().map_err(|_| format!("bands '{s}': expected BxR, e.g. 32x4"));
+    let (b, r) =
+        s.split_once(['x', 'X']).ok_or_else(|| format!("bands '{s}': expected BxR, e.g. 32x4"))?;
+    let p =
+        |v: &str| v.parse::<usize>().map_err(|_| format!("bands '{s}': expected BxR, e.g. 32x4"));
     Ok((p(b)?, p(r)?))
 }
 

@@ -28,7 +28,8 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let c = &batch.clustering;
     let id = |d: u32| &batch.records[d as usize].id;
     let target = args.output.output.as_deref();
-    let name = || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let name =
+        || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
     let mut write = |a: u32, b: u32, score: f64| {
         let line = serde_json::json!({ "a": id(a), "b": id(b), "score": (score * 1000.0).round() / 1000.0 });

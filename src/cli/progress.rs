@@ -58,7 +58,13 @@ pub struct RejectedRow<'a> {
 }
 
 pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
-    RejectedRow { id: &r.id, cluster: None, rejected: &r.reason, file: &r.origin.file, line: r.origin.line }
+    RejectedRow {
+        id: &r.id,
+        cluster: None,
+        rejected: &r.reason,
+        file: &r.origin.file,
+        line: r.origin.line,
+    }
 }
 
 /// Prints warnings and rejected records (unless quiet), writes the rejects file if asked, and
@@ -66,17 +72,24 @@ pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
 pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<()> {
     if !quiet {
         for r in batch.records.iter().filter(|r| r.truncated) {
-            eprintln!("xdedup: warning: {}: document {}: text cut to the size limit", r.origin, id_text(&r.id));
+            eprintln!(
+                "xdedup: warning: {}: document {}: text cut to the size limit",
+                r.origin,
+                id_text(&r.id)
+            );
         }
         for r in &batch.rejected {
-            let id = r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
+            let id =
+                r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
             eprintln!("xdedup: {}: {id}{}", r.origin, r.reason);
         }
     }
     if let Some(path) = rejects {
-        let mut out = Output::create(Some(path)).with_context(|| format!("{}: cannot create", path.display()))?;
+        let mut out = Output::create(Some(path))
+            .with_context(|| format!("{}: cannot create", path.display()))?;
         for r in &batch.rejected {
-            out.json(&rejected_json(r)).with_context(|| format!("{}: cannot write", path.display()))?;
+            out.json(&rejected_json(r))
+                .with_context(|| format!("{}: cannot write", path.display()))?;
         }
         out.finish().with_context(|| format!("{}: cannot write", path.display()))?;
     }

@@ -89,11 +89,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             c.estimate,
             pipeline.config().num_perm()
         );
-        println!("shingles: {}, {} and {}, {} shared", c.shingle, c.sizes.0, c.sizes.1, c.shared.len());
+        println!(
+            "shingles: {}, {} and {}, {} shared",
+            c.shingle,
+            c.sizes.0,
+            c.sizes.1,
+            c.shared.len()
+        );
         if args.explain {
             println!("normalized A: {}", c.normalized.0);
             println!("normalized B: {}", c.normalized.1);
-            println!("shared: {}", c.shared.iter().map(|s| format!("[{s}]")).collect::<Vec<_>>().join(" "));
+            println!(
+                "shared: {}",
+                c.shared.iter().map(|s| format!("[{s}]")).collect::<Vec<_>>().join(" ")
+            );
         }
     }
     Ok(if similar { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -60,7 +60,8 @@ pub fn cluster_scores<G: Eq + Hash, P: Eq + Hash>(gold: &[G], pred: &[P]) -> Clu
     let total = pairs(n as u64);
     let expected = if total > 0.0 { sum_g * sum_p / total } else { 0.0 };
     let max = (sum_g + sum_p) / 2.0;
-    let ari = if (max - expected).abs() < 1e-12 { 1.0 } else { (index - expected) / (max - expected) };
+    let ari =
+        if (max - expected).abs() < 1e-12 { 1.0 } else { (index - expected) / (max - expected) };
     let (mut bp, mut br) = (0.0, 0.0);
     for (&(g, p), &c) in &cell {
         bp += c as f64 * c as f64 / psize[p] as f64;

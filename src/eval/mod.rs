@@ -73,7 +73,8 @@ pub enum GoldSet {
 pub fn load(path: &Path) -> Result<GoldSet> {
     let io = |source| Error::Io { path: path.to_owned(), source };
     let file = std::fs::File::open(path).map_err(io)?;
-    let origin = |line: usize| Origin { file: path.display().to_string().into(), line: line as u64 };
+    let origin =
+        |line: usize| Origin { file: path.display().to_string().into(), line: line as u64 };
     let mut docs = Vec::new();
     let mut pairs = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -103,7 +104,8 @@ pub fn load(path: &Path) -> Result<GoldSet> {
         (true, true) => Err(Error::Format { path: path.to_owned(), reason: "no records".into() }),
         (false, false) => Err(Error::Format {
             path: path.to_owned(),
-            reason: "mixes clustered records (with \"cluster\") and pairs (with \"a\", \"b\")".into(),
+            reason: "mixes clustered records (with \"cluster\") and pairs (with \"a\", \"b\")"
+                .into(),
         }),
     }
 }

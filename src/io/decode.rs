@@ -80,8 +80,10 @@ mod tests {
         gz.write_all("سلام\n".as_bytes()).unwrap();
         assert_eq!(read_all(&gz.finish().unwrap()).unwrap(), "سلام\n");
         assert_eq!(read_all(b"\xEF\xBB\xBFabc").unwrap(), "abc");
-        let utf16: Vec<u8> =
-            [0xFF, 0xFE].into_iter().chain("hi سلام".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("hi سلام".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(read_all(&utf16).unwrap(), "hi سلام");
     }
 

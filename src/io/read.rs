@@ -42,23 +42,26 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
     };
     for input in inputs {
         let name: Arc<str> = input.name().into();
-        if opts.doc_per_file {
-            if let Input::Path(dir) = input {
-                if dir.is_dir() {
-                    read_dir(dir, opts, &mut emit);
-                    if !go.get() {
-                        return;
-                    }
-                    continue;
-                }
+        if opts.doc_per_file
+            && let Input::Path(dir) = input
+            && dir.is_dir()
+        {
+            read_dir(dir, opts, &mut emit);
+            if !go.get() {
+                return;
             }
+            continue;
         }
         let format = opts.format.unwrap_or_else(|| format_of(input));
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
         };
         let file_error = |reason: String| {
-            Item::Rejected(Rejected { origin: Origin { file: name.clone(), line: 0 }, id: None, reason })
+            Item::Rejected(Rejected {
+                origin: Origin { file: name.clone(), line: 0 },
+                id: None,
+                reason,
+            })
         };
         let reader = match open(input) {
             Ok(r) => r,
@@ -74,10 +77,10 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
             Format::Jsonl | Format::Text => read_lines(reader, format, &ctx, &mut emit),
             Format::Csv | Format::Tsv => read_csv(reader, format, &ctx, &mut emit),
         };
-        if let Err(reason) = result {
-            if !emit(file_error(reason)) {
-                return;
-            }
+        if let Err(reason) = result
+            && !emit(file_error(reason))
+        {
+            return;
         }
         if !go.get() {
             return;
@@ -225,7 +228,13 @@ fn kind(v: &Value) -> &'static str {
 fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
     let obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(m)) => m,
-        Ok(v) => return ctx.reject(line_no, None, format!("expected a JSON object, found {}", kind(&v))),
+        Ok(v) => {
+            return ctx.reject(
+                line_no,
+                None,
+                format!("expected a JSON object, found {}", kind(&v)),
+            );
+        }
         Err(e) => return ctx.reject(line_no, None, format!("malformed JSON: {e}")),
     };
     let o = ctx.opts;
@@ -242,7 +251,9 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
     };
     let text = match obj.get(&o.text_field) {
         Some(Value::String(s)) => s.as_str(),
-        None => return ctx.reject(line_no, Some(id), format!("missing text field '{}'", o.text_field)),
+        None => {
+            return ctx.reject(line_no, Some(id), format!("missing text field '{}'", o.text_field));
+        }
         Some(v) => {
             return ctx.reject(
                 line_no,
@@ -270,11 +281,16 @@ fn read_csv(
         .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
         .flexible(false)
         .from_reader(reader);
-    let headers = rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
+    let headers =
+        rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name.as_bytes());
     let o = ctx.opts;
     let names = || {
-        headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>().join(", ")
+        headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let text_col = col(&o.text_field)
         .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?;
@@ -359,7 +375,8 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
     let no_id = |_: u64| Value::Null;
     for (d, e) in errors {
         let origin = Origin { file: d.display().to_string().into(), line: 0 };
-        if !emit(Item::Rejected(Rejected { origin, id: None, reason: format!("cannot read: {e}") })) {
+        if !emit(Item::Rejected(Rejected { origin, id: None, reason: format!("cannot read: {e}") }))
+        {
             return;
         }
     }
@@ -446,32 +463,41 @@ mod tests {
         content.extend_from_slice(&"سلام".as_bytes()[..3]);
         content.extend_from_slice(b"\"}\n{\"text\": \"ok\"}\n");
         let items = read("x.jsonl", &content, ReadOptions::default());
-        assert!(reasons(&items)[0].1.starts_with("invalid UTF-8 at byte 13"), "{:?}", reasons(&items));
-        assert!(matches!(&items[1], Item::Record(r) if r.id == Value::from(2)));
+        assert!(
+            reasons(&items)[0].1.starts_with("invalid UTF-8 at byte 13"),
+            "{:?}",
+            reasons(&items)
+        );
+        assert!(matches!(&items[1], Item::Record(r) if r.id == 2));
     }
 
     #[test]
     fn csv_tsv_and_text() {
-        let items = read("x.csv", b"id,title,text\n1,T,\"a, b\"\n2,,\n3,x\n", ReadOptions {
-            title_field: Some("title".into()),
-            ..Default::default()
-        });
+        let items = read(
+            "x.csv",
+            b"id,title,text\n1,T,\"a, b\"\n2,,\n3,x\n",
+            ReadOptions { title_field: Some("title".into()), ..Default::default() },
+        );
         assert!(matches!(&items[0], Item::Record(r) if r.text == "T\na, b"));
         let r = reasons(&items);
         assert_eq!(r[0].1, "empty text");
         assert!(r[1].1.starts_with("malformed record"), "{r:?}");
         let items = read("x.tsv", b"text\tid\nhello\tq\n", ReadOptions::default());
-        assert!(matches!(&items[0], Item::Record(r) if r.id == Value::from("q")));
+        assert!(matches!(&items[0], Item::Record(r) if r.id == "q"));
         let items = read("x.txt", b"one\n\ntwo\n", ReadOptions::default());
         assert_eq!(items.len(), 2);
-        assert!(matches!(&items[1], Item::Record(r) if r.id == Value::from(3)));
+        assert!(matches!(&items[1], Item::Record(r) if r.id == 3));
         let items = read("x.csv", b"id,body\n1,x\n", ReadOptions::default());
         assert!(reasons(&items)[0].1.contains("no column 'text' (columns: id, body)"));
     }
 
     #[test]
     fn oversize_text_is_cut_at_a_character_boundary() {
-        let items = read("x.txt", "ببببب\n".as_bytes(), ReadOptions { max_doc_bytes: 5, ..Default::default() });
+        let items = read(
+            "x.txt",
+            "ببببب\n".as_bytes(),
+            ReadOptions { max_doc_bytes: 5, ..Default::default() },
+        );
         assert!(matches!(&items[0], Item::Record(r) if r.truncated && r.text == "بب"));
     }
 
@@ -479,7 +505,8 @@ mod tests {
     fn missing_file_and_directory() {
         let mut out = Vec::new();
         let dir = tempfile::tempdir().unwrap();
-        let inputs = [Input::Path(dir.path().join("nope.jsonl")), Input::Path(dir.path().to_path_buf())];
+        let inputs =
+            [Input::Path(dir.path().join("nope.jsonl")), Input::Path(dir.path().to_path_buf())];
         read_inputs(&inputs, &ReadOptions::default(), |i| {
             out.push(i);
             true

@@ -22,7 +22,8 @@ impl Output {
             None => Ok(Output::stdout()),
             Some(p) if p == Path::new("-") => Ok(Output::stdout()),
             Some(p) => {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name =
+                    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let tmp = p.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
@@ -36,7 +37,8 @@ impl Output {
     }
 
     fn stdout() -> Output {
-        let inner = BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()) as Box<dyn Write>);
+        let inner =
+            BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()) as Box<dyn Write>);
         Output { inner, target: None, file: None }
     }
 

@@ -115,7 +115,7 @@ impl MinHasher {
         let mut unfilled = k;
         let mut latest = f64::INFINITY;
         for &(w, f) in &scratch.order {
-            if !(w > 0.0) {
+            if w.is_nan() || w <= 0.0 {
                 continue;
             }
             let rate = 1.0 / w as f64;

@@ -18,9 +18,12 @@ pub fn unify_letter(c: char) -> Option<char> {
         // Alef forms that NFKD does not decompose: wasla, wavy hamzas.
         '\u{0671}' | '\u{0672}' | '\u{0673}' | '\u{0675}' => 'ا',
         // Alef maksura, Farsi yeh, yeh barree, other yeh forms → yeh.
-        '\u{0649}' | '\u{06CC}' | '\u{06D2}' | '\u{06D0}' | '\u{0620}' | '\u{063D}'..='\u{063F}' => {
-            'ي'
-        }
+        '\u{0649}'
+        | '\u{06CC}'
+        | '\u{06D2}'
+        | '\u{06D0}'
+        | '\u{0620}'
+        | '\u{063D}'..='\u{063F}' => 'ي',
         // Teh marbuta and the Persian/Urdu heh forms → heh.
         '\u{0629}' | '\u{06C0}' | '\u{06C1}' | '\u{06C3}' | '\u{06BE}' | '\u{06D5}' => 'ه',
         // Keheh and swash kaf → kaf.
@@ -63,7 +66,7 @@ const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "�
 /// - then a definite article (`ال`, `وال`, `بال`, `كال`, `فال`, `لل`) when at least two remain;
 /// - otherwise a preposition `ل`/`ب` before an alef-initial word (`لأوكرانيا` → `اوكرانيا`)
 ///   when at least four remain;
-/// - then one suffix from [`SUFFIXES`] when at least three letters remain.
+/// - then one suffix from the list of common suffixes (`ها ان ات ون ين يه نا هم كم ه ي`) when at least three letters remain.
 pub fn light_stem(word: &str) -> &str {
     let len = word.chars().count();
     if len <= 3 {
@@ -72,11 +75,12 @@ pub fn light_stem(word: &str) -> &str {
     let mut w = word;
     let mut n = len;
     // Conjunction.
-    if let Some(rest) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
-        if n - 1 >= 3 && !rest.starts_with('و') {
-            w = rest;
-            n -= 1;
-        }
+    if let Some(rest) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف'))
+        && n > 3
+        && !rest.starts_with('و')
+    {
+        w = rest;
+        n -= 1;
     }
     // Article, or preposition before alef.
     let mut cut = false;
@@ -91,22 +95,22 @@ pub fn light_stem(word: &str) -> &str {
             }
         }
     }
-    if !cut && n >= 5 {
-        if let Some(rest) = w.strip_prefix('ل').or_else(|| w.strip_prefix('ب')) {
-            if rest.starts_with('ا') {
-                w = rest;
-                n -= 1;
-            }
-        }
+    if !cut
+        && n >= 5
+        && let Some(rest) = w.strip_prefix('ل').or_else(|| w.strip_prefix('ب'))
+        && rest.starts_with('ا')
+    {
+        w = rest;
+        n -= 1;
     }
     // One suffix.
     for suf in SUFFIXES {
         let k = suf.chars().count();
-        if n >= k + 3 {
-            if let Some(rest) = w.strip_suffix(suf) {
-                w = rest;
-                break;
-            }
+        if n >= k + 3
+            && let Some(rest) = w.strip_suffix(suf)
+        {
+            w = rest;
+            break;
         }
     }
     w

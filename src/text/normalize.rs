@@ -112,7 +112,10 @@ impl Normalizer {
         for c in decomposed.chars() {
             if c.is_ascii() {
                 if c.is_ascii_alphanumeric() {
-                    b.push(c.to_ascii_lowercase(), if c.is_ascii_digit() { None } else { Some(Script::Other) });
+                    b.push(
+                        c.to_ascii_lowercase(),
+                        if c.is_ascii_digit() { None } else { Some(Script::Other) },
+                    );
                 } else {
                     b.end();
                 }
@@ -184,10 +187,10 @@ struct Builder<'a> {
 impl Builder<'_> {
     #[inline]
     fn push(&mut self, c: char, script: Option<Script>) {
-        if let (Some(s), Some(cur)) = (script, self.script) {
-            if s != cur {
-                self.end();
-            }
+        if let (Some(s), Some(cur)) = (script, self.script)
+            && s != cur
+        {
+            self.end();
         }
         if self.start.is_none() {
             if !self.out.text.is_empty() {

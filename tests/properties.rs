@@ -1,0 +1,128 @@
+//! Invariants that must hold for any input.
+
+use proptest::prelude::*;
+use xdedup::batch::{self, Entry, Silent};
+use xdedup::io::{Input, Item, ReadOptions, read_inputs};
+use xdedup::sketch::{MinHasher, estimate};
+use xdedup::verify::{WeightedSet, scores};
+use xdedup::{Config, Pipeline};
+
+/// Words from a small vocabulary in two scripts, so random texts overlap.
+fn text() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(vec![
+        "oil",
+        "prices",
+        "rise",
+        "Riyadh",
+        "museum",
+        "train",
+        "rain",
+        "النفط",
+        "أسعار",
+        "الرياض",
+        "متحف",
+        "قطار",
+        "الأمطار",
+        "١٢",
+        "2024",
+        "!",
+        "🎉",
+        "،",
+        "the",
+        "of",
+    ]);
+    prop::collection::vec(words, 0..12).prop_map(|w| w.join(" "))
+}
+
+/// A JSON line: mostly good records, some broken ones.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => text().prop_map(|t| serde_json::json!({ "text": t }).to_string()),
+        1 => Just("{\"text\": null}".to_string()),
+        1 => Just("{not json".to_string()),
+        1 => Just("{\"title\": \"no text\"}".to_string()),
+        1 => Just("[1, 2]".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The signature agreement estimates weighted Jaccard within its error bound.
+    #[test]
+    fn minhash_estimate_within_error_bound(
+        a in prop::collection::btree_set(0u64..400, 1..200),
+        b in prop::collection::btree_set(0u64..400, 1..200),
+        seed in any::<u64>(),
+    ) {
+        let weight = |f: u64| 0.5 + (f % 7) as f32;
+        let sa = WeightedSet::new(a.iter().copied().collect(), weight);
+        let sb = WeightedSet::new(b.iter().copied().collect(), weight);
+        let exact = scores(&sa, &sb).jaccard;
+        let k = 512;
+        let h = MinHasher::new(k, seed);
+        let est = estimate(&h.sketch(sa.features(), |i| sa.weight(i)), &h.sketch(sb.features(), |i| sb.weight(i)));
+        // Five standard errors, plus slack for J near 0 or 1.
+        let bound = 5.0 * (exact * (1.0 - exact) / k as f64).sqrt() + 0.01;
+        prop_assert!((est - exact).abs() <= bound, "estimate {} exact {} bound {}", est, exact, bound);
+    }
+
+    /// Every input record is accounted for exactly once: clustered or rejected, in order.
+    #[test]
+    fn every_record_accounted_for(lines in prop::collection::vec(line(), 0..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let inputs = [Input::Path(path)];
+        let opts = ReadOptions::default();
+        let mut read = 0;
+        read_inputs(&inputs, &opts, |_| { read += 1; true });
+        let b = batch::run(&inputs, &opts, &Pipeline::new(Config::default()), false, &Silent).unwrap();
+        prop_assert_eq!(b.entries.len(), read);
+        prop_assert_eq!(b.records.len() + b.rejected.len(), read);
+        let mut seen_r = vec![false; b.records.len()];
+        let mut seen_x = vec![false; b.rejected.len()];
+        for e in &b.entries {
+            match *e {
+                Entry::Record(i) => { prop_assert!(!seen_r[i]); seen_r[i] = true; }
+                Entry::Rejected(i) => { prop_assert!(!seen_x[i]); seen_x[i] = true; }
+            }
+        }
+        prop_assert!(seen_r.iter().all(|&s| s) && seen_x.iter().all(|&s| s));
+        prop_assert_eq!(b.clustering.story.len(), b.records.len());
+        for r in &b.rejected {
+            prop_assert!(r.origin.line >= 1 && !r.reason.is_empty());
+        }
+        // Non-empty lines are the records read.
+        prop_assert_eq!(read, lines.iter().filter(|l| !l.trim().is_empty()).count());
+    }
+
+    /// The stories do not depend on the number of threads.
+    #[test]
+    fn independent_of_thread_count(texts in prop::collection::vec(text(), 1..60)) {
+        let p = Pipeline::new(Config::default());
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| p.run(&texts))
+        };
+        let (one, three) = (run(1), run(3));
+        prop_assert_eq!(&one.story, &three.story);
+        prop_assert_eq!(&one.representative, &three.representative);
+        prop_assert_eq!(one.score_to_rep, three.score_to_rep);
+    }
+}
+
+/// Story labels are a partition, and items read agree with the reader's own view.
+#[test]
+fn reader_items_are_records_or_rejections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.jsonl");
+    std::fs::write(&path, "{\"text\": \"a\"}\n{\"text\": 1}\n").unwrap();
+    let mut items = Vec::new();
+    read_inputs(&[Input::Path(path)], &ReadOptions::default(), |i| {
+        items.push(i);
+        true
+    });
+    assert!(matches!(items[0], Item::Record(_)));
+    assert!(matches!(items[1], Item::Rejected(_)));
+}
