@@ -122,6 +122,66 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
     roots.iter().map(|r| smallest[r]).collect()
 }
 
+/// How verified edges become stories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linkage {
+    /// Average link (the default): groups merge while their mean pair similarity reaches the
+    /// threshold.
+    Average,
+    /// Single link: connected components of the edges at or above the threshold (union-find,
+    /// what most MinHash dedup scripts do). Kept for comparison; it chains.
+    Single,
+}
+
+impl std::str::FromStr for Linkage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "average" => Ok(Linkage::Average),
+            "single" => Ok(Linkage::Single),
+            _ => Err(format!("linkage '{s}': expected average or single")),
+        }
+    }
+}
+
+/// Clusters with the chosen linkage; labels as in [`average_link`].
+pub fn cluster(
+    linkage: Linkage,
+    sizes: &[u32],
+    edges: &[(u32, u32, f32)],
+    threshold: f64,
+) -> Vec<u32> {
+    match linkage {
+        Linkage::Average => average_link(sizes, edges, threshold),
+        Linkage::Single => single_link(sizes.len(), edges, threshold),
+    }
+}
+
+/// Connected components of the edges with similarity at least `threshold`; each node labelled
+/// with the smallest node of its component.
+pub fn single_link(n: usize, edges: &[(u32, u32, f32)], threshold: f64) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for &(a, b, s) in edges {
+        if s as f64 >= threshold {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            // The smaller root wins, so every label is its component's smallest node.
+            if ra != rb {
+                let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+                parent[hi as usize] = lo;
+            }
+        }
+    }
+    (0..n as u32).map(|x| find(&mut parent, x)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +200,8 @@ mod tests {
         ];
         let labels = average_link(&[1; 6], &e, 0.5);
         assert_eq!(labels, vec![0, 0, 0, 3, 3, 3]);
-        // Union-find at the same threshold would have joined them all.
+        // Union-find at the same threshold joins them all.
+        assert_eq!(single_link(6, &e, 0.5), vec![0; 6]);
     }
 
     #[test]

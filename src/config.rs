@@ -1,5 +1,6 @@
 //! The checked settings of a run, built once from flags (or code) before any work starts.
 
+use crate::cluster::Linkage;
 use crate::error::{Error, Result};
 use crate::lsh::LshParams;
 use crate::shingle::ShingleSpec;
@@ -19,6 +20,7 @@ pub struct Config {
     pub(crate) stem: bool,
     pub(crate) max_bucket: usize,
     pub(crate) seed: u64,
+    pub(crate) linkage: Linkage,
 }
 
 /// Default clustering threshold on the verified score (cosine; average link).
@@ -74,6 +76,10 @@ impl Config {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// How verified edges become stories.
+    pub fn linkage(&self) -> Linkage {
+        self.linkage
+    }
 }
 
 impl Default for Config {
@@ -95,6 +101,7 @@ pub struct ConfigBuilder {
     stem: bool,
     max_bucket: usize,
     seed: u64,
+    linkage: Linkage,
 }
 
 impl Default for ConfigBuilder {
@@ -110,6 +117,7 @@ impl Default for ConfigBuilder {
             stem: true,
             max_bucket: DEFAULT_MAX_BUCKET,
             seed: 0x5EED_0F4E_D0D0_u64,
+            linkage: Linkage::Average,
         }
     }
 }
@@ -170,6 +178,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// How verified edges become stories.
+    pub fn linkage(mut self, l: Linkage) -> Self {
+        self.linkage = l;
+        self
+    }
+
     /// Checks the settings and derives the LSH bands.
     pub fn build(self) -> Result<Config> {
         let bad = |msg: String| Err(Error::Config(msg));
@@ -215,6 +229,7 @@ impl ConfigBuilder {
             stem: self.stem,
             max_bucket: self.max_bucket,
             seed: self.seed,
+            linkage: self.linkage,
         })
     }
 }

@@ -11,7 +11,6 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::candidates::{CandidateStats, candidate_pairs};
-use crate::cluster::average_link;
 use crate::config::Config;
 use crate::shingle::{Scratch, Shingle, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
@@ -215,7 +214,8 @@ impl Pipeline {
         node_edges.sort_unstable_by_key(|e| (e.0, e.1));
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
-        let node_cluster = average_link(&sizes, &node_edges, cfg.threshold());
+        let node_cluster =
+            crate::cluster::cluster(cfg.linkage(), &sizes, &node_edges, cfg.threshold());
         self.assemble(p, &node_edges, &node_cluster, cstats)
     }
 

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use xdedup::cluster::Linkage;
 use xdedup::config::{DEFAULT_MAX_BUCKET, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD};
 use xdedup::io::{DEFAULT_MAX_DOC_BYTES, Format, Input, ReadOptions};
 use xdedup::shingle::ShingleSpec;
@@ -151,6 +152,9 @@ pub struct PipelineArgs {
     /// Hash seed.
     #[arg(long, default_value_t = Config::default().seed())]
     pub seed: u64,
+    /// How verified pairs become stories: average (resists chaining) or single (union-find).
+    #[arg(long, default_value = "average", value_parser = |s: &str| s.parse::<Linkage>())]
+    pub linkage: Linkage,
 }
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
@@ -174,6 +178,7 @@ impl PipelineArgs {
             .stem(!self.no_stem)
             .max_bucket(self.max_bucket)
             .seed(self.seed)
+            .linkage(self.linkage)
             .build()?)
     }
 
