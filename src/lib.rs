@@ -29,14 +29,24 @@
 //!
 //! ## Parameters: precision against recall
 //!
-//! - `threshold` (default 0.2): average verified weighted Jaccard two groups need to merge. Higher:
-//!   purer, smaller stories; lower: more reports per story and more false merges.
-//! - `num_perm` (default 128) and the bands × rows derived from `lsh_threshold` (default 0.75 ×
-//!   threshold): only how candidates are *found*. For a pair of similarity `s`, the chance to
-//!   become a candidate is `1 − (1 − s^r)^b`; more bands find more pairs and cost more
-//!   verification, never precision, since every candidate is verified.
+//! - `threshold` (default 0.13): the average verified similarity (cosine of IDF-weighted
+//!   shingle sets) two groups need to merge. Higher: purer, smaller stories; lower: more reports
+//!   per story and more false merges. Measured sweeps are in `EVALUATION.md`.
+//! - `similarity`: cosine (default), weighted Jaccard, or containment (a short report inside a
+//!   long article).
+//! - `num_perm` (default 128) and the bands × rows derived from `lsh_threshold` (default
+//!   `0.8·t/(2−t)` for cosine): only how candidates are *found*. For a pair of signature
+//!   similarity `s`, the chance to become a candidate is `1 − (1 − s^r)^b`; more bands find more
+//!   pairs and cost more verification, never precision, since every candidate is verified.
 //! - `max_bucket`: buckets larger than this are sampled, not expanded (bounded work on
 //!   adversarial input).
+//!
+//! ## Quirks
+//!
+//! - Weights are learnt from the collection at hand, so a tiny collection (a handful of texts)
+//!   has little to learn from: every word is either rare or common.
+//! - `auto` shingles are decided once per collection from its first 1,000 texts.
+//! - Story ids are the id of the story's first document in input order.
 //!
 //! ## Example
 //!
