@@ -24,7 +24,7 @@ pub struct Config {
 }
 
 /// Default clustering threshold on the verified score (cosine; average link).
-pub const DEFAULT_THRESHOLD: f64 = 0.13;
+pub const DEFAULT_THRESHOLD: f64 = 0.12;
 /// Default signature length.
 pub const DEFAULT_NUM_PERM: usize = 128;
 /// Default bucket size above which a bucket is sampled rather than expanded.

@@ -29,7 +29,7 @@
 //!
 //! ## Parameters: precision against recall
 //!
-//! - `threshold` (default 0.13): the average verified similarity (cosine of IDF-weighted
+//! - `threshold` (default 0.12): the average verified similarity (cosine of IDF-weighted
 //!   shingle sets) two groups need to merge. Higher: purer, smaller stories; lower: more reports
 //!   per story and more false merges. Measured sweeps are in `EVALUATION.md`.
 //! - `similarity`: cosine (default), weighted Jaccard, or containment (a short report inside a

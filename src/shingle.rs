@@ -158,6 +158,53 @@ fn hash_word_gram(w: &[u64]) -> u64 {
     h
 }
 
+/// Number of script classes a feature can belong to (see [`script_class`]).
+pub const SCRIPT_CLASSES: usize = 8;
+
+/// The script class of a letter: 0 digits and the rest, 1 Latin, 2 Arabic, 3 Cyrillic, 4 Greek,
+/// 5 Han, Kana and Hangul, 6 Hebrew, 7 other scripts (Indic, Thai, …).
+#[inline]
+fn class_of_char(c: char) -> u64 {
+    match c {
+        'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => 1,
+        _ if c.is_ascii() => 0,
+        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' => 2,
+        '\u{0400}'..='\u{052F}' => 3,
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => 4,
+        '\u{1100}'..='\u{11FF}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{3134F}' => 5,
+        '\u{0590}'..='\u{05FF}' => 6,
+        _ if c.is_alphabetic() => 7,
+        _ => 0,
+    }
+}
+
+/// Class of the first letter among `chars` (0 when there is none).
+#[inline]
+fn class_of(chars: impl IntoIterator<Item = char>) -> u64 {
+    chars.into_iter().map(class_of_char).find(|&k| k != 0).unwrap_or(0)
+}
+
+/// Puts a script class into the top three bits of a feature hash.
+#[inline]
+fn tag(h: u64, class: u64) -> u64 {
+    (h & (u64::MAX >> 3)) | (class << 61)
+}
+
+/// The script class of a feature: which script's documents its rarity is measured against.
+///
+/// A shingle of Arabic letters is rare or common *among Arabic texts*; in a collection that is
+/// 1% Arabic, counting it against all documents would make every Arabic shingle look rare and
+/// every Arabic text look like every other.
+#[inline]
+pub fn script_class(feature: u64) -> usize {
+    (feature >> 61) as usize
+}
+
 #[inline]
 fn is_arabic(token: &str) -> bool {
     token.chars().next().is_some_and(arabic::is_arabic_letter)
@@ -206,7 +253,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             s.chars.extend(text.as_str().chars());
             s.chars.push(' ');
             for w in windows(&s.chars, n) {
-                out.push(hash_chars(w), &|| w.iter().collect());
+                out.push(tag(hash_chars(w), class_of(w.iter().copied())), &|| w.iter().collect());
             }
         }
         Shingle::Word(n) => {
@@ -214,19 +261,21 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             s.words.extend(text.tokens().map(|t| xxh3_64(t.as_bytes())));
             let tokens: Vec<&str> = text.tokens().collect();
             for (i, w) in windows(&s.words, n).enumerate() {
-                out.push(hash_word_gram(w), &|| tokens[i..i + w.len()].join(" "));
+                let class = class_of(tokens[i..i + w.len()].iter().flat_map(|t| t.chars()));
+                out.push(tag(hash_word_gram(w), class), &|| tokens[i..i + w.len()].join(" "));
             }
         }
         Shingle::Mixed(n) => {
             let mut prev: Option<&str> = None;
             for t in text.tokens() {
+                let class = class_of(t.chars());
                 // Inside the word, padded.
                 s.chars.clear();
                 s.chars.push(' ');
                 s.chars.extend(t.chars());
                 s.chars.push(' ');
                 for w in windows(&s.chars, n) {
-                    out.push(hash_chars(w), &|| w.iter().collect());
+                    out.push(tag(hash_chars(w), class), &|| w.iter().collect());
                 }
                 // Across the boundary with the previous word: windows that hold the space and at
                 // least one letter of each word.
@@ -240,20 +289,20 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                         for w in s.chars.windows(n) {
                             let space = w.iter().position(|&c| c == ' ').unwrap_or(0);
                             if space > 0 && space + 1 < n {
-                                out.push(hash_chars(w), &|| w.iter().collect());
+                                out.push(tag(hash_chars(w), class), &|| w.iter().collect());
                             }
                         }
                     }
                 }
                 // The word itself.
-                out.push(hash_word_gram(&[xxh3_64(t.as_bytes())]), &|| t.to_string());
+                out.push(tag(hash_word_gram(&[xxh3_64(t.as_bytes())]), class), &|| t.to_string());
                 // Its consonant skeleton (Arabic).
                 if is_arabic(t) {
                     s.skeleton.clear();
                     s.skeleton.extend(t.chars().filter(|c| !matches!(c, 'ا' | 'و' | 'ي')));
                     if s.skeleton.chars().nth(1).is_some() {
                         let sk = &s.skeleton;
-                        out.push(xxh3_64_with_seed(sk.as_bytes(), SKELETON_SEED), &|| {
+                        out.push(tag(xxh3_64_with_seed(sk.as_bytes(), SKELETON_SEED), 2), &|| {
                             format!("~{sk}")
                         });
                     }
@@ -338,6 +387,20 @@ mod tests {
             from_strings.dedup();
             assert_eq!(from_strings, set("Rutte said: NATO will decide، قال روته", sh), "{sh}");
         }
+    }
+
+    #[test]
+    fn features_carry_their_script() {
+        let classes = |s: &str| {
+            let mut v: Vec<usize> =
+                set(s, Shingle::Mixed(4)).into_iter().map(script_class).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        assert_eq!(classes("Olympic village"), [1]);
+        assert_eq!(classes("الناتو"), [2]);
+        assert_eq!(classes("Токио 2020"), [0, 3]);
     }
 
     #[test]

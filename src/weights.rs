@@ -10,10 +10,14 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::shingle::{SCRIPT_CLASSES, script_class};
+
 /// Document frequencies of features over a collection.
 #[derive(Debug, Clone, Default)]
 pub struct DocFreq {
     docs: u64,
+    /// Per script class: documents holding at least one feature of that class.
+    class_docs: [u64; SCRIPT_CLASSES],
     df: HashMap<u64, u32>,
 }
 
@@ -36,7 +40,25 @@ impl DocFreq {
                 }
                 big
             });
-        DocFreq { docs: sets.len() as u64, df }
+        let class_docs = sets
+            .par_iter()
+            .map(|s| {
+                let mut present = [0u64; SCRIPT_CLASSES];
+                for &f in s.as_ref() {
+                    present[script_class(f)] = 1;
+                }
+                present
+            })
+            .reduce(
+                || [0u64; SCRIPT_CLASSES],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
+        DocFreq { docs: sets.len() as u64, class_docs, df }
     }
 
     /// Number of documents counted.
@@ -57,9 +79,13 @@ impl DocFreq {
     /// almost nothing, which is what a story-level comparison wants of `olympics` in a file
     /// about the Olympics; against the unsmoothed `ln((N − df + ½)/(df + ½))` it keeps shared
     /// words alive in small collections (three texts, two of which share a word).
+    ///
+    /// `N` is the number of documents written in the feature's script (see
+    /// [`script_class`]), so Arabic shingles are weighed against Arabic documents even in a
+    /// collection that is mostly English.
     pub fn idf(&self, f: u64) -> f32 {
         let df = self.df(f).max(1) as f64;
-        let n = (self.docs as f64).max(df);
+        let n = (self.class_docs[script_class(f)] as f64).max(df);
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
     }
 }

@@ -148,6 +148,33 @@ fn compressed_csv_text_and_stdin_inputs() {
     let out = xdedup(dir.path(), &["cluster", "-", "-q"], Some(text.as_bytes()));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json_lines(&out.stdout).len(), 3);
+
+    // zstd, detected by content whatever the name.
+    let zst = ruzstd::encoding::compress_to_vec(
+        text.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    std::fs::write(dir.path().join("news.txt.zst"), zst).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "news.txt.zst", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        groups(&json_lines(&out.stdout)),
+        vec![vec!["1".to_string(), "2".into()], vec!["3".into()]]
+    );
+
+    // One document per file under a directory; ids are relative paths.
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("sub")).unwrap();
+    for (i, line) in text.lines().enumerate() {
+        let name = if i == 2 { docs.join("sub/c.txt") } else { docs.join(format!("{i}.txt")) };
+        std::fs::write(name, line).unwrap();
+    }
+    let out = xdedup(dir.path(), &["cluster", "docs", "--doc-per-file", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        groups(&json_lines(&out.stdout)),
+        vec![vec!["0.txt".to_string(), "1.txt".into()], vec!["sub/c.txt".into()]]
+    );
 }
 
 #[test]

@@ -120,7 +120,7 @@ impl InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PipelineArgs {
     /// Clustering threshold: groups merge while their average verified similarity is at least
-    /// this (default 0.13; for `similar`, the verdict threshold, default 0.4). Lower: bigger
+    /// this (default 0.12; for `similar`, the verdict threshold, default 0.4). Lower: bigger
     /// stories, more false merges; higher: purer, smaller stories.
     #[arg(long, short)]
     pub threshold: Option<f64>,

@@ -47,6 +47,9 @@ impl batch::Progress for Spinner {
     }
 }
 
+/// Rejected records listed one by one on standard error before the rest are counted.
+const MAX_MESSAGES: usize = 50;
+
 /// One rejected record as an output line.
 #[derive(serde::Serialize)]
 pub struct RejectedRow<'a> {
@@ -78,10 +81,16 @@ pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> 
                 id_text(&r.id)
             );
         }
-        for r in &batch.rejected {
+        for r in batch.rejected.iter().take(MAX_MESSAGES) {
             let id =
                 r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
             eprintln!("xdedup: {}: {id}{}", r.origin, r.reason);
+        }
+        if batch.rejected.len() > MAX_MESSAGES {
+            eprintln!(
+                "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the cluster output)",
+                batch.rejected.len() - MAX_MESSAGES
+            );
         }
     }
     if let Some(path) = rejects {
