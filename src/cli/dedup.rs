@@ -3,14 +3,11 @@
 use std::cmp::Ordering;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use xdedup::batch::Entry;
-use xdedup::io::{csv_header, write::Output};
+use xdedup::io::csv_header;
 
-use super::cluster::run_batch;
-use super::progress::report;
-use super::{InputArgs, OutputArgs, PipelineArgs};
+use super::BatchArgs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Keep {
@@ -28,11 +25,7 @@ pub enum Keep {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub pipeline: PipelineArgs,
+    pub batch: BatchArgs,
     /// Which document of each story to keep.
     #[arg(long, value_enum, default_value_t = Keep::First)]
     pub keep: Keep,
@@ -40,10 +33,10 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
-        args.keep != Keep::Earliest || args.input.time_field.is_some(),
+        args.keep != Keep::Earliest || args.batch.input.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
-    let batch = run_batch(&args.input, &args.pipeline, true, quiet)?;
+    let batch = args.batch.run(true, quiet)?;
     let c = &batch.clustering;
     let recs = &batch.records;
     // The kept document of each story.
@@ -69,23 +62,20 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     for k in kept.into_iter().flatten() {
         keep[k] = true;
     }
-    let target = args.output.output.as_deref();
-    let name =
-        || target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
-    let mut out = Output::create(target).with_context(|| format!("{}: cannot create", name()))?;
-    let read = args.input.read_options(false);
-    if let Some(h) = args.input.inputs().first().and_then(|i| csv_header(i, &read)) {
-        out.line(&h).with_context(|| format!("{}: cannot write", name()))?;
-    }
-    for e in &batch.entries {
-        if let Entry::Record(d) = *e
-            && keep[d]
-        {
-            let raw = recs[d].raw.as_deref().unwrap_or(&recs[d].text);
-            out.line(raw).with_context(|| format!("{}: cannot write", name()))?;
+    let input = &args.batch.input;
+    let header = input.inputs().first().and_then(|i| csv_header(i, &input.read_options(false)));
+    args.batch.write(&batch, quiet, |out| {
+        if let Some(h) = &header {
+            out.line(h)?;
         }
-    }
-    out.finish().with_context(|| format!("{}: cannot write", name()))?;
-    report(&batch, args.output.rejects.as_deref(), quiet)?;
+        for e in &batch.entries {
+            if let Entry::Record(d) = *e
+                && keep[d]
+            {
+                out.line(recs[d].raw.as_deref().unwrap_or(&recs[d].text))?;
+            }
+        }
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }

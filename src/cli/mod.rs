@@ -11,9 +11,12 @@ pub mod similar;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use xdedup::batch::{self, Batch};
 use xdedup::cluster::Linkage;
 use xdedup::config::{DEFAULT_MAX_BUCKET, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD};
+use xdedup::io::write::Output;
 use xdedup::io::{DEFAULT_MAX_DOC_BYTES, Format, Input, ReadOptions};
 use xdedup::shingle::ShingleSpec;
 use xdedup::verify::Similarity;
@@ -43,7 +46,7 @@ pub enum Command {
     /// Cluster documents into stories: one JSON line per input document, in input order.
     ///
     /// Example: xdedup cluster news.jsonl.gz -o stories.jsonl
-    Cluster(cluster::Args),
+    Cluster(BatchArgs),
     /// Keep one representative per story, with its original fields untouched.
     ///
     /// Example: xdedup dedup news.jsonl -o unique.jsonl --keep longest
@@ -197,6 +200,46 @@ pub struct OutputArgs {
     /// Also write rejected records (file, line, id, reason) as JSON lines to this file.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+}
+
+/// The flags of every batch command: inputs, output, pipeline settings.
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+impl BatchArgs {
+    /// Reads and clusters the inputs, with a progress spinner.
+    pub fn run(&self, keep_raw: bool, quiet: bool) -> anyhow::Result<Batch> {
+        let pipeline = self.pipeline.pipeline()?;
+        let spinner = progress::Spinner::new(quiet);
+        let read = self.input.read_options(keep_raw);
+        let batch = batch::run(&self.input.inputs(), &read, &pipeline, self.input.strict, &spinner);
+        spinner.finish();
+        Ok(batch?)
+    }
+
+    /// Writes the command's output with `body` (moved into place only when complete), then
+    /// reports rejected records and the summary.
+    pub fn write(
+        &self,
+        batch: &Batch,
+        quiet: bool,
+        body: impl FnOnce(&mut Output) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let target = self.output.output.as_deref();
+        let name =
+            target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+        let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
+        body(&mut out).with_context(|| format!("{name}: cannot write"))?;
+        out.finish().with_context(|| format!("{name}: cannot write"))?;
+        progress::report(batch, self.output.rejects.as_deref(), quiet)
+    }
 }
 
 /// Dispatches a parsed command line.
