@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, load};
+use xdedup::io::write::Output;
 
 use super::PipelineArgs;
 
@@ -19,6 +21,9 @@ pub struct Args {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Write each document's gold and predicted story (JSON lines) to this file, to study errors.
+    #[arg(long)]
+    pub predictions: Option<PathBuf>,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
@@ -47,6 +52,17 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 anyhow::ensure!(!docs.is_empty(), "no documents in languages {:?}", args.lang);
             }
             let r = eval_clusters(&pipeline, &docs);
+            if let Some(path) = &args.predictions {
+                let mut out = Output::create(Some(path))
+                    .with_context(|| format!("{}: cannot create", path.display()))?;
+                for (d, p) in docs.iter().zip(&r.predicted) {
+                    let row = serde_json::json!({
+                        "id": d.id, "gold": d.cluster, "predicted": p, "lang": d.lang, "text": d.text,
+                    });
+                    out.json(&row).with_context(|| format!("{}: cannot write", path.display()))?;
+                }
+                out.finish().with_context(|| format!("{}: cannot write", path.display()))?;
+            }
             if args.json {
                 println!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);

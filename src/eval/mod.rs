@@ -122,6 +122,9 @@ pub struct ClusterReport {
     /// Pipeline counts.
     #[serde(skip)]
     pub stats: RunStats,
+    /// Per document: its predicted story.
+    #[serde(skip)]
+    pub predicted: Vec<u32>,
 }
 
 /// Clusters the gold documents and scores the result.
@@ -142,7 +145,13 @@ pub fn eval_clusters(pipeline: &Pipeline, docs: &[GoldDoc]) -> ClusterReport {
         per_lang.insert(l.to_string(), cluster_scores(&g, &p));
     }
     let cross_language = cross_language_scores(&gold, &result.story, &lang);
-    ClusterReport { overall, per_lang, cross_language, stats: result.stats }
+    ClusterReport {
+        overall,
+        per_lang,
+        cross_language,
+        stats: result.stats,
+        predicted: result.story,
+    }
 }
 
 /// Scores of graded pairs.
