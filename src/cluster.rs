@@ -16,6 +16,8 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
+use crate::weights::FeatureMap;
+
 /// A candidate merge in the heap.
 #[derive(Debug, PartialEq)]
 struct Merge {
@@ -48,7 +50,7 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
     let n = sizes.len();
     let mut size: Vec<f64> = sizes.iter().map(|&s| s as f64).collect();
     // Sum over member pairs of similarity × multiplicities, per neighbouring cluster.
-    let mut adj: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
+    let mut adj: Vec<FeatureMap<u32, f64>> = vec![FeatureMap::default(); n];
     for &(a, b, s) in edges {
         if a == b || s <= 0.0 {
             continue;

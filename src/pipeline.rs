@@ -16,7 +16,7 @@ use crate::shingle::{Scratch, Shingle, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, scores};
-use crate::weights::{DocFreq, Weighting};
+use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// Documents looked at to resolve `--shingle auto`.
 const AUTO_SAMPLE: usize = 1000;
@@ -137,7 +137,7 @@ impl Pipeline {
         let mut node_of = Vec::with_capacity(features.len());
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut unique: Vec<Box<[u64]>> = Vec::new();
-        let mut by_hash: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
         let hashes: Vec<u64> = features.par_iter().map(|f| set_hash(f)).collect();
         for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
             // Texts without features are each their own node: nothing makes them the same.
@@ -158,11 +158,15 @@ impl Pipeline {
         }
         let df = DocFreq::from_sets(&unique);
         let weighting = self.cfg.weighting();
+        let idf = match weighting {
+            Weighting::Uniform => Default::default(),
+            Weighting::Idf => df.idf_table(),
+        };
         let sets = unique
             .into_par_iter()
             .map(|f| match weighting {
                 Weighting::Uniform => WeightedSet::new(f, |_| 1.0),
-                Weighting::Idf => WeightedSet::new(f, |x| df.idf(x)),
+                Weighting::Idf => WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)),
             })
             .collect();
         Prepared { shingle, node_of, members, sets, df }

@@ -7,10 +7,47 @@
 //! Arabic (see `EVALUATION.md`).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
 use crate::shingle::{SCRIPT_CLASSES, script_class};
+
+/// A hasher for keys that are already well-mixed hashes (features) or small integers: one
+/// multiply instead of SipHash, and no random state, so maps behave the same on every run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FeatureHasher(u64);
+
+impl Hasher for FeatureHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x ^ (x >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(x as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map keyed by features (or node numbers), with [`FeatureHasher`].
+pub type FeatureMap<K, V> = HashMap<K, V, BuildHasherDefault<FeatureHasher>>;
 
 /// Document frequencies of features over a collection.
 #[derive(Debug, Clone, Default)]
@@ -18,7 +55,7 @@ pub struct DocFreq {
     docs: u64,
     /// Per script class: documents holding at least one feature of that class.
     class_docs: [u64; SCRIPT_CLASSES],
-    df: HashMap<u64, u32>,
+    df: FeatureMap<u64, u32>,
 }
 
 impl DocFreq {
@@ -26,13 +63,13 @@ impl DocFreq {
     pub fn from_sets<S: AsRef<[u64]> + Sync>(sets: &[S]) -> Self {
         let df = sets
             .par_iter()
-            .fold(HashMap::new, |mut m: HashMap<u64, u32>, s| {
+            .fold(FeatureMap::default, |mut m: FeatureMap<u64, u32>, s| {
                 for &f in s.as_ref() {
                     *m.entry(f).or_insert(0) += 1;
                 }
                 m
             })
-            .reduce(HashMap::new, |mut a, b| {
+            .reduce(FeatureMap::default, |mut a, b| {
                 let (mut big, small) =
                     if a.len() >= b.len() { (a, b) } else { (b, std::mem::take(&mut a)) };
                 for (f, c) in small {
@@ -84,9 +121,21 @@ impl DocFreq {
     /// [`script_class`]), so Arabic shingles are weighed against Arabic documents even in a
     /// collection that is mostly English.
     pub fn idf(&self, f: u64) -> f32 {
-        let df = self.df(f).max(1) as f64;
+        self.idf_of(f, self.df(f))
+    }
+
+    fn idf_of(&self, f: u64, df: u32) -> f32 {
+        let df = df.max(1) as f64;
         let n = (self.class_docs[script_class(f)] as f64).max(df);
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
+    }
+}
+
+impl DocFreq {
+    /// The IDF of every feature seen, computed once (a run looks each feature up in every
+    /// document that has it).
+    pub fn idf_table(&self) -> FeatureMap<u64, f32> {
+        self.df.iter().map(|(&f, &c)| (f, self.idf_of(f, c))).collect()
     }
 }
 
@@ -117,5 +166,8 @@ mod tests {
         // In every document: small but not nothing.
         assert!(df.idf(1) > MIN_WEIGHT && df.idf(1) < 0.2, "{}", df.idf(1));
         assert_eq!(df.idf(99), df.idf(2));
+        let table = df.idf_table();
+        assert_eq!(table[&2], df.idf(2));
+        assert_eq!(table.len(), 5);
     }
 }
