@@ -195,6 +195,24 @@ fn dedup_keeps_one_original_record_per_story() {
     }
     assert!(kept.contains("\"en-oil-2\""), "the longest oil headline is kept: {kept}");
 
+    // --keep earliest by a time field; records without a time come last.
+    let news = "{\"id\": \"a\", \"t\": \"2024-05-02\", \"text\": \"Oil prices rise after producers agree to extend output cuts\"}\n\
+                {\"id\": \"b\", \"t\": \"2024-05-01\", \"text\": \"Oil prices rise after producers agree to extend the output cuts\"}\n\
+                {\"id\": \"c\", \"text\": \"Oil prices rise after producers agree to extend output cuts again\"}\n";
+    std::fs::write(dir.path().join("t.jsonl"), news).unwrap();
+    let out = xdedup(
+        dir.path(),
+        &["dedup", "t.jsonl", "--time-field", "t", "--keep", "earliest", "-q"],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kept = json_lines(&out.stdout);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["id"], "b");
+    let out = xdedup(dir.path(), &["dedup", "t.jsonl", "--keep", "earliest", "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--keep earliest needs --time-field"));
+
     let csv = "id,text\n1,Oil prices rise after producers agree to extend output cuts\n2,Oil prices rise after producers agree to extend the output cuts\n";
     std::fs::write(dir.path().join("n.csv"), csv).unwrap();
     let out = xdedup(dir.path(), &["dedup", "n.csv", "-q"], None);
