@@ -238,6 +238,7 @@ fn windows<U>(units: &[U], n: usize) -> std::slice::Windows<'_, U> {
 pub struct Scratch {
     chars: Vec<char>,
     words: Vec<u64>,
+    classes: Vec<u64>,
     skeleton: String,
 }
 
@@ -258,11 +259,16 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
         }
         Shingle::Word(n) => {
             s.words.clear();
-            s.words.extend(text.tokens().map(|t| xxh3_64(t.as_bytes())));
-            let tokens: Vec<&str> = text.tokens().collect();
+            s.classes.clear();
+            for t in text.tokens() {
+                s.words.push(xxh3_64(t.as_bytes()));
+                s.classes.push(class_of(t.chars()));
+            }
             for (i, w) in windows(&s.words, n).enumerate() {
-                let class = class_of(tokens[i..i + w.len()].iter().flat_map(|t| t.chars()));
-                out.push(tag(hash_word_gram(w), class), &|| tokens[i..i + w.len()].join(" "));
+                let class =
+                    s.classes[i..i + w.len()].iter().copied().find(|&k| k != 0).unwrap_or(0);
+                let describe = || text.tokens().skip(i).take(w.len()).collect::<Vec<_>>().join(" ");
+                out.push(tag(hash_word_gram(w), class), &describe);
             }
         }
         Shingle::Mixed(n) => {
