@@ -4,9 +4,12 @@
 //! members together, and each bucket yields its pairs. A bucket of `m` members has `m(m−1)/2`
 //! pairs, which is how LSH jobs die on real archives (boilerplate, ten thousand copies of one
 //! wire story, a signature of an almost empty text). A bucket larger than `max_bucket` is
-//! therefore not expanded in full: its members are shuffled by a hash of (document, key) and each
-//! is paired with the `max_bucket − 1` members after it, so the work is `O(m · max_bucket)` and a
-//! document still meets a different sample of the bucket in every band.
+//! therefore not expanded in full: its members are put in one fixed pseudo-random order (a hash
+//! of the document number, the same in every band) and each is paired with the `max_bucket − 1`
+//! members after it. The order is the same in every band on purpose: when a crowd of similar
+//! documents fills a bucket in all `b` bands, the bands then repeat the same pairs instead of
+//! adding `max_bucket` new neighbours per document each, so the work stays `O(n · max_bucket)`
+//! rather than `O(n · b · max_bucket)`.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -66,29 +69,44 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     };
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
+    // Buckets within the cap: every pair, in parallel.
     let mut pairs: Vec<u64> = bounds
         .par_iter()
+        .filter(|(s, e)| e - s <= max_bucket)
         .flat_map_iter(|&(s, e)| {
-            let key = entries[s].0;
-            let mut members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
-            let mut out = Vec::new();
-            if members.len() <= max_bucket {
-                for i in 0..members.len() {
-                    for j in i + 1..members.len() {
-                        out.push(pack(members[i], members[j]));
-                    }
-                }
-            } else {
-                members.sort_unstable_by_key(|&d| (xxh3_64_with_seed(&d.to_le_bytes(), key), d));
-                for i in 0..members.len() {
-                    for j in i + 1..(i + max_bucket).min(members.len()) {
-                        out.push(pack(members[i], members[j]));
-                    }
+            let members = &entries[s..e];
+            let mut out = Vec::with_capacity(members.len() * (members.len() - 1) / 2);
+            for i in 0..members.len() {
+                for j in i + 1..members.len() {
+                    out.push(pack(members[i].1, members[j].1));
                 }
             }
             out
         })
         .collect();
+    // Oversized buckets: windows in one fixed order, in bucket order, and each document takes
+    // part in at most `2 × max_bucket` window pairs over all oversized buckets. Without that
+    // budget a crowd of similar documents split differently in every band would give each
+    // document `bands × max_bucket` neighbours.
+    let budget_cap = 2 * max_bucket as u32;
+    let mut budget = vec![0u32; signatures.len()];
+    for &(s, e) in bounds.iter().filter(|(s, e)| e - s > max_bucket) {
+        let mut members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
+        members.sort_unstable_by_key(|&d| (xxh3_64_with_seed(&d.to_le_bytes(), 0x0B5E), d));
+        for i in 0..members.len() {
+            let a = members[i];
+            for &b in &members[i + 1..(i + max_bucket).min(members.len())] {
+                if budget[a as usize] >= budget_cap {
+                    break;
+                }
+                if budget[b as usize] < budget_cap {
+                    budget[a as usize] += 1;
+                    budget[b as usize] += 1;
+                    pairs.push(pack(a, b));
+                }
+            }
+        }
+    }
     pairs.par_sort_unstable();
     pairs.dedup();
     let stats = CandidateStats { buckets, oversized, pairs: pairs.len() as u64 };
@@ -118,6 +136,15 @@ mod tests {
         assert_eq!(pairs, vec![(0, 1), (0, 2)]);
         assert_eq!(stats.pairs, 2);
         assert_eq!(stats.oversized, 0);
+    }
+
+    #[test]
+    fn a_crowd_in_every_band_adds_no_pairs_per_band() {
+        let p = LshParams { bands: 20, rows: 1 };
+        let sigs: Vec<Vec<u32>> = (0..2_000).map(|_| vec![7; 20]).collect();
+        let (pairs, stats) = candidate_pairs(&p, &sigs, 50);
+        assert_eq!(stats.oversized, 20);
+        assert!(pairs.len() <= 2_000 * 49, "{}", pairs.len());
     }
 
     #[test]

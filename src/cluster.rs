@@ -73,39 +73,48 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
             }
         }
     }
+    let push = |heap: &mut BinaryHeap<Merge>, version: &[u32], p: u32, q: u32, avg: f64| {
+        let (p, q) = if p < q { (p, q) } else { (q, p) };
+        heap.push(Merge { avg, a: p, b: q, va: version[p as usize], vb: version[q as usize] });
+    };
     while let Some(m) = heap.pop() {
         let (a, b) = (m.a as usize, m.b as usize);
-        if !alive[a] || !alive[b] || version[a] != m.va || version[b] != m.vb {
+        if !alive[a] || !alive[b] {
+            continue;
+        }
+        if version[a] != m.va || version[b] != m.vb {
+            // One side grew since this entry was pushed. Growth without new edges to the other
+            // side only lowers the average, so the entry is an upper bound: re-evaluate it now
+            // (pairs that gained edges were pushed afresh when they did).
+            if let Some(&w) = adj[a].get(&(b as u32)) {
+                let avg = w / (size[a] * size[b]);
+                if avg >= threshold {
+                    push(&mut heap, &version, a as u32, b as u32, avg);
+                }
+            }
             continue;
         }
         // Keep the node with more neighbours; move the other's edges over.
         let (keep, gone) = if adj[a].len() >= adj[b].len() { (a, b) } else { (b, a) };
         let moved = std::mem::take(&mut adj[gone]);
         adj[keep].remove(&(gone as u32));
-        for (x, w) in moved {
-            let x = x as usize;
-            if x == keep {
-                continue;
-            }
-            adj[x].remove(&(gone as u32));
-            *adj[x].entry(keep as u32).or_insert(0.0) += w;
-            *adj[keep].entry(x as u32).or_insert(0.0) += w;
-        }
         size[keep] += size[gone];
         alive[gone] = false;
         parent[gone] = keep as u32;
         version[keep] += 1;
-        for (&x, &w) in &adj[keep] {
-            let avg = w / (size[keep] * size[x as usize]);
+        // Only the neighbours of the absorbed side gained weight towards `keep`: push those. The
+        // others' entries with `keep` are now stale upper bounds, re-evaluated when popped.
+        for (x, w) in moved {
+            if x as usize == keep {
+                continue;
+            }
+            adj[x as usize].remove(&(gone as u32));
+            *adj[x as usize].entry(keep as u32).or_insert(0.0) += w;
+            let total = adj[keep].entry(x).or_insert(0.0);
+            *total += w;
+            let avg = *total / (size[keep] * size[x as usize]);
             if avg >= threshold {
-                let (p, q) = if (keep as u32) < x { (keep as u32, x) } else { (x, keep as u32) };
-                heap.push(Merge {
-                    avg,
-                    a: p,
-                    b: q,
-                    va: version[p as usize],
-                    vb: version[q as usize],
-                });
+                push(&mut heap, &version, keep as u32, x, avg);
             }
         }
     }
