@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs xdedup and its Python peers (datasketch, rensa, gaoya) on the same articles with the same
+# settings, in one run, single-threaded, and prints a Markdown table (pasted into BENCHMARKS.md).
+#
+#   benches/peers/run.sh [N_DOCS]      (default 10000; the corpus has 31,030)
+#
+# Creates a virtual environment under target/peers-venv with pinned peer versions from PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${1:-10000}
+venv=target/peers-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q datasketch==2.0.0 rensa==0.5.0 gaoya==0.2.2 numpy
+fi
+cargo build --release --quiet
+"$venv/bin/python" benches/peers/peers.py --docs "$n" --xdedup target/release/xdedup \
+  --corpus ../shared/corpora/saudinewsnet.jsonl.gz
