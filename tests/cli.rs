@@ -305,3 +305,37 @@ fn closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
+
+#[test]
+fn write_errors_are_not_swallowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else {
+        panic!("/dev/full is needed to simulate a full disk");
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xdedup"))
+        .args(["cluster", &sample(), "-q"])
+        .current_dir(dir.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("standard output: cannot write"), "{}", stderr(&out));
+}
+
+#[test]
+fn utf16_nul_bytes_bidi_and_crlf_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Oil prices rise after producers agree to extend output cuts\r\n\
+                Oil\u{0} prices rise after producers agree to extend output cuts\r\n\
+                \u{202B}أسعار النفط ترتفع\u{202C}\r\n";
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(dir.path().join("news.txt"), utf16).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "news.txt", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["cluster"], rows[1]["cluster"], "a NUL byte separates words like a space");
+    assert_ne!(rows[0]["cluster"], rows[2]["cluster"]);
+}
