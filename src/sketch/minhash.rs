@@ -49,13 +49,39 @@ impl SplitMix {
     fn exp1(&mut self) -> f64 {
         // 53 random bits in (0, 1]; -ln is then finite.
         let u = ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        -u.ln()
+        -ln_unit(u)
     }
 
     #[inline]
     fn slot(&mut self, k: usize) -> usize {
         ((self.next() as u128 * k as u128) >> 64) as usize
     }
+}
+
+/// Natural logarithm of a normal `u` in (0, 1], with plain IEEE-754 arithmetic.
+///
+/// The race decides slot winners by comparing these values, and signatures are stored: a libm
+/// `ln` may differ in the last bit between platforms and flip a close race. This one is the same
+/// everywhere: `u = m·2^e` with `m` in `[√½, √2)`, then `ln m = 2·atanh((m−1)/(m+1))` by its
+/// series to the 15th power (error below 1e-13 relative).
+#[inline]
+fn ln_unit(u: f64) -> f64 {
+    let bits = u.to_bits();
+    let mut e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
+    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1.0;
+    }
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let series = 2.0
+        + s2 * (2.0 / 3.0
+            + s2 * (2.0 / 5.0
+                + s2 * (2.0 / 7.0
+                    + s2 * (2.0 / 9.0
+                        + s2 * (2.0 / 11.0 + s2 * (2.0 / 13.0 + s2 * (2.0 / 15.0)))))));
+    e * std::f64::consts::LN_2 + s * series
 }
 
 /// Reusable buffers for [`MinHasher::sketch_into`].
@@ -164,6 +190,28 @@ mod tests {
         let f: Vec<u64> = (0..50).map(|i| i * 7919).collect();
         assert_eq!(h.sketch(&f, |_| 1.0), h.sketch(&f, |_| 1.0));
         assert_eq!(estimate(&h.sketch(&f, |_| 1.0), &h.sketch(&f, |_| 1.0)), 1.0);
+    }
+
+    #[test]
+    fn portable_log_matches_libm() {
+        let mut rng = SplitMix(9);
+        for _ in 0..100_000 {
+            let u = ((rng.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+            let (a, b) = (ln_unit(u), u.ln());
+            assert!((a - b).abs() <= 1e-13 * b.abs().max(1e-300) + 1e-300, "{u}: {a} vs {b}");
+        }
+        assert_eq!(ln_unit(1.0), 0.0);
+        assert!((ln_unit(0.5) + std::f64::consts::LN_2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn signatures_are_frozen() {
+        // A change here changes every stored signature: it is a format change.
+        let h = MinHasher::new(8, 42);
+        let s = h.sketch(&[1, 2, 3, 0xDEAD_BEEF, u64::MAX], |i| 1.0 + i as f32);
+        let frozen: [u32; 8] =
+            [2, u32::MAX, 0xDEAD_BEEF, 0xDEAD_BEEF, 1, 0xDEAD_BEEF, u32::MAX, 0xDEAD_BEEF];
+        assert_eq!(&s[..], &frozen[..], "signature changed: {s:?}");
     }
 
     #[test]
