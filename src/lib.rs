@@ -21,7 +21,7 @@
 //! - [`sketch`] makes weighted MinHash signatures whose slot agreement estimates weighted Jaccard;
 //! - [`lsh`] cuts signatures into bands; [`candidates`] pairs documents sharing a band bucket,
 //!   keeping oversized buckets linear;
-//! - [`verify`] scores every candidate exactly (weighted Jaccard or containment);
+//! - [`verify`] scores every candidate exactly (cosine, weighted Jaccard or containment);
 //! - [`cluster`] merges verified pairs into stories by average link, which does not chain.
 //!
 //! [`pipeline::Pipeline`] wires the stages for the in-memory job; [`eval`] scores results

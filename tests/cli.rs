@@ -339,3 +339,16 @@ fn utf16_nul_bytes_bidi_and_crlf_are_read() {
     assert_eq!(rows[0]["cluster"], rows[1]["cluster"], "a NUL byte separates words like a space");
     assert_ne!(rows[0]["cluster"], rows[2]["cluster"]);
 }
+
+/// The output contract, byte for byte: a change to normalization, shingles, weights, signatures
+/// or clustering that moves any story or score on the sample shows up here. If the change is
+/// intended, regenerate with `xdedup cluster corpus/sample.jsonl -q > tests/golden/sample-cluster.jsonl`
+/// and say why in the commit.
+#[test]
+fn golden_sample_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xdedup(dir.path(), &["cluster", &sample(), "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let golden = std::fs::read_to_string(root().join("tests/golden/sample-cluster.jsonl")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), golden);
+}
