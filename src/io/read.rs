@@ -5,6 +5,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::open;
@@ -91,7 +92,7 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
 struct Ctx<'a> {
     name: Arc<str>,
     opts: &'a ReadOptions,
-    default_id: &'a dyn Fn(u64) -> Value,
+    default_id: &'a (dyn Fn(u64) -> Value + Sync),
 }
 
 impl Ctx<'_> {
@@ -157,6 +158,10 @@ fn format_of(input: &Input) -> Format {
     Format::Jsonl // sniffed per stream in `read_lines`
 }
 
+/// Lines are parsed in parallel, a chunk at a time, and emitted in input order.
+const CHUNK_LINES: usize = 4096;
+const CHUNK_BYTES: usize = 8 << 20;
+
 fn read_lines(
     mut reader: Box<dyn BufRead + Send>,
     format: Format,
@@ -167,12 +172,22 @@ fn read_lines(
     let mut line_no = 0u64;
     let mut format = format;
     let mut sniffed = ctx.opts.format.is_some() || !matches!(format, Format::Jsonl);
+    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut chunk_bytes = 0;
+    // Parses a chunk in parallel and emits it in order; false when the sink stopped.
+    let flush =
+        |chunk: &mut Vec<(u64, Vec<u8>)>, format: Format, emit: &mut dyn FnMut(Item) -> bool| {
+            let items: Vec<Item> =
+                chunk.par_drain(..).map(|(no, bytes)| line_item(&bytes, no, format, ctx)).collect();
+            items.into_iter().all(emit)
+        };
     loop {
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
             .map_err(|e| format!("read error after line {line_no}: {e}"))?;
         if n == 0 {
+            flush(&mut chunk, format, emit);
             return Ok(());
         }
         line_no += 1;
@@ -188,28 +203,30 @@ fn read_lines(
             format = if first == Some(b'{') { Format::Jsonl } else { Format::Text };
             sniffed = true;
         }
-        let line = match std::str::from_utf8(&buf) {
-            Ok(s) => s,
-            Err(e) => {
-                let item = ctx.reject(
-                    line_no,
-                    None,
-                    format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
-                );
-                if !emit(item) {
-                    return Ok(());
-                }
-                continue;
+        chunk_bytes += buf.len();
+        chunk.push((line_no, std::mem::take(&mut buf)));
+        if chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
+            chunk_bytes = 0;
+            if !flush(&mut chunk, format, emit) {
+                return Ok(());
             }
-        };
-        let raw = ctx.opts.keep_raw.then(|| line.to_owned());
-        let item = match format {
-            Format::Text => ctx.record(line_no, (ctx.default_id)(line_no), None, line, None, raw),
-            _ => json_record(line, line_no, ctx, raw),
-        };
-        if !emit(item) {
-            return Ok(());
         }
+    }
+}
+
+/// One line of a JSON Lines or text input as an item.
+fn line_item(bytes: &[u8], line_no: u64, format: Format, ctx: &Ctx) -> Item {
+    let line = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let reason = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1);
+            return ctx.reject(line_no, None, reason);
+        }
+    };
+    let raw = ctx.opts.keep_raw.then(|| line.to_owned());
+    match format {
+        Format::Text => ctx.record(line_no, (ctx.default_id)(line_no), None, line, None, raw),
+        _ => json_record(line, line_no, ctx, raw),
     }
 }
 
