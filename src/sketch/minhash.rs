@@ -44,14 +44,13 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    /// An Exp(1) variate and a slot in `0..k` from one 64-bit draw each.
+    /// A uniform variate in (0, 1] (53 random bits; its logarithm is finite).
     #[inline]
-    fn exp1(&mut self) -> f64 {
-        // 53 random bits in (0, 1]; -ln is then finite.
-        let u = ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        -ln_unit(u)
+    fn unit(&mut self) -> f64 {
+        ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// A slot in `0..k`.
     #[inline]
     fn slot(&mut self, k: usize) -> usize {
         ((self.next() as u128 * k as u128) >> 64) as usize
@@ -148,7 +147,14 @@ impl MinHasher {
             let mut rng = SplitMix(f ^ self.seed);
             let mut t = 0.0;
             loop {
-                t += rng.exp1() * rate;
+                let u = rng.unit();
+                // Most points land after the latest winner. `-ln u ≥ 2(1−u)/(1+u)`, so when that
+                // bound already reaches the gap, the point is too late without taking the log.
+                let gap = (latest - t) * w as f64;
+                if 2.0 * (1.0 - u) >= gap * (1.0 + u) {
+                    break;
+                }
+                t += -ln_unit(u) * rate;
                 if t >= latest {
                     break;
                 }
