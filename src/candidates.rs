@@ -47,26 +47,17 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
 
     // Bucket boundaries.
     let mut bounds = Vec::new();
+    let mut buckets = 0u64;
     let mut start = 0;
     for i in 1..=entries.len() {
         if i == entries.len() || entries[i].0 != entries[start].0 {
+            buckets += 1;
             if i - start > 1 {
                 bounds.push((start, i));
             }
             start = i;
         }
     }
-    let buckets = {
-        let mut n = 0u64;
-        let mut prev = None;
-        for e in &entries {
-            if prev != Some(e.0) {
-                n += 1;
-                prev = Some(e.0);
-            }
-        }
-        n
-    };
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
     // Buckets within the cap: every pair, in parallel.

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, load};
-use xdedup::io::write::Output;
 
 use super::PipelineArgs;
 
@@ -53,15 +51,13 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             let r = eval_clusters(&pipeline, &docs);
             if let Some(path) = &args.predictions {
-                let mut out = Output::create(Some(path))
-                    .with_context(|| format!("{}: cannot create", path.display()))?;
-                for (d, p) in docs.iter().zip(&r.predicted) {
-                    let row = serde_json::json!({
-                        "id": d.id, "gold": d.cluster, "predicted": p, "lang": d.lang, "text": d.text,
-                    });
-                    out.json(&row).with_context(|| format!("{}: cannot write", path.display()))?;
-                }
-                out.finish().with_context(|| format!("{}: cannot write", path.display()))?;
+                super::write_output(Some(path), |out| {
+                    docs.iter().zip(&r.predicted).try_for_each(|(d, p)| {
+                        out.json(&serde_json::json!({
+                            "id": d.id, "gold": d.cluster, "predicted": p, "lang": d.lang, "text": d.text,
+                        }))
+                    })
+                })?;
             }
             if args.json {
                 println!("{}", serde_json::to_string(&r)?);

@@ -232,14 +232,21 @@ impl BatchArgs {
         quiet: bool,
         body: impl FnOnce(&mut Output) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
-        let target = self.output.output.as_deref();
-        let name =
-            target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
-        let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
-        body(&mut out).with_context(|| format!("{name}: cannot write"))?;
-        out.finish().with_context(|| format!("{name}: cannot write"))?;
+        write_output(self.output.output.as_deref(), body)?;
         progress::report(batch, self.output.rejects.as_deref(), quiet)
     }
+}
+
+/// Creates `target` (standard output when `None`), writes it with `body`, and moves it into place;
+/// errors name the file.
+pub fn write_output(
+    target: Option<&std::path::Path>,
+    body: impl FnOnce(&mut Output) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
+    body(&mut out).with_context(|| format!("{name}: cannot write"))?;
+    out.finish().with_context(|| format!("{name}: cannot write"))
 }
 
 /// Dispatches a parsed command line.

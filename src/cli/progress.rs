@@ -4,10 +4,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
-use xdedup::io::{Rejected, id_text, write::Output};
+use xdedup::io::{Rejected, id_text};
 
 /// A spinner that shows the stage and the records read.
 pub struct Spinner(Option<ProgressBar>);
@@ -94,13 +93,9 @@ pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> 
         }
     }
     if let Some(path) = rejects {
-        let mut out = Output::create(Some(path))
-            .with_context(|| format!("{}: cannot create", path.display()))?;
-        for r in &batch.rejected {
-            out.json(&rejected_json(r))
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-        }
-        out.finish().with_context(|| format!("{}: cannot write", path.display()))?;
+        super::write_output(Some(path), |out| {
+            batch.rejected.iter().try_for_each(|r| out.json(&rejected_json(r)))
+        })?;
     }
     if !quiet {
         let s = &batch.clustering.stats;

@@ -53,7 +53,7 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
             }
             continue;
         }
-        let format = opts.format.unwrap_or_else(|| format_of(input));
+        let format = opts.format.or_else(|| format_of(input));
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
         };
@@ -75,8 +75,10 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
         };
         let ctx = Ctx { name: name.clone(), opts, default_id: &default_id };
         let result = match format {
-            Format::Jsonl | Format::Text => read_lines(reader, format, &ctx, &mut emit),
-            Format::Csv | Format::Tsv => read_csv(reader, format, &ctx, &mut emit),
+            None | Some(Format::Jsonl | Format::Text) => {
+                read_lines(reader, format, &ctx, &mut emit)
+            }
+            Some(f @ (Format::Csv | Format::Tsv)) => read_csv(reader, f, &ctx, &mut emit),
         };
         if let Err(reason) = result
             && !emit(file_error(reason))
@@ -136,8 +138,8 @@ impl Ctx<'_> {
 
 /// The header row of a CSV or TSV input (as its raw line), for writers that re-emit records.
 pub fn csv_header(input: &Input, opts: &ReadOptions) -> Option<String> {
-    let format = opts.format.unwrap_or_else(|| format_of(input));
-    if !matches!(format, Format::Csv | Format::Tsv) || matches!(input, Input::Stdin) {
+    let format = opts.format.or_else(|| format_of(input));
+    if !matches!(format, Some(Format::Csv | Format::Tsv)) || matches!(input, Input::Stdin) {
         return None;
     }
     let mut line = String::new();
@@ -145,33 +147,31 @@ pub fn csv_header(input: &Input, opts: &ReadOptions) -> Option<String> {
     Some(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-/// Format from the file name (ignoring `.gz` / `.zst`), else from the first byte.
-fn format_of(input: &Input) -> Format {
-    if let Input::Path(p) = input {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-        let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-        let ext = Path::new(name).extension().map(|e| e.to_string_lossy().into_owned());
-        if let Some(Ok(f)) = ext.as_deref().map(str::parse::<Format>) {
-            return f;
-        }
-    }
-    Format::Jsonl // sniffed per stream in `read_lines`
+/// Format from the file name (ignoring `.gz` / `.zst`); `None` when the name does not say (the
+/// stream is then sniffed by [`read_lines`]).
+fn format_of(input: &Input) -> Option<Format> {
+    let Input::Path(p) = input else { return None };
+    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    Path::new(name).extension()?.to_string_lossy().parse().ok()
 }
 
 /// Lines are parsed in parallel, a chunk at a time, and emitted in input order.
 const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 8 << 20;
 
+/// Reads JSON Lines or text lines; `format` `None` decides from the first non-blank line (JSON
+/// Lines if it starts with `{`, else text).
 fn read_lines(
     mut reader: Box<dyn BufRead + Send>,
-    format: Format,
+    format: Option<Format>,
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
     let mut buf = Vec::new();
     let mut line_no = 0u64;
-    let mut format = format;
-    let mut sniffed = ctx.opts.format.is_some() || !matches!(format, Format::Jsonl);
+    let mut sniffed = format;
+    let mut format = format.unwrap_or(Format::Jsonl);
     let mut chunk: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut chunk_bytes = 0;
     // Parses a chunk in parallel and emits it in order; false when the sink stopped.
@@ -197,11 +197,10 @@ fn read_lines(
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if !sniffed {
-            // An unknown extension: JSON Lines if the first record is an object, else text.
+        if sniffed.is_none() {
             let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
             format = if first == Some(b'{') { Format::Jsonl } else { Format::Text };
-            sniffed = true;
+            sniffed = Some(format);
         }
         chunk_bytes += buf.len();
         chunk.push((line_no, std::mem::take(&mut buf)));
@@ -462,6 +461,9 @@ mod tests {
         let items = read("x.jsonl", content.as_bytes(), ReadOptions::default());
         let r = reasons(&items);
         assert_eq!(r.len(), 6, "{r:?}");
+        // The extension decides: a broken first line does not turn a .jsonl file into text.
+        let broken = read("y.jsonl", b"not json\n{\"text\": \"x\"}\n", ReadOptions::default());
+        assert!(reasons(&broken)[0].1.starts_with("malformed JSON"), "{:?}", reasons(&broken));
         assert_eq!(r[0], (2, "missing text field 'text'".into()));
         assert!(r[1].1.contains("is null"), "{r:?}");
         assert!(r[2].1.contains("is a number"));
