@@ -55,6 +55,106 @@ pub struct Silent;
 
 impl Progress for Silent {}
 
+/// Records read so far, with every input record's place.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Usable records, in input order.
+    pub records: Vec<Record>,
+    /// Rejected records, in input order.
+    pub rejected: Vec<Rejected>,
+    /// Every input record in order.
+    pub entries: Vec<Entry>,
+}
+
+/// The reason given for a text with nothing to compare.
+pub const NO_FEATURES: &str = "no letter or digit after normalization";
+
+fn record_error(r: Rejected) -> Error {
+    Error::Record { origin: r.origin, id: r.id.as_ref().map(crate::io::id_text), reason: r.reason }
+}
+
+impl Loaded {
+    /// Takes one item from a reader. With `strict`, a rejected record is an error.
+    pub fn take(&mut self, item: Item, strict: bool) -> Result<()> {
+        match item {
+            Item::Record(r) => {
+                self.entries.push(Entry::Record(self.records.len()));
+                self.records.push(r);
+            }
+            Item::Rejected(r) => {
+                if strict {
+                    return Err(record_error(r));
+                }
+                self.entries.push(Entry::Rejected(self.rejected.len()));
+                self.rejected.push(r);
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the records whose feature set is empty (no letter or digit) to the rejected list
+    /// and returns the features of the others, still parallel to `records`.
+    pub fn reject_featureless(
+        &mut self,
+        features: Vec<Box<[u64]>>,
+        strict: bool,
+    ) -> Result<Vec<Box<[u64]>>> {
+        if !features.iter().any(|f| f.is_empty()) {
+            return Ok(features);
+        }
+        let records = std::mem::take(&mut self.records);
+        let mut kept_features = Vec::with_capacity(records.len());
+        let mut remap = Vec::with_capacity(records.len());
+        for (r, f) in records.into_iter().zip(features) {
+            if f.is_empty() {
+                let rejected =
+                    Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
+                if strict {
+                    return Err(record_error(rejected));
+                }
+                remap.push(Entry::Rejected(self.rejected.len()));
+                self.rejected.push(rejected);
+            } else {
+                remap.push(Entry::Record(self.records.len()));
+                self.records.push(r);
+                kept_features.push(f);
+            }
+        }
+        for e in &mut self.entries {
+            if let Entry::Record(i) = *e {
+                *e = remap[i];
+            }
+        }
+        Ok(kept_features)
+    }
+}
+
+/// Reads every record of `inputs`. With `strict`, the first rejected record is an error;
+/// otherwise rejected records are collected and the run goes on.
+pub fn load(
+    inputs: &[Input],
+    read: &ReadOptions,
+    strict: bool,
+    progress: &dyn Progress,
+) -> Result<Loaded> {
+    let mut loaded = Loaded::default();
+    let mut error = None;
+    read_inputs(inputs, read, |item| {
+        if let Err(e) = loaded.take(item, strict) {
+            error = Some(e);
+            return false;
+        }
+        if loaded.entries.len() % 4096 == 0 {
+            progress.read(loaded.entries.len());
+        }
+        true
+    });
+    match error {
+        Some(e) => Err(e),
+        None => Ok(loaded),
+    }
+}
+
 /// Reads `inputs` and clusters their records. With `strict`, the first rejected record is an
 /// error; otherwise rejected records are collected and the run goes on.
 pub fn run(
@@ -64,81 +164,20 @@ pub fn run(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Batch> {
-    let mut records = Vec::new();
-    let mut rejected = Vec::new();
-    let mut entries = Vec::new();
-    let mut first_error = None;
     progress.stage("reading");
-    read_inputs(inputs, read, |item| {
-        match item {
-            Item::Record(r) => {
-                entries.push(Entry::Record(records.len()));
-                records.push(r);
-            }
-            Item::Rejected(r) => {
-                if strict {
-                    first_error = Some(r);
-                    return false;
-                }
-                entries.push(Entry::Rejected(rejected.len()));
-                rejected.push(r);
-            }
-        }
-        if entries.len() % 4096 == 0 {
-            progress.read(entries.len());
-        }
-        true
-    });
-    if let Some(r) = first_error {
-        return Err(Error::Record {
-            origin: r.origin,
-            id: r.id.as_ref().map(crate::io::id_text),
-            reason: r.reason,
-        });
-    }
-
+    let mut loaded = load(inputs, read, strict, progress)?;
     progress.stage("normalizing and shingling");
-    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+    let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
     let shingle = pipeline.resolve_shingle(&texts);
-    let mut features = pipeline.features(&texts, shingle);
+    let features = pipeline.features(&texts, shingle);
     drop(texts);
-
     // Texts with no letter or digit cannot be compared with anything: report them.
-    if features.iter().any(|f| f.is_empty()) {
-        let mut kept = Vec::with_capacity(records.len());
-        let mut kept_features = Vec::with_capacity(records.len());
-        let mut remap = Vec::with_capacity(records.len());
-        for (r, f) in records.into_iter().zip(features) {
-            if f.is_empty() {
-                if strict {
-                    let id = Some(crate::io::id_text(&r.id));
-                    let reason = "no letter or digit after normalization".into();
-                    return Err(Error::Record { origin: r.origin, id, reason });
-                }
-                remap.push(Entry::Rejected(rejected.len()));
-                rejected.push(Rejected {
-                    origin: r.origin,
-                    id: Some(r.id),
-                    reason: "no letter or digit after normalization".into(),
-                });
-            } else {
-                remap.push(Entry::Record(kept.len()));
-                kept.push(r);
-                kept_features.push(f);
-            }
-        }
-        for e in &mut entries {
-            if let Entry::Record(i) = *e {
-                *e = remap[i];
-            }
-        }
-        records = kept;
-        features = kept_features;
-    }
+    let features = loaded.reject_featureless(features, strict)?;
 
     progress.stage("weighting");
     let prepared = pipeline.prepare(shingle, features);
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);
+    let Loaded { records, rejected, entries } = loaded;
     Ok(Batch { records, rejected, entries, clustering })
 }

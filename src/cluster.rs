@@ -47,7 +47,23 @@ impl PartialOrd for Merge {
 ///
 /// Returns each node's cluster as the smallest node number in it.
 pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) -> Vec<u32> {
+    average_link_anchored(sizes, &[], edges, threshold)
+}
+
+/// [`average_link`] where the nodes marked in `anchored` (stories already published, in the
+/// persistent index) never end up in one cluster with each other: new nodes may join an anchored
+/// one, or form clusters of their own. An empty `anchored` marks none.
+///
+/// An edge's similarity is the *average* over the pairs of documents the two nodes stand for, as
+/// everywhere here; for a node standing for a whole story that is the mean over its members.
+pub fn average_link_anchored(
+    sizes: &[u32],
+    anchored: &[bool],
+    edges: &[(u32, u32, f32)],
+    threshold: f64,
+) -> Vec<u32> {
     let n = sizes.len();
+    let mut anchor: Vec<bool> = (0..n).map(|i| anchored.get(i).copied().unwrap_or(false)).collect();
     let mut size: Vec<f64> = sizes.iter().map(|&s| s as f64).collect();
     // Sum over member pairs of similarity × multiplicities, per neighbouring cluster.
     let mut adj: Vec<FeatureMap<u32, f64>> = vec![FeatureMap::default(); n];
@@ -79,7 +95,7 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
     };
     while let Some(m) = heap.pop() {
         let (a, b) = (m.a as usize, m.b as usize);
-        if !alive[a] || !alive[b] {
+        if !alive[a] || !alive[b] || (anchor[a] && anchor[b]) {
             continue;
         }
         if version[a] != m.va || version[b] != m.vb {
@@ -99,6 +115,7 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
         let moved = std::mem::take(&mut adj[gone]);
         adj[keep].remove(&(gone as u32));
         size[keep] += size[gone];
+        anchor[keep] |= anchor[gone];
         alive[gone] = false;
         parent[gone] = keep as u32;
         version[keep] += 1;
@@ -142,6 +159,15 @@ pub enum Linkage {
     /// Single link: connected components of the edges at or above the threshold (union-find,
     /// what most MinHash dedup scripts do). Kept for comparison; it chains.
     Single,
+}
+
+impl std::fmt::Display for Linkage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Linkage::Average => "average",
+            Linkage::Single => "single",
+        })
+    }
 }
 
 impl std::str::FromStr for Linkage {
@@ -221,5 +247,14 @@ mod tests {
         // A node standing for 3 identical documents pulls its neighbour's average up.
         let e = vec![(0, 1, 0.6), (1, 2, 0.6)];
         assert_eq!(average_link(&[3, 1, 1], &e, 0.5), vec![0, 0, 2]);
+    }
+
+    #[test]
+    fn anchored_nodes_never_meet() {
+        // Node 1 would bridge stories 0 and 2; it joins the closer one and they stay apart.
+        let e = vec![(0, 1, 0.9), (1, 2, 0.8), (0, 2, 0.7)];
+        assert_eq!(average_link(&[1, 1, 1], &e, 0.5), vec![0, 0, 0]);
+        let anchored = [true, false, true];
+        assert_eq!(average_link_anchored(&[1, 1, 1], &anchored, &e, 0.5), vec![0, 0, 2]);
     }
 }

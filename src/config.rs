@@ -82,6 +82,57 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Every setting as the command-line flag that sets it and its value, in a fixed order: how
+    /// the persistent index stores its settings and names a mismatch.
+    pub fn flags(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("--threshold", self.threshold.to_string()),
+            ("--similarity", self.similarity.to_string()),
+            ("--shingle", self.shingle.to_string()),
+            ("--num-perm", self.num_perm.to_string()),
+            ("--lsh-threshold", self.lsh_threshold.to_string()),
+            ("--bands", format!("{}x{}", self.lsh.bands, self.lsh.rows)),
+            ("--no-idf", (self.weighting == Weighting::Uniform).to_string()),
+            ("--no-stem", (!self.stem).to_string()),
+            ("--max-bucket", self.max_bucket.to_string()),
+            ("--seed", self.seed.to_string()),
+            ("--linkage", self.linkage.to_string()),
+        ]
+    }
+
+    /// The settings that [`Config::flags`] wrote; a flag missing from `flags` keeps its default.
+    pub fn from_flags<'a>(flags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Config> {
+        let mut b = Config::builder();
+        for (flag, v) in flags {
+            let bad = |e: &dyn std::fmt::Display| Error::Config(format!("{flag} {v}: {e}"));
+            let num = |v: &str| v.parse::<f64>().map_err(|e| bad(&e));
+            let int = |v: &str| v.parse::<u64>().map_err(|e| bad(&e));
+            let yes = |v: &str| v.parse::<bool>().map_err(|e| bad(&e));
+            b = match flag {
+                "--threshold" => b.threshold(num(v)?),
+                "--similarity" => b.similarity(v.parse().map_err(|e: String| bad(&e))?),
+                "--shingle" => b.shingle(v.parse().map_err(|e: String| bad(&e))?),
+                "--num-perm" => b.num_perm(int(v)? as usize),
+                "--lsh-threshold" => b.lsh_threshold(Some(num(v)?)),
+                "--bands" => {
+                    let (x, y) = v.split_once('x').ok_or_else(|| bad(&"expected BxR"))?;
+                    b.bands(Some((int(x)? as usize, int(y)? as usize)))
+                }
+                "--no-idf" => {
+                    b.weighting(if yes(v)? { Weighting::Uniform } else { Weighting::Idf })
+                }
+                "--no-stem" => b.stem(!yes(v)?),
+                "--max-bucket" => b.max_bucket(int(v)? as usize),
+                "--seed" => b.seed(int(v)?),
+                "--linkage" => b.linkage(v.parse().map_err(|e: String| bad(&e))?),
+                _ => return Err(Error::Config(format!("unknown setting {flag}"))),
+            };
+        }
+        b.build()
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         ConfigBuilder::default().build().expect("the defaults are valid")
@@ -244,6 +295,16 @@ mod tests {
         assert!(e.contains("--threshold"), "{e}");
         let e = Config::builder().num_perm(8).bands(Some((5, 2))).build().unwrap_err().to_string();
         assert!(e.contains("--bands"), "{e}");
+    }
+
+    #[test]
+    fn flags_round_trip() {
+        let c = Config::builder().threshold(0.3).num_perm(64).stem(false).build().unwrap();
+        let flags = c.flags();
+        let back = Config::from_flags(flags.iter().map(|(f, v)| (*f, v.as_str()))).unwrap();
+        assert_eq!(back, c);
+        let e = Config::from_flags([("--threshold", "x")]).unwrap_err().to_string();
+        assert!(e.contains("--threshold x"), "{e}");
     }
 
     #[test]

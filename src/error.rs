@@ -49,6 +49,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A persistent index cannot be used as asked; the reason says how to go on.
+    #[error("index {}: {reason}", path.display())]
+    Index {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The library's result type.

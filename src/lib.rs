@@ -69,6 +69,7 @@ pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod index;
 pub mod io;
 pub mod lsh;
 pub mod pipeline;

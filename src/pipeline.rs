@@ -180,13 +180,17 @@ impl Pipeline {
         self.cluster(&prepared)
     }
 
-    /// Stage 4: a signature per node. For cosine the slots race on squared weights, so that
-    /// their agreement tracks `Σ w²` overlaps like the cosine does.
+    /// Stage 4: a signature per node.
     pub fn signatures(&self, p: &Prepared) -> Vec<Box<[u32]>> {
+        self.signatures_of(&p.sets)
+    }
+
+    /// Stage 4: a signature per weighted set. For cosine the slots race on squared weights, so
+    /// that their agreement tracks `Σ w²` overlaps like the cosine does.
+    pub fn signatures_of(&self, sets: &[WeightedSet]) -> Vec<Box<[u32]>> {
         let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
         let squared = self.cfg.similarity() == Similarity::Cosine;
-        p.sets
-            .par_iter()
+        sets.par_iter()
             .map_init(SketchScratch::default, |scratch, s| {
                 let mut out = vec![0u32; hasher.len()].into_boxed_slice();
                 let weight =
@@ -365,7 +369,7 @@ impl Pipeline {
 }
 
 /// A hash of a whole feature set, to find exact duplicates.
-fn set_hash(f: &[u64]) -> u64 {
+pub fn set_hash(f: &[u64]) -> u64 {
     let mut h = Xxh3::new();
     for x in f {
         h.update(&x.to_le_bytes());

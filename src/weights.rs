@@ -125,10 +125,21 @@ impl DocFreq {
     }
 
     fn idf_of(&self, f: u64, df: u32) -> f32 {
-        let df = df.max(1) as f64;
-        let n = (self.class_docs[script_class(f)] as f64).max(df);
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
+        idf_weight(self.class_docs[script_class(f)], df)
     }
+
+    /// Per script class (see [`script_class`]): documents holding a feature of that class.
+    pub fn class_docs(&self) -> [u64; SCRIPT_CLASSES] {
+        self.class_docs
+    }
+}
+
+/// The IDF weight of a feature found in `df` of the `class_docs` documents written in its
+/// script (see [`DocFreq::idf`]); the persistent index calls it with its stored counts.
+pub fn idf_weight(class_docs: u64, df: u32) -> f32 {
+    let df = df.max(1) as f64;
+    let n = (class_docs as f64).max(df);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(MIN_WEIGHT as f64) as f32
 }
 
 impl DocFreq {

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
+pub mod index;
 pub mod pairs;
 pub mod progress;
 pub mod similar;
@@ -64,6 +65,11 @@ pub enum Command {
     ///
     /// Example: xdedup eval --gold ../shared/eval/og2021-titles.jsonl
     Eval(eval::Args),
+    /// A persistent story index for nightly runs: create, add, query, stats, remove, compact.
+    ///
+    /// Example: xdedup index add archive.idx tonight.jsonl -o assignments.jsonl
+    #[command(subcommand)]
+    Index(index::Command),
 }
 
 /// Where documents come from and how to read them.
@@ -129,14 +135,14 @@ pub struct PipelineArgs {
     pub threshold: Option<f64>,
     /// Verified similarity: cosine (default), jaccard (weighted), or containment (a short text
     /// inside a long one).
-    #[arg(long, default_value = "cosine", value_parser = |s: &str| s.parse::<Similarity>())]
-    pub similarity: Similarity,
+    #[arg(long, value_parser = |s: &str| s.parse::<Similarity>())]
+    pub similarity: Option<Similarity>,
     /// Shingles: auto (mixed:4 for short texts, word:3 for long ones), mixed:N, char:N, word:N.
-    #[arg(long, default_value = "auto", value_parser = |s: &str| s.parse::<ShingleSpec>())]
-    pub shingle: ShingleSpec,
-    /// MinHash slots per signature.
-    #[arg(long, default_value_t = DEFAULT_NUM_PERM)]
-    pub num_perm: usize,
+    #[arg(long, value_parser = |s: &str| s.parse::<ShingleSpec>())]
+    pub shingle: Option<ShingleSpec>,
+    /// MinHash slots per signature (default 128).
+    #[arg(long)]
+    pub num_perm: Option<usize>,
     /// Signature similarity LSH aims to find (default: derived from --threshold).
     #[arg(long)]
     pub lsh_threshold: Option<f64>,
@@ -149,15 +155,16 @@ pub struct PipelineArgs {
     /// Turn Arabic light stemming off.
     #[arg(long)]
     pub no_stem: bool,
-    /// Buckets larger than this are sampled, not expanded in full.
-    #[arg(long, default_value_t = DEFAULT_MAX_BUCKET)]
-    pub max_bucket: usize,
-    /// Hash seed.
-    #[arg(long, default_value_t = Config::default().seed())]
-    pub seed: u64,
-    /// How verified pairs become stories: average (resists chaining) or single (union-find).
-    #[arg(long, default_value = "average", value_parser = |s: &str| s.parse::<Linkage>())]
-    pub linkage: Linkage,
+    /// Buckets larger than this are sampled, not expanded in full (default 200).
+    #[arg(long)]
+    pub max_bucket: Option<usize>,
+    /// Hash seed (default 104372257083600).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// How verified pairs become stories: average (the default; resists chaining) or single
+    /// (union-find).
+    #[arg(long, value_parser = |s: &str| s.parse::<Linkage>())]
+    pub linkage: Option<Linkage>,
 }
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
@@ -170,19 +177,39 @@ fn parse_bands(s: &str) -> Result<(usize, usize), String> {
 
 impl PipelineArgs {
     pub fn config(&self) -> anyhow::Result<Config> {
+        let d = Config::default();
         Ok(Config::builder()
             .threshold(self.threshold.unwrap_or(DEFAULT_THRESHOLD))
-            .similarity(self.similarity)
-            .shingle(self.shingle)
-            .num_perm(self.num_perm)
+            .similarity(self.similarity.unwrap_or(d.similarity()))
+            .shingle(self.shingle.unwrap_or(d.shingle()))
+            .num_perm(self.num_perm.unwrap_or(DEFAULT_NUM_PERM))
             .lsh_threshold(self.lsh_threshold)
             .bands(self.bands)
             .weighting(if self.no_idf { Weighting::Uniform } else { Weighting::Idf })
             .stem(!self.no_stem)
-            .max_bucket(self.max_bucket)
-            .seed(self.seed)
-            .linkage(self.linkage)
+            .max_bucket(self.max_bucket.unwrap_or(DEFAULT_MAX_BUCKET))
+            .seed(self.seed.unwrap_or(d.seed()))
+            .linkage(self.linkage.unwrap_or(d.linkage()))
             .build()?)
+    }
+
+    /// The flags given on the command line, each with its value as [`Config::flags`] writes it.
+    pub fn given(&self) -> anyhow::Result<Vec<(&'static str, String)>> {
+        let given = [
+            ("--threshold", self.threshold.is_some()),
+            ("--similarity", self.similarity.is_some()),
+            ("--shingle", self.shingle.is_some()),
+            ("--num-perm", self.num_perm.is_some()),
+            ("--lsh-threshold", self.lsh_threshold.is_some()),
+            ("--bands", self.bands.is_some()),
+            ("--no-idf", self.no_idf),
+            ("--no-stem", self.no_stem),
+            ("--max-bucket", self.max_bucket.is_some()),
+            ("--seed", self.seed.is_some()),
+            ("--linkage", self.linkage.is_some()),
+        ];
+        let all = self.config()?.flags();
+        Ok(all.into_iter().filter(|(f, _)| given.iter().any(|(g, on)| g == f && *on)).collect())
     }
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
@@ -261,5 +288,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pairs(a) => pairs::run(a, cli.quiet),
         Command::Similar(a) => similar::run(a),
         Command::Eval(a) => eval::run(a, cli.quiet),
+        Command::Index(c) => index::run(c, cli.quiet),
     }
 }

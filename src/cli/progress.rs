@@ -4,9 +4,10 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
-use xdedup::io::{Rejected, id_text};
+use xdedup::io::{Record, Rejected, id_text};
 
 /// A spinner that shows the stage and the records read.
 pub struct Spinner(Option<ProgressBar>);
@@ -69,34 +70,74 @@ pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
     }
 }
 
+/// Warnings and rejected records of a run, reported as records come (a batch at a time): the
+/// first ones on standard error, all of them in the `--rejects` file if asked.
+pub struct Rejections {
+    quiet: bool,
+    total: usize,
+    file: Option<(std::path::PathBuf, xdedup::io::write::Output)>,
+}
+
+impl Rejections {
+    pub fn new(path: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<Rejections> {
+        let file = match path {
+            Some(p) => {
+                let out = xdedup::io::write::Output::create(Some(p))
+                    .with_context(|| format!("{}: cannot create", p.display()))?;
+                Some((p.to_owned(), out))
+            }
+            None => None,
+        };
+        Ok(Rejections { quiet, total: 0, file })
+    }
+
+    /// Reports the truncated records and the rejected ones of one batch.
+    pub fn note(&mut self, records: &[Record], rejected: &[Rejected]) -> anyhow::Result<()> {
+        if !self.quiet {
+            for r in records.iter().filter(|r| r.truncated) {
+                eprintln!(
+                    "xdedup: warning: {}: document {}: text cut to the size limit",
+                    r.origin,
+                    id_text(&r.id)
+                );
+            }
+            for r in rejected.iter().take(MAX_MESSAGES.saturating_sub(self.total)) {
+                let id =
+                    r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
+                eprintln!("xdedup: {}: {id}{}", r.origin, r.reason);
+            }
+        }
+        if let Some((p, out)) = &mut self.file {
+            rejected
+                .iter()
+                .try_for_each(|r| out.json(&rejected_json(r)))
+                .with_context(|| format!("{}: cannot write", p.display()))?;
+        }
+        self.total += rejected.len();
+        Ok(())
+    }
+
+    /// Counts the rejected records not shown and closes the rejects file.
+    pub fn finish(self) -> anyhow::Result<()> {
+        if !self.quiet && self.total > MAX_MESSAGES {
+            eprintln!(
+                "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the output)",
+                self.total - MAX_MESSAGES
+            );
+        }
+        if let Some((p, out)) = self.file {
+            out.finish().with_context(|| format!("{}: cannot write", p.display()))?;
+        }
+        Ok(())
+    }
+}
+
 /// Prints warnings and rejected records (unless quiet), writes the rejects file if asked, and
 /// prints the summary line that accounts for every record read.
 pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<()> {
-    if !quiet {
-        for r in batch.records.iter().filter(|r| r.truncated) {
-            eprintln!(
-                "xdedup: warning: {}: document {}: text cut to the size limit",
-                r.origin,
-                id_text(&r.id)
-            );
-        }
-        for r in batch.rejected.iter().take(MAX_MESSAGES) {
-            let id =
-                r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
-            eprintln!("xdedup: {}: {id}{}", r.origin, r.reason);
-        }
-        if batch.rejected.len() > MAX_MESSAGES {
-            eprintln!(
-                "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the cluster output)",
-                batch.rejected.len() - MAX_MESSAGES
-            );
-        }
-    }
-    if let Some(path) = rejects {
-        super::write_output(Some(path), |out| {
-            batch.rejected.iter().try_for_each(|r| out.json(&rejected_json(r)))
-        })?;
-    }
+    let mut r = Rejections::new(rejects, quiet)?;
+    r.note(&batch.records, &batch.rejected)?;
+    r.finish()?;
     if !quiet {
         let s = &batch.clustering.stats;
         eprintln!(

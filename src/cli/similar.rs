@@ -26,7 +26,7 @@ pub struct Args {
     pub pipeline: PipelineArgs,
 }
 
-fn load(arg: &str, stdin_used: &mut bool) -> anyhow::Result<String> {
+pub fn load(arg: &str, stdin_used: &mut bool) -> anyhow::Result<String> {
     if arg == "-" {
         anyhow::ensure!(!*stdin_used, "only one of the two texts can be read from standard input");
         *stdin_used = true;

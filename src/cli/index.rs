@@ -1,0 +1,330 @@
+//! `xdedup index …`: the persistent story index for nightly runs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use xdedup::batch::{Entry, Loaded, Progress};
+use xdedup::index::{Assignment, Index, Removal};
+use xdedup::io::read_inputs;
+use xdedup::io::write::Output;
+
+use super::progress::{Rejections, Spinner, rejected_json};
+use super::{InputArgs, OutputArgs, PipelineArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty index with these settings (they are stored; later commands use them).
+    ///
+    /// Example: xdedup index create archive.idx --threshold 0.12
+    Create {
+        /// Index directory (created; must not exist or be empty).
+        dir: PathBuf,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+    },
+    /// Add documents: each joins the stored story it matches or starts a new one. One JSON line
+    /// per input record, as `cluster` writes, plus `new_story` and `status`. Ids already in the
+    /// index are skipped, so a failed run can simply be run again.
+    ///
+    /// Example: xdedup index add archive.idx tonight.jsonl.gz -o assignments.jsonl
+    Add(AddArgs),
+    /// The stored stories most similar to a text. Exit status 0 if one reaches the threshold,
+    /// 1 if none does, 2 on error.
+    ///
+    /// Example: xdedup index query archive.idx "Iran basketball team held at airport"
+    Query {
+        /// Index directory.
+        dir: PathBuf,
+        /// The text, @FILE for a file's contents, or - for standard input.
+        text: String,
+        /// Stories to list.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Documents, stories, batches, size on disk and settings.
+    Stats {
+        /// Index directory.
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every stored document with its story, one JSON line each (`{"id", "cluster"}`), in the
+    /// order they were added: the index's current clustering, as `cluster` would print it.
+    Export {
+        /// Index directory.
+        dir: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Take documents out, by id or by time.
+    ///
+    /// Example: xdedup index remove archive.idx --older-than 2020-01-01
+    Remove {
+        /// Index directory.
+        dir: PathBuf,
+        /// Ids to remove (repeatable).
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<String>,
+        /// Remove documents whose time sorts before this (same format as the input's times).
+        #[arg(long, value_name = "TIME")]
+        older_than: Option<String>,
+    },
+    /// Rewrite the index without free space left by removals.
+    Compact {
+        /// Index directory.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Index directory.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Documents per transaction: each batch is committed whole or not at all.
+    #[arg(long, default_value_t = 50_000)]
+    pub batch_size: usize,
+    /// Settings given again are checked against the index's (they cannot change).
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+/// One output line of `index add`.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    id: &'a serde_json::Value,
+    cluster: &'a str,
+    representative: bool,
+    score: Option<f64>,
+    size: u64,
+    new_story: bool,
+    status: &'static str,
+}
+
+pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Create { dir, pipeline } => {
+            let index = Index::create(&dir, &pipeline.config()?)?;
+            if !quiet {
+                let cfg = index.config();
+                eprintln!(
+                    "xdedup: created index {} (threshold {}, {} similarity, shingles {}, {} slots, {}x{} bands)",
+                    dir.display(),
+                    cfg.threshold(),
+                    cfg.similarity(),
+                    cfg.shingle(),
+                    cfg.num_perm(),
+                    cfg.lsh().bands,
+                    cfg.lsh().rows
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Add(args) => add(args, quiet),
+        Command::Query { dir, text, top, json } => {
+            let index = Index::open(&dir)?;
+            let text = super::similar::load(&text, &mut false)?;
+            let hits = index.query(&text, top)?;
+            let similar = hits.iter().any(|h| h.similar);
+            super::write_output(None, |out| {
+                if json {
+                    return out.json(&hits);
+                }
+                if hits.is_empty() {
+                    return out.line("no stored story shares a band with this text");
+                }
+                for h in &hits {
+                    let docs: Vec<String> = h
+                        .documents
+                        .iter()
+                        .map(|(id, s)| format!("{} ({s})", xdedup::io::id_text(id)))
+                        .collect();
+                    out.line(&format!(
+                        "{}\t{}\t{} documents\t{}\tbest: {}",
+                        h.score,
+                        h.cluster,
+                        h.size,
+                        if h.similar { "similar" } else { "below threshold" },
+                        docs.join(", ")
+                    ))?;
+                }
+                Ok(())
+            })?;
+            Ok(if similar { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Stats { dir, json } => {
+            let s = Index::open(&dir)?.stats()?;
+            super::write_output(None, |out| {
+                if json {
+                    return out.json(&s);
+                }
+                let shingle = s.shingle.as_deref().unwrap_or("(decided by the first batch)");
+                let mut lines = vec![
+                    ("index".to_owned(), dir.display().to_string()),
+                    ("format".into(), s.format.to_string()),
+                    ("documents".into(), s.documents.to_string()),
+                    ("stories".into(), s.stories.to_string()),
+                    ("batches".into(), s.batches.to_string()),
+                    ("size".into(), format!("{} bytes", s.size_on_disk)),
+                    ("shingles".into(), shingle.to_owned()),
+                ];
+                lines.extend(s.settings.iter().cloned());
+                lines.iter().try_for_each(|(k, v)| out.line(&format!("{k:<15}{v}")))
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { dir, output } => {
+            let index = Index::open(&dir)?;
+            super::write_output(output.output.as_deref(), |out| {
+                index
+                    .documents(|id, cluster| {
+                        out.json(&serde_json::json!({"id": id, "cluster": cluster}))
+                            .map_err(|e| xdedup::Error::Io { path: "output".into(), source: e })
+                    })
+                    .map_err(std::io::Error::other)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Remove { dir, ids, older_than } => {
+            let which = match (ids.is_empty(), older_than) {
+                (false, None) => Removal::Ids(ids),
+                (true, Some(t)) => Removal::OlderThan(t),
+                _ => anyhow::bail!("give either --id (one or more) or --older-than"),
+            };
+            let n = Index::open(&dir)?.remove(&which)?;
+            if !quiet {
+                eprintln!("xdedup: removed {n} documents from {}", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compact { dir } => {
+            let (before, after) = Index::open(&dir)?.compact()?;
+            if !quiet {
+                eprintln!("xdedup: compacted {}: {before} → {after} bytes", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Running totals of an `add`.
+#[derive(Default)]
+struct Totals {
+    read: usize,
+    added: usize,
+    joined: usize,
+    new_stories: usize,
+    skipped: usize,
+    rejected: usize,
+    moved: usize,
+    merged: usize,
+}
+
+fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
+    let mut index = Index::open(&args.dir)?;
+    index.check(&args.pipeline.given()?)?;
+    index.ensure_writer()?;
+    let target = args.output.output.as_deref();
+    let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
+    let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
+    let mut rejections = Rejections::new(args.output.rejects.as_deref(), quiet)?;
+    let spinner = Spinner::new(quiet);
+    let strict = args.input.strict;
+    let mut totals = Totals::default();
+    let mut chunk = Loaded::default();
+    let mut error: Option<anyhow::Error> = None;
+    let mut flush = |chunk: &mut Loaded, totals: &mut Totals| -> anyhow::Result<()> {
+        let mut c = std::mem::take(chunk);
+        if c.entries.is_empty() {
+            return Ok(());
+        }
+        totals.read += c.entries.len();
+        spinner.read(totals.read);
+        let texts: Vec<&str> = c.records.iter().map(|r| r.text.as_str()).collect();
+        let shingle = match index.shingle()? {
+            Some(s) => s,
+            None => index.pipeline().resolve_shingle(&texts),
+        };
+        let features = index.pipeline().features(&texts, shingle);
+        drop(texts);
+        let features = c.reject_featureless(features, strict)?;
+        let report = if c.records.is_empty() {
+            Default::default()
+        } else {
+            index.add(&c.records, features, shingle)?
+        };
+        rejections.note(&c.records, &c.rejected)?;
+        totals.added += report.added;
+        totals.joined += report.joined;
+        totals.new_stories += report.new_stories;
+        totals.skipped += report.skipped;
+        totals.moved += report.moved;
+        totals.merged += report.merged;
+        totals.rejected += c.rejected.len();
+        for e in &c.entries {
+            match *e {
+                Entry::Record(i) => {
+                    let a: &Assignment = &report.assignments[i];
+                    out.json(&Row {
+                        id: &c.records[i].id,
+                        cluster: &a.cluster,
+                        representative: a.representative,
+                        score: a.score.map(|s| (s as f64 * 1000.0).round() / 1000.0),
+                        size: a.size,
+                        new_story: a.new_story,
+                        status: if a.skipped { "skipped" } else { "added" },
+                    })
+                }
+                Entry::Rejected(r) => out.json(&rejected_json(&c.rejected[r])),
+            }
+            .with_context(|| format!("{name}: cannot write"))?;
+        }
+        Ok(())
+    };
+    spinner.stage("reading and adding");
+    read_inputs(&args.input.inputs(), &args.input.read_options(false), |item| {
+        if let Err(e) = chunk.take(item, strict) {
+            error = Some(e.into());
+            return false;
+        }
+        if chunk.entries.len() >= args.batch_size
+            && let Err(e) = flush(&mut chunk, &mut totals)
+        {
+            error = Some(e);
+            return false;
+        }
+        true
+    });
+    if let Some(e) = error {
+        spinner.finish();
+        return Err(e);
+    }
+    flush(&mut chunk, &mut totals)?;
+    spinner.finish();
+    out.finish().with_context(|| format!("{name}: cannot write"))?;
+    rejections.finish()?;
+    if !quiet {
+        eprintln!(
+            "xdedup: {} records read: {} added ({} joined stored stories, {} new stories), {} skipped (already indexed), {} rejected; {} stored documents moved story, {} stories merged away",
+            totals.read,
+            totals.added,
+            totals.joined,
+            totals.new_stories,
+            totals.skipped,
+            totals.rejected,
+            totals.moved,
+            totals.merged
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,491 @@
+//! Placing a batch against the stored stories: the nightly job.
+//!
+//! The stages are those of the in-memory run, fed from disk:
+//!
+//! 1. ids already in the index are skipped (a re-run after a failure is a no-op for them);
+//! 2. identical feature sets within the batch collapse into one node, as in `cluster`;
+//! 3. document frequencies (and the per-script document counts) take in the batch, so the batch
+//!    is weighed against everything seen, itself included;
+//! 4. weighted MinHash signatures → band keys;
+//! 5. candidates: stored documents sharing a band key (at most `max_bucket` per key), stored
+//!    documents with an identical feature set, and pairs within the batch (the in-memory
+//!    candidate stage);
+//! 6. every story a candidate belongs to is scored as a whole: the batch document against each
+//!    of the story's members (up to `max_bucket` of them, the earliest first), the mean being the
+//!    average-link similarity between the document and the story;
+//! 7. average link over batch nodes and touched stories, where stories are anchored: a batch
+//!    document joins the story it is closest to on average, or forms a new story with other batch
+//!    documents; two stored stories never merge (their names are already published);
+//! 8. everything is written in one transaction: either the whole batch is in, or none of it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use super::store::{DocRow, StoryRow, id_key, pair_key};
+use super::{Index, index_error, lmdb};
+use crate::candidates::candidate_pairs;
+use crate::error::Result;
+use crate::io::{Record, id_text};
+use crate::pipeline::set_hash;
+use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
+use crate::verify::{WeightedSet, scores};
+use crate::weights::{FeatureMap, Weighting, idf_weight};
+
+/// Where one record of a batch went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// The story's number in the index.
+    pub story: u64,
+    /// The story's name (the id of its first document).
+    pub cluster: String,
+    /// Whether this batch started the story.
+    pub new_story: bool,
+    /// Whether the document is its story's representative (its first document).
+    pub representative: bool,
+    /// Verified similarity to the representative (`None` for a skipped document).
+    pub score: Option<f32>,
+    /// Documents in the story after the batch.
+    pub size: u64,
+    /// The id was already in the index: nothing was added.
+    pub skipped: bool,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default)]
+pub struct AddReport {
+    /// Per record of the batch, in order.
+    pub assignments: Vec<Assignment>,
+    /// Documents added.
+    pub added: usize,
+    /// Of those, documents that joined a story already in the index.
+    pub joined: usize,
+    /// Stories started by the batch.
+    pub new_stories: usize,
+    /// Documents skipped because their id was already in the index.
+    pub skipped: usize,
+    /// Stored documents that moved to another story when their neighbourhood was clustered
+    /// again with the batch.
+    pub moved: usize,
+    /// Stored stories that ended empty (all their documents moved) and are gone.
+    pub merged: usize,
+}
+
+/// Stories larger than this are not clustered again with a batch: they take part as one node,
+/// scored by the mean over their first `max_bucket` members.
+pub const RECLUSTER_CAP: u64 = 1000;
+
+/// A large stored story touched by the batch, with the members it is scored on.
+struct Touched {
+    story: u64,
+    row: StoryRow,
+    members: Vec<(u64, WeightedSet)>,
+}
+
+impl Index {
+    /// Adds `records` (with their `features`, cut with `shingle`) in one transaction. The
+    /// caller decides batch boundaries; records must have ids distinct from each other.
+    pub fn add(
+        &mut self,
+        records: &[Record],
+        features: Vec<Box<[u64]>>,
+        shingle: Shingle,
+    ) -> Result<AddReport> {
+        self.ensure_writer()?;
+        let cfg = self.config().clone();
+        let dir = self.dir.clone();
+        let e = lmdb(&dir);
+        let db = self.dbs;
+        let mut w = self.env.write_txn().map_err(&e)?;
+        match self.stored_shingle(&w)? {
+            Some(s) if s != shingle => {
+                return Err(index_error(
+                    &dir,
+                    &format!("holds {s} shingles; this batch was cut as {shingle}"),
+                ));
+            }
+            Some(_) => {}
+            None => db.meta.put(&mut w, "shingle", shingle.to_string().as_bytes()).map_err(&e)?,
+        }
+        let mut counters = self.counters(&w)?;
+        let mut report = AddReport::default();
+        let mut out: Vec<Option<Assignment>> = vec![None; records.len()];
+
+        // 1. Known ids.
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            match db.ids.get(&w, &id_key(&id_text(&r.id))).map_err(&e)? {
+                Some(d) => {
+                    let row = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
+                    let story = self
+                        .story(&w, row.story)?
+                        .ok_or_else(|| self.damaged("story", row.story))?;
+                    out[i] = Some(Assignment {
+                        story: row.story,
+                        cluster: story.name,
+                        new_story: false,
+                        representative: story.first == d,
+                        score: None,
+                        size: 0,
+                        skipped: true,
+                    });
+                    report.skipped += 1;
+                }
+                None => fresh.push(i),
+            }
+        }
+
+        // 2. Identical sets collapse.
+        let mut features: Vec<Option<Box<[u64]>>> = features.into_iter().map(Some).collect();
+        let mut node_docs: Vec<Vec<usize>> = Vec::new();
+        let mut node_feats: Vec<Box<[u64]>> = Vec::new();
+        let mut node_hash: Vec<u64> = Vec::new();
+        let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
+        for &i in &fresh {
+            let f = features[i].take().expect("each record once");
+            let h = set_hash(&f);
+            let same = by_hash.entry(h).or_default();
+            match same.iter().copied().find(|&n| node_feats[n as usize] == f) {
+                Some(n) => node_docs[n as usize].push(i),
+                None => {
+                    same.push(node_feats.len() as u32);
+                    node_docs.push(vec![i]);
+                    node_feats.push(f);
+                    node_hash.push(h);
+                }
+            }
+        }
+        let n_nodes = node_feats.len();
+
+        // 3. Document frequencies take in the batch. Like `cluster`, they count distinct
+        // feature sets: a set already stored, or repeated in the batch, counts once.
+        let stored_copy: Vec<Option<u64>> =
+            node_hash.iter().map(|&h| self.first_with_set(&w, h)).collect::<Result<_>>()?;
+        let mut cache: FeatureMap<u64, u32> = FeatureMap::default();
+        if cfg.weighting() == Weighting::Idf {
+            let mut batch_df: FeatureMap<u64, u32> = FeatureMap::default();
+            for (f, stored) in node_feats.iter().zip(&stored_copy) {
+                let mut classes = [false; SCRIPT_CLASSES];
+                for &x in f.iter() {
+                    *batch_df.entry(x).or_insert(0) += stored.is_none() as u32;
+                    classes[script_class(x)] = true;
+                }
+                for (c, present) in classes.iter().enumerate() {
+                    counters.class_docs[c] += (*present && stored.is_none()) as u64;
+                }
+            }
+            let mut sorted: Vec<(u64, u32)> = batch_df.into_iter().collect();
+            sorted.sort_unstable();
+            for (f, c) in sorted {
+                let mut df = db.df.get(&w, &f).map_err(&e)?.unwrap_or(0);
+                if c > 0 {
+                    df = df.saturating_add(c);
+                    db.df.put(&mut w, &f, &df).map_err(&e)?;
+                }
+                cache.insert(f, df);
+            }
+        }
+        counters.docs += fresh.len() as u64;
+
+        // 4. Weights, signatures, band keys.
+        let weight = |cache: &FeatureMap<u64, u32>, counters: &super::Counters, f: u64| match cfg
+            .weighting()
+        {
+            Weighting::Uniform => 1.0,
+            Weighting::Idf => idf_weight(counters.class_docs[script_class(f)], cache[&f]),
+        };
+        let sets: Vec<WeightedSet> = node_feats
+            .par_iter()
+            .map(|f| WeightedSet::new(f.clone(), |x| weight(&cache, &counters, x)))
+            .collect();
+        let sigs = self.pipeline.signatures_of(&sets);
+        let lsh = cfg.lsh();
+        let keys: Vec<Vec<u64>> = sigs
+            .iter()
+            .map(|s| {
+                let mut k = Vec::with_capacity(lsh.bands);
+                lsh.keys(s, |_, key| k.push(key));
+                k
+            })
+            .collect();
+
+        // 5. Stored candidates, and the stories they belong to.
+        let mut doc_story: BTreeMap<u64, u64> = BTreeMap::new();
+        let mut node_stories: Vec<BTreeSet<u64>> = vec![BTreeSet::new(); n_nodes];
+        let mut found = Vec::new();
+        for n in 0..n_nodes {
+            found.clear();
+            for &k in &keys[n] {
+                self.postings(&w, k, cfg.max_bucket(), &mut found)?;
+            }
+            if let Some(d) = stored_copy[n] {
+                found.push(d);
+            }
+            for &d in &found {
+                let story = match doc_story.get(&d) {
+                    Some(&s) => s,
+                    None => {
+                        let row = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
+                        doc_story.insert(d, row.story);
+                        row.story
+                    }
+                };
+                node_stories[n].insert(story);
+            }
+        }
+        let touched_ids: BTreeSet<u64> = node_stories.iter().flatten().copied().collect();
+
+        // 6. The neighbourhood comes back into play: the members of every touched story (up to
+        // RECLUSTER_CAP) are clustered again together with the batch, as a whole-archive run
+        // would cluster them; larger stories take part as one anchored node each.
+        let mut sets = sets;
+        let mut sigs = sigs;
+        let mut sizes: Vec<u32> = node_docs.iter().map(|d| d.len() as u32).collect();
+        // Per old node: its documents with their stories.
+        let mut old_nodes: Vec<Vec<(u64, u64)>> = Vec::new();
+        let mut old_by_hash: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut big: Vec<Touched> = Vec::new();
+        let mut story_rows: BTreeMap<u64, StoryRow> = BTreeMap::new();
+        let mut doc_set: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut old_sets = Vec::new();
+        for &story in &touched_ids {
+            let row = self.story(&w, story)?.ok_or_else(|| self.damaged("story", story))?;
+            story_rows.insert(story, row.clone());
+            if row.size > RECLUSTER_CAP {
+                let mut members = Vec::new();
+                for d in self.members(&w, story, cfg.max_bucket())? {
+                    let doc = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
+                    members.push((d, self.weigh(&w, &counters, &mut cache, doc.features)?));
+                }
+                big.push(Touched { story, row, members });
+                continue;
+            }
+            for d in self.members(&w, story, RECLUSTER_CAP as usize)? {
+                let doc = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
+                match old_by_hash.get(&doc.set_hash) {
+                    Some(&o) => old_nodes[o].push((d, story)),
+                    None => {
+                        old_by_hash.insert(doc.set_hash, old_nodes.len());
+                        old_nodes.push(vec![(d, story)]);
+                        old_sets.push(self.weigh(&w, &counters, &mut cache, doc.features)?);
+                    }
+                }
+                doc_set.insert(d, n_nodes + old_by_hash[&doc.set_hash]);
+            }
+        }
+        let n_old = old_nodes.len();
+        sigs.extend(self.pipeline.signatures_of(&old_sets));
+        sets.extend(old_sets);
+        sizes.extend(old_nodes.iter().map(|o| o.len() as u32));
+        let first_big = n_nodes + n_old;
+        let big_slot: BTreeMap<u64, usize> =
+            big.iter().enumerate().map(|(i, t)| (t.story, first_big + i)).collect();
+
+        // 7. Verified edges: pairs among batch and neighbourhood nodes found by LSH (the
+        // in-memory candidate stage), and batch node × large story (the mean over its members).
+        let sim = cfg.similarity();
+        let (pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
+        let mut edges: Vec<(u32, u32, f32)> = pairs
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let s = scores(&sets[a as usize], &sets[b as usize]).get(sim) as f32;
+                (s > 0.0).then_some((a, b, s))
+            })
+            .collect();
+        let big_edges: Vec<(u32, u32, f32)> = (0..n_nodes)
+            .into_par_iter()
+            .flat_map_iter(|n| {
+                let (set, big, big_slot) = (&sets[n], &big, &big_slot);
+                node_stories[n].iter().filter_map(move |s| {
+                    let slot = *big_slot.get(s)?;
+                    let t = &big[slot - first_big];
+                    let total: f64 = t.members.iter().map(|(_, m)| scores(set, m).get(sim)).sum();
+                    let mean = (total / t.members.len().max(1) as f64) as f32;
+                    (mean > 0.0).then_some((n as u32, slot as u32, mean))
+                })
+            })
+            .collect();
+        edges.extend(big_edges);
+        edges.sort_unstable_by_key(|x| (x.0, x.1));
+        sizes.extend(big.iter().map(|t| t.row.size.min(u32::MAX as u64) as u32));
+        let mut anchored = vec![false; first_big];
+        anchored.extend(std::iter::repeat_n(true, big.len()));
+        let labels =
+            crate::cluster::average_link_anchored(&sizes, &anchored, &edges, cfg.threshold());
+
+        // 8. Clusters → stories. A large story keeps its cluster; otherwise each stored story
+        // goes to the cluster holding most of its documents (the largest share first), and the
+        // clusters left over are new stories.
+        let mut claims: BTreeMap<(u32, u64), u64> = BTreeMap::new();
+        for (o, docs) in old_nodes.iter().enumerate() {
+            for &(_, story) in docs {
+                *claims.entry((labels[n_nodes + o], story)).or_insert(0) += 1;
+            }
+        }
+        let mut claims: Vec<(u64, u64, u32)> =
+            claims.into_iter().map(|((label, story), count)| (count, story, label)).collect();
+        claims.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut label_story: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut kept: BTreeSet<u64> = BTreeSet::new();
+        for t in &big {
+            label_story.insert(labels[big_slot[&t.story]], t.story);
+            kept.insert(t.story);
+        }
+        for (_, story, label) in claims {
+            if !label_story.contains_key(&label) && kept.insert(story) {
+                label_story.insert(label, story);
+            }
+        }
+
+        // 9. Write. New stories are numbered in order of their first document: batch documents
+        // in input order, then stored documents split off their story.
+        let mut node_of_record: BTreeMap<usize, usize> = BTreeMap::new();
+        for (n, docs) in node_docs.iter().enumerate() {
+            for &i in docs {
+                node_of_record.insert(i, n);
+            }
+        }
+        let mut new_stories: BTreeSet<u64> = BTreeSet::new();
+        let mut story_of_label = |label: u32,
+                                  name: &dyn Fn() -> String,
+                                  counters: &mut super::Counters,
+                                  story_rows: &mut BTreeMap<u64, StoryRow>,
+                                  new_stories: &mut BTreeSet<u64>,
+                                  first: u64|
+         -> u64 {
+            if let Some(&s) = label_story.get(&label) {
+                return s;
+            }
+            let s = counters.next_story;
+            counters.next_story += 1;
+            counters.stories += 1;
+            label_story.insert(label, s);
+            new_stories.insert(s);
+            story_rows.insert(s, StoryRow { size: 0, first, name: name() });
+            s
+        };
+        let mut new_doc: Vec<(usize, u64, u64)> = Vec::with_capacity(fresh.len());
+        for &i in &fresh {
+            let n = node_of_record[&i];
+            let doc = counters.next_doc;
+            counters.next_doc += 1;
+            let name = || id_text(&records[i].id);
+            let story = story_of_label(
+                labels[n],
+                &name,
+                &mut counters,
+                &mut story_rows,
+                &mut new_stories,
+                doc,
+            );
+            story_rows.get_mut(&story).expect("story row").size += 1;
+            doc_set.insert(doc, n);
+            new_doc.push((i, doc, story));
+            let r = &records[i];
+            let doc_row = DocRow {
+                story,
+                set_hash: node_hash[n],
+                time: r.time.clone(),
+                id_json: serde_json::to_string(&r.id).expect("JSON value"),
+                features: node_feats[n].to_vec(),
+                keys: keys[n].clone(),
+            };
+            db.docs.put(&mut w, &doc, &doc_row.encode()).map_err(&e)?;
+            db.ids.put(&mut w, &id_key(&id_text(&r.id)), &doc).map_err(&e)?;
+            for &k in &keys[n] {
+                db.bands.put(&mut w, &pair_key(k, doc), &()).map_err(&e)?;
+            }
+            db.members.put(&mut w, &pair_key(story, doc), &()).map_err(&e)?;
+            db.exact.put(&mut w, &pair_key(node_hash[n], doc), &()).map_err(&e)?;
+            report.added += 1;
+            report.joined += (!new_stories.contains(&story)) as usize;
+        }
+        // Stored documents whose cluster now belongs to another story move there.
+        let mut moves: Vec<(u64, u64, u64)> = Vec::new();
+        for (o, docs) in old_nodes.iter().enumerate() {
+            for &(d, from) in docs {
+                moves.push((d, from, labels[n_nodes + o] as u64));
+            }
+        }
+        moves.sort_unstable();
+        for (d, from, label) in moves {
+            let mut row = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
+            let name = || {
+                let id: serde_json::Value = serde_json::from_str(&row.id_json).unwrap_or_default();
+                id_text(&id)
+            };
+            let to = story_of_label(
+                label as u32,
+                &name,
+                &mut counters,
+                &mut story_rows,
+                &mut new_stories,
+                d,
+            );
+            if to == from {
+                continue;
+            }
+            row.story = to;
+            db.docs.put(&mut w, &d, &row.encode()).map_err(&e)?;
+            db.members.delete(&mut w, &pair_key(from, d)).map_err(&e)?;
+            db.members.put(&mut w, &pair_key(to, d), &()).map_err(&e)?;
+            story_rows.get_mut(&from).expect("story row").size -= 1;
+            story_rows.get_mut(&to).expect("story row").size += 1;
+            report.moved += 1;
+        }
+        for (&s, row) in story_rows.iter_mut() {
+            if row.size == 0 {
+                db.stories.delete(&mut w, &s).map_err(&e)?;
+                counters.stories -= 1;
+                report.merged += 1;
+                continue;
+            }
+            row.first = self.members(&w, s, 1)?[0];
+            db.stories.put(&mut w, &s, &row.encode()).map_err(&e)?;
+        }
+        report.new_stories = new_stories.iter().filter(|s| story_rows[s].size > 0).count();
+        counters.batches += 1;
+        self.put_counters(&mut w, &counters)?;
+
+        // 10. Each batch document against its story's representative.
+        for (i, doc, story) in new_doc {
+            let row = &story_rows[&story];
+            let n = doc_set[&doc];
+            let score = if row.first == doc {
+                1.0
+            } else {
+                match doc_set.get(&row.first) {
+                    Some(&r) => scores(&sets[n], &sets[r]).get(sim) as f32,
+                    None => {
+                        let first = big.iter().find(|t| t.story == story).and_then(|t| {
+                            t.members.iter().find(|(d, _)| *d == row.first).map(|(_, m)| m)
+                        });
+                        first.map(|m| scores(&sets[n], m).get(sim) as f32).unwrap_or(0.0)
+                    }
+                }
+            };
+            out[i] = Some(Assignment {
+                story,
+                cluster: row.name.clone(),
+                new_story: new_stories.contains(&story),
+                representative: row.first == doc,
+                score: Some(score),
+                size: 0,
+                skipped: false,
+            });
+        }
+        // Sizes after the batch, for every record (skipped ones included).
+        let mut assignments = Vec::with_capacity(out.len());
+        for a in out {
+            let mut a = a.expect("every record placed");
+            a.size = match story_rows.get(&a.story) {
+                Some(r) => r.size,
+                None => self.story(&w, a.story)?.map(|r| r.size).unwrap_or(0),
+            };
+            assignments.push(a);
+        }
+        w.commit().map_err(&e)?;
+        report.assignments = assignments;
+        Ok(report)
+    }
+}
