@@ -98,6 +98,13 @@ pub struct AddArgs {
     pub pipeline: PipelineArgs,
 }
 
+/// One output line of `index export`.
+#[derive(serde::Serialize)]
+struct Exported<'a> {
+    id: &'a serde_json::Value,
+    cluster: &'a str,
+}
+
 /// One output line of `index add`.
 #[derive(serde::Serialize)]
 struct Row<'a> {
@@ -187,7 +194,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             super::write_output(output.output.as_deref(), |out| {
                 index
                     .documents(|id, cluster| {
-                        out.json(&serde_json::json!({"id": id, "cluster": cluster}))
+                        out.json(&Exported { id: &id, cluster })
                             .map_err(|e| xdedup::Error::Io { path: "output".into(), source: e })
                     })
                     .map_err(std::io::Error::other)

@@ -1,0 +1,323 @@
+//! The persistent index, driven through the command line as the nightly job drives it.
+
+mod util;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use util::{groups, id_of, json_lines, root, shared, stderr, xdedup};
+use xdedup::eval::metrics::cluster_scores;
+
+fn sample() -> String {
+    root().join("corpus/sample.jsonl").display().to_string()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = xdedup(dir, args, None);
+    assert!(out.status.success(), "xdedup {args:?}: {}", stderr(&out));
+    out
+}
+
+/// The index's current stories, as `index export` prints them, by id.
+fn exported(dir: &Path, index: &str) -> BTreeMap<String, String> {
+    let out = ok(dir, &["index", "export", index]);
+    json_lines(&out.stdout)
+        .iter()
+        .map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn stat(dir: &Path, index: &str) -> serde_json::Value {
+    let out = ok(dir, &["index", "stats", index, "--json"]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// OG2021 sorted by time, ids and times as in the file.
+fn og2021_by_time() -> Vec<serde_json::Value> {
+    let mut rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).unwrap());
+    rows.sort_by_key(|r| (r["time"].as_str().unwrap_or("").to_owned(), id_of(r)));
+    rows
+}
+
+fn write_jsonl(path: &Path, rows: &[serde_json::Value]) {
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn create_add_query_stats_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["index", "create", "ix"]);
+    let out = ok(d, &["index", "add", "ix", &sample(), "-o", "a.jsonl"]);
+    assert!(stderr(&out).contains("28 records read: 28 added"), "{}", stderr(&out));
+    let rows = json_lines(&std::fs::read(d.join("a.jsonl")).unwrap());
+    // The contract of `cluster`, one line per input record, in order, plus the story's status.
+    let input = json_lines(&std::fs::read(sample()).unwrap());
+    assert_eq!(
+        rows.iter().map(id_of).collect::<Vec<_>>(),
+        input.iter().map(id_of).collect::<Vec<_>>()
+    );
+    assert!(rows.iter().all(|r| r["new_story"] == true && r["status"] == "added"));
+    // One batch into an empty index is the one-shot run: the sample's labelled stories.
+    let gold = groups(&input);
+    assert_eq!(groups(&rows), gold);
+    let cluster = ok(d, &["cluster", &sample()]);
+    assert_eq!(groups(&json_lines(&cluster.stdout)), gold);
+
+    let s = stat(d, "ix");
+    assert_eq!(s["documents"], 28);
+    assert_eq!(s["stories"], 13);
+    assert_eq!(s["batches"], 1);
+    assert_eq!(s["shingle"], "mixed:4");
+    assert!(s["size_on_disk"].as_u64().unwrap() > 0);
+
+    // A stored headline, reworded, finds its story first; exit 0 as it is similar.
+    let first = &input[0];
+    let text = first["text"].as_str().unwrap();
+    let out = xdedup(d, &["index", "query", "ix", text, "--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let story = rows[0]["cluster"].as_str().unwrap();
+    assert_eq!(hits[0]["cluster"], story);
+    assert_eq!(hits[0]["score"], 1.0);
+    assert_eq!(hits[0]["similar"], true);
+    // Something unrelated: not similar, exit 1.
+    let out = xdedup(d, &["index", "query", "ix", "Zebras and quokkas sing in the Andes"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn settings_are_stored_and_a_different_flag_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["index", "create", "ix", "--threshold", "0.2", "--num-perm", "64"]);
+    let s = stat(d, "ix");
+    let settings: BTreeMap<String, String> = s["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|kv| (kv[0].as_str().unwrap().to_owned(), kv[1].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(settings["threshold"], "0.2");
+    assert_eq!(settings["num-perm"], "64");
+    // The same values again are fine; a different one names the flag and the way out.
+    ok(d, &["index", "add", "ix", &sample(), "--threshold", "0.2", "-o", "a.jsonl"]);
+    let out = xdedup(d, &["index", "add", "ix", &sample(), "--num-perm", "128"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("created with --num-perm 64, not 128") && e.contains("leave the flag out"),
+        "{e}"
+    );
+    // Not an index; an index where one exists.
+    let out = xdedup(d, &["index", "stats", "nowhere"], None);
+    assert!(stderr(&out).contains("is not an index"), "{}", stderr(&out));
+    let out = xdedup(d, &["index", "create", "ix"], None);
+    assert!(stderr(&out).contains("already holds an index"), "{}", stderr(&out));
+}
+
+#[test]
+fn re_adding_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["index", "create", "ix"]);
+    ok(d, &["index", "add", "ix", &sample(), "-o", "first.jsonl"]);
+    let before = exported(d, "ix");
+    let out = ok(d, &["index", "add", "ix", &sample(), "-o", "again.jsonl"]);
+    assert!(
+        stderr(&out).contains("0 added") && stderr(&out).contains("28 skipped"),
+        "{}",
+        stderr(&out)
+    );
+    let again = json_lines(&std::fs::read(d.join("again.jsonl")).unwrap());
+    let first = json_lines(&std::fs::read(d.join("first.jsonl")).unwrap());
+    for (a, f) in again.iter().zip(&first) {
+        assert_eq!(a["status"], "skipped");
+        assert_eq!(a["cluster"], f["cluster"]);
+    }
+    assert_eq!(exported(d, "ix"), before);
+    assert_eq!(stat(d, "ix")["documents"], 28);
+}
+
+#[test]
+fn batches_in_date_order_agree_with_one_shot_clustering() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = og2021_by_time();
+    write_jsonl(&d.join("all.jsonl"), &rows);
+    ok(d, &["index", "create", "ix"]);
+    let n = rows.len();
+    for b in 0..10 {
+        let name = format!("night-{b}.jsonl");
+        write_jsonl(&d.join(&name), &rows[b * n / 10..(b + 1) * n / 10]);
+        ok(d, &["index", "add", "ix", &name, "-o", "out.jsonl"]);
+    }
+    let index = exported(d, "ix");
+    let once: BTreeMap<String, String> = json_lines(&ok(d, &["cluster", "all.jsonl"]).stdout)
+        .iter()
+        .map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(index.len(), n);
+    let ids: Vec<&String> = once.keys().collect();
+    let a: Vec<&str> = ids.iter().map(|i| index[*i].as_str()).collect();
+    let b: Vec<&str> = ids.iter().map(|i| once[*i].as_str()).collect();
+    let agreement = cluster_scores(&b, &a).ari;
+    assert!(agreement >= 0.95, "ARI between index and one-shot run {agreement:.3}");
+    // And the same quality against the labels.
+    let gold: BTreeMap<String, String> =
+        rows.iter().map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned())).collect();
+    let g: Vec<&str> = ids.iter().map(|i| gold[*i].as_str()).collect();
+    let (ari_index, ari_once) = (cluster_scores(&g, &a).ari, cluster_scores(&g, &b).ari);
+    assert!(ari_index >= 0.35 && ari_index > ari_once - 0.02, "{ari_index:.3} vs {ari_once:.3}");
+}
+
+#[test]
+fn remove_by_id_and_by_time_then_compact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows: Vec<serde_json::Value> = og2021_by_time().into_iter().take(600).collect();
+    write_jsonl(&d.join("some.jsonl"), &rows);
+    ok(d, &["index", "create", "ix"]);
+    ok(d, &["index", "add", "ix", "some.jsonl", "--time-field", "time", "-o", "a.jsonl"]);
+    let first = id_of(&rows[0]);
+    let text = rows[0]["text"].as_str().unwrap().to_owned();
+    ok(d, &["index", "remove", "ix", "--id", &first]);
+    assert_eq!(stat(d, "ix")["documents"], 599);
+    assert!(!exported(d, "ix").contains_key(&first));
+    let hits: Vec<serde_json::Value> =
+        serde_json::from_slice(&ok_or_1(d, &["index", "query", "ix", &text, "--json"])).unwrap();
+    assert!(hits.iter().all(|h| h["score"] != 1.0 || h["documents"][0][0] != rows[0]["id"]));
+    // Older than the 300th document's time.
+    let cut = rows[300]["time"].as_str().unwrap().to_owned();
+    let older = rows.iter().filter(|r| r["time"].as_str().unwrap() < cut.as_str()).count();
+    ok(d, &["index", "remove", "ix", "--older-than", &cut]);
+    let left = exported(d, "ix");
+    assert_eq!(left.len(), 600 - older.max(1));
+    assert_eq!(stat(d, "ix")["documents"].as_u64().unwrap() as usize, left.len());
+    // Re-adding the removed ones brings them back; compaction keeps everything.
+    ok(d, &["index", "add", "ix", "some.jsonl", "--time-field", "time", "-o", "b.jsonl"]);
+    assert_eq!(exported(d, "ix").len(), 600);
+    let before = exported(d, "ix");
+    ok(d, &["index", "compact", "ix"]);
+    assert_eq!(exported(d, "ix"), before);
+    assert_eq!(stat(d, "ix")["documents"], 600);
+}
+
+fn ok_or_1(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = xdedup(dir, args, None);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    out.stdout
+}
+
+/// Kills a real `index add` at several moments; every reopened index holds whole batches only,
+/// and a re-run completes it.
+#[test]
+fn kill_9_during_add_leaves_whole_batches_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = og2021_by_time();
+    write_jsonl(&d.join("all.jsonl"), &rows);
+    let n = rows.len();
+    let mut cut_midway = 0;
+    for (round, delay_ms) in [30u64, 150, 400, 900, 1600].into_iter().enumerate() {
+        let ix = format!("ix{round}");
+        ok(d, &["index", "create", &ix]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xdedup"))
+            .args([
+                "index",
+                "add",
+                &ix,
+                "all.jsonl",
+                "--batch-size",
+                "250",
+                "-q",
+                "-o",
+                "out.jsonl",
+            ])
+            .current_dir(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let docs = stat(d, &ix)["documents"].as_u64().unwrap() as usize;
+        assert!(
+            docs.is_multiple_of(250) || docs == n,
+            "round {round}: {docs} documents is not whole batches"
+        );
+        eprintln!("round {round}: killed after {delay_ms} ms holding {docs} of {n} documents");
+        cut_midway += (docs > 0 && docs < n) as usize;
+        let held = exported(d, &ix);
+        assert_eq!(held.len(), docs);
+        // The ids held are exactly the first batches of the input.
+        let want: BTreeSet<String> = rows[..docs].iter().map(id_of).collect();
+        assert_eq!(held.keys().cloned().collect::<BTreeSet<_>>(), want, "round {round}");
+        // The re-run skips them and adds the rest.
+        let out = ok(d, &["index", "add", &ix, "all.jsonl", "-o", "rerun.jsonl"]);
+        assert!(stderr(&out).contains(&format!("{docs} skipped")), "{}", stderr(&out));
+        assert_eq!(exported(d, &ix).len(), n);
+    }
+    assert!(cut_midway > 0, "no kill landed between two commits");
+}
+
+#[test]
+fn readers_work_while_an_add_is_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = og2021_by_time();
+    write_jsonl(&d.join("all.jsonl"), &rows);
+    ok(d, &["index", "create", "ix"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xdedup"))
+        .args(["index", "add", "ix", "all.jsonl", "--batch-size", "300", "-q", "-o", "out.jsonl"])
+        .current_dir(d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let text = rows[0]["text"].as_str().unwrap();
+    let mut seen = Vec::new();
+    while child.try_wait().unwrap().is_none() {
+        seen.push(stat(d, "ix")["documents"].as_u64().unwrap());
+        ok_or_1(d, &["index", "query", "ix", text]);
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(seen.len() >= 2, "the add finished before a reader ran: {seen:?}");
+    assert_eq!(stat(d, "ix")["documents"].as_u64().unwrap() as usize, rows.len());
+}
+
+/// An index written by format version 1, kept in the repository: if the format changes, this
+/// fails until the version is bumped and the frozen copy refreshed on purpose.
+#[test]
+fn frozen_index_of_the_current_format_still_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let frozen = root().join("tests/data/index-v1");
+    std::fs::create_dir(d.join("ix")).unwrap();
+    std::fs::copy(frozen.join("data.mdb"), d.join("ix/data.mdb")).unwrap();
+    let s = stat(d, "ix");
+    assert_eq!(s["format"], 1);
+    assert_eq!(s["documents"], 28);
+    let want = std::fs::read_to_string(frozen.join("export.jsonl")).unwrap();
+    let out = ok(d, &["index", "export", "ix"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), want);
+    // Still accepts batches: the sample again is all skipped.
+    let out = ok(d, &["index", "add", "ix", &sample(), "-o", "again.jsonl"]);
+    assert!(stderr(&out).contains("28 skipped"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_damaged_index_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["index", "create", "ix"]);
+    std::fs::write(d.join("ix/data.mdb"), b"not an LMDB file at all").unwrap();
+    let out = xdedup(d, &["index", "stats", "ix"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("index ix"), "{}", stderr(&out));
+}
