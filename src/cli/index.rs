@@ -31,14 +31,20 @@ pub enum Command {
     /// Example: xdedup index add archive.idx tonight.jsonl.gz -o assignments.jsonl
     Add(AddArgs),
     /// The stored stories most similar to a text. Exit status 0 if one reaches the threshold,
-    /// 1 if none does, 2 on error.
+    /// 1 if none does, 2 on error. With --file, one JSON line per record of the file (its id,
+    /// its hits, and the microseconds the lookup took), and status 0 if any record matched.
     ///
     /// Example: xdedup index query archive.idx "Iran basketball team held at airport"
     Query {
         /// Index directory.
         dir: PathBuf,
         /// The text, @FILE for a file's contents, or - for standard input.
-        text: String,
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        text: Option<String>,
+        /// Look up every record of this file (JSON Lines, CSV/TSV or text, as `add` reads) instead
+        /// of one text; nothing is added.
+        #[arg(long, value_name = "FILE")]
+        file: Option<String>,
         /// Stories to list.
         #[arg(long, default_value_t = 5)]
         top: usize,
@@ -98,6 +104,14 @@ pub struct AddArgs {
     pub pipeline: PipelineArgs,
 }
 
+/// One output line of `index query --file`.
+#[derive(serde::Serialize)]
+struct QueryRow<'a> {
+    id: &'a serde_json::Value,
+    hits: Vec<xdedup::index::Hit>,
+    micros: u64,
+}
+
 /// One output line of `index export`.
 #[derive(serde::Serialize)]
 struct Exported<'a> {
@@ -137,9 +151,45 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Add(args) => add(args, quiet),
-        Command::Query { dir, text, top, json } => {
+        Command::Query { dir, text: None, file: Some(file), top, .. } => {
             let index = Index::open(&dir)?;
-            let text = super::similar::load(&text, &mut false)?;
+            let mut any = false;
+            let mut error = None;
+            super::write_output(None, |out| {
+                read_inputs(&[xdedup::io::Input::parse(&file)], &Default::default(), |item| {
+                    let result = match item {
+                        xdedup::io::Item::Record(r) => {
+                            let t = std::time::Instant::now();
+                            match index.query(&r.text, top) {
+                                Ok(hits) => {
+                                    let micros = t.elapsed().as_micros() as u64;
+                                    any |= hits.iter().any(|h| h.similar);
+                                    out.json(&QueryRow { id: &r.id, hits, micros })
+                                        .map_err(anyhow::Error::from)
+                                }
+                                Err(e) => Err(e.into()),
+                            }
+                        }
+                        xdedup::io::Item::Rejected(r) => {
+                            out.json(&rejected_json(&r)).map_err(anyhow::Error::from)
+                        }
+                    };
+                    if let Err(e) = result {
+                        error = Some(e);
+                        return false;
+                    }
+                    true
+                });
+                Ok(())
+            })?;
+            if let Some(e) = error {
+                return Err(e);
+            }
+            Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Query { dir, text, top, json, .. } => {
+            let index = Index::open(&dir)?;
+            let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
             let hits = index.query(&text, top)?;
             let similar = hits.iter().any(|h| h.similar);
             super::write_output(None, |out| {

@@ -41,6 +41,9 @@ use store::{DocRow, FORMAT_VERSION, StoryRow, names};
 
 pub use add::{AddReport, Assignment};
 
+/// Documents a query verifies exactly: those sharing the most bands with the text.
+const QUERY_VERIFY: usize = 16;
+
 /// The virtual size reserved for the map (LMDB grows the file as needed; this only bounds it).
 const MAP_SIZE: usize = 1 << 40;
 
@@ -319,6 +322,20 @@ impl Index {
         self.prefix_docs(self.dbs.bands, r, key, cap, out)
     }
 
+    /// The stored documents sharing a band key with `keys` (at most `max_bucket` per key), each
+    /// with the number of keys it shares, most shared first (ties: earliest document first).
+    fn ranked_candidates(&self, r: &RoTxn, keys: &[u64]) -> Result<Vec<(usize, u64)>> {
+        let mut docs = Vec::new();
+        for &k in keys {
+            self.postings(r, k, self.config().max_bucket(), &mut docs)?;
+        }
+        docs.sort_unstable();
+        let mut ranked: Vec<(usize, u64)> =
+            docs.chunk_by(|a, b| a == b).map(|run| (run.len(), run[0])).collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(ranked)
+    }
+
     /// The first `cap` members of `story`, in document order.
     fn members(&self, r: &RoTxn, story: u64, cap: usize) -> Result<Vec<u64>> {
         let mut out = Vec::new();
@@ -423,12 +440,11 @@ impl Index {
         let cfg = self.config();
         let mut keys = Vec::new();
         cfg.lsh().keys(&sig, |_, k| keys.push(k));
-        let mut docs = Vec::new();
-        for k in keys {
-            self.postings(&r, k, cfg.max_bucket(), &mut docs)?;
-        }
-        docs.sort_unstable();
-        docs.dedup();
+        // Verify the documents that share the most bands with the text (the signature estimate
+        // of their similarity), not every document that shares one.
+        let mut ranked = self.ranked_candidates(&r, &keys)?;
+        ranked.truncate(QUERY_VERIFY.max(3 * top));
+        let docs = ranked.into_iter().map(|(_, d)| d);
         let mut by_story: std::collections::BTreeMap<u64, Vec<(f64, serde_json::Value)>> =
             Default::default();
         for d in docs {
