@@ -29,7 +29,7 @@ pub enum Command {
     /// index are skipped, so a failed run can simply be run again.
     ///
     /// Example: xdedup index add archive.idx tonight.jsonl.gz -o assignments.jsonl
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// The stored stories most similar to a text. Exit status 0 if one reaches the threshold,
     /// 1 if none does, 2 on error. With --file, one JSON line per record of the file (its id,
     /// its hits, and the microseconds the lookup took), and status 0 if any record matched.
@@ -96,6 +96,10 @@ pub struct AddArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Also write the stored documents this run moved to another story, as JSON lines
+    /// `{"id", "from", "to"}` (story names), for whoever publishes story ids.
+    #[arg(long, value_name = "FILE")]
+    pub moves: Option<PathBuf>,
     /// Documents per transaction: each batch is committed whole or not at all.
     #[arg(long, default_value_t = 50_000)]
     pub batch_size: usize,
@@ -150,7 +154,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Add(args) => add(args, quiet),
+        Command::Add(args) => add(*args, quiet),
         Command::Query { dir, text: None, file: Some(file), top, .. } => {
             let index = Index::open(&dir)?;
             let mut any = false;
@@ -295,6 +299,13 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
     let mut rejections = Rejections::new(args.output.rejects.as_deref(), quiet)?;
+    let mut moves = match &args.moves {
+        Some(p) => Some((
+            p.display().to_string(),
+            Output::create(Some(p)).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => None,
+    };
     let spinner = Spinner::new(quiet);
     let strict = args.input.strict;
     let mut totals = Totals::default();
@@ -325,7 +336,12 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         totals.joined += report.joined;
         totals.new_stories += report.new_stories;
         totals.skipped += report.skipped;
-        totals.moved += report.moved;
+        totals.moved += report.moves.len();
+        if let Some((name, out)) = &mut moves {
+            for m in &report.moves {
+                out.json(m).with_context(|| format!("{name}: cannot write"))?;
+            }
+        }
         totals.merged += report.merged;
         totals.rejected += c.rejected.len();
         for e in &c.entries {
@@ -370,6 +386,9 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     spinner.finish();
     out.finish().with_context(|| format!("{name}: cannot write"))?;
     rejections.finish()?;
+    if let Some((name, out)) = moves {
+        out.finish().with_context(|| format!("{name}: cannot write"))?;
+    }
     if !quiet {
         eprintln!(
             "xdedup: {} records read: {} added ({} joined stored stories, {} new stories), {} skipped (already indexed), {} rejected; {} stored documents moved story, {} stories merged away",

@@ -51,6 +51,17 @@ pub struct Assignment {
     pub skipped: bool,
 }
 
+/// A stored document that a batch moved to another story.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Move {
+    /// The document.
+    pub id: serde_json::Value,
+    /// The story it was in (by name).
+    pub from: String,
+    /// The story it is in now.
+    pub to: String,
+}
+
 /// What a batch did.
 #[derive(Debug, Clone, Default)]
 pub struct AddReport {
@@ -66,7 +77,7 @@ pub struct AddReport {
     pub skipped: usize,
     /// Stored documents that moved to another story when their neighbourhood was clustered
     /// again with the batch.
-    pub moved: usize,
+    pub moves: Vec<Move>,
     /// Stored stories that ended empty (all their documents moved) and are gone.
     pub merged: usize,
 }
@@ -447,6 +458,7 @@ impl Index {
             report.joined += (!new_stories.contains(&story)) as usize;
         }
         // Stored documents whose cluster now belongs to another story move there.
+        let mut moved: Vec<(serde_json::Value, u64, u64)> = Vec::new();
         let mut moves: Vec<(u64, u64, u64)> = Vec::new();
         for (o, docs) in old_nodes.iter().enumerate() {
             for &(d, from) in docs {
@@ -477,8 +489,31 @@ impl Index {
             db.members.put(&mut w, &pair_key(to, d), &()).map_err(&e)?;
             story_rows.get_mut(&from).expect("story row").size -= 1;
             story_rows.get_mut(&to).expect("story row").size += 1;
-            report.moved += 1;
+            moved.push((serde_json::from_str(&row.id_json).unwrap_or_default(), from, to));
         }
+        // New stories are named by their first document's id; names are never reused (a
+        // publisher may hold them), so a taken name gets a `~N` suffix.
+        for &s in &new_stories {
+            let row = story_rows.get_mut(&s).expect("story row");
+            let base = std::mem::take(&mut row.name);
+            let mut name = base.clone();
+            for k in 1.. {
+                if db.names.get(&w, &id_key(&name)).map_err(&e)?.is_none() {
+                    break;
+                }
+                name = format!("{base}~{k}");
+            }
+            db.names.put(&mut w, &id_key(&name), &s).map_err(&e)?;
+            row.name = name;
+        }
+        report.moves = moved
+            .into_iter()
+            .map(|(id, from, to)| Move {
+                id,
+                from: story_rows[&from].name.clone(),
+                to: story_rows[&to].name.clone(),
+            })
+            .collect();
         for (&s, row) in story_rows.iter_mut() {
             if row.size == 0 {
                 db.stories.delete(&mut w, &s).map_err(&e)?;

@@ -39,7 +39,7 @@ use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
 use store::{DocRow, FORMAT_VERSION, StoryRow, names};
 
-pub use add::{AddReport, Assignment};
+pub use add::{AddReport, Assignment, Move};
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -60,6 +60,7 @@ struct Dbs {
     stories: Database<'static, BeU64, Bytes>,
     df: Database<'static, BeU64, U32<BigEndian>>,
     exact: Database<'static, Bytes, Unit>,
+    names: Database<'static, Bytes, BeU64>,
 }
 
 /// An open index.
@@ -599,6 +600,7 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                     o.create_database(w, Some(names::DF))?,
                     o.create_database(w, Some(names::EXACT))?,
                 ),
+                o.create_database(w, Some(names::NAMES))?,
             )))
         })
         .map_err(&e)?
@@ -620,12 +622,13 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                         o.open_database(r, Some(names::DF))?,
                         o.open_database(r, Some(names::EXACT))?,
                     ),
+                    o.open_database(r, Some(names::NAMES))?,
                 )))
             })
             .map_err(&e)?
             .unwrap_commit();
         let missing = || index_error(dir, "is damaged: one of its databases is missing");
-        let ((a, b, c, d), (f, g, h, i)) = opened;
+        let ((a, b, c, d), (f, g, h, i), j) = opened;
         (
             (
                 a.ok_or_else(missing)?,
@@ -639,10 +642,11 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                 h.ok_or_else(missing)?,
                 i.ok_or_else(missing)?,
             ),
+            j.ok_or_else(missing)?,
         )
     };
-    let ((meta, docs, ids, bands), (members, stories, df, exact)) = dbs;
-    let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact };
+    let ((meta, docs, ids, bands), (members, stories, df, exact), names) = dbs;
+    let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact, names };
     Ok((env, dbs))
 }
 

@@ -31,8 +31,10 @@ pub mod names {
     pub const STORIES: &str = "stories";
     /// Feature → number of documents holding it.
     pub const DF: &str = "df";
-    /// Hash of a whole feature set → first document with that set.
+    /// Hash of a whole feature set ‖ document number → nothing.
     pub const EXACT: &str = "exact";
+    /// Story name (as an id key) → story number; names are never reused.
+    pub const NAMES: &str = "names";
 }
 
 /// Counters kept in the meta database, updated with every commit.
