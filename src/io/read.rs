@@ -183,9 +183,14 @@ fn read_lines(
         };
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| format!("read error after line {line_no}: {e}"))?;
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                // What was read before the damage (a truncated stream) is kept.
+                flush(&mut chunk, format, emit);
+                return Err(format!("read error after line {line_no}: {e}"));
+            }
+        };
         if n == 0 {
             flush(&mut chunk, format, emit);
             return Ok(());

@@ -125,10 +125,10 @@ impl Normalizer {
                 continue;
             }
             match gc.get(c) {
-                GeneralCategory::Format => {}
-                GeneralCategory::NonspacingMark
-                | GeneralCategory::SpacingMark
-                | GeneralCategory::EnclosingMark => {
+                // Enclosing marks (a circle, a keycap, the Cyrillic millions sign) decorate a
+                // letter without changing it; invisible format controls are not text.
+                GeneralCategory::Format | GeneralCategory::EnclosingMark => {}
+                GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
                     if b.start.is_some() {
                         b.out.text.push(c);
                         needs_nfc = true;

@@ -1,0 +1,261 @@
+//! Hostile input, one test per row of `RELIABILITY.md`: what each kind of broken or strange
+//! input gets from the command line. Each run must end with status 0 (or 2 for a fatal error
+//! that names the file), never a panic, and account for every record.
+
+mod util;
+
+use std::io::Write;
+use std::path::Path;
+
+use util::{json_lines, stderr, xdedup};
+
+const OK: &str = "Oil prices rise after producers agree to extend output cuts";
+
+fn run(dir: &Path, args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
+    let out = xdedup(dir, args, None);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    (json_lines(&out.stdout), err, out.status.code())
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn invalid_utf8_inside_an_arabic_letter_rejects_that_line_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // سلام with its second letter cut after the first byte, in a text file and in a CSV.
+    let mut text = format!("{OK}\n").into_bytes();
+    text.extend_from_slice(b"\xd8\xb3\xd9 \xd8\xa7\xd9\x85\n");
+    text.extend_from_slice(format!("{OK} today\n").as_bytes());
+    std::fs::write(dir.path().join("news.txt"), &text).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "news.txt"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(rows.len(), 3);
+    assert!(err.contains("news.txt:2: invalid UTF-8"), "{err}");
+    assert!(rows[1]["cluster"].is_null());
+    assert_eq!(rows[0]["cluster"], rows[2]["cluster"]);
+
+    let mut csv = b"id,text\n1,".to_vec();
+    csv.extend_from_slice(OK.as_bytes());
+    csv.extend_from_slice(b"\n2,\xd8\xb3\xd9\n");
+    std::fs::write(dir.path().join("news.csv"), &csv).unwrap();
+    let (rows, err, _) = run(dir.path(), &["cluster", "news.csv"]);
+    assert_eq!(rows.len(), 2);
+    assert!(err.contains("news.csv:3") && err.contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn text_field_missing_null_number_or_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        format!(r#"{{"id": "ok", "text": "{OK}"}}"#),
+        r#"{"id": "missing"}"#.to_owned(),
+        r#"{"id": "null", "text": null}"#.to_owned(),
+        r#"{"id": "number", "text": 42}"#.to_owned(),
+        r#"{"id": "array", "text": ["a", "b"]}"#.to_owned(),
+        r#"["not", "an", "object"]"#.to_owned(),
+    ];
+    std::fs::write(dir.path().join("f.jsonl"), lines.join("\n")).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "f.jsonl"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(rows.len(), 6);
+    for (line, id) in [(2, "missing"), (3, "null"), (4, "number"), (5, "array")] {
+        assert!(err.contains(&format!("f.jsonl:{line}: document {id}: ")), "{id}: {err}");
+        assert!(rows[line - 1]["cluster"].is_null());
+    }
+    assert!(err.contains("f.jsonl:6:"), "{err}");
+    assert!(
+        err.contains("6 records read: 1 documents in 1 stories") && err.contains("5 rejected"),
+        "{err}"
+    );
+}
+
+#[test]
+fn truncated_gzip_and_zstd_keep_what_was_read_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough lines for several zstd blocks (a block is decoded whole or not at all).
+    let n = 20_000;
+    let body: String =
+        (0..n).map(|i| format!("{{\"id\": {i}, \"text\": \"{OK} {i}\"}}\n")).collect();
+    let gz = gzip(body.as_bytes());
+    std::fs::write(dir.path().join("cut.jsonl.gz"), &gz[..gz.len() / 2]).unwrap();
+    let zst = ruzstd::encoding::compress_to_vec(
+        body.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    std::fs::write(dir.path().join("cut.jsonl.zst"), &zst[..zst.len() / 2]).unwrap();
+    for name in ["cut.jsonl.gz", "cut.jsonl.zst"] {
+        let (rows, err, code) = run(dir.path(), &["cluster", name]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains(&format!("{name}:0: read error after line")), "{name}: {err}");
+        // The records before the cut are there, and the cut itself is reported as rejected.
+        assert!(rows.len() > 1 && rows.len() <= n, "{name}: {}", rows.len());
+        assert!(rows.last().unwrap()["cluster"].is_null());
+    }
+}
+
+#[test]
+fn a_100_mb_document_is_cut_with_a_warning_and_a_10_mb_line_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = "كلمة word ";
+    let huge = word.repeat(100_000_000 / word.len());
+    let line = format!(
+        "{{\"id\": \"huge\", \"text\": \"{huge}\"}}\n{{\"id\": \"ok\", \"text\": \"{OK}\"}}\n"
+    );
+    std::fs::write(dir.path().join("huge.jsonl"), line).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "huge.jsonl"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(rows.len(), 2);
+    assert!(err.contains("huge.jsonl:1: document huge: text cut to the size limit"), "{err}");
+    assert!(rows[0]["cluster"].is_string());
+
+    // Ten megabytes on one line with no newline at the end of the file: one document.
+    let ten = "abc def ".repeat(10_000_000 / 8);
+    std::fs::write(dir.path().join("ten.txt"), ten).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "ten.txt"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["cluster"].is_string());
+}
+
+#[test]
+fn punctuation_emoji_or_diacritics_only_are_rejected_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = ["?!... ---", "🎉🎉 🙂", "\u{064E}\u{0650}\u{0651}\u{0652}", "\u{0640}\u{0640}"];
+    let mut body = format!("{OK}\n");
+    for t in texts {
+        body.push_str(t);
+        body.push('\n');
+    }
+    std::fs::write(dir.path().join("f.txt"), body).unwrap();
+    let (rows, err, _) = run(dir.path(), &["cluster", "f.txt"]);
+    assert_eq!(rows.len(), 5);
+    for line in 2..=5 {
+        assert!(
+            err.contains(&format!("f.txt:{line}: document {line}: no letter or digit")),
+            "{line}: {err}"
+        );
+    }
+}
+
+#[test]
+fn combining_mark_floods_and_bidi_controls_stay_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let flood = format!("a{}", "\u{0301}".repeat(1_000_000));
+    let zalgo: String = OK.chars().flat_map(|c| [c, '\u{0336}', '\u{0489}']).collect();
+    let bidi = format!("\u{202E}{OK}\u{202C}\u{2066}\u{200F}");
+    let body = format!("{flood}\n{zalgo}\n{bidi}\n{OK}\n");
+    std::fs::write(dir.path().join("f.txt"), body).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "f.txt"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rows.len(), 4);
+    // Marks and controls vanish in normalization: the three spellings of OK are one story.
+    assert_eq!(rows[1]["cluster"], rows[3]["cluster"]);
+    assert_eq!(rows[2]["cluster"], rows[3]["cluster"]);
+}
+
+#[test]
+fn every_script_gets_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = [
+        "Latin text here",
+        "Ελληνικά κείμενα",
+        "Русский текст",
+        "Հայերեն տեքստ",
+        "עברית טקסט",
+        "العربية نص",
+        "ܣܘܪܝܝܐ",
+        "ދިވެހި",
+        "ߒߞߏ",
+        "हिन्दी पाठ",
+        "বাংলা লেখা",
+        "ਪੰਜਾਬੀ",
+        "ગુજરાતી",
+        "ଓଡ଼ିଆ",
+        "தமிழ் உரை",
+        "తెలుగు",
+        "ಕನ್ನಡ",
+        "മലയാളം",
+        "සිංහල",
+        "ไทย ข้อความ",
+        "ລາວ",
+        "བོད་ཡིག",
+        "မြန်မာ",
+        "ქართული",
+        "한국어 텍스트",
+        "日本語のテキスト",
+        "中文文本",
+        "ᠮᠣᠩᠭᠣᠯ",
+        "ខ្មែរ",
+        "አማርኛ",
+        "ᏣᎳᎩ",
+        "ᐃᓄᒃᑎᑐᑦ",
+        "ᚠᚢᚦᚨᚱᚲ",
+        "𐌰𐍄𐌹𐌻𐌰",
+        "𓀀𓀁𓀂",
+        "ꦧꦱꦗꦮ",
+        "Tiếng Việt",
+        "Türkçe metin",
+    ];
+    std::fs::write(dir.path().join("f.txt"), samples.join("\n")).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "f.txt"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rows.len(), samples.len());
+    for (r, s) in rows.iter().zip(samples) {
+        assert!(r["cluster"].is_string(), "{s}: {r}");
+    }
+    // Different scripts never meet: every line is its own story.
+    let stories: std::collections::BTreeSet<_> =
+        rows.iter().map(|r| r["cluster"].to_string()).collect();
+    assert_eq!(stories.len(), samples.len());
+}
+
+#[test]
+fn empty_files_directories_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("empty.jsonl"), b"").unwrap();
+    let (rows, err, code) = run(d, &["cluster", "empty.jsonl"]);
+    assert_eq!(code, Some(0));
+    assert!(rows.is_empty());
+    assert!(err.contains("0 records read"), "{err}");
+
+    std::fs::create_dir(d.join("adir")).unwrap();
+    std::fs::write(d.join("ok.txt"), format!("{OK}\n")).unwrap();
+    let (rows, err, code) = run(d, &["cluster", "adir", "nowhere.jsonl", "ok.txt"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("adir") && err.contains("directory"), "{err}");
+    assert!(err.contains("nowhere.jsonl") && err.contains("cannot read"), "{err}");
+    // The file errors are rejected records; the readable file is clustered.
+    assert_eq!(rows.iter().filter(|r| r["cluster"].is_string()).count(), 1);
+    assert!(err.contains("1 documents") && err.contains("2 rejected"), "{err}");
+}
+
+#[test]
+fn duplicate_ids_keep_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "{{\"id\": 1, \"text\": \"{OK}\"}}\n{{\"id\": 1, \"text\": \"another text entirely\"}}\n"
+    );
+    std::fs::write(dir.path().join("f.jsonl"), body).unwrap();
+    let (rows, err, _) = run(dir.path(), &["cluster", "f.jsonl"]);
+    assert_eq!(rows.len(), 2);
+    assert!(err.contains("f.jsonl:2: document 1: duplicate id (first seen at f.jsonl:1)"), "{err}");
+}
+
+#[test]
+fn same_output_for_1_2_and_8_threads_on_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = util::shared("seed/seed-stories.jsonl").display().to_string();
+    let outs: Vec<Vec<u8>> = ["1", "2", "8"]
+        .iter()
+        .map(|t| xdedup(dir.path(), &["--threads", t, "cluster", &seed, "-q"], None).stdout)
+        .collect();
+    assert!(!outs[0].is_empty());
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(outs[0], outs[2]);
+}
