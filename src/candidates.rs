@@ -60,21 +60,41 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     }
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
-    // Buckets within the cap: every pair, in parallel.
-    let mut pairs: Vec<u64> = bounds
-        .par_iter()
-        .filter(|(s, e)| e - s <= max_bucket)
-        .flat_map_iter(|&(s, e)| {
+    // Buckets within the cap: every pair. The same pair comes from every band whose bucket it
+    // shares, so raw pairs can outnumber distinct ones by the number of bands (a million
+    // templated headlines in groups of 200 made 7 billion raw pairs for 100 million distinct
+    // ones): pairs are generated a chunk of buckets at a time and the buffer is sorted and
+    // deduplicated whenever it outgrows its allowance, which doubles while the distinct pairs
+    // fill more than half of it. Memory follows the distinct pairs, not the raw ones.
+    const CHUNK_PAIRS: usize = 1 << 22;
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut allowance = 4 * CHUNK_PAIRS;
+    let small: Vec<(usize, usize)> =
+        bounds.iter().copied().filter(|(s, e)| e - s <= max_bucket).collect();
+    let mut first = 0;
+    while first < small.len() {
+        let mut last = first;
+        let mut raw = 0;
+        while last < small.len() && (raw < CHUNK_PAIRS || last == first) {
+            let m = small[last].1 - small[last].0;
+            raw += m * (m - 1) / 2;
+            last += 1;
+        }
+        pairs.par_extend(small[first..last].par_iter().flat_map_iter(|&(s, e)| {
             let members = &entries[s..e];
-            let mut out = Vec::with_capacity(members.len() * (members.len() - 1) / 2);
-            for i in 0..members.len() {
-                for j in i + 1..members.len() {
-                    out.push(pack(members[i].1, members[j].1));
-                }
+            (0..members.len()).flat_map(move |i| {
+                (i + 1..members.len()).map(move |j| pack(members[i].1, members[j].1))
+            })
+        }));
+        if pairs.len() > allowance {
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            if pairs.len() > allowance / 2 {
+                allowance *= 2;
             }
-            out
-        })
-        .collect();
+        }
+        first = last;
+    }
     // Oversized buckets: windows in one fixed order, in bucket order, and each document takes
     // part in at most `2 × max_bucket` window pairs over all oversized buckets. Without that
     // budget a crowd of similar documents split differently in every band would give each
@@ -136,6 +156,18 @@ mod tests {
         let (pairs, stats) = candidate_pairs(&p, &sigs, 50);
         assert_eq!(stats.oversized, 20);
         assert!(pairs.len() <= 2_000 * 49, "{}", pairs.len());
+    }
+
+    #[test]
+    fn groups_under_the_cap_in_every_band_give_each_pair_once() {
+        // 100 groups of 150 identical signatures, each group in its own bucket in all 40 bands.
+        let p = LshParams { bands: 40, rows: 1 };
+        let sigs: Vec<Vec<u32>> = (0..15_000).map(|i| vec![i / 150; 40]).collect();
+        let (pairs, stats) = candidate_pairs(&p, &sigs, 200);
+        assert_eq!(stats.oversized, 0);
+        assert_eq!(pairs.len(), 100 * 150 * 149 / 2);
+        assert!(pairs.windows(2).all(|w| w[0] < w[1]));
+        assert!(pairs.iter().all(|&(a, b)| a / 150 == b / 150));
     }
 
     #[test]
