@@ -58,6 +58,7 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
             start = i;
         }
     }
+    let max_bucket = bucket_cap(&bounds, signatures.len(), max_bucket, PAIR_BUDGET);
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
     // Buckets within the cap: every pair. The same pair comes from every band whose bucket it
@@ -124,6 +125,29 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     (pairs.into_iter().map(unpack).collect(), stats)
 }
 
+/// Candidate pairs one run may generate, at most (about 0.5 GB of pairs; verified edges and the
+/// clustering take a few times that).
+pub const PAIR_BUDGET: usize = 64 << 20;
+
+/// The bucket cap for this run: `max_bucket`, or less when the buckets within it would give more
+/// than [`PAIR_BUDGET`] pairs. Short texts over a small vocabulary in a large collection (a
+/// million headlines) fill every single-row band's buckets with a hundred documents or more;
+/// expanded in full, that is billions of pairs. Halving the cap until the budget holds turns
+/// those buckets into sampled ones (each document paired with `2 × cap` of its bucket mates at
+/// most), so the run stays within memory; collections whose buckets are small never reach it.
+fn bucket_cap(bounds: &[(usize, usize)], docs: usize, max_bucket: usize, budget: usize) -> usize {
+    let pairs_at = |cap: usize| -> usize {
+        let full: usize =
+            bounds.iter().map(|&(s, e)| e - s).filter(|&m| m <= cap).map(|m| m * (m - 1) / 2).sum();
+        full.saturating_add(docs.saturating_mul(cap))
+    };
+    let mut cap = max_bucket;
+    while cap > 2 && pairs_at(cap) > budget {
+        cap /= 2;
+    }
+    cap.max(2)
+}
+
 #[inline]
 fn pack(a: u32, b: u32) -> u64 {
     let (lo, hi) = if a < b { (a, b) } else { (b, a) };
@@ -168,6 +192,18 @@ mod tests {
         assert_eq!(pairs.len(), 100 * 150 * 149 / 2);
         assert!(pairs.windows(2).all(|w| w[0] < w[1]));
         assert!(pairs.iter().all(|&(a, b)| a / 150 == b / 150));
+    }
+
+    #[test]
+    fn the_cap_halves_until_the_pair_budget_holds() {
+        // 1,000 buckets of 100 documents each (4.95M pairs in full) among 10,000 documents.
+        let bounds: Vec<(usize, usize)> = (0..1000).map(|i| (i * 100, i * 100 + 100)).collect();
+        assert_eq!(bucket_cap(&bounds, 10_000, 200, usize::MAX), 200);
+        assert_eq!(bucket_cap(&bounds, 10_000, 200, 7_000_000), 200);
+        assert_eq!(bucket_cap(&bounds, 10_000, 200, 6_000_000), 100);
+        // Under a 1M budget the buckets become sampled ones: cap 50, 10,000 × 50 pairs at most.
+        assert_eq!(bucket_cap(&bounds, 10_000, 200, 1_000_000), 50);
+        assert_eq!(bucket_cap(&bounds, 10_000, 200, 0), 2);
     }
 
     #[test]
