@@ -134,28 +134,7 @@ impl Pipeline {
 
     /// Collapses identical feature sets and weights the rest.
     pub fn prepare(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
-        let mut node_of = Vec::with_capacity(features.len());
-        let mut members: Vec<Vec<u32>> = Vec::new();
-        let mut unique: Vec<Box<[u64]>> = Vec::new();
-        let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
-        let hashes: Vec<u64> = features.par_iter().map(|f| set_hash(f)).collect();
-        for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
-            // Texts without features are each their own node: nothing makes them the same.
-            let cands = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_default();
-            let found = cands.iter().copied().find(|&n| !f.is_empty() && unique[n as usize] == f);
-            let node = match found {
-                Some(n) => n,
-                None => {
-                    let n = unique.len() as u32;
-                    unique.push(f);
-                    members.push(Vec::new());
-                    cands.push(n);
-                    n
-                }
-            };
-            members[node as usize].push(doc as u32);
-            node_of.push(node);
-        }
+        let Collapsed { node_of, members, unique, .. } = collapse(features);
         let df = DocFreq::from_sets(&unique);
         let weighting = self.cfg.weighting();
         let idf = match weighting {
@@ -366,6 +345,46 @@ impl Pipeline {
             shared,
         }
     }
+}
+
+/// Documents grouped by identical feature sets (see [`collapse`]).
+#[derive(Debug, Clone, Default)]
+pub struct Collapsed {
+    /// Per document: its node.
+    pub node_of: Vec<u32>,
+    /// Per node: its documents, in input order.
+    pub members: Vec<Vec<u32>>,
+    /// Per node: the feature set.
+    pub unique: Vec<Box<[u64]>>,
+    /// Per node: [`set_hash`] of its feature set.
+    pub hashes: Vec<u64>,
+}
+
+/// Groups documents with identical feature sets into one node each (exact duplicates after
+/// normalization), in order of first appearance. Texts without features are each their own
+/// node: nothing makes them the same.
+pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
+    let mut c = Collapsed::default();
+    let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
+    let hashes: Vec<u64> = features.par_iter().map(|f| set_hash(f)).collect();
+    for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
+        let cands = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_default();
+        let found = cands.iter().copied().find(|&n| !f.is_empty() && c.unique[n as usize] == f);
+        let node = match found {
+            Some(n) => n,
+            None => {
+                let n = c.unique.len() as u32;
+                c.unique.push(f);
+                c.members.push(Vec::new());
+                c.hashes.push(h);
+                cands.push(n);
+                n
+            }
+        };
+        c.members[node as usize].push(doc as u32);
+        c.node_of.push(node);
+    }
+    c
 }
 
 /// A hash of a whole feature set, to find exact duplicates.

@@ -6,18 +6,16 @@ Prints one JSON object (the fields bench.py tabulates).
 
 import argparse
 import json
+import os
 import resource
 import statistics
+import sys
 import time
 
 import datasketch
 
-
-def shingles(text):
-    words = text.lower().split()
-    if len(words) < 3:
-        return [" ".join(words)]
-    return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
+from peers import shingles  # noqa: E402  (the same shingles as the peers table)
 
 
 def docs(path):

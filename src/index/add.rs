@@ -27,7 +27,7 @@ use super::{Index, index_error, lmdb};
 use crate::candidates::candidate_pairs;
 use crate::error::Result;
 use crate::io::{Record, id_text};
-use crate::pipeline::set_hash;
+use crate::pipeline::{Collapsed, collapse};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::{WeightedSet, scores};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
@@ -159,26 +159,14 @@ impl Index {
             }
         }
 
-        // 2. Identical sets collapse.
+        // 2. Identical sets collapse, as in `cluster`.
         let mut features: Vec<Option<Box<[u64]>>> = features.into_iter().map(Some).collect();
-        let mut node_docs: Vec<Vec<usize>> = Vec::new();
-        let mut node_feats: Vec<Box<[u64]>> = Vec::new();
-        let mut node_hash: Vec<u64> = Vec::new();
-        let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
-        for &i in &fresh {
-            let f = features[i].take().expect("each record once");
-            let h = set_hash(&f);
-            let same = by_hash.entry(h).or_default();
-            match same.iter().copied().find(|&n| node_feats[n as usize] == f) {
-                Some(n) => node_docs[n as usize].push(i),
-                None => {
-                    same.push(node_feats.len() as u32);
-                    node_docs.push(vec![i]);
-                    node_feats.push(f);
-                    node_hash.push(h);
-                }
-            }
-        }
+        let fresh_features: Vec<Box<[u64]>> =
+            fresh.iter().map(|&i| features[i].take().expect("each record once")).collect();
+        let Collapsed { members, unique: node_feats, hashes: node_hash, .. } =
+            collapse(fresh_features);
+        let node_docs: Vec<Vec<usize>> =
+            members.iter().map(|m| m.iter().map(|&k| fresh[k as usize]).collect()).collect();
         let n_nodes = node_feats.len();
 
         // 3. Document frequencies take in the batch. Like `cluster`, they count distinct
