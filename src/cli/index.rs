@@ -261,14 +261,14 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 (true, Some(t)) => Removal::OlderThan(t),
                 _ => anyhow::bail!("give either --id (one or more) or --older-than"),
             };
-            let n = Index::open(&dir)?.remove(&which)?;
+            let n = Index::open_writer(&dir)?.remove(&which)?;
             if !quiet {
                 eprintln!("xdedup: removed {n} documents from {}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Compact { dir } => {
-            let (before, after) = Index::open(&dir)?.compact()?;
+            let (before, after) = Index::open_writer(&dir)?.compact()?;
             if !quiet {
                 eprintln!("xdedup: compacted {}: {before} → {after} bytes", dir.display());
             }
@@ -292,9 +292,8 @@ struct Totals {
 
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
-    let mut index = Index::open(&args.dir)?;
+    let index = Index::open_writer(&args.dir)?;
     index.check(&args.pipeline.given()?)?;
-    index.ensure_writer()?;
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;

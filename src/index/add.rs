@@ -108,9 +108,10 @@ struct Touched {
 
 impl Index {
     /// Adds `records` (with their `features`, cut with `shingle`) in one transaction. The
-    /// caller decides batch boundaries; records must have ids distinct from each other.
+    /// caller decides batch boundaries; records must have ids distinct from each other. The
+    /// index must be open for writing ([`Index::open_writer`]).
     pub fn add(
-        &mut self,
+        &self,
         records: &[Record],
         features: Vec<Box<[u64]>>,
         shingle: Shingle,

@@ -133,6 +133,7 @@ impl Index {
             return Err(index_error(dir, "exists and is not empty; choose a new directory"));
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock = lock_writer(dir)?;
         let (env, dbs) = open_env(dir, true)?;
         let mut w = env.write_txn().map_err(lmdb(dir))?;
         let put = |w: &mut RwTxn, k: &str, v: &[u8]| dbs.meta.put(w, k, v).map_err(lmdb(dir));
@@ -147,7 +148,7 @@ impl Index {
             env,
             dbs,
             pipeline: Pipeline::new(cfg.clone()),
-            lock: None,
+            lock: Some(lock),
         })
     }
 
@@ -228,17 +229,26 @@ impl Index {
         Ok(())
     }
 
-    /// Takes the index's writer lock, held until the index is dropped: one `add`, `remove` or
-    /// `compact` at a time, across processes (a second one waits). Readers never wait for it.
-    pub fn ensure_writer(&mut self) -> Result<()> {
-        if self.lock.is_none() {
-            let path = self.dir.join("write.lock");
-            let f = File::options().create(true).truncate(false).write(true).open(&path);
-            let f = f.map_err(io(&path))?;
-            f.lock().map_err(io(&path))?;
-            self.lock = Some(f);
+    /// Opens the index in `dir` to change it (`add`, `remove`, `compact`): takes its writer lock
+    /// first, held until the index is dropped, so that one writer works at a time across
+    /// processes (a second one waits) and none can hold a file that `compact` has since
+    /// replaced. Readers never wait for it.
+    pub fn open_writer(dir: &Path) -> Result<Index> {
+        if !dir.join("data.mdb").is_file() {
+            return Index::open(dir);
         }
-        Ok(())
+        let lock = lock_writer(dir)?;
+        let mut index = Index::open(dir)?;
+        index.lock = Some(lock);
+        Ok(index)
+    }
+
+    /// The writer lock must be held (see [`Index::open_writer`]).
+    fn ensure_writer(&self) -> Result<()> {
+        match self.lock {
+            Some(_) => Ok(()),
+            None => Err(index_error(&self.dir, "was opened for reading; open it with open_writer")),
+        }
     }
 
     /// The shingle family the first batch decided (`None` while the index is empty and the
@@ -479,7 +489,7 @@ impl Index {
     /// Takes documents out (their postings, memberships and frequencies with them); returns how
     /// many went. Stories left empty go too; a story keeps its name when its first document
     /// goes (its earliest remaining document becomes its representative).
-    pub fn remove(&mut self, which: &Removal) -> Result<u64> {
+    pub fn remove(&self, which: &Removal) -> Result<u64> {
         self.ensure_writer()?;
         let e = lmdb(&self.dir);
         let mut w = self.env.write_txn().map_err(&e)?;
@@ -555,7 +565,7 @@ impl Index {
     /// Rewrites the index without the free pages left by removals and updates (LMDB reuses
     /// them but never shrinks the file). Takes the writer lock; readers that have the old file
     /// open go on reading it.
-    pub fn compact(mut self) -> Result<(u64, u64)> {
+    pub fn compact(self) -> Result<(u64, u64)> {
         self.ensure_writer()?;
         let data = self.dir.join("data.mdb");
         let before = std::fs::metadata(&data).map_err(io(&data))?.len();
@@ -648,6 +658,15 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
     let ((meta, docs, ids, bands), (members, stories, df, exact), names) = dbs;
     let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact, names };
     Ok((env, dbs))
+}
+
+/// Takes `dir/write.lock` exclusively, waiting for another writer to finish.
+fn lock_writer(dir: &Path) -> Result<File> {
+    let path = dir.join("write.lock");
+    let f = File::options().create(true).truncate(false).write(true).open(&path);
+    let f = f.map_err(io(&path))?;
+    f.lock().map_err(io(&path))?;
+    Ok(f)
 }
 
 fn index_error(dir: &Path, reason: &str) -> Error {
