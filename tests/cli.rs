@@ -321,6 +321,17 @@ fn write_errors_are_not_swallowed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("standard output: cannot write"), "{}", stderr(&out));
+
+    // A device named with -o is written in place, not replaced by a renamed temporary file
+    // (which once turned this machine's /dev/null into a plain file full of build output).
+    let out = xdedup(dir.path(), &["cluster", &sample(), "-q", "-o", "/dev/full"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/dev/full: cannot write"), "{}", stderr(&out));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
+    let out = xdedup(dir.path(), &["cluster", &sample(), "-q", "-o", "/dev/null"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
 }
 
 #[test]

@@ -21,6 +21,16 @@ impl Output {
         match path {
             None => Ok(Output::stdout()),
             Some(p) if p == Path::new("-") => Ok(Output::stdout()),
+            // A device or a pipe (`-o /dev/null`, a FIFO) is written in place: renaming a
+            // temporary file over it would replace the device with a plain file.
+            Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                let f = std::fs::OpenOptions::new().write(true).open(p)?;
+                Ok(Output {
+                    inner: BufWriter::with_capacity(1 << 16, Box::new(f)),
+                    target: None,
+                    file: None,
+                })
+            }
             Some(p) => {
                 let name =
                     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
