@@ -30,7 +30,7 @@ use crate::io::{Record, id_text};
 use crate::pipeline::{Collapsed, collapse};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::{WeightedSet, scores};
-use crate::weights::{FeatureMap, Weighting, idf_weight};
+use crate::weights::{FeatureMap, Weighting};
 
 /// Where one record of a batch went.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,15 +201,9 @@ impl Index {
         counters.docs += fresh.len() as u64;
 
         // 4. Weights, signatures, band keys.
-        let weight = |cache: &FeatureMap<u64, u32>, counters: &super::Counters, f: u64| match cfg
-            .weighting()
-        {
-            Weighting::Uniform => 1.0,
-            Weighting::Idf => idf_weight(counters.class_docs[script_class(f)], cache[&f]),
-        };
         let sets: Vec<WeightedSet> = node_feats
             .par_iter()
-            .map(|f| WeightedSet::new(f.clone(), |x| weight(&cache, &counters, x)))
+            .map(|f| super::weighted(cfg.weighting(), &counters, &cache, f.clone()))
             .collect();
         let sigs = self.pipeline.signatures_of(&sets);
         let lsh = cfg.lsh();

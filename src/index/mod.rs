@@ -369,17 +369,14 @@ impl Index {
         cache: &mut FeatureMap<u64, u32>,
         features: Vec<u64>,
     ) -> Result<WeightedSet> {
-        if self.config().weighting() == Weighting::Uniform {
-            return Ok(WeightedSet::new(features.into(), |_| 1.0));
-        }
-        for &f in &features {
-            if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
-                v.insert(self.dbs.df.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
+        if self.config().weighting() == Weighting::Idf {
+            for &f in &features {
+                if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
+                    v.insert(self.dbs.df.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
+                }
             }
         }
-        Ok(WeightedSet::new(features.into(), |f| {
-            idf_weight(counters.class_docs[script_class(f)], cache[&f])
-        }))
+        Ok(weighted(self.config().weighting(), counters, cache, features.into()))
     }
 
     /// Counts, settings and size.
@@ -429,24 +426,16 @@ impl Index {
     pub fn query(&self, text: &str, top: usize) -> Result<Vec<Hit>> {
         let r = self.read()?;
         let counters = self.counters(&r)?;
-        let norm = self.pipeline.normalizer();
-        let normalized = norm.normalize(text);
         let shingle = match self.stored_shingle(&r)? {
             Some(s) => s,
             None => return Ok(Vec::new()),
         };
-        let mut features = Vec::new();
-        crate::shingle::shingle_into(
-            &normalized,
-            shingle,
-            &mut crate::shingle::Scratch::default(),
-            &mut features,
-        );
+        let features = self.pipeline.features(&[text], shingle).remove(0);
         if features.is_empty() {
             return Ok(Vec::new());
         }
         let mut cache = FeatureMap::default();
-        let set = self.weigh(&r, &counters, &mut cache, features)?;
+        let set = self.weigh(&r, &counters, &mut cache, features.into_vec())?;
         let sig = self.pipeline.signatures_of(std::slice::from_ref(&set)).remove(0);
         let cfg = self.config();
         let mut keys = Vec::new();
@@ -579,6 +568,22 @@ impl Index {
         std::fs::rename(&tmp, &data).map_err(io(&data))?;
         drop(lock);
         Ok((before, after))
+    }
+}
+
+/// A feature set weighted under the stored frequencies; with IDF, every feature's frequency
+/// must be in `df` (see [`Index::weigh`]).
+fn weighted(
+    weighting: Weighting,
+    counters: &Counters,
+    df: &FeatureMap<u64, u32>,
+    features: Box<[u64]>,
+) -> WeightedSet {
+    match weighting {
+        Weighting::Uniform => WeightedSet::new(features, |_| 1.0),
+        Weighting::Idf => {
+            WeightedSet::new(features, |f| idf_weight(counters.class_docs[script_class(f)], df[&f]))
+        }
     }
 }
 
