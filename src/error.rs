@@ -49,6 +49,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// The sentence-encoder model (`--model`) cannot be read; the message names the file.
+    #[error("sentence-encoder model: {0}")]
+    Model(String),
     /// A persistent index cannot be used as asked; the reason says how to go on.
     #[error("index {}: {reason}", path.display())]
     Index {

@@ -67,6 +67,7 @@ pub mod batch;
 pub mod candidates;
 pub mod cluster;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod index;
