@@ -175,7 +175,12 @@ pub fn run(
     let features = loaded.reject_featureless(features, strict)?;
 
     progress.stage("weighting");
-    let prepared = pipeline.prepare(shingle, features);
+    let mut prepared = pipeline.prepare(shingle, features);
+    if pipeline.encoder().is_some() {
+        progress.stage("embedding");
+        let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
+        pipeline.embed(&mut prepared, &texts);
+    }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);
     let Loaded { records, rejected, entries } = loaded;

@@ -6,20 +6,32 @@
 //! ("nodes") that the later stages work on.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::candidates::{CandidateStats, candidate_pairs};
 use crate::config::Config;
+use crate::embed::{DocVectors, Encoder};
+use crate::lsh::LshParams;
 use crate::shingle::{Scratch, Shingle, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
-use crate::verify::{Similarity, WeightedSet, scores};
+use crate::verify::{Similarity, WeightedSet, combine, scores};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// Documents looked at to resolve `--shingle auto`.
 const AUTO_SAMPLE: usize = 1000;
+
+/// SimHash bands × rows for semantic candidates: a pair of cosine 0.6 becomes a candidate with
+/// probability 0.87, 0.8 with 0.9996, 0.3 with 0.33.
+pub const SEMANTIC_LSH: LshParams = LshParams { bands: 48, rows: 10 };
+/// Seed of the SimHash hyperplanes.
+const SEMANTIC_SEED: u64 = 0x05E3_A471;
+/// Semantic candidates whose mean vectors are less similar than this are not aligned line by
+/// line (the alignment of such pairs stays far below what [`combine`] counts).
+pub const SEMANTIC_FLOOR: f32 = 0.3;
 
 /// A verified pair of documents (indices into the input) and its score.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,18 +94,55 @@ pub struct Prepared {
     pub sets: Vec<WeightedSet>,
     /// Document frequencies over the nodes.
     pub df: DocFreq,
+    /// Per node, its embeddings (with `--model`): those of the node's first document.
+    pub vectors: Option<Vec<DocVectors>>,
 }
 
-/// Runs the stages with one [`Config`].
+/// Runs the stages with one [`Config`], and with a sentence encoder when one is given.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     cfg: Config,
+    encoder: Option<Arc<Encoder>>,
 }
 
 impl Pipeline {
     /// A pipeline with checked settings.
     pub fn new(cfg: Config) -> Self {
-        Pipeline { cfg }
+        Pipeline { cfg, encoder: None }
+    }
+
+    /// The same pipeline with semantic signatures and scores from `encoder`: candidates also
+    /// come from SimHash bands of document embeddings, and every pair is scored by
+    /// [`combine`] of its lexical and semantic scores.
+    pub fn with_encoder(mut self, encoder: Arc<Encoder>) -> Self {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The sentence encoder, when one is used.
+    pub fn encoder(&self) -> Option<&Encoder> {
+        self.encoder.as_deref()
+    }
+
+    /// Stage 3b (with an encoder): embeds each node's first document. `texts` are the
+    /// documents `prepared` was made from, in the same order.
+    pub fn embed<T: AsRef<str> + Sync>(&self, prepared: &mut Prepared, texts: &[T]) {
+        if let Some(enc) = &self.encoder {
+            let firsts: Vec<&str> =
+                prepared.members.iter().map(|m| texts[m[0] as usize].as_ref()).collect();
+            prepared.vectors = Some(enc.embed_vectors(&firsts));
+        }
+    }
+
+    /// The verified score of nodes `a` and `b`: lexical under the configured similarity,
+    /// combined with the semantic one when the nodes have embeddings.
+    pub fn pair_score(&self, p: &Prepared, a: u32, b: u32) -> f32 {
+        let lexical =
+            scores(&p.sets[a as usize], &p.sets[b as usize]).get(self.cfg.similarity()) as f32;
+        match &p.vectors {
+            Some(v) => combine(lexical, semantic_score(&v[a as usize], &v[b as usize])),
+            None => lexical,
+        }
     }
 
     /// The settings.
@@ -148,14 +197,15 @@ impl Pipeline {
                 Weighting::Idf => WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)),
             })
             .collect();
-        Prepared { shingle, node_of, members, sets, df }
+        Prepared { shingle, node_of, members, sets, df, vectors: None }
     }
 
     /// Clusters `texts` into stories.
     pub fn run<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Clustering {
         let shingle = self.resolve_shingle(texts);
         let features = self.features(texts, shingle);
-        let prepared = self.prepare(shingle, features);
+        let mut prepared = self.prepare(shingle, features);
+        self.embed(&mut prepared, texts);
         self.cluster(&prepared)
     }
 
@@ -188,13 +238,30 @@ impl Pipeline {
         let live: Vec<u32> =
             (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
         let live_sigs: Vec<&[u32]> = live.iter().map(|&i| &signatures[i as usize][..]).collect();
-        let (pairs, cstats) = candidate_pairs(&cfg.lsh(), &live_sigs, cfg.max_bucket());
-        let sim = cfg.similarity();
+        let (mut pairs, mut cstats) = candidate_pairs(&cfg.lsh(), &live_sigs, cfg.max_bucket());
+        drop(signatures);
+        if let Some(vectors) = &p.vectors {
+            // Semantic candidates: SimHash bands of the embeddings, merged with the lexical ones.
+            let hasher = crate::sketch::simhash::SimHasher::new(
+                SEMANTIC_LSH.slots(),
+                crate::embed::DIM,
+                SEMANTIC_SEED,
+            );
+            let sigs: Vec<Box<[u32]>> =
+                live.par_iter().map(|&n| hasher.sketch(&vectors[n as usize].mean())).collect();
+            let (more, stats) = candidate_pairs(&SEMANTIC_LSH, &sigs, cfg.max_bucket());
+            pairs.extend(more);
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            cstats.buckets += stats.buckets;
+            cstats.oversized += stats.oversized;
+            cstats.pairs = pairs.len() as u64;
+        }
         let mut node_edges: Vec<(u32, u32, f32)> = pairs
             .par_iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (live[i as usize], live[j as usize]);
-                let s = scores(&p.sets[a as usize], &p.sets[b as usize]).get(sim) as f32;
+                let s = self.pair_score(p, a, b);
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
@@ -251,17 +318,12 @@ impl Pipeline {
         }
         let rep_node: Vec<u32> = rep_node.into_iter().map(|r| r.unwrap_or(0)).collect();
         let representative: Vec<u32> = rep_node.iter().map(|&n| p.members[n as usize][0]).collect();
-        let sim = self.cfg.similarity();
         let score_to_rep: Vec<f32> = (0..n_docs)
             .into_par_iter()
             .map(|d| {
                 let node = p.node_of[d];
                 let rn = rep_node[story[d] as usize];
-                if rn == node {
-                    1.0
-                } else {
-                    scores(&p.sets[node as usize], &p.sets[rn as usize]).get(sim) as f32
-                }
+                if rn == node { 1.0 } else { self.pair_score(p, node, rn) }
             })
             .collect();
         let edges = node_edges
@@ -345,6 +407,13 @@ impl Pipeline {
             shared,
         }
     }
+}
+
+/// The semantic score of two documents' embeddings: their line alignment, computed only when
+/// their mean vectors are at least [`SEMANTIC_FLOOR`] similar (the mean cosine otherwise).
+pub fn semantic_score(a: &DocVectors, b: &DocVectors) -> f32 {
+    let mean = a.mean_cosine(b);
+    if mean < SEMANTIC_FLOOR { mean } else { a.align(b) }
 }
 
 /// Documents grouped by identical feature sets (see [`collapse`]).

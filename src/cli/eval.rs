@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, load};
+use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, eval_retrieval, load};
 
 use super::PipelineArgs;
 
@@ -19,6 +19,11 @@ pub struct Args {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Parallel sets (clusters are a text and its translations): instead of clustering, score
+    /// every document against every document in this pivot language (e.g. eng): top-1 both
+    /// ways and recall at precision 0.95 / 0.99, per language and score.
+    #[arg(long, value_name = "LANG")]
+    pub retrieval: Option<String>,
     /// Write each document's gold and predicted story (JSON lines) to this file, to study errors.
     #[arg(long)]
     pub predictions: Option<PathBuf>,
@@ -48,6 +53,37 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             if !args.lang.is_empty() {
                 docs.retain(|d| d.lang.as_ref().is_some_and(|l| args.lang.contains(l)));
                 anyhow::ensure!(!docs.is_empty(), "no documents in languages {:?}", args.lang);
+            }
+            if let Some(pivot) = &args.retrieval {
+                let rows = eval_retrieval(&pipeline, &docs, pivot);
+                anyhow::ensure!(!rows.is_empty(), "no documents in other languages than {pivot}");
+                if args.json {
+                    println!("{}", serde_json::to_string(&rows)?);
+                    return Ok(ExitCode::SUCCESS);
+                }
+                println!(
+                    "{}: {} documents, each language against {pivot}",
+                    args.gold.display(),
+                    docs.len()
+                );
+                println!(
+                    "{:<8} {:<14} {:>11} {:>6} {:>8} {:>7} {:>7}",
+                    "lang", "score", "docs", "top-1", "top-1 ←", "R@P95", "R@P99"
+                );
+                for r in &rows {
+                    println!(
+                        "{:<8} {:<14} {:>5}x{:<5} {:>6.3} {:>8.3} {:>7.3} {:>7.3}",
+                        r.lang,
+                        r.score,
+                        r.docs,
+                        r.pivot_docs,
+                        r.top1,
+                        r.top1_reverse,
+                        r.recall_at_p95,
+                        r.recall_at_p99
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
             }
             let r = eval_clusters(&pipeline, &docs);
             if let Some(path) = &args.predictions {

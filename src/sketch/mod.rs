@@ -1,9 +1,10 @@
 //! Feature sets → compact signatures whose agreement estimates similarity.
 //!
-//! Today one kind: weighted MinHash over hashed shingles ([`minhash`]). Later signal kinds
-//! (SimHash bits of sentence embeddings) live beside it and feed the same banding stage.
+//! Two kinds, both feeding the same banding stage: weighted MinHash over hashed shingles
+//! ([`minhash`]) and random-hyperplane bits of sentence embeddings ([`simhash`], with `--model`).
 
 mod ln_table;
 pub mod minhash;
+pub mod simhash;
 
 pub use minhash::{MinHasher, Signature, SketchScratch, estimate};
