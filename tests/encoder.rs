@@ -101,6 +101,21 @@ fn embeddings_match_the_reference() {
 }
 
 #[test]
+fn the_f32_path_is_closer_still() {
+    let enc = encoder().without_int8();
+    assert!(!enc.uses_int8());
+    let refs = reference();
+    let texts: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
+    let got = enc.embed_sentences(&texts);
+    let worst = refs
+        .iter()
+        .zip(got.chunks_exact(DIM))
+        .map(|(r, v)| cosine(&r.embedding, v))
+        .fold(1.0, f32::min);
+    assert!(worst >= 0.99999, "lowest cosine {worst}");
+}
+
+#[test]
 fn translations_are_closer_than_unrelated_sentences() {
     let enc = encoder();
     let v = enc.embed_sentences(&[

@@ -15,6 +15,7 @@
 //!
 //! Signatures for LSH over these vectors are random-hyperplane bits ([`crate::sketch::simhash`]).
 
+pub mod int8;
 pub mod model;
 pub mod npz;
 pub mod sentencepiece;
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use model::DIM;
-use model::{Network, TOKEN_BUDGET};
+use model::Network;
 use sentencepiece::{BOS, EOS, Tokenizer};
 pub use vectors::DocVectors;
 
@@ -99,6 +100,17 @@ impl Encoder {
             ))));
         }
         Ok(Encoder { tokenizer, network, source: source.to_path_buf() })
+    }
+
+    /// The same encoder with f32 arithmetic throughout (see [`Network::without_int8`]).
+    pub fn without_int8(mut self) -> Encoder {
+        self.network = self.network.without_int8();
+        self
+    }
+
+    /// Whether the 8-bit VNNI kernels are in use.
+    pub fn uses_int8(&self) -> bool {
+        self.network.uses_int8()
     }
 
     /// Where the model was read from.
@@ -184,35 +196,20 @@ impl Encoder {
         out
     }
 
-    /// Embeds tokenized sentences, micro-batched by [`TOKEN_BUDGET`] and spread over threads.
+    /// Embeds tokenized sentences, in parallel over groups of [`GROUP`] sentences.
     pub fn embed_tokens(&self, tokens: &[Vec<u32>]) -> Vec<f32> {
-        let mut batches = Vec::new();
-        let (mut first, mut used) = (0, 0);
-        for (i, t) in tokens.iter().enumerate() {
-            if i > first && used + t.len() > TOKEN_BUDGET {
-                batches.push(first..i);
-                (first, used) = (i, 0);
-            }
-            used += t.len();
-        }
-        if first < tokens.len() {
-            batches.push(first..tokens.len());
-        }
         let mut out = vec![0f32; tokens.len() * DIM];
-        let mut slices = Vec::with_capacity(batches.len());
-        let mut rest = out.as_mut_slice();
-        for b in &batches {
-            let (head, tail) = rest.split_at_mut(b.len() * DIM);
-            slices.push((b.clone(), head));
-            rest = tail;
-        }
-        slices.into_par_iter().for_each(|(range, dst)| {
-            let group: Vec<&[u32]> = tokens[range].iter().map(Vec::as_slice).collect();
+        out.par_chunks_mut(GROUP * DIM).zip(tokens.par_chunks(GROUP)).for_each(|(dst, group)| {
+            let group: Vec<&[u32]> = group.iter().map(Vec::as_slice).collect();
             self.network.forward(&group, dst);
         });
         out
     }
 }
+
+/// Sentences per parallel task (each then runs in micro-batches of [`model::TOKEN_BUDGET`]
+/// tokens, and its dense head once).
+pub const GROUP: usize = 256;
 
 /// Unit means of line vectors grouped by document.
 fn means(lines: &[f32], owners: &[usize], docs: usize) -> Vec<f32> {
