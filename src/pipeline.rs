@@ -355,7 +355,8 @@ pub struct Comparison {
     pub shingle: Shingle,
     /// Exact scores.
     pub scores: crate::verify::Scores,
-    /// The score the configuration selects.
+    /// The score the configuration selects (combined with the semantic score when there is
+    /// an encoder).
     pub score: f64,
     /// Signature estimate (share of agreeing slots).
     pub estimate: f64,
@@ -365,11 +366,27 @@ pub struct Comparison {
     pub normalized: (String, String),
     /// Shared shingles, in the first text's order, as text.
     pub shared: Vec<String>,
+    /// With an encoder: the semantic scores.
+    pub semantic: Option<SemanticComparison>,
+}
+
+/// The semantic side of a comparison (with `--model`).
+#[derive(Debug, Clone, Copy)]
+pub struct SemanticComparison {
+    /// Line alignment of the two texts' embeddings (see [`DocVectors::align`]).
+    pub align: f32,
+    /// Cosine of the two texts' mean embeddings.
+    pub mean_cosine: f32,
+    /// Lines embedded in each text.
+    pub lines: (usize, usize),
+    /// The lexical score under the configured similarity.
+    pub lexical: f64,
 }
 
 impl Pipeline {
     /// Compares two texts on their own. With no collection to learn rarity from, every
-    /// shingle weighs the same. `auto` shingles follow the shorter text.
+    /// shingle weighs the same. `auto` shingles follow the shorter text. With an encoder, the
+    /// score is [`combine`] of the lexical score and the texts' line alignment.
     pub fn compare(&self, a: &str, b: &str) -> Comparison {
         let norm = self.normalizer();
         let (na, nb) = (norm.normalize(a), norm.normalize(b));
@@ -397,9 +414,23 @@ impl Pipeline {
             .filter(|(h, _)| in_b.contains(h) && seen.insert(*h))
             .map(|(_, s)| s)
             .collect();
+        let lexical = sc.get(self.cfg.similarity());
+        let semantic = self.encoder.as_ref().map(|enc| {
+            let v = enc.embed_vectors(&[a, b]);
+            SemanticComparison {
+                align: v[0].align(&v[1]),
+                mean_cosine: v[0].mean_cosine(&v[1]),
+                lines: (v[0].len(), v[1].len()),
+                lexical,
+            }
+        });
         Comparison {
             shingle,
-            score: sc.get(self.cfg.similarity()),
+            score: match &semantic {
+                Some(s) => combine(lexical as f32, s.align) as f64,
+                None => lexical,
+            },
+            semantic,
             scores: sc,
             estimate,
             sizes: (sa.len(), sb.len()),

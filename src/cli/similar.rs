@@ -68,6 +68,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "shingle": c.shingle.to_string(),
             "shingles": [c.sizes.0, c.sizes.1],
         });
+        if let Some(sem) = &c.semantic {
+            v["lexical"] = serde_json::json!(sem.lexical);
+            v["semantic"] = serde_json::json!(sem.align);
+            v["mean_cosine"] = serde_json::json!(sem.mean_cosine);
+            v["lines"] = serde_json::json!([sem.lines.0, sem.lines.1]);
+        }
         if args.explain {
             v["normalized"] = serde_json::json!([c.normalized.0, c.normalized.1]);
             v["shared"] = serde_json::json!(c.shared);
@@ -75,11 +81,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{v}");
     } else {
         println!(
-            "{}: {sim} {:.3} {} {min:.3}",
+            "{}: {}{sim} {:.3} {} {min:.3}",
             if similar { "similar" } else { "not similar" },
+            if c.semantic.is_some() { "combined " } else { "" },
             c.score,
             if similar { ">=" } else { "<" },
         );
+        if let Some(sem) = &c.semantic {
+            println!(
+                "semantic: line alignment {:.3}, mean-vector cosine {:.3} ({} and {} lines; counts from {:.2}); lexical {sim} {:.3}",
+                sem.align,
+                sem.mean_cosine,
+                sem.lines.0,
+                sem.lines.1,
+                xdedup::verify::SEMANTIC_ZERO,
+                sem.lexical
+            );
+        }
         println!(
             "exact:    cosine {:.3}  jaccard {:.3}  containment {:.3}",
             c.scores.cosine, c.scores.jaccard, c.scores.containment
