@@ -454,7 +454,7 @@ impl Pipeline {
         let semantic = self.encoder.as_ref().map(|enc| {
             let v = enc.embed_vectors(&[a, b]);
             SemanticComparison {
-                align: v[0].align(&v[1]),
+                align: v[0].score(&v[1]),
                 mean_cosine: v[0].mean_cosine(&v[1]),
                 lines: (v[0].len(), v[1].len()),
                 lexical,
@@ -491,11 +491,12 @@ fn semantic_hasher() -> &'static crate::sketch::simhash::SimHasher {
     })
 }
 
-/// The semantic score of two documents' embeddings: their line alignment, computed only when
-/// their mean vectors are at least [`SEMANTIC_FLOOR`] similar (the mean cosine otherwise).
+/// The semantic score of two documents' embeddings ([`DocVectors::score`]: line alignment,
+/// less a little for numbers not shared), computed only when their mean vectors are at least
+/// [`SEMANTIC_FLOOR`] similar (the mean cosine otherwise).
 pub fn semantic_score(a: &DocVectors, b: &DocVectors) -> f32 {
     let mean = a.mean_cosine(b);
-    if mean < SEMANTIC_FLOOR { mean } else { a.align(b) }
+    if mean < SEMANTIC_FLOOR { mean } else { a.score(b) }
 }
 
 /// Documents grouped by identical feature sets (see [`collapse`]).

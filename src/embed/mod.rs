@@ -155,6 +155,7 @@ impl Encoder {
                 DocVectors::new(
                     &lines[first[d] * DIM..first[d + 1] * DIM],
                     &means[d * DIM..(d + 1) * DIM],
+                    crate::text::numbers(docs[d].as_ref()),
                 )
             })
             .collect()

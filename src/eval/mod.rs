@@ -264,7 +264,7 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
             matrix(&|x, y| scores(&prepared.sets[x], &prepared.sets[y]).get(sim) as f32),
         )];
         if let Some(v) = &prepared.vectors {
-            let semantic = matrix(&|x, y| v[x].align(&v[y]));
+            let semantic = matrix(&|x, y| v[x].score(&v[y]));
             let corrected = csls(&semantic, a.len(), b.len(), 3);
             kinds.push(("semantic".into(), semantic));
             kinds.push((

@@ -190,7 +190,7 @@ impl StoryRow {
 }
 
 /// The stored bytes of a document's embeddings: line count, mean scale, mean, line scales,
-/// lines, checksum.
+/// lines, numbers, checksum.
 pub fn encode_vectors(v: &crate::embed::DocVectors) -> Vec<u8> {
     let mut buf = Vec::with_capacity(8 + v.mean.len() + v.lines.len() + 4 * v.scales.len() + 4);
     buf.extend_from_slice(&(v.scales.len() as u32).to_le_bytes());
@@ -200,6 +200,7 @@ pub fn encode_vectors(v: &crate::embed::DocVectors) -> Vec<u8> {
         buf.extend_from_slice(&s.to_le_bytes());
     }
     buf.extend(v.lines.iter().map(|&x| x as u8));
+    put_u64s(&mut buf, &v.numbers);
     seal(buf)
 }
 
@@ -216,7 +217,8 @@ pub fn decode_vectors(bytes: &[u8]) -> Option<crate::embed::DocVectors> {
         .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
         .collect();
     let lines = r.take(n.checked_mul(DIM)?)?.iter().map(|&x| x as i8).collect();
-    r.0.is_empty().then_some(crate::embed::DocVectors { mean, mean_scale, lines, scales })
+    let numbers = r.u64s()?;
+    r.0.is_empty().then_some(crate::embed::DocVectors { mean, mean_scale, lines, scales, numbers })
 }
 
 /// Two numbers as one 16-byte key, in numeric order.
@@ -274,7 +276,7 @@ mod tests {
         let line: Vec<f32> =
             (0..crate::embed::DIM).map(|i| (i as f32 * 0.7).sin() / 16.0).collect();
         let two: Vec<f32> = line.iter().chain(line.iter().rev()).copied().collect();
-        let v = crate::embed::DocVectors::new(&two, &line);
+        let v = crate::embed::DocVectors::new(&two, &line, vec![3, 2015]);
         let bytes = encode_vectors(&v);
         assert_eq!(decode_vectors(&bytes), Some(v));
         let mut bad = bytes.clone();

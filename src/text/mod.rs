@@ -22,4 +22,4 @@
 pub mod arabic;
 mod normalize;
 
-pub use normalize::{Normalized, Normalizer};
+pub use normalize::{Normalized, Normalizer, numbers};

@@ -89,6 +89,39 @@ fn ascii_digit(c: char, gc: CodePointMapDataBorrowed<'static, GeneralCategory>) 
     char::from(b'0' + ((c as u32 - start) % 10) as u8)
 }
 
+/// The numbers written in `text`: every run of decimal digits (of any script, so `٢٠١٥` and
+/// `2015` are the same number), as its value without leading zeros (runs longer than 18 digits
+/// as a hash of their digits, with the top bit set), sorted and distinct. Separators split
+/// numbers (`12,5` is 12 and 5) the same way in every language.
+pub fn numbers(text: &str) -> Vec<u64> {
+    let gc = CodePointMapDataBorrowed::<GeneralCategory>::new();
+    let mut out = Vec::new();
+    let mut digits = String::new();
+    let mut flush = |digits: &mut String| {
+        if digits.is_empty() {
+            return;
+        }
+        let trimmed = digits.trim_start_matches('0');
+        out.push(if trimmed.len() <= 18 {
+            trimmed.parse::<u64>().unwrap_or(0)
+        } else {
+            xxhash_rust::xxh3::xxh3_64(trimmed.as_bytes()) | 1 << 63
+        });
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (!c.is_ascii() && gc.get(c) == GeneralCategory::DecimalNumber) {
+            digits.push(ascii_digit(c, gc));
+        } else {
+            flush(&mut digits);
+        }
+    }
+    flush(&mut digits);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl Normalizer {
     /// A normalizer; `stem` turns Arabic light stemming on or off.
     pub fn new(stem: bool) -> Self {
@@ -253,6 +286,17 @@ mod tests {
         assert_eq!(toks("Olímpicos: ÉTÉ, «Tokyo»!"), ["olimpicos", "ete", "tokyo"]);
         assert_eq!(toks("ΟΔΟΣ"), ["οδοσ"]);
         assert_eq!(toks("ﬁnal Ⅻ"), ["final", "xii"]);
+    }
+
+    #[test]
+    fn numbers_are_the_same_in_every_digit_system() {
+        assert_eq!(numbers("جلسة ٧٣٩٥ في ٢٠١٥"), numbers("meeting 7395 in 2015"));
+        assert_eq!(numbers("meeting 7395 in 2015"), vec![2015, 7395]);
+        assert_eq!(numbers("۰۰7 and 7, 12٫5"), vec![5, 7, 12]);
+        assert_eq!(numbers("no digits"), Vec::<u64>::new());
+        let long = numbers(&"9".repeat(40));
+        assert_eq!(long.len(), 1);
+        assert!(long[0] >= 1 << 63);
     }
 
     #[test]
