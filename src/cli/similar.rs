@@ -70,7 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
         if let Some(sem) = &c.semantic {
             v["lexical"] = serde_json::json!(sem.lexical);
-            v["semantic"] = serde_json::json!(sem.align);
+            v["semantic"] = serde_json::json!(sem.score);
             v["mean_cosine"] = serde_json::json!(sem.mean_cosine);
             v["lines"] = serde_json::json!([sem.lines.0, sem.lines.1]);
         }
@@ -89,12 +89,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         if let Some(sem) = &c.semantic {
             println!(
-                "semantic: line alignment {:.3}, mean-vector cosine {:.3} ({} and {} lines; counts from {:.2}); lexical {sim} {:.3}",
-                sem.align,
+                "semantic: {:.3} (line alignment less numbers not shared; counts from {:.2}), mean-vector cosine {:.3}, {} and {} lines; lexical {sim} {:.3}",
+                sem.score,
+                xdedup::verify::SEMANTIC_ZERO,
                 sem.mean_cosine,
                 sem.lines.0,
                 sem.lines.1,
-                xdedup::verify::SEMANTIC_ZERO,
                 sem.lexical
             );
         }

@@ -28,9 +28,11 @@ use crate::candidates::candidate_pairs;
 use crate::embed::DocVectors;
 use crate::error::Result;
 use crate::io::{Record, id_text};
+use crate::pipeline::semantic_score;
 use crate::pipeline::{Collapsed, collapse};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::WeightedSet;
+use crate::verify::combine;
 use crate::weights::{FeatureMap, Weighting};
 
 /// Where one record of a batch went.
@@ -344,15 +346,7 @@ impl Index {
 
         // 7. Verified edges: pairs among batch and neighbourhood nodes found by LSH (the
         // in-memory candidate stage), and batch node × large story (the mean over its members).
-        let (mut pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
-        if let Some(v) = &all_vecs {
-            let semantic = self.pipeline.semantic_signatures(v.par_iter());
-            pairs.extend(
-                candidate_pairs(&crate::pipeline::SEMANTIC_LSH, &semantic, cfg.max_bucket()).0,
-            );
-            pairs.par_sort_unstable();
-            pairs.dedup();
-        }
+        let (pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
         let mut edges: Vec<(u32, u32, f32)> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
@@ -361,6 +355,20 @@ impl Index {
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
+        if let Some(v) = &all_vecs {
+            // As in `cluster`: pairs only the semantic bands propose count their semantic score.
+            let semantic = self.pipeline.semantic_signatures(v.par_iter());
+            let (more, _) =
+                candidate_pairs(&crate::pipeline::SEMANTIC_LSH, &semantic, cfg.max_bucket());
+            edges.par_extend(
+                more.par_iter().filter(|x| pairs.binary_search(x).is_err()).filter_map(
+                    |&(a, b)| {
+                        let s = combine(0.0, semantic_score(&v[a as usize], &v[b as usize]));
+                        (s > 0.0).then_some((a, b, s))
+                    },
+                ),
+            );
+        }
         let big_edges: Vec<(u32, u32, f32)> = (0..n_nodes)
             .into_par_iter()
             .flat_map_iter(|n| {
