@@ -22,7 +22,9 @@
 //! - [`lsh`] cuts signatures into bands; [`candidates`] pairs documents sharing a band bucket,
 //!   keeping oversized buckets linear;
 //! - [`verify`] scores every candidate exactly (cosine, weighted Jaccard or containment);
-//! - [`cluster`] merges verified pairs into stories by average link, which does not chain.
+//! - [`cluster`] merges verified pairs into stories by average link, which does not chain;
+//! - with a sentence encoder ([`embed`], `--model`), documents also get embeddings: SimHash
+//!   signatures of them add candidates, and their line alignment joins the verified score.
 //!
 //! [`pipeline::Pipeline`] wires the stages for the in-memory job; [`eval`] scores results
 //! against labelled data.
