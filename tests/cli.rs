@@ -363,3 +363,38 @@ fn golden_sample_output() {
     let golden = std::fs::read_to_string(root().join("tests/golden/sample-cluster.jsonl")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), golden);
 }
+
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands =
+        ["cluster", "dedup", "pairs", "similar", "eval", "embed", "index", "completions", "man"];
+    for shell in ["bash", "zsh", "fish"] {
+        let out = xdedup(dir.path(), &["completions", shell], None);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for c in commands {
+            assert!(text.contains(c), "{shell} completions lack {c}");
+        }
+        assert!(text.contains("--threshold"), "{shell}: flags are completed too");
+    }
+    let out = xdedup(dir.path(), &["man"], None);
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH xdedup 1"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    let man_dir = dir.path().join("man1");
+    std::fs::create_dir(&man_dir).unwrap();
+    assert!(
+        xdedup(dir.path(), &["man", "--dir", man_dir.to_str().unwrap()], None).status.success()
+    );
+    for c in commands {
+        let sub = std::fs::read_to_string(man_dir.join(format!("xdedup-{c}.1"))).unwrap();
+        assert!(sub.contains(&format!(".TH xdedup-{c} 1")), "{c}");
+    }
+    assert!(
+        std::fs::read_to_string(man_dir.join("xdedup.1")).unwrap().contains("xdedup\\-cluster")
+    );
+}

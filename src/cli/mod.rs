@@ -76,6 +76,23 @@ pub enum Command {
     /// Example: xdedup index add archive.idx tonight.jsonl -o assignments.jsonl
     #[command(subcommand)]
     Index(index::Command),
+    /// Shell completion script for bash, zsh, fish, elvish or powershell, on standard output.
+    ///
+    /// Example: xdedup completions bash > /etc/bash_completion.d/xdedup
+    Completions {
+        /// The shell.
+        #[arg(value_parser = clap::value_parser!(clap_complete::Shell))]
+        shell: clap_complete::Shell,
+    },
+    /// The manual pages (roff), generated from these flags: on standard output, or with --dir
+    /// one file per command (xdedup.1, xdedup-cluster.1, …).
+    ///
+    /// Example: xdedup man --dir /usr/local/share/man/man1
+    Man {
+        /// Write xdedup.1 and one page per subcommand into this directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Where documents come from and how to read them.
@@ -321,5 +338,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => eval::run(a, cli.quiet),
         Command::Embed(a) => embed::run(a, cli.quiet),
         Command::Index(c) => index::run(c, cli.quiet),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "xdedup", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => {
+            let main = <Cli as clap::CommandFactory>::command();
+            let mut pages = vec![("xdedup".to_owned(), main.clone())];
+            for sub in main.get_subcommands() {
+                pages.push((format!("xdedup-{}", sub.get_name()), sub.clone()));
+            }
+            let mut all = Vec::new();
+            for (name, cmd) in pages {
+                let mut page = Vec::new();
+                clap_mangen::Man::new(cmd).title(name.clone()).render(&mut page)?;
+                match &dir {
+                    Some(d) => {
+                        let path = d.join(format!("{name}.1"));
+                        std::fs::write(&path, page)
+                            .with_context(|| format!("{}: cannot write", path.display()))?;
+                    }
+                    None => all.extend(page),
+                }
+            }
+            use std::io::Write;
+            std::io::stdout().write_all(&all)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
