@@ -30,7 +30,18 @@ struct Row<'a> {
     size: u32,
 }
 
-pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Also write a review report: one self-contained HTML page with the stories largest
+    /// first, shared words highlighted, and the score distribution against the threshold.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<std::path::PathBuf>,
+}
+
+pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
+    let Args { batch: args, report } = args;
     let batch = args.run(false, quiet)?;
     let c = &batch.clustering;
     let names = story_names(&batch);
@@ -56,5 +67,25 @@ pub fn run(args: BatchArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     })?;
+    if let Some(path) = &report {
+        let pipeline = args.pipeline.config()?;
+        let settings = xdedup::io::report::ReportSettings {
+            names: &names,
+            threshold: pipeline.threshold(),
+            settings: format!(
+                "{} similarity, threshold {}, shingles {}, {} slots, {}x{} bands{}",
+                pipeline.similarity(),
+                pipeline.threshold(),
+                c.stats.shingle.map(|s| s.to_string()).unwrap_or_default(),
+                pipeline.num_perm(),
+                pipeline.lsh().bands,
+                pipeline.lsh().rows,
+                if args.pipeline.model.is_some() { ", with the sentence encoder" } else { "" }
+            ),
+            normalizer: xdedup::text::Normalizer::new(pipeline.stem()),
+        };
+        let html = xdedup::io::report::render_report(&batch, &settings);
+        super::write_output(Some(path), |out| out.line(&html))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

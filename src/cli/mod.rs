@@ -48,7 +48,7 @@ pub enum Command {
     /// Cluster documents into stories: one JSON line per input document, in input order.
     ///
     /// Example: xdedup cluster news.jsonl.gz -o stories.jsonl
-    Cluster(BatchArgs),
+    Cluster(cluster::Args),
     /// Keep one representative per story, with its original fields untouched.
     ///
     /// Example: xdedup dedup news.jsonl -o unique.jsonl --keep longest

@@ -8,6 +8,7 @@
 
 mod decode;
 mod read;
+pub mod report;
 pub mod write;
 
 use std::path::PathBuf;
