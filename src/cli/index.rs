@@ -304,6 +304,20 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
+    {
+        use xdedup::io::write::Kind;
+        let mut columns = vec![
+            ("id", Kind::Text),
+            ("cluster", Kind::Text),
+            ("representative", Kind::Bool),
+            ("score", Kind::Float),
+            ("size", Kind::Count),
+            ("new_story", Kind::Bool),
+            ("status", Kind::Text),
+        ];
+        columns.extend(super::progress::REJECTED_COLUMNS);
+        out.columns(&columns).with_context(|| format!("{name}: cannot create"))?;
+    }
     let mut rejections = Rejections::new(args.output.rejects.as_deref(), quiet)?;
     let mut moves = match &args.moves {
         Some(p) => Some((

@@ -19,6 +19,8 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let c = &batch.clustering;
     let id = |d: u32| &batch.records[d as usize].id;
     args.batch.write(&batch, quiet, |out| {
+        use xdedup::io::write::Kind;
+        out.columns(&[("a", Kind::Text), ("b", Kind::Text), ("score", Kind::Float)])?;
         let mut pair = |a: u32, b: u32, score: f64| {
             let score = (score * 1000.0).round() / 1000.0;
             out.json(&serde_json::json!({ "a": id(a), "b": id(b), "score": score }))

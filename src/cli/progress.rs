@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::time::Duration;
+use xdedup::io::write::Kind;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -59,6 +60,10 @@ pub struct RejectedRow<'a> {
     file: &'a str,
     line: u64,
 }
+
+/// Columns of a rejected record's row, for Parquet outputs.
+pub const REJECTED_COLUMNS: [(&str, Kind); 3] =
+    [("rejected", Kind::Text), ("file", Kind::Text), ("line", Kind::Count)];
 
 pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
     RejectedRow {

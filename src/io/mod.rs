@@ -7,6 +7,8 @@
 //! that cannot be opened at all is reported as one rejected item with line 0.
 
 mod decode;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod read;
 pub mod report;
 pub mod write;
@@ -66,6 +68,8 @@ pub enum Format {
     Tsv,
     /// Plain text, one document per line.
     Text,
+    /// Apache Parquet (a file, not standard input; cargo feature `parquet`).
+    Parquet,
 }
 
 impl FromStr for Format {
@@ -77,7 +81,8 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "tsv" => Ok(Format::Tsv),
             "text" | "txt" => Ok(Format::Text),
-            _ => Err(format!("format '{s}': expected jsonl, csv, tsv or text")),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            _ => Err(format!("format '{s}': expected jsonl, csv, tsv, text or parquet")),
         }
     }
 }

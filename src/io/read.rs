@@ -64,6 +64,22 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
                 reason,
             })
         };
+        if format == Some(Format::Parquet) {
+            let result = read_parquet(
+                input,
+                &Ctx { name: name.clone(), opts, default_id: &default_id },
+                &mut emit,
+            );
+            if let Err(reason) = result
+                && !emit(file_error(reason))
+            {
+                return;
+            }
+            if !go.get() {
+                return;
+            }
+            continue;
+        }
         let reader = match open(input) {
             Ok(r) => r,
             Err(e) => {
@@ -79,6 +95,7 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
                 read_lines(reader, format, &ctx, &mut emit)
             }
             Some(f @ (Format::Csv | Format::Tsv)) => read_csv(reader, f, &ctx, &mut emit),
+            Some(Format::Parquet) => unreachable!("read above"),
         };
         if let Err(reason) = result
             && !emit(file_error(reason))
@@ -89,6 +106,46 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
             return;
         }
     }
+}
+
+/// A Parquet file's rows as records (see [`super::parquet::read`]).
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    input: &Input,
+    ctx: &Ctx,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
+    let Input::Path(path) = input else {
+        return Err("Parquet is read from a file, not standard input".into());
+    };
+    let o = ctx.opts;
+    super::parquet::read(
+        path,
+        &o.id_field,
+        &o.text_field,
+        o.title_field.as_deref(),
+        o.time_field.as_deref(),
+        &mut |line, id, title, text, time| {
+            let id = id.unwrap_or_else(|| (ctx.default_id)(line));
+            let item = match text {
+                None => {
+                    ctx.reject(line, Some(id), format!("text column '{}' is null", o.text_field))
+                }
+                Some(text) => {
+                    let raw = o.keep_raw.then(|| {
+                        serde_json::json!({ &o.id_field: id, &o.text_field: text }).to_string()
+                    });
+                    ctx.record(line, id, title, text, time, raw)
+                }
+            };
+            emit(item)
+        },
+    )
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(_: &Input, _: &Ctx, _: &mut dyn FnMut(Item) -> bool) -> Result<(), String> {
+    Err("this xdedup was built without Parquet support (cargo feature `parquet`)".into())
 }
 
 struct Ctx<'a> {

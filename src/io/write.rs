@@ -9,10 +9,32 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// A line-oriented output: a file (atomically replaced on [`Output::finish`]) or standard output.
+/// A file named `*.parquet` is written as Parquet instead, from the same rows, once the command
+/// has declared its columns ([`Output::columns`]).
 pub struct Output {
     inner: BufWriter<Box<dyn Write>>,
     target: Option<(PathBuf, PathBuf)>,
     file: Option<File>,
+    parquet: bool,
+    #[cfg(feature = "parquet")]
+    columnar: Option<super::parquet::Writer>,
+}
+
+/// A column of a Parquet output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text (numbers and booleans are written as their JSON text).
+    Text,
+    /// 64-bit float.
+    Float,
+    /// Unsigned integer.
+    Count,
+    /// Boolean.
+    Bool,
+}
+
+fn unsupported(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, what.to_owned())
 }
 
 impl Output {
@@ -25,11 +47,7 @@ impl Output {
             // temporary file over it would replace the device with a plain file.
             Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
                 let f = std::fs::OpenOptions::new().write(true).open(p)?;
-                Ok(Output {
-                    inner: BufWriter::with_capacity(1 << 16, Box::new(f)),
-                    target: None,
-                    file: None,
-                })
+                Ok(Output::new(BufWriter::with_capacity(1 << 16, Box::new(f)), None, None, false))
             }
             Some(p) => {
                 let name =
@@ -37,35 +55,92 @@ impl Output {
                 let tmp = p.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
-                Ok(Output {
-                    inner: BufWriter::with_capacity(1 << 16, Box::new(f)),
-                    target: Some((tmp, p.to_path_buf())),
+                let parquet = name.to_lowercase().ends_with(".parquet");
+                Ok(Output::new(
+                    BufWriter::with_capacity(1 << 16, Box::new(f)),
+                    Some((tmp, p.to_path_buf())),
                     file,
-                })
+                    parquet,
+                ))
             }
+        }
+    }
+
+    fn new(
+        inner: BufWriter<Box<dyn Write>>,
+        target: Option<(PathBuf, PathBuf)>,
+        file: Option<File>,
+        parquet: bool,
+    ) -> Output {
+        Output {
+            inner,
+            target,
+            file,
+            parquet,
+            #[cfg(feature = "parquet")]
+            columnar: None,
         }
     }
 
     fn stdout() -> Output {
         let inner =
             BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()) as Box<dyn Write>);
-        Output { inner, target: None, file: None }
+        Output::new(inner, None, None, false)
     }
 
-    /// One JSON line.
+    /// Declares the columns of the rows [`Output::json`] will get, for a Parquet output (for
+    /// JSON Lines it changes nothing).
+    pub fn columns(&mut self, columns: &[(&str, Kind)]) -> io::Result<()> {
+        if !self.parquet {
+            return Ok(());
+        }
+        #[cfg(feature = "parquet")]
+        {
+            self.columnar = Some(super::parquet::Writer::new(columns).map_err(io::Error::other)?);
+            Ok(())
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = columns;
+            Err(unsupported(
+                "this xdedup was built without Parquet support (cargo feature `parquet`)",
+            ))
+        }
+    }
+
+    /// One JSON line (a row, for a Parquet output).
     pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        if self.parquet {
+            #[cfg(feature = "parquet")]
+            if let Some(w) = &mut self.columnar {
+                return w
+                    .push(serde_json::to_value(value).map_err(io::Error::from)?)
+                    .map_err(io::Error::other);
+            }
+            return Err(unsupported("this output has no Parquet form: name it .jsonl"));
+        }
         serde_json::to_writer(&mut self.inner, value).map_err(io::Error::from)?;
         self.inner.write_all(b"\n")
     }
 
     /// One line as it is.
     pub fn line(&mut self, s: &str) -> io::Result<()> {
+        if self.parquet {
+            return Err(unsupported(
+                "this output has no Parquet form (lines of text): name it otherwise",
+            ));
+        }
         self.inner.write_all(s.as_bytes())?;
         self.inner.write_all(b"\n")
     }
 
     /// Flushes, syncs and moves the file into place.
     pub fn finish(mut self) -> io::Result<()> {
+        #[cfg(feature = "parquet")]
+        if let Some(w) = self.columnar.take() {
+            let bytes = w.finish().map_err(io::Error::other)?;
+            self.inner.write_all(&bytes)?;
+        }
         self.inner.flush()?;
         if let Some(f) = &self.file {
             f.sync_all()?;

@@ -1,0 +1,258 @@
+//! Parquet in and out (cargo feature `parquet`, on by default).
+//!
+//! Reading streams record batches of [`BATCH_ROWS`] rows, decoding only the id, text, title and
+//! time columns, so memory follows the records kept, never the file. Writing turns the JSON rows
+//! a command would print into typed columns, one row group per [`BATCH_ROWS`] rows, zstd.
+
+use std::fs::File;
+use std::sync::Arc;
+
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde_json::Value;
+
+/// Rows per record batch read, and per row group written.
+pub const BATCH_ROWS: usize = 8192;
+
+/// A column's values as text (ids, titles, times of any type), `None` for nulls.
+fn strings(col: &ArrayRef) -> Result<Vec<Option<String>>, String> {
+    let cast = arrow_cast::cast(col, &DataType::Utf8)
+        .map_err(|e| format!("column of type {}: {e}", col.data_type()))?;
+    let s = cast.as_any().downcast_ref::<StringArray>().ok_or("column did not convert to text")?;
+    Ok((0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_owned())).collect())
+}
+
+/// Whether ids in a column of this type are numbers (kept as numbers, as in JSON input).
+fn numeric(t: &DataType) -> bool {
+    t.is_integer()
+}
+
+/// Reads `path` as Parquet, calling `row(line, id, title, text, time)` for every row (line: the
+/// 1-based row number); `text` is `None` when the text cell is null. Errors name what is wrong
+/// with the file as a whole (not Parquet, no text column).
+#[allow(clippy::type_complexity)]
+pub fn read(
+    path: &std::path::Path,
+    id_field: &str,
+    text_field: &str,
+    title_field: Option<&str>,
+    time_field: Option<&str>,
+    row: &mut dyn FnMut(u64, Option<Value>, Option<&str>, Option<&str>, Option<String>) -> bool,
+) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| format!("not a Parquet file: {e}"))?;
+    let schema = builder.schema().clone();
+    let index = |name: &str| schema.fields().iter().position(|f| f.name() == name);
+    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let text_at = index(text_field).ok_or_else(|| {
+        format!(
+            "no column '{text_field}' (columns: {}); choose one with --text-field",
+            columns.join(", ")
+        )
+    })?;
+    let wanted: Vec<Option<usize>> = vec![
+        index(id_field),
+        Some(text_at),
+        title_field.and_then(index),
+        time_field.and_then(index),
+    ];
+    for (flag, name) in [("--title-field", title_field), ("--time-field", time_field)] {
+        if let Some(n) = name
+            && index(n).is_none()
+        {
+            return Err(format!("no column '{n}' for {flag} (columns: {})", columns.join(", ")));
+        }
+    }
+    let mut leaves: Vec<usize> = wanted.iter().flatten().copied().collect();
+    leaves.sort_unstable();
+    leaves.dedup();
+    // Top-level columns map to leaves one to one for the flat schemas news archives use; a
+    // nested column is read whole.
+    let mask = ProjectionMask::roots(builder.parquet_schema(), leaves.iter().copied());
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let mut line = 0u64;
+    for batch in reader {
+        let batch = batch.map_err(|e| format!("row {}: cannot decode: {e}", line + 1))?;
+        let col = |i: Option<usize>| -> Option<&ArrayRef> {
+            let name = schema.field(i?).name();
+            batch.column_by_name(name)
+        };
+        let ids = match col(wanted[0]) {
+            Some(c) => Some((numeric(c.data_type()), strings(c)?)),
+            None => None,
+        };
+        let texts = strings(col(wanted[1]).ok_or("text column missing from a batch")?)?;
+        let titles = col(wanted[2]).map(strings).transpose()?;
+        let times = col(wanted[3]).map(strings).transpose()?;
+        for r in 0..batch.num_rows() {
+            line += 1;
+            let id = ids.as_ref().and_then(|(num, v)| {
+                v[r].as_ref().map(|s| {
+                    if *num {
+                        s.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::from(s.clone()))
+                    } else {
+                        Value::from(s.clone())
+                    }
+                })
+            });
+            let title = titles.as_ref().and_then(|t| t[r].as_deref());
+            let time = times.as_ref().and_then(|t| t[r].clone());
+            if !row(line, id, title, texts[r].as_deref(), time) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub use super::write::Kind;
+
+/// Rows (JSON objects) → Parquet with a declared schema, one row group per [`BATCH_ROWS`].
+pub struct Writer {
+    columns: Vec<(String, Kind)>,
+    rows: Vec<serde_json::Map<String, Value>>,
+    writer: ArrowWriter<Vec<u8>>,
+    schema: Arc<Schema>,
+}
+
+impl Writer {
+    /// A writer for these columns (all nullable).
+    pub fn new(columns: &[(&str, Kind)]) -> Result<Writer, String> {
+        let fields: Vec<Field> = columns
+            .iter()
+            .map(|(n, k)| {
+                let t = match k {
+                    Kind::Text => DataType::Utf8,
+                    Kind::Float => DataType::Float64,
+                    Kind::Count => DataType::UInt64,
+                    Kind::Bool => DataType::Boolean,
+                };
+                Field::new(*n, t, true)
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3")))
+            .set_max_row_group_row_count(Some(BATCH_ROWS))
+            .build();
+        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))
+            .map_err(|e| e.to_string())?;
+        Ok(Writer {
+            columns: columns.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
+            rows: Vec::new(),
+            writer,
+            schema,
+        })
+    }
+
+    /// Adds one row; keys not among the columns are an error (a program error, not a user's).
+    pub fn push(&mut self, row: Value) -> Result<(), String> {
+        let Value::Object(map) = row else {
+            return Err("a Parquet row must be a JSON object".into());
+        };
+        if let Some(k) = map.keys().find(|k| !self.columns.iter().any(|(c, _)| c == *k)) {
+            return Err(format!("field '{k}' has no Parquet column"));
+        }
+        self.rows.push(map);
+        if self.rows.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.rows);
+        let arrays: Vec<ArrayRef> = self
+            .columns
+            .iter()
+            .map(|(name, kind)| -> ArrayRef {
+                let cells = rows.iter().map(|r| r.get(name).filter(|v| !v.is_null()));
+                match kind {
+                    Kind::Text => Arc::new(StringArray::from_iter(cells.map(|v| {
+                        v.map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                    }))),
+                    Kind::Float => {
+                        Arc::new(Float64Array::from_iter(cells.map(|v| v.and_then(Value::as_f64))))
+                    }
+                    Kind::Count => {
+                        Arc::new(UInt64Array::from_iter(cells.map(|v| v.and_then(Value::as_u64))))
+                    }
+                    Kind::Bool => {
+                        Arc::new(BooleanArray::from_iter(cells.map(|v| v.and_then(Value::as_bool))))
+                    }
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| e.to_string())?;
+        self.writer.write(&batch).map_err(|e| e.to_string())
+    }
+
+    /// Writes what is buffered and returns the file's bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, String> {
+        self.flush()?;
+        self.writer.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_through_a_file() {
+        let mut w = Writer::new(&[
+            ("id", Kind::Text),
+            ("cluster", Kind::Text),
+            ("score", Kind::Float),
+            ("size", Kind::Count),
+            ("representative", Kind::Bool),
+        ])
+        .unwrap();
+        for i in 0..20_000u64 {
+            let row = if i % 7 == 3 {
+                serde_json::json!({"id": i, "cluster": null})
+            } else {
+                serde_json::json!({"id": format!("d{i}"), "cluster": format!("s{}", i / 3), "score": 0.5, "size": 3, "representative": i % 3 == 0})
+            };
+            w.push(row).unwrap();
+        }
+        assert!(w.push(serde_json::json!({"nope": 1})).is_err());
+        let bytes = w.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        let mut seen = Vec::new();
+        read(&path, "id", "cluster", None, None, &mut |line, id, _, text, _| {
+            seen.push((line, id, text.map(str::to_owned)));
+            true
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 20_000);
+        assert_eq!(seen[0], (1, Some(Value::from("d0")), Some("s0".into())));
+        assert_eq!(
+            seen[3],
+            (4, Some(Value::from("3")), None),
+            "numbers in a text column stay text; nulls are None"
+        );
+        let err = read(&path, "id", "body", None, None, &mut |_, _, _, _, _| true).unwrap_err();
+        assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
+    }
+}

@@ -1,0 +1,137 @@
+//! Parquet in and out: the same stories as from JSON Lines, streamed, with clear errors.
+#![cfg(feature = "parquet")]
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+use util::{id_of, json_lines, shared, stderr, xdedup};
+use xdedup::io::parquet::{Kind, Writer, read};
+
+/// OG2021 as a Parquet file (id, text, cluster, lang, time as text columns).
+fn og2021_parquet(path: &Path) -> Vec<Value> {
+    let rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).unwrap());
+    let mut w = Writer::new(&[
+        ("id", Kind::Text),
+        ("text", Kind::Text),
+        ("cluster", Kind::Text),
+        ("lang", Kind::Text),
+        ("time", Kind::Text),
+    ])
+    .unwrap();
+    for r in &rows {
+        w.push(r.clone()).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap()).unwrap();
+    rows
+}
+
+/// id → column `col` of a Parquet output.
+fn parquet_column(path: &Path, col: &str) -> BTreeMap<String, Option<String>> {
+    let mut out = BTreeMap::new();
+    read(path, "id", col, None, None, &mut |_, id, _, text, _| {
+        let id = match id.expect("id") {
+            Value::String(s) => s,
+            v => v.to_string(),
+        };
+        out.insert(id, text.map(str::to_owned));
+        true
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn jsonl_and_parquet_runs_give_the_same_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let og = shared("eval/og2021-titles.jsonl");
+    og2021_parquet(&d.join("og.parquet"));
+    let out = xdedup(d, &["cluster", og.to_str().unwrap(), "-o", "a.jsonl", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = xdedup(d, &["cluster", "og.parquet", "-o", "b.parquet", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let from_jsonl: BTreeMap<String, Option<String>> =
+        json_lines(&std::fs::read(d.join("a.jsonl")).unwrap())
+            .iter()
+            .map(|r| (id_of(r), r["cluster"].as_str().map(str::to_owned)))
+            .collect();
+    let from_parquet = parquet_column(&d.join("b.parquet"), "cluster");
+    assert_eq!(from_jsonl.len(), 5743);
+    assert_eq!(from_parquet, from_jsonl, "identical stories, story names included");
+    // Pairs too, and a Parquet output of pairs has one row per pair.
+    let out = xdedup(d, &["pairs", "og.parquet", "-o", "p.parquet", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = xdedup(d, &["pairs", og.to_str().unwrap(), "-q"], None);
+    let pairs = json_lines(&out.stdout);
+    let mut n = 0;
+    read(&d.join("p.parquet"), "a", "b", None, None, &mut |_, _, _, _, _| {
+        n += 1;
+        true
+    })
+    .unwrap();
+    assert_eq!(n, pairs.len());
+    // The index reads Parquet as it reads JSON Lines.
+    assert!(xdedup(d, &["index", "create", "ix"], None).status.success());
+    let out = xdedup(
+        d,
+        &["index", "add", "ix", "og.parquet", "--time-field", "time", "-o", "added.parquet", "-q"],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        parquet_column(&d.join("added.parquet"), "status")
+            .values()
+            .filter(|s| s.as_deref() == Some("added"))
+            .count(),
+        5743
+    );
+}
+
+#[test]
+fn bad_parquet_input_gets_clear_errors_and_every_row_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut w = Writer::new(&[("id", Kind::Count), ("body", Kind::Text)]).unwrap();
+    w.push(serde_json::json!({"id": 1, "body": "first text about the olympics"})).unwrap();
+    w.push(serde_json::json!({"id": 2, "body": null})).unwrap();
+    w.push(serde_json::json!({"id": 3, "body": "first text about the olympics!"})).unwrap();
+    std::fs::write(d.join("x.parquet"), w.finish().unwrap()).unwrap();
+    // No text column: the columns there are named.
+    let out = xdedup(d, &["cluster", "x.parquet", "-q"], None);
+    let line = json_lines(&out.stdout).remove(0);
+    assert!(
+        line["rejected"].as_str().unwrap().contains("no column 'text' (columns: id, body)"),
+        "{line}"
+    );
+    // With the right column: the null text is rejected with its row, numeric ids stay numbers.
+    let out = xdedup(d, &["cluster", "x.parquet", "--text-field", "body"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["id"], 1);
+    assert_eq!(rows[1]["line"], 2);
+    assert!(rows[1]["rejected"].as_str().unwrap().contains("null"));
+    assert_eq!(rows[0]["cluster"], rows[2]["cluster"]);
+    assert!(stderr(&out).contains("x.parquet:2"), "{}", stderr(&out));
+    // Not Parquet at all; Parquet from standard input; an output with no Parquet form.
+    std::fs::write(d.join("fake.parquet"), b"{\"id\": 1}\n").unwrap();
+    let out = xdedup(d, &["cluster", "fake.parquet", "-q"], None);
+    assert!(
+        json_lines(&out.stdout)[0]["rejected"].as_str().unwrap().contains("not a Parquet file")
+    );
+    let out = xdedup(d, &["cluster", "-", "--format", "parquet", "-q"], Some(b"x"));
+    assert!(
+        json_lines(&out.stdout)[0]["rejected"].as_str().unwrap().contains("not standard input")
+    );
+    let out = xdedup(
+        d,
+        &["dedup", "x.parquet", "--text-field", "body", "-o", "kept.parquet", "-q"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no Parquet form"), "{}", stderr(&out));
+    assert!(!d.join("kept.parquet").exists(), "no half-written output");
+}
