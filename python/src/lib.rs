@@ -1,0 +1,353 @@
+//! Python bindings of xdedup (`import xdedup`): the same library the command line runs, with
+//! the GIL released while it works.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use xdedup::embed::Encoder;
+use xdedup::index::Index as Store;
+use xdedup::io::{Record, id_text};
+use xdedup::shingle::ShingleSpec;
+use xdedup::verify::Similarity;
+use xdedup::{Config, Origin, Pipeline};
+
+fn err(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Settings shared by every entry point, as keyword arguments with the CLI's defaults.
+#[allow(clippy::too_many_arguments)]
+fn pipeline(
+    threshold: Option<f64>,
+    similarity: Option<&str>,
+    shingle: Option<&str>,
+    num_perm: Option<usize>,
+    idf: bool,
+    model: Option<PathBuf>,
+) -> PyResult<Pipeline> {
+    let d = Config::default();
+    let sim: Similarity = match similarity {
+        Some(s) => s.parse().map_err(err)?,
+        None => d.similarity(),
+    };
+    let shingle: ShingleSpec = match shingle {
+        Some(s) => s.parse().map_err(err)?,
+        None => d.shingle(),
+    };
+    let cfg = Config::builder()
+        .threshold(threshold.unwrap_or(d.threshold()))
+        .similarity(sim)
+        .shingle(shingle)
+        .num_perm(num_perm.unwrap_or(d.num_perm()))
+        .weighting(if idf {
+            xdedup::weights::Weighting::Idf
+        } else {
+            xdedup::weights::Weighting::Uniform
+        })
+        .build()
+        .map_err(err)?;
+    let p = Pipeline::new(cfg);
+    Ok(match model {
+        Some(m) => p.with_encoder(Arc::new(Encoder::load(&m).map_err(err)?)),
+        None => p,
+    })
+}
+
+/// Texts (and ids) from a list of strings or of dicts with a `text` key (and `id`).
+fn documents(items: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<serde_json::Value>)> {
+    let mut texts = Vec::new();
+    let mut ids = Vec::new();
+    for (i, item) in items.try_iter()?.enumerate() {
+        let item = item?;
+        if let Ok(s) = item.extract::<String>() {
+            texts.push(s);
+            ids.push(serde_json::Value::from(i));
+        } else if let Ok(d) = item.cast::<PyDict>() {
+            let text = d
+                .get_item("text")?
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!("item {i}: a dict needs a 'text' key"))
+                })?
+                .extract::<String>()
+                .map_err(|_| PyTypeError::new_err(format!("item {i}: 'text' must be a str")))?;
+            let id = match d.get_item("id")? {
+                None => serde_json::Value::from(i),
+                Some(v) => match v.extract::<i64>() {
+                    Ok(n) => serde_json::Value::from(n),
+                    Err(_) => serde_json::Value::from(v.str()?.to_string()),
+                },
+            };
+            texts.push(text);
+            ids.push(id);
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "item {i}: expected a str or a dict with 'text'"
+            )));
+        }
+    }
+    Ok((texts, ids))
+}
+
+fn id_to_py(py: Python<'_>, id: &serde_json::Value) -> PyResult<Py<PyAny>> {
+    Ok(match id {
+        serde_json::Value::Number(n) if n.is_i64() => {
+            n.as_i64().unwrap().into_pyobject(py)?.into_any().unbind()
+        }
+        v => id_text(v).into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
+/// Similarity of two texts, as `xdedup similar` computes it.
+#[pyfunction]
+#[pyo3(signature = (a, b, *, threshold=0.4, similarity=None, shingle=None, model=None))]
+fn similarity(
+    py: Python<'_>,
+    a: String,
+    b: String,
+    threshold: f64,
+    similarity: Option<&str>,
+    shingle: Option<&str>,
+    model: Option<PathBuf>,
+) -> PyResult<Py<PyDict>> {
+    let p = pipeline(Some(threshold), similarity, shingle, None, true, model)?;
+    let c = py.detach(|| p.compare(&a, &b));
+    let d = PyDict::new(py);
+    d.set_item("score", c.score)?;
+    d.set_item("similar", c.score >= threshold)?;
+    d.set_item("cosine", c.scores.cosine)?;
+    d.set_item("jaccard", c.scores.jaccard)?;
+    d.set_item("containment", c.scores.containment)?;
+    d.set_item("estimate", c.estimate)?;
+    d.set_item("shared", c.shared)?;
+    if let Some(s) = c.semantic {
+        d.set_item("semantic", s.score)?;
+        d.set_item("lexical", s.lexical)?;
+    }
+    Ok(d.unbind())
+}
+
+/// Clusters collections into stories (`xdedup cluster` as a class).
+#[pyclass]
+struct Deduper {
+    pipeline: Pipeline,
+}
+
+#[pymethods]
+impl Deduper {
+    #[new]
+    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None))]
+    fn new(
+        threshold: Option<f64>,
+        similarity: Option<&str>,
+        shingle: Option<&str>,
+        num_perm: Option<usize>,
+        idf: bool,
+        model: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        Ok(Deduper { pipeline: pipeline(threshold, similarity, shingle, num_perm, idf, model)? })
+    }
+
+    /// Story of each document: the id of the story's first document (for plain strings, its
+    /// position), in input order.
+    fn fit(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
+        let (texts, ids) = self::documents(documents)?;
+        let result = py.detach(|| self.pipeline.run(&texts));
+        let mut first: Vec<Option<usize>> = vec![None; result.stats.stories];
+        for (d, &s) in result.story.iter().enumerate() {
+            first[s as usize].get_or_insert(d);
+        }
+        let out = PyList::empty(py);
+        for &s in &result.story {
+            out.append(id_to_py(py, &ids[first[s as usize].unwrap()])?)?;
+        }
+        Ok(out.unbind())
+    }
+
+    /// Every verified pair scoring at least `min_score` (default: the threshold), as
+    /// `(id_a, id_b, score)`; identical texts (after normalization) score 1.0.
+    #[pyo3(signature = (documents, min_score=None))]
+    fn pairs(
+        &self,
+        py: Python<'_>,
+        documents: &Bound<'_, PyAny>,
+        min_score: Option<f64>,
+    ) -> PyResult<Py<PyList>> {
+        let (texts, ids) = self::documents(documents)?;
+        let min = min_score.unwrap_or(self.pipeline.config().threshold());
+        let result = py.detach(|| self.pipeline.run(&texts));
+        let out = PyList::empty(py);
+        for group in &result.duplicates {
+            for &d in &group[1..] {
+                out.append((
+                    id_to_py(py, &ids[group[0] as usize])?,
+                    id_to_py(py, &ids[d as usize])?,
+                    1.0f64,
+                ))?;
+            }
+        }
+        for e in result.edges.iter().filter(|e| e.score as f64 >= min) {
+            out.append((
+                id_to_py(py, &ids[e.a as usize])?,
+                id_to_py(py, &ids[e.b as usize])?,
+                e.score as f64,
+            ))?;
+        }
+        Ok(out.unbind())
+    }
+}
+
+/// The persistent story index (`xdedup index`).
+#[pyclass(unsendable)]
+struct Index {
+    store: Store,
+}
+
+#[pymethods]
+impl Index {
+    /// Creates an index in `path` (a new or empty directory).
+    #[staticmethod]
+    #[pyo3(signature = (path, *, threshold=None, similarity=None, shingle=None, num_perm=None, model=None))]
+    fn create(
+        path: PathBuf,
+        threshold: Option<f64>,
+        similarity: Option<&str>,
+        shingle: Option<&str>,
+        num_perm: Option<usize>,
+        model: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let p = pipeline(threshold, similarity, shingle, num_perm, true, model)?;
+        let enc = p.encoder().is_some().then(|| p.clone());
+        let store = Store::create_with(&path, p.config(), enc.and_then(encoder_of)).map_err(err)?;
+        Ok(Index { store })
+    }
+
+    /// Opens the index in `path` for adding and querying (`model`: for an index created with one).
+    #[staticmethod]
+    #[pyo3(signature = (path, *, model=None))]
+    fn open(path: PathBuf, model: Option<PathBuf>) -> PyResult<Self> {
+        let enc = model.map(|m| Encoder::load(&m).map(Arc::new)).transpose().map_err(err)?;
+        let store = Store::open_writer(&path).and_then(|s| s.with_encoder(enc)).map_err(err)?;
+        Ok(Index { store })
+    }
+
+    /// Adds documents (strings, or dicts with `text` and optionally `id` and `time`) in one
+    /// transaction; returns one dict per document: `id`, `cluster`, `new_story`, `status`
+    /// (`added`, `skipped` for a known id, `rejected` for a text without letters or digits).
+    fn add(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
+        let (texts, ids) = self::documents(documents)?;
+        let times: Vec<Option<String>> = documents
+            .try_iter()?
+            .map(|d| {
+                d.ok()
+                    .and_then(|d| {
+                        d.cast::<PyDict>().ok().and_then(|d| d.get_item("time").ok().flatten())
+                    })
+                    .and_then(|t| t.extract::<String>().ok())
+            })
+            .collect();
+        let origin = |line: usize| Origin { file: "python".into(), line: line as u64 + 1 };
+        let store = &self.store;
+        let rows = py.detach(
+            || -> xdedup::Result<Vec<(serde_json::Value, Option<xdedup::index::Assignment>)>> {
+                let shingle = match store.shingle()? {
+                    Some(s) => s,
+                    None => store.pipeline().resolve_shingle(&texts),
+                };
+                let features = store.pipeline().features(&texts, shingle);
+                let mut records = Vec::new();
+                let mut kept = Vec::new();
+                let mut keep_features = Vec::new();
+                for (i, f) in features.into_iter().enumerate() {
+                    if f.is_empty() {
+                        continue;
+                    }
+                    kept.push(i);
+                    keep_features.push(f);
+                    records.push(Record {
+                        id: ids[i].clone(),
+                        text: texts[i].clone(),
+                        time: times.get(i).cloned().flatten(),
+                        origin: origin(i),
+                        truncated: false,
+                        raw: None,
+                    });
+                }
+                let report = if records.is_empty() {
+                    Default::default()
+                } else {
+                    store.add(&records, keep_features, shingle)?
+                };
+                let mut out: Vec<(serde_json::Value, Option<xdedup::index::Assignment>)> =
+                    ids.iter().map(|id| (id.clone(), None)).collect();
+                for (k, a) in kept.into_iter().zip(report.assignments) {
+                    out[k].1 = Some(a);
+                }
+                Ok(out)
+            },
+        );
+        let rows = rows.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let out = PyList::empty(py);
+        for (id, a) in rows {
+            let d = PyDict::new(py);
+            d.set_item("id", id_to_py(py, &id)?)?;
+            match a {
+                Some(a) => {
+                    d.set_item("cluster", a.cluster)?;
+                    d.set_item("new_story", a.new_story)?;
+                    d.set_item("status", if a.skipped { "skipped" } else { "added" })?;
+                }
+                None => {
+                    d.set_item("cluster", py.None())?;
+                    d.set_item("status", "rejected")?;
+                }
+            }
+            out.append(d)?;
+        }
+        Ok(out.unbind())
+    }
+
+    /// The `top` stories most similar to `text`: dicts with `cluster`, `size`, `score`,
+    /// `similar`, best first.
+    #[pyo3(signature = (text, top=5))]
+    fn query(&self, py: Python<'_>, text: String, top: usize) -> PyResult<Py<PyList>> {
+        let store = &self.store;
+        let hits = py
+            .detach(|| store.query(&text, top))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let out = PyList::empty(py);
+        for h in hits {
+            let d = PyDict::new(py);
+            d.set_item("cluster", h.cluster)?;
+            d.set_item("size", h.size)?;
+            d.set_item("score", h.score)?;
+            d.set_item("similar", h.similar)?;
+            out.append(d)?;
+        }
+        Ok(out.unbind())
+    }
+
+    /// Documents and stories in the index.
+    fn stats(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        let s = self.store.stats().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let d = PyDict::new(py);
+        d.set_item("documents", s.documents)?;
+        d.set_item("stories", s.stories)?;
+        d.set_item("batches", s.batches)?;
+        Ok(d.unbind())
+    }
+}
+
+fn encoder_of(p: Pipeline) -> Option<Arc<Encoder>> {
+    p.encoder_arc()
+}
+
+#[pymodule]
+fn _xdedup(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(similarity, m)?)?;
+    m.add_class::<Deduper>()?;
+    m.add_class::<Index>()?;
+    Ok(())
+}

@@ -1,0 +1,59 @@
+from os import PathLike
+from typing import Any, Iterable, Mapping, Optional, Union
+
+Document = Union[str, Mapping[str, Any]]
+Id = Union[int, str]
+
+def similarity(
+    a: str,
+    b: str,
+    *,
+    threshold: float = 0.4,
+    similarity: Optional[str] = None,
+    shingle: Optional[str] = None,
+    model: Optional[Union[str, PathLike[str]]] = None,
+) -> dict[str, Any]:
+    """Scores of two texts: ``score``, ``similar`` (score >= threshold), ``cosine``,
+    ``jaccard``, ``containment``, ``estimate`` (MinHash), ``shared`` shingles; with a model
+    also ``semantic`` and ``lexical``."""
+
+class Deduper:
+    """Clusters documents into stories with the command line's settings and defaults."""
+
+    def __init__(
+        self,
+        *,
+        threshold: Optional[float] = None,
+        similarity: Optional[str] = None,
+        shingle: Optional[str] = None,
+        num_perm: Optional[int] = None,
+        idf: bool = True,
+        model: Optional[Union[str, PathLike[str]]] = None,
+    ) -> None: ...
+    def fit(self, documents: Iterable[Document]) -> list[Id]:
+        """The story of each document, in input order: the id of the story's first document
+        (a dict's ``id``, or the position of a plain string)."""
+    def pairs(self, documents: Iterable[Document], min_score: Optional[float] = None) -> list[tuple[Id, Id, float]]:
+        """Every verified pair scoring at least ``min_score`` (default: the threshold)."""
+
+class Index:
+    """The persistent story index: each batch is placed against everything stored."""
+
+    @staticmethod
+    def create(
+        path: Union[str, PathLike[str]],
+        *,
+        threshold: Optional[float] = None,
+        similarity: Optional[str] = None,
+        shingle: Optional[str] = None,
+        num_perm: Optional[int] = None,
+        model: Optional[Union[str, PathLike[str]]] = None,
+    ) -> "Index": ...
+    @staticmethod
+    def open(path: Union[str, PathLike[str]], *, model: Optional[Union[str, PathLike[str]]] = None) -> "Index": ...
+    def add(self, documents: Iterable[Document]) -> list[dict[str, Any]]:
+        """Adds a batch in one transaction; one dict per document: ``id``, ``cluster``,
+        ``new_story``, ``status`` (added, skipped, rejected)."""
+    def query(self, text: str, top: int = 5) -> list[dict[str, Any]]:
+        """The stories most similar to ``text``, best first."""
+    def stats(self) -> dict[str, int]: ...
