@@ -122,16 +122,30 @@ fn bad_parquet_input_gets_clear_errors_and_every_row_is_accounted_for() {
     assert!(
         json_lines(&out.stdout)[0]["rejected"].as_str().unwrap().contains("not a Parquet file")
     );
-    let out = xdedup(d, &["cluster", "-", "--format", "parquet", "-q"], Some(b"x"));
+    let out = xdedup(d, &["cluster", "-", "--format", "parquet", "-q"], None);
     assert!(
         json_lines(&out.stdout)[0]["rejected"].as_str().unwrap().contains("not standard input")
     );
+    // dedup keeps Parquet rows whole; from JSON Lines it refuses before writing anything.
     let out = xdedup(
         d,
         &["dedup", "x.parquet", "--text-field", "body", "-o", "kept.parquet", "-q"],
         None,
     );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut kept = Vec::new();
+    read(&d.join("kept.parquet"), "id", "body", None, None, &mut |_, id, _, text, _| {
+        kept.push((id, text.map(str::to_owned)));
+        true
+    })
+    .unwrap();
+    assert_eq!(
+        kept,
+        vec![(Some(Value::from(1)), Some("first text about the olympics".to_owned()))]
+    );
+    std::fs::write(d.join("x.jsonl"), "{\"id\": 1, \"text\": \"some text\"}\n").unwrap();
+    let out = xdedup(d, &["dedup", "x.jsonl", "-o", "kept2.parquet", "-q"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no Parquet form"), "{}", stderr(&out));
-    assert!(!d.join("kept.parquet").exists(), "no half-written output");
+    assert!(stderr(&out).contains("dedup writes Parquet from Parquet inputs"), "{}", stderr(&out));
+    assert!(!d.join("kept2.parquet").exists(), "no half-written output");
 }

@@ -65,6 +65,9 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let input = &args.batch.input;
     let header = input.inputs().first().and_then(|i| csv_header(i, &input.read_options(false)));
     args.batch.write(&batch, quiet, |out| {
+        if out.is_parquet() {
+            return parquet_rows(&batch, &keep, out);
+        }
         if let Some(h) = &header {
             out.line(h)?;
         }
@@ -78,4 +81,50 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A Parquet output of Parquet inputs: the kept rows with every column as read.
+#[cfg(feature = "parquet")]
+fn parquet_rows(
+    batch: &xdedup::batch::Batch,
+    keep: &[bool],
+    out: &mut xdedup::io::write::Output,
+) -> std::io::Result<()> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_file: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (d, r) in batch.records.iter().enumerate() {
+        let file: &str = &r.origin.file;
+        if !by_file.contains_key(file) {
+            order.push(file);
+        }
+        let rows = by_file.entry(file).or_default();
+        if keep[d] {
+            rows.insert(r.origin.line);
+        }
+    }
+    let unsupported = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+    for f in &order {
+        if !f.to_lowercase().ends_with(".parquet") {
+            return Err(unsupported(format!(
+                "{f}: dedup writes Parquet from Parquet inputs (their rows as they were); name the output .jsonl"
+            )));
+        }
+    }
+    let files: Vec<(&std::path::Path, &BTreeSet<u64>)> =
+        order.iter().map(|f| (std::path::Path::new(*f), &by_file[f])).collect();
+    let bytes = xdedup::io::parquet::copy_rows(&files).map_err(unsupported)?;
+    out.bytes(&bytes)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_rows(
+    _: &xdedup::batch::Batch,
+    _: &[bool],
+    _: &mut xdedup::io::write::Output,
+) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "this xdedup was built without Parquet support",
+    ))
 }

@@ -119,6 +119,59 @@ pub fn read(
 
 pub use super::write::Kind;
 
+/// The rows of Parquet `files` whose 1-based row numbers `keep` holds, with all their columns
+/// as they were, as one Parquet file (zstd). Every file must have the first one's schema.
+pub fn copy_rows(
+    files: &[(&std::path::Path, &std::collections::BTreeSet<u64>)],
+) -> Result<Vec<u8>, String> {
+    let mut writer: Option<(ArrowWriter<Vec<u8>>, Arc<Schema>)> = None;
+    for (path, keep) in files {
+        let file = File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| format!("{}: not a Parquet file: {e}", path.display()))?;
+        let schema = builder.schema().clone();
+        let reader = builder
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let (w, first_schema) = match &mut writer {
+            Some(w) => w,
+            None => {
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3")))
+                    .set_max_row_group_row_count(Some(BATCH_ROWS))
+                    .build();
+                let w = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))
+                    .map_err(|e| e.to_string())?;
+                writer.insert((w, schema.clone()))
+            }
+        };
+        if first_schema.fields() != schema.fields() {
+            return Err(format!(
+                "{}: its columns differ from the first input's; write them apart",
+                path.display()
+            ));
+        }
+        let mut line = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(|e| format!("{}: row {}: {e}", path.display(), line + 1))?;
+            let mask: BooleanArray = (0..batch.num_rows())
+                .map(|r| Some(keep.contains(&(line + r as u64 + 1))))
+                .collect();
+            line += batch.num_rows() as u64;
+            let kept = arrow_select::filter::filter_record_batch(&batch, &mask)
+                .map_err(|e| e.to_string())?;
+            if kept.num_rows() > 0 {
+                w.write(&kept).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    match writer {
+        Some((w, _)) => w.into_inner().map_err(|e| e.to_string()),
+        None => Err("no Parquet input".into()),
+    }
+}
+
 /// Rows (JSON objects) → Parquet with a declared schema, one row group per [`BATCH_ROWS`].
 pub struct Writer {
     columns: Vec<(String, Kind)>,

@@ -123,6 +123,16 @@ impl Output {
         self.inner.write_all(b"\n")
     }
 
+    /// Whether this output is written as Parquet (its name ends in `.parquet`).
+    pub fn is_parquet(&self) -> bool {
+        self.parquet
+    }
+
+    /// A whole file's bytes, made elsewhere (a Parquet file copied from Parquet inputs).
+    pub fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        self.inner.write_all(b)
+    }
+
     /// One line as it is.
     pub fn line(&mut self, s: &str) -> io::Result<()> {
         if self.parquet {
