@@ -31,7 +31,8 @@ fn og2021_parquet(path: &Path) -> Vec<Value> {
 /// id → column `col` of a Parquet output.
 fn parquet_column(path: &Path, col: &str) -> BTreeMap<String, Option<String>> {
     let mut out = BTreeMap::new();
-    read(path, "id", col, None, None, &mut |_, id, _, text, _| {
+    read(path, "id", col, None, None, None, &mut |r| {
+        let (id, text) = (r.id, r.text);
         let id = match id.expect("id") {
             Value::String(s) => s,
             v => v.to_string(),
@@ -67,7 +68,7 @@ fn jsonl_and_parquet_runs_give_the_same_stories() {
     let out = xdedup(d, &["pairs", og.to_str().unwrap(), "-q"], None);
     let pairs = json_lines(&out.stdout);
     let mut n = 0;
-    read(&d.join("p.parquet"), "a", "b", None, None, &mut |_, _, _, _, _| {
+    read(&d.join("p.parquet"), "a", "b", None, None, None, &mut |_| {
         n += 1;
         true
     })
@@ -134,7 +135,8 @@ fn bad_parquet_input_gets_clear_errors_and_every_row_is_accounted_for() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let mut kept = Vec::new();
-    read(&d.join("kept.parquet"), "id", "body", None, None, &mut |_, id, _, text, _| {
+    read(&d.join("kept.parquet"), "id", "body", None, None, None, &mut |r| {
+        let (id, text) = (r.id, r.text);
         kept.push((id, text.map(str::to_owned)));
         true
     })

@@ -270,6 +270,7 @@ impl Index {
                         id: ids[i].clone(),
                         text: texts[i].clone(),
                         time: times.get(i).cloned().flatten(),
+                        lang: None,
                         origin: origin(i),
                         truncated: false,
                         raw: None,

@@ -118,6 +118,10 @@ pub struct InputArgs {
     /// Field or column holding a time (used by `dedup --keep earliest`).
     #[arg(long)]
     pub time_field: Option<String>,
+    /// Field or column holding the document's language, read when present (shown in
+    /// `--report`).
+    #[arg(long, default_value = "lang")]
+    pub lang_field: String,
     /// Read each file under the given directories as one document (id: its relative path).
     #[arg(long)]
     pub doc_per_file: bool,
@@ -141,6 +145,7 @@ impl InputArgs {
             text_field: self.text_field.clone(),
             title_field: self.title_field.clone(),
             time_field: self.time_field.clone(),
+            lang_field: self.lang_field.clone(),
             doc_per_file: self.doc_per_file,
             keep_raw,
             max_doc_bytes: self.max_doc_bytes,

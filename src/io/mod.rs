@@ -29,6 +29,8 @@ pub struct Record {
     pub text: String,
     /// The time field, when given and present.
     pub time: Option<String>,
+    /// The language field (`--lang-field`, default `lang`), when present.
+    pub lang: Option<String>,
     /// Where it came from.
     pub origin: Origin,
     /// The text was cut to the size limit.
@@ -100,6 +102,8 @@ pub struct ReadOptions {
     pub title_field: Option<String>,
     /// Field holding a time (kept for `--keep earliest`).
     pub time_field: Option<String>,
+    /// Field holding the document's language, read when present (shown in reports).
+    pub lang_field: String,
     /// Each file of the given directories is one document.
     pub doc_per_file: bool,
     /// Keep each record's raw form (for `dedup`).
@@ -119,6 +123,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             title_field: None,
             time_field: None,
+            lang_field: "lang".into(),
             doc_per_file: false,
             keep_raw: false,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,

@@ -34,17 +34,33 @@ fn numeric(t: &DataType) -> bool {
     t.is_integer()
 }
 
-/// Reads `path` as Parquet, calling `row(line, id, title, text, time)` for every row (line: the
-/// 1-based row number); `text` is `None` when the text cell is null. Errors name what is wrong
+/// One row as [`read`] passes it on.
+pub struct Row<'a> {
+    /// 1-based row number.
+    pub line: u64,
+    /// The id cell (`None`: no id column, or null).
+    pub id: Option<Value>,
+    /// The title cell.
+    pub title: Option<&'a str>,
+    /// The text cell (`None`: null).
+    pub text: Option<&'a str>,
+    /// The time cell, as text.
+    pub time: Option<String>,
+    /// The language cell, when the optional language column exists.
+    pub lang: Option<String>,
+}
+
+/// Reads `path` as Parquet, calling `row` for every row. The id, title, time and language
+/// columns are optional (a missing language column is no error); errors name what is wrong
 /// with the file as a whole (not Parquet, no text column).
-#[allow(clippy::type_complexity)]
 pub fn read(
     path: &std::path::Path,
     id_field: &str,
     text_field: &str,
     title_field: Option<&str>,
     time_field: Option<&str>,
-    row: &mut dyn FnMut(u64, Option<Value>, Option<&str>, Option<&str>, Option<String>) -> bool,
+    lang_field: Option<&str>,
+    row: &mut dyn FnMut(Row<'_>) -> bool,
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -63,6 +79,7 @@ pub fn read(
         Some(text_at),
         title_field.and_then(index),
         time_field.and_then(index),
+        lang_field.and_then(index),
     ];
     for (flag, name) in [("--title-field", title_field), ("--time-field", time_field)] {
         if let Some(n) = name
@@ -96,6 +113,7 @@ pub fn read(
         let texts = strings(col(wanted[1]).ok_or("text column missing from a batch")?)?;
         let titles = col(wanted[2]).map(strings).transpose()?;
         let times = col(wanted[3]).map(strings).transpose()?;
+        let langs = col(wanted[4]).map(strings).transpose()?;
         for r in 0..batch.num_rows() {
             line += 1;
             let id = ids.as_ref().and_then(|(num, v)| {
@@ -109,7 +127,8 @@ pub fn read(
             });
             let title = titles.as_ref().and_then(|t| t[r].as_deref());
             let time = times.as_ref().and_then(|t| t[r].clone());
-            if !row(line, id, title, texts[r].as_deref(), time) {
+            let lang = langs.as_ref().and_then(|t| t[r].clone());
+            if !row(Row { line, id, title, text: texts[r].as_deref(), time, lang }) {
                 return Ok(());
             }
         }
@@ -293,8 +312,8 @@ mod tests {
         let path = dir.path().join("x.parquet");
         std::fs::write(&path, bytes).unwrap();
         let mut seen = Vec::new();
-        read(&path, "id", "cluster", None, None, &mut |line, id, _, text, _| {
-            seen.push((line, id, text.map(str::to_owned)));
+        read(&path, "id", "cluster", None, None, None, &mut |r| {
+            seen.push((r.line, r.id, r.text.map(str::to_owned)));
             true
         })
         .unwrap();
@@ -305,7 +324,7 @@ mod tests {
             (4, Some(Value::from("3")), None),
             "numbers in a text column stay text; nulls are None"
         );
-        let err = read(&path, "id", "body", None, None, &mut |_, _, _, _, _| true).unwrap_err();
+        let err = read(&path, "id", "body", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
     }
 }

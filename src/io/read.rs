@@ -125,7 +125,9 @@ fn read_parquet(
         &o.text_field,
         o.title_field.as_deref(),
         o.time_field.as_deref(),
-        &mut |line, id, title, text, time| {
+        Some(o.lang_field.as_str()),
+        &mut |row| {
+            let super::parquet::Row { line, id, title, text, time, lang } = row;
             let id = id.unwrap_or_else(|| (ctx.default_id)(line));
             let item = match text {
                 None => {
@@ -135,7 +137,7 @@ fn read_parquet(
                     let raw = o.keep_raw.then(|| {
                         serde_json::json!({ &o.id_field: id, &o.text_field: text }).to_string()
                     });
-                    ctx.record(line, id, title, text, time, raw)
+                    with_lang(ctx.record(line, id, title, text, time, raw), lang)
                 }
             };
             emit(item)
@@ -189,7 +191,15 @@ impl Ctx<'_> {
             full.truncate(cut);
             truncated = true;
         }
-        Item::Record(Record { id, text: full, time, origin: self.origin(line), truncated, raw })
+        Item::Record(Record {
+            id,
+            text: full,
+            time,
+            lang: None,
+            origin: self.origin(line),
+            truncated,
+            raw,
+        })
     }
 }
 
@@ -346,7 +356,19 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    ctx.record(line_no, id, title, text, time, raw)
+    let lang = obj.get(&o.lang_field).and_then(Value::as_str).map(str::to_owned);
+    with_lang(ctx.record(line_no, id, title, text, time, raw), lang)
+}
+
+/// `item` with its language set, when it is a record.
+fn with_lang(item: Item, lang: Option<String>) -> Item {
+    match item {
+        Item::Record(mut r) => {
+            r.lang = lang.filter(|l| !l.is_empty());
+            Item::Record(r)
+        }
+        other => other,
+    }
 }
 
 fn read_csv(
@@ -375,6 +397,7 @@ fn read_csv(
     let id_col = col(&o.id_field);
     let title_col = o.title_field.as_deref().and_then(col);
     let time_col = o.time_field.as_deref().and_then(col);
+    let lang_col = col(&o.lang_field);
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -415,7 +438,8 @@ fn read_csv(
                 let title = title_col.and_then(|c| field(c).ok());
                 let time = time_col.and_then(|c| field(c).ok()).map(str::to_owned);
                 let raw = o.keep_raw.then(|| encode_csv(&rec, format));
-                ctx.record(line, id, title, text, time, raw)
+                let lang = lang_col.and_then(|c| field(c).ok()).map(str::to_owned);
+                with_lang(ctx.record(line, id, title, text, time, raw), lang)
             }
         };
         if !emit(item) {

@@ -1,9 +1,10 @@
 //! The review report (`cluster --report FILE.html`): one self-contained HTML page for an editor
 //! deciding whether to trust a run.
 //!
-//! Stories largest first, each member with its text, script and score to the story's
-//! representative, the words it shares with the representative highlighted, members in another
-//! script than the representative marked; above them, the distribution of verified pair scores
+//! Stories largest first, each member with its text, language (the input's language field, else
+//! the main script of the text) and score to the story's representative, the words it shares
+//! with the representative highlighted, members in another language than the representative
+//! marked; above them, the distribution of verified pair scores
 //! with the clustering threshold drawn, to see whether the threshold sits in the valley between
 //! unrelated and related pairs. No script, no external resource: the file opens anywhere, offline.
 
@@ -29,6 +30,12 @@ pub struct ReportSettings<'a> {
     pub settings: String,
     /// The normalizer of the run (to find shared words).
     pub normalizer: Normalizer,
+}
+
+/// A record's language: its language field when the input has one, else the main script of
+/// its text.
+fn language(r: &crate::io::Record) -> &str {
+    r.lang.as_deref().unwrap_or_else(|| dominant_script(&r.text))
 }
 
 /// The main script of a text: the script most of its letters are written in.
@@ -138,9 +145,9 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
 
     for (k, &st) in order.iter().enumerate().take(MAX_STORIES) {
         let rep = c.representative[st] as usize;
-        let rep_script = dominant_script(&batch.records[rep].text);
+        let rep_script = language(&batch.records[rep]);
         let scripts: std::collections::BTreeSet<&str> =
-            members[st].iter().map(|&d| dominant_script(&batch.records[d].text)).collect();
+            members[st].iter().map(|&d| language(&batch.records[d])).collect();
         let cross = scripts.len() > 1;
         let rep_tokens: HashSet<String> =
             s.normalizer.normalize(&batch.records[rep].text).tokens().map(str::to_owned).collect();
@@ -149,7 +156,7 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
         let _ = write!(
             h,
             " <span class=\"size\">{} documents · {}</span>{}</h2>\n<table>\
-             <tr><th>id</th><th>script</th><th>score</th><th>text</th></tr>\n",
+             <tr><th>id</th><th>language</th><th>score</th><th>text</th></tr>\n",
             members[st].len(),
             scripts.iter().copied().collect::<Vec<_>>().join(", "),
             if cross { " <span class=\"badge\">cross-language</span>" } else { "" }
@@ -163,7 +170,7 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
         });
         for d in rows {
             let r = &batch.records[d];
-            let script = dominant_script(&r.text);
+            let script = language(r);
             let is_rep = d == rep;
             let _ = write!(
                 h,
@@ -178,7 +185,7 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
                 h,
                 "</td><td>{script}{}</td><td class=\"score\">{}</td><td class=\"text\" dir=\"auto\">",
                 if script != rep_script {
-                    " <span class=\"badge\">other script</span>"
+                    " <span class=\"badge\">other language</span>"
                 } else {
                     ""
                 },
