@@ -180,7 +180,19 @@ impl Encoder {
             lines.push(doc);
         }
         for line in lines {
-            let ids = self.tokenizer.encode(line);
+            let ids = if line.len() <= SEGMENT_BYTES {
+                self.tokenizer.encode(line)
+            } else {
+                // A very long line is tokenized a segment at a time (the tokenizer's lattice
+                // takes memory in proportion to its input), its pieces joined.
+                let mut ids = vec![BOS];
+                for seg in segments(line) {
+                    let part = self.tokenizer.encode(seg);
+                    ids.extend_from_slice(&part[1..part.len() - 1]);
+                }
+                ids.push(EOS);
+                ids
+            };
             let inner = &ids[1..ids.len() - 1];
             if inner.len() <= MAX_LINE_TOKENS {
                 out.push(ids);
@@ -212,6 +224,36 @@ impl Encoder {
 /// tokens, and its dense head once).
 pub const GROUP: usize = 256;
 
+/// Lines longer than this many bytes are tokenized in segments of about this size.
+const SEGMENT_BYTES: usize = 8192;
+
+/// `line` cut into pieces of at most [`SEGMENT_BYTES`], at whitespace where there is some in the
+/// second half of a piece, else at a character boundary.
+fn segments(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        if rest.len() <= SEGMENT_BYTES {
+            return Some(std::mem::take(&mut rest));
+        }
+        let mut cut = SEGMENT_BYTES;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if let Some(space) = rest[SEGMENT_BYTES / 2..cut].rfind(char::is_whitespace) {
+            cut = SEGMENT_BYTES / 2 + space + 1;
+            while !rest.is_char_boundary(cut) {
+                cut += 1;
+            }
+        }
+        let (head, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(head)
+    })
+}
+
 /// Unit means of line vectors grouped by document.
 fn means(lines: &[f32], owners: &[usize], docs: usize) -> Vec<f32> {
     let mut out = vec![0f32; docs * DIM];
@@ -235,4 +277,22 @@ pub fn normalize(v: &mut [f32]) {
 /// Cosine of two unit vectors.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_at_spaces_into_bounded_segments() {
+        let line = "كلمة word ".repeat(3000);
+        let parts: Vec<&str> = segments(&line).collect();
+        assert_eq!(parts.concat(), line, "nothing lost");
+        assert!(parts.iter().all(|p| p.len() <= SEGMENT_BYTES));
+        assert!(parts[..parts.len() - 1].iter().all(|p| p.ends_with(' ')), "cut after a space");
+        let solid = "ك".repeat(10_000);
+        let parts: Vec<&str> = segments(&solid).collect();
+        assert_eq!(parts.concat(), solid);
+        assert!(parts.len() == 3 && parts.iter().all(|p| p.len() <= SEGMENT_BYTES));
+    }
 }
