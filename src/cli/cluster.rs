@@ -50,16 +50,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         sizes[s as usize] += 1;
     }
     args.write(&batch, quiet, |out| {
-        use xdedup::io::write::Kind;
-        let mut columns = vec![
-            ("id", Kind::Text),
-            ("cluster", Kind::Text),
-            ("representative", Kind::Bool),
-            ("score", Kind::Float),
-            ("size", Kind::Count),
-        ];
-        columns.extend(super::progress::REJECTED_COLUMNS);
-        out.columns(&columns)?;
+        out.columns(&super::progress::story_columns(&[]))?;
         for e in &batch.entries {
             match *e {
                 Entry::Record(d) => {

@@ -306,16 +306,8 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
     {
         use xdedup::io::write::Kind;
-        let mut columns = vec![
-            ("id", Kind::Text),
-            ("cluster", Kind::Text),
-            ("representative", Kind::Bool),
-            ("score", Kind::Float),
-            ("size", Kind::Count),
-            ("new_story", Kind::Bool),
-            ("status", Kind::Text),
-        ];
-        columns.extend(super::progress::REJECTED_COLUMNS);
+        let columns =
+            super::progress::story_columns(&[("new_story", Kind::Bool), ("status", Kind::Text)]);
         out.columns(&columns).with_context(|| format!("{name}: cannot create"))?;
     }
     let mut rejections = Rejections::new(args.output.rejects.as_deref(), quiet)?;

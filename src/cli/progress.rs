@@ -65,6 +65,21 @@ pub struct RejectedRow<'a> {
 pub const REJECTED_COLUMNS: [(&str, Kind); 3] =
     [("rejected", Kind::Text), ("file", Kind::Text), ("line", Kind::Count)];
 
+/// Columns of a story assignment row (`cluster`, and with `extra` after them `index add`),
+/// rejected records' columns included, for Parquet outputs.
+pub fn story_columns(extra: &[(&'static str, Kind)]) -> Vec<(&'static str, Kind)> {
+    let mut columns = vec![
+        ("id", Kind::Text),
+        ("cluster", Kind::Text),
+        ("representative", Kind::Bool),
+        ("score", Kind::Float),
+        ("size", Kind::Count),
+    ];
+    columns.extend_from_slice(extra);
+    columns.extend(REJECTED_COLUMNS);
+    columns
+}
+
 pub fn rejected_json(r: &Rejected) -> RejectedRow<'_> {
     RejectedRow {
         id: &r.id,

@@ -138,6 +138,15 @@ pub fn read(
 
 pub use super::write::Kind;
 
+/// A Parquet writer into memory: zstd level 3, row groups of [`BATCH_ROWS`].
+fn new_writer(schema: &Arc<Schema>) -> Result<ArrowWriter<Vec<u8>>, String> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3")))
+        .set_max_row_group_row_count(Some(BATCH_ROWS))
+        .build();
+    ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(|e| e.to_string())
+}
+
 /// The rows of Parquet `files` whose 1-based row numbers `keep` holds, with all their columns
 /// as they were, as one Parquet file (zstd). Every file must have the first one's schema.
 pub fn copy_rows(
@@ -155,15 +164,7 @@ pub fn copy_rows(
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let (w, first_schema) = match &mut writer {
             Some(w) => w,
-            None => {
-                let props = WriterProperties::builder()
-                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3")))
-                    .set_max_row_group_row_count(Some(BATCH_ROWS))
-                    .build();
-                let w = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))
-                    .map_err(|e| e.to_string())?;
-                writer.insert((w, schema.clone()))
-            }
+            None => writer.insert((new_writer(&schema)?, schema.clone())),
         };
         if first_schema.fields() != schema.fields() {
             return Err(format!(
@@ -215,12 +216,7 @@ impl Writer {
             })
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3")))
-            .set_max_row_group_row_count(Some(BATCH_ROWS))
-            .build();
-        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))
-            .map_err(|e| e.to_string())?;
+        let writer = new_writer(&schema)?;
         Ok(Writer {
             columns: columns.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
             rows: Vec::new(),
