@@ -26,6 +26,8 @@ pub fn shared(rel: &str) -> PathBuf {
 /// Runs `xdedup` with `args` in `dir`, feeding `stdin`.
 pub fn xdedup(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xdedup"));
+    // A model set in the developer's environment would change every run: tests name it.
+    cmd.env_remove("XDEDUP_MODEL");
     cmd.args(args).current_dir(dir).stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
