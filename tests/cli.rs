@@ -299,6 +299,7 @@ fn closed_pipe_is_not_an_error() {
     let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(cmd)
+        .env_remove("XDEDUP_MODEL")
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -314,6 +315,7 @@ fn write_errors_are_not_swallowed() {
         panic!("/dev/full is needed to simulate a full disk");
     };
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_xdedup"))
+        .env_remove("XDEDUP_MODEL")
         .args(["cluster", &sample(), "-q"])
         .current_dir(dir.path())
         .stdout(full)

@@ -326,6 +326,7 @@ fn kill_9_during_add_leaves_whole_batches_and_a_rerun_completes() {
         let ix = format!("ix{round}");
         ok(d, &["index", "create", &ix]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_xdedup"))
+            .env_remove("XDEDUP_MODEL")
             .args([
                 "index",
                 "add",
@@ -373,6 +374,7 @@ fn readers_work_while_an_add_is_running() {
     write_jsonl(&d.join("all.jsonl"), &rows);
     ok(d, &["index", "create", "ix"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_xdedup"))
+        .env_remove("XDEDUP_MODEL")
         .args(["index", "add", "ix", "all.jsonl", "--batch-size", "300", "-q", "-o", "out.jsonl"])
         .current_dir(d)
         .stdout(Stdio::null())
