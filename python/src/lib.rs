@@ -56,15 +56,26 @@ fn pipeline(
     })
 }
 
-/// Texts (and ids) from a list of strings or of dicts with a `text` key (and `id`).
-fn documents(items: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<serde_json::Value>)> {
+/// Documents read in one pass (a generator can be read only once).
+struct Documents {
+    texts: Vec<String>,
+    ids: Vec<serde_json::Value>,
+    /// A dict's `time`, when it is a str.
+    times: Vec<Option<String>>,
+}
+
+/// Texts, ids and times from an iterable of strings or of dicts with a `text` key (and `id`,
+/// `time`).
+fn documents(items: &Bound<'_, PyAny>) -> PyResult<Documents> {
     let mut texts = Vec::new();
     let mut ids = Vec::new();
+    let mut times = Vec::new();
     for (i, item) in items.try_iter()?.enumerate() {
         let item = item?;
         if let Ok(s) = item.extract::<String>() {
             texts.push(s);
             ids.push(serde_json::Value::from(i));
+            times.push(None);
         } else if let Ok(d) = item.cast::<PyDict>() {
             let text = d
                 .get_item("text")?
@@ -82,13 +93,14 @@ fn documents(items: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<serde_json:
             };
             texts.push(text);
             ids.push(id);
+            times.push(d.get_item("time")?.and_then(|t| t.extract::<String>().ok()));
         } else {
             return Err(PyTypeError::new_err(format!(
                 "item {i}: expected a str or a dict with 'text'"
             )));
         }
     }
-    Ok((texts, ids))
+    Ok(Documents { texts, ids, times })
 }
 
 fn id_to_py(py: Python<'_>, id: &serde_json::Value) -> PyResult<Py<PyAny>> {
@@ -153,7 +165,7 @@ impl Deduper {
     /// Story of each document: the id of the story's first document (for plain strings, its
     /// position), in input order.
     fn fit(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
-        let (texts, ids) = self::documents(documents)?;
+        let Documents { texts, ids, .. } = self::documents(documents)?;
         let result = py.detach(|| self.pipeline.run(&texts));
         let mut first: Vec<Option<usize>> = vec![None; result.stats.stories];
         for (d, &s) in result.story.iter().enumerate() {
@@ -175,7 +187,7 @@ impl Deduper {
         documents: &Bound<'_, PyAny>,
         min_score: Option<f64>,
     ) -> PyResult<Py<PyList>> {
-        let (texts, ids) = self::documents(documents)?;
+        let Documents { texts, ids, .. } = self::documents(documents)?;
         let min = min_score.unwrap_or(self.pipeline.config().threshold());
         let result = py.detach(|| self.pipeline.run(&texts));
         let out = PyList::empty(py);
@@ -237,17 +249,7 @@ impl Index {
     /// transaction; returns one dict per document: `id`, `cluster`, `new_story`, `status`
     /// (`added`, `skipped` for a known id, `rejected` for a text without letters or digits).
     fn add(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
-        let (texts, ids) = self::documents(documents)?;
-        let times: Vec<Option<String>> = documents
-            .try_iter()?
-            .map(|d| {
-                d.ok()
-                    .and_then(|d| {
-                        d.cast::<PyDict>().ok().and_then(|d| d.get_item("time").ok().flatten())
-                    })
-                    .and_then(|t| t.extract::<String>().ok())
-            })
-            .collect();
+        let Documents { texts, ids, times } = self::documents(documents)?;
         let origin = |line: usize| Origin { file: "python".into(), line: line as u64 + 1 };
         let store = &self.store;
         let rows = py.detach(
@@ -269,7 +271,7 @@ impl Index {
                     records.push(Record {
                         id: ids[i].clone(),
                         text: texts[i].clone(),
-                        time: times.get(i).cloned().flatten(),
+                        time: times[i].clone(),
                         lang: None,
                         origin: origin(i),
                         truncated: false,

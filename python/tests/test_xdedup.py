@@ -3,6 +3,7 @@
 import json
 import pathlib
 import re
+import subprocess
 import threading
 
 import pytest
@@ -75,6 +76,15 @@ def test_index_round_trip(tmp_path):
     assert ix.stats()["documents"] == 600
     hits = ix.query(rows[0]["text"])
     assert hits and hits[0]["score"] == pytest.approx(1.0) and hits[0]["similar"]
+    # A generator is read once, times included: the index keeps them for removal by age.
+    third = ix.add({"id": f"g{i}", "text": f"generator story number {i} about rowing", "time": "2000-01-01"} for i in range(3))
+    assert [r["status"] for r in third] == ["added"] * 3
+    del ix
+    binary = ROOT / "target" / "release" / "xdedup"
+    assert binary.exists(), "build the command line first (scripts/test.sh runs cargo test before pytest)"
+    subprocess.run([binary, "index", "remove", tmp_path / "ix", "--older-than", "2001-01-01", "-q"], check=True)
+    ix = xdedup.Index.open(tmp_path / "ix")
+    assert ix.stats()["documents"] == 600, "exactly the three dated 2000 went"
     with pytest.raises(ValueError, match="not an index"):
         xdedup.Index.open(tmp_path / "nowhere")
 

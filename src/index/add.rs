@@ -334,8 +334,10 @@ impl Index {
         }
         let n_old = old_nodes.len();
         // Batch and neighbourhood embeddings side by side, as the node sets are.
+        // (moved, not copied: a batch's vectors can run to hundreds of MB; batch node `n` keeps
+        // index `n`).
         let all_vecs: Option<Vec<DocVectors>> =
-            node_vecs.as_ref().map(|v| v.iter().cloned().chain(old_vecs).collect());
+            node_vecs.map(|v| v.into_iter().chain(old_vecs).collect());
         let av = |n: usize| all_vecs.as_ref().map(|v| &v[n]);
         sigs.extend(self.pipeline.signatures_of(&old_sets));
         sets.extend(old_sets);
@@ -473,7 +475,7 @@ impl Index {
                 keys: keys[n].clone(),
             };
             db.docs.put(&mut w, &doc, &doc_row.encode()).map_err(&e)?;
-            if let (Some(v), Some(vdb)) = (&node_vecs, db.vectors) {
+            if let (Some(v), Some(vdb)) = (&all_vecs, db.vectors) {
                 vdb.put(&mut w, &doc, &super::store::encode_vectors(&v[n])).map_err(&e)?;
             }
             db.ids.put(&mut w, &id_key(&id_text(&r.id)), &doc).map_err(&e)?;
