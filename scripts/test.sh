@@ -13,6 +13,15 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
     echo "chromium not found: install it (apt-get install chromium) or set CHROMIUM" >&2
   fi
 fi
+# The pivot tests read FreeDict's Arabic-English dictionary as Debian installs it (GPL: installed,
+# never shipped).
+if [ ! -e /usr/share/dictd/freedict-ara-eng.index ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq dict-freedict-ara-eng >/dev/null
+  else
+    echo "FreeDict not found: apt-get install dict-freedict-ara-eng" >&2
+  fi
+fi
 cargo test --release --locked "$@"
 # The Python package: built with maturin into a venv, tested with pytest (README example included).
 venv=target/pyvenv

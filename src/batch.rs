@@ -176,10 +176,14 @@ pub fn run(
 
     progress.stage("weighting");
     let mut prepared = pipeline.prepare(shingle, features);
-    if pipeline.encoder().is_some() {
-        progress.stage("embedding");
+    if pipeline.encoder().is_some() || pipeline.pivoter().is_some() {
+        progress.stage(if pipeline.encoder().is_some() {
+            "pivot tokens, embedding"
+        } else {
+            "pivot tokens"
+        });
         let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
-        pipeline.embed(&mut prepared, &texts);
+        pipeline.enrich(&mut prepared, &texts);
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);

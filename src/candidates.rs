@@ -159,6 +159,66 @@ fn unpack(p: u64) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 
+/// Pivot features a document looks others up by: its rarest this many that some other
+/// document also holds.
+pub const PROBE_KEYS: usize = 8;
+
+/// Candidate pairs from rare shared features, for the pivot stage: distinct pairs `(a, b)`,
+/// `a < b`, sorted, of documents in different groups (`group`: the script each is written in)
+/// where one document's [`PROBE_KEYS`] rarest shared features include one the other holds.
+///
+/// This is a bottom-k sketch with rarity as the order, over the features at least two
+/// documents hold: a short report inside a long article shares its names and figures with it,
+/// which are the rarest shared features of the short one, while MinHash bands tuned for Jaccard
+/// would need the two sets to be of similar size. Features held by more than `max_bucket`
+/// documents are not used. `weight(i, k)` is the weight of the `k`-th feature of document `i`
+/// (higher is rarer).
+pub fn rare_key_pairs(
+    features: &[&[u64]],
+    weight: impl Fn(usize, usize) -> f32 + Sync,
+    group: &[u8],
+    max_bucket: usize,
+) -> Vec<(u32, u32)> {
+    let mut postings: Vec<(u64, u32)> = features
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.iter().map(move |&k| (k, i as u32)))
+        .collect();
+    postings.par_sort_unstable();
+    let find = |key: u64| {
+        let lo = postings.partition_point(|e| e.0 < key);
+        let hi = postings.partition_point(|e| e.0 <= key);
+        &postings[lo..hi]
+    };
+    let mut pairs: Vec<(u32, u32)> = features
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, f)| {
+            // Shared, not crowded features, rarest first (ties by feature, so runs agree).
+            let mut keys: Vec<(usize, &[(u64, u32)])> = (0..f.len())
+                .map(|k| (k, find(f[k])))
+                .filter(|(_, list)| list.len() >= 2 && list.len() <= max_bucket)
+                .collect();
+            keys.sort_by(|x, y| {
+                weight(i, y.0).total_cmp(&weight(i, x.0)).then(f[x.0].cmp(&f[y.0]))
+            });
+            let mut out = Vec::new();
+            for (_, list) in keys.into_iter().take(PROBE_KEYS) {
+                for &(_, j) in list {
+                    if group[j as usize] != group[i] {
+                        let a = i as u32;
+                        out.push((a.min(j), a.max(j)));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +281,18 @@ mod tests {
             seen[*b as usize] = true;
         }
         assert!(seen.iter().all(|&s| s));
+    }
+
+    #[test]
+    fn rare_keys_pair_across_groups_only() {
+        // Document 0 (group 1) shares rare feature 7 with 1 (group 2) and 2 (group 1), and the
+        // common feature 9 with everyone.
+        let f: Vec<Vec<u64>> = vec![vec![7, 9], vec![7, 8, 9], vec![7, 9], vec![5, 9]];
+        let refs: Vec<&[u64]> = f.iter().map(|v| v.as_slice()).collect();
+        let weight = |i: usize, k: usize| if f[i][k] == 9 { 0.1 } else { 1.0 };
+        let pairs = rare_key_pairs(&refs, weight, &[1, 2, 1, 1], 200);
+        assert_eq!(pairs, [(0, 1), (1, 2), (1, 3)]);
+        // Feature 9 is held by four documents: with a cap of three, only feature 7 pairs.
+        assert_eq!(rare_key_pairs(&refs, weight, &[1, 2, 1, 1], 3), [(0, 1), (1, 2)]);
     }
 }

@@ -76,6 +76,7 @@ pub mod index;
 pub mod io;
 pub mod lsh;
 pub mod pipeline;
+pub mod pivot;
 pub mod shingle;
 pub mod sketch;
 pub mod text;

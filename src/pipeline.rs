@@ -11,14 +11,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::candidates::{CandidateStats, candidate_pairs};
+use crate::candidates::{CandidateStats, candidate_pairs, rare_key_pairs};
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
+use crate::pivot::{Lexicon, Pivoter};
 use crate::shingle::{Scratch, Shingle, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
-use crate::verify::{Similarity, WeightedSet, combine, scores};
+use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, pivot_score, scores};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// Documents looked at to resolve `--shingle auto`.
@@ -97,6 +98,13 @@ pub struct Prepared {
     pub df: DocFreq,
     /// Per node, its embeddings (with `--model`): those of the node's first document.
     pub vectors: Option<Vec<DocVectors>>,
+    /// Per node, its pivot features (names, numbers, English words and translations: see
+    /// [`crate::pivot`]), weighted by their rarity among all the nodes; `None` without the
+    /// pivot stage.
+    pub pivots: Option<Vec<WeightedSet>>,
+    /// Per node, the script class most of its features are written in (see
+    /// [`crate::shingle::script_class`]): pivot scores count only between different scripts.
+    pub scripts: Vec<u8>,
 }
 
 /// Runs the stages with one [`Config`], and with a sentence encoder when one is given.
@@ -104,12 +112,31 @@ pub struct Prepared {
 pub struct Pipeline {
     cfg: Config,
     encoder: Option<Arc<Encoder>>,
+    pivoter: Option<Pivoter>,
 }
 
 impl Pipeline {
     /// A pipeline with checked settings.
     pub fn new(cfg: Config) -> Self {
-        Pipeline { cfg, encoder: None }
+        Pipeline { cfg, encoder: None, pivoter: Some(Pivoter::default()) }
+    }
+
+    /// The same pipeline with pivot tokens translated through `lexicon` (see [`crate::pivot`]).
+    pub fn with_lexicon(mut self, lexicon: Arc<Lexicon>) -> Self {
+        self.pivoter = Some(Pivoter::new(Some(lexicon)));
+        self
+    }
+
+    /// The same pipeline without the pivot stage (no cross-script names, numbers or
+    /// translations).
+    pub fn without_pivot(mut self) -> Self {
+        self.pivoter = None;
+        self
+    }
+
+    /// The pivot stage, when it runs.
+    pub fn pivoter(&self) -> Option<&Pivoter> {
+        self.pivoter.as_ref()
     }
 
     /// The same pipeline with semantic signatures and scores from `encoder`: candidates also
@@ -130,42 +157,77 @@ impl Pipeline {
         self.encoder.clone()
     }
 
-    /// Stage 3b (with an encoder): embeds each node's first document. `texts` are the
-    /// documents `prepared` was made from, in the same order.
-    pub fn embed<T: AsRef<str> + Sync>(&self, prepared: &mut Prepared, texts: &[T]) {
+    /// Stage 3b, the language-neutral signals of each node's first document: its pivot
+    /// features (weighted by their rarity among the nodes) and, with an encoder, its
+    /// embeddings. `texts` are the documents `prepared` was made from, in the same order.
+    pub fn enrich<T: AsRef<str> + Sync>(&self, prepared: &mut Prepared, texts: &[T]) {
+        let firsts: Vec<&str> =
+            prepared.members.iter().map(|m| texts[m[0] as usize].as_ref()).collect();
+        // Pivot scores count only between scripts: a collection in one script needs none.
+        let scripts = prepared.scripts.iter().filter(|&&k| k != 0);
+        let mixed = scripts.clone().any(|&k| Some(&k) != scripts.clone().next());
+        if self.pivoter.is_some() && mixed {
+            let sets = self.pivot_features(&firsts);
+            let df = DocFreq::from_sets(&sets);
+            let idf = df.idf_table();
+            prepared.pivots = Some(
+                sets.into_par_iter()
+                    .map(|f| WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)))
+                    .collect(),
+            );
+        }
         if let Some(enc) = &self.encoder {
-            let firsts: Vec<&str> =
-                prepared.members.iter().map(|m| texts[m[0] as usize].as_ref()).collect();
             prepared.vectors = Some(enc.embed_vectors(&firsts));
         }
+    }
+
+    /// The pivot features of each text (none without the pivot stage), as
+    /// [`Pivoter::pivot_into`] makes them.
+    pub fn pivot_features<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Box<[u64]>> {
+        let Some(pivoter) = &self.pivoter else {
+            return vec![Box::default(); texts.len()];
+        };
+        let norm = self.normalizer();
+        texts
+            .par_iter()
+            .map_init(
+                || (Normalized::default(), Vec::new()),
+                |(n, out), t| {
+                    norm.normalize_into(t.as_ref(), n);
+                    pivoter.pivot_into(n, out);
+                    out.as_slice().into()
+                },
+            )
+            .collect()
     }
 
     /// The verified score of nodes `a` and `b`: lexical under the configured similarity,
     /// combined with the semantic one when the nodes have embeddings.
     pub fn pair_score(&self, p: &Prepared, a: u32, b: u32) -> f32 {
+        let (a, b) = (a as usize, b as usize);
         let v = p.vectors.as_ref();
-        self.score(
-            &p.sets[a as usize],
-            v.map(|v| &v[a as usize]),
-            &p.sets[b as usize],
-            v.map(|v| &v[b as usize]),
-        )
+        let pivot = p
+            .pivots
+            .as_ref()
+            .filter(|_| p.scripts[a] != p.scripts[b])
+            .and_then(|x| pivot_pair(&x[a], &x[b], self.cfg.similarity()));
+        self.score(&p.sets[a], pivot, v.map(|v| &v[a]), &p.sets[b], v.map(|v| &v[b]))
     }
 
-    /// The verified score of two weighted sets, combined with the semantic score of their
+    /// The verified score of two weighted sets, combined (see [`combine`]) with their pivot
+    /// score when they are written in different scripts, and with the semantic score of their
     /// embeddings when both have one.
     pub fn score(
         &self,
         a: &WeightedSet,
+        pivot: Option<f32>,
         av: Option<&DocVectors>,
         b: &WeightedSet,
         bv: Option<&DocVectors>,
     ) -> f32 {
         let lexical = scores(a, b).get(self.cfg.similarity()) as f32;
-        match (av, bv) {
-            (Some(x), Some(y)) => combine(lexical, semantic_score(x, y)),
-            _ => lexical,
-        }
+        let semantic = av.zip(bv).map(|(x, y)| semantic_score(x, y));
+        combine(lexical, pivot, semantic)
     }
 
     /// SimHash signatures (one 0/1 slot per hyperplane) of documents' mean embeddings, for
@@ -236,6 +298,7 @@ impl Pipeline {
             Weighting::Uniform => Default::default(),
             Weighting::Idf => df.idf_table(),
         };
+        let scripts: Vec<u8> = unique.par_iter().map(|f| dominant_script(f)).collect();
         let sets = unique
             .into_par_iter()
             .map(|f| match weighting {
@@ -243,7 +306,7 @@ impl Pipeline {
                 Weighting::Idf => WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)),
             })
             .collect();
-        Prepared { shingle, node_of, members, sets, df, vectors: None }
+        Prepared { shingle, node_of, members, sets, df, vectors: None, pivots: None, scripts }
     }
 
     /// Clusters `texts` into stories.
@@ -251,7 +314,7 @@ impl Pipeline {
         let shingle = self.resolve_shingle(texts);
         let features = self.features(texts, shingle);
         let mut prepared = self.prepare(shingle, features);
-        self.embed(&mut prepared, texts);
+        self.enrich(&mut prepared, texts);
         self.cluster(&prepared)
     }
 
@@ -305,14 +368,37 @@ impl Pipeline {
                 more.into_iter().filter(|x| pairs.binary_search(x).is_err()).collect();
             node_edges.par_extend(only.par_iter().filter_map(|pair| {
                 let (a, b) = score_live(pair);
-                let s = combine(0.0, semantic_score(&vectors[a as usize], &vectors[b as usize]));
+                let s = combine(
+                    0.0,
+                    None,
+                    Some(semantic_score(&vectors[a as usize], &vectors[b as usize])),
+                );
                 (s > 0.0).then_some((a, b, s))
             }));
             cstats.buckets += stats.buckets;
             cstats.oversized += stats.oversized;
             cstats.pairs += only.len() as u64;
         }
+        if let Some(pivots) = &p.pivots {
+            // Cross-script candidates: documents sharing rare pivot features (names, figures,
+            // translated words), scored in full.
+            let feats: Vec<&[u64]> = live.iter().map(|&n| pivots[n as usize].features()).collect();
+            let groups: Vec<u8> = live.iter().map(|&n| p.scripts[n as usize]).collect();
+            let weight = |i: usize, k: usize| pivots[live[i] as usize].weight(k);
+            let more = rare_key_pairs(&feats, weight, &groups, cfg.max_bucket());
+            let mut seen: std::collections::HashSet<(u32, u32)> =
+                node_edges.iter().map(|e| (e.0, e.1)).collect();
+            seen.extend(pairs.iter().map(score_live));
+            let only: Vec<(u32, u32)> =
+                more.iter().map(score_live).filter(|x| !seen.contains(x)).collect();
+            node_edges.par_extend(only.par_iter().filter_map(|&(a, b)| {
+                let s = self.pair_score(p, a, b);
+                (s > 0.0).then_some((a, b, s))
+            }));
+            cstats.pairs += only.len() as u64;
+        }
         node_edges.sort_unstable_by_key(|e| (e.0, e.1));
+        node_edges.dedup_by_key(|e| (e.0, e.1));
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
         let node_cluster =
@@ -415,6 +501,22 @@ pub struct Comparison {
     pub shared: Vec<String>,
     /// With an encoder: the semantic scores.
     pub semantic: Option<SemanticComparison>,
+    /// With the pivot stage: the pivot scores and what matched.
+    pub pivot: Option<PivotComparison>,
+}
+
+/// The pivot side of a comparison (see [`crate::pivot`]).
+#[derive(Debug, Clone)]
+pub struct PivotComparison {
+    /// Exact scores of the two pivot sets (uniform weights).
+    pub scores: crate::verify::Scores,
+    /// Pivot features of each text.
+    pub sizes: (usize, usize),
+    /// True when the texts are written in different scripts and share at least
+    /// [`crate::verify::MIN_PIVOT_SHARED`] pivot features, so the pivot score counts.
+    pub cross_script: bool,
+    /// Shared pivot features: kind, pivot text, the token of each text it came from.
+    pub shared: Vec<(crate::pivot::Kind, String, String, String)>,
 }
 
 /// The semantic side of a comparison (with `--model`).
@@ -442,6 +544,7 @@ impl Pipeline {
         let (mut fa, mut fb) = (Vec::new(), Vec::new());
         shingle_into(&na, shingle, &mut scratch, &mut fa);
         shingle_into(&nb, shingle, &mut scratch, &mut fb);
+        let (fa_all, fb_all) = (fa.clone(), fb.clone());
         let sa = WeightedSet::new(fa.into(), |_| 1.0);
         let sb = WeightedSet::new(fb.into(), |_| 1.0);
         let sc = scores(&sa, &sb);
@@ -462,6 +565,31 @@ impl Pipeline {
             .map(|(_, s)| s)
             .collect();
         let lexical = sc.get(self.cfg.similarity());
+        let pivot = self.pivoter.as_ref().map(|p| {
+            let (xa, xb) = (p.pivot_strings(&na), p.pivot_strings(&nb));
+            let set = |x: &[(u64, crate::pivot::Kind, String, String)]| {
+                let mut v: Vec<u64> = x.iter().map(|e| e.0).collect();
+                v.sort_unstable();
+                v.dedup();
+                WeightedSet::new(v.into(), |_| 1.0)
+            };
+            let (pa, pb) = (set(&xa), set(&xb));
+            let mut seen = std::collections::HashSet::new();
+            let shared = xa
+                .iter()
+                .filter_map(|(h, kind, pivot, ta)| {
+                    let tb = &xb.iter().find(|e| e.0 == *h)?.3;
+                    seen.insert(*h).then(|| (*kind, pivot.clone(), ta.clone(), tb.clone()))
+                })
+                .collect();
+            PivotComparison {
+                scores: scores(&pa, &pb),
+                sizes: (pa.len(), pb.len()),
+                cross_script: dominant_script(&fa_all) != dominant_script(&fb_all)
+                    && pa.shared(&pb) >= crate::verify::MIN_PIVOT_SHARED,
+                shared,
+            }
+        });
         let semantic = self.encoder.as_ref().map(|enc| {
             let v = enc.embed_vectors(&[a, b]);
             SemanticComparison {
@@ -471,13 +599,15 @@ impl Pipeline {
                 lexical,
             }
         });
+        let pivot_score = pivot
+            .as_ref()
+            .filter(|p| p.cross_script)
+            .map(|p| pivot_score(&p.scores, self.cfg.similarity()));
         Comparison {
             shingle,
-            score: match &semantic {
-                Some(s) => combine(lexical as f32, s.score) as f64,
-                None => lexical,
-            },
+            score: combine(lexical as f32, pivot_score, semantic.as_ref().map(|s| s.score)) as f64,
             semantic,
+            pivot,
             scores: sc,
             estimate,
             sizes: (sa.len(), sb.len()),
@@ -485,6 +615,18 @@ impl Pipeline {
             shared,
         }
     }
+}
+
+/// The script class (see [`crate::shingle::script_class`]) of most of a feature set's
+/// features, digits and symbols not counted (0 when there is no letter).
+pub fn dominant_script(features: &[u64]) -> u8 {
+    let mut counts = [0u32; crate::shingle::SCRIPT_CLASSES];
+    for &f in features {
+        counts[crate::shingle::script_class(f)] += 1;
+    }
+    counts[0] = 0;
+    let best = (1..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k))).unwrap_or(0);
+    if counts[best] == 0 { 0 } else { best as u8 }
 }
 
 /// Xored into semantic band keys.

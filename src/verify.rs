@@ -18,9 +18,39 @@ pub const SEMANTIC_ZERO: f32 = 0.7;
 /// evidence alone, at its own calibration, can link two documents. (Measured on OG2021 against
 /// the lexical score alone: ARI all 0.378 → 0.384, eng 0.511 → 0.512, ara 0.653 → 0.675; a sum
 /// or mean of the two merged more false pairs, `EVALUATION.md`.)
-pub fn combine(lexical: f32, semantic: f32) -> f32 {
-    let m = ((semantic - SEMANTIC_ZERO) / (1.0 - SEMANTIC_ZERO)).clamp(0.0, 1.0);
-    lexical.clamp(0.0, 1.0).max(m)
+///
+/// A pivot score ([`pivot_score`], only for texts in different scripts) is mapped the same way
+/// from [`PIVOT_ZERO`] and counts like the other two.
+pub fn combine(lexical: f32, pivot: Option<f32>, semantic: Option<f32>) -> f32 {
+    let map = |s: f32, zero: f32| ((s - zero) / (1.0 - zero)).clamp(0.0, 1.0);
+    let m = semantic.map_or(0.0, |s| map(s, SEMANTIC_ZERO));
+    let p = pivot.map_or(0.0, |s| map(s, PIVOT_ZERO));
+    lexical.clamp(0.0, 1.0).max(m).max(p)
+}
+
+/// Pivot scores at or below this count nothing in [`combine`].
+pub const PIVOT_ZERO: f32 = 0.0;
+
+/// Pivot features two texts must share before their pivot score counts: one shared name or
+/// word between two short texts (`Latin text` / `Русский текст`) is a coincidence, not a story.
+pub const MIN_PIVOT_SHARED: usize = 2;
+
+/// The pivot score of two pivot sets ([`pivot_score`]), or `None` when they share fewer than
+/// [`MIN_PIVOT_SHARED`] features.
+pub fn pivot_pair(a: &WeightedSet, b: &WeightedSet, sim: Similarity) -> Option<f32> {
+    (a.shared(b) >= MIN_PIVOT_SHARED).then(|| pivot_score(&scores(a, b), sim))
+}
+
+/// The cross-script score of two pivot sets (see [`crate::pivot`]) under the configured
+/// similarity `sim`: cosine by default (translations of similar length); with containment, the
+/// larger of cosine and containment, so a one-sentence report inside a long article scores by
+/// how much of it the article holds.
+pub fn pivot_score(s: &Scores, sim: Similarity) -> f32 {
+    match sim {
+        Similarity::Containment => s.cosine.max(s.containment) as f32,
+        Similarity::Jaccard => s.jaccard as f32,
+        Similarity::Cosine => s.cosine as f32,
+    }
 }
 
 /// A document's feature set with its weights, sorted by feature.
@@ -64,6 +94,24 @@ impl WeightedSet {
     /// True for a set with no features.
     pub fn is_empty(&self) -> bool {
         self.features.is_empty()
+    }
+
+    /// Number of features both sets hold.
+    pub fn shared(&self, other: &WeightedSet) -> usize {
+        let (a, b) = (&self.features, &other.features);
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        n
     }
 
     /// Total weight, and total squared weight, of the features both sets hold.

@@ -27,7 +27,7 @@ pub fn shared(rel: &str) -> PathBuf {
 pub fn xdedup(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xdedup"));
     // A model set in the developer's environment would change every run: tests name it.
-    cmd.env_remove("XDEDUP_MODEL");
+    cmd.env_remove("XDEDUP_MODEL").env_remove("XDEDUP_LEXICON");
     cmd.args(args).current_dir(dir).stdin(if stdin.is_some() {
         Stdio::piped()
     } else {

@@ -199,6 +199,15 @@ pub struct PipelineArgs {
     /// --no-deps` fetches it).
     #[arg(long, value_name = "PATH", env = "XDEDUP_MODEL")]
     pub model: Option<PathBuf>,
+    /// Bilingual lexicon for cross-language pivot tokens: a dictd dictionary (FreeDict's
+    /// Arabic–English: `apt-get install dict-freedict-ara-eng`, then
+    /// /usr/share/dictd/freedict-ara-eng.index) or a word-pair list (MUSE format). Without
+    /// one, names and numbers still link texts across scripts.
+    #[arg(long, value_name = "PATH", env = "XDEDUP_LEXICON")]
+    pub lexicon: Option<PathBuf>,
+    /// Turn the pivot stage off: no cross-script names, numbers or translations.
+    #[arg(long, conflicts_with = "lexicon")]
+    pub no_pivot: bool,
 }
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
@@ -247,7 +256,13 @@ impl PipelineArgs {
     }
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
-        let pipeline = Pipeline::new(self.config()?);
+        let mut pipeline = Pipeline::new(self.config()?);
+        if self.no_pivot {
+            pipeline = pipeline.without_pivot();
+        }
+        if let Some(lex) = load_lexicon(self.lexicon.as_deref())? {
+            pipeline = pipeline.with_lexicon(lex);
+        }
         Ok(match self.encoder()? {
             Some(enc) => pipeline.with_encoder(enc),
             None => pipeline,
@@ -266,6 +281,18 @@ pub fn model_encoder(
 ) -> anyhow::Result<Option<std::sync::Arc<xdedup::embed::Encoder>>> {
     Ok(match path {
         Some(p) => Some(std::sync::Arc::new(xdedup::embed::Encoder::load(p)?)),
+        None => None,
+    })
+}
+
+/// Loads the lexicon at `path`, if any.
+pub fn load_lexicon(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<std::sync::Arc<xdedup::pivot::Lexicon>>> {
+    Ok(match path {
+        Some(p) => Some(std::sync::Arc::new(xdedup::pivot::Lexicon::load(p).map_err(|e| {
+            anyhow::anyhow!("lexicon: {e} (--lexicon wants a dictd .index or a word-pair list)")
+        })?)),
         None => None,
     })
 }

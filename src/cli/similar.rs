@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use xdedup::pivot::Kind;
+
 use super::PipelineArgs;
 
 /// Default verdict threshold for two texts compared on their own (uniform weights).
@@ -24,6 +26,14 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Word => "word",
+        Kind::Name => "name",
+        Kind::Number => "number",
+    }
 }
 
 pub fn load(arg: &str, stdin_used: &mut bool) -> anyhow::Result<String> {
@@ -74,6 +84,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             v["mean_cosine"] = serde_json::json!(sem.mean_cosine);
             v["lines"] = serde_json::json!([sem.lines.0, sem.lines.1]);
         }
+        if let Some(p) = &c.pivot {
+            v["pivot"] = serde_json::json!({
+                "cosine": p.scores.cosine,
+                "jaccard": p.scores.jaccard,
+                "containment": p.scores.containment,
+                "score": xdedup::verify::pivot_score(&p.scores, sim),
+                "counts": p.cross_script,
+                "sizes": [p.sizes.0, p.sizes.1],
+            });
+            if args.explain {
+                v["pivot"]["shared"] = p
+                    .shared
+                    .iter()
+                    .map(|(k, pivot, ta, tb)| {
+                        serde_json::json!({"kind": kind_name(*k), "pivot": pivot, "a": ta, "b": tb})
+                    })
+                    .collect();
+            }
+        }
         if args.explain {
             v["normalized"] = serde_json::json!([c.normalized.0, c.normalized.1]);
             v["shared"] = serde_json::json!(c.shared);
@@ -83,7 +112,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!(
             "{}: {}{sim} {:.3} {} {min:.3}",
             if similar { "similar" } else { "not similar" },
-            if c.semantic.is_some() { "combined " } else { "" },
+            if c.semantic.is_some() || c.pivot.as_ref().is_some_and(|p| p.cross_script) {
+                "combined "
+            } else {
+                ""
+            },
             c.score,
             if similar { ">=" } else { "<" },
         );
@@ -102,6 +135,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "exact:    cosine {:.3}  jaccard {:.3}  containment {:.3}",
             c.scores.cosine, c.scores.jaccard, c.scores.containment
         );
+        if let Some(p) = &c.pivot {
+            println!(
+                "pivot:    {:.3} (cosine {:.3}  jaccard {:.3}  containment {:.3}; {} and {} pivot tokens; {})",
+                xdedup::verify::pivot_score(&p.scores, sim),
+                p.scores.cosine,
+                p.scores.jaccard,
+                p.scores.containment,
+                p.sizes.0,
+                p.sizes.1,
+                if p.cross_script {
+                    "different scripts: counts"
+                } else {
+                    "counts only between scripts, with two or more shared"
+                }
+            );
+        }
         println!(
             "estimate: {:.3} (MinHash Jaccard, {} slots)",
             c.estimate,
@@ -121,6 +170,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "shared: {}",
                 c.shared.iter().map(|s| format!("[{s}]")).collect::<Vec<_>>().join(" ")
             );
+            if let Some(p) = &c.pivot {
+                for kind in [Kind::Word, Kind::Name, Kind::Number] {
+                    let list: Vec<String> = p
+                        .shared
+                        .iter()
+                        .filter(|x| x.0 == kind)
+                        .map(|(_, pivot, ta, tb)| {
+                            if pivot == ta && ta == tb {
+                                format!("[{pivot}]")
+                            } else {
+                                format!("[{pivot}: {ta} / {tb}]")
+                            }
+                        })
+                        .collect();
+                    println!("pivot {:<7} {}", format!("{}s:", kind_name(kind)), list.join(" "));
+                }
+            }
         }
     }
     Ok(if similar { ExitCode::SUCCESS } else { ExitCode::from(1) })

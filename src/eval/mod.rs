@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Origin, Result};
 use crate::pipeline::{Pipeline, RunStats};
-use crate::verify::scores;
+use crate::verify::{Similarity, scores};
 pub use metrics::{
     ClusterScores, CrossScores, cluster_scores, cross_language_scores, csls, recall_at_precision,
     spearman,
@@ -175,12 +175,12 @@ pub struct PairReport {
 pub fn eval_pairs(pipeline: &Pipeline, pairs: &[GoldPair]) -> PairReport {
     let texts: Vec<&str> = pairs.iter().flat_map(|p| [p.a.as_str(), p.b.as_str()]).collect();
     let shingle = pipeline.resolve_shingle(&texts);
-    let prepared = pipeline.prepare(shingle, pipeline.features(&texts, shingle));
-    let sim = pipeline.config().similarity();
+    let mut prepared = pipeline.prepare(shingle, pipeline.features(&texts, shingle));
+    pipeline.enrich(&mut prepared, &texts);
     let predicted: Vec<f64> = (0..pairs.len())
         .map(|i| {
             let (a, b) = (prepared.node_of[2 * i], prepared.node_of[2 * i + 1]);
-            scores(&prepared.sets[a as usize], &prepared.sets[b as usize]).get(sim)
+            pipeline.pair_score(&prepared, a, b) as f64
         })
         .collect();
     let gold: Vec<f64> = pairs.iter().map(|p| p.score).collect();
@@ -235,9 +235,13 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let shingle = pipeline.resolve_shingle(&texts);
     let mut prepared = pipeline.prepare(shingle, pipeline.features(&texts, shingle));
-    pipeline.embed(&mut prepared, &texts);
+    pipeline.enrich(&mut prepared, &texts);
     let sim = pipeline.config().similarity();
     let lang = |d: &GoldDoc| d.lang.clone().unwrap_or_default();
+    let parallel = {
+        let mut seen = std::collections::HashSet::new();
+        docs.iter().all(|d| seen.insert((d.cluster.as_str(), d.lang.as_deref())))
+    };
     let mut langs: Vec<String> = docs.iter().map(lang).filter(|l| l != pivot).collect();
     langs.sort_unstable();
     langs.dedup();
@@ -249,8 +253,13 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
         // aligned set, all pivot documents).
         let stories: std::collections::HashSet<&str> =
             a.iter().map(|&i| docs[i].cluster.as_str()).collect();
+        // In a set that is not parallel (stories hold several texts of one language, as in
+        // OG2021), all pivot documents compete, and only documents with a pivot-language
+        // story-mate count for top-1.
         let b: Vec<usize> = (0..docs.len())
-            .filter(|&i| lang(&docs[i]) == pivot && stories.contains(docs[i].cluster.as_str()))
+            .filter(|&i| {
+                lang(&docs[i]) == pivot && (!parallel || stories.contains(docs[i].cluster.as_str()))
+            })
             .collect();
         let node = |i: usize| prepared.node_of[i] as usize;
         let matrix = |f: &(dyn Fn(usize, usize) -> f32 + Sync)| -> Vec<f32> {
@@ -263,6 +272,12 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
             "lexical".into(),
             matrix(&|x, y| scores(&prepared.sets[x], &prepared.sets[y]).get(sim) as f32),
         )];
+        if let Some(p) = &prepared.pivots {
+            for s in [Similarity::Cosine, Similarity::Containment, Similarity::Jaccard] {
+                let name = format!("pivot:{}", s);
+                kinds.push((name, matrix(&|x, y| scores(&p[x], &p[y]).get(s) as f32)));
+            }
+        }
         if let Some(v) = &prepared.vectors {
             let semantic = matrix(&|x, y| v[x].score(&v[y]));
             let corrected = csls(&semantic, a.len(), b.len(), 3);
@@ -280,11 +295,17 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
             let best = |range: &mut dyn Iterator<Item = usize>| {
                 range.max_by(|&x, &y| m[x].total_cmp(&m[y]).then(y.cmp(&x))).map(|x| truth[x])
             };
-            let hits = (0..a.len())
-                .filter(|&i| best(&mut (i * b.len()..(i + 1) * b.len())).unwrap_or(false))
+            let askable: Vec<usize> =
+                (0..a.len()).filter(|&i| (0..b.len()).any(|j| truth[i * b.len() + j])).collect();
+            let hits = askable
+                .iter()
+                .filter(|&&i| best(&mut (i * b.len()..(i + 1) * b.len())).unwrap_or(false))
                 .count();
-            let hits_rev = (0..b.len())
-                .filter(|&j| best(&mut (0..a.len()).map(|i| i * b.len() + j)).unwrap_or(false))
+            let askable_rev: Vec<usize> =
+                (0..b.len()).filter(|&j| (0..a.len()).any(|i| truth[i * b.len() + j])).collect();
+            let hits_rev = askable_rev
+                .iter()
+                .filter(|&&j| best(&mut (0..a.len()).map(|i| i * b.len() + j)).unwrap_or(false))
                 .count();
             let scored: Vec<(f32, bool)> = m.iter().copied().zip(truth.iter().copied()).collect();
             out.push(RetrievalScores {
@@ -292,8 +313,8 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
                 lang: l.clone(),
                 docs: a.len(),
                 pivot_docs: b.len(),
-                top1: hits as f64 / a.len().max(1) as f64,
-                top1_reverse: hits_rev as f64 / b.len().max(1) as f64,
+                top1: hits as f64 / askable.len().max(1) as f64,
+                top1_reverse: hits_rev as f64 / askable_rev.len().max(1) as f64,
                 recall_at_p95: recall_at_precision(&scored, 0.95),
                 recall_at_p99: recall_at_precision(&scored, 0.99),
             });

@@ -266,7 +266,7 @@ impl Index {
                         let s = if stored_copy[n] == Some(d) {
                             1.0
                         } else {
-                            self.pipeline.score(&sets[n], nv(n), set, vecs.as_ref()) as f64
+                            self.pipeline.score(&sets[n], None, nv(n), set, vecs.as_ref()) as f64
                         };
                         (s >= t).then_some((*story, s))
                     })
@@ -353,7 +353,7 @@ impl Index {
             .par_iter()
             .filter_map(|&(a, b)| {
                 let (a_, b_) = (a as usize, b as usize);
-                let s = self.pipeline.score(&sets[a_], av(a_), &sets[b_], av(b_));
+                let s = self.pipeline.score(&sets[a_], None, av(a_), &sets[b_], av(b_));
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
@@ -365,7 +365,11 @@ impl Index {
             edges.par_extend(
                 more.par_iter().filter(|x| pairs.binary_search(x).is_err()).filter_map(
                     |&(a, b)| {
-                        let s = combine(0.0, semantic_score(&v[a as usize], &v[b as usize]));
+                        let s = combine(
+                            0.0,
+                            None,
+                            Some(semantic_score(&v[a as usize], &v[b as usize])),
+                        );
                         (s > 0.0).then_some((a, b, s))
                     },
                 ),
@@ -382,7 +386,7 @@ impl Index {
                     let total: f64 = t
                         .members
                         .iter()
-                        .map(|(_, m, mv)| pipeline.score(set, vecs, m, mv.as_ref()) as f64)
+                        .map(|(_, m, mv)| pipeline.score(set, None, vecs, m, mv.as_ref()) as f64)
                         .sum();
                     let mean = (total / t.members.len().max(1) as f64) as f32;
                     (mean > 0.0).then_some((n as u32, slot as u32, mean))
@@ -566,7 +570,7 @@ impl Index {
                 1.0
             } else {
                 match doc_set.get(&row.first) {
-                    Some(&r) => self.pipeline.score(&sets[n], av(n), &sets[r], av(r)),
+                    Some(&r) => self.pipeline.score(&sets[n], None, av(n), &sets[r], av(r)),
                     None => {
                         let first = big.iter().find(|t| t.story == story).and_then(|t| {
                             t.members
@@ -575,7 +579,9 @@ impl Index {
                                 .map(|(_, m, mv)| (m, mv))
                         });
                         first
-                            .map(|(m, mv)| self.pipeline.score(&sets[n], av(n), m, mv.as_ref()))
+                            .map(|(m, mv)| {
+                                self.pipeline.score(&sets[n], None, av(n), m, mv.as_ref())
+                            })
                             .unwrap_or(0.0)
                     }
                 }

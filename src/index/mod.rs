@@ -536,7 +536,7 @@ impl Index {
             let other = self.weigh(&r, &counters, &mut cache, row.features)?;
             let other_vecs = self.vectors(&r, d)?;
             let score =
-                self.pipeline.score(&set, vecs.as_ref(), &other, other_vecs.as_ref()) as f64;
+                self.pipeline.score(&set, None, vecs.as_ref(), &other, other_vecs.as_ref()) as f64;
             if score > 0.0 {
                 let id = serde_json::from_str(&row.id_json).unwrap_or(serde_json::Value::Null);
                 by_story.entry(row.story).or_default().push((score, id));
