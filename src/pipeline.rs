@@ -1,7 +1,7 @@
 //! The in-memory job: texts → stories, calling each stage in order.
 //!
-//! normalize → shingle → (exact duplicates collapse) → weight → sketch → band → candidates →
-//! verify → cluster. Every stage is a plain function of plain data in its own module; this file
+//! normalize → shingle → (exact duplicates collapse) → weight → pivot and embed (language-neutral
+//! signals, [`Pipeline::enrich`]) → sketch → band → candidates → verify → cluster. Every stage is a plain function of plain data in its own module; this file
 //! only wires them and keeps the bookkeeping between documents and the unique feature sets
 //! ("nodes") that the later stages work on.
 

@@ -7,9 +7,11 @@
 //! - nothing, when it is a function word of English or Arabic ([`is_stopword`]);
 //! - its **translations** into the pivot language (English), when a [`Lexicon`] knows it;
 //! - otherwise a Latin-script token stands for itself, English-stemmed ([`english_stem`]), so
-//!   English text meets the translations of Arabic text; and any token that is not a known word
-//!   (no lexicon entry either way) also gets a **name key**, its consonant skeleton
-//!   ([`names::skeleton`]), which Latin, Arabic and Cyrillic spellings of a name share.
+//!   English text meets the translations of Arabic text;
+//! - and a **name key**, its consonant skeleton ([`names::skeleton`]), which Latin, Arabic and
+//!   Cyrillic spellings of a name share: for every non-Latin token (Arabic names are often words
+//!   of the lexicon too, `روته`), and for Latin tokens that are not a word of the lexicon's
+//!   translations.
 //!
 //! Pivot features are weighed like shingles, by their rarity in the collection (all documents
 //! count, whatever their script), so a name key that collides with common words weighs little
