@@ -19,7 +19,7 @@ use crate::pivot::{Lexicon, Pivoter};
 use crate::shingle::{Scratch, Shingle, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
-use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, pivot_score, scores};
+use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// Documents looked at to resolve `--shingle auto`.
@@ -512,9 +512,10 @@ pub struct PivotComparison {
     pub scores: crate::verify::Scores,
     /// Pivot features of each text.
     pub sizes: (usize, usize),
-    /// True when the texts are written in different scripts and share at least
-    /// [`crate::verify::MIN_PIVOT_SHARED`] pivot features, so the pivot score counts.
-    pub cross_script: bool,
+    /// The pivot evidence ([`pivot_pair`]: corrected for chance, containment for a short text
+    /// inside a long one) when the texts are written in different scripts and share at least
+    /// [`crate::verify::MIN_PIVOT_SHARED`] pivot features; `None` otherwise (it does not count).
+    pub score: Option<f32>,
     /// Shared pivot features: kind, pivot text, the token of each text it came from.
     pub shared: Vec<(crate::pivot::Kind, String, String, String)>,
 }
@@ -585,8 +586,9 @@ impl Pipeline {
             PivotComparison {
                 scores: scores(&pa, &pb),
                 sizes: (pa.len(), pb.len()),
-                cross_script: dominant_script(&fa_all) != dominant_script(&fb_all)
-                    && pa.shared(&pb) >= crate::verify::MIN_PIVOT_SHARED,
+                score: (dominant_script(&fa_all) != dominant_script(&fb_all))
+                    .then(|| pivot_pair(&pa, &pb, self.cfg.similarity()))
+                    .flatten(),
                 shared,
             }
         });
@@ -599,10 +601,7 @@ impl Pipeline {
                 lexical,
             }
         });
-        let pivot_score = pivot
-            .as_ref()
-            .filter(|p| p.cross_script)
-            .map(|p| pivot_score(&p.scores, self.cfg.similarity()));
+        let pivot_score = pivot.as_ref().and_then(|p| p.score);
         Comparison {
             shingle,
             score: combine(lexical as f32, pivot_score, semantic.as_ref().map(|s| s.score)) as f64,

@@ -110,3 +110,29 @@ fn similar_explains_pivot_matches() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("lexicon") && err.contains("nope.index"), "{err}");
 }
+
+#[test]
+fn seed_english_sentence_joins_its_arabic_article() {
+    // Issue #4's seed check: the one-sentence English report joins the six-paragraph Arabic
+    // article it summarises (by containment of its pivot features); the tweet on the same
+    // topic does not, and the stories of issue #2 stay as they were.
+    let dir = tempfile::tempdir().unwrap();
+    let seed = shared("seed/seed-stories.jsonl");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["cluster", seed.to_str().unwrap(), "-q"];
+        args.extend_from_slice(extra);
+        let out = xdedup(dir.path(), &args, None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        util::groups(&util::json_lines(&out.stdout))
+    };
+    let with = run(&["--lexicon", FREEDICT]);
+    let story_of = |groups: &[Vec<String>], id: &str| {
+        groups.iter().find(|g| g.iter().any(|x| x == id)).cloned().unwrap_or_default()
+    };
+    assert_eq!(story_of(&with, "nk-troops-ar"), ["nk-troops-ar", "nk-troops-en"], "{with:?}");
+    assert_eq!(story_of(&with, "nk-tweet"), ["nk-tweet"], "{with:?}");
+    let without = run(&["--no-pivot"]);
+    for id in ["medvedev-title", "related-03"] {
+        assert_eq!(story_of(&with, id), story_of(&without, id), "{id}");
+    }
+}

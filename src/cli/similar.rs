@@ -89,8 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "cosine": p.scores.cosine,
                 "jaccard": p.scores.jaccard,
                 "containment": p.scores.containment,
-                "score": xdedup::verify::pivot_score(&p.scores, sim),
-                "counts": p.cross_script,
+                "score": p.score,
                 "sizes": [p.sizes.0, p.sizes.1],
             });
             if args.explain {
@@ -112,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!(
             "{}: {}{sim} {:.3} {} {min:.3}",
             if similar { "similar" } else { "not similar" },
-            if c.semantic.is_some() || c.pivot.as_ref().is_some_and(|p| p.cross_script) {
+            if c.semantic.is_some() || c.pivot.as_ref().is_some_and(|p| p.score.is_some()) {
                 "combined "
             } else {
                 ""
@@ -136,19 +135,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             c.scores.cosine, c.scores.jaccard, c.scores.containment
         );
         if let Some(p) = &c.pivot {
+            let score = match p.score {
+                Some(x) => format!("{x:.3} (different scripts: counts)"),
+                None => "does not count (only between scripts, two or more shared)".into(),
+            };
             println!(
-                "pivot:    {:.3} (cosine {:.3}  jaccard {:.3}  containment {:.3}; {} and {} pivot tokens; {})",
-                xdedup::verify::pivot_score(&p.scores, sim),
-                p.scores.cosine,
-                p.scores.jaccard,
-                p.scores.containment,
-                p.sizes.0,
-                p.sizes.1,
-                if p.cross_script {
-                    "different scripts: counts"
-                } else {
-                    "counts only between scripts, with two or more shared"
-                }
+                "pivot:    {score}; cosine {:.3}  jaccard {:.3}  containment {:.3}; {} and {} pivot tokens",
+                p.scores.cosine, p.scores.jaccard, p.scores.containment, p.sizes.0, p.sizes.1,
             );
         }
         println!(
