@@ -154,6 +154,17 @@ fn with_the_encoder_batches_agree_too() {
     nights_agree_with_one_shot_clustering(&["--model", &model]);
 }
 
+/// The same with a lexicon: pivot features stored, rare-key candidates and pivot scores.
+#[test]
+fn with_a_lexicon_batches_agree_too() {
+    let lexicon = "/usr/share/dictd/freedict-ara-eng.index";
+    assert!(
+        Path::new(lexicon).exists(),
+        "{lexicon} missing: apt-get install dict-freedict-ara-eng"
+    );
+    nights_agree_with_one_shot_clustering(&["--lexicon", lexicon]);
+}
+
 /// A semantic index links a translation no lexical feature could, refuses commands without
 /// the encoder (and a plain index refuses one), and removal takes the embeddings along.
 #[test]

@@ -136,3 +136,84 @@ fn seed_english_sentence_joins_its_arabic_article() {
         assert_eq!(story_of(&with, id), story_of(&without, id), "{id}");
     }
 }
+
+/// An index created with a lexicon stores pivot features and links across scripts night by
+/// night as one `cluster --lexicon` run does; it needs its lexicon on every command.
+#[test]
+fn an_index_with_a_lexicon_links_across_scripts_night_by_night() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(shared("eval/un-v1-docs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| matches!(r["lang"].as_str(), Some("ar" | "en")))
+        .collect();
+    let write = |name: &str, rows: &[serde_json::Value]| {
+        let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+        std::fs::write(d.join(name), text).unwrap();
+    };
+    let ok = |args: &[&str]| {
+        let out = xdedup(d, args, None);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    write("all.jsonl", &rows);
+    ok(&["index", "create", "ix", "--lexicon", FREEDICT]);
+    let n = rows.len();
+    for b in 0..4 {
+        write(&format!("night-{b}.jsonl"), &rows[b * n / 4..(b + 1) * n / 4]);
+        ok(&["index", "add", "ix", &format!("night-{b}.jsonl"), "--lexicon", FREEDICT, "-q"]);
+    }
+    let story = |out: &std::process::Output| -> std::collections::BTreeMap<String, String> {
+        util::json_lines(&out.stdout)
+            .iter()
+            .map(|r| (util::id_of(r), r["cluster"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let index = story(&ok(&["index", "export", "ix"]));
+    let once = story(&ok(&["cluster", "all.jsonl", "--lexicon", FREEDICT, "-q"]));
+    let ids: Vec<&String> = once.keys().collect();
+    let a: Vec<&str> = ids.iter().map(|i| index[*i].as_str()).collect();
+    let b: Vec<&str> = ids.iter().map(|i| once[*i].as_str()).collect();
+    let agreement = xdedup::eval::cluster_scores(&b, &a).ari;
+    // Stories that hold both an Arabic and an English document.
+    let lang: std::collections::BTreeMap<String, String> =
+        rows.iter().map(|r| (util::id_of(r), r["lang"].as_str().unwrap().to_owned())).collect();
+    let mixed = |s: &std::collections::BTreeMap<String, String>| {
+        let mut by: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for (id, c) in s {
+            by.entry(c).or_default().insert(lang[id].as_str());
+        }
+        by.values().filter(|l| l.len() == 2).count()
+    };
+    eprintln!(
+        "index vs one run ARI {agreement:.4}; stories with both languages: index {}, one run {}",
+        mixed(&index),
+        mixed(&once)
+    );
+    assert!(agreement >= 0.9, "{agreement}");
+    assert!(mixed(&index) >= 100 && mixed(&index) * 10 >= mixed(&once) * 9);
+    // A query in Arabic finds the story of its English translation.
+    let ar = rows.iter().find(|r| r["lang"] == "ar").unwrap();
+    let en = rows.iter().find(|r| r["lang"] == "en" && r["cluster"] == ar["cluster"]).unwrap();
+    let text = ar["text"].as_str().unwrap();
+    let out = xdedup(d, &["index", "query", "ix", text, "--json", "--lexicon", FREEDICT], None);
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits[0]["cluster"].as_str(), Some(index[&util::id_of(en)].as_str()), "{hits:?}");
+    // Without the lexicon, or with one on a plain index: clear errors.
+    let out = xdedup(d, &["index", "add", "ix", "night-0.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(util::stderr(&out).contains("was created with --lexicon"), "{}", util::stderr(&out));
+    ok(&["index", "create", "plain"]);
+    let out = xdedup(d, &["index", "add", "plain", "night-0.jsonl", "--lexicon", FREEDICT], None);
+    assert!(util::stderr(&out).contains("was created without --lexicon"));
+    // Removal takes pivot features along; the rest stays readable.
+    ok(&["index", "remove", "ix", "--id", &util::id_of(en)]);
+    ok(&["index", "compact", "ix"]);
+    let stats: serde_json::Value =
+        serde_json::from_slice(&ok(&["index", "stats", "ix", "--json"]).stdout).unwrap();
+    assert_eq!(stats["documents"], n as u64 - 1);
+    assert!(stats["lexicon"].as_str().unwrap().starts_with("freedict-ara-eng.index"));
+}

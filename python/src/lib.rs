@@ -27,6 +27,7 @@ fn pipeline(
     num_perm: Option<usize>,
     idf: bool,
     model: Option<PathBuf>,
+    lexicon: Option<PathBuf>,
 ) -> PyResult<Pipeline> {
     let d = Config::default();
     let sim: Similarity = match similarity {
@@ -49,11 +50,19 @@ fn pipeline(
         })
         .build()
         .map_err(err)?;
-    let p = Pipeline::new(cfg);
+    let mut p = Pipeline::new(cfg);
+    if let Some(l) = lexicon_of(lexicon)? {
+        p = p.with_lexicon(l);
+    }
     Ok(match model {
         Some(m) => p.with_encoder(Arc::new(Encoder::load(&m).map_err(err)?)),
         None => p,
     })
+}
+
+/// The lexicon at `path`, loaded.
+fn lexicon_of(path: Option<PathBuf>) -> PyResult<Option<Arc<xdedup::pivot::Lexicon>>> {
+    path.map(|l| xdedup::pivot::Lexicon::load(&l).map(Arc::new)).transpose().map_err(err)
 }
 
 /// Documents read in one pass (a generator can be read only once).
@@ -114,7 +123,8 @@ fn id_to_py(py: Python<'_>, id: &serde_json::Value) -> PyResult<Py<PyAny>> {
 
 /// Similarity of two texts, as `xdedup similar` computes it.
 #[pyfunction]
-#[pyo3(signature = (a, b, *, threshold=0.4, similarity=None, shingle=None, model=None))]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (a, b, *, threshold=0.4, similarity=None, shingle=None, model=None, lexicon=None))]
 fn similarity(
     py: Python<'_>,
     a: String,
@@ -123,8 +133,9 @@ fn similarity(
     similarity: Option<&str>,
     shingle: Option<&str>,
     model: Option<PathBuf>,
+    lexicon: Option<PathBuf>,
 ) -> PyResult<Py<PyDict>> {
-    let p = pipeline(Some(threshold), similarity, shingle, None, true, model)?;
+    let p = pipeline(Some(threshold), similarity, shingle, None, true, model, lexicon)?;
     let c = py.detach(|| p.compare(&a, &b));
     let d = PyDict::new(py);
     d.set_item("score", c.score)?;
@@ -150,7 +161,7 @@ struct Deduper {
 #[pymethods]
 impl Deduper {
     #[new]
-    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None))]
+    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None, lexicon=None))]
     fn new(
         threshold: Option<f64>,
         similarity: Option<&str>,
@@ -158,8 +169,10 @@ impl Deduper {
         num_perm: Option<usize>,
         idf: bool,
         model: Option<PathBuf>,
+        lexicon: Option<PathBuf>,
     ) -> PyResult<Self> {
-        Ok(Deduper { pipeline: pipeline(threshold, similarity, shingle, num_perm, idf, model)? })
+        let p = pipeline(threshold, similarity, shingle, num_perm, idf, model, lexicon)?;
+        Ok(Deduper { pipeline: p })
     }
 
     /// Story of each document: the id of the story's first document (for plain strings, its
@@ -221,7 +234,7 @@ struct Index {
 impl Index {
     /// Creates an index in `path` (a new or empty directory).
     #[staticmethod]
-    #[pyo3(signature = (path, *, threshold=None, similarity=None, shingle=None, num_perm=None, model=None))]
+    #[pyo3(signature = (path, *, threshold=None, similarity=None, shingle=None, num_perm=None, model=None, lexicon=None))]
     fn create(
         path: PathBuf,
         threshold: Option<f64>,
@@ -229,19 +242,27 @@ impl Index {
         shingle: Option<&str>,
         num_perm: Option<usize>,
         model: Option<PathBuf>,
+        lexicon: Option<PathBuf>,
     ) -> PyResult<Self> {
-        let p = pipeline(threshold, similarity, shingle, num_perm, true, model)?;
+        let lex = lexicon_of(lexicon)?;
+        let p = pipeline(threshold, similarity, shingle, num_perm, true, model, None)?;
         let enc = p.encoder().is_some().then(|| p.clone());
-        let store = Store::create_with(&path, p.config(), enc.and_then(encoder_of)).map_err(err)?;
+        let store =
+            Store::create_with(&path, p.config(), enc.and_then(encoder_of), lex).map_err(err)?;
         Ok(Index { store })
     }
 
-    /// Opens the index in `path` for adding and querying (`model`: for an index created with one).
+    /// Opens the index in `path` for adding and querying (`model`, `lexicon`: for an index created
+    /// with them).
     #[staticmethod]
-    #[pyo3(signature = (path, *, model=None))]
-    fn open(path: PathBuf, model: Option<PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (path, *, model=None, lexicon=None))]
+    fn open(path: PathBuf, model: Option<PathBuf>, lexicon: Option<PathBuf>) -> PyResult<Self> {
         let enc = model.map(|m| Encoder::load(&m).map(Arc::new)).transpose().map_err(err)?;
-        let store = Store::open_writer(&path).and_then(|s| s.with_encoder(enc)).map_err(err)?;
+        let lex = lexicon_of(lexicon)?;
+        let store = Store::open_writer(&path)
+            .and_then(|s| s.with_encoder(enc))
+            .and_then(|s| s.with_lexicon(lex))
+            .map_err(err)?;
         Ok(Index { store })
     }
 

@@ -12,10 +12,12 @@ def similarity(
     similarity: Optional[str] = None,
     shingle: Optional[str] = None,
     model: Optional[Union[str, PathLike[str]]] = None,
+    lexicon: Optional[Union[str, PathLike[str]]] = None,
 ) -> dict[str, Any]:
     """Scores of two texts: ``score``, ``similar`` (score >= threshold), ``cosine``,
     ``jaccard``, ``containment``, ``estimate`` (MinHash), ``shared`` shingles; with a model
-    also ``semantic`` and ``lexical``."""
+    also ``semantic`` and ``lexical``. ``lexicon``: a bilingual lexicon (dictd ``.index`` or
+    word pairs) for pivot tokens across scripts."""
 
 class Deduper:
     """Clusters documents into stories with the command line's settings and defaults."""
@@ -29,6 +31,7 @@ class Deduper:
         num_perm: Optional[int] = None,
         idf: bool = True,
         model: Optional[Union[str, PathLike[str]]] = None,
+        lexicon: Optional[Union[str, PathLike[str]]] = None,
     ) -> None: ...
     def fit(self, documents: Iterable[Document]) -> list[Id]:
         """The story of each document, in input order: the id of the story's first document
@@ -48,9 +51,15 @@ class Index:
         shingle: Optional[str] = None,
         num_perm: Optional[int] = None,
         model: Optional[Union[str, PathLike[str]]] = None,
+        lexicon: Optional[Union[str, PathLike[str]]] = None,
     ) -> "Index": ...
     @staticmethod
-    def open(path: Union[str, PathLike[str]], *, model: Optional[Union[str, PathLike[str]]] = None) -> "Index": ...
+    def open(
+        path: Union[str, PathLike[str]],
+        *,
+        model: Optional[Union[str, PathLike[str]]] = None,
+        lexicon: Optional[Union[str, PathLike[str]]] = None,
+    ) -> "Index": ...
     def add(self, documents: Iterable[Document]) -> list[dict[str, Any]]:
         """Adds a batch in one transaction; one dict per document: ``id``, ``cluster``,
         ``new_story``, ``status`` (added, skipped, rejected)."""

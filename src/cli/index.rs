@@ -54,6 +54,9 @@ pub enum Command {
         /// The sentence encoder, for an index created with --model.
         #[arg(long, value_name = "PATH", env = "XDEDUP_MODEL")]
         model: Option<PathBuf>,
+        /// The lexicon, for an index created with --lexicon.
+        #[arg(long, value_name = "PATH", env = "XDEDUP_LEXICON")]
+        lexicon: Option<PathBuf>,
     },
     /// Documents, stories, batches, size on disk and settings.
     Stats {
@@ -141,7 +144,13 @@ struct Row<'a> {
 pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Create { dir, pipeline } => {
-            let index = Index::create_with(&dir, &pipeline.config()?, pipeline.encoder()?)?;
+            anyhow::ensure!(
+                !pipeline.no_pivot,
+                "an index stores pivot features only when created with --lexicon; leave --no-pivot out"
+            );
+            let lexicon = super::load_lexicon(pipeline.lexicon.as_deref())?;
+            let index =
+                Index::create_with(&dir, &pipeline.config()?, pipeline.encoder()?, lexicon)?;
             if !quiet {
                 let cfg = index.config();
                 eprintln!(
@@ -158,8 +167,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Add(args) => add(*args, quiet),
-        Command::Query { dir, text: None, file: Some(file), top, model, .. } => {
-            let index = Index::open(&dir)?.with_encoder(super::model_encoder(model.as_deref())?)?;
+        Command::Query { dir, text: None, file: Some(file), top, model, lexicon, .. } => {
+            let index = Index::open(&dir)?
+                .with_encoder(super::model_encoder(model.as_deref())?)?
+                .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let mut any = false;
             let mut error = None;
             super::write_output(None, |out| {
@@ -194,8 +205,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Query { dir, text, top, json, model, .. } => {
-            let index = Index::open(&dir)?.with_encoder(super::model_encoder(model.as_deref())?)?;
+        Command::Query { dir, text, top, json, model, lexicon, .. } => {
+            let index = Index::open(&dir)?
+                .with_encoder(super::model_encoder(model.as_deref())?)?
+                .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
             let hits = index.query(&text, top)?;
             let similar = hits.iter().any(|h| h.similar);
@@ -243,6 +256,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                     (
                         "model".into(),
                         s.model.clone().unwrap_or_else(|| "none (lexical only)".into()),
+                    ),
+                    (
+                        "lexicon".into(),
+                        s.lexicon.clone().unwrap_or_else(|| "none (no pivot features)".into()),
                     ),
                 ];
                 lines.extend(s.settings.iter().cloned());
@@ -299,7 +316,9 @@ struct Totals {
 
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
-    let index = Index::open_writer(&args.dir)?.with_encoder(args.pipeline.encoder()?)?;
+    let index = Index::open_writer(&args.dir)?
+        .with_encoder(args.pipeline.encoder()?)?
+        .with_lexicon(super::load_lexicon(args.pipeline.lexicon.as_deref())?)?;
     index.check(&args.pipeline.given()?)?;
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());

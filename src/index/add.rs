@@ -23,11 +23,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use super::store::{DocRow, StoryRow, id_key, pair_key};
-use super::{Index, index_error, lmdb};
-use crate::candidates::candidate_pairs;
+use super::{Index, Side, index_error, lmdb};
+use crate::candidates::{candidate_pairs, rare_key_pairs};
 use crate::embed::DocVectors;
 use crate::error::Result;
 use crate::io::{Record, id_text};
+use crate::pipeline::dominant_script;
 use crate::pipeline::semantic_score;
 use crate::pipeline::{Collapsed, collapse};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
@@ -102,11 +103,32 @@ pub const NEIGHBOURHOOD_BUDGET: u64 = 50_000;
 /// 1 to ½ to ¼; at ¼ it is 0.998 (`EVALUATION.md`).
 const TOUCH: f64 = 0.25;
 
+/// A stored document loaded for scoring: its story, weighted sets, script and embeddings.
+struct Loaded {
+    doc: u64,
+    story: u64,
+    set: WeightedSet,
+    script: u8,
+    pivot: Option<WeightedSet>,
+    vecs: Option<DocVectors>,
+}
+
+impl Loaded {
+    fn side(&self) -> Side<'_> {
+        Side {
+            set: &self.set,
+            script: self.script,
+            pivot: self.pivot.as_ref(),
+            vecs: self.vecs.as_ref(),
+        }
+    }
+}
+
 /// A large stored story touched by the batch, with the members it is scored on.
 struct Touched {
     story: u64,
     row: StoryRow,
-    members: Vec<(u64, WeightedSet, Option<DocVectors>)>,
+    members: Vec<Loaded>,
 }
 
 impl Index {
@@ -120,6 +142,12 @@ impl Index {
         shingle: Shingle,
     ) -> Result<AddReport> {
         self.ensure_writer()?;
+        if self.pivot.is_some() && !self.pivots_on() {
+            return Err(index_error(
+                &self.dir,
+                "was created with --lexicon: attach the lexicon (with_lexicon) to add to it",
+            ));
+        }
         let cfg = self.config().clone();
         let dir = self.dir.clone();
         let e = lmdb(&dir);
@@ -177,6 +205,12 @@ impl Index {
             let texts: Vec<&str> = node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
             enc.embed_vectors(&texts)
         });
+        // With a lexicon, each node's pivot features, and every node's script.
+        let node_pivots: Option<Vec<Box<[u64]>>> = self.pivots_on().then(|| {
+            let texts: Vec<&str> = node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
+            self.pipeline.pivot_features(&texts)
+        });
+        let mut scripts: Vec<u8> = node_feats.iter().map(|f| dominant_script(f)).collect();
 
         // 3. Document frequencies take in the batch. Like `cluster`, they count distinct
         // feature sets: a set already stored, or repeated in the batch, counts once.
@@ -207,6 +241,26 @@ impl Index {
             }
         }
         counters.docs += fresh.len() as u64;
+        let mut pcache: FeatureMap<u64, u32> = FeatureMap::default();
+        if let (Some(piv), Some(pdf)) = (&node_pivots, db.pivot_df) {
+            let mut batch_df: FeatureMap<u64, u32> = FeatureMap::default();
+            for (f, stored) in piv.iter().zip(&stored_copy) {
+                for &x in f.iter() {
+                    *batch_df.entry(x).or_insert(0) += stored.is_none() as u32;
+                }
+                counters.pivot_docs += (stored.is_none() && !f.is_empty()) as u64;
+            }
+            let mut sorted: Vec<(u64, u32)> = batch_df.into_iter().collect();
+            sorted.sort_unstable();
+            for (f, c) in sorted {
+                let mut df = pdf.get(&w, &f).map_err(&e)?.unwrap_or(0);
+                if c > 0 {
+                    df = df.saturating_add(c);
+                    pdf.put(&mut w, &f, &df).map_err(&e)?;
+                }
+                pcache.insert(f, df);
+            }
+        }
 
         // 4. Weights, signatures, band keys.
         let sets: Vec<WeightedSet> = node_feats
@@ -214,6 +268,14 @@ impl Index {
             .map(|f| super::weighted(cfg.weighting(), &counters, &cache, f.clone()))
             .collect();
         let sigs = self.pipeline.signatures_of(&sets);
+        let mut psets: Option<Vec<WeightedSet>> = match &node_pivots {
+            Some(piv) => Some(
+                piv.iter()
+                    .map(|f| self.weigh_pivot(&w, &counters, &mut pcache, f.to_vec()))
+                    .collect::<Result<_>>()?,
+            ),
+            None => None,
+        };
         let lsh = cfg.lsh();
         let keys: Vec<Vec<u64>> = sigs
             .iter()
@@ -244,17 +306,29 @@ impl Index {
                 .map(|(_, &(_, d))| d)
                 .collect();
             docs.extend(stored_copy[n]);
+            if let Some(p) = &psets {
+                // Stored documents sharing the node's rarest pivot features.
+                let mut more = Vec::new();
+                self.pivot_candidates(&w, &p[n], &pcache, 2, &mut more)?;
+                more.sort_unstable();
+                more.dedup();
+                more.retain(|d| !docs.contains(d));
+                docs.extend(more);
+            }
             cand.push(docs);
         }
-        let mut loaded: BTreeMap<u64, (u64, WeightedSet, Option<DocVectors>)> = BTreeMap::new();
+        let mut loaded: BTreeMap<u64, Loaded> = BTreeMap::new();
         for &d in cand.iter().flatten() {
             if let std::collections::btree_map::Entry::Vacant(v) = loaded.entry(d) {
-                let row = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
-                let set = self.weigh(&w, &counters, &mut cache, row.features)?;
-                v.insert((row.story, set, self.vectors(&w, d)?));
+                v.insert(self.load(&w, &counters, &mut cache, &mut pcache, d)?);
             }
         }
-        let nv = |n: usize| node_vecs.as_ref().map(|v| &v[n]);
+        let batch_side = |n: usize| Side {
+            set: &sets[n],
+            script: scripts[n],
+            pivot: psets.as_ref().map(|p| &p[n]),
+            vecs: node_vecs.as_ref().map(|v| &v[n]),
+        };
         let t = cfg.threshold() * TOUCH;
         let links: Vec<Vec<(u64, f64)>> = (0..n_nodes)
             .into_par_iter()
@@ -262,13 +336,13 @@ impl Index {
                 cand[n]
                     .iter()
                     .filter_map(|&d| {
-                        let (story, set, vecs) = &loaded[&d];
+                        let stored = &loaded[&d];
                         let s = if stored_copy[n] == Some(d) {
                             1.0
                         } else {
-                            self.pipeline.score(&sets[n], None, nv(n), set, vecs.as_ref()) as f64
+                            self.score_sides(batch_side(n), stored.side()) as f64
                         };
-                        (s >= t).then_some((*story, s))
+                        (s >= t).then_some((stored.story, s))
                     })
                     .collect()
             })
@@ -302,15 +376,15 @@ impl Index {
         let mut doc_set: BTreeMap<u64, usize> = BTreeMap::new();
         let mut old_sets = Vec::new();
         let mut old_vecs: Vec<DocVectors> = Vec::new();
+        let mut old_pivots: Vec<WeightedSet> = Vec::new();
+        let mut old_scripts: Vec<u8> = Vec::new();
         for &(_, story) in &by_strength {
             let row = self.story(&w, story)?.ok_or_else(|| self.damaged("story", story))?;
             story_rows.insert(story, row.clone());
             if row.size > RECLUSTER_CAP || row.size > budget {
                 let mut members = Vec::new();
                 for d in self.members(&w, story, cfg.max_bucket())? {
-                    let doc = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
-                    let set = self.weigh(&w, &counters, &mut cache, doc.features)?;
-                    members.push((d, set, self.vectors(&w, d)?));
+                    members.push(self.load(&w, &counters, &mut cache, &mut pcache, d)?);
                 }
                 big.push(Touched { story, row, members });
                 continue;
@@ -323,9 +397,14 @@ impl Index {
                     None => {
                         old_by_hash.insert(doc.set_hash, old_nodes.len());
                         old_nodes.push(vec![(d, story)]);
-                        old_sets.push(self.weigh(&w, &counters, &mut cache, doc.features)?);
-                        if let Some(v) = self.vectors(&w, d)? {
+                        let l = self.load(&w, &counters, &mut cache, &mut pcache, d)?;
+                        old_sets.push(l.set);
+                        old_scripts.push(l.script);
+                        if let Some(v) = l.vecs {
                             old_vecs.push(v);
+                        }
+                        if let Some(p) = l.pivot {
+                            old_pivots.push(p);
                         }
                     }
                 }
@@ -341,6 +420,16 @@ impl Index {
         let av = |n: usize| all_vecs.as_ref().map(|v| &v[n]);
         sigs.extend(self.pipeline.signatures_of(&old_sets));
         sets.extend(old_sets);
+        scripts.extend(old_scripts);
+        if let Some(p) = psets.as_mut() {
+            p.extend(old_pivots);
+        }
+        let side = |n: usize| Side {
+            set: &sets[n],
+            script: scripts[n],
+            pivot: psets.as_ref().map(|p| &p[n]),
+            vecs: av(n),
+        };
         sizes.extend(old_nodes.iter().map(|o| o.len() as u32));
         let first_big = n_nodes + n_old;
         let big_slot: BTreeMap<u64, usize> =
@@ -348,12 +437,19 @@ impl Index {
 
         // 7. Verified edges: pairs among batch and neighbourhood nodes found by LSH (the
         // in-memory candidate stage), and batch node × large story (the mean over its members).
-        let (pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
+        let (mut pairs, _) = candidate_pairs(&lsh, &sigs, cfg.max_bucket());
+        if let Some(p) = &psets {
+            // As in `cluster`: pairs across scripts that share rare pivot features.
+            let feats: Vec<&[u64]> = p.iter().map(|s| s.features()).collect();
+            let more = rare_key_pairs(&feats, |i, k| p[i].weight(k), &scripts, cfg.max_bucket());
+            pairs.extend(more);
+            pairs.sort_unstable();
+            pairs.dedup();
+        }
         let mut edges: Vec<(u32, u32, f32)> = pairs
             .par_iter()
             .filter_map(|&(a, b)| {
-                let (a_, b_) = (a as usize, b as usize);
-                let s = self.pipeline.score(&sets[a_], None, av(a_), &sets[b_], av(b_));
+                let s = self.score_sides(side(a as usize), side(b as usize));
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
@@ -378,16 +474,12 @@ impl Index {
         let big_edges: Vec<(u32, u32, f32)> = (0..n_nodes)
             .into_par_iter()
             .flat_map_iter(|n| {
-                let (set, big, big_slot, pipeline) = (&sets[n], &big, &big_slot, &self.pipeline);
-                let vecs = av(n);
+                let (big, big_slot, me) = (&big, &big_slot, side(n));
                 node_stories[n].iter().filter_map(move |s| {
                     let slot = *big_slot.get(s)?;
                     let t = &big[slot - first_big];
-                    let total: f64 = t
-                        .members
-                        .iter()
-                        .map(|(_, m, mv)| pipeline.score(set, None, vecs, m, mv.as_ref()) as f64)
-                        .sum();
+                    let total: f64 =
+                        t.members.iter().map(|m| self.score_sides(me, m.side()) as f64).sum();
                     let mean = (total / t.members.len().max(1) as f64) as f32;
                     (mean > 0.0).then_some((n as u32, slot as u32, mean))
                 })
@@ -482,6 +574,12 @@ impl Index {
             if let (Some(v), Some(vdb)) = (&all_vecs, db.vectors) {
                 vdb.put(&mut w, &doc, &super::store::encode_vectors(&v[n])).map_err(&e)?;
             }
+            if let (Some(p), Some(pdb), Some(post)) = (&node_pivots, db.pivots, db.pivot_postings) {
+                pdb.put(&mut w, &doc, &super::store::encode_features(&p[n])).map_err(&e)?;
+                for &f in p[n].iter() {
+                    post.put(&mut w, &pair_key(f, doc), &()).map_err(&e)?;
+                }
+            }
             db.ids.put(&mut w, &id_key(&id_text(&r.id)), &doc).map_err(&e)?;
             for &k in &keys[n] {
                 db.bands.put(&mut w, &pair_key(k, doc), &()).map_err(&e)?;
@@ -570,19 +668,13 @@ impl Index {
                 1.0
             } else {
                 match doc_set.get(&row.first) {
-                    Some(&r) => self.pipeline.score(&sets[n], None, av(n), &sets[r], av(r)),
+                    Some(&r) => self.score_sides(side(n), side(r)),
                     None => {
-                        let first = big.iter().find(|t| t.story == story).and_then(|t| {
-                            t.members
-                                .iter()
-                                .find(|(d, ..)| *d == row.first)
-                                .map(|(_, m, mv)| (m, mv))
-                        });
-                        first
-                            .map(|(m, mv)| {
-                                self.pipeline.score(&sets[n], None, av(n), m, mv.as_ref())
-                            })
-                            .unwrap_or(0.0)
+                        let first = big
+                            .iter()
+                            .find(|t| t.story == story)
+                            .and_then(|t| t.members.iter().find(|m| m.doc == row.first));
+                        first.map(|m| self.score_sides(side(n), m.side())).unwrap_or(0.0)
                     }
                 }
             };
@@ -609,5 +701,28 @@ impl Index {
         w.commit().map_err(&e)?;
         report.assignments = assignments;
         Ok(report)
+    }
+}
+
+impl Index {
+    /// A stored document with its weighted sets, script and embeddings.
+    fn load(
+        &self,
+        r: &heed::RoTxn,
+        counters: &super::Counters,
+        cache: &mut FeatureMap<u64, u32>,
+        pcache: &mut FeatureMap<u64, u32>,
+        doc: u64,
+    ) -> Result<Loaded> {
+        let row = self.doc(r, doc)?.ok_or_else(|| self.damaged("document", doc))?;
+        let script = dominant_script(&row.features);
+        Ok(Loaded {
+            doc,
+            story: row.story,
+            set: self.weigh(r, counters, cache, row.features)?,
+            script,
+            pivot: self.stored_pivot(r, counters, pcache, doc)?,
+            vecs: self.vectors(r, doc)?,
+        })
     }
 }

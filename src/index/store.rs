@@ -38,6 +38,14 @@ pub mod names {
     /// Document number → its embeddings (see [`super::encode_vectors`]); only in indexes
     /// created with `--model` (an index without it reads as before).
     pub const VECTORS: &str = "vectors";
+    /// Document number → its pivot features (as [`super::DocRow`] stores features); only in
+    /// indexes created with `--lexicon`.
+    pub const PIVOTS: &str = "pivots";
+    /// Pivot feature ‖ document number → nothing (the postings of the pivot stage's rare-key
+    /// candidates).
+    pub const PIVOT_POSTINGS: &str = "pivot_postings";
+    /// Pivot feature → number of documents holding it.
+    pub const PIVOT_DF: &str = "pivot_df";
 }
 
 /// Counters kept in the meta database, updated with every commit.
@@ -55,6 +63,10 @@ pub struct Counters {
     pub class_docs: [u64; SCRIPT_CLASSES],
     /// Batches committed.
     pub batches: u64,
+    /// Documents counted in the pivot frequencies (distinct feature sets; indexes created with
+    /// `--lexicon`).
+    #[serde(default)]
+    pub pivot_docs: u64,
 }
 
 /// A stored document: what verification and removal need, not the text.
@@ -191,6 +203,20 @@ impl StoryRow {
 
 /// The stored bytes of a document's embeddings: line count, mean scale, mean, line scales,
 /// lines, numbers, checksum.
+/// A pivot feature set as stored (sealed like every row).
+pub fn encode_features(f: &[u64]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(8 * f.len() + 8);
+    put_u64s(&mut buf, f);
+    seal(buf)
+}
+
+/// The inverse of [`encode_features`]; `None` when the bytes are damaged.
+pub fn decode_features(bytes: &[u8]) -> Option<Vec<u64>> {
+    let mut r = Reader(unseal(bytes)?);
+    let v = r.u64s()?;
+    r.0.is_empty().then_some(v)
+}
+
 pub fn encode_vectors(v: &crate::embed::DocVectors) -> Vec<u8> {
     let mut buf = Vec::with_capacity(8 + v.mean.len() + v.lines.len() + 4 * v.scales.len() + 4);
     buf.extend_from_slice(&(v.scales.len() as u32).to_le_bytes());

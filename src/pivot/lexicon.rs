@@ -223,6 +223,18 @@ impl Lexicon {
     pub fn source(&self) -> &str {
         &self.source
     }
+
+    /// What an index records of the lexicon it was created with: the file's name and the
+    /// lexicon's size, so that a later run with another lexicon is caught.
+    pub fn describe(&self) -> String {
+        let name = Path::new(&self.source).file_name().map(|n| n.to_string_lossy().into_owned());
+        format!(
+            "{} ({} source words, {} pivot words)",
+            name.unwrap_or_default(),
+            self.map.len(),
+            self.words.len()
+        )
+    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
