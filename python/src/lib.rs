@@ -149,6 +149,15 @@ fn similarity(
         d.set_item("semantic", s.score)?;
         d.set_item("lexical", s.lexical)?;
     }
+    if let Some(p) = c.pivot {
+        d.set_item("pivot", p.score)?;
+        let shared: Vec<(String, String)> = p
+            .shared
+            .into_iter()
+            .map(|(kind, pivot, ..)| (format!("{kind:?}").to_lowercase(), pivot))
+            .collect();
+        d.set_item("pivot_shared", shared)?;
+    }
     Ok(d.unbind())
 }
 

@@ -36,6 +36,26 @@ def test_similarity_scores_and_verdict():
         xdedup.similarity("a", "b", similarity="euclid")
 
 
+FREEDICT = pathlib.Path("/usr/share/dictd/freedict-ara-eng.index")
+
+
+def test_lexicon_links_scripts_in_similarity_and_the_index(tmp_path):
+    assert FREEDICT.exists(), "apt-get install dict-freedict-ara-eng"
+    en = "NATO chief Mark Rutte says 12,000 North Korean troops are in Russia"
+    ar = "الأمين العام لحلف الناتو مارك روته: ١٢ ألف جندي من كوريا الشمالية في روسيا"
+    s = xdedup.similarity(en, ar, lexicon=FREEDICT, threshold=0.2)
+    assert s["similar"] and s["pivot"] > 0.2 and s["cosine"] < 0.1
+    assert ("name", "RT") in s["pivot_shared"] and ("number", "12") in s["pivot_shared"]
+    ix = xdedup.Index.create(tmp_path / "ix", lexicon=FREEDICT)
+    ix.add([{"id": "en", "text": en}, {"id": "other", "text": "Heavy rain floods Tokyo streets"}])
+    del ix
+    with pytest.raises(ValueError, match="was created with --lexicon"):
+        xdedup.Index.open(tmp_path / "ix")
+    ix = xdedup.Index.open(tmp_path / "ix", lexicon=FREEDICT)
+    hits = ix.query(ar)
+    assert hits and hits[0]["cluster"] == "en"
+
+
 def test_deduper_finds_the_seed_stories():
     rows = jsonl(SHARED / "seed" / "seed-stories.jsonl")
     stories = xdedup.Deduper().fit(rows)

@@ -16,7 +16,8 @@ def similarity(
 ) -> dict[str, Any]:
     """Scores of two texts: ``score``, ``similar`` (score >= threshold), ``cosine``,
     ``jaccard``, ``containment``, ``estimate`` (MinHash), ``shared`` shingles; with a model
-    also ``semantic`` and ``lexical``. ``lexicon``: a bilingual lexicon (dictd ``.index`` or
+    also ``semantic`` and ``lexical``; ``pivot`` (the cross-script evidence, None when it does not
+    count) and ``pivot_shared`` (kind and pivot text of each shared pivot token). ``lexicon``: a bilingual lexicon (dictd ``.index`` or
     word pairs) for pivot tokens across scripts."""
 
 class Deduper:
