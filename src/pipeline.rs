@@ -225,7 +225,7 @@ impl Pipeline {
         b: &WeightedSet,
         bv: Option<&DocVectors>,
     ) -> f32 {
-        let lexical = scores(a, b).get(self.cfg.similarity()) as f32;
+        let lexical = crate::verify::lexical(a, b, self.cfg.similarity()) as f32;
         let semantic = av.zip(bv).map(|(x, y)| semantic_score(x, y));
         combine(lexical, pivot, semantic)
     }
@@ -565,7 +565,7 @@ impl Pipeline {
             .filter(|(h, _)| in_b.contains(h) && seen.insert(*h))
             .map(|(_, s)| s)
             .collect();
-        let lexical = sc.get(self.cfg.similarity());
+        let lexical = crate::verify::lexical(&sa, &sb, self.cfg.similarity());
         let pivot = self.pivoter.as_ref().map(|p| {
             let (xa, xb) = (p.pivot_strings(&na), p.pivot_strings(&nb));
             let set = |x: &[(u64, crate::pivot::Kind, String, String)]| {

@@ -242,9 +242,29 @@ pub struct Scratch {
     skeleton: String,
 }
 
+/// The feature that records the number `n` (see [`crate::text::token_number`]): `n + 1`, far
+/// below every hashed feature (a hash falls under 2³² once in four billion), so number
+/// features sort first and are told apart by value. They weigh almost nothing
+/// ([`crate::verify::WeightedSet::new`]); verification reads them (see
+/// [`crate::verify::NUMBER_PENALTY`]).
+pub fn number_feature(n: u64) -> u64 {
+    n + 1
+}
+
+/// True for a feature made by [`number_feature`].
+#[inline]
+pub fn is_number_feature(f: u64) -> bool {
+    f <= 1 << 31
+}
+
 fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mut impl Sink) {
     if text.is_empty() {
         return;
+    }
+    for t in text.tokens() {
+        if let Some(n) = crate::text::token_number(t) {
+            out.push(number_feature(n), &|| format!("#{n}"));
+        }
     }
     let s = scratch;
     match shingle {

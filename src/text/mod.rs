@@ -21,5 +21,7 @@
 
 pub mod arabic;
 mod normalize;
+mod numbers;
 
 pub use normalize::{Normalized, Normalizer, numbers};
+pub use numbers::token_number;

@@ -1,0 +1,123 @@
+//! The number a normalized token stands for: digits (any script, already ASCII after
+//! normalization), `1st`-style ordinals, and the number words one to ten, cardinal and ordinal,
+//! of the languages xdedup is measured on (English, French, Spanish, Portuguese, German,
+//! Russian, Arabic).
+//!
+//! Two reports of one event carry the same figures; "first athlete tests positive" and "second
+//! athlete tests positive" are two events that share every other word. Verification uses the
+//! numbers to tell them apart (see [`crate::verify::NUMBER_PENALTY`]). Four-digit years
+//! 1900–2099 are left out: every story of a year shares them. Words that are also articles (`un`,
+//! `una`, `ein`, `um`) are left out too.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::Normalizer;
+
+const WORDS: [(u64, &str); 10] = [
+    (
+        1,
+        "one first premier premiere primero primera primeiro primeira erste erster ersten \
+         первый первая первое первого первой один одна واحد الاول الاولى",
+    ),
+    (
+        2,
+        "two second deux deuxieme second seconde dos segundo segunda dois duas zwei zweite zweiter \
+         zweiten второй вторая второе второго два две اثنان اثنين الثاني الثانيه",
+    ),
+    (
+        3,
+        "three third trois troisieme tres tercero tercera tercer tres terceiro terceira drei \
+         dritte dritter dritten третий третья третье три ثلاثه ثلاث الثالث الثالثه",
+    ),
+    (
+        4,
+        "four fourth quatre quatrieme cuatro cuarto cuarta quatro quarto quarta vier vierte \
+         vierter четвертый четвертая четыре اربعه اربع الرابع الرابعه",
+    ),
+    (
+        5,
+        "five fifth cinq cinquieme cinco quinto quinta funf funfte пятый пятая пять خمسه خمس \
+         الخامس الخامسه",
+    ),
+    (6, "six sixth sixieme seis sexto sexta sechs sechste шестой шестая шесть سته ست السادس"),
+    (
+        7,
+        "seven seventh sept septieme siete septimo septima sete setimo setima sieben siebte \
+         седьмой седьмая семь سبعه سبع السابع",
+    ),
+    (
+        8,
+        "eight eighth huit huitieme ocho octavo octava oito oitavo oitava acht achte восьмой \
+         восьмая восемь ثمانيه ثماني الثامن",
+    ),
+    (
+        9,
+        "nine ninth neuf neuvieme nueve noveno novena nove nono nona neun neunte девятый девятая \
+         девять تسعه تسع التاسع",
+    ),
+    (
+        10,
+        "ten tenth dix dixieme diez decimo decima dez zehn zehnte десятый десятая десять عشره \
+         عشر العاشر",
+    ),
+];
+
+/// The number `token` (one normalized token) stands for, if any.
+pub fn token_number(token: &str) -> Option<u64> {
+    let digits = token.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    let suffix = &token[digits.len()..];
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(suffix, "" | "st" | "nd" | "rd" | "th" | "e" | "er" | "eme" | "o" | "a")
+    {
+        let trimmed = digits.trim_start_matches('0');
+        let year = trimmed.len() == 4 && (trimmed.starts_with("19") || trimmed.starts_with("20"));
+        return match trimmed.parse::<u64>() {
+            _ if year => None,
+            Ok(n) if n < 1 << 31 => Some(n),
+            _ if trimmed.is_empty() => Some(0),
+            _ => None,
+        };
+    }
+    words().get(token).copied()
+}
+
+fn words() -> &'static HashMap<String, u64> {
+    static MAP: OnceLock<HashMap<String, u64>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let norm = Normalizer::default();
+        let mut map = HashMap::new();
+        for (n, list) in WORDS {
+            for w in list.split_whitespace() {
+                for t in norm.normalize(w).tokens() {
+                    map.entry(t.to_owned()).or_insert(n);
+                }
+            }
+        }
+        map
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(s: &str) -> Vec<Option<u64>> {
+        Normalizer::default().normalize(s).tokens().map(token_number).collect()
+    }
+
+    #[test]
+    fn digits_ordinals_and_words() {
+        assert_eq!(
+            of("007 1st 2nd 3e 12,000"),
+            [Some(7), Some(1), Some(2), Some(3), Some(12), Some(0)]
+        );
+        assert_eq!(of("2021 1899 2100"), [None, Some(1899), Some(2100)]);
+        assert_eq!(of("second Dutch athlete"), [Some(2), None, None]);
+        assert_eq!(of("الرياضي الثاني"), [None, Some(2)]);
+        assert_eq!(of("Zweite dritter"), [Some(2), Some(3)]);
+        assert_eq!(of("una un ein"), [None, None, None]);
+        assert_eq!(of("٣ ۴"), [Some(3), Some(4)]);
+    }
+}
