@@ -9,10 +9,16 @@
 //! 1900–2099 are left out: every story of a year shares them. Words that are also articles (`un`,
 //! `una`, `ein`, `um`) are left out too.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use xxhash_rust::xxh3::xxh3_64;
+
 use super::Normalizer;
+use crate::weights::FeatureMap;
+
+/// No number word is longer than this many bytes (`четвертый`, 18): longer tokens skip the
+/// lookup.
+const LONGEST_WORD: usize = 24;
 
 const WORDS: [(u64, &str); 10] = [
     (
@@ -64,7 +70,16 @@ const WORDS: [(u64, &str); 10] = [
 ];
 
 /// The number `token` (one normalized token) stands for, if any.
+#[inline]
 pub fn token_number(token: &str) -> Option<u64> {
+    match token.as_bytes().first() {
+        Some(b) if b.is_ascii_digit() => digit_number(token),
+        Some(_) if token.len() <= LONGEST_WORD => words().get(&xxh3_64(token.as_bytes())).copied(),
+        _ => None,
+    }
+}
+
+fn digit_number(token: &str) -> Option<u64> {
     let digits = token.trim_end_matches(|c: char| c.is_ascii_lowercase());
     let suffix = &token[digits.len()..];
     if !digits.is_empty()
@@ -80,18 +95,19 @@ pub fn token_number(token: &str) -> Option<u64> {
             _ => None,
         };
     }
-    words().get(token).copied()
+    None
 }
 
-fn words() -> &'static HashMap<String, u64> {
-    static MAP: OnceLock<HashMap<String, u64>> = OnceLock::new();
+/// Number words by the xxh3 of their normalized form.
+fn words() -> &'static FeatureMap<u64, u64> {
+    static MAP: OnceLock<FeatureMap<u64, u64>> = OnceLock::new();
     MAP.get_or_init(|| {
         let norm = Normalizer::default();
-        let mut map = HashMap::new();
+        let mut map = FeatureMap::default();
         for (n, list) in WORDS {
             for w in list.split_whitespace() {
                 for t in norm.normalize(w).tokens() {
-                    map.entry(t.to_owned()).or_insert(n);
+                    map.entry(xxh3_64(t.as_bytes())).or_insert(n);
                 }
             }
         }
@@ -119,5 +135,18 @@ mod tests {
         assert_eq!(of("Zweite dritter"), [Some(2), Some(3)]);
         assert_eq!(of("una un ein"), [None, None, None]);
         assert_eq!(of("٣ ۴"), [Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn every_word_is_looked_up() {
+        let norm = Normalizer::default();
+        for (n, list) in WORDS {
+            for w in list.split_whitespace() {
+                for t in norm.normalize(w).tokens() {
+                    assert!(t.len() <= LONGEST_WORD, "{t}");
+                    assert!(token_number(t).is_some(), "{t} ({n})");
+                }
+            }
+        }
     }
 }
