@@ -1,9 +1,10 @@
 //! The in-memory job: texts → stories, calling each stage in order.
 //!
-//! normalize → shingle → (exact duplicates collapse) → weight → pivot and embed (language-neutral
-//! signals, [`Pipeline::enrich`]) → sketch → band → candidates → verify → cluster. Every stage is a plain function of plain data in its own module; this file
-//! only wires them and keeps the bookkeeping between documents and the unique feature sets
-//! ("nodes") that the later stages work on.
+//! normalize → shingle → (exact duplicates collapse) → weight → pivot and embed
+//! (language-neutral signals, [`Pipeline::enrich`]) → sketch → band → candidates → verify →
+//! cluster. Every stage is a plain function of plain data in its own module; this file only
+//! wires them and keeps the bookkeeping between documents and the unique feature sets ("nodes")
+//! that the later stages work on.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -202,7 +203,8 @@ impl Pipeline {
     }
 
     /// The verified score of nodes `a` and `b`: lexical under the configured similarity,
-    /// combined with the semantic one when the nodes have embeddings.
+    /// combined with their pivot evidence when they are written in different scripts and with
+    /// the semantic score when they have embeddings (see [`combine`]).
     pub fn pair_score(&self, p: &Prepared, a: u32, b: u32) -> f32 {
         let (a, b) = (a as usize, b as usize);
         let v = p.vectors.as_ref();
