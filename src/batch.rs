@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::{Input, Item, ReadOptions, Record, Rejected, read_inputs};
-use crate::pipeline::{Clustering, Pipeline};
+use crate::pipeline::{Clustering, FeatureSets, Pipeline};
 
 /// Where each input record went, in input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,13 +99,27 @@ impl Loaded {
         features: Vec<Box<[u64]>>,
         strict: bool,
     ) -> Result<Vec<Box<[u64]>>> {
+        Ok(self.reject_featureless_with(features, None, strict)?.0)
+    }
+
+    /// [`Loaded::reject_featureless`], dropping the same records from `pivots` (per record,
+    /// as [`Pipeline::features_and_pivots`] makes them).
+    pub fn reject_featureless_with(
+        &mut self,
+        features: Vec<Box<[u64]>>,
+        pivots: Option<Vec<Box<[u64]>>>,
+        strict: bool,
+    ) -> Result<(FeatureSets, Option<FeatureSets>)> {
         if !features.iter().any(|f| f.is_empty()) {
-            return Ok(features);
+            return Ok((features, pivots));
         }
         let records = std::mem::take(&mut self.records);
         let mut kept_features = Vec::with_capacity(records.len());
+        let mut kept_pivots = pivots.as_ref().map(|_| Vec::with_capacity(records.len()));
+        let mut pivots = pivots.map(|p| p.into_iter());
         let mut remap = Vec::with_capacity(records.len());
         for (r, f) in records.into_iter().zip(features) {
+            let p = pivots.as_mut().and_then(|p| p.next());
             if f.is_empty() {
                 let rejected =
                     Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
@@ -118,6 +132,9 @@ impl Loaded {
                 remap.push(Entry::Record(self.records.len()));
                 self.records.push(r);
                 kept_features.push(f);
+                if let (Some(kept), Some(p)) = (kept_pivots.as_mut(), p) {
+                    kept.push(p);
+                }
             }
         }
         for e in &mut self.entries {
@@ -125,7 +142,7 @@ impl Loaded {
                 *e = remap[i];
             }
         }
-        Ok(kept_features)
+        Ok((kept_features, kept_pivots))
     }
 }
 
@@ -169,10 +186,10 @@ pub fn run(
     progress.stage("normalizing and shingling");
     let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
     let shingle = pipeline.resolve_shingle(&texts);
-    let features = pipeline.features(&texts, shingle);
+    let (features, pivots) = pipeline.features_and_pivots(&texts, shingle);
     drop(texts);
     // Texts with no letter or digit cannot be compared with anything: report them.
-    let features = loaded.reject_featureless(features, strict)?;
+    let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
     progress.stage("weighting");
     let mut prepared = pipeline.prepare(shingle, features);
@@ -183,7 +200,7 @@ pub fn run(
             "pivot tokens"
         });
         let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
-        pipeline.enrich(&mut prepared, &texts);
+        pipeline.enrich_with(&mut prepared, &texts, pivots);
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);

@@ -23,6 +23,9 @@ use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
+/// One feature set per document, in input order.
+pub type FeatureSets = Vec<Box<[u64]>>;
+
 /// Documents looked at to resolve `--shingle auto`.
 const AUTO_SAMPLE: usize = 1000;
 
@@ -162,13 +165,31 @@ impl Pipeline {
     /// features (weighted by their rarity among the nodes) and, with an encoder, its
     /// embeddings. `texts` are the documents `prepared` was made from, in the same order.
     pub fn enrich<T: AsRef<str> + Sync>(&self, prepared: &mut Prepared, texts: &[T]) {
+        self.enrich_with(prepared, texts, None)
+    }
+
+    /// [`Pipeline::enrich`] with the documents' pivot features already made (per document, in
+    /// input order, by [`Pipeline::features_and_pivots`]), so the texts are not normalized twice.
+    pub fn enrich_with<T: AsRef<str> + Sync>(
+        &self,
+        prepared: &mut Prepared,
+        texts: &[T],
+        pivots: Option<Vec<Box<[u64]>>>,
+    ) {
         let firsts: Vec<&str> =
             prepared.members.iter().map(|m| texts[m[0] as usize].as_ref()).collect();
         // Pivot scores count only between scripts: a collection in one script needs none.
         let scripts = prepared.scripts.iter().filter(|&&k| k != 0);
         let mixed = scripts.clone().any(|&k| Some(&k) != scripts.clone().next());
         if self.pivoter.is_some() && mixed {
-            let sets = self.pivot_features(&firsts);
+            let sets = match pivots {
+                Some(mut per_doc) => prepared
+                    .members
+                    .iter()
+                    .map(|m| std::mem::take(&mut per_doc[m[0] as usize]))
+                    .collect(),
+                None => self.pivot_features(&firsts),
+            };
             let df = DocFreq::from_sets(&sets);
             let idf = df.idf_table();
             prepared.pivots = Some(
@@ -287,6 +308,34 @@ impl Pipeline {
             .collect()
     }
 
+    /// Stages 1–2 as [`Pipeline::features`], and in the same pass each text's pivot features
+    /// ([`Pivoter::pivot_into`]) when the pivot stage runs and the texts are written in more
+    /// than one script (a quick count of letters per script decides; one script needs no
+    /// pivot features).
+    pub fn features_and_pivots<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        shingle: Shingle,
+    ) -> (FeatureSets, Option<FeatureSets>) {
+        let Some(pivoter) = self.pivoter.as_ref().filter(|_| several_scripts(texts)) else {
+            return (self.features(texts, shingle), None);
+        };
+        let norm = self.normalizer();
+        let (features, pivots) = texts
+            .par_iter()
+            .map_init(
+                || (Normalized::default(), Scratch::default(), Vec::new(), Vec::new()),
+                |(n, scratch, out, piv), t| {
+                    norm.normalize_into(t.as_ref(), n);
+                    shingle_into(n, shingle, scratch, out);
+                    pivoter.pivot_into(n, piv);
+                    (out.as_slice().into(), piv.as_slice().into())
+                },
+            )
+            .unzip();
+        (features, Some(pivots))
+    }
+
     /// Collapses identical feature sets and weights the rest.
     pub fn prepare(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
         let Collapsed { node_of, members, unique, .. } = collapse(features);
@@ -314,9 +363,9 @@ impl Pipeline {
     /// Clusters `texts` into stories.
     pub fn run<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Clustering {
         let shingle = self.resolve_shingle(texts);
-        let features = self.features(texts, shingle);
+        let (features, pivots) = self.features_and_pivots(texts, shingle);
         let mut prepared = self.prepare(shingle, features);
-        self.enrich(&mut prepared, texts);
+        self.enrich_with(&mut prepared, texts, pivots);
         self.cluster(&prepared)
     }
 
@@ -628,6 +677,17 @@ pub fn dominant_script(features: &[u64]) -> u8 {
     counts[0] = 0;
     let best = (1..counts.len()).max_by_key(|&k| (counts[k], std::cmp::Reverse(k))).unwrap_or(0);
     if counts[best] == 0 { 0 } else { best as u8 }
+}
+
+/// Whether `texts` are written in more than one script: each text's script is the class most
+/// of its letters belong to (see [`crate::shingle::script_class`]).
+pub fn several_scripts<T: AsRef<str> + Sync>(texts: &[T]) -> bool {
+    let scripts: Vec<u8> = texts
+        .par_iter()
+        .map(|t| crate::shingle::text_script(t.as_ref()))
+        .filter(|&k| k != 0)
+        .collect();
+    scripts.iter().any(|&k| k != scripts[0])
 }
 
 /// Xored into semantic band keys.

@@ -183,6 +183,24 @@ fn class_of_char(c: char) -> u64 {
     }
 }
 
+/// The script class most of the letters of a raw text's first 2,000 characters belong to (0
+/// when they hold none): a quick census, the start of a text tells its script.
+pub fn text_script(text: &str) -> u8 {
+    let mut counts = [0u32; SCRIPT_CLASSES];
+    for c in text.chars().take(2000) {
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                counts[1] += 1;
+            }
+            continue;
+        }
+        counts[class_of_char(c) as usize] += 1;
+    }
+    counts[0] = 0;
+    let best = (1..SCRIPT_CLASSES).max_by_key(|&k| (counts[k], std::cmp::Reverse(k))).unwrap_or(0);
+    if counts[best] == 0 { 0 } else { best as u8 }
+}
+
 /// Class of the first letter among `chars` (0 when there is none).
 #[inline]
 fn class_of(chars: impl IntoIterator<Item = char>) -> u64 {

@@ -20,14 +20,14 @@
 pub mod lexicon;
 pub mod names;
 
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 pub use lexicon::Lexicon;
 
 use crate::text::{Normalized, Normalizer};
+use crate::weights::FeatureMap;
 
 const WORD_SEED: u64 = 0x0B1D_0000_0000_0001;
 const NAME_SEED: u64 = 0x0B1D_0000_0000_0002;
@@ -73,14 +73,19 @@ impl Pivoter {
     /// it came from), in text order, for explanations.
     pub fn pivot_strings(&self, text: &Normalized) -> Vec<(u64, Kind, String, String)> {
         let mut v = Vec::new();
-        self.each(text, &mut |h, kind, (pivot, token)| v.push((h, kind, pivot, token.to_owned())));
+        self.each(text, &mut |h, kind, (pivot, token)| {
+            v.push((h, kind, pivot.to_owned(), token.to_owned()))
+        });
         v
     }
 
-    fn each<'t>(&self, text: &'t Normalized, emit: &mut dyn FnMut(u64, Kind, (String, &'t str))) {
+    /// Calls `emit(feature, kind, (pivot text, token))` for each pivot feature of `text`.
+    fn each<'t>(&self, text: &'t Normalized, emit: &mut Emit<'t, '_>) {
         let lex = self.lexicon.as_deref();
         // Pivot features belong to no script: their rarity counts among all documents.
-        let emit = &mut |h: u64, kind, what| emit(h & (u64::MAX >> 3), kind, what);
+        let emit =
+            &mut |h: u64, kind: Kind, what: (&str, &'t str)| emit(h & (u64::MAX >> 3), kind, what);
+        let mut sk = String::new();
         for t in text.tokens() {
             if t.bytes().all(|b| b.is_ascii_digit()) {
                 let digits = t.trim_start_matches('0');
@@ -88,7 +93,7 @@ impl Pivoter {
                     digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"));
                 if !year {
                     let h = xxh3_64_with_seed(digits.as_bytes(), NUMBER_SEED);
-                    emit(h, Kind::Number, (digits.to_owned(), t));
+                    emit(h, Kind::Number, (digits, t));
                 }
                 continue;
             }
@@ -105,7 +110,7 @@ impl Pivoter {
                     // A Latin word the lexicon translates is an ordinary word; in Arabic, names
                     // are often words too (`روته`), so they keep their name key.
                     known |= latin;
-                    emit(word_hash(w), Kind::Word, (w.to_owned(), t));
+                    emit(word_hash(w), Kind::Word, (w, t));
                 }
             }
             if latin && !known {
@@ -114,14 +119,17 @@ impl Pivoter {
                     continue;
                 }
                 known = lex.is_some_and(|l| l.is_pivot_word(t));
-                emit(word_hash(w), Kind::Word, (w.to_owned(), t));
+                emit(word_hash(w), Kind::Word, (w, t));
             }
-            if !known && let Some(sk) = names::skeleton(t) {
-                emit(xxh3_64_with_seed(sk.as_bytes(), NAME_SEED), Kind::Name, (sk, t));
+            if !known && names::skeleton_into(t, &mut sk) {
+                emit(xxh3_64_with_seed(sk.as_bytes(), NAME_SEED), Kind::Name, (&sk, t));
             }
         }
     }
 }
+
+/// Receives `(feature, kind, (pivot text, token))` (see [`Pivoter::each`]).
+type Emit<'t, 'a> = dyn FnMut(u64, Kind, (&str, &'t str)) + 'a;
 
 fn word_hash(w: &str) -> u64 {
     xxh3_64_with_seed(w.as_bytes(), WORD_SEED)
@@ -154,21 +162,25 @@ pub fn english_stem(w: &str) -> &str {
 /// Function words of English and Arabic (normalized as texts are), which carry no evidence
 /// of a shared story in any language.
 pub fn is_stopword(token: &str) -> bool {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        let norm = Normalizer::default();
-        STOPWORDS
-            .split_whitespace()
-            .flat_map(|w| {
-                let n = norm.normalize(w);
-                let toks: Vec<String> = n.tokens().map(str::to_owned).collect();
-                let stemmed: Vec<String> =
-                    toks.iter().map(|t| english_stem(t).to_owned()).collect();
-                toks.into_iter().chain(stemmed)
+    static SET: OnceLock<FeatureMap<u64, ()>> = OnceLock::new();
+    // Stop words are short: a longer token needs no lookup.
+    token.len() <= 24
+        && SET
+            .get_or_init(|| {
+                let norm = Normalizer::default();
+                STOPWORDS
+                    .split_whitespace()
+                    .flat_map(|w| {
+                        let n = norm.normalize(w);
+                        let toks: Vec<String> = n.tokens().map(str::to_owned).collect();
+                        let stemmed: Vec<String> =
+                            toks.iter().map(|t| english_stem(t).to_owned()).collect();
+                        toks.into_iter().chain(stemmed)
+                    })
+                    .map(|w| (xxh3_64(w.as_bytes()), ()))
+                    .collect()
             })
-            .collect()
-    })
-    .contains(token)
+            .contains_key(&xxh3_64(token.as_bytes()))
 }
 
 const STOPWORDS: &str = "a an the and or but if of at by for with about against between into \

@@ -11,33 +11,47 @@
 /// The consonant skeleton of one normalized token (lower-case, no marks), or `None` when it has
 /// fewer than two consonants or holds letters of a script without a mapping.
 pub fn skeleton(token: &str) -> Option<String> {
-    let chars: Vec<char> = token.chars().collect();
     let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
+    skeleton_into(token, &mut out).then_some(out)
+}
+
+/// [`skeleton`] into a reused buffer: true when `out` holds a key.
+pub fn skeleton_into(token: &str, out: &mut String) -> bool {
+    out.clear();
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
         // Latin digraphs first.
-        let (class, used) = match (c, next) {
-            ('s' | 'c', Some('h')) => (Some('S'), 2),
-            ('k', Some('h')) => (Some('K'), 2),
-            ('t', Some('h')) => (Some('T'), 2),
-            ('p', Some('h')) => (Some('F'), 2),
-            ('g', Some('h')) => (Some('G'), 2),
-            ('c', Some('k')) => (Some('K'), 2),
-            ('z', Some('h')) => (Some('G'), 2),
-            ('x', _) => {
-                push(&mut out, 'K');
-                (Some('S'), 1)
-            }
-            _ => (class_of(c)?, 1),
+        let digraph = match (c, next) {
+            ('s' | 'c', Some('h')) => Some('S'),
+            ('k', Some('h')) => Some('K'),
+            ('t', Some('h')) => Some('T'),
+            ('p', Some('h')) => Some('F'),
+            ('g', Some('h')) => Some('G'),
+            ('c', Some('k')) => Some('K'),
+            ('z', Some('h')) => Some('G'),
+            _ => None,
         };
-        if let Some(k) = class {
-            push(&mut out, k);
+        if let Some(k) = digraph {
+            push(out, k);
+            chars.next();
+            continue;
         }
-        i += used;
+        if c == 'x' {
+            push(out, 'K');
+            push(out, 'S');
+            continue;
+        }
+        match class_of(c) {
+            None => {
+                out.clear();
+                return false;
+            }
+            Some(Some(k)) => push(out, k),
+            Some(None) => {}
+        }
     }
-    (out.len() >= 2).then_some(out)
+    out.len() >= 2
 }
 
 /// Appends `k` unless it repeats the last class.
