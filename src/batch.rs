@@ -186,13 +186,17 @@ pub fn run(
     progress.stage("normalizing and shingling");
     let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
     let shingle = pipeline.resolve_shingle(&texts);
-    let (features, pivots) = pipeline.features_and_pivots(&texts, shingle);
-    drop(texts);
+    let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
+    let (features, pivots) = pipeline.features_and_pivots(&texts, shingle, Some(&langs));
+    drop((texts, langs));
     // Texts with no letter or digit cannot be compared with anything: report them.
     let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
     progress.stage("weighting");
     let mut prepared = pipeline.prepare(shingle, features);
+    let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
+    prepared.group_by_language(&langs);
+    drop(langs);
     if pipeline.encoder().is_some() || pipeline.pivoter().is_some() {
         progress.stage(if pipeline.encoder().is_some() {
             "pivot tokens, embedding"

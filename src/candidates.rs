@@ -168,7 +168,7 @@ pub const PROBE_KEYS: usize = 8;
 /// where one document's [`PROBE_KEYS`] rarest shared features include one the other holds.
 ///
 /// This is a bottom-k sketch with rarity as the order, over the features at least two
-/// documents hold, one of them outside the largest group: a short report inside a long article shares its names and figures with it,
+/// documents hold: a short report inside a long article shares its names and figures with it,
 /// which are the rarest shared features of the short one, while MinHash bands tuned for Jaccard
 /// would need the two sets to be of similar size. Features held by more than `max_bucket`
 /// documents are not used. `weight(i, k)` is the weight of the `k`-th feature of document `i`
@@ -179,29 +179,12 @@ pub fn rare_key_pairs(
     group: &[u8],
     max_bucket: usize,
 ) -> Vec<(u32, u32)> {
-    // Every pair across groups has a document outside the largest group, so only features such
-    // documents hold can link one: in a collection that is mostly one script, the postings stay
-    // small, and keys are chosen among the features that can cross.
-    let mut sizes = [0usize; 256];
-    for &g in group {
-        sizes[g as usize] += 1;
-    }
-    let largest = (0..256).max_by_key(|&g| (sizes[g], std::cmp::Reverse(g))).unwrap_or(0) as u8;
-    let mut crossing: Vec<u64> = features
-        .iter()
-        .zip(group)
-        .filter(|&(_, &g)| g != largest)
-        .flat_map(|(f, _)| f.iter().copied())
-        .collect();
-    crossing.par_sort_unstable();
-    crossing.dedup();
+    // Every document posts all its features: an index finds its candidates the same way (a
+    // document's rarest features shared with any other), so nights agree with one run.
     let mut postings: Vec<(u64, u32)> = features
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, f)| {
-            let crossing = &crossing;
-            f.iter().filter(move |k| crossing.binary_search(k).is_ok()).map(move |&k| (k, i as u32))
-        })
+        .flat_map_iter(|(i, f)| f.iter().map(move |&k| (k, i as u32)))
         .collect();
     postings.par_sort_unstable();
     let find = |key: u64| {

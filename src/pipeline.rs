@@ -106,9 +106,48 @@ pub struct Prepared {
     /// [`crate::pivot`]), weighted by their rarity among all the nodes; `None` without the
     /// pivot stage.
     pub pivots: Option<Vec<WeightedSet>>,
-    /// Per node, the script class most of its features are written in (see
-    /// [`crate::shingle::script_class`]): pivot scores count only between different scripts.
+    /// Per node, its language group: the script class most of its features are written in
+    /// (see [`crate::shingle::script_class`]), or, after [`Prepared::group_by_language`], its
+    /// language when the input names one (see [`group_of`]). Pivot scores count only between
+    /// different groups.
     pub scripts: Vec<u8>,
+}
+
+/// First group number given to a named language (script classes are below it).
+const LANGUAGE_GROUPS: usize = 16;
+
+impl Prepared {
+    /// Groups nodes by the language the input names for their first document (`langs`: per
+    /// document, in input order), so pivot scores count between texts in different languages
+    /// even in one script (an English and a Spanish report); a node whose document names no
+    /// language stays in its script's group ([`group_of`]).
+    pub fn group_by_language(&mut self, langs: &[Option<&str>]) {
+        for (n, m) in self.members.iter().enumerate() {
+            if let Some(l) = langs[m[0] as usize] {
+                self.scripts[n] = group_of(self.scripts[n], Some(l));
+            }
+        }
+    }
+}
+
+/// The language group of a text in script class `script` whose input names language `lang`:
+/// the language's own group (a hash of its name, the same in every run and in the index), or
+/// the script's when no language is named.
+pub fn group_of(script: u8, lang: Option<&str>) -> u8 {
+    match lang.filter(|l| !l.is_empty()) {
+        Some(l) => {
+            let h = xxhash_rust::xxh3::xxh3_64(l.as_bytes()) as usize;
+            (LANGUAGE_GROUPS + h % (256 - LANGUAGE_GROUPS)) as u8
+        }
+        None => script,
+    }
+}
+
+/// Whether `langs` name more than one language.
+pub fn several_languages(langs: &[Option<&str>]) -> bool {
+    let mut named = langs.iter().flatten().filter(|l| !l.is_empty());
+    let first = named.next();
+    named.any(|l| Some(l) != first)
 }
 
 /// Runs the stages with one [`Config`], and with a sentence encoder when one is given.
@@ -309,15 +348,17 @@ impl Pipeline {
     }
 
     /// Stages 1–2 as [`Pipeline::features`], and in the same pass each text's pivot features
-    /// ([`Pivoter::pivot_into`]) when the pivot stage runs and the texts are written in more
-    /// than one script (a quick count of letters per script decides; one script needs no
-    /// pivot features).
+    /// ([`Pivoter::pivot_into`]) when the pivot stage runs and the texts are in more than one
+    /// language (`langs`, per text, when the input names them) or script (a quick count of
+    /// letters per script decides); one language needs no pivot features.
     pub fn features_and_pivots<T: AsRef<str> + Sync>(
         &self,
         texts: &[T],
         shingle: Shingle,
+        langs: Option<&[Option<&str>]>,
     ) -> (FeatureSets, Option<FeatureSets>) {
-        let Some(pivoter) = self.pivoter.as_ref().filter(|_| several_scripts(texts)) else {
+        let several = || langs.is_some_and(several_languages) || several_scripts(texts);
+        let Some(pivoter) = self.pivoter.as_ref().filter(|_| several()) else {
             return (self.features(texts, shingle), None);
         };
         let norm = self.normalizer();
@@ -362,9 +403,22 @@ impl Pipeline {
 
     /// Clusters `texts` into stories.
     pub fn run<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Clustering {
+        self.run_with_languages(texts, None)
+    }
+
+    /// Clusters `texts` into stories, with the language of each when the input names it (see
+    /// [`Prepared::group_by_language`]).
+    pub fn run_with_languages<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        langs: Option<&[Option<&str>]>,
+    ) -> Clustering {
         let shingle = self.resolve_shingle(texts);
-        let (features, pivots) = self.features_and_pivots(texts, shingle);
+        let (features, pivots) = self.features_and_pivots(texts, shingle, langs);
         let mut prepared = self.prepare(shingle, features);
+        if let Some(l) = langs {
+            prepared.group_by_language(l);
+        }
         self.enrich_with(&mut prepared, texts, pivots);
         self.cluster(&prepared)
     }

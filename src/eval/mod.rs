@@ -136,7 +136,8 @@ pub struct ClusterReport {
 /// Clusters the gold documents and scores the result.
 pub fn eval_clusters(pipeline: &Pipeline, docs: &[GoldDoc]) -> ClusterReport {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let result = pipeline.run(&texts);
+    let langs: Vec<Option<&str>> = docs.iter().map(|d| d.lang.as_deref()).collect();
+    let result = pipeline.run_with_languages(&texts, Some(&langs));
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
     let lang: Vec<&str> = docs.iter().map(|d| d.lang.as_deref().unwrap_or("")).collect();
     let overall = cluster_scores(&gold, &result.story);

@@ -28,9 +28,9 @@ use crate::candidates::{candidate_pairs, rare_key_pairs};
 use crate::embed::DocVectors;
 use crate::error::Result;
 use crate::io::{Record, id_text};
-use crate::pipeline::dominant_script;
 use crate::pipeline::semantic_score;
 use crate::pipeline::{Collapsed, collapse};
+use crate::pipeline::{dominant_script, group_of};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::WeightedSet;
 use crate::verify::combine;
@@ -210,7 +210,11 @@ impl Index {
             let texts: Vec<&str> = node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
             self.pipeline.pivot_features(&texts)
         });
-        let mut scripts: Vec<u8> = node_feats.iter().map(|f| dominant_script(f)).collect();
+        let mut scripts: Vec<u8> = node_feats
+            .iter()
+            .zip(&node_docs)
+            .map(|(f, d)| group_of(dominant_script(f), records[d[0]].lang.as_deref()))
+            .collect();
 
         // 3. Document frequencies take in the batch. Like `cluster`, they count distinct
         // feature sets: a set already stored, or repeated in the batch, counts once.
@@ -575,7 +579,8 @@ impl Index {
                 vdb.put(&mut w, &doc, &super::store::encode_vectors(&v[n])).map_err(&e)?;
             }
             if let (Some(p), Some(pdb), Some(post)) = (&node_pivots, db.pivots, db.pivot_postings) {
-                pdb.put(&mut w, &doc, &super::store::encode_features(&p[n])).map_err(&e)?;
+                let row = super::store::encode_pivots(r.lang.as_deref(), &p[n]);
+                pdb.put(&mut w, &doc, &row).map_err(&e)?;
                 for &f in p[n].iter() {
                     post.put(&mut w, &pair_key(f, doc), &()).map_err(&e)?;
                 }
@@ -716,12 +721,13 @@ impl Index {
     ) -> Result<Loaded> {
         let row = self.doc(r, doc)?.ok_or_else(|| self.damaged("document", doc))?;
         let script = dominant_script(&row.features);
+        let pivot = self.stored_pivot(r, counters, pcache, doc)?;
         Ok(Loaded {
             doc,
             story: row.story,
             set: self.weigh(r, counters, cache, row.features)?,
-            script,
-            pivot: self.stored_pivot(r, counters, pcache, doc)?,
+            script: group_of(script, pivot.as_ref().and_then(|p| p.0.as_deref())),
+            pivot: pivot.map(|p| p.1),
             vecs: self.vectors(r, doc)?,
         })
     }

@@ -327,21 +327,21 @@ impl Index {
         self.pivot.is_some() && self.pipeline.pivoter().is_some()
     }
 
-    /// A stored document's pivot features, weighted under the stored pivot frequencies
-    /// (`None` in an index without them).
+    /// A stored document's language (as its input named it) and pivot features, weighted under
+    /// the stored pivot frequencies (`None` in an index without them).
     fn stored_pivot(
         &self,
         r: &RoTxn,
         counters: &Counters,
         cache: &mut FeatureMap<u64, u32>,
         doc: u64,
-    ) -> Result<Option<WeightedSet>> {
+    ) -> Result<Option<(Option<String>, WeightedSet)>> {
         let Some(db) = self.dbs.pivots.filter(|_| self.pivots_on()) else { return Ok(None) };
         let bytes = db.get(r, &doc).map_err(lmdb(&self.dir))?;
-        let features = bytes
-            .and_then(store::decode_features)
+        let (lang, features) = bytes
+            .and_then(store::decode_pivots)
             .ok_or_else(|| self.damaged("pivot features of document", doc))?;
-        self.weigh_pivot(r, counters, cache, features).map(Some)
+        Ok(Some((lang, self.weigh_pivot(r, counters, cache, features)?)))
     }
 
     /// Pivot features weighted by their rarity among all stored documents.
@@ -728,8 +728,11 @@ impl Index {
             let other_pivot = self.stored_pivot(&r, &counters, &mut pcache, d)?;
             let you = Side {
                 set: &other,
-                script,
-                pivot: other_pivot.as_ref(),
+                script: crate::pipeline::group_of(
+                    script,
+                    other_pivot.as_ref().and_then(|p| p.0.as_deref()),
+                ),
+                pivot: other_pivot.as_ref().map(|p| &p.1),
                 vecs: other_vecs.as_ref(),
             };
             let score = self.score_sides(me, you) as f64;
@@ -796,7 +799,8 @@ impl Index {
             }
             let pivot_features = match self.dbs.pivots {
                 Some(pdb) => {
-                    let f = pdb.get(&w, &d).map_err(&e)?.map(store::decode_features);
+                    let f =
+                        pdb.get(&w, &d).map_err(&e)?.map(|b| store::decode_pivots(b).map(|p| p.1));
                     pdb.delete(&mut w, &d).map_err(&e)?;
                     match f {
                         Some(Some(f)) => f,

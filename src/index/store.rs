@@ -38,8 +38,8 @@ pub mod names {
     /// Document number → its embeddings (see [`super::encode_vectors`]); only in indexes
     /// created with `--model` (an index without it reads as before).
     pub const VECTORS: &str = "vectors";
-    /// Document number → its pivot features (as [`super::DocRow`] stores features); only in
-    /// indexes created with `--lexicon`.
+    /// Document number → its language (as the input named it) and pivot features (see
+    /// [`super::encode_pivots`]); only in indexes created with `--lexicon`.
     pub const PIVOTS: &str = "pivots";
     /// Pivot feature ‖ document number → nothing (the postings of the pivot stage's rare-key
     /// candidates).
@@ -203,18 +203,21 @@ impl StoryRow {
 
 /// The stored bytes of a document's embeddings: line count, mean scale, mean, line scales,
 /// lines, numbers, checksum.
-/// A pivot feature set as stored (sealed like every row).
-pub fn encode_features(f: &[u64]) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(8 * f.len() + 8);
+/// A document's pivot row: the language its input named (empty when none) and its pivot
+/// features, sealed like every row.
+pub fn encode_pivots(lang: Option<&str>, f: &[u64]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(8 * f.len() + 16);
+    put_str(&mut buf, lang.unwrap_or(""));
     put_u64s(&mut buf, f);
     seal(buf)
 }
 
-/// The inverse of [`encode_features`]; `None` when the bytes are damaged.
-pub fn decode_features(bytes: &[u8]) -> Option<Vec<u64>> {
+/// The inverse of [`encode_pivots`]; `None` when the bytes are damaged.
+pub fn decode_pivots(bytes: &[u8]) -> Option<(Option<String>, Vec<u64>)> {
     let mut r = Reader(unseal(bytes)?);
+    let lang = r.str()?;
     let v = r.u64s()?;
-    r.0.is_empty().then_some(v)
+    r.0.is_empty().then(|| ((!lang.is_empty()).then(|| lang.to_owned()), v))
 }
 
 pub fn encode_vectors(v: &crate::embed::DocVectors) -> Vec<u8> {
