@@ -118,8 +118,8 @@ pub struct InputArgs {
     /// Field or column holding a time (used by `dedup --keep earliest`).
     #[arg(long)]
     pub time_field: Option<String>,
-    /// Field or column holding the document's language, read when present (shown in
-    /// `--report`).
+    /// Field or column holding the document's language, read when present: the pivot stage
+    /// counts between texts in different languages (and `--report` shows it).
     #[arg(long, default_value = "lang")]
     pub lang_field: String,
     /// Read each file under the given directories as one document (id: its relative path).
@@ -205,7 +205,8 @@ pub struct PipelineArgs {
     /// one, names and numbers still link texts across scripts.
     #[arg(long, value_name = "PATH", env = "XDEDUP_LEXICON")]
     pub lexicon: Option<PathBuf>,
-    /// Turn the pivot stage off: no cross-script names, numbers or translations.
+    /// Turn the pivot stage off: no cross-language names, numbers or translations (the stage
+    /// runs when the input holds more than one language, by --lang-field, or script).
     #[arg(long, conflicts_with = "lexicon")]
     pub no_pivot: bool,
 }
