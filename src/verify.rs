@@ -105,6 +105,23 @@ pub fn lexical(a: &WeightedSet, b: &WeightedSet, sim: Similarity) -> f64 {
     }
 }
 
+/// Number of values two sorted, distinct lists both hold.
+pub fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// A document's feature set with its weights, sorted by feature.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WeightedSet {
@@ -154,20 +171,7 @@ impl WeightedSet {
 
     /// Number of features both sets hold.
     pub fn shared(&self, other: &WeightedSet) -> usize {
-        let (a, b) = (&self.features, &other.features);
-        let (mut i, mut j, mut n) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        n
+        sorted_overlap(&self.features, &other.features)
     }
 
     /// Total weight, and total squared weight, of the features both sets hold.

@@ -127,18 +127,7 @@ pub fn number_jaccard(a: &[u64], b: &[u64]) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let shared = crate::verify::sorted_overlap(a, b);
     Some(shared as f32 / (a.len() + b.len() - shared) as f32)
 }
 
