@@ -358,8 +358,23 @@ impl Pipeline {
         langs: Option<&[Option<&str>]>,
     ) -> (FeatureSets, Option<FeatureSets>) {
         let several = || langs.is_some_and(several_languages) || several_scripts(texts);
-        let Some(pivoter) = self.pivoter.as_ref().filter(|_| several()) else {
+        if self.pivoter.is_none() || !several() {
             return (self.features(texts, shingle), None);
+        }
+        let (features, pivots) = self.features_with_pivots(texts, shingle);
+        (features, Some(pivots))
+    }
+
+    /// Stages 1–2 and each text's pivot features in one normalization pass, whatever the
+    /// languages (the persistent index needs them for every document: the archive may hold
+    /// other languages); no pivot features without the pivot stage.
+    pub fn features_with_pivots<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        shingle: Shingle,
+    ) -> (FeatureSets, FeatureSets) {
+        let Some(pivoter) = &self.pivoter else {
+            return (self.features(texts, shingle), vec![Box::default(); texts.len()]);
         };
         let norm = self.normalizer();
         let (features, pivots) = texts
@@ -374,7 +389,7 @@ impl Pipeline {
                 },
             )
             .unzip();
-        (features, Some(pivots))
+        (features, pivots)
     }
 
     /// Collapses identical feature sets and weights the rest.

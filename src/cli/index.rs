@@ -354,13 +354,20 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             Some(s) => s,
             None => index.pipeline().resolve_shingle(&texts),
         };
-        let features = index.pipeline().features(&texts, shingle);
+        // With a lexicon, pivot features come from the same normalization pass.
+        let (features, pivots) = match index.lexicon() {
+            Some(_) => {
+                let (f, p) = index.pipeline().features_with_pivots(&texts, shingle);
+                (f, Some(p))
+            }
+            None => (index.pipeline().features(&texts, shingle), None),
+        };
         drop(texts);
-        let features = c.reject_featureless(features, strict)?;
+        let (features, pivots) = c.reject_featureless_with(features, pivots, strict)?;
         let report = if c.records.is_empty() {
             Default::default()
         } else {
-            index.add(&c.records, features, shingle)?
+            index.add_with_pivots(&c.records, features, pivots, shingle)?
         };
         rejections.note(&c.records, &c.rejected)?;
         totals.added += report.added;

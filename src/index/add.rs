@@ -141,6 +141,19 @@ impl Index {
         features: Vec<Box<[u64]>>,
         shingle: Shingle,
     ) -> Result<AddReport> {
+        self.add_with_pivots(records, features, None, shingle)
+    }
+
+    /// [`Index::add`] with the records' pivot features already made (per record, by
+    /// [`crate::Pipeline::features_with_pivots`], in the pass that made `features`); without
+    /// them, an index created with a lexicon normalizes the batch's texts again to make them.
+    pub fn add_with_pivots(
+        &self,
+        records: &[Record],
+        features: Vec<Box<[u64]>>,
+        pivots: Option<Vec<Box<[u64]>>>,
+        shingle: Shingle,
+    ) -> Result<AddReport> {
         self.ensure_writer()?;
         if self.pivot.is_some() && !self.pivots_on() {
             return Err(index_error(
@@ -206,10 +219,17 @@ impl Index {
             enc.embed_vectors(&texts)
         });
         // With a lexicon, each node's pivot features, and every node's script.
-        let node_pivots: Option<Vec<Box<[u64]>>> = self.pivots_on().then(|| {
-            let texts: Vec<&str> = node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
-            self.pipeline.pivot_features(&texts)
-        });
+        let node_pivots: Option<Vec<Box<[u64]>>> = match pivots {
+            _ if !self.pivots_on() => None,
+            Some(mut per_record) => {
+                Some(node_docs.iter().map(|d| std::mem::take(&mut per_record[d[0]])).collect())
+            }
+            None => {
+                let texts: Vec<&str> =
+                    node_docs.iter().map(|d| records[d[0]].text.as_str()).collect();
+                Some(self.pipeline.pivot_features(&texts))
+            }
+        };
         let mut scripts: Vec<u8> = node_feats
             .iter()
             .zip(&node_docs)
