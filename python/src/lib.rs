@@ -288,16 +288,29 @@ impl Index {
                     Some(s) => s,
                     None => store.pipeline().resolve_shingle(&texts),
                 };
-                let features = store.pipeline().features(&texts, shingle);
+                // With a lexicon, pivot features come from the same normalization pass.
+                let (features, pivots) = match store.lexicon() {
+                    Some(_) => {
+                        let (f, p) = store.pipeline().features_with_pivots(&texts, shingle);
+                        (f, Some(p))
+                    }
+                    None => (store.pipeline().features(&texts, shingle), None),
+                };
                 let mut records = Vec::new();
                 let mut kept = Vec::new();
                 let mut keep_features = Vec::new();
+                let mut keep_pivots = pivots.as_ref().map(|_| Vec::new());
+                let mut pivots = pivots.map(|p| p.into_iter());
                 for (i, f) in features.into_iter().enumerate() {
+                    let p = pivots.as_mut().and_then(|p| p.next());
                     if f.is_empty() {
                         continue;
                     }
                     kept.push(i);
                     keep_features.push(f);
+                    if let (Some(k), Some(p)) = (keep_pivots.as_mut(), p) {
+                        k.push(p);
+                    }
                     records.push(Record {
                         id: ids[i].clone(),
                         text: texts[i].clone(),
@@ -311,7 +324,7 @@ impl Index {
                 let report = if records.is_empty() {
                     Default::default()
                 } else {
-                    store.add(&records, keep_features, shingle)?
+                    store.add_with_pivots(&records, keep_features, keep_pivots, shingle)?
                 };
                 let mut out: Vec<(serde_json::Value, Option<xdedup::index::Assignment>)> =
                     ids.iter().map(|id| (id.clone(), None)).collect();
