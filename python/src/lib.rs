@@ -284,18 +284,7 @@ impl Index {
         let store = &self.store;
         let rows = py.detach(
             || -> xdedup::Result<Vec<(serde_json::Value, Option<xdedup::index::Assignment>)>> {
-                let shingle = match store.shingle()? {
-                    Some(s) => s,
-                    None => store.pipeline().resolve_shingle(&texts),
-                };
-                // With a lexicon, pivot features come from the same normalization pass.
-                let (features, pivots) = match store.lexicon() {
-                    Some(_) => {
-                        let (f, p) = store.pipeline().features_with_pivots(&texts, shingle);
-                        (f, Some(p))
-                    }
-                    None => (store.pipeline().features(&texts, shingle), None),
-                };
+                let (shingle, features, pivots) = store.batch_features(&texts)?;
                 let mut records = Vec::new();
                 let mut kept = Vec::new();
                 let mut keep_features = Vec::new();

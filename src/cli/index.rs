@@ -350,18 +350,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         totals.read += c.entries.len();
         spinner.read(totals.read);
         let texts: Vec<&str> = c.records.iter().map(|r| r.text.as_str()).collect();
-        let shingle = match index.shingle()? {
-            Some(s) => s,
-            None => index.pipeline().resolve_shingle(&texts),
-        };
-        // With a lexicon, pivot features come from the same normalization pass.
-        let (features, pivots) = match index.lexicon() {
-            Some(_) => {
-                let (f, p) = index.pipeline().features_with_pivots(&texts, shingle);
-                (f, Some(p))
-            }
-            None => (index.pipeline().features(&texts, shingle), None),
-        };
+        let (shingle, features, pivots) = index.batch_features(&texts)?;
         drop(texts);
         let (features, pivots) = c.reject_featureless_with(features, pivots, strict)?;
         let report = if c.records.is_empty() {

@@ -30,7 +30,7 @@ use crate::error::Result;
 use crate::io::{Record, id_text};
 use crate::pipeline::semantic_score;
 use crate::pipeline::{Collapsed, collapse};
-use crate::pipeline::{dominant_script, group_of};
+use crate::pipeline::{FeatureSets, dominant_script, group_of};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::WeightedSet;
 use crate::verify::combine;
@@ -142,6 +142,26 @@ impl Index {
         shingle: Shingle,
     ) -> Result<AddReport> {
         self.add_with_pivots(records, features, None, shingle)
+    }
+
+    /// A batch's shingle family (the stored one, or the batch's own while the index is empty)
+    /// and its texts' feature sets, for [`Index::add_with_pivots`]: with a lexicon, pivot
+    /// features too, from the same normalization pass.
+    pub fn batch_features<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+    ) -> Result<(Shingle, FeatureSets, Option<FeatureSets>)> {
+        let shingle = match self.shingle()? {
+            Some(s) => s,
+            None => self.pipeline.resolve_shingle(texts),
+        };
+        Ok(match self.pivot {
+            Some(_) => {
+                let (f, p) = self.pipeline.features_with_pivots(texts, shingle);
+                (shingle, f, Some(p))
+            }
+            None => (shingle, self.pipeline.features(texts, shingle), None),
+        })
     }
 
     /// [`Index::add`] with the records' pivot features already made (per record, by
