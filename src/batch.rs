@@ -69,7 +69,8 @@ pub struct Loaded {
 /// The reason given for a text with nothing to compare.
 pub const NO_FEATURES: &str = "no letter or digit after normalization";
 
-fn record_error(r: Rejected) -> Error {
+/// A rejected record as the error `--strict` stops with.
+pub fn record_error(r: Rejected) -> Error {
     Error::Record { origin: r.origin, id: r.id.as_ref().map(crate::io::id_text), reason: r.reason }
 }
 

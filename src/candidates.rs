@@ -58,7 +58,8 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
             start = i;
         }
     }
-    let max_bucket = bucket_cap(&bounds, signatures.len(), max_bucket, PAIR_BUDGET);
+    let sizes = bucket_sizes(bounds.iter().map(|&(s, e)| e - s));
+    let max_bucket = bucket_cap(&sizes, signatures.len(), max_bucket, PAIR_BUDGET);
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
     // Buckets within the cap: every pair. The same pair comes from every band whose bucket it
@@ -135,10 +136,18 @@ pub const PAIR_BUDGET: usize = 64 << 20;
 /// expanded in full, that is billions of pairs. Halving the cap until the budget holds turns
 /// those buckets into sampled ones (each document paired with `2 × cap` of its bucket mates at
 /// most), so the run stays within memory; collections whose buckets are small never reach it.
-fn bucket_cap(bounds: &[(usize, usize)], docs: usize, max_bucket: usize, budget: usize) -> usize {
+///
+/// `sizes` is the histogram of bucket sizes over two ([`bucket_sizes`]): a distributed run adds
+/// its workers' histograms and gets the same cap as one machine.
+pub fn bucket_cap(
+    sizes: &[(usize, usize)],
+    docs: usize,
+    max_bucket: usize,
+    budget: usize,
+) -> usize {
     let pairs_at = |cap: usize| -> usize {
         let full: usize =
-            bounds.iter().map(|&(s, e)| e - s).filter(|&m| m <= cap).map(|m| m * (m - 1) / 2).sum();
+            sizes.iter().filter(|&&(m, _)| m <= cap).map(|&(m, n)| n * (m * (m - 1) / 2)).sum();
         full.saturating_add(docs.saturating_mul(cap))
     };
     let mut cap = max_bucket;
@@ -146,6 +155,15 @@ fn bucket_cap(bounds: &[(usize, usize)], docs: usize, max_bucket: usize, budget:
         cap /= 2;
     }
     cap.max(2)
+}
+
+/// Histogram `(size, buckets)` of bucket sizes, sorted by size.
+pub fn bucket_sizes(sizes: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+    let mut h = std::collections::BTreeMap::new();
+    for m in sizes {
+        *h.entry(m).or_insert(0usize) += 1;
+    }
+    h.into_iter().collect()
 }
 
 #[inline]
@@ -259,7 +277,8 @@ mod tests {
     #[test]
     fn the_cap_halves_until_the_pair_budget_holds() {
         // 1,000 buckets of 100 documents each (4.95M pairs in full) among 10,000 documents.
-        let bounds: Vec<(usize, usize)> = (0..1000).map(|i| (i * 100, i * 100 + 100)).collect();
+        let bounds = bucket_sizes(std::iter::repeat_n(100, 1000));
+        assert_eq!(bounds, [(100, 1000)]);
         assert_eq!(bucket_cap(&bounds, 10_000, 200, usize::MAX), 200);
         assert_eq!(bucket_cap(&bounds, 10_000, 200, 7_000_000), 200);
         assert_eq!(bucket_cap(&bounds, 10_000, 200, 6_000_000), 100);

@@ -27,7 +27,7 @@ use crate::weights::{DocFreq, FeatureMap, Weighting};
 pub type FeatureSets = Vec<Box<[u64]>>;
 
 /// Documents looked at to resolve `--shingle auto`.
-const AUTO_SAMPLE: usize = 1000;
+pub const AUTO_SAMPLE: usize = 1000;
 
 /// SimHash bands × rows for semantic candidates: a pair of cosine 0.6 becomes a candidate with
 /// probability 0.87, 0.8 with 0.9996, 0.3 with 0.33.
@@ -326,7 +326,7 @@ impl Pipeline {
         let norm = self.normalizer();
         let counts: Vec<usize> = texts[..texts.len().min(AUTO_SAMPLE)]
             .par_iter()
-            .map(|t| norm.normalize(t.as_ref()).len())
+            .map(|t| sample_length(&norm, t.as_ref()))
             .collect();
         self.cfg.shingle().resolve(&counts)
     }
@@ -820,6 +820,11 @@ pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
         c.node_of.push(node);
     }
     c
+}
+
+/// What [`Pipeline::resolve_shingle`] counts of each of the first [`AUTO_SAMPLE`] texts.
+pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
+    norm.normalize(text).len()
 }
 
 /// A hash of a whole feature set, to find exact duplicates.

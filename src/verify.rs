@@ -139,9 +139,21 @@ impl WeightedSet {
             .iter()
             .map(|&f| if is_number_feature(f) { crate::weights::MIN_WEIGHT } else { weight(f) })
             .collect();
+        Self::from_parts(features, weights)
+    }
+
+    /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
+    /// (a set sent to another worker and rebuilt there).
+    pub fn from_parts(features: Box<[u64]>, weights: Box<[f32]>) -> Self {
+        debug_assert_eq!(features.len(), weights.len());
         let total = weights.iter().map(|&w| w as f64).sum();
         let total_sq = weights.iter().map(|&w| w as f64 * w as f64).sum();
         WeightedSet { features, weights, total, total_sq }
+    }
+
+    /// The weights, parallel to [`WeightedSet::features`].
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
     }
 
     /// The features, sorted.

@@ -98,6 +98,16 @@ impl DocFreq {
         DocFreq { docs: sets.len() as u64, class_docs, df }
     }
 
+    /// From counts made elsewhere: the number of sets, the sets holding each script class, and
+    /// each feature's count (the distributed job sums its workers' counts into these).
+    pub fn from_parts(
+        docs: u64,
+        class_docs: [u64; SCRIPT_CLASSES],
+        df: FeatureMap<u64, u32>,
+    ) -> Self {
+        DocFreq { docs, class_docs, df }
+    }
+
     /// Number of documents counted.
     pub fn docs(&self) -> u64 {
         self.docs

@@ -16,7 +16,7 @@ pub mod write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use read::{csv_header, read_inputs};
+pub use read::{Share, csv_header, read_inputs, read_share};
 
 use crate::error::Origin;
 

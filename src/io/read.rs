@@ -18,9 +18,7 @@ use crate::error::Origin;
 /// Without an id field, the id is the line number (or `file:line` when there are several inputs).
 pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(Item) -> bool) {
     let mut seen: HashMap<String, Origin> = HashMap::new();
-    let several = inputs.len() > 1;
-    let go = std::cell::Cell::new(true);
-    let mut emit = |item: Item| -> bool {
+    read_share(inputs, opts, None, &mut |_, item| {
         let item = match item {
             Item::Record(r) => {
                 let key = id_text(&r.id);
@@ -38,10 +36,40 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
             }
             other => other,
         };
-        go.set(sink(item));
-        go.get()
-    };
-    for input in inputs {
+        sink(item)
+    });
+}
+
+/// One worker's share of a read that several workers make together (see [`read_share`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    /// This worker, `0..peers`.
+    pub index: usize,
+    /// Workers reading.
+    pub peers: usize,
+}
+
+/// Reads every input in order, calling `sink` with each item and the index of its input; `sink`
+/// returns `false` to stop. Ids are not checked for repeats (see [`read_inputs`]).
+///
+/// With a `share`, only the share's items are parsed and passed on: the records of each input
+/// are dealt round robin over the workers (record `k` of input `i` goes to worker
+/// `(k + i) mod peers`, before it is parsed), and a whole-file error goes to worker
+/// `i mod peers`. Together the workers see every item exactly once. Directories read as one
+/// document per file cannot be shared: they are the caller's to refuse.
+pub fn read_share(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    share: Option<Share>,
+    sink: &mut dyn FnMut(usize, Item) -> bool,
+) {
+    let several = inputs.len() > 1;
+    let go = std::cell::Cell::new(true);
+    for (i, input) in inputs.iter().enumerate() {
+        let mut emit = |item: Item| -> bool {
+            go.set(sink(i, item));
+            go.get()
+        };
         let name: Arc<str> = input.name().into();
         if opts.doc_per_file
             && let Input::Path(dir) = input
@@ -57,50 +85,29 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
         };
-        let file_error = |reason: String| {
-            Item::Rejected(Rejected {
-                origin: Origin { file: name.clone(), line: 0 },
-                id: None,
-                reason,
-            })
-        };
-        if format == Some(Format::Parquet) {
-            let result = read_parquet(
-                input,
-                &Ctx { name: name.clone(), opts, default_id: &default_id },
-                &mut emit,
-            );
-            if let Err(reason) = result
-                && !emit(file_error(reason))
-            {
-                return;
+        let whole_file_mine = share.is_none_or(|s| i % s.peers == s.index);
+        let ctx = Ctx::new(name.clone(), opts, &default_id, share, i);
+        let result = if format == Some(Format::Parquet) {
+            read_parquet(input, &ctx, &mut emit)
+        } else {
+            match open(input) {
+                Ok(reader) => match format {
+                    None | Some(Format::Jsonl | Format::Text) => {
+                        read_lines(reader, format, &ctx, &mut emit)
+                    }
+                    Some(f @ (Format::Csv | Format::Tsv)) => read_csv(reader, f, &ctx, &mut emit),
+                    Some(Format::Parquet) => unreachable!("read above"),
+                },
+                Err(e) => Err(format!("cannot read: {e}")),
             }
-            if !go.get() {
-                return;
-            }
-            continue;
-        }
-        let reader = match open(input) {
-            Ok(r) => r,
-            Err(e) => {
-                if !emit(file_error(format!("cannot read: {e}"))) {
-                    return;
-                }
-                continue;
-            }
-        };
-        let ctx = Ctx { name: name.clone(), opts, default_id: &default_id };
-        let result = match format {
-            None | Some(Format::Jsonl | Format::Text) => {
-                read_lines(reader, format, &ctx, &mut emit)
-            }
-            Some(f @ (Format::Csv | Format::Tsv)) => read_csv(reader, f, &ctx, &mut emit),
-            Some(Format::Parquet) => unreachable!("read above"),
         };
         if let Err(reason) = result
-            && !emit(file_error(reason))
+            && whole_file_mine
         {
-            return;
+            let origin = Origin { file: name.clone(), line: 0 };
+            if !emit(Item::Rejected(Rejected { origin, id: None, reason })) {
+                return;
+            }
         }
         if !go.get() {
             return;
@@ -127,6 +134,9 @@ fn read_parquet(
         o.time_field.as_deref(),
         Some(o.lang_field.as_str()),
         &mut |row| {
+            if !ctx.mine() {
+                return true;
+            }
             let super::parquet::Row { line, id, title, text, time, lang } = row;
             let id = id.unwrap_or_else(|| (ctx.default_id)(line));
             let item = match text {
@@ -154,9 +164,30 @@ struct Ctx<'a> {
     name: Arc<str>,
     opts: &'a ReadOptions,
     default_id: &'a (dyn Fn(u64) -> Value + Sync),
+    /// The share read (with the input's index), and the input's records dealt so far.
+    share: Option<(Share, usize)>,
+    dealt: std::sync::atomic::AtomicU64,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        name: Arc<str>,
+        opts: &'a ReadOptions,
+        default_id: &'a (dyn Fn(u64) -> Value + Sync),
+        share: Option<Share>,
+        input: usize,
+    ) -> Self {
+        let share = share.map(|s| (s, input));
+        Ctx { name, opts, default_id, share, dealt: Default::default() }
+    }
+
+    /// Deals the input's next record: whether it is this reader's to parse.
+    fn mine(&self) -> bool {
+        let Some((s, input)) = self.share else { return true };
+        let k = self.dealt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (k as usize + input) % s.peers == s.index
+    }
+
     fn origin(&self, line: u64) -> Origin {
         Origin { file: self.name.clone(), line }
     }
@@ -273,6 +304,9 @@ fn read_lines(
             let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
             format = if first == Some(b'{') { Format::Jsonl } else { Format::Text };
             sniffed = Some(format);
+        }
+        if !ctx.mine() {
+            continue;
         }
         chunk_bytes += buf.len();
         chunk.push((line_no, std::mem::take(&mut buf)));
@@ -400,11 +434,18 @@ fn read_csv(
     let lang_col = col(&o.lang_field);
     let mut rec = csv::ByteRecord::new();
     loop {
-        match rdr.read_byte_record(&mut rec) {
+        let read = rdr.read_byte_record(&mut rec);
+        if matches!(read, Ok(true)) && !ctx.mine() {
+            continue;
+        }
+        match read {
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
+                if !matches!(e.kind(), csv::ErrorKind::Io(_)) && !ctx.mine() {
+                    continue;
+                }
                 let item = ctx.reject(line, None, format!("malformed record: {e}"));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(format!("read error at line {line}: {e}"));
@@ -485,7 +526,7 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
     for f in files {
         let rel: PathBuf = f.strip_prefix(dir).map(Path::to_path_buf).unwrap_or_else(|_| f.clone());
         let id = Value::String(rel.display().to_string());
-        let ctx = Ctx { name: f.display().to_string().into(), opts, default_id: &no_id };
+        let ctx = Ctx::new(f.display().to_string().into(), opts, &no_id, None, 0);
         let mut bytes = Vec::new();
         let item = match open(&Input::Path(f.clone())).and_then(|mut r| r.read_to_end(&mut bytes)) {
             Err(e) => ctx.reject(1, Some(id), format!("cannot read: {e}")),
