@@ -69,6 +69,8 @@ pub mod batch;
 pub mod candidates;
 pub mod cluster;
 pub mod config;
+#[cfg(feature = "timely")]
+pub mod distributed;
 pub mod embed;
 pub mod error;
 pub mod eval;

@@ -22,18 +22,24 @@ fn story_names(batch: &Batch) -> Vec<String> {
 
 /// One output line of `cluster` for a clustered document.
 #[derive(serde::Serialize)]
-struct Row<'a> {
-    id: &'a serde_json::Value,
-    cluster: &'a str,
-    representative: bool,
-    score: f64,
-    size: u32,
+pub struct Row<'a> {
+    pub id: &'a serde_json::Value,
+    pub cluster: &'a str,
+    pub representative: bool,
+    pub score: f64,
+    pub size: u32,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(disable_help_flag = true)]
 pub struct Args {
     #[command(flatten)]
     pub batch: BatchArgs,
+    #[command(flatten)]
+    pub timely: super::distributed::TimelyArgs,
+    /// Print help (-h is timely's hostfile here).
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
     /// Also write a review report: one self-contained HTML page with the stories largest
     /// first, shared words highlighted, and the score distribution against the threshold.
     #[arg(long, value_name = "FILE.html")]
@@ -41,7 +47,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
-    let Args { batch: args, report } = args;
+    let Args { batch: args, report, timely, .. } = args;
+    if timely.engine == super::distributed::Engine::Timely {
+        anyhow::ensure!(report.is_none(), "--engine timely writes no --report yet");
+        return super::distributed::run(&args, &timely, quiet);
+    }
     let batch = args.run(false, quiet)?;
     let c = &batch.clustering;
     let names = story_names(&batch);

@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod dedup;
+pub mod distributed;
 pub mod embed;
 pub mod eval;
 pub mod index;

@@ -1,0 +1,286 @@
+//! `xdedup cluster --engine timely`: the batch job over timely workers and processes, writing
+//! part files that worker 0 merges into the one output when every part is complete.
+
+use std::path::PathBuf;
+
+/// Which engine runs the batch job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// This process, its threads (--threads).
+    #[default]
+    Local,
+    /// Timely dataflow: -w worker threads in each of -n processes (-p this one, -h their
+    /// addresses), exchanging data over TCP.
+    Timely,
+}
+
+/// How the timely engine is spread: timely's own flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TimelyArgs {
+    /// Batch engine: local (the default) or timely (distributed; see the README).
+    #[arg(long, value_enum, default_value_t = Engine::Local)]
+    pub engine: Engine,
+    /// Timely: worker threads in each process.
+    #[arg(short = 'w', long = "workers", default_value_t = 1, value_name = "W")]
+    pub workers: usize,
+    /// Timely: number of processes.
+    #[arg(short = 'n', long = "processes", default_value_t = 1, value_name = "N")]
+    pub processes: usize,
+    /// Timely: this process's index, 0..N.
+    #[arg(short = 'p', long = "process", default_value_t = 0, value_name = "I")]
+    pub process: usize,
+    /// Timely: a file with one `host:port` per line, one line per process (default:
+    /// localhost:2101, 2102, …).
+    #[arg(short = 'h', long = "hostfile", value_name = "HOSTFILE")]
+    pub hostfile: Option<PathBuf>,
+}
+
+#[cfg(not(feature = "timely"))]
+pub fn run(
+    _: &super::BatchArgs,
+    _: &TimelyArgs,
+    _: bool,
+) -> anyhow::Result<std::process::ExitCode> {
+    anyhow::bail!("this xdedup was built without the timely engine (cargo feature `timely`)")
+}
+
+#[cfg(feature = "timely")]
+pub use engine::run;
+
+#[cfg(feature = "timely")]
+mod engine {
+    use std::io::{BufRead, BufReader, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+    use std::sync::Arc;
+
+    use anyhow::Context;
+    use xdedup::distributed::{Job, Outcome, Sink, Totals, work};
+
+    use super::super::BatchArgs;
+    use super::super::cluster::Row;
+    use super::super::progress::rejected_json;
+    use super::TimelyArgs;
+
+    impl TimelyArgs {
+        fn config(&self) -> anyhow::Result<timely::Config> {
+            anyhow::ensure!(self.workers >= 1, "-w: at least one worker");
+            anyhow::ensure!(self.processes >= 1, "-n: at least one process");
+            anyhow::ensure!(
+                self.process < self.processes,
+                "-p {}: processes are numbered 0..{}",
+                self.process,
+                self.processes
+            );
+            let mut args = vec![
+                "-w".to_owned(),
+                self.workers.to_string(),
+                "-n".into(),
+                self.processes.to_string(),
+                "-p".into(),
+                self.process.to_string(),
+            ];
+            if let Some(h) = &self.hostfile {
+                let text = std::fs::read_to_string(h)
+                    .with_context(|| format!("{}: cannot read the hostfile", h.display()))?;
+                let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+                anyhow::ensure!(
+                    lines >= self.processes,
+                    "{}: {lines} addresses for {} processes",
+                    h.display(),
+                    self.processes
+                );
+                args.extend(["-h".into(), h.display().to_string()]);
+            }
+            timely::Config::from_args(args.into_iter()).map_err(|e| anyhow::anyhow!("timely: {e}"))
+        }
+    }
+
+    /// Part files of one run, in a folder beside the output.
+    struct Parts {
+        dir: PathBuf,
+        output: Option<PathBuf>,
+        quiet: bool,
+    }
+
+    fn part_name(worker: usize, peers: usize) -> String {
+        format!("part-{worker:05}-of-{peers:05}.tsv")
+    }
+
+    impl Sink for Parts {
+        fn write_part(
+            &self,
+            worker: usize,
+            peers: usize,
+            outcomes: &[(u64, Outcome)],
+        ) -> Result<(), String> {
+            let path = self.dir.join(part_name(worker, peers));
+            let tmp = path.with_extension("tmp");
+            let fail = |e: std::io::Error| format!("{}: cannot write: {e}", tmp.display());
+            let file = std::fs::File::create(&tmp).map_err(fail)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            for (key, o) in outcomes {
+                let row = match o {
+                    Outcome::Story { id, story, representative, score, size } => {
+                        serde_json::to_string(&Row {
+                            id,
+                            cluster: story,
+                            representative: *representative,
+                            score: (*score as f64 * 1000.0).round() / 1000.0,
+                            size: *size,
+                        })
+                    }
+                    Outcome::Rejected(r) => serde_json::to_string(&rejected_json(r)),
+                }
+                .map_err(|e| e.to_string())?;
+                writeln!(out, "{key:016x}\t{row}").map_err(fail)?;
+            }
+            out.flush().map_err(fail)?;
+            out.get_ref().sync_all().map_err(fail)?;
+            std::fs::rename(&tmp, &path).map_err(fail)
+        }
+
+        fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String> {
+            let paths: Vec<PathBuf> =
+                (0..peers).map(|w| self.dir.join(part_name(w, peers))).collect();
+            if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+                return Err(format!(
+                    "{}: not found; every process must write its part into one shared folder (the \
+                 output's folder)",
+                    missing.display()
+                ));
+            }
+            merge(&paths, self.output.as_deref()).map_err(|e| format!("{e:#}"))?;
+            std::fs::remove_dir_all(&self.dir)
+                .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
+            if !self.quiet {
+                eprintln!(
+                    "xdedup: {} records read: {} documents in {} stories ({} duplicates, {} exact), {} rejected; shingles {}; {} timely workers",
+                    totals.read,
+                    totals.documents,
+                    totals.stories,
+                    totals.documents - totals.stories,
+                    totals.exact,
+                    totals.rejected,
+                    shingle,
+                    peers,
+                );
+            }
+            Ok(())
+        }
+    }
+
+    /// Merges part files (each sorted by key) into `output` in key order, keys dropped.
+    fn merge(paths: &[PathBuf], output: Option<&Path>) -> anyhow::Result<()> {
+        let mut readers = Vec::with_capacity(paths.len());
+        for p in paths {
+            let f =
+                std::fs::File::open(p).with_context(|| format!("{}: cannot open", p.display()))?;
+            readers.push(BufReader::with_capacity(1 << 16, f).lines());
+        }
+        let mut heads: Vec<Option<(u64, String)>> = Vec::with_capacity(readers.len());
+        let next = |r: &mut std::io::Lines<BufReader<std::fs::File>>, p: &Path| {
+            r.next()
+                .transpose()
+                .with_context(|| format!("{}: cannot read", p.display()))?
+                .map(|l| {
+                    let (k, row) = l.split_once('\t').context("a part line without its key")?;
+                    let k = u64::from_str_radix(k, 16).context("a part line's key")?;
+                    Ok::<_, anyhow::Error>((k, row.to_owned()))
+                })
+                .transpose()
+        };
+        for (r, p) in readers.iter_mut().zip(paths) {
+            heads.push(next(r, p)?);
+        }
+        super::super::write_output(output, |out| {
+            loop {
+                let Some(i) = (0..heads.len())
+                    .filter(|&i| heads[i].is_some())
+                    .min_by_key(|&i| heads[i].as_ref().map(|h| h.0))
+                else {
+                    return Ok(());
+                };
+                let (_, row) = heads[i].take().expect("a head");
+                out.line(&row)?;
+                heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
+            }
+        })
+    }
+
+    /// Runs `cluster` on the timely engine.
+    pub fn run(args: &BatchArgs, timely: &TimelyArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+        let p = &args.pipeline;
+        anyhow::ensure!(
+            p.model.is_none() && p.lexicon.is_none(),
+            "--engine timely does not run the sentence encoder (--model) or the pivot stage \
+         (--lexicon) yet"
+        );
+        anyhow::ensure!(
+            !args.input.doc_per_file,
+            "--engine timely does not read --doc-per-file yet"
+        );
+        anyhow::ensure!(
+            args.output.rejects.is_none(),
+            "--engine timely writes rejected records in the output only (no --rejects)"
+        );
+        let inputs = args.input.inputs();
+        anyhow::ensure!(
+            !inputs.iter().any(|i| matches!(i, xdedup::io::Input::Stdin)),
+            "--engine timely reads files, not standard input: every worker reads its share"
+        );
+        let output = args.output.output.clone();
+        if let Some(o) = &output {
+            anyhow::ensure!(
+                !o.to_string_lossy().to_lowercase().ends_with(".parquet"),
+                "--engine timely writes JSON Lines only"
+            );
+        }
+        anyhow::ensure!(
+            output.is_some() || timely.processes == 1,
+            "--engine timely with several processes needs -o FILE in a folder they all share"
+        );
+        let dir = match &output {
+            Some(o) => {
+                let name =
+                    o.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                o.with_file_name(format!(".{name}.parts"))
+            }
+            None => std::env::temp_dir().join(format!("xdedup-{}.parts", std::process::id())),
+        };
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        let job = Arc::new(Job {
+            inputs,
+            read: args.input.read_options(false),
+            config: p.config()?,
+            strict: args.input.strict,
+        });
+        let sink: Arc<dyn Sink> = Arc::new(Parts { dir, output, quiet });
+        // A peer that dies takes the TCP connections with it, and timely's network threads panic:
+        // end the whole process with a message instead of leaving workers waiting for it.
+        std::panic::set_hook(Box::new(|info| {
+            let what = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let thread = std::thread::current().name().unwrap_or("a worker").to_owned();
+            eprintln!(
+                "xdedup: the distributed run failed ({thread}: {what}): a worker or a peer process \
+             stopped; no output was written"
+            );
+            std::process::exit(2);
+        }));
+        let config = timely.config()?;
+        let guards = timely::execute(config, move |worker| work(worker, &job, sink.as_ref()))
+            .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
+        for result in guards.join() {
+            result
+                .map_err(|e| anyhow::anyhow!("a worker panicked: {e}"))?
+                .map_err(anyhow::Error::msg)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,610 @@
+//! The batch job across workers, threads and processes, on timely dataflow.
+//!
+//! The same stages as [`crate::batch::run`], with the data spread over the workers (`-w`
+//! threads in each of `-n` processes, over TCP between processes) and moved between them by
+//! timely exchanges ([`exchange`]) where a stage needs data another worker holds:
+//!
+//! 1. **read**: each worker parses its share of every input (records dealt round robin, see
+//!    [`crate::io::read_share`]); a record's key is its input and line, which orders the output;
+//! 2. **ids**: ids are checked for repeats at the worker owning the id's hash;
+//! 3. **shingles**: `auto` is resolved from the first texts of the whole input;
+//! 4. **normalize and shingle** where the record is; texts with no feature are rejected;
+//! 5. **exact duplicates**: records with the same feature set meet at the worker owning the
+//!    set's hash; the first in input order leads the group (a *node*), the others follow it;
+//! 6. **weights**: document frequencies are counted where the nodes are, summed at the worker
+//!    owning each feature and sent back to the workers holding it;
+//! 7. **sketch and band** where the node is; each band key goes to the worker owning the key,
+//!    which forms the bucket's candidate pairs (the bucket cap comes from every worker's bucket
+//!    sizes, as on one machine);
+//! 8. **verify**: each pair goes to the worker holding its second node, which sends that node's
+//!    weighted set on to the worker holding the first, which scores the pair;
+//! 9. **cluster**: connected components of the verified edges by label propagation (each round
+//!    one exchange), then each component's nodes and edges go to one worker, which runs the
+//!    same average-link clustering as one machine, picks representatives and asks for each
+//!    member's score against its representative (step 8 again);
+//! 10. **write**: every worker writes its records' outcomes to a part file, in key order; when
+//!     all parts are written, worker 0 merges them into the output.
+//!
+//! Average link never merges across components, so clustering each component apart gives the
+//! stories of one machine. What differs from one machine: buckets over the cap (sampled) are
+//! windowed in an order of node keys rather than of node numbers and with a per-worker budget,
+//! so runs with oversized buckets may pair a few different documents; and exact duplicates are
+//! found by a 128-bit hash of the feature set rather than by comparing the sets.
+//!
+//! The pivot stage and the sentence encoder are not part of it yet.
+
+pub mod exchange;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use timely::worker::Worker;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+use crate::batch::{NO_FEATURES, record_error};
+use crate::candidates::{PAIR_BUDGET, bucket_cap, bucket_sizes};
+use crate::config::Config;
+use crate::io::{Input, Item, ReadOptions, Record, Rejected, Share, id_text, read_share};
+use crate::pipeline::{AUTO_SAMPLE, Pipeline, sample_length, set_hash};
+use crate::shingle::{SCRIPT_CLASSES, script_class};
+use crate::verify::WeightedSet;
+use crate::weights::{DocFreq, FeatureMap, Weighting};
+use exchange::{agree, all_gather, exchange, owner};
+
+/// What the job reads and how it compares.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The inputs, the same list in every process.
+    pub inputs: Vec<Input>,
+    /// How to read them.
+    pub read: ReadOptions,
+    /// Pipeline settings.
+    pub config: Config,
+    /// Stop at the first bad record.
+    pub strict: bool,
+}
+
+/// What became of one input record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// In a story.
+    Story {
+        /// The record's id.
+        id: serde_json::Value,
+        /// The story's name: the id of its first document.
+        story: String,
+        /// Whether it is the story's representative.
+        representative: bool,
+        /// Its similarity to the representative.
+        score: f32,
+        /// Documents in the story.
+        size: u32,
+    },
+    /// Rejected, with the reason.
+    Rejected(Rejected),
+}
+
+/// Counts over the whole run (every worker's added up).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Records read.
+    pub read: u64,
+    /// Records clustered.
+    pub documents: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Documents identical (after normalization) to an earlier one.
+    pub exact: u64,
+    /// Records rejected.
+    pub rejected: u64,
+}
+
+impl std::ops::AddAssign for Totals {
+    fn add_assign(&mut self, o: Totals) {
+        self.read += o.read;
+        self.documents += o.documents;
+        self.stories += o.stories;
+        self.exact += o.exact;
+        self.rejected += o.rejected;
+    }
+}
+
+/// Where the workers' outcomes go.
+pub trait Sink: Send + Sync {
+    /// Writes one worker's outcomes (sorted by key: input order) as its part of the output.
+    fn write_part(
+        &self,
+        worker: usize,
+        peers: usize,
+        outcomes: &[(u64, Outcome)],
+    ) -> Result<(), String>;
+    /// Called once, by worker 0, when every worker has written its part: joins the parts.
+    fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String>;
+}
+
+/// The key of line `line` of input `input`: their order is input order.
+pub fn record_key(input: usize, line: u64) -> u64 {
+    ((input as u64) << 40) | (line & ((1 << 40) - 1))
+}
+
+/// Runs the job on one timely worker (call it from every worker of a `timely::execute`).
+pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String> {
+    let pipeline = Pipeline::new(job.config.clone()).without_pivot();
+    let (me, peers) = (w.index(), w.peers());
+
+    // 1. Read this worker's share.
+    let mut records: Vec<(u64, Record)> = Vec::new();
+    let mut rejected: Vec<(u64, Rejected)> = Vec::new();
+    let mut error = None;
+    read_share(&job.inputs, &job.read, Some(Share { index: me, peers }), &mut |i, item| {
+        match item {
+            Item::Record(r) => records.push((record_key(i, r.origin.line), r)),
+            Item::Rejected(r) => {
+                let key = record_key(i, r.origin.line);
+                if job.strict {
+                    error = Some((key, record_error(r).to_string()));
+                    return false;
+                }
+                rejected.push((key, r));
+            }
+        }
+        true
+    });
+    agree(w, error)?;
+
+    // 2. Repeated ids: the first record in input order keeps its id.
+    let claims: Vec<(u64, String, u64, u64, String)> = records
+        .iter()
+        .map(|(k, r)| {
+            let id = id_text(&r.id);
+            (owner(xxh3_64(id.as_bytes()), peers), id, *k, me as u64, r.origin.to_string())
+        })
+        .collect();
+    let mut claims = exchange(w, claims, |c| c.0);
+    claims.sort_unstable_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let mut repeats: Vec<(u64, u64, String)> = Vec::new();
+    for group in claims.chunk_by(|a, b| a.1 == b.1) {
+        for c in &group[1..] {
+            repeats.push((c.3, c.2, format!("duplicate id (first seen at {})", group[0].4)));
+        }
+    }
+    let repeats: HashMap<u64, String> =
+        exchange(w, repeats, |r| r.0).into_iter().map(|r| (r.1, r.2)).collect();
+    let mut error = None;
+    if !repeats.is_empty() {
+        let mut kept = Vec::with_capacity(records.len());
+        for (k, r) in records {
+            match repeats.get(&k) {
+                Some(reason) => {
+                    let rej = Rejected { origin: r.origin, id: Some(r.id), reason: reason.clone() };
+                    if job.strict && error.is_none() {
+                        error = Some((k, record_error(rej.clone()).to_string()));
+                    }
+                    rejected.push((k, rej));
+                }
+                None => kept.push((k, r)),
+            }
+        }
+        records = kept;
+    }
+    agree(w, error)?;
+
+    // 3. `auto` shingles from the first texts of the whole input.
+    let norm = pipeline.normalizer();
+    let sample: Vec<(u64, u64)> = records
+        .iter()
+        .take(AUTO_SAMPLE)
+        .map(|(k, r)| (*k, sample_length(&norm, &r.text) as u64))
+        .collect();
+    let mut sample: Vec<(u64, u64)> = all_gather(w, sample).concat();
+    sample.sort_unstable();
+    sample.truncate(AUTO_SAMPLE);
+    let counts: Vec<usize> = sample.iter().map(|s| s.1 as usize).collect();
+    let shingle = job.config.shingle().resolve(&counts);
+
+    // 4. Features where the records are; none: rejected.
+    let texts: Vec<&str> = records.iter().map(|(_, r)| r.text.as_str()).collect();
+    let features = pipeline.features(&texts, shingle);
+    drop(texts);
+    let mut docs: Vec<(u64, Record, Box<[u64]>)> = Vec::with_capacity(records.len());
+    let mut error = None;
+    for ((k, r), f) in records.into_iter().zip(features) {
+        if f.is_empty() {
+            let rej = Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
+            if job.strict && error.is_none() {
+                error = Some((k, record_error(rej.clone()).to_string()));
+            }
+            rejected.push((k, rej));
+        } else {
+            docs.push((k, r, f));
+        }
+    }
+    agree(w, error)?;
+
+    // 5. Exact duplicates meet at the owner of their set's hash.
+    let sets: Vec<(u64, u64, u64, u64, u64)> = docs
+        .iter()
+        .map(|(k, _, f)| {
+            let h = set_hash(f);
+            let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
+            (owner(h, peers), h, xxh3_64_with_seed(&bytes, 0x5E7), *k, me as u64)
+        })
+        .collect();
+    let mut sets = exchange(w, sets, |s| s.0);
+    sets.sort_unstable_by_key(|s| (s.1, s.2, s.3));
+    // (member's worker, member, leader, leader's worker, group size)
+    let mut follow: Vec<(u64, u64, u64, u64, u32)> = Vec::new();
+    for group in sets.chunk_by(|a, b| (a.1, a.2) == (b.1, b.2)) {
+        let lead = &group[0];
+        for s in group {
+            follow.push((s.4, s.3, lead.3, lead.4, group.len() as u32));
+        }
+    }
+    let follow = exchange(w, follow, |f| f.0);
+    // This worker's nodes (the groups it leads), and who follows each.
+    let by_key: HashMap<u64, usize> = docs.iter().enumerate().map(|(i, d)| (d.0, i)).collect();
+    let mut leader_of: Vec<(u64, u64)> = vec![(0, 0); docs.len()];
+    for f in &follow {
+        leader_of[by_key[&f.1]] = (f.2, f.3);
+    }
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut node_at: HashMap<u64, usize> = HashMap::new();
+    for (i, (k, r, _)) in docs.iter().enumerate() {
+        if leader_of[i].0 == *k {
+            node_at.insert(*k, nodes.len());
+            nodes.push(Node { key: *k, doc: i, size: 0, name: id_text(&r.id), followers: vec![] });
+        }
+    }
+    for f in &follow {
+        if f.1 == f.2 {
+            nodes[node_at[&f.1]].size = f.4;
+        }
+    }
+    // Each follower tells its leader where it is: (leader's worker, leader, follower, worker).
+    let followers: Vec<(u64, u64, u64, u64)> =
+        follow.iter().filter(|f| f.1 != f.2).map(|f| (f.3, f.2, f.1, me as u64)).collect();
+    for (_, lead, k, fw) in exchange(w, followers, |f| f.0) {
+        nodes[node_at[&lead]].followers.push((k, fw));
+    }
+    let exact: u64 = nodes.iter().map(|n| n.size as u64 - 1).sum();
+    let node_features: Vec<Box<[u64]>> =
+        nodes.iter().map(|n| std::mem::take(&mut docs[n.doc].2)).collect();
+
+    // 6. Document frequencies: counted where the nodes are, summed at each feature's owner.
+    let weighted: Vec<WeightedSet> = match job.config.weighting() {
+        Weighting::Uniform => {
+            node_features.into_iter().map(|f| WeightedSet::new(f, |_| 1.0)).collect()
+        }
+        Weighting::Idf => {
+            let df = doc_freq(w, &node_features);
+            node_features.into_iter().map(|f| WeightedSet::new(f, |x| df.idf(x))).collect()
+        }
+    };
+
+    // 7. Signatures and band keys where the nodes are; buckets at each key's owner.
+    let lsh = job.config.lsh();
+    let signatures = pipeline.signatures_of(&weighted);
+    let mut keys: Vec<(u64, u64, u64)> = Vec::with_capacity(nodes.len() * lsh.bands);
+    for (n, sig) in nodes.iter().zip(&signatures) {
+        lsh.keys(sig, |_, key| keys.push((key, n.key, me as u64)));
+    }
+    drop(signatures);
+    let mut keys = exchange(w, keys, move |k| owner(k.0, peers));
+    keys.sort_unstable();
+    let sizes = bucket_sizes(keys.chunk_by(|a, b| a.0 == b.0).map(|b| b.len()).filter(|&m| m > 1));
+    let node_count: u64 = all_gather(w, nodes.len() as u64).iter().sum();
+    let mut histogram: HashMap<usize, usize> = HashMap::new();
+    for part in all_gather(w, sizes) {
+        for (m, n) in part {
+            *histogram.entry(m).or_default() += n;
+        }
+    }
+    let mut histogram: Vec<(usize, usize)> = histogram.into_iter().collect();
+    histogram.sort_unstable();
+    let cap =
+        bucket_cap(&histogram, node_count as usize, job.config.max_bucket().max(2), PAIR_BUDGET);
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut budget: HashMap<u64, u32> = HashMap::new();
+    for bucket in keys.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
+        if bucket.len() <= cap {
+            for (i, a) in bucket.iter().enumerate() {
+                for b in &bucket[i + 1..] {
+                    pairs.push(Pair { a: a.1, aw: a.2, b: b.1, bw: b.2 });
+                }
+            }
+        } else {
+            // Sampled as on one machine: windows in a fixed pseudo-random order, each node in at
+            // most 2 × cap window pairs (counted per worker here).
+            let mut members: Vec<(u64, u64)> = bucket.iter().map(|x| (x.1, x.2)).collect();
+            members
+                .sort_unstable_by_key(|&(k, _)| (xxh3_64_with_seed(&k.to_le_bytes(), 0x0B5E), k));
+            let budget_cap = 2 * cap as u32;
+            for i in 0..members.len() {
+                let a = members[i];
+                for &b in &members[i + 1..(i + cap).min(members.len())] {
+                    if budget.get(&a.0).copied().unwrap_or(0) >= budget_cap {
+                        break;
+                    }
+                    if budget.get(&b.0).copied().unwrap_or(0) < budget_cap {
+                        *budget.entry(a.0).or_default() += 1;
+                        *budget.entry(b.0).or_default() += 1;
+                        let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+                        pairs.push(Pair { a: a.0, aw: a.1, b: b.0, bw: b.1 });
+                    }
+                }
+            }
+        }
+    }
+    drop(keys);
+    pairs.sort_unstable();
+    pairs.dedup();
+
+    // 8. Verify every candidate where its first node is, with the second node's set sent there.
+    let ctx = Held { node_at: &node_at, sets: &weighted, me: me as u64 };
+    let scored = score_pairs(w, &pipeline, &ctx, pairs);
+    // (a, b, b's worker, score), held at a's worker.
+    let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
+
+    // 9. Connected components by label propagation, then each component clustered at its owner.
+    let mut adj: Vec<Vec<(u64, u64)>> = vec![Vec::new(); nodes.len()];
+    let mut back: Vec<(u64, u64, u64, u64)> = Vec::with_capacity(edges.len());
+    for &(a, b, bw, _) in &edges {
+        adj[node_at[&a]].push((b, bw));
+        back.push((bw, b, a, me as u64));
+    }
+    for (_, b, a, aw) in exchange(w, back, |x| x.0) {
+        adj[node_at[&b]].push((a, aw));
+    }
+    let mut label: Vec<u64> = nodes.iter().map(|n| n.key).collect();
+    let mut changed: Vec<usize> = (0..nodes.len()).filter(|&i| !adj[i].is_empty()).collect();
+    loop {
+        let mut msgs: Vec<(u64, u64, u64)> = Vec::new();
+        for &i in &changed {
+            for &(nb, nbw) in &adj[i] {
+                if label[i] < nb {
+                    msgs.push((nbw, nb, label[i]));
+                }
+            }
+        }
+        let got = exchange(w, msgs, |m| m.0);
+        let mut next: Vec<usize> = Vec::new();
+        for (_, nb, l) in got {
+            let i = node_at[&nb];
+            if l < label[i] {
+                label[i] = l;
+                next.push(i);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        let moving: u64 = all_gather(w, next.len() as u64).iter().sum();
+        if moving == 0 {
+            break;
+        }
+        changed = next;
+    }
+    // Nodes and edges to the component's owner.
+    let members: Vec<(u64, u64, u64, u64, u32, String)> = (0..nodes.len())
+        .filter(|&i| !adj[i].is_empty())
+        .map(|i| {
+            let n = &nodes[i];
+            (owner(label[i], peers), label[i], n.key, me as u64, n.size, n.name.clone())
+        })
+        .collect();
+    let comp_edges: Vec<(u64, u64, u64, u64, f32)> = edges
+        .iter()
+        .map(|&(a, b, _, s)| {
+            let l = label[node_at[&a]];
+            (owner(l, peers), l, a, b, s)
+        })
+        .collect();
+    let mut members = exchange(w, members, |m| m.0);
+    let mut comp_edges = exchange(w, comp_edges, |e| e.0);
+    members.sort_unstable_by_key(|m| m.2);
+    comp_edges.sort_unstable_by_key(|e| (e.2, e.3));
+    let local: HashMap<u64, u32> =
+        members.iter().enumerate().map(|(i, m)| (m.2, i as u32)).collect();
+    let sizes: Vec<u32> = members.iter().map(|m| m.4).collect();
+    let graph: Vec<(u32, u32, f32)> =
+        comp_edges.iter().map(|e| (local[&e.2], local[&e.3], e.4)).collect();
+    let cluster =
+        crate::cluster::cluster(job.config.linkage(), &sizes, &graph, job.config.threshold());
+    // Representative: the largest within-story similarity mass, ties to the first node.
+    let mut mass: Vec<f64> = sizes.iter().map(|&m| (m as f64 - 1.0).max(0.0) * m as f64).collect();
+    for &(a, b, s) in &graph {
+        if cluster[a as usize] == cluster[b as usize] {
+            let w = s as f64 * sizes[a as usize] as f64 * sizes[b as usize] as f64;
+            mass[a as usize] += w;
+            mass[b as usize] += w;
+        }
+    }
+    let mut rep: HashMap<u32, u32> = HashMap::new();
+    let mut story_size: HashMap<u32, u32> = HashMap::new();
+    for (i, &c) in cluster.iter().enumerate() {
+        *story_size.entry(c).or_default() += sizes[i];
+        match rep.get(&c) {
+            Some(&r) if mass[r as usize] >= mass[i] => {}
+            _ => {
+                rep.insert(c, i as u32);
+            }
+        }
+    }
+    let component_stories = rep.len() as u64;
+    // (node's worker, node, story name, representative node, its worker, story size)
+    let verdicts: Vec<(u64, u64, String, u64, u64, u32)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let c = cluster[i];
+            let r = &members[rep[&c] as usize];
+            (m.3, m.2, members[c as usize].5.clone(), r.2, r.3, story_size[&c])
+        })
+        .collect();
+    let verdicts = exchange(w, verdicts, |v| v.0);
+    // Stories of the nodes with no verified edge: themselves.
+    let mut story: Vec<(String, u64, u32)> =
+        nodes.iter().map(|n| (n.name.clone(), n.key, n.size)).collect();
+    for (_, node, name, r, _, size) in &verdicts {
+        story[node_at[node]] = (name.clone(), *r, *size);
+    }
+    let singles = nodes.iter().enumerate().filter(|(i, _)| adj[*i].is_empty()).count() as u64;
+    let to_rep: Vec<Pair> = verdicts
+        .iter()
+        .filter(|v| v.1 != v.3)
+        .map(|v| Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 })
+        .collect();
+    let rep_scores: HashMap<u64, f32> =
+        score_pairs(w, &pipeline, &ctx, to_rep).into_iter().map(|s| (s.0, s.3)).collect();
+
+    // 10. Every record's outcome, at the worker that read it.
+    let mut outcomes: Vec<(u64, Outcome)> = Vec::with_capacity(docs.len() + rejected.len());
+    let mut to_followers: Vec<(u64, u64, String, f32, u32)> = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let (name, r, size) = &story[i];
+        let score = if *r == n.key { 1.0 } else { rep_scores[&n.key] };
+        outcomes.push((
+            n.key,
+            Outcome::Story {
+                id: docs[n.doc].1.id.clone(),
+                story: name.clone(),
+                representative: *r == n.key,
+                score,
+                size: *size,
+            },
+        ));
+        for &(k, fw) in &n.followers {
+            to_followers.push((fw, k, name.clone(), score, *size));
+        }
+    }
+    for (_, k, name, score, size) in exchange(w, to_followers, |f| f.0) {
+        let d = &docs[by_key[&k]];
+        let story =
+            Outcome::Story { id: d.1.id.clone(), story: name, representative: false, score, size };
+        outcomes.push((k, story));
+    }
+    outcomes.extend(rejected.into_iter().map(|(k, r)| (k, Outcome::Rejected(r))));
+    outcomes.sort_unstable_by_key(|o| o.0);
+    let mine = Totals {
+        read: outcomes.len() as u64,
+        documents: docs.len() as u64,
+        stories: component_stories + singles,
+        exact,
+        rejected: outcomes.iter().filter(|o| matches!(o.1, Outcome::Rejected(_))).count() as u64,
+    };
+    let written = sink.write_part(me, peers, &outcomes).err().map(|e| (me as u64, e));
+    agree(w, written)?;
+    let mut totals = Totals::default();
+    for t in all_gather(w, mine) {
+        totals += t;
+    }
+    if me == 0 {
+        sink.finish(peers, &totals, &shingle.to_string())?;
+    }
+    Ok(totals)
+}
+
+/// A group of identical documents, led by its first.
+struct Node {
+    /// The leader's key.
+    key: u64,
+    /// The leader's place in the worker's documents.
+    doc: usize,
+    /// Documents in the group.
+    size: u32,
+    /// The leader's id, as stories are named.
+    name: String,
+    /// The other documents: (key, worker).
+    followers: Vec<(u64, u64)>,
+}
+
+/// A pair of nodes, each with the worker that holds it; `a < b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+struct Pair {
+    a: u64,
+    aw: u64,
+    b: u64,
+    bw: u64,
+}
+
+/// The nodes this worker holds.
+struct Held<'a> {
+    node_at: &'a HashMap<u64, usize>,
+    sets: &'a [WeightedSet],
+    me: u64,
+}
+
+/// Scores each pair at the worker holding its first node, the second node's weighted set sent
+/// there once per worker that needs it. Returns `(a, b, b's worker, score)` at `a`'s worker.
+fn score_pairs(
+    w: &mut Worker,
+    pipeline: &Pipeline,
+    held: &Held,
+    pairs: Vec<Pair>,
+) -> Vec<(u64, u64, u64, f32)> {
+    let mut pairs = exchange(w, pairs, |p| p.bw);
+    pairs.sort_unstable_by_key(|p| (p.b, p.aw, p.a));
+    pairs.dedup();
+    // (a's worker, b, b's worker, b's features, b's weights, the a's)
+    type Shipment = (u64, u64, u64, Vec<u64>, Vec<f32>, Vec<u64>);
+    let mut out: Vec<Shipment> = Vec::new();
+    for group in pairs.chunk_by(|x, y| (x.b, x.aw) == (y.b, y.aw)) {
+        let set = &held.sets[held.node_at[&group[0].b]];
+        let firsts = group.iter().map(|p| p.a).collect();
+        out.push((
+            group[0].aw,
+            group[0].b,
+            held.me,
+            set.features().to_vec(),
+            set.weights().to_vec(),
+            firsts,
+        ));
+    }
+    let got = exchange(w, out, |s| s.0);
+    let mut scored = Vec::new();
+    for (_, b, bw, features, weights, firsts) in got {
+        let set_b = WeightedSet::from_parts(features.into(), weights.into());
+        for a in firsts {
+            let set_a = &held.sets[held.node_at[&a]];
+            scored.push((a, b, bw, pipeline.score(set_a, None, None, &set_b, None)));
+        }
+    }
+    scored
+}
+
+/// Document frequencies of the features of `sets` over every worker's sets: counted here,
+/// summed at each feature's owner, and the sums for this worker's features sent back.
+fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
+    let (me, peers) = (w.index() as u64, w.peers());
+    let mut counts: FeatureMap<u64, u32> = FeatureMap::default();
+    let mut classes = [0u64; SCRIPT_CLASSES];
+    for s in sets {
+        let mut present = [false; SCRIPT_CLASSES];
+        for &f in s.iter() {
+            *counts.entry(f).or_insert(0) += 1;
+            present[script_class(f)] = true;
+        }
+        for (c, p) in classes.iter_mut().zip(present) {
+            *c += p as u64;
+        }
+    }
+    let sent: Vec<(u64, u64, u32, u64)> =
+        counts.into_iter().map(|(f, c)| (owner(f, peers), f, c, me)).collect();
+    let mut got = exchange(w, sent, |x| x.0);
+    got.sort_unstable_by_key(|x| (x.1, x.3));
+    let mut back: Vec<(u64, u64, u32)> = Vec::with_capacity(got.len());
+    for group in got.chunk_by(|a, b| a.1 == b.1) {
+        let total: u32 = group.iter().map(|x| x.2).sum();
+        back.extend(group.iter().map(|x| (x.3, x.1, total)));
+    }
+    let df: FeatureMap<u64, u32> =
+        exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
+    let mut class_docs = [0u64; SCRIPT_CLASSES];
+    let mut docs = 0;
+    for (n, c) in all_gather(w, (sets.len() as u64, classes.to_vec())) {
+        docs += n;
+        for (x, y) in class_docs.iter_mut().zip(c) {
+            *x += y;
+        }
+    }
+    DocFreq::from_parts(docs, class_docs, df)
+}

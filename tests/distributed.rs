@@ -1,0 +1,255 @@
+#![cfg(feature = "timely")]
+//! `cluster --engine timely`: the batch job in two real processes over loopback TCP gives the
+//! stories of the single-process job; a failed process ends the run with an error, never a
+//! hang or an output that looks complete.
+
+mod util;
+
+use std::io::{BufRead, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use util::{json_lines, shared, stderr, xdedup};
+use xdedup::eval::metrics::cluster_scores;
+
+/// A hostfile for `n` processes on free loopback ports.
+fn hostfile(dir: &Path, n: usize) -> PathBuf {
+    let listeners: Vec<TcpListener> =
+        (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+    let lines: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("127.0.0.1:{}", l.local_addr().expect("address").port()))
+        .collect();
+    let path = dir.join("hosts");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("hostfile");
+    path
+}
+
+fn spawn(dir: &Path, args: &[String]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_xdedup"))
+        .env_remove("XDEDUP_MODEL")
+        .env_remove("XDEDUP_LEXICON")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xdedup runs")
+}
+
+/// Waits for `child`, at most `limit`: a run that hangs fails the test instead of the suite.
+fn wait(child: &mut Child, limit: Duration) -> (i32, String) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut err = String::new();
+            use std::io::Read;
+            child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+            return (status.code().unwrap_or(-1), err);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("an xdedup process still runs after {limit:?}: the run hangs");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `cluster` in `n` processes × 1 worker over loopback; returns the output's rows.
+fn cluster_processes(dir: &Path, n: usize, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
+    let hosts = hostfile(dir, n);
+    let out = dir.join(format!("out-{n}.jsonl"));
+    let mut children: Vec<Child> = (0..n)
+        .map(|p| {
+            let mut args: Vec<String> =
+                ["cluster", "--engine", "timely", "-n"].iter().map(|s| s.to_string()).collect();
+            args.extend([n.to_string(), "-p".into(), p.to_string(), "-h".into()]);
+            args.push(hosts.display().to_string());
+            args.extend(["-o".into(), out.display().to_string()]);
+            args.extend(extra.iter().map(|s| s.to_string()));
+            args.extend(inputs.iter().map(|p| p.display().to_string()));
+            spawn(dir, &args)
+        })
+        .collect();
+    for (p, c) in children.iter_mut().enumerate() {
+        let (code, err) = wait(c, Duration::from_secs(600));
+        assert_eq!(code, 0, "process {p}: {err}");
+    }
+    std::fs::read(&out).expect("the merged output")
+}
+
+fn single(dir: &Path, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["cluster", "-q", "--no-pivot"];
+    args.extend_from_slice(extra);
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    args.extend(inputs.iter().map(String::as_str));
+    let o = xdedup(dir, &args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o.stdout
+}
+
+/// Adjusted Rand index between the stories of two outputs of the same input.
+fn agreement(a: &[u8], b: &[u8]) -> f64 {
+    let (a, b) = (json_lines(a), json_lines(b));
+    assert_eq!(a.len(), b.len());
+    let ids = |rows: &[serde_json::Value]| -> Vec<String> {
+        rows.iter().map(|r| r["id"].to_string()).collect()
+    };
+    assert_eq!(ids(&a), ids(&b), "the same records in the same order");
+    let story = |rows: &[serde_json::Value]| -> Vec<String> {
+        rows.iter().map(|r| r["cluster"].to_string()).collect()
+    };
+    cluster_scores(&story(&a), &story(&b)).ari
+}
+
+#[test]
+fn og2021_in_two_processes_gives_the_single_process_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gold = shared("eval/og2021-titles.jsonl");
+    // Without sampled buckets every stage is exact: byte-identical output.
+    let exact = ["--max-bucket", "100000"];
+    let one = single(dir.path(), &[&gold], &exact);
+    let two = cluster_processes(dir.path(), 2, &[&gold], &exact);
+    assert!(one == two, "2 processes differ from 1 without bucket sampling");
+    // Defaults: buckets over 200 are sampled, per worker here; the stories agree all the same.
+    let one = single(dir.path(), &[&gold], &[]);
+    let two = cluster_processes(dir.path(), 2, &[&gold], &[]);
+    let ari = agreement(&one, &two);
+    eprintln!("OG2021, defaults, 1 vs 2 processes: ARI {ari:.4}, identical: {}", one == two);
+    assert!(ari >= 0.99, "ARI {ari}");
+    // No part file is left behind.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("parts"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about
+/// 5% of the words and swaps neighbours at about 2%), as JSON Lines.
+fn replay(path: &Path, n: usize) {
+    let gz = std::fs::File::open(shared("corpora/saudinewsnet.jsonl.gz")).expect("corpus");
+    let articles: Vec<String> = std::io::BufReader::new(flate2::read::GzDecoder::new(gz))
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l.expect("line")).expect("json");
+            v["text"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("replay file"));
+    for i in 0..n {
+        let (round, a) = (i / articles.len(), i % articles.len());
+        let mut words: Vec<&str> = articles[a].split_whitespace().collect();
+        if round > 0 {
+            let h = |j: usize, salt: u64| {
+                xxhash_rust::xxh3::xxh3_64_with_seed(
+                    &(i as u64 * 1_000_003 + j as u64).to_le_bytes(),
+                    salt,
+                ) % 100
+            };
+            let mut kept: Vec<&str> =
+                words.iter().enumerate().filter(|(j, _)| h(*j, 1) >= 5).map(|(_, w)| *w).collect();
+            for j in 1..kept.len() {
+                if h(j, 2) < 2 {
+                    kept.swap(j - 1, j);
+                }
+            }
+            words = kept;
+        }
+        let rec = serde_json::json!({ "id": format!("r{round}-{a}"), "text": words.join(" ") });
+        writeln!(out, "{rec}").expect("write");
+    }
+    out.flush().expect("flush");
+}
+
+#[test]
+fn saudinewsnet_replayed_to_100k_in_two_processes_gives_the_single_process_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("replay.jsonl");
+    replay(&input, 100_000);
+    let one = single(dir.path(), &[&input], &[]);
+    let two = cluster_processes(dir.path(), 2, &[&input], &[]);
+    let ari = agreement(&one, &two);
+    eprintln!(
+        "SaudiNewsNet 100k replayed, 1 vs 2 processes: ARI {ari:.4}, identical: {}",
+        one == two
+    );
+    assert!(ari >= 0.99, "ARI {ari}");
+}
+
+#[test]
+fn a_killed_process_ends_the_run_with_an_error_and_no_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("replay.jsonl");
+    replay(&input, 31_030);
+    let hosts = hostfile(dir.path(), 2);
+    let out = dir.path().join("out.jsonl");
+    let args = |p: usize| -> Vec<String> {
+        let mut a: Vec<String> = ["cluster", "--engine", "timely", "-n", "2", "-p"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        a.extend([p.to_string(), "-h".into(), hosts.display().to_string(), "-o".into()]);
+        a.extend([out.display().to_string(), input.display().to_string()]);
+        a
+    };
+    let mut first = spawn(dir.path(), &args(0));
+    let mut second = spawn(dir.path(), &args(1));
+    std::thread::sleep(Duration::from_millis(1500));
+    second.kill().expect("kill");
+    let _ = second.wait();
+    let (code, err) = wait(&mut first, Duration::from_secs(120));
+    assert_ne!(code, 0, "the survivor must fail: {err}");
+    assert!(err.contains("distributed run failed"), "{err}");
+    assert!(!out.exists(), "no output from a failed run");
+}
+
+#[test]
+fn a_bad_record_under_strict_stops_every_process_with_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("bad.jsonl");
+    let mut lines: Vec<String> = (0..50)
+        .map(|i| format!("{{\"id\":{i},\"text\":\"story number {i} about the weather\"}}"))
+        .collect();
+    lines[37] = "{\"id\":37,\"text\":".into();
+    std::fs::write(&input, lines.join("\n") + "\n").expect("input");
+    let hosts = hostfile(dir.path(), 2);
+    let out = dir.path().join("out.jsonl");
+    let mut children: Vec<Child> = (0..2)
+        .map(|p| {
+            let args: Vec<String> = [
+                "cluster",
+                "--engine",
+                "timely",
+                "--strict",
+                "-n",
+                "2",
+                "-p",
+                &p.to_string(),
+                "-h",
+                &hosts.display().to_string(),
+                "-o",
+                &out.display().to_string(),
+                &input.display().to_string(),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            spawn(dir.path(), &args)
+        })
+        .collect();
+    for c in &mut children {
+        let (code, err) = wait(c, Duration::from_secs(60));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("bad.jsonl:38"), "names file and line: {err}");
+    }
+    assert!(!out.exists());
+    // Without --strict the record is reported in its place and the rest clustered.
+    let rows = json_lines(&cluster_processes(dir.path(), 2, &[&input], &[]));
+    assert_eq!(rows.len(), 50);
+    assert!(rows[37]["rejected"].as_str().is_some_and(|r| r.contains("malformed")), "{}", rows[37]);
+}
