@@ -4,7 +4,8 @@
 //! threads in each of `-n` processes, over TCP between processes) and moved between them by
 //! timely exchanges ([`exchange`]) where a stage needs data another worker holds:
 //!
-//! 1. **read**: each worker parses its share of every input (records dealt round robin, see
+//! 1. **read**: each worker parses its share of every input: its byte range of a large plain
+//!    file, or the records dealt to it round robin from a compressed or small one (see
 //!    [`crate::io::read_share`]); a record's key is its input and line, which orders the output;
 //! 2. **ids**: ids are checked for repeats at the worker owning the id's hash;
 //! 3. **shingles**: `auto` is resolved from the first texts of the whole input;
@@ -44,7 +45,9 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 use crate::batch::{NO_FEATURES, record_error};
 use crate::candidates::{PAIR_BUDGET, bucket_cap, bucket_sizes};
 use crate::config::Config;
-use crate::io::{Input, Item, ReadOptions, Record, Rejected, Share, id_text, read_share};
+use crate::io::{
+    Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
+};
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, sample_length, set_hash};
 use crate::shingle::{SCRIPT_CLASSES, script_class};
 use crate::verify::WeightedSet;
@@ -132,11 +135,24 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let pipeline = Pipeline::new(job.config.clone()).without_pivot();
     let (me, peers) = (w.index(), w.peers());
 
-    // 1. Read this worker's share.
+    // 1. Read this worker's share: its byte range of large plain files (line numbers from every
+    // range's newline count), its dealt records of the others.
+    let plan = plan_ranges(&job.inputs, &job.read, me, peers);
+    let counts: Vec<Vec<Option<u64>>> =
+        all_gather(w, plan.iter().map(|r| r.map(|r| r.newlines)).collect::<Vec<_>>());
+    let ranges = plan
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let before: u64 = counts[..me].iter().map(|c| c[i].unwrap_or(0)).sum();
+            r.map(|r| (r, before))
+        })
+        .collect();
+    let share = Share { index: me, peers, ranges };
     let mut records: Vec<(u64, Record)> = Vec::new();
     let mut rejected: Vec<(u64, Rejected)> = Vec::new();
     let mut error = None;
-    read_share(&job.inputs, &job.read, Some(Share { index: me, peers }), &mut |i, item| {
+    read_share(&job.inputs, &job.read, Some(&share), &mut |i, item| {
         match item {
             Item::Record(r) => records.push((record_key(i, r.origin.line), r)),
             Item::Rejected(r) => {

@@ -37,6 +37,21 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     unicode(decoded)
 }
 
+/// The length of `input` when it can be read in byte ranges: a plain file, neither compressed
+/// nor UTF-16 (whose lines are not found by looking for a newline byte).
+pub fn plain_len(input: &Input) -> Option<u64> {
+    let Input::Path(p) = input else { return None };
+    let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
+    let mut head = [0u8; 4];
+    let n = File::open(p).ok()?.read(&mut head).ok()?;
+    let head = &head[..n];
+    let encoded = head.starts_with(&GZIP_MAGIC)
+        || head.starts_with(&ZSTD_MAGIC)
+        || head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF]);
+    (!encoded).then_some(meta.len())
+}
+
 /// Strips a UTF-8 BOM; transcodes a stream that starts with a UTF-16 BOM.
 fn unicode(mut r: Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>> {
     let head = r.fill_buf()?;

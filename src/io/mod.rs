@@ -16,7 +16,7 @@ pub mod write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use read::{Share, csv_header, read_inputs, read_share};
+pub use read::{Range, SPLIT_BYTES, Share, csv_header, plan_ranges, read_inputs, read_share};
 
 use crate::error::Origin;
 

@@ -41,26 +41,148 @@ pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(It
 }
 
 /// One worker's share of a read that several workers make together (see [`read_share`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Share {
     /// This worker, `0..peers`.
     pub index: usize,
     /// Workers reading.
     pub peers: usize,
+    /// Per input, the byte range this worker reads when the input is split that way (see
+    /// [`plan_ranges`]), with the number of lines before it.
+    pub ranges: Vec<Option<(Range, u64)>>,
+}
+
+/// A byte range of a plain JSON Lines or text file: the lines that *start* in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    /// Newline bytes in `start..end` (summed over the ranges before one, they give its first
+    /// line's number).
+    pub newlines: u64,
+    /// The file's format (sniffed from its first line when not given).
+    pub format: Format,
+}
+
+/// Plain files at least this large are read in byte ranges, one per worker.
+pub const SPLIT_BYTES: u64 = 1 << 20;
+
+/// This worker's byte range of each input that is read in ranges: uncompressed JSON Lines or
+/// text files of [`SPLIT_BYTES`] or more, cut into `peers` equal ranges. Counts the range's
+/// newlines (the one pass over its bytes before parsing). Other inputs (compressed, CSV, TSV,
+/// Parquet, small files) get `None`: their records are dealt round robin.
+pub fn plan_ranges(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    index: usize,
+    peers: usize,
+) -> Vec<Option<Range>> {
+    inputs
+        .iter()
+        .map(|input| {
+            if opts.doc_per_file {
+                return None;
+            }
+            let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
+            let format = match opts.format.or_else(|| format_of(input)) {
+                Some(f @ (Format::Jsonl | Format::Text)) => f,
+                Some(_) => return None,
+                None => sniff(input)?,
+            };
+            let start = len * index as u64 / peers as u64;
+            let end = len * (index as u64 + 1) / peers as u64;
+            let newlines = count_newlines(input, start, end).ok()?;
+            Some(Range { start, end, newlines, format })
+        })
+        .collect()
+}
+
+/// JSON Lines when the first non-blank line starts with `{`, else text (as [`read_lines`]).
+fn sniff(input: &Input) -> Option<Format> {
+    let mut reader = open(input).ok()?;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).ok()? == 0 {
+            return Some(Format::Jsonl);
+        }
+        if let Some(&b) = line.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Some(if b == b'{' { Format::Jsonl } else { Format::Text });
+        }
+    }
+}
+
+fn count_newlines(input: &Input, start: u64, end: u64) -> std::io::Result<u64> {
+    use std::io::{Read, Seek};
+    let Input::Path(p) = input else { return Ok(0) };
+    let mut f = std::fs::File::open(p)?;
+    f.seek(std::io::SeekFrom::Start(start))?;
+    let mut f = f.take(end - start);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let got = f.read(&mut buf)?;
+        if got == 0 {
+            return Ok(n);
+        }
+        n += buf[..got].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+}
+
+/// Reads the lines that start in `range` of `input`, numbered from `lines_before + 1`.
+fn read_range(
+    input: &Input,
+    range: Range,
+    lines_before: u64,
+    ctx: &Ctx,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
+    use std::io::{Read, Seek};
+    let Input::Path(p) = input else { return Err("not a file".into()) };
+    let io = |e: std::io::Error| format!("cannot read: {e}");
+    let mut f = std::fs::File::open(p).map_err(io)?;
+    let (mut at, mut first) = (range.start, lines_before);
+    if range.start == 0 {
+        let mut bom = [0u8; 3];
+        let n = f.read(&mut bom).map_err(io)?;
+        at = if n == 3 && bom == [0xEF, 0xBB, 0xBF] { 3 } else { 0 };
+    } else {
+        // A line that starts before the range is the previous range's.
+        f.seek(std::io::SeekFrom::Start(range.start - 1)).map_err(io)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+        let mut prev = [0u8; 1];
+        r.read_exact(&mut prev).map_err(io)?;
+        if prev[0] != b'\n' {
+            let mut skipped = Vec::new();
+            let n = r.read_until(b'\n', &mut skipped).map_err(io)?;
+            at += n as u64;
+            first += skipped.last().is_some_and(|&b| b == b'\n') as u64;
+        }
+        f = r.into_inner();
+    }
+    if at >= range.end {
+        return Ok(());
+    }
+    f.seek(std::io::SeekFrom::Start(at)).map_err(io)?;
+    let reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
+    read_lines_from(reader, Some(range.format), ctx, first, Some(range.end - at), emit)
 }
 
 /// Reads every input in order, calling `sink` with each item and the index of its input; `sink`
 /// returns `false` to stop. Ids are not checked for repeats (see [`read_inputs`]).
 ///
-/// With a `share`, only the share's items are parsed and passed on: the records of each input
-/// are dealt round robin over the workers (record `k` of input `i` goes to worker
-/// `(k + i) mod peers`, before it is parsed), and a whole-file error goes to worker
-/// `i mod peers`. Together the workers see every item exactly once. Directories read as one
+/// With a `share`, only the share's items are parsed and passed on: the lines that start in the
+/// worker's byte range of an input split in ranges ([`plan_ranges`]); of other inputs, the
+/// records dealt to it round robin (record `k` of input `i` goes to worker `(k + i) mod peers`,
+/// before it is parsed); a whole-file error goes to worker `i mod peers`. Together the workers
+/// see every item exactly once, with the line numbers of a whole read. Directories read as one
 /// document per file cannot be shared: they are the caller's to refuse.
 pub fn read_share(
     inputs: &[Input],
     opts: &ReadOptions,
-    share: Option<Share>,
+    share: Option<&Share>,
     sink: &mut dyn FnMut(usize, Item) -> bool,
 ) {
     let several = inputs.len() > 1;
@@ -85,9 +207,14 @@ pub fn read_share(
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
         };
-        let whole_file_mine = share.is_none_or(|s| i % s.peers == s.index);
-        let ctx = Ctx::new(name.clone(), opts, &default_id, share, i);
-        let result = if format == Some(Format::Parquet) {
+        let whole_file_mine = share.as_ref().is_none_or(|s| i % s.peers == s.index);
+        let range = share.as_ref().and_then(|s| s.ranges.get(i).copied().flatten());
+        // A ranged input is not dealt: the range is the share.
+        let dealing = share.as_ref().filter(|_| range.is_none()).map(|s| (s.index, s.peers));
+        let ctx = Ctx::new(name.clone(), opts, &default_id, dealing, i);
+        let result = if let Some((r, before)) = range {
+            read_range(input, r, before, &ctx, &mut emit)
+        } else if format == Some(Format::Parquet) {
             read_parquet(input, &ctx, &mut emit)
         } else {
             match open(input) {
@@ -164,8 +291,9 @@ struct Ctx<'a> {
     name: Arc<str>,
     opts: &'a ReadOptions,
     default_id: &'a (dyn Fn(u64) -> Value + Sync),
-    /// The share read (with the input's index), and the input's records dealt so far.
-    share: Option<(Share, usize)>,
+    /// Records dealt round robin: (this worker, workers, the input's index), and the input's
+    /// records dealt so far.
+    share: Option<(usize, usize, usize)>,
     dealt: std::sync::atomic::AtomicU64,
 }
 
@@ -174,18 +302,18 @@ impl<'a> Ctx<'a> {
         name: Arc<str>,
         opts: &'a ReadOptions,
         default_id: &'a (dyn Fn(u64) -> Value + Sync),
-        share: Option<Share>,
+        dealing: Option<(usize, usize)>,
         input: usize,
     ) -> Self {
-        let share = share.map(|s| (s, input));
+        let share = dealing.map(|(index, peers)| (index, peers, input));
         Ctx { name, opts, default_id, share, dealt: Default::default() }
     }
 
     /// Deals the input's next record: whether it is this reader's to parse.
     fn mine(&self) -> bool {
-        let Some((s, input)) = self.share else { return true };
+        let Some((index, peers, input)) = self.share else { return true };
         let k = self.dealt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        (k as usize + input) % s.peers == s.index
+        (k as usize + input) % peers == index
     }
 
     fn origin(&self, line: u64) -> Origin {
@@ -261,13 +389,27 @@ const CHUNK_BYTES: usize = 8 << 20;
 /// Reads JSON Lines or text lines; `format` `None` decides from the first non-blank line (JSON
 /// Lines if it starts with `{`, else text).
 fn read_lines(
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     format: Option<Format>,
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
+    read_lines_from(reader, format, ctx, 0, None, emit)
+}
+
+/// [`read_lines`] numbering from `first + 1`, and with a `limit`, reading no line that starts
+/// `limit` bytes or more into the stream.
+fn read_lines_from(
+    mut reader: Box<dyn BufRead + Send>,
+    format: Option<Format>,
+    ctx: &Ctx,
+    first: u64,
+    limit: Option<u64>,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
     let mut buf = Vec::new();
-    let mut line_no = 0u64;
+    let mut line_no = first;
+    let mut consumed = 0u64;
     let mut sniffed = format;
     let mut format = format.unwrap_or(Format::Jsonl);
     let mut chunk: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -281,6 +423,10 @@ fn read_lines(
         };
     loop {
         buf.clear();
+        if limit.is_some_and(|l| consumed >= l) {
+            flush(&mut chunk, format, emit);
+            return Ok(());
+        }
         let n = match reader.read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) => {
@@ -293,6 +439,7 @@ fn read_lines(
             flush(&mut chunk, format, emit);
             return Ok(());
         }
+        consumed += n as u64;
         line_no += 1;
         while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
             buf.pop();
@@ -551,6 +698,84 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every worker's share of `inputs` (`peers` workers), concatenated in worker order.
+    fn shares(inputs: &[Input], opts: &ReadOptions, peers: usize) -> Vec<Vec<(usize, Item)>> {
+        let plans: Vec<Vec<Option<Range>>> =
+            (0..peers).map(|w| plan_ranges(inputs, opts, w, peers)).collect();
+        (0..peers)
+            .map(|w| {
+                let ranges = (0..inputs.len())
+                    .map(|i| {
+                        let before =
+                            plans[..w].iter().map(|p| p[i].map_or(0, |r| r.newlines)).sum();
+                        plans[w][i].map(|r| (r, before))
+                    })
+                    .collect();
+                let share = Share { index: w, peers, ranges };
+                let mut out = Vec::new();
+                read_share(inputs, opts, Some(&share), &mut |i, item| {
+                    out.push((i, item));
+                    true
+                });
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shares_read_every_record_once_with_its_line() {
+        // A large plain file (split in byte ranges): a BOM, blank lines, CRLF, a bad line, long
+        // and short lines, no final newline; a small one and a gzipped one (dealt).
+        let dir = tempfile::tempdir().unwrap();
+        let mut big = vec![0xEF, 0xBB, 0xBF];
+        let mut i = 0;
+        while big.len() < 3 * SPLIT_BYTES as usize / 2 {
+            let text = "كلمة word ".repeat(1 + (i * 7919) % 300);
+            let line = match i % 50 {
+                7 => "\n".to_owned(),
+                13 => "{not json\n".to_owned(),
+                21 => format!("{{\"text\": \"{text}\"}}\r\n"),
+                _ => format!("{{\"text\": \"{text} {i}\"}}\n"),
+            };
+            big.extend_from_slice(line.as_bytes());
+            i += 1;
+        }
+        big.extend_from_slice(b"{\"text\": \"last\"}");
+        let small = b"{\"text\": \"a\"}\n\n{\"text\": \"b\"}\n{\"text\": \"c\"}\n".to_vec();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &small).unwrap();
+        let files =
+            [("big.jsonl", big), ("small.jsonl", small), ("z.jsonl.gz", gz.finish().unwrap())];
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|(name, bytes)| {
+                let p = dir.path().join(name);
+                std::fs::write(&p, bytes).unwrap();
+                Input::Path(p)
+            })
+            .collect();
+        let opts = ReadOptions::default();
+        assert!(plan_ranges(&inputs, &opts, 0, 2)[0].is_some(), "the big file is split");
+        assert!(plan_ranges(&inputs, &opts, 0, 2)[1..].iter().all(Option::is_none));
+        let mut whole = Vec::new();
+        read_share(&inputs, &opts, None, &mut |i, item| {
+            whole.push((i, item));
+            true
+        });
+        let key = |(i, item): &(usize, Item)| match item {
+            Item::Record(r) => (*i, r.origin.line),
+            Item::Rejected(r) => (*i, r.origin.line),
+        };
+        for peers in [1, 2, 3, 7] {
+            let parts = shares(&inputs, &opts, peers);
+            assert!(parts.iter().all(|p| !p.is_empty()), "{peers} workers: each has a share");
+            let mut all: Vec<(usize, Item)> = parts.into_iter().flatten().collect();
+            all.sort_by_key(key);
+            assert_eq!(all.len(), whole.len(), "{peers} workers");
+            assert!(all == whole, "{peers} workers: the same items, ids and lines");
+        }
+    }
 
     fn read(name: &str, content: &[u8], opts: ReadOptions) -> Vec<Item> {
         let dir = tempfile::tempdir().unwrap();
