@@ -29,6 +29,9 @@ pub struct TimelyArgs {
     /// Timely: this process's index, 0..N.
     #[arg(short = 'p', long = "process", default_value_t = 0, value_name = "I")]
     pub process: usize,
+    /// Timely: print each stage's time and the records and bytes it sent to other workers.
+    #[arg(long)]
+    pub stage_costs: bool,
     /// Timely: a file with one `host:port` per line, one line per process (default:
     /// localhost:2101, 2102, …).
     #[arg(short = 'h', long = "hostfile", value_name = "HOSTFILE")]
@@ -55,12 +58,13 @@ mod engine {
     use std::sync::Arc;
 
     use anyhow::Context;
-    use xdedup::distributed::{Job, Outcome, Sink, Totals, work};
+    use xdedup::distributed::{Job, Outcome, Sink, StageCost, Totals, work};
 
     use super::super::BatchArgs;
     use super::super::cluster::Row;
-    use super::super::progress::rejected_json;
+    use super::super::progress::{Rejections, rejected_json};
     use super::TimelyArgs;
+    use xdedup::io::Rejected;
 
     impl TimelyArgs {
         fn config(&self) -> anyhow::Result<timely::Config> {
@@ -100,6 +104,7 @@ mod engine {
     struct Parts {
         dir: PathBuf,
         output: Option<PathBuf>,
+        rejects: Option<PathBuf>,
         quiet: bool,
     }
 
@@ -140,6 +145,31 @@ mod engine {
             std::fs::rename(&tmp, &path).map_err(fail)
         }
 
+        fn costs(&self, per_worker: &[Vec<StageCost>], totals: &Totals) {
+            eprintln!(
+                "{:<44} {:>9} {:>12} {:>14} {:>12}",
+                "stage", "seconds", "records out", "bytes out", "bytes/doc"
+            );
+            let docs = totals.read.max(1) as f64;
+            for (i, s) in per_worker[0].iter().enumerate() {
+                let all = per_worker.iter().filter_map(|w| w.get(i));
+                let (mut secs, mut records, mut bytes) = (0f64, 0u64, 0u64);
+                for c in all {
+                    secs = secs.max(c.seconds);
+                    records += c.records;
+                    bytes += c.bytes;
+                }
+                eprintln!(
+                    "{:<44} {:>9.3} {:>12} {:>14} {:>12.1}",
+                    s.name,
+                    secs,
+                    records,
+                    bytes,
+                    bytes as f64 / docs
+                );
+            }
+        }
+
         fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String> {
             let paths: Vec<PathBuf> =
                 (0..peers).map(|w| self.dir.join(part_name(w, peers))).collect();
@@ -150,7 +180,10 @@ mod engine {
                     missing.display()
                 ));
             }
-            merge(&paths, self.output.as_deref()).map_err(|e| format!("{e:#}"))?;
+            let mut rejections = Rejections::new(self.rejects.as_deref(), self.quiet)
+                .map_err(|e| format!("{e:#}"))?;
+            merge(&paths, self.output.as_deref(), &mut rejections).map_err(|e| format!("{e:#}"))?;
+            rejections.finish().map_err(|e| format!("{e:#}"))?;
             std::fs::remove_dir_all(&self.dir)
                 .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
             if !self.quiet {
@@ -170,8 +203,29 @@ mod engine {
         }
     }
 
-    /// Merges part files (each sorted by key) into `output` in key order, keys dropped.
-    fn merge(paths: &[PathBuf], output: Option<&Path>) -> anyhow::Result<()> {
+    /// A rejected record's output row read back (see [`rejected_json`]).
+    fn rejected_row(row: &str) -> Option<Rejected> {
+        if !row.contains("\"rejected\":") {
+            return None;
+        }
+        let v: serde_json::Value = serde_json::from_str(row).ok()?;
+        Some(Rejected {
+            origin: xdedup::error::Origin {
+                file: v["file"].as_str()?.into(),
+                line: v["line"].as_u64()?,
+            },
+            id: Some(v["id"].clone()).filter(|i| !i.is_null()),
+            reason: v["rejected"].as_str()?.to_owned(),
+        })
+    }
+
+    /// Merges part files (each sorted by key) into `output` in key order, keys dropped;
+    /// rejected records are reported as the local engine reports them.
+    fn merge(
+        paths: &[PathBuf],
+        output: Option<&Path>,
+        rejections: &mut Rejections,
+    ) -> anyhow::Result<()> {
         let mut readers = Vec::with_capacity(paths.len());
         for p in paths {
             let f =
@@ -202,6 +256,9 @@ mod engine {
                     return Ok(());
                 };
                 let (_, row) = heads[i].take().expect("a head");
+                if let Some(r) = rejected_row(&row) {
+                    rejections.note(&[], &[r]).map_err(std::io::Error::other)?;
+                }
                 out.line(&row)?;
                 heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
             }
@@ -219,10 +276,6 @@ mod engine {
         anyhow::ensure!(
             !args.input.doc_per_file,
             "--engine timely does not read --doc-per-file yet"
-        );
-        anyhow::ensure!(
-            args.output.rejects.is_none(),
-            "--engine timely writes rejected records in the output only (no --rejects)"
         );
         let inputs = args.input.inputs();
         anyhow::ensure!(
@@ -255,8 +308,10 @@ mod engine {
             read: args.input.read_options(false),
             config: p.config()?,
             strict: args.input.strict,
+            measure: timely.stage_costs,
         });
-        let sink: Arc<dyn Sink> = Arc::new(Parts { dir, output, quiet });
+        let sink: Arc<dyn Sink> =
+            Arc::new(Parts { dir, output, rejects: args.output.rejects.clone(), quiet });
         // A peer that dies takes the TCP connections with it, and timely's network threads panic:
         // end the whole process with a message instead of leaving workers waiting for it.
         std::panic::set_hook(Box::new(|info| {

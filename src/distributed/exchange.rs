@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Instant;
 
 use timely::ExchangeData;
 use timely::dataflow::InputHandle;
@@ -14,6 +15,69 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Input;
 use timely::dataflow::operators::generic::operator::Operator;
 use timely::worker::Worker;
+
+/// What one stage of a worker cost: seconds, and records and bytes it sent to other workers.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StageCost {
+    /// The stage.
+    pub name: String,
+    /// Seconds the worker spent in it (local work and exchanges).
+    pub seconds: f64,
+    /// Records sent to other workers.
+    pub records: u64,
+    /// Their size serialized (what crosses the network between processes).
+    pub bytes: u64,
+}
+
+thread_local! {
+    /// This worker's stage costs when measured ([`measure`]), the current stage last.
+    static COSTS: RefCell<Option<(Vec<StageCost>, Instant)>> = const { RefCell::new(None) };
+}
+
+/// Starts measuring this worker's stages (see [`stage`] and [`costs`]).
+pub fn measure() {
+    COSTS.with(|c| *c.borrow_mut() = Some((Vec::new(), Instant::now())));
+}
+
+/// Ends the current stage and starts `name`; nothing unless measuring.
+pub fn stage(name: &str) {
+    COSTS.with(|c| {
+        if let Some((costs, started)) = c.borrow_mut().as_mut() {
+            if let Some(last) = costs.last_mut() {
+                last.seconds = started.elapsed().as_secs_f64();
+            }
+            *started = Instant::now();
+            costs.push(StageCost { name: name.to_owned(), ..Default::default() });
+        }
+    });
+}
+
+/// The measured stages, the current one ended (empty unless measuring).
+pub fn costs() -> Vec<StageCost> {
+    stage("");
+    COSTS.with(|c| {
+        c.borrow_mut()
+            .take()
+            .map(|(mut v, _)| {
+                v.retain(|s| !s.name.is_empty());
+                v
+            })
+            .unwrap_or_default()
+    })
+}
+
+fn count_sent<T: serde::Serialize>(items: &[T], route: &impl Fn(&T) -> u64, me: u64, peers: u64) {
+    COSTS.with(|c| {
+        if let Some((costs, _)) = c.borrow_mut().as_mut()
+            && let Some(last) = costs.last_mut()
+        {
+            for x in items.iter().filter(|x| route(x) % peers != me) {
+                last.records += 1;
+                last.bytes += bincode::serialized_size(x).unwrap_or(0);
+            }
+        }
+    });
+}
 
 /// Sends each of `items` to worker `route(item) mod peers` and returns what this worker
 /// received, in an order that depends on arrival (callers sort what they need sorted).
@@ -23,6 +87,7 @@ pub fn exchange<T>(w: &mut Worker, items: Vec<T>, route: impl Fn(&T) -> u64 + 's
 where
     T: ExchangeData + Clone,
 {
+    count_sent(&items, &route, w.index() as u64, w.peers() as u64);
     let got: Rc<RefCell<Vec<T>>> = Rc::default();
     let sink = Rc::clone(&got);
     let mut input: InputHandle<u32, _> = InputHandle::new();

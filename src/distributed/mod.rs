@@ -52,7 +52,8 @@ use crate::pipeline::{AUTO_SAMPLE, Pipeline, sample_length, set_hash};
 use crate::shingle::{SCRIPT_CLASSES, script_class};
 use crate::verify::WeightedSet;
 use crate::weights::{DocFreq, FeatureMap, Weighting};
-use exchange::{agree, all_gather, exchange, owner};
+pub use exchange::StageCost;
+use exchange::{agree, all_gather, exchange, owner, stage};
 
 /// What the job reads and how it compares.
 #[derive(Debug, Clone)]
@@ -65,6 +66,8 @@ pub struct Job {
     pub config: Config,
     /// Stop at the first bad record.
     pub strict: bool,
+    /// Measure each stage's time and the bytes it sends (see [`Sink::costs`]).
+    pub measure: bool,
 }
 
 /// What became of one input record.
@@ -123,6 +126,8 @@ pub trait Sink: Send + Sync {
     ) -> Result<(), String>;
     /// Called once, by worker 0, when every worker has written its part: joins the parts.
     fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String>;
+    /// Called by worker 0 with every worker's stage costs, when the job measures them.
+    fn costs(&self, _per_worker: &[Vec<StageCost>], _totals: &Totals) {}
 }
 
 /// The key of line `line` of input `input`: their order is input order.
@@ -134,7 +139,20 @@ pub fn record_key(input: usize, line: u64) -> u64 {
 pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String> {
     let pipeline = Pipeline::new(job.config.clone()).without_pivot();
     let (me, peers) = (w.index(), w.peers());
-
+    if job.measure {
+        exchange::measure();
+    }
+    // Every process must run the same job: a different flag in one would send the workers down
+    // different sequences of exchanges, which wait for each other for ever.
+    let fingerprint = xxh3_64(format!("{job:?}").as_bytes());
+    let prints = all_gather(w, fingerprint);
+    if prints.iter().any(|&p| p != fingerprint) {
+        return Err(format!(
+            "the processes were not given the same job (inputs, fields and settings must be \
+             the same for every process; only -p differs): fingerprints {prints:x?}"
+        ));
+    }
+    stage("read");
     // 1. Read this worker's share: its byte range of large plain files (line numbers from every
     // range's newline count), its dealt records of the others.
     let plan = plan_ranges(&job.inputs, &job.read, me, peers);
@@ -168,6 +186,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     });
     agree(w, error)?;
 
+    stage("ids");
     // 2. Repeated ids: the first record in input order keeps its id.
     let claims: Vec<(u64, String, u64, u64, String)> = records
         .iter()
@@ -205,6 +224,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     }
     agree(w, error)?;
 
+    stage("normalize, shingle");
     // 3. `auto` shingles from the first texts of the whole input.
     let norm = pipeline.normalizer();
     let sample: Vec<(u64, u64)> = records
@@ -237,6 +257,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     }
     agree(w, error)?;
 
+    stage("exact duplicates");
     // 5. Exact duplicates meet at the owner of their set's hash.
     let sets: Vec<(u64, u64, u64, u64, u64)> = docs
         .iter()
@@ -286,6 +307,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let node_features: Vec<Box<[u64]>> =
         nodes.iter().map(|n| std::mem::take(&mut docs[n.doc].2)).collect();
 
+    stage("weights (document frequencies)");
     // 6. Document frequencies: counted where the nodes are, summed at each feature's owner.
     let weighted: Vec<WeightedSet> = match job.config.weighting() {
         Weighting::Uniform => {
@@ -297,6 +319,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         }
     };
 
+    stage("sketch, band, candidates");
     // 7. Signatures and band keys where the nodes are; buckets at each key's owner.
     let lsh = job.config.lsh();
     let signatures = pipeline.signatures_of(&weighted);
@@ -355,24 +378,64 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     pairs.sort_unstable();
     pairs.dedup();
 
+    stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
     let ctx = Held { node_at: &node_at, sets: &weighted, me: me as u64 };
-    let scored = score_pairs(w, &pipeline, &ctx, pairs);
-    // (a, b, b's worker, score), held at a's worker.
+    let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
+    // (x, y, y's worker, score), held at x's worker.
     let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
 
+    stage("connected components");
     // 9. Connected components by label propagation, then each component clustered at its owner.
-    let mut adj: Vec<Vec<(u64, u64)>> = vec![Vec::new(); nodes.len()];
-    let mut back: Vec<(u64, u64, u64, u64)> = Vec::with_capacity(edges.len());
-    for &(a, b, bw, _) in &edges {
-        adj[node_at[&a]].push((b, bw));
-        back.push((bw, b, a, me as u64));
+    // First the components of the edges each worker holds (union-find, smallest key as the
+    // root), each as a star of (node, root) links; label propagation then runs over the stars,
+    // which are far fewer than the edges of a crowd of near-duplicates.
+    let mut parent: HashMap<u64, u64> = HashMap::new();
+    let mut worker_of: HashMap<u64, u64> = HashMap::new();
+    fn find(parent: &mut HashMap<u64, u64>, x: u64) -> u64 {
+        let mut r = x;
+        while let Some(&p) = parent.get(&r).filter(|&&p| p != r) {
+            r = p;
+        }
+        let mut y = x;
+        while y != r {
+            let next = parent[&y];
+            parent.insert(y, r);
+            y = next;
+        }
+        r
     }
-    for (_, b, a, aw) in exchange(w, back, |x| x.0) {
-        adj[node_at[&b]].push((a, aw));
+    for &(x, y, yw, _) in &edges {
+        worker_of.insert(x, me as u64);
+        worker_of.insert(y, yw);
+        parent.entry(x).or_insert(x);
+        parent.entry(y).or_insert(y);
+        let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
+        if rx != ry {
+            parent.insert(rx.max(ry), rx.min(ry));
+        }
+    }
+    let touched: Vec<u64> = parent.keys().copied().collect();
+    // (holder of the node, node, neighbour, its worker), both ways.
+    let mut links: Vec<(u64, u64, u64, u64)> = Vec::new();
+    for k in touched {
+        let r = find(&mut parent, k);
+        if r != k {
+            links.push((worker_of[&k], k, r, worker_of[&r]));
+            links.push((worker_of[&r], r, k, worker_of[&k]));
+        }
+    }
+    let mut adj: Vec<Vec<(u64, u64)>> = vec![Vec::new(); nodes.len()];
+    for (_, k, nb, nbw) in exchange(w, links, |l| l.0) {
+        adj[node_at[&k]].push((nb, nbw));
+    }
+    for a in &mut adj {
+        a.sort_unstable();
+        a.dedup();
     }
     let mut label: Vec<u64> = nodes.iter().map(|n| n.key).collect();
     let mut changed: Vec<usize> = (0..nodes.len()).filter(|&i| !adj[i].is_empty()).collect();
+    let mut rounds = 0;
     loop {
         let mut msgs: Vec<(u64, u64, u64)> = Vec::new();
         for &i in &changed {
@@ -394,11 +457,16 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         next.sort_unstable();
         next.dedup();
         let moving: u64 = all_gather(w, next.len() as u64).iter().sum();
+        rounds += 1;
         if moving == 0 {
             break;
         }
         changed = next;
     }
+    if job.measure && me == 0 {
+        eprintln!("xdedup: connected components: {rounds} rounds of label propagation");
+    }
+    stage("average link per component");
     // Nodes and edges to the component's owner.
     let members: Vec<(u64, u64, u64, u64, u32, String)> = (0..nodes.len())
         .filter(|&i| !adj[i].is_empty())
@@ -409,9 +477,9 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         .collect();
     let comp_edges: Vec<(u64, u64, u64, u64, f32)> = edges
         .iter()
-        .map(|&(a, b, _, s)| {
-            let l = label[node_at[&a]];
-            (owner(l, peers), l, a, b, s)
+        .map(|&(x, y, _, s)| {
+            let l = label[node_at[&x]];
+            (owner(l, peers), l, x.min(y), x.max(y), s)
         })
         .collect();
     let mut members = exchange(w, members, |m| m.0);
@@ -464,14 +532,16 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         story[node_at[node]] = (name.clone(), *r, *size);
     }
     let singles = nodes.iter().enumerate().filter(|(i, _)| adj[*i].is_empty()).count() as u64;
+    stage("scores to representatives");
     let to_rep: Vec<Pair> = verdicts
         .iter()
         .filter(|v| v.1 != v.3)
         .map(|v| Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 })
         .collect();
     let rep_scores: HashMap<u64, f32> =
-        score_pairs(w, &pipeline, &ctx, to_rep).into_iter().map(|s| (s.0, s.3)).collect();
+        score_pairs(w, &pipeline, &ctx, to_rep, false).into_iter().map(|s| (s.0, s.3)).collect();
 
+    stage("write");
     // 10. Every record's outcome, at the worker that read it.
     let mut outcomes: Vec<(u64, Outcome)> = Vec::with_capacity(docs.len() + rejected.len());
     let mut to_followers: Vec<(u64, u64, String, f32, u32)> = Vec::new();
@@ -513,6 +583,12 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     for t in all_gather(w, mine) {
         totals += t;
     }
+    if job.measure {
+        let costs = all_gather(w, exchange::costs());
+        if me == 0 {
+            sink.costs(&costs, &totals);
+        }
+    }
     if me == 0 {
         sink.finish(peers, &totals, &shingle.to_string())?;
     }
@@ -549,39 +625,59 @@ struct Held<'a> {
     me: u64,
 }
 
-/// Scores each pair at the worker holding its first node, the second node's weighted set sent
-/// there once per worker that needs it. Returns `(a, b, b's worker, score)` at `a`'s worker.
+/// Scores each pair where one of its nodes is held, the other node's weighted set sent there
+/// once per worker that needs it. With `balance`, a pair is scored at either node's worker (by
+/// a hash of the pair: where the input puts related documents on one worker, scoring at the
+/// first node's would load that worker with most pairs); without, at `a`'s.
+///
+/// Returns `(x, y, y's worker, score)` at the worker holding `x`, where `{x, y} = {a, b}`; the
+/// score is always `score(a, b)`.
 fn score_pairs(
     w: &mut Worker,
     pipeline: &Pipeline,
     held: &Held,
     pairs: Vec<Pair>,
+    balance: bool,
 ) -> Vec<(u64, u64, u64, f32)> {
-    let mut pairs = exchange(w, pairs, |p| p.bw);
-    pairs.sort_unstable_by_key(|p| (p.b, p.aw, p.a));
-    pairs.dedup();
-    // (a's worker, b, b's worker, b's features, b's weights, the a's)
-    type Shipment = (u64, u64, u64, Vec<u64>, Vec<f32>, Vec<u64>);
+    // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`)
+    let routed: Vec<(u64, u64, u64, u64, bool)> = pairs
+        .into_iter()
+        .map(|p| {
+            let flip = balance
+                && xxh3_64_with_seed(&(p.a ^ p.b.rotate_left(29)).to_le_bytes(), 7) & 1 == 1;
+            if flip { (p.aw, p.a, p.b, p.bw, true) } else { (p.bw, p.b, p.a, p.aw, false) }
+        })
+        .collect();
+    let mut routed = exchange(w, routed, |r| r.0);
+    routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4));
+    routed.dedup();
+    // (scorer's worker, shipped node, its worker, its features, its weights, the scorers' nodes)
+    type Shipment = (u64, u64, u64, Vec<u64>, Vec<f32>, Vec<(u64, bool)>);
     let mut out: Vec<Shipment> = Vec::new();
-    for group in pairs.chunk_by(|x, y| (x.b, x.aw) == (y.b, y.aw)) {
-        let set = &held.sets[held.node_at[&group[0].b]];
-        let firsts = group.iter().map(|p| p.a).collect();
+    for group in routed.chunk_by(|x, y| (x.1, x.3) == (y.1, y.3)) {
+        let set = &held.sets[held.node_at[&group[0].1]];
+        let scorers = group.iter().map(|r| (r.2, r.4)).collect();
         out.push((
-            group[0].aw,
-            group[0].b,
+            group[0].3,
+            group[0].1,
             held.me,
             set.features().to_vec(),
             set.weights().to_vec(),
-            firsts,
+            scorers,
         ));
     }
     let got = exchange(w, out, |s| s.0);
     let mut scored = Vec::new();
-    for (_, b, bw, features, weights, firsts) in got {
-        let set_b = WeightedSet::from_parts(features.into(), weights.into());
-        for a in firsts {
-            let set_a = &held.sets[held.node_at[&a]];
-            scored.push((a, b, bw, pipeline.score(set_a, None, None, &set_b, None)));
+    for (_, y, yw, features, weights, scorers) in got {
+        let shipped = WeightedSet::from_parts(features.into(), weights.into());
+        for (x, shipped_is_a) in scorers {
+            let local = &held.sets[held.node_at[&x]];
+            let s = if shipped_is_a {
+                pipeline.score(&shipped, None, None, local, None)
+            } else {
+                pipeline.score(local, None, None, &shipped, None)
+            };
+            scored.push((x, y, yw, s));
         }
     }
     scored

@@ -52,6 +52,16 @@ pub struct Share {
     pub ranges: Vec<Option<(Range, u64)>>,
 }
 
+impl Share {
+    /// Whether the inputs not read in ranges go to the workers whole (input `i` to worker
+    /// `i mod peers`, which alone opens it): when there are at least as many of them as
+    /// workers. Otherwise their records are dealt, and every worker reads (and decompresses)
+    /// each of them.
+    pub fn whole_files(&self) -> bool {
+        self.ranges.iter().filter(|r| r.is_none()).count() >= self.peers
+    }
+}
+
 /// A byte range of a plain JSON Lines or text file: the lines that *start* in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -174,8 +184,9 @@ fn read_range(
 /// returns `false` to stop. Ids are not checked for repeats (see [`read_inputs`]).
 ///
 /// With a `share`, only the share's items are parsed and passed on: the lines that start in the
-/// worker's byte range of an input split in ranges ([`plan_ranges`]); of other inputs, the
-/// records dealt to it round robin (record `k` of input `i` goes to worker `(k + i) mod peers`,
+/// worker's byte range of an input split in ranges ([`plan_ranges`]); of other inputs, whole
+/// files when there are enough of them ([`Share::whole_files`]), else the records dealt to it
+/// round robin (record `k` of input `i` goes to worker `(k + i) mod peers`,
 /// before it is parsed); a whole-file error goes to worker `i mod peers`. Together the workers
 /// see every item exactly once, with the line numbers of a whole read. Directories read as one
 /// document per file cannot be shared: they are the caller's to refuse.
@@ -209,8 +220,13 @@ pub fn read_share(
         };
         let whole_file_mine = share.as_ref().is_none_or(|s| i % s.peers == s.index);
         let range = share.as_ref().and_then(|s| s.ranges.get(i).copied().flatten());
-        // A ranged input is not dealt: the range is the share.
-        let dealing = share.as_ref().filter(|_| range.is_none()).map(|s| (s.index, s.peers));
+        let whole = range.is_none() && share.as_ref().is_some_and(|s| s.whole_files());
+        if whole && !whole_file_mine {
+            continue;
+        }
+        // A ranged input is not dealt (the range is the share), nor a whole file.
+        let dealing =
+            share.as_ref().filter(|_| range.is_none() && !whole).map(|s| (s.index, s.peers));
         let ctx = Ctx::new(name.clone(), opts, &default_id, dealing, i);
         let result = if let Some((r, before)) = range {
             read_range(input, r, before, &ctx, &mut emit)
@@ -774,6 +790,19 @@ mod tests {
             all.sort_by_key(key);
             assert_eq!(all.len(), whole.len(), "{peers} workers");
             assert!(all == whole, "{peers} workers: the same items, ids and lines");
+        }
+        // Many small files: each goes whole to one worker, the same items all the same.
+        let many: Vec<Input> = (0..5).flat_map(|_| inputs[1..].iter().cloned()).collect();
+        let mut whole = Vec::new();
+        read_share(&many, &opts, None, &mut |i, item| {
+            whole.push((i, item));
+            true
+        });
+        for peers in [2, 3] {
+            let parts = shares(&many, &opts, peers);
+            let mut all: Vec<(usize, Item)> = parts.into_iter().flatten().collect();
+            all.sort_by_key(key);
+            assert!(all == whole, "{peers} workers, whole files");
         }
     }
 
