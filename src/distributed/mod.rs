@@ -2,7 +2,7 @@
 //!
 //! The same stages as [`crate::batch::run`], with the data spread over the workers (`-w`
 //! threads in each of `-n` processes, over TCP between processes) and moved between them by
-//! timely exchanges ([`exchange`]) where a stage needs data another worker holds:
+//! timely exchanges ([`mod@exchange`]) where a stage needs data another worker holds:
 //!
 //! 1. **read**: each worker parses its share of every input: its byte range of a large plain
 //!    file, or the records dealt to it round robin from a compressed or small one (see
