@@ -244,7 +244,9 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     drop(texts);
     let mut docs: Vec<(u64, Record, Box<[u64]>)> = Vec::with_capacity(records.len());
     let mut error = None;
-    for ((k, r), f) in records.into_iter().zip(features) {
+    for ((k, mut r), f) in records.into_iter().zip(features) {
+        // From here on a record is its id and origin: the text is not needed again.
+        r.text = String::new();
         if f.is_empty() {
             let rej = Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
             if job.strict && error.is_none() {
@@ -306,6 +308,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let exact: u64 = nodes.iter().map(|n| n.size as u64 - 1).sum();
     let node_features: Vec<Box<[u64]>> =
         nodes.iter().map(|n| std::mem::take(&mut docs[n.doc].2)).collect();
+    for d in &mut docs {
+        // A follower's features are its leader's.
+        d.2 = Box::default();
+    }
 
     stage("weights (document frequencies)");
     // 6. Document frequencies: counted where the nodes are, summed at each feature's owner.
