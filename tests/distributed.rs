@@ -253,3 +253,35 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     assert_eq!(rows.len(), 50);
     assert!(rows[37]["rejected"].as_str().is_some_and(|r| r.contains("malformed")), "{}", rows[37]);
 }
+
+#[test]
+fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hosts = hostfile(dir.path(), 2);
+    let out = dir.path().join("out.jsonl");
+    let seed = shared("seed/seed-stories.jsonl");
+    let args: Vec<String> = [
+        "cluster",
+        "--engine",
+        "timely",
+        "--connect-timeout",
+        "2",
+        "-n",
+        "2",
+        "-p",
+        "0",
+        "-h",
+        &hosts.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+        &seed.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut alone = spawn(dir.path(), &args);
+    let (code, err) = wait(&mut alone, Duration::from_secs(60));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not every process connected within 2 s"), "{err}");
+    assert!(!out.exists());
+}

@@ -29,6 +29,9 @@ pub struct TimelyArgs {
     /// Timely: this process's index, 0..N.
     #[arg(short = 'p', long = "process", default_value_t = 0, value_name = "I")]
     pub process: usize,
+    /// Timely: seconds to wait for every process to connect before giving up.
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub connect_timeout: u64,
     /// Timely: print each stage's time and the records and bytes it sent to other workers.
     #[arg(long)]
     pub stage_costs: bool,
@@ -329,8 +332,26 @@ mod engine {
             std::process::exit(2);
         }));
         let config = timely.config()?;
-        let guards = timely::execute(config, move |worker| work(worker, &job, sink.as_ref()))
-            .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
+        // Timely waits for every peer to connect, for ever: a peer that failed to start would
+        // leave the others waiting. Give up after --connect-timeout.
+        let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, limit) = (Arc::clone(&started), timely.connect_timeout);
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(limit));
+            if !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                eprintln!(
+                    "xdedup: the distributed run failed: not every process connected within \
+                     {limit} s (--connect-timeout); check that each one started, with its -p, \
+                     and the hostfile's addresses; no output was written"
+                );
+                std::process::exit(2);
+            }
+        });
+        let guards = timely::execute(config, move |worker| {
+            started.store(true, std::sync::atomic::Ordering::SeqCst);
+            work(worker, &job, sink.as_ref())
+        })
+        .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
         for result in guards.join() {
             result
                 .map_err(|e| anyhow::anyhow!("a worker panicked: {e}"))?
