@@ -23,12 +23,12 @@ echo "| run | seconds, peak RSS |"
 echo "|---|---|"
 echo "| local engine, 1 thread | $(t "$x" --threads 1 cluster -q --no-pivot "$in" -o "$work/local1.jsonl") |"
 echo "| local engine, 2 threads | $(t "$x" --threads 2 cluster -q --no-pivot "$in" -o "$work/local2.jsonl") |"
-echo "| timely, 1 process x 1 worker | $(t "$x" --threads 1 cluster -q --engine timely -w 1 "$in" -o "$work/w1.jsonl") |"
-echo "| timely, 1 process x 2 workers | $(t "$x" --threads 2 cluster -q --engine timely -w 2 "$in" -o "$work/w2.jsonl") |"
+echo "| timely, 1 process x 1 worker | $(t "$x" --threads 1 cluster -q --no-pivot --engine timely -w 1 "$in" -o "$work/w1.jsonl") |"
+echo "| timely, 1 process x 2 workers | $(t "$x" --threads 2 cluster -q --no-pivot --engine timely -w 2 "$in" -o "$work/w2.jsonl") |"
 printf '127.0.0.1:24301\n127.0.0.1:24302\n' > "$work/hosts"
 # (timely prints its connection progress on standard output: not part of the table)
-"$x" --threads 1 cluster -q --engine timely -n 2 -p 1 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null 2>&1 &
-echo "| timely, 2 processes x 1 worker (loopback) | $(t "$x" --threads 1 cluster -q --engine timely -n 2 -p 0 -h "$work/hosts" "$in" -o "$work/p2.jsonl" 2>/dev/null >/dev/null; cat "$work/time" | awk '{printf "%s s, peak RSS %d MB", $1, $2/1024}') |"
+"$x" --threads 1 cluster -q --no-pivot --engine timely -n 2 -p 1 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null 2>&1 &
+echo "| timely, 2 processes x 1 worker (loopback) | $(t "$x" --threads 1 cluster -q --no-pivot --engine timely -n 2 -p 0 -h "$work/hosts" "$in" -o "$work/p2.jsonl" 2>/dev/null >/dev/null; cat "$work/time" | awk '{printf "%s s, peak RSS %d MB", $1, $2/1024}') |"
 wait
 for f in local2 w1; do
   cmp -s "$work/local1.jsonl" "$work/$f.jsonl" && echo "$f: identical to the local run" || echo "$f: differs from the local run (in sampled buckets: see the README)"
@@ -38,6 +38,6 @@ for f in w2 p2; do
 done
 echo
 echo "Stage costs, 2 processes x 1 worker (seconds: the slower worker; records and bytes: sent to the other worker):"
-"$x" --threads 1 cluster --engine timely --stage-costs -n 2 -p 1 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null 2>&1 &
-"$x" --threads 1 cluster --engine timely --stage-costs -n 2 -p 0 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null
+"$x" --threads 1 cluster --no-pivot --engine timely --stage-costs -n 2 -p 1 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null 2>&1 &
+"$x" --threads 1 cluster --no-pivot --engine timely --stage-costs -n 2 -p 0 -h "$work/hosts" "$in" -o "$work/p2.jsonl" >/dev/null
 wait

@@ -272,9 +272,8 @@ mod engine {
     pub fn run(args: &BatchArgs, timely: &TimelyArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
         anyhow::ensure!(
-            p.model.is_none() && p.lexicon.is_none(),
-            "--engine timely does not run the sentence encoder (--model) or the pivot stage \
-         (--lexicon) yet"
+            p.model.is_none(),
+            "--engine timely does not run the sentence encoder (--model) yet"
         );
         anyhow::ensure!(
             !args.input.doc_per_file,
@@ -312,6 +311,8 @@ mod engine {
             config: p.config()?,
             strict: args.input.strict,
             measure: timely.stage_costs,
+            pivot: !p.no_pivot,
+            lexicon: p.lexicon.clone(),
         });
         let sink: Arc<dyn Sink> =
             Arc::new(Parts { dir, output, rejects: args.output.rejects.clone(), quiet });

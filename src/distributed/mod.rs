@@ -32,7 +32,9 @@
 //! so runs with oversized buckets may pair a few different documents; and exact duplicates are
 //! found by a 128-bit hash of the feature set rather than by comparing the sets.
 //!
-//! The pivot stage and the sentence encoder are not part of it yet.
+//! The pivot stage runs as on one machine (pivot features in the shingling pass, weighted by
+//! their rarity among all nodes, rare-key candidates at each feature's owner, pivot evidence in
+//! the pair scores); the sentence encoder is not part of it yet.
 
 pub mod exchange;
 
@@ -43,14 +45,16 @@ use timely::worker::Worker;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::batch::{NO_FEATURES, record_error};
+use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, bucket_cap, bucket_sizes};
 use crate::config::Config;
 use crate::io::{
     Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
 };
-use crate::pipeline::{AUTO_SAMPLE, Pipeline, sample_length, set_hash};
-use crate::shingle::{SCRIPT_CLASSES, script_class};
-use crate::verify::WeightedSet;
+use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
+use crate::pivot::Lexicon;
+use crate::shingle::{SCRIPT_CLASSES, script_class, text_script};
+use crate::verify::{WeightedSet, pivot_pair};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 pub use exchange::StageCost;
 use exchange::{agree, all_gather, exchange, owner, stage};
@@ -68,6 +72,11 @@ pub struct Job {
     pub strict: bool,
     /// Measure each stage's time and the bytes it sends (see [`Sink::costs`]).
     pub measure: bool,
+    /// Run the pivot stage (cross-language names, numbers and, with a lexicon, translations)
+    /// when the input holds several languages or scripts, as the local engine does.
+    pub pivot: bool,
+    /// The bilingual lexicon of the pivot stage, read by every worker.
+    pub lexicon: Option<std::path::PathBuf>,
 }
 
 /// What became of one input record.
@@ -137,7 +146,14 @@ pub fn record_key(input: usize, line: u64) -> u64 {
 
 /// Runs the job on one timely worker (call it from every worker of a `timely::execute`).
 pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String> {
-    let pipeline = Pipeline::new(job.config.clone()).without_pivot();
+    let mut pipeline = Pipeline::new(job.config.clone());
+    if !job.pivot {
+        pipeline = pipeline.without_pivot();
+    }
+    if let Some(path) = &job.lexicon {
+        let lexicon = Lexicon::load(path).map_err(|e| format!("lexicon: {e}"))?;
+        pipeline = pipeline.with_lexicon(std::sync::Arc::new(lexicon));
+    }
     let (me, peers) = (w.index(), w.peers());
     if job.measure {
         exchange::measure();
@@ -238,15 +254,31 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let counts: Vec<usize> = sample.iter().map(|s| s.1 as usize).collect();
     let shingle = job.config.shingle().resolve(&counts);
 
-    // 4. Features where the records are; none: rejected.
+    // 4. Features where the records are (pivot features in the same pass when the whole
+    // input holds several languages or scripts); none: rejected.
     let texts: Vec<&str> = records.iter().map(|(_, r)| r.text.as_str()).collect();
-    let features = pipeline.features(&texts, shingle);
+    let several = pipeline.pivoter().is_some() && {
+        let langs: Vec<String> =
+            distinct(records.iter().filter_map(|(_, r)| r.lang.clone()).filter(|l| !l.is_empty()));
+        let scripts: Vec<u8> = distinct(texts.iter().map(|t| text_script(t)).filter(|&k| k != 0));
+        let all = all_gather(w, (langs, scripts));
+        distinct(all.iter().flat_map(|x| x.0.iter().cloned())).len() > 1
+            || distinct(all.iter().flat_map(|x| x.1.iter().copied())).len() > 1
+    };
+    let (features, mut pivots) = if several {
+        let (f, p) = pipeline.features_with_pivots(&texts, shingle);
+        (f, p)
+    } else {
+        (pipeline.features(&texts, shingle), Vec::new())
+    };
     drop(texts);
     let mut docs: Vec<(u64, Record, Box<[u64]>)> = Vec::with_capacity(records.len());
+    let mut doc_pivots: Vec<Box<[u64]>> = Vec::new();
     let mut error = None;
-    for ((k, mut r), f) in records.into_iter().zip(features) {
-        // From here on a record is its id and origin: the text is not needed again.
+    for (i, ((k, mut r), f)) in records.into_iter().zip(features).enumerate() {
+        // From here on a record is its id, origin and language: the text is not needed again.
         r.text = String::new();
+        let p = pivots.get_mut(i).map(std::mem::take);
         if f.is_empty() {
             let rej = Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
             if job.strict && error.is_none() {
@@ -255,8 +287,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             rejected.push((k, rej));
         } else {
             docs.push((k, r, f));
+            doc_pivots.extend(p);
         }
     }
+    drop(pivots);
     agree(w, error)?;
 
     stage("exact duplicates");
@@ -325,6 +359,25 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         }
     };
 
+    // Language groups (the script, or the language the input names) and the pivot sets,
+    // weighted by their rarity among the nodes, when the nodes are in more than one group.
+    let groups: Vec<u8> = nodes
+        .iter()
+        .zip(&weighted)
+        .map(|(n, set)| group_of(dominant_script(set.features()), docs[n.doc].1.lang.as_deref()))
+        .collect();
+    let mixed = several && {
+        let mine: Vec<u8> = distinct(groups.iter().copied().filter(|&g| g != 0));
+        distinct(all_gather(w, mine).into_iter().flatten()).len() > 1
+    };
+    let pivot_sets: Option<Vec<WeightedSet>> = mixed.then(|| {
+        let sets: Vec<Box<[u64]>> =
+            nodes.iter().map(|n| std::mem::take(&mut doc_pivots[n.doc])).collect();
+        let df = doc_freq(w, &sets);
+        sets.into_iter().map(|f| WeightedSet::new(f, |x| df.idf(x))).collect()
+    });
+    drop(doc_pivots);
+
     stage("sketch, band, candidates");
     // 7. Signatures and band keys where the nodes are; buckets at each key's owner.
     let lsh = job.config.lsh();
@@ -381,12 +434,22 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         }
     }
     drop(keys);
+    if let Some(piv) = &pivot_sets {
+        // Cross-language candidates: nodes sharing rare pivot features.
+        pairs.extend(rare_key_pairs(w, &nodes, piv, &groups, job.config.max_bucket()));
+    }
     pairs.sort_unstable();
     pairs.dedup();
 
     stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
-    let ctx = Held { node_at: &node_at, sets: &weighted, me: me as u64 };
+    let ctx = Held {
+        node_at: &node_at,
+        sets: &weighted,
+        pivots: pivot_sets.as_deref(),
+        groups: &groups,
+        me: me as u64,
+    };
     let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
     // (x, y, y's worker, score), held at x's worker.
     let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
@@ -628,6 +691,10 @@ struct Pair {
 struct Held<'a> {
     node_at: &'a HashMap<u64, usize>,
     sets: &'a [WeightedSet],
+    /// Pivot sets, when the pivot stage runs.
+    pivots: Option<&'a [WeightedSet]>,
+    /// Language groups.
+    groups: &'a [u8],
     me: u64,
 }
 
@@ -657,36 +724,129 @@ fn score_pairs(
     let mut routed = exchange(w, routed, |r| r.0);
     routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4));
     routed.dedup();
-    // (scorer's worker, shipped node, its worker, its features, its weights, the scorers' nodes)
-    type Shipment = (u64, u64, u64, Vec<u64>, Vec<f32>, Vec<(u64, bool)>);
+    // (scorer's worker, shipped node, its worker, its set, its pivot set, its group, the
+    // scorers' nodes)
+    type Shipment = (u64, u64, u64, Parts, Parts, u8, Vec<(u64, bool)>);
+    let parts = |set: &WeightedSet| (set.features().to_vec(), set.weights().to_vec());
     let mut out: Vec<Shipment> = Vec::new();
     for group in routed.chunk_by(|x, y| (x.1, x.3) == (y.1, y.3)) {
-        let set = &held.sets[held.node_at[&group[0].1]];
+        let i = held.node_at[&group[0].1];
         let scorers = group.iter().map(|r| (r.2, r.4)).collect();
+        let pivot = held.pivots.map(|p| parts(&p[i])).unwrap_or_default();
         out.push((
             group[0].3,
             group[0].1,
             held.me,
-            set.features().to_vec(),
-            set.weights().to_vec(),
+            parts(&held.sets[i]),
+            pivot,
+            held.groups[i],
             scorers,
         ));
     }
     let got = exchange(w, out, |s| s.0);
+    let sim = pipeline.config().similarity();
     let mut scored = Vec::new();
-    for (_, y, yw, features, weights, scorers) in got {
-        let shipped = WeightedSet::from_parts(features.into(), weights.into());
+    for (_, y, yw, set, pivot, group, scorers) in got {
+        let shipped = WeightedSet::from_parts(set.0.into(), set.1.into());
+        let shipped_pivot = WeightedSet::from_parts(pivot.0.into(), pivot.1.into());
         for (x, shipped_is_a) in scorers {
-            let local = &held.sets[held.node_at[&x]];
-            let s = if shipped_is_a {
-                pipeline.score(&shipped, None, None, local, None)
-            } else {
-                pipeline.score(local, None, None, &shipped, None)
-            };
-            scored.push((x, y, yw, s));
+            let i = held.node_at[&x];
+            let local = &held.sets[i];
+            let (a, b) = if shipped_is_a { (&shipped, local) } else { (local, &shipped) };
+            // As `Pipeline::pair_score`: pivot evidence between language groups only.
+            let pivot = held.pivots.filter(|_| held.groups[i] != group).and_then(|p| {
+                let (pa, pb) =
+                    if shipped_is_a { (&shipped_pivot, &p[i]) } else { (&p[i], &shipped_pivot) };
+                pivot_pair(pa, pb, sim)
+            });
+            scored.push((x, y, yw, pipeline.score(a, pivot, None, b, None)));
         }
     }
     scored
+}
+
+/// A weighted set's features and weights, as sent between workers.
+type Parts = (Vec<u64>, Vec<f32>);
+
+/// The distinct items of `items`, sorted, at most two of them (enough to tell one from several).
+fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = Vec::new();
+    for x in items {
+        if !v.contains(&x) {
+            v.push(x);
+            if v.len() == 2 {
+                break;
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Candidate pairs from rare shared pivot features, as [`crate::candidates::rare_key_pairs`]
+/// makes them on one machine: every node posts its pivot features at each feature's owner,
+/// learns how many nodes hold each, and probes with its [`PROBE_KEYS`] rarest features held by
+/// 2 to `max_bucket` nodes; a probe pairs the node with the feature's holders in other groups.
+fn rare_key_pairs(
+    w: &mut Worker,
+    nodes: &[Node],
+    pivots: &[WeightedSet],
+    groups: &[u8],
+    max_bucket: usize,
+) -> Vec<Pair> {
+    let (me, peers) = (w.index() as u64, w.peers());
+    // (feature's owner, feature, node, its worker, its group)
+    type Posting = (u64, u64, u64, u64, u8);
+    let posts: Vec<Posting> = nodes
+        .iter()
+        .zip(pivots)
+        .zip(groups)
+        .flat_map(|((n, p), &g)| {
+            p.features().iter().map(move |&f| (owner(f, peers), f, n.key, me, g))
+        })
+        .collect();
+    let mut postings = exchange(w, posts, |p| p.0);
+    postings.sort_unstable_by_key(|p| (p.1, p.2));
+    let lists: HashMap<u64, &[Posting]> =
+        postings.chunk_by(|a, b| a.1 == b.1).map(|l| (l[0].1, l)).collect();
+    // (node's worker, node, feature, holders)
+    let counts: Vec<(u64, u64, u64, u32)> =
+        postings.iter().map(|p| (p.3, p.2, p.1, lists[&p.1].len() as u32)).collect();
+    let mut held: HashMap<u64, HashMap<u64, u32>> = HashMap::new();
+    for (_, node, f, len) in exchange(w, counts, |c| c.0) {
+        held.entry(node).or_default().insert(f, len);
+    }
+    let mut probes: Vec<Posting> = Vec::new();
+    for ((n, p), &g) in nodes.iter().zip(pivots).zip(groups) {
+        let Some(lens) = held.get(&n.key) else { continue };
+        // Shared, not crowded features, rarest first (ties by feature), as on one machine.
+        let mut keys: Vec<usize> = (0..p.len())
+            .filter(|&k| {
+                lens.get(&p.features()[k]).is_some_and(|&l| l >= 2 && l as usize <= max_bucket)
+            })
+            .collect();
+        keys.sort_by(|&x, &y| {
+            p.weight(y).total_cmp(&p.weight(x)).then(p.features()[x].cmp(&p.features()[y]))
+        });
+        for k in keys.into_iter().take(PROBE_KEYS) {
+            let f = p.features()[k];
+            probes.push((owner(f, peers), f, n.key, me, g));
+        }
+    }
+    let mut pairs = Vec::new();
+    for (_, f, node, nw, g) in exchange(w, probes, |p| p.0) {
+        for &(_, _, other, ow, og) in lists[&f] {
+            if og != g {
+                let (a, b) = if node < other {
+                    ((node, nw), (other, ow))
+                } else {
+                    ((other, ow), (node, nw))
+                };
+                pairs.push(Pair { a: a.0, aw: a.1, b: b.0, bw: b.1 });
+            }
+        }
+    }
+    pairs
 }
 
 /// Document frequencies of the features of `sets` over every worker's sets: counted here,
