@@ -108,6 +108,12 @@ impl DocFreq {
         DocFreq { docs, class_docs, df }
     }
 
+    /// The counts [`DocFreq::from_parts`] takes: sets, sets per script class, per-feature counts
+    /// (a distributed run sends a worker's counts to be summed).
+    pub fn into_parts(self) -> (u64, [u64; SCRIPT_CLASSES], FeatureMap<u64, u32>) {
+        (self.docs, self.class_docs, self.df)
+    }
+
     /// Number of documents counted.
     pub fn docs(&self) -> u64 {
         self.docs

@@ -58,22 +58,30 @@ fn wait(child: &mut Child, limit: Duration) -> (i32, String) {
     }
 }
 
+/// The command line of process `p` of `n` (× 1 worker) clustering `inputs` into `out`.
+fn timely_args(
+    n: usize,
+    p: usize,
+    hosts: &Path,
+    out: &Path,
+    extra: &[&str],
+    inputs: &[&Path],
+) -> Vec<String> {
+    let mut args: Vec<String> =
+        ["cluster", "--engine", "timely", "-n"].iter().map(|s| s.to_string()).collect();
+    args.extend([n.to_string(), "-p".into(), p.to_string(), "-h".into()]);
+    args.extend([hosts.display().to_string(), "-o".into(), out.display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args
+}
+
 /// `cluster` in `n` processes × 1 worker over loopback; returns the output's rows.
 fn cluster_processes(dir: &Path, n: usize, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
     let hosts = hostfile(dir, n);
     let out = dir.join(format!("out-{n}.jsonl"));
-    let mut children: Vec<Child> = (0..n)
-        .map(|p| {
-            let mut args: Vec<String> =
-                ["cluster", "--engine", "timely", "-n"].iter().map(|s| s.to_string()).collect();
-            args.extend([n.to_string(), "-p".into(), p.to_string(), "-h".into()]);
-            args.push(hosts.display().to_string());
-            args.extend(["-o".into(), out.display().to_string()]);
-            args.extend(extra.iter().map(|s| s.to_string()));
-            args.extend(inputs.iter().map(|p| p.display().to_string()));
-            spawn(dir, &args)
-        })
-        .collect();
+    let mut children: Vec<Child> =
+        (0..n).map(|p| spawn(dir, &timely_args(n, p, &hosts, &out, extra, inputs))).collect();
     for (p, c) in children.iter_mut().enumerate() {
         let (code, err) = wait(c, Duration::from_secs(600));
         assert_eq!(code, 0, "process {p}: {err}");
@@ -214,15 +222,7 @@ fn a_killed_process_ends_the_run_with_an_error_and_no_output() {
     replay(&input, 31_030);
     let hosts = hostfile(dir.path(), 2);
     let out = dir.path().join("out.jsonl");
-    let args = |p: usize| -> Vec<String> {
-        let mut a: Vec<String> = ["cluster", "--engine", "timely", "-n", "2", "-p"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        a.extend([p.to_string(), "-h".into(), hosts.display().to_string(), "-o".into()]);
-        a.extend([out.display().to_string(), input.display().to_string()]);
-        a
-    };
+    let args = |p: usize| timely_args(2, p, &hosts, &out, &[], &[&input]);
     let mut first = spawn(dir.path(), &args(0));
     let mut second = spawn(dir.path(), &args(1));
     std::thread::sleep(Duration::from_millis(1500));
@@ -247,24 +247,7 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     let out = dir.path().join("out.jsonl");
     let mut children: Vec<Child> = (0..2)
         .map(|p| {
-            let args: Vec<String> = [
-                "cluster",
-                "--engine",
-                "timely",
-                "--strict",
-                "-n",
-                "2",
-                "-p",
-                &p.to_string(),
-                "-h",
-                &hosts.display().to_string(),
-                "-o",
-                &out.display().to_string(),
-                &input.display().to_string(),
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+            let args = timely_args(2, p, &hosts, &out, &["--strict"], &[&input]);
             spawn(dir.path(), &args)
         })
         .collect();
@@ -286,25 +269,7 @@ fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
     let hosts = hostfile(dir.path(), 2);
     let out = dir.path().join("out.jsonl");
     let seed = shared("seed/seed-stories.jsonl");
-    let args: Vec<String> = [
-        "cluster",
-        "--engine",
-        "timely",
-        "--connect-timeout",
-        "2",
-        "-n",
-        "2",
-        "-p",
-        "0",
-        "-h",
-        &hosts.display().to_string(),
-        "-o",
-        &out.display().to_string(),
-        &seed.display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args = timely_args(2, 0, &hosts, &out, &["--connect-timeout", "2"], &[&seed]);
     let mut alone = spawn(dir.path(), &args);
     let (code, err) = wait(&mut alone, Duration::from_secs(60));
     assert_eq!(code, 2, "{err}");

@@ -53,7 +53,7 @@ use crate::io::{
 };
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
-use crate::shingle::{SCRIPT_CLASSES, script_class, text_script};
+use crate::shingle::{SCRIPT_CLASSES, text_script};
 use crate::verify::{WeightedSet, pivot_pair};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 pub use exchange::StageCost;
@@ -853,18 +853,7 @@ fn rare_key_pairs(
 /// summed at each feature's owner, and the sums for this worker's features sent back.
 fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
     let (me, peers) = (w.index() as u64, w.peers());
-    let mut counts: FeatureMap<u64, u32> = FeatureMap::default();
-    let mut classes = [0u64; SCRIPT_CLASSES];
-    for s in sets {
-        let mut present = [false; SCRIPT_CLASSES];
-        for &f in s.iter() {
-            *counts.entry(f).or_insert(0) += 1;
-            present[script_class(f)] = true;
-        }
-        for (c, p) in classes.iter_mut().zip(present) {
-            *c += p as u64;
-        }
-    }
+    let (docs, classes, counts) = DocFreq::from_sets(sets).into_parts();
     let sent: Vec<(u64, u64, u32, u64)> =
         counts.into_iter().map(|(f, c)| (owner(f, peers), f, c, me)).collect();
     let mut got = exchange(w, sent, |x| x.0);
@@ -877,12 +866,12 @@ fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
     let df: FeatureMap<u64, u32> =
         exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
     let mut class_docs = [0u64; SCRIPT_CLASSES];
-    let mut docs = 0;
-    for (n, c) in all_gather(w, (sets.len() as u64, classes.to_vec())) {
-        docs += n;
+    let mut docs_all = 0;
+    for (n, c) in all_gather(w, (docs, classes.to_vec())) {
+        docs_all += n;
         for (x, y) in class_docs.iter_mut().zip(c) {
             *x += y;
         }
     }
-    DocFreq::from_parts(docs, class_docs, df)
+    DocFreq::from_parts(docs_all, class_docs, df)
 }

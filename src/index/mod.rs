@@ -353,11 +353,7 @@ impl Index {
         features: Vec<u64>,
     ) -> Result<WeightedSet> {
         let db = self.dbs.pivot_df.ok_or_else(|| self.damaged("pivot frequencies", 0))?;
-        for &f in &features {
-            if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
-                v.insert(db.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
-            }
-        }
+        self.cache_counts(r, db, cache, &features)?;
         let n = counters.pivot_docs;
         Ok(WeightedSet::new(features.into(), |f| idf_weight(n, cache[&f])))
     }
@@ -616,13 +612,25 @@ impl Index {
         features: Vec<u64>,
     ) -> Result<WeightedSet> {
         if self.config().weighting() == Weighting::Idf {
-            for &f in &features {
-                if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
-                    v.insert(self.dbs.df.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
-                }
-            }
+            self.cache_counts(r, self.dbs.df, cache, &features)?;
         }
         Ok(weighted(self.config().weighting(), counters, cache, features.into()))
+    }
+
+    /// Puts the stored count of each of `features` not yet in `cache` into it (0 if absent).
+    fn cache_counts(
+        &self,
+        r: &RoTxn,
+        db: Database<'static, BeU64, U32<BigEndian>>,
+        cache: &mut FeatureMap<u64, u32>,
+        features: &[u64],
+    ) -> Result<()> {
+        for &f in features {
+            if let std::collections::hash_map::Entry::Vacant(v) = cache.entry(f) {
+                v.insert(db.get(r, &f).map_err(lmdb(&self.dir))?.unwrap_or(0));
+            }
+        }
+        Ok(())
     }
 
     /// Counts, settings and size.
