@@ -141,6 +141,46 @@ struct Row<'a> {
     status: &'static str,
 }
 
+/// Opens an index for reading, with [`guard_mapped_reads`].
+fn open(dir: &std::path::Path) -> xdedup::Result<Index> {
+    guard_mapped_reads(dir);
+    Index::open(dir)
+}
+
+/// Opens an index for writing, with [`guard_mapped_reads`].
+fn open_writer(dir: &std::path::Path) -> xdedup::Result<Index> {
+    guard_mapped_reads(dir);
+    Index::open_writer(dir)
+}
+
+/// LMDB reads the index through a memory map and trusts the page numbers and lengths stored in
+/// it; in a damaged file one of them can point past the end of the file, and the kernel answers
+/// that read with SIGBUS. The index checks every row it decodes, but the read comes first. So the
+/// command turns SIGBUS into the same report as any other damage (exit status 2) instead of
+/// dying on a signal.
+fn guard_mapped_reads(dir: &std::path::Path) {
+    static MESSAGE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    extern "C" fn on_bus_error(_: libc::c_int) {
+        // Only async-signal-safe calls: write(2) and _exit(2).
+        if let Some(m) = MESSAGE.get() {
+            // SAFETY: `m` is a live, initialized buffer of `m.len()` bytes.
+            unsafe { libc::write(2, m.as_ptr().cast(), m.len()) };
+        }
+        // SAFETY: ends the process without running anything that is not signal-safe.
+        unsafe { libc::_exit(2) }
+    }
+    let _ = MESSAGE.set(
+        format!(
+            "xdedup: index {}: is damaged: a read went past the end of data.mdb; restore a copy \
+             or rebuild it\n",
+            dir.display()
+        )
+        .into_bytes(),
+    );
+    // SAFETY: installs a handler that only calls async-signal-safe functions.
+    unsafe { libc::signal(libc::SIGBUS, on_bus_error as *const () as libc::sighandler_t) };
+}
+
 pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Create { dir, pipeline } => {
@@ -168,7 +208,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         Command::Add(args) => add(*args, quiet),
         Command::Query { dir, text: None, file: Some(file), top, model, lexicon, .. } => {
-            let index = Index::open(&dir)?
+            let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let mut any = false;
@@ -206,7 +246,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Query { dir, text, top, json, model, lexicon, .. } => {
-            let index = Index::open(&dir)?
+            let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
@@ -239,7 +279,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(if similar { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Stats { dir, json } => {
-            let s = Index::open(&dir)?.stats()?;
+            let s = open(&dir)?.stats()?;
             super::write_output(None, |out| {
                 if json {
                     return out.json(&s);
@@ -268,7 +308,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { dir, output } => {
-            let index = Index::open(&dir)?;
+            let index = open(&dir)?;
             super::write_output(output.output.as_deref(), |out| {
                 index
                     .documents(|id, cluster| {
@@ -285,14 +325,14 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 (true, Some(t)) => Removal::OlderThan(t),
                 _ => anyhow::bail!("give either --id (one or more) or --older-than"),
             };
-            let n = Index::open_writer(&dir)?.remove(&which)?;
+            let n = open_writer(&dir)?.remove(&which)?;
             if !quiet {
                 eprintln!("xdedup: removed {n} documents from {}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Compact { dir } => {
-            let (before, after) = Index::open_writer(&dir)?.compact()?;
+            let (before, after) = open_writer(&dir)?.compact()?;
             if !quiet {
                 eprintln!("xdedup: compacted {}: {before} → {after} bytes", dir.display());
             }
@@ -316,7 +356,7 @@ struct Totals {
 
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
-    let index = Index::open_writer(&args.dir)?
+    let index = open_writer(&args.dir)?
         .with_encoder(args.pipeline.encoder()?)?
         .with_lexicon(super::load_lexicon(args.pipeline.lexicon.as_deref())?)?;
     index.check(&args.pipeline.given()?)?;

@@ -954,6 +954,21 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
         let (a, b, c, (v, p, pp, pd)) = created;
         (a, b, c, (Some(v), Some(p), Some(pp), Some(pd)))
     } else {
+        // LMDB reads pages straight from the mapped file and trusts the meta page's last page
+        // number: a damaged one sends reads past the end of the file, which the kernel answers
+        // with SIGBUS. Check it against the file's length before anything is read.
+        let file = dir.join("data.mdb");
+        let len = std::fs::metadata(&file).map_err(io(&file))?.len();
+        let page = lmdb_page_size(&file)?;
+        let last = env.info().last_page_number as u64;
+        if !page.is_power_of_two() || last.saturating_add(1).saturating_mul(page) > len {
+            return Err(index_error(
+                dir,
+                &format!(
+                    "is damaged: its last page ({last}) lies past the end of data.mdb ({len} bytes)"
+                ),
+            ));
+        }
         let r = env.read_txn().map_err(&e)?;
         let opened = env
             .open_databases_and_commit(r, |o, r| -> heed::Result<_> {
@@ -1027,6 +1042,15 @@ fn lock_writer(dir: &Path) -> Result<File> {
     let f = f.map_err(io(&path))?;
     f.lock().map_err(io(&path))?;
     Ok(f)
+}
+
+/// The page size an LMDB file was written with: the free-page database's `md_pad` in the first
+/// meta page (16-byte page header, then magic, version, map address and map size).
+fn lmdb_page_size(file: &Path) -> Result<u64> {
+    use std::io::Read;
+    let mut head = [0u8; 44];
+    std::fs::File::open(file).and_then(|mut f| f.read_exact(&mut head)).map_err(io(file))?;
+    Ok(u64::from(u32::from_le_bytes([head[40], head[41], head[42], head[43]])))
 }
 
 fn index_error(dir: &Path, reason: &str) -> Error {
