@@ -80,6 +80,17 @@ fn stages(c: &mut Criterion) {
             assert!(out.iter().any(|&x| x != 0));
         })
     });
+    g.bench_function("sketch 128 uniform", |b| {
+        let h = MinHasher::new(128, 1);
+        let mut scratch = SketchScratch::default();
+        let mut out = vec![0u32; 128];
+        b.iter(|| {
+            for s in &prepared.sets {
+                h.sketch_into(s.features(), |_| 1.0, &mut scratch, &mut out);
+            }
+            assert!(out.iter().any(|&x| x != 0));
+        })
+    });
     let sigs = pipeline.signatures(&prepared);
     g.bench_function("band + candidates", |b| {
         b.iter(|| {

@@ -404,17 +404,17 @@ fn readers_work_while_an_add_is_running() {
     assert_eq!(stat(d, "ix")["documents"].as_u64().unwrap() as usize, rows.len());
 }
 
-/// An index written by format version 1, kept in the repository: if the format changes, this
+/// An index written by format version 2, kept in the repository: if the format changes, this
 /// fails until the version is bumped and the frozen copy refreshed on purpose.
 #[test]
 fn frozen_index_of_the_current_format_still_reads() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let frozen = root().join("tests/data/index-v1");
+    let frozen = root().join("tests/data/index-v2");
     std::fs::create_dir(d.join("ix")).unwrap();
     std::fs::copy(frozen.join("data.mdb"), d.join("ix/data.mdb")).unwrap();
     let s = stat(d, "ix");
-    assert_eq!(s["format"], 1);
+    assert_eq!(s["format"], 2);
     assert_eq!(s["documents"], 28);
     let want = std::fs::read_to_string(frozen.join("export.jsonl")).unwrap();
     let out = ok(d, &["index", "export", "ix"]);
@@ -424,13 +424,40 @@ fn frozen_index_of_the_current_format_still_reads() {
     assert!(stderr(&out).contains("28 skipped"), "{}", stderr(&out));
 }
 
+/// Version 1 stored band keys of the previous sketch (ProbMinHash run feature by feature), which
+/// new documents would not meet: it is refused with what to do, and left as it was.
+#[test]
+fn an_index_of_an_older_format_is_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("old")).unwrap();
+    let old = d.join("old/data.mdb");
+    std::fs::copy(root().join("tests/data/index-v1/data.mdb"), &old).unwrap();
+    let before = std::fs::read(&old).unwrap();
+    for args in [
+        vec!["index", "stats", "old"],
+        vec!["index", "query", "old", "Flood waters rise in the capital"],
+        vec!["index", "add", "old", &sample(), "-o", "out.jsonl"],
+    ] {
+        let out = xdedup(d, &args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("has format version 1; this xdedup reads version 2")
+                && err.contains("rebuild the index"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read(&old).unwrap(), before, "the old index was changed");
+}
+
 /// Random bit flips in a real index file: every command ends with status 0, 1 or 2, never a
 /// crash or a panic, and never prints a document the index did not hold.
 #[test]
 fn bit_flips_in_the_index_file_never_crash_or_invent_documents() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let frozen = root().join("tests/data/index-v1");
+    let frozen = root().join("tests/data/index-v2");
     let bytes = std::fs::read(frozen.join("data.mdb")).unwrap();
     let known: BTreeSet<String> = json_lines(&std::fs::read(frozen.join("export.jsonl")).unwrap())
         .iter()

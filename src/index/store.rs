@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::shingle::SCRIPT_CLASSES;
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Names of the LMDB databases.
 pub mod names {

@@ -1,9 +1,8 @@
-//! Weighted MinHash by an exponential race (P-MinHash with early stopping).
+//! Weighted MinHash by an exponential race, run in time order over fixed-size slices of time.
 //!
-//! Each feature `f` of weight `w_f` starts a Poisson process of rate `w_f` whose points are
-//! scattered uniformly over the `k` slots of the signature; slot `i` keeps the feature whose point
-//! lands there first. By Poisson splitting the `k` slots are independent races, and feature `f`
-//! wins a slot with probability `w_f / W(doc)`. Because a feature's points depend only on the
+//! Each feature `f` of weight `w_f` starts a Poisson process of rate `w_f` in each of the `k`
+//! slots of the signature; slot `i` keeps the feature whose point lands there first. Feature `f`
+//! then wins a slot with probability `w_f / W(doc)`. Because a feature's points depend only on the
 //! feature (a generator seeded by its hash) and the weights are global (IDF from the collection),
 //! two documents `A` and `B` keep the same feature in a slot exactly when the winner of the race
 //! over `A ∪ B` lies in `A ∩ B`:
@@ -12,10 +11,24 @@
 //!   P[sig_A[i] = sig_B[i]] = W(A ∩ B) / W(A ∪ B)        (weighted Jaccard)
 //! ```
 //!
-//! With all weights 1 this is ordinary MinHash. A feature stops generating points as soon as its
-//! next point is later than the latest slot winner so far, because it can win nothing more; the
-//! expected cost is `O(n + k log k)` for `n` features rather than the `O(n·k)` of `k` hash
-//! functions (Ertl, "ProbMinHash", 2020, algorithm 1 with the stopping rule).
+//! With all weights 1 this is ordinary MinHash with `k` hash functions.
+//!
+//! **How the race is run.** A feature's points live on its own clock `s = t·w_f`, where they form
+//! a Poisson process of rate `k` (rate 1 per slot). That clock is cut into slices of length `1/k`:
+//! slice `ℓ` holds a Poisson(1) number of points, each at a uniform place in the slice and in a
+//! uniform slot, all drawn in order from the feature's generator. Every slice is the same for
+//! every document, whatever part of the race a document needs.
+//!
+//! A document needs only the points before the latest slot winner. With `W` the document's total
+//! weight, every slot has a point before `T = c·H_k / W` with high probability (`c = 1.5`,
+//! `H_k = ln k + 0.58`; a slot's points are Poisson with mean `c·H_k`, so it is empty with
+//! probability about `k^−c`). So each feature draws the slices that start before `w_f·T` on its
+//! clock, and the slots keep their earliest point. When every slot holds a point before `T`, no
+//! point left undrawn could win one; otherwise the race is run again with `2T`. The expected work
+//! is one draw per slice plus `k·c·H_k` points in all: linear in the number of features, with no
+//! sort, no logarithm (slot times are compared as plain products) and no dependence on the order
+//! of the features. (Classic MinHash costs `k` hashes per feature; the race run feature by feature
+//! with early stopping, ProbMinHash's way, costs about `k·H_k·ln n` points with a logarithm each.)
 //!
 //! A signature stores the low 32 bits of each slot winner's feature hash: the probability that two
 //! different winners agree by chance is 2⁻³², far below the estimate's own noise.
@@ -23,13 +36,46 @@
 /// A MinHash signature: one winner per slot.
 pub type Signature = Box<[u32]>;
 
-use super::ln_table::{INV_C, LN_C};
+/// `P[N ≤ n]` for `N ~ Poisson(1)`, as fractions of 2⁶⁴ (rounded down), `n = 0, 1, …`; past the
+/// end the probability is below 2⁻⁶². Literals, so that the race is the same on every platform.
+const POISSON1_CDF: [u64; 20] = [
+    0x5E2D_58D8_B3BC_DF1A,
+    0xBC5A_B1B1_6779_BE35,
+    0xEB71_5E1D_C158_2DC2,
+    0xFB23_9797_34A2_52F1,
+    0xFF10_25F5_9174_DC3D,
+    0xFFD9_0F3B_A405_5E19,
+    0xFFFA_8B71_FC72_C913,
+    0xFFFF_540C_0914_B3C9,
+    0xFFFF_ED1F_4AA8_F120,
+    0xFFFF_FE21_6E64_1462,
+    0xFFFF_FFD4_D85D_3183,
+    0xFFFF_FFFC_6DA2_62B4,
+    0xFFFF_FFFF_BA12_D178,
+    0xFFFF_FFFF_FB07_C64C,
+    0xFFFF_FFFF_FFAB_8EA5,
+    0xFFFF_FFFF_FFFA_BE22,
+    0xFFFF_FFFF_FFFF_B11A,
+    0xFFFF_FFFF_FFFF_FBA1,
+    0xFFFF_FFFF_FFFF_FFC5,
+    0xFFFF_FFFF_FFFF_FFFD,
+];
+
+/// A Poisson(1) count from 64 uniform bits (inverse transform).
+#[inline]
+fn poisson1(r: u64) -> usize {
+    POISSON1_CDF.iter().take_while(|&&c| r >= c).count()
+}
+/// How far past `H_k / W` the first pass runs (see the module notes).
+const REACH: f64 = 1.5;
 
 /// Builds signatures of a fixed length with a fixed seed.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
     k: usize,
     seed: u64,
+    /// `REACH · H_k`: the first pass's horizon times the document's total weight.
+    reach: f64,
 }
 
 /// splitmix64: a tiny, high-quality generator, seeded per feature.
@@ -37,6 +83,15 @@ pub struct MinHasher {
 struct SplitMix(u64);
 
 impl SplitMix {
+    /// A generator for one feature. The state is the mixed key, so that features whose hashes
+    /// differ by a multiple of the generator's step (as structured test keys may) do not share
+    /// a stream.
+    #[inline]
+    fn for_key(key: u64) -> Self {
+        let mut g = SplitMix(key);
+        SplitMix(g.next())
+    }
+
     #[inline]
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -45,50 +100,20 @@ impl SplitMix {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-
-    /// A uniform variate in (0, 1] (53 random bits; its logarithm is finite).
-    #[inline]
-    fn unit(&mut self) -> f64 {
-        ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A slot in `0..k`.
-    #[inline]
-    fn slot(&mut self, k: usize) -> usize {
-        ((self.next() as u128 * k as u128) >> 64) as usize
-    }
-}
-
-/// Natural logarithm of a normal `u` in (0, 1], with plain IEEE-754 arithmetic.
-///
-/// The race decides slot winners by comparing these values, and signatures are stored: a libm
-/// `ln` may differ in the last bit between platforms and flip a close race. This one is the same
-/// everywhere: `u = m·2^e`; the top seven bits of `m` pick a bucket centre `c` whose `1/c` and
-/// `ln c` are literals ([`super::ln_table`]); `ln m = ln c + ln(1 + r)` with `r = m/c − 1`,
-/// `|r| < 1/256`, by five terms of its series (absolute error below 1e-15).
-#[inline]
-fn ln_unit(u: f64) -> f64 {
-    let bits = u.to_bits();
-    let e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    let i = ((bits >> 45) & 0x7f) as usize;
-    let r = m * INV_C[i] - 1.0;
-    let series = r * (1.0 + r * (-0.5 + r * (1.0 / 3.0 + r * (-0.25 + r * 0.2))));
-    (e * std::f64::consts::LN_2 + LN_C[i] + series).min(0.0)
 }
 
 /// Reusable buffers for [`MinHasher::sketch_into`].
 #[derive(Debug, Default)]
 pub struct SketchScratch {
     times: Vec<f64>,
-    order: Vec<(f32, u64)>,
 }
 
 impl MinHasher {
     /// A hasher for signatures of `k` slots.
     pub fn new(k: usize, seed: u64) -> Self {
         assert!(k > 0, "a signature needs at least one slot");
-        MinHasher { k, seed }
+        let harmonic: f64 = (1..=k).map(|i| 1.0 / i as f64).sum();
+        MinHasher { k, seed, reach: REACH * harmonic }
     }
 
     /// Slots per signature.
@@ -124,49 +149,48 @@ impl MinHasher {
         if features.is_empty() {
             return;
         }
-        // Heavy features first: they settle the slots early, so light ones stop at once.
-        scratch.order.clear();
-        scratch.order.extend(features.iter().enumerate().map(|(i, &f)| (weight(i), f)));
-        scratch.order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let valid = |w: f32| w > 0.0 && w.is_finite();
+        let total: f64 =
+            (0..features.len()).map(&weight).filter(|&w| valid(w)).map(f64::from).sum();
+        if total <= 0.0 {
+            return;
+        }
+        let slice = 1.0 / k as f64;
         let times = &mut scratch.times;
-        times.clear();
-        times.resize(k, f64::INFINITY);
-        let mut unfilled = k;
-        let mut latest = f64::INFINITY;
-        for &(w, f) in &scratch.order {
-            if w.is_nan() || w <= 0.0 {
-                continue;
-            }
-            let rate = 1.0 / w as f64;
-            let mut rng = SplitMix(f ^ self.seed);
-            let mut t = 0.0;
-            loop {
-                let u = rng.unit();
-                // Most points land after the latest winner. `-ln u ≥ 2(1−u)/(1+u)`, so when that
-                // bound already reaches the gap, the point is too late without taking the log.
-                let gap = (latest - t) * w as f64;
-                if 2.0 * (1.0 - u) >= gap * (1.0 + u) {
-                    break;
+        let mut horizon = self.reach / total;
+        loop {
+            times.clear();
+            times.resize(k, f64::INFINITY);
+            for (i, &f) in features.iter().enumerate() {
+                let w = weight(i);
+                if !valid(w) {
+                    continue;
                 }
-                t += -ln_unit(u) * rate;
-                if t >= latest {
-                    break;
-                }
-                let s = rng.slot(k);
-                if t < times[s] {
-                    let was = times[s];
-                    times[s] = t;
-                    out[s] = f as u32;
-                    if was == f64::INFINITY {
-                        unfilled -= 1;
-                        if unfilled == 0 {
-                            latest = times.iter().copied().fold(0.0, f64::max);
+                let w = f64::from(w);
+                let inv_w = 1.0 / w;
+                // Slices `0..n` start before the horizon on this feature's clock (`ceil` by hand:
+                // without SSE4.1 it is a library call).
+                let reach = horizon * w * k as f64;
+                let n = reach as u64 + u64::from((reach as u64 as f64) < reach);
+                let mut rng = SplitMix::for_key(f ^ self.seed);
+                for level in 0..n {
+                    for _ in 0..poisson1(rng.next()) {
+                        let r = rng.next();
+                        let at =
+                            (level as f64 + (r >> 32) as f64 * (1.0 / 4_294_967_296.0)) * slice;
+                        let t = at * inv_w;
+                        let s = (((r & 0xFFFF_FFFF) * k as u64) >> 32) as usize;
+                        if t < times[s] {
+                            times[s] = t;
+                            out[s] = f as u32;
                         }
-                    } else if was == latest {
-                        latest = times.iter().copied().fold(0.0, f64::max);
                     }
                 }
             }
+            if times.iter().all(|&t| t < horizon) {
+                return;
+            }
+            horizon *= 2.0;
         }
     }
 }
@@ -193,25 +217,59 @@ mod tests {
     }
 
     #[test]
-    fn portable_log_matches_libm() {
-        let mut rng = SplitMix(9);
-        for _ in 0..100_000 {
-            let u = ((rng.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-            let (a, b) = (ln_unit(u), u.ln());
-            assert!((a - b).abs() <= 1e-12 * b.abs() + 1e-15, "{u}: {a} vs {b}");
-        }
-        assert_eq!(ln_unit(1.0), 0.0);
-        assert!((ln_unit(0.5) + std::f64::consts::LN_2).abs() < 1e-15);
-    }
-
-    #[test]
     fn signatures_are_frozen() {
         // A change here changes every stored signature: it is a format change.
         let h = MinHasher::new(8, 42);
         let s = h.sketch(&[1, 2, 3, 0xDEAD_BEEF, u64::MAX], |i| 1.0 + i as f32);
         let frozen: [u32; 8] =
-            [2, u32::MAX, 0xDEAD_BEEF, 0xDEAD_BEEF, 1, 0xDEAD_BEEF, u32::MAX, 0xDEAD_BEEF];
+            [u32::MAX, 0xDEAD_BEEF, 3, 0xDEAD_BEEF, u32::MAX, 0xDEAD_BEEF, u32::MAX, 3];
         assert_eq!(&s[..], &frozen[..], "signature changed: {s:?}");
+    }
+
+    #[test]
+    fn the_signature_is_a_function_of_the_set() {
+        let h = MinHasher::new(128, 5);
+        let f: Vec<u64> = (0..400u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let mut g = f.clone();
+        g.reverse();
+        g.rotate_left(123);
+        let w = |x: u64| 1.0 + (x % 7) as f32;
+        assert_eq!(h.sketch(&f, |_| 1.0), h.sketch(&g, |_| 1.0));
+        assert_eq!(h.sketch(&f, |i| w(f[i])), h.sketch(&g, |i| w(g[i])));
+    }
+
+    #[test]
+    fn estimate_tracks_jaccard_with_uniform_weights() {
+        // |A ∩ B| = 150, |A ∪ B| = 450 over independent pairs: the mean estimate is J = 1/3.
+        let h = MinHasher::new(256, 11);
+        let mut sum = 0.0;
+        for trial in 0..20u64 {
+            let base = trial * 1_000_003;
+            let a: Vec<u64> = (base..base + 300).collect();
+            let b: Vec<u64> = (base + 150..base + 450).collect();
+            sum += estimate(&h.sketch(&a, |_| 1.0), &h.sketch(&b, |_| 1.0));
+        }
+        let mean = sum / 20.0;
+        // One estimate's standard error is sqrt(J(1−J)/k) ≈ 0.029; the mean of 20 about 0.0066.
+        assert!((mean - 1.0 / 3.0).abs() < 0.027, "mean estimate {mean}");
+    }
+
+    #[test]
+    fn a_heavier_feature_wins_in_proportion_to_its_weight() {
+        // Two features, weights 3 and 1: the first should hold 3/4 of the slots.
+        let h = MinHasher::new(4096, 2);
+        let s = h.sketch(&[10, 20], |i| [3.0, 1.0][i]);
+        let share = s.iter().filter(|&&x| x == 10).count() as f64 / 4096.0;
+        assert!((share - 0.75).abs() < 0.03, "share {share}");
+        assert!(s.iter().all(|&x| x == 10 || x == 20));
+    }
+
+    #[test]
+    fn zero_and_invalid_weights_are_skipped() {
+        let h = MinHasher::new(64, 3);
+        let s = h.sketch(&[1, 2, 3], |i| [0.0, f32::NAN, 2.0][i]);
+        assert!(s.iter().all(|&x| x == 3));
+        assert!(h.sketch(&[1, 2], |_| 0.0).iter().all(|&x| x == 0));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! Two kinds, both feeding the same banding stage: weighted MinHash over hashed shingles
 //! ([`minhash`]) and random-hyperplane bits of sentence embeddings ([`simhash`], with `--model`).
 
-mod ln_table;
 pub mod minhash;
 pub mod simhash;
 
