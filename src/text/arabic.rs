@@ -53,7 +53,8 @@ pub fn is_arabic_letter(c: char) -> bool {
         | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08C9}')
 }
 
-/// Definite-article prefixes, longest first (already unified: no hamza forms).
+/// Definite-article prefixes, longest first (already unified: no hamza forms). Like
+/// [`SUFFIXES`], only two-byte letters, so that a length in bytes is twice one in letters.
 const ARTICLES: [&str; 6] = ["وال", "بال", "كال", "فال", "ال", "لل"];
 
 /// Suffixes removed once, the first that matches, in this order (light10's list with `ة`
@@ -68,7 +69,12 @@ const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "�
 ///   when at least four remain;
 /// - then one suffix from the list of common suffixes (`ها ان ات ون ين يه نا هم كم ه ي`) when at least three letters remain.
 pub fn light_stem(word: &str) -> &str {
-    let len = word.chars().count();
+    light_stem_counted(word, word.chars().count())
+}
+
+/// [`light_stem`] of a word of `len` characters (the caller counted them while writing it).
+pub fn light_stem_counted(word: &str, len: usize) -> &str {
+    debug_assert_eq!(len, word.chars().count());
     if len <= 3 {
         return word;
     }
@@ -86,7 +92,7 @@ pub fn light_stem(word: &str) -> &str {
     let mut cut = false;
     for art in ARTICLES {
         if let Some(rest) = w.strip_prefix(art) {
-            let k = art.chars().count();
+            let k = art.len() / 2;
             if n - k >= 2 {
                 w = rest;
                 n -= k;
@@ -105,7 +111,7 @@ pub fn light_stem(word: &str) -> &str {
     }
     // One suffix.
     for suf in SUFFIXES {
-        let k = suf.chars().count();
+        let k = suf.len() / 2;
         if n >= k + 3
             && let Some(rest) = w.strip_suffix(suf)
         {
@@ -130,6 +136,13 @@ mod tests {
         assert_eq!(light_stem("اوكرانيا"), "اوكرانيا");
         assert_eq!(light_stem("الشماليه"), "شمال");
         assert_eq!(light_stem("الجنوبيه"), "جنوب");
+    }
+
+    #[test]
+    fn affixes_are_two_byte_letters() {
+        for a in ARTICLES.iter().chain(&SUFFIXES) {
+            assert_eq!(a.len(), 2 * a.chars().count(), "{a}");
+        }
     }
 
     #[test]

@@ -136,89 +136,195 @@ impl Normalizer {
     }
 
     /// Normalizes `text` into `out`, reusing its buffers.
+    ///
+    /// The result is that of decomposing the whole text (NFKD) and then reading it character by
+    /// character, but only the characters that NFKD changes are decomposed, one at a time (see
+    /// [`decomposition`]); most text is read in place. Decomposing one character at a time skips
+    /// the canonical reordering of combining marks, which matters only for marks kept in a token,
+    /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.clear();
-        let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
-        let gc = CodePointMapDataBorrowed::<GeneralCategory>::new();
-        let mut b = Builder { out, start: None, script: None, stem: self.stem };
-        let mut needs_nfc = false;
-        for c in decomposed.chars() {
-            if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
-                    b.push(
-                        c.to_ascii_lowercase(),
-                        if c.is_ascii_digit() { None } else { Some(Script::Other) },
-                    );
-                } else {
-                    b.end();
-                }
+        let mut b = Builder::new(out, self.stem);
+        for c in text.chars() {
+            // ASCII and the Arabic letters from alef on are their own decomposition.
+            if c.is_ascii() || ('\u{0627}'..='\u{064A}').contains(&c) {
+                b.char(c);
                 continue;
             }
-            if is_accent(c) || arabic::is_dropped_mark(c) {
-                continue;
-            }
-            match gc.get(c) {
-                // Enclosing marks (a circle, a keycap, the Cyrillic millions sign) decorate a
-                // letter without changing it; invisible format controls are not text.
-                GeneralCategory::Format | GeneralCategory::EnclosingMark => {}
-                GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
-                    if b.start.is_some() {
-                        b.out.text.push(c);
-                        needs_nfc = true;
-                    }
+            match decomposition(c) {
+                Decomposition::Same => b.char(c),
+                Decomposition::Short(d, n) => d[..n as usize].iter().for_each(|&d| b.char(d)),
+                Decomposition::Long => {
+                    let mut buf = [0u8; 4];
+                    let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+                    nfkd.normalize(c.encode_utf8(&mut buf)).chars().for_each(|d| b.char(d));
                 }
-                GeneralCategory::DecimalNumber => b.push(ascii_digit(c, gc), None),
-                GeneralCategory::LetterNumber | GeneralCategory::OtherNumber => b.push(c, None),
-                GeneralCategory::UppercaseLetter
-                | GeneralCategory::LowercaseLetter
-                | GeneralCategory::TitlecaseLetter
-                | GeneralCategory::ModifierLetter
-                | GeneralCategory::OtherLetter => {
-                    if arabic::is_arabic_letter(c) {
-                        if let Some(u) = arabic::unify_letter(c) {
-                            b.push(u, Some(Script::Arabic));
-                        }
-                    } else if is_ideograph(c) {
-                        b.end();
-                        b.push(c, Some(Script::Other));
-                        b.end();
-                    } else {
-                        if ('\u{1100}'..='\u{11FF}').contains(&c) {
-                            needs_nfc = true;
-                        }
-                        let mut lower = c.to_lowercase();
-                        if lower.len() == 1 {
-                            let l = lower.next().unwrap_or(c);
-                            b.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
-                        } else {
-                            for l in lower {
-                                b.push(l, Some(Script::Other));
-                            }
-                        }
-                    }
-                }
-                _ => b.end(),
             }
         }
-        b.end();
-        if needs_nfc {
-            recompose(out);
-        }
+        b.finish();
+    }
+
+    /// [`Normalizer::normalize_into`] by decomposing the whole text first: the definition the
+    /// fast path must agree with.
+    #[cfg(test)]
+    fn normalize_reference(&self, text: &str) -> Normalized {
+        let mut out = Normalized::default();
+        let mut b = Builder::new(&mut out, self.stem);
+        DecomposingNormalizerBorrowed::new_nfkd().normalize(text).chars().for_each(|c| b.char(c));
+        b.finish();
+        out
     }
 }
 
-/// Accumulates tokens into a [`Normalized`].
+/// What NFKD makes of one character.
+#[derive(Clone, Copy)]
+enum Decomposition {
+    /// Itself.
+    Same,
+    /// Up to three characters.
+    Short([char; 3], u8),
+    /// More (ligatures such as `ﷺ`, `㍿`): asked of the normalizer each time.
+    Long,
+}
+
+/// Code points per lazily built table of [`decomposition`].
+const BLOCK: usize = 1024;
+
+/// NFKD of `c`, from a table built on first use for each block of 1,024 code points of the
+/// Basic Multilingual Plane (a few hundred microseconds per block an input uses); other planes
+/// ask the normalizer.
+fn decomposition(c: char) -> Decomposition {
+    static BLOCKS: [std::sync::OnceLock<Box<[Decomposition]>>; 0x10000 / BLOCK] =
+        [const { std::sync::OnceLock::new() }; 0x10000 / BLOCK];
+    let cp = c as usize;
+    let Some(block) = BLOCKS.get(cp / BLOCK) else { return Decomposition::Long };
+    block.get_or_init(|| {
+        let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+        let first = cp / BLOCK * BLOCK;
+        (first..first + BLOCK)
+            .map(|cp| {
+                let Some(c) = char::from_u32(cp as u32) else { return Decomposition::Same };
+                let mut buf = [0u8; 4];
+                let d = nfkd.normalize(c.encode_utf8(&mut buf));
+                let mut chars = ['\0'; 3];
+                let mut n = 0;
+                for d in d.chars() {
+                    if n == 3 {
+                        return Decomposition::Long;
+                    }
+                    chars[n] = d;
+                    n += 1;
+                }
+                if n == 1 && chars[0] == c {
+                    Decomposition::Same
+                } else {
+                    Decomposition::Short(chars, n as u8)
+                }
+            })
+            .collect()
+    })[cp % BLOCK]
+}
+
+/// Accumulates tokens into a [`Normalized`], one character of the NFKD form at a time.
 struct Builder<'a> {
     out: &'a mut Normalized,
     /// Byte offset where the open token starts.
     start: Option<usize>,
+    /// Characters in the open token.
+    chars: usize,
     /// Script of the open token's letters (digits have none).
     script: Option<Script>,
     stem: bool,
+    /// A kept combining mark or a Hangul jamo was written: recompose at the end.
+    needs_nfc: bool,
+    gc: CodePointMapDataBorrowed<'static, GeneralCategory>,
 }
 
-impl Builder<'_> {
-    #[inline]
+impl<'a> Builder<'a> {
+    fn new(out: &'a mut Normalized, stem: bool) -> Self {
+        Builder {
+            out,
+            start: None,
+            chars: 0,
+            script: None,
+            stem,
+            needs_nfc: false,
+            gc: CodePointMapDataBorrowed::<GeneralCategory>::new(),
+        }
+    }
+
+    /// Reads one character of the decomposed text.
+    #[inline(always)]
+    fn char(&mut self, c: char) {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                self.push(
+                    c.to_ascii_lowercase(),
+                    if c.is_ascii_digit() { None } else { Some(Script::Other) },
+                );
+            } else {
+                self.end();
+            }
+            return;
+        }
+        // The Arabic letters proper (all of them letters, tatweel a modifier letter): the bulk
+        // of Arabic text, without the category lookup.
+        if ('\u{0620}'..='\u{064A}').contains(&c) {
+            if let Some(u) = arabic::unify_letter(c) {
+                self.push(u, Some(Script::Arabic));
+            }
+            return;
+        }
+        if is_accent(c) || arabic::is_dropped_mark(c) {
+            return;
+        }
+        let gc = self.gc;
+        match gc.get(c) {
+            // Enclosing marks (a circle, a keycap, the Cyrillic millions sign) decorate a
+            // letter without changing it; invisible format controls are not text.
+            GeneralCategory::Format | GeneralCategory::EnclosingMark => {}
+            GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
+                if self.start.is_some() {
+                    self.out.text.push(c);
+                    self.chars += 1;
+                    self.needs_nfc = true;
+                }
+            }
+            GeneralCategory::DecimalNumber => self.push(ascii_digit(c, gc), None),
+            GeneralCategory::LetterNumber | GeneralCategory::OtherNumber => self.push(c, None),
+            GeneralCategory::UppercaseLetter
+            | GeneralCategory::LowercaseLetter
+            | GeneralCategory::TitlecaseLetter
+            | GeneralCategory::ModifierLetter
+            | GeneralCategory::OtherLetter => {
+                if arabic::is_arabic_letter(c) {
+                    if let Some(u) = arabic::unify_letter(c) {
+                        self.push(u, Some(Script::Arabic));
+                    }
+                } else if is_ideograph(c) {
+                    self.end();
+                    self.push(c, Some(Script::Other));
+                    self.end();
+                } else {
+                    if ('\u{1100}'..='\u{11FF}').contains(&c) {
+                        self.needs_nfc = true;
+                    }
+                    let mut lower = c.to_lowercase();
+                    if lower.len() == 1 {
+                        let l = lower.next().unwrap_or(c);
+                        self.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
+                    } else {
+                        for l in lower {
+                            self.push(l, Some(Script::Other));
+                        }
+                    }
+                }
+            }
+            _ => self.end(),
+        }
+    }
+
+    #[inline(always)]
     fn push(&mut self, c: char, script: Option<Script>) {
         if let (Some(s), Some(cur)) = (script, self.script)
             && s != cur
@@ -230,27 +336,37 @@ impl Builder<'_> {
                 self.out.text.push(' ');
             }
             self.start = Some(self.out.text.len());
+            self.chars = 0;
         }
         if script.is_some() {
             self.script = script;
         }
         self.out.text.push(c);
+        self.chars += 1;
     }
 
     fn end(&mut self) {
         let Some(start) = self.start.take() else { return };
         let script = self.script.take();
-        let mut s = start;
         if self.stem && script == Some(Script::Arabic) {
             let word = &self.out.text[start..];
-            let stem = arabic::light_stem(word);
+            let stem = arabic::light_stem_counted(word, self.chars);
             let off = stem.as_ptr() as usize - word.as_ptr() as usize;
             let len = stem.len();
             self.out.text.truncate(start + off + len);
-            self.out.text.replace_range(start..start + off, "");
-            s = start;
+            if off > 0 {
+                self.out.text.drain(start..start + off);
+            }
         }
-        self.out.spans.push((s as u32, self.out.text.len() as u32));
+        self.out.spans.push((start as u32, self.out.text.len() as u32));
+    }
+
+    /// Closes the last token and recomposes if needed.
+    fn finish(mut self) {
+        self.end();
+        if self.needs_nfc {
+            recompose(self.out);
+        }
     }
 }
 
@@ -335,6 +451,35 @@ mod tests {
     fn indic_and_hangul_survive() {
         assert_eq!(toks("हिन्दी"), ["हिन्दी"]);
         assert_eq!(toks("한국어"), ["한국어"]);
+    }
+
+    #[test]
+    fn reading_in_place_agrees_with_decomposing_the_whole_text() {
+        let samples = [
+            "أحمد إلى آخر مؤتمر ئ ﻷ ﷺ ﷲ والناتو بالناتو",
+            "Crème brûlée, ÉTÉ naïve ﬁnal Ⅻ ½ ² ㍿ ℌ 𝐀𝐁𝐂 Ａｂｃ ｶﾀｶﾅ",
+            "한국어 ᄒᆞᆫ 東京五輪 हिन्दी ক্ষ தமிழ் ไทย",
+            "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
+            "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
+            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ",
+        ];
+        for stem in [true, false] {
+            let n = Normalizer::new(stem);
+            for s in samples {
+                assert_eq!(n.normalize(s), n.normalize_reference(s), "{s}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn reading_in_place_agrees_on_any_text(s in "(\\PC|[\u{0300}-\u{036F}\u{0610}-\u{06FF}\u{1100}-\u{11FF}\u{FB50}-\u{FEFF}\u{AC00}-\u{AC40}]){0,40}") {
+            for stem in [true, false] {
+                let n = Normalizer::new(stem);
+                proptest::prop_assert_eq!(n.normalize(&s), n.normalize_reference(&s));
+            }
+        }
     }
 
     #[test]
