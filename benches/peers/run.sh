@@ -13,6 +13,6 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q datasketch==2.0.0 rensa==0.5.0 gaoya==0.2.2 numpy
 fi
-cargo build --release --quiet
+cargo build --release --quiet --bin xdedup --example signatures
 "$venv/bin/python" benches/peers/peers.py --docs "$n" --xdedup target/release/xdedup \
-  --corpus ../shared/corpora/saudinewsnet.jsonl.gz
+  --signatures target/release/examples/signatures --corpus ../shared/corpora/saudinewsnet.jsonl.gz
