@@ -173,6 +173,9 @@ pub fn load(
     }
 }
 
+/// Records whose features are made between two frees of their texts (see [`run`]).
+const FREE_CHUNK: usize = 8192;
+
 /// Reads `inputs` and clusters their records. With `strict`, the first rejected record is an
 /// error; otherwise rejected records are collected and the run goes on.
 pub fn run(
@@ -187,9 +190,26 @@ pub fn run(
     progress.stage("normalizing and shingling");
     let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
     let shingle = pipeline.resolve_shingle(&texts);
-    let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
-    let (features, pivots) = pipeline.features_and_pivots(&texts, shingle, Some(&langs));
-    drop((texts, langs));
+    // Without a stage that reads the texts again, each text is freed as soon as its features
+    // are made, so that texts and features are never all in memory at once.
+    let free_early =
+        !read.keep_text && pipeline.pivoter().is_none() && pipeline.encoder().is_none();
+    let (features, pivots) = if free_early {
+        drop(texts);
+        let mut features = Vec::with_capacity(loaded.records.len());
+        for chunk in loaded.records.chunks_mut(FREE_CHUNK) {
+            let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
+            features.extend(pipeline.features(&texts, shingle));
+            drop(texts);
+            chunk.iter_mut().for_each(|r| r.text = String::new());
+        }
+        (features, None)
+    } else {
+        let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
+        let both = pipeline.features_and_pivots(&texts, shingle, Some(&langs));
+        drop((texts, langs));
+        both
+    };
     // Texts with no letter or digit cannot be compared with anything: report them.
     let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
@@ -206,6 +226,11 @@ pub fn run(
         });
         let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
         pipeline.enrich_with(&mut prepared, &texts, pivots);
+    }
+    if !read.keep_text {
+        for r in &mut loaded.records {
+            r.text = String::new();
+        }
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);

@@ -126,9 +126,17 @@ pub fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WeightedSet {
     features: Box<[u64]>,
+    /// Parallel to `features`; empty when every weight is its [`uniform_weight`] (the sets of a
+    /// run without IDF), which saves a third of a set's memory.
     weights: Box<[f32]>,
     total: f64,
     total_sq: f64,
+}
+
+/// A feature's weight without IDF: 1, and [`crate::weights::MIN_WEIGHT`] for a number feature.
+#[inline]
+fn uniform_weight(f: u64) -> f32 {
+    if is_number_feature(f) { crate::weights::MIN_WEIGHT } else { 1.0 }
 }
 
 impl WeightedSet {
@@ -148,12 +156,18 @@ impl WeightedSet {
         debug_assert_eq!(features.len(), weights.len());
         let total = weights.iter().map(|&w| w as f64).sum();
         let total_sq = weights.iter().map(|&w| w as f64 * w as f64).sum();
+        let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
+        let weights = if uniform { Box::default() } else { weights };
         WeightedSet { features, weights, total, total_sq }
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
-    pub fn weights(&self) -> &[f32] {
-        &self.weights
+    pub fn weights(&self) -> std::borrow::Cow<'_, [f32]> {
+        if self.weights.is_empty() {
+            self.features.iter().map(|&f| uniform_weight(f)).collect()
+        } else {
+            std::borrow::Cow::Borrowed(&self.weights)
+        }
     }
 
     /// The features, sorted.
@@ -162,8 +176,9 @@ impl WeightedSet {
     }
 
     /// Weight of the `i`-th feature.
+    #[inline]
     pub fn weight(&self, i: usize) -> f32 {
-        self.weights[i]
+        if self.weights.is_empty() { uniform_weight(self.features[i]) } else { self.weights[i] }
     }
 
     /// Sum of all weights.
@@ -195,7 +210,7 @@ impl WeightedSet {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    let x = self.weights[i] as f64;
+                    let x = self.weight(i) as f64;
                     w += x;
                     w2 += x * x;
                     i += 1;
@@ -304,6 +319,27 @@ mod tests {
         let apart = lexical(&first, &second, Similarity::Cosine);
         assert!((apart - (1.0 - NUMBER_PENALTY) * scores(&first, &second).cosine).abs() < 1e-9);
         assert!(lexical(&first, &both, Similarity::Cosine) > 0.99);
+    }
+
+    #[test]
+    fn uniform_weights_are_not_stored_but_read_the_same() {
+        let mut f: Vec<u64> = vec![crate::shingle::number_feature(7)];
+        f.extend([1u64 << 40, 2 << 40, 3 << 40]);
+        let uniform = WeightedSet::new(f.clone().into(), |_| 1.0);
+        assert!(uniform.weights.is_empty(), "uniform weights kept: {:?}", uniform.weights);
+        let stored = WeightedSet::new(f.clone().into(), |x| if x == 2 << 40 { 2.0 } else { 1.0 });
+        assert_eq!(stored.weights.len(), 4);
+        let w = [crate::weights::MIN_WEIGHT, 1.0, 1.0, 1.0];
+        assert_eq!(&uniform.weights()[..], &w);
+        assert_eq!((0..4).map(|i| uniform.weight(i)).collect::<Vec<_>>(), w);
+        // The same scores as a set that keeps its weights (from_parts with explicit weights
+        // elides them too, so compare against a hand-made pair).
+        let other = WeightedSet::new(vec![1u64 << 40, 2 << 40, 9 << 40].into(), |_| 1.0);
+        let s = scores(&uniform, &other);
+        let inter = 2.0;
+        let total = crate::weights::MIN_WEIGHT as f64 + 3.0;
+        assert!((s.jaccard - inter / (total + 3.0 - inter)).abs() < 1e-9, "{s:?}");
+        assert_eq!(WeightedSet::from_parts(f.into(), w.into()), uniform);
     }
 
     #[test]

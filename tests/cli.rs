@@ -366,6 +366,31 @@ fn golden_sample_output() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), golden);
 }
 
+/// Without `--report` (and without a stage that reads texts again) `cluster` frees each text
+/// as soon as its features are made; the stories must not change.
+#[test]
+fn freeing_texts_early_changes_no_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for settings in
+        [vec!["--no-pivot"], vec!["--no-pivot", "--shingle", "word:3", "--no-idf"], vec![]]
+    {
+        let input = sample();
+        let run = |extra: &[&str]| {
+            let mut args = vec!["cluster", input.as_str(), "-q"];
+            args.extend(&settings);
+            args.extend(extra);
+            let out = xdedup(d, &args, None);
+            assert!(out.status.success(), "{}", stderr(&out));
+            out.stdout
+        };
+        let freed = run(&[]);
+        let kept = run(&["--report", "r.html"]);
+        assert!(!freed.is_empty());
+        assert_eq!(String::from_utf8_lossy(&freed), String::from_utf8_lossy(&kept), "{settings:?}");
+    }
+}
+
 #[test]
 fn completions_and_man_pages_cover_every_command() {
     let dir = tempfile::tempdir().unwrap();

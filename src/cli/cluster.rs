@@ -52,7 +52,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(report.is_none(), "--engine timely writes no --report yet");
         return super::distributed::run(&args, &timely, quiet);
     }
-    let batch = args.run(false, quiet)?;
+    let batch = args.run(false, report.is_some(), quiet)?;
     let c = &batch.clustering;
     let names = story_names(&batch);
     let mut sizes = vec![0u32; c.stats.stories];

@@ -36,7 +36,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         args.keep != Keep::Earliest || args.batch.input.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
-    let batch = args.batch.run(true, quiet)?;
+    let batch = args.batch.run(true, true, quiet)?;
     let c = &batch.clustering;
     let recs = &batch.records;
     // The kept document of each story.

@@ -149,6 +149,7 @@ impl InputArgs {
             lang_field: self.lang_field.clone(),
             doc_per_file: self.doc_per_file,
             keep_raw,
+            keep_text: true,
             max_doc_bytes: self.max_doc_bytes,
         }
     }
@@ -324,10 +325,11 @@ pub struct BatchArgs {
 
 impl BatchArgs {
     /// Reads and clusters the inputs, with a progress spinner.
-    pub fn run(&self, keep_raw: bool, quiet: bool) -> anyhow::Result<Batch> {
+    /// `keep_text`: the command reads the records' texts after clustering.
+    pub fn run(&self, keep_raw: bool, keep_text: bool, quiet: bool) -> anyhow::Result<Batch> {
         let pipeline = self.pipeline.pipeline()?;
         let spinner = progress::Spinner::new(quiet);
-        let read = self.input.read_options(keep_raw);
+        let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
         let batch = batch::run(&self.input.inputs(), &read, &pipeline, self.input.strict, &spinner);
         spinner.finish();
         Ok(batch?)

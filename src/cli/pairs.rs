@@ -15,7 +15,7 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let min = args.min_score.unwrap_or(args.batch.pipeline.config()?.threshold());
-    let batch = args.batch.run(false, quiet)?;
+    let batch = args.batch.run(false, false, quiet)?;
     let c = &batch.clustering;
     let id = |d: u32| &batch.records[d as usize].id;
     args.batch.write(&batch, quiet, |out| {

@@ -108,6 +108,9 @@ pub struct ReadOptions {
     pub doc_per_file: bool,
     /// Keep each record's raw form (for `dedup`).
     pub keep_raw: bool,
+    /// Keep each record's text in the batch once its features are made (reports, `dedup
+    /// --keep longest`). Without it [`crate::batch::run`] frees the texts before clustering.
+    pub keep_text: bool,
     /// Texts longer than this many bytes are cut (at a character boundary) and flagged.
     pub max_doc_bytes: usize,
 }
@@ -126,6 +129,7 @@ impl Default for ReadOptions {
             lang_field: "lang".into(),
             doc_per_file: false,
             keep_raw: false,
+            keep_text: true,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
         }
     }
