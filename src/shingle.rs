@@ -279,9 +279,12 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
     if text.is_empty() {
         return;
     }
-    for t in text.tokens() {
-        if let Some(n) = crate::text::token_number(t) {
-            out.push(number_feature(n), &|| format!("#{n}"));
+    // Number features first (word shingles find them in their own pass over the tokens).
+    if !matches!(shingle, Shingle::Word(_)) {
+        for t in text.tokens() {
+            if let Some(n) = crate::text::token_number(t) {
+                out.push(number_feature(n), &|| format!("#{n}"));
+            }
         }
     }
     let s = scratch;
@@ -296,10 +299,16 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             }
         }
         Shingle::Word(n) => {
+            // One pass hashes each token once, for its word grams and its number check; the
+            // number features still come first, as for the other families.
             s.words.clear();
             s.classes.clear();
             for t in text.tokens() {
-                s.words.push(xxh3_64(t.as_bytes()));
+                let h = xxh3_64(t.as_bytes());
+                if let Some(n) = crate::text::token_number_hashed(t, || h) {
+                    out.push(number_feature(n), &|| format!("#{n}"));
+                }
+                s.words.push(h);
                 s.classes.push(class_of(t.chars()));
             }
             for (i, w) in windows(&s.words, n).enumerate() {

@@ -24,4 +24,4 @@ mod normalize;
 mod numbers;
 
 pub use normalize::{Normalized, Normalizer, numbers};
-pub use numbers::token_number;
+pub use numbers::{token_number, token_number_hashed};

@@ -72,9 +72,16 @@ const WORDS: [(u64, &str); 10] = [
 /// The number `token` (one normalized token) stands for, if any.
 #[inline]
 pub fn token_number(token: &str) -> Option<u64> {
+    token_number_hashed(token, || xxh3_64(token.as_bytes()))
+}
+
+/// [`token_number`] for a caller that has the token's `xxh3_64` at hand (word shingles hash
+/// every token anyway).
+#[inline]
+pub fn token_number_hashed(token: &str, hash: impl FnOnce() -> u64) -> Option<u64> {
     match token.as_bytes().first() {
         Some(b) if b.is_ascii_digit() => digit_number(token),
-        Some(_) if token.len() <= LONGEST_WORD => words().get(&xxh3_64(token.as_bytes())).copied(),
+        Some(_) if token.len() <= LONGEST_WORD => words().get(&hash()).copied(),
         _ => None,
     }
 }
