@@ -1,7 +1,8 @@
 //! Times two loops over the same texts, one thread, for `benches/peers/run.sh`:
 //!
 //! - **signatures**: xdedup's signatures from raw text: normalization, word 3-grams (hashed,
-//!   sorted, deduplicated) and a 128-slot MinHash with uniform weights, the peers' settings;
+//!   sorted, deduplicated) and a 128-slot MinHash with uniform weights (what the pipeline does
+//!   without IDF), the peers' settings;
 //! - **limit**: the plain loop the issue calls the practical limit: lowercase the text, split it
 //!   on white space, hash each word (xxh3) and each run of three word hashes.
 //!
@@ -66,7 +67,7 @@ fn signatures(texts: &[String]) -> u64 {
     for t in texts {
         normalizer.normalize_into(t, &mut norm);
         shingle_into(&norm, Shingle::Word(3), &mut scratch, &mut features);
-        hasher.sketch_into(&features, |_| 1.0, &mut sketch, &mut sig);
+        hasher.sketch_uniform_into(&features, |_| false, &mut sketch, &mut sig);
         check = check.wrapping_add(u64::from(sig[0]));
     }
     check

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
 use crate::pivot::{Lexicon, Pivoter};
-use crate::shingle::{Scratch, Shingle, shingle_into};
+use crate::shingle::{Scratch, Shingle, is_number_feature, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
@@ -445,12 +445,21 @@ impl Pipeline {
 
     /// Stage 4: a signature per weighted set. For cosine the slots race on squared weights, so
     /// that their agreement tracks `Σ w²` overlaps like the cosine does.
+    /// Without IDF every word weighs the same and the signature is classic MinHash
+    /// ([`MinHasher::sketch_uniform_into`]), leaving out the number features, which weigh almost
+    /// nothing and only verification reads.
     pub fn signatures_of(&self, sets: &[WeightedSet]) -> Vec<Box<[u32]>> {
         let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
         let squared = self.cfg.similarity() == Similarity::Cosine;
+        let uniform = self.cfg.weighting() == Weighting::Uniform;
         sets.par_iter()
             .map_init(SketchScratch::default, |scratch, s| {
                 let mut out = vec![0u32; hasher.len()].into_boxed_slice();
+                if uniform {
+                    let f = s.features();
+                    hasher.sketch_uniform_into(f, |i| is_number_feature(f[i]), scratch, &mut out);
+                    return out;
+                }
                 let weight =
                     |i: usize| if squared { s.weight(i) * s.weight(i) } else { s.weight(i) };
                 hasher.sketch_into(s.features(), weight, scratch, &mut out);

@@ -30,6 +30,15 @@
 //! of the features. (Classic MinHash costs `k` hashes per feature; the race run feature by feature
 //! with early stopping, ProbMinHash's way, costs about `k·H_k·ln n` points with a logarithm each.)
 //!
+//! **Uniform weights** ([`MinHasher::sketch_uniform_into`], the pipeline without IDF) need no
+//! race: one-permutation hashing with optimal densification (Shrivastava, "Optimal Densification
+//! for Fast and Accurate Minwise Hashing", 2017). Each feature's hash picks a slot and a value,
+//! each slot keeps its smallest value's feature, and an empty slot copies the slot found by its
+//! own probe sequence (the same in every document) that holds a feature. For two documents the
+//! first slot of that sequence holding a feature of either is the same, and its smallest value is
+//! equally likely to be any feature of the union there, so a slot agrees with probability
+//! `|A ∩ B| / |A ∪ B|` exactly, as with `k` hash functions; the cost is one hash per feature.
+//!
 //! A signature stores the low 32 bits of each slot winner's feature hash: the probability that two
 //! different winners agree by chance is 2⁻³², far below the estimate's own noise.
 
@@ -83,6 +92,12 @@ pub struct MinHasher {
 struct SplitMix(u64);
 
 impl SplitMix {
+    /// A number in `0..n`.
+    #[inline]
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+
     /// A generator for one feature. The state is the mixed key, so that features whose hashes
     /// differ by a multiple of the generator's step (as structured test keys may) do not share
     /// a stream.
@@ -106,6 +121,7 @@ impl SplitMix {
 #[derive(Debug, Default)]
 pub struct SketchScratch {
     times: Vec<f64>,
+    values: Vec<u64>,
 }
 
 impl MinHasher {
@@ -195,6 +211,60 @@ impl MinHasher {
     }
 }
 
+impl MinHasher {
+    /// The signature of a set whose features all weigh the same (classic MinHash, see the module
+    /// notes), leaving out the features for which `skip` is true. Not comparable with
+    /// [`MinHasher::sketch_into`]'s signatures: a collection uses one or the other.
+    pub fn sketch_uniform_into(
+        &self,
+        features: &[u64],
+        skip: impl Fn(usize) -> bool,
+        scratch: &mut SketchScratch,
+        out: &mut [u32],
+    ) {
+        let k = self.k;
+        debug_assert_eq!(out.len(), k);
+        out.fill(0);
+        let values = &mut scratch.values;
+        values.clear();
+        values.resize(k, u64::MAX);
+        let mut any = false;
+        for (i, &f) in features.iter().enumerate() {
+            if skip(i) {
+                continue;
+            }
+            // The high bits pick the slot, so within a slot the whole hash orders the features.
+            let h = SplitMix::for_key(f ^ self.seed).0;
+            let s = ((u128::from(h) * k as u128) >> 64) as usize;
+            if h < values[s] {
+                values[s] = h;
+                out[s] = f as u32;
+            }
+            any = true;
+        }
+        if !any {
+            return;
+        }
+        for s in 0..k {
+            if values[s] != u64::MAX {
+                continue;
+            }
+            // Optimal densification: this slot's own probe sequence, the same in every document.
+            let mut probe = SplitMix::for_key(self.seed ^ DENSIFY ^ s as u64);
+            loop {
+                let t = probe.below(k);
+                if values[t] != u64::MAX {
+                    out[s] = out[t];
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Keys the probe sequences of empty slots apart from the features' hashes.
+const DENSIFY: u64 = 0xD1B5_4A32_D192_ED03;
+
 /// Share of slots two signatures agree on: an unbiased estimate of their weighted Jaccard.
 pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() || a.len() != b.len() {
@@ -270,6 +340,57 @@ mod tests {
         let s = h.sketch(&[1, 2, 3], |i| [0.0, f32::NAN, 2.0][i]);
         assert!(s.iter().all(|&x| x == 3));
         assert!(h.sketch(&[1, 2], |_| 0.0).iter().all(|&x| x == 0));
+    }
+
+    fn uniform(h: &MinHasher, f: &[u64]) -> Vec<u32> {
+        let mut out = vec![0; h.len()];
+        h.sketch_uniform_into(f, |_| false, &mut SketchScratch::default(), &mut out);
+        out
+    }
+
+    #[test]
+    fn uniform_sketch_tracks_jaccard_and_is_a_function_of_the_set() {
+        // |A ∩ B| = 150, |A ∪ B| = 450 (J = 1/3), and a short pair (40 features in 128 slots, so
+        // most slots are filled by densification), over independent pairs.
+        let h = MinHasher::new(128, 11);
+        for (len, shift, want) in [(300u64, 150u64, 1.0 / 3.0), (40, 10, 30.0 / 50.0)] {
+            let mut sum = 0.0;
+            for trial in 0..40u64 {
+                let base = trial * 1_000_003;
+                let a: Vec<u64> = (base..base + len).map(|x| x.wrapping_mul(0x9E37_79B9)).collect();
+                let b: Vec<u64> = (base + shift..base + len + shift)
+                    .map(|x| x.wrapping_mul(0x9E37_79B9))
+                    .collect();
+                sum += estimate(&uniform(&h, &a), &uniform(&h, &b));
+                let mut r = a.clone();
+                r.reverse();
+                assert_eq!(uniform(&h, &a), uniform(&h, &r));
+            }
+            let mean = sum / 40.0;
+            // Standard error of one estimate ≤ sqrt(J(1−J)/k) ≈ 0.044; of the mean ≈ 0.007.
+            assert!((mean - want).abs() < 0.03, "{len}: mean estimate {mean} vs {want}");
+        }
+    }
+
+    #[test]
+    fn uniform_sketch_fills_every_slot_and_skips() {
+        let h = MinHasher::new(64, 3);
+        assert!(uniform(&h, &[42]).iter().all(|&x| x == 42));
+        assert!(uniform(&h, &[]).iter().all(|&x| x == 0));
+        let mut out = vec![0; 64];
+        h.sketch_uniform_into(&[1, 2, 3], |i| i != 2, &mut SketchScratch::default(), &mut out);
+        assert!(out.iter().all(|&x| x == 3));
+        h.sketch_uniform_into(&[1, 2], |_| true, &mut SketchScratch::default(), &mut out);
+        assert!(out.iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn uniform_signatures_are_frozen() {
+        let h = MinHasher::new(8, 42);
+        let s = uniform(&h, &[1, 2, 3, 0xDEAD_BEEF, u64::MAX]);
+        // A change here changes the stored signatures of indexes made without IDF.
+        let frozen: [u32; 8] = [u32::MAX, 2, 2, 0xDEAD_BEEF, u32::MAX, 1, 0xDEAD_BEEF, 2];
+        assert_eq!(&s[..], &frozen[..], "signature changed: {s:?}");
     }
 
     #[test]
