@@ -227,7 +227,7 @@ pub fn run(
         let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
         pipeline.enrich_with(&mut prepared, &texts, pivots);
     }
-    if !read.keep_text {
+    if !read.keep_text && !free_early {
         for r in &mut loaded.records {
             r.text = String::new();
         }
