@@ -176,6 +176,11 @@ pub fn load(
 /// Records whose features are made between two frees of their texts (see [`run`]).
 const FREE_CHUNK: usize = 8192;
 
+/// Gives back the memory of the records' texts (the run reads them no more).
+fn free_texts(records: &mut [Record]) {
+    records.iter_mut().for_each(|r| r.text = String::new());
+}
+
 /// Reads `inputs` and clusters their records. With `strict`, the first rejected record is an
 /// error; otherwise rejected records are collected and the run goes on.
 pub fn run(
@@ -201,7 +206,7 @@ pub fn run(
             let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
             features.extend(pipeline.features(&texts, shingle));
             drop(texts);
-            chunk.iter_mut().for_each(|r| r.text = String::new());
+            free_texts(chunk);
         }
         (features, None)
     } else {
@@ -228,9 +233,7 @@ pub fn run(
         pipeline.enrich_with(&mut prepared, &texts, pivots);
     }
     if !read.keep_text && !free_early {
-        for r in &mut loaded.records {
-            r.text = String::new();
-        }
+        free_texts(&mut loaded.records);
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);
