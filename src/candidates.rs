@@ -33,16 +33,39 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     signatures: &[S],
     max_bucket: usize,
 ) -> (Vec<(u32, u32)>, CandidateStats) {
+    candidate_pairs_by(
+        params,
+        signatures.len(),
+        || (),
+        |_, doc, emit| params.keys(signatures[doc].as_ref(), |_, key| emit(key)),
+        max_bucket,
+    )
+}
+
+/// [`candidate_pairs`] of `docs` documents whose bucket keys (one per band,
+/// [`LshParams::keys`]) `keys_of(state, doc, emit)` emits, with `state` made by `init` once per
+/// worker thread: the caller can sketch each document as its keys are asked for, so that the
+/// signatures of a whole collection (512 bytes a document at 128 slots) are never all in memory.
+pub fn candidate_pairs_by<T>(
+    params: &LshParams,
+    docs: usize,
+    init: impl Fn() -> T + Sync + Send,
+    keys_of: impl Fn(&mut T, usize, &mut dyn FnMut(u64)) + Sync + Send,
+    max_bucket: usize,
+) -> (Vec<(u32, u32)>, CandidateStats) {
     let max_bucket = max_bucket.max(2);
-    let mut entries: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, sig)| {
-            let mut keys = Vec::with_capacity(params.bands);
-            params.keys(sig.as_ref(), |_, key| keys.push((key, doc as u32)));
-            keys
-        })
-        .collect();
+    // One entry per document and band, in a list made at its final size (a list grown by
+    // doubling would hold up to twice as much while it is copied).
+    let bands = params.bands;
+    let mut entries: Vec<(u64, u32)> = vec![(0, 0); docs * bands];
+    entries.par_chunks_mut(bands).enumerate().for_each_init(init, |state, (doc, slots)| {
+        let mut k = 0;
+        keys_of(state, doc, &mut |key| {
+            slots[k] = (key, doc as u32);
+            k += 1;
+        });
+        assert_eq!(k, bands, "one key per band");
+    });
     entries.par_sort_unstable();
 
     // Bucket boundaries.
@@ -59,7 +82,7 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
         }
     }
     let sizes = bucket_sizes(bounds.iter().map(|&(s, e)| e - s));
-    let max_bucket = bucket_cap(&sizes, signatures.len(), max_bucket, PAIR_BUDGET);
+    let max_bucket = bucket_cap(&sizes, docs, max_bucket, PAIR_BUDGET);
     let oversized = bounds.iter().filter(|(s, e)| e - s > max_bucket).count() as u64;
 
     // Buckets within the cap: every pair. The same pair comes from every band whose bucket it
@@ -69,8 +92,8 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     // deduplicated whenever it outgrows its allowance, which doubles while the distinct pairs
     // fill more than half of it. Memory follows the distinct pairs, not the raw ones.
     const CHUNK_PAIRS: usize = 1 << 22;
-    let mut pairs: Vec<u64> = Vec::new();
-    let mut allowance = 4 * CHUNK_PAIRS;
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut allowance = 2 * CHUNK_PAIRS;
     let small: Vec<(usize, usize)> =
         bounds.iter().copied().filter(|(s, e)| e - s <= max_bucket).collect();
     let mut first = 0;
@@ -82,6 +105,9 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
             raw += m * (m - 1) / 2;
             last += 1;
         }
+        // Room for exactly this chunk: growth by doubling would leave a buffer up to twice
+        // the allowance, most of it empty once the pairs are deduplicated.
+        pairs.reserve_exact(raw);
         pairs.par_extend(small[first..last].par_iter().flat_map_iter(|&(s, e)| {
             let members = &entries[s..e];
             (0..members.len()).flat_map(move |i| {
@@ -102,7 +128,7 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     // budget a crowd of similar documents split differently in every band would give each
     // document `bands × max_bucket` neighbours.
     let budget_cap = 2 * max_bucket as u32;
-    let mut budget = vec![0u32; signatures.len()];
+    let mut budget = vec![0u32; docs];
     for &(s, e) in bounds.iter().filter(|(s, e)| e - s > max_bucket) {
         let mut members: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
         members.sort_unstable_by_key(|&d| (xxh3_64_with_seed(&d.to_le_bytes(), 0x0B5E), d));
@@ -122,8 +148,9 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
     }
     pairs.par_sort_unstable();
     pairs.dedup();
+    pairs.shrink_to_fit();
     let stats = CandidateStats { buckets, oversized, pairs: pairs.len() as u64 };
-    (pairs.into_iter().map(unpack).collect(), stats)
+    (pairs, stats)
 }
 
 /// Candidate pairs one run may generate, at most (about 0.5 GB of pairs; verified edges and the
@@ -166,15 +193,11 @@ pub fn bucket_sizes(sizes: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
     h.into_iter().collect()
 }
 
+/// The pair `(a, b)` with the smaller document first (pairs sort and deduplicate in place, and
+/// are returned as they are: no second copy).
 #[inline]
-fn pack(a: u32, b: u32) -> u64 {
-    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-    (lo as u64) << 32 | hi as u64
-}
-
-#[inline]
-fn unpack(p: u64) -> (u32, u32) {
-    ((p >> 32) as u32, p as u32)
+fn pack(a: u32, b: u32) -> (u32, u32) {
+    if a < b { (a, b) } else { (b, a) }
 }
 
 /// Pivot features a document looks others up by: its rarest this many that some other

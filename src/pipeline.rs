@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::candidates::{CandidateStats, candidate_pairs, rare_key_pairs};
+use crate::candidates::{CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs};
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
@@ -450,34 +450,53 @@ impl Pipeline {
     /// nothing and only verification reads.
     pub fn signatures_of(&self, sets: &[WeightedSet]) -> Vec<Box<[u32]>> {
         let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
-        let squared = self.cfg.similarity() == Similarity::Cosine;
-        let uniform = self.cfg.weighting() == Weighting::Uniform;
         sets.par_iter()
             .map_init(SketchScratch::default, |scratch, s| {
                 let mut out = vec![0u32; hasher.len()].into_boxed_slice();
-                if uniform {
-                    let f = s.features();
-                    hasher.sketch_uniform_into(f, |i| is_number_feature(f[i]), scratch, &mut out);
-                    return out;
-                }
-                let weight =
-                    |i: usize| if squared { s.weight(i) * s.weight(i) } else { s.weight(i) };
-                hasher.sketch_into(s.features(), weight, scratch, &mut out);
+                self.sketch(&hasher, s, scratch, &mut out);
                 out
             })
             .collect()
     }
 
+    /// The signature of one set into `out` (see [`Pipeline::signatures_of`]).
+    fn sketch(
+        &self,
+        hasher: &MinHasher,
+        s: &WeightedSet,
+        scratch: &mut SketchScratch,
+        out: &mut [u32],
+    ) {
+        if self.cfg.weighting() == Weighting::Uniform {
+            let f = s.features();
+            hasher.sketch_uniform_into(f, |i| is_number_feature(f[i]), scratch, out);
+        } else if self.cfg.similarity() == Similarity::Cosine {
+            hasher.sketch_into(s.features(), |i| s.weight(i) * s.weight(i), scratch, out);
+        } else {
+            hasher.sketch_into(s.features(), |i| s.weight(i), scratch, out);
+        }
+    }
+
     /// Stages 4–8 on prepared documents.
     pub fn cluster(&self, p: &Prepared) -> Clustering {
         let cfg = &self.cfg;
-        let signatures = self.signatures(p);
         // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
         let live: Vec<u32> =
             (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
-        let live_sigs: Vec<&[u32]> = live.iter().map(|&i| &signatures[i as usize][..]).collect();
-        let (pairs, mut cstats) = candidate_pairs(&cfg.lsh(), &live_sigs, cfg.max_bucket());
-        drop(signatures);
+        // Each set is sketched as its band keys are asked for: the signatures are never all in
+        // memory at once.
+        let hasher = MinHasher::new(cfg.num_perm(), cfg.seed());
+        let lsh = cfg.lsh();
+        let (pairs, mut cstats) = candidate_pairs_by(
+            &lsh,
+            live.len(),
+            || (SketchScratch::default(), vec![0u32; hasher.len()]),
+            |(scratch, sig), i, emit| {
+                self.sketch(&hasher, &p.sets[live[i] as usize], scratch, sig);
+                lsh.keys(sig, |_, key| emit(key));
+            },
+            cfg.max_bucket(),
+        );
         let score_live = |&(i, j): &(u32, u32)| (live[i as usize], live[j as usize]);
         let mut node_edges: Vec<(u32, u32, f32)> = pairs
             .par_iter()
@@ -487,6 +506,8 @@ impl Pipeline {
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
+        // The pairs are read again only to tell the other stages' candidates from them.
+        let pairs = if p.vectors.is_some() || p.pivots.is_some() { pairs } else { Vec::new() };
         if let Some(vectors) = &p.vectors {
             // Semantic candidates: SimHash bands of the embeddings. A pair only they propose is
             // scored on its semantic evidence alone (each kind of evidence is found by its own
