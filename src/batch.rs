@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::{Input, Item, ReadOptions, Record, Rejected, read_inputs};
-use crate::pipeline::{Clustering, FeatureSets, Pipeline};
+use crate::pipeline::{AUTO_SAMPLE, Clustering, FeatureSets, Pipeline};
 
 /// Where each input record went, in input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +155,17 @@ pub fn load(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
+    load_with(inputs, read, strict, progress, |_| {})
+}
+
+/// [`load`], calling `after` with what is loaded so far after each record.
+fn load_with(
+    inputs: &[Input],
+    read: &ReadOptions,
+    strict: bool,
+    progress: &dyn Progress,
+    mut after: impl FnMut(&mut Loaded),
+) -> Result<Loaded> {
     let mut loaded = Loaded::default();
     let mut error = None;
     read_inputs(inputs, read, |item| {
@@ -162,6 +173,7 @@ pub fn load(
             error = Some(e);
             return false;
         }
+        after(&mut loaded);
         if loaded.entries.len() % 4096 == 0 {
             progress.read(loaded.entries.len());
         }
@@ -190,26 +202,49 @@ pub fn run(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Batch> {
-    progress.stage("reading");
-    let mut loaded = load(inputs, read, strict, progress)?;
-    progress.stage("normalizing and shingling");
-    let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
-    let shingle = pipeline.resolve_shingle(&texts);
-    // Without a stage that reads the texts again, each text is freed as soon as its features
-    // are made, so that texts and features are never all in memory at once.
+    // Without a stage that reads the texts again, the features are made while reading, a chunk
+    // of records at a time, and each chunk's texts are freed at once: the texts of the whole
+    // input are never in memory together (they would be its largest part, and the memory they
+    // held would stay the process's for the rest of the run).
     let free_early =
         !read.keep_text && pipeline.pivoter().is_none() && pipeline.encoder().is_none();
-    let (features, pivots) = if free_early {
+    let mut features = Vec::new();
+    let mut shingle = None;
+    let featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
+        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        features.extend(pipeline.features(&texts, shingle));
         drop(texts);
-        let mut features = Vec::with_capacity(loaded.records.len());
-        for chunk in loaded.records.chunks_mut(FREE_CHUNK) {
-            let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
-            features.extend(pipeline.features(&texts, shingle));
-            drop(texts);
-            free_texts(chunk);
+        free_texts(records);
+    };
+    progress.stage("reading");
+    let mut loaded = load_with(inputs, read, strict, progress, |loaded| {
+        let n = loaded.records.len();
+        if !free_early || n < AUTO_SAMPLE {
+            return;
         }
+        // The shingle family is chosen on the first texts, as for a whole input.
+        let sh = *shingle.get_or_insert_with(|| {
+            let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
+            pipeline.resolve_shingle(&texts)
+        });
+        if n - features.len() >= FREE_CHUNK {
+            featurize(&mut loaded.records[features.len()..], sh, &mut features);
+        }
+    })?;
+    progress.stage("normalizing and shingling");
+    let shingle = match shingle {
+        Some(sh) => sh,
+        None => {
+            let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
+            pipeline.resolve_shingle(&texts)
+        }
+    };
+    let (features, pivots) = if free_early {
+        let done = features.len();
+        featurize(&mut loaded.records[done..], shingle, &mut features);
         (features, None)
     } else {
+        let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
         let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
         let both = pipeline.features_and_pivots(&texts, shingle, Some(&langs));
         drop((texts, langs));

@@ -126,3 +126,41 @@ fn reader_items_are_records_or_rejections() {
     assert!(matches!(items[0], Item::Record(_)));
     assert!(matches!(items[1], Item::Rejected(_)));
 }
+
+/// Features made while reading, a chunk at a time with each chunk's texts freed (what a run
+/// that reads the texts no more does), give the stories that features made after reading give,
+/// across the chunk boundaries and with rejected records among them.
+#[test]
+fn features_made_while_reading_give_the_same_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.jsonl");
+    let words = ["oil", "prices", "rise", "nato", "summit", "talks", "rain", "floods", "city"];
+    let mut lines = Vec::new();
+    for i in 0..20_000u32 {
+        if i % 997 == 0 {
+            lines.push(format!("{{\"id\": \"bad{i}\", \"text\": null}}"));
+            continue;
+        }
+        // Groups of near-identical texts: one word of six differs within a group.
+        let g = i / 4;
+        let text: Vec<&str> = (0..6u32)
+            .map(|k| if k == i % 6 { "extra" } else { words[((g * 7 + k * 3) % 9) as usize] })
+            .collect();
+        lines.push(format!("{{\"id\": \"d{i}\", \"text\": \"{} {g}\"}}", text.join(" ")));
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let inputs = [Input::Path(path)];
+    let pipeline = Pipeline::new(Config::default()).without_pivot();
+    let run = |keep_text| {
+        let opts = ReadOptions { keep_text, ..ReadOptions::default() };
+        batch::run(&inputs, &opts, &pipeline, false, &Silent).unwrap()
+    };
+    let (streamed, whole) = (run(false), run(true));
+    assert!(streamed.records.iter().all(|r| r.text.is_empty()), "texts freed while reading");
+    assert!(whole.records.iter().all(|r| !r.text.is_empty()));
+    assert_eq!(streamed.rejected.len(), 21);
+    assert_eq!(streamed.records.len(), whole.records.len());
+    assert_eq!(streamed.clustering.story, whole.clustering.story);
+    assert_eq!(streamed.clustering.score_to_rep, whole.clustering.score_to_rep);
+    assert!(streamed.clustering.stats.stories < streamed.records.len() / 2, "groups found");
+}
