@@ -65,15 +65,19 @@ pub fn average_link_anchored(
     let n = sizes.len();
     let mut anchor: Vec<bool> = (0..n).map(|i| anchored.get(i).copied().unwrap_or(false)).collect();
     let mut size: Vec<f64> = sizes.iter().map(|&s| s as f64).collect();
-    // Sum over member pairs of similarity × multiplicities, per neighbouring cluster.
-    let mut adj: Vec<FeatureMap<u32, f64>> = vec![FeatureMap::default(); n];
+    // Sum over member pairs of similarity × multiplicities, per neighbouring cluster. The sums
+    // are kept in f32, like the similarities they add up: an entry of 8 bytes instead of 16
+    // halves the largest structure of a run with many edges (a million archive documents in
+    // groups of 32 copies: 1.1 GB of maps in f64). Each sum is formed in f64 and rounded once
+    // when stored, a relative error of 6e-8 per merge, below the f32 similarities' own.
+    let mut adj: Vec<FeatureMap<u32, f32>> = vec![FeatureMap::default(); n];
     for &(a, b, s) in edges {
         if a == b || s <= 0.0 {
             continue;
         }
         let w = s as f64 * size[a as usize] * size[b as usize];
-        *adj[a as usize].entry(b).or_insert(0.0) += w;
-        *adj[b as usize].entry(a).or_insert(0.0) += w;
+        add(&mut adj[a as usize], b, w);
+        add(&mut adj[b as usize], a, w);
     }
     let mut version = vec![0u32; n];
     let mut alive = vec![true; n];
@@ -82,7 +86,7 @@ pub fn average_link_anchored(
     for a in 0..n {
         for (&b, &w) in &adj[a] {
             if (a as u32) < b {
-                let avg = w / (size[a] * size[b as usize]);
+                let avg = w as f64 / (size[a] * size[b as usize]);
                 if avg >= threshold {
                     heap.push(Merge { avg, a: a as u32, b, va: 0, vb: 0 });
                 }
@@ -103,7 +107,7 @@ pub fn average_link_anchored(
             // side only lowers the average, so the entry is an upper bound: re-evaluate it now
             // (pairs that gained edges were pushed afresh when they did).
             if let Some(&w) = adj[a].get(&(b as u32)) {
-                let avg = w / (size[a] * size[b]);
+                let avg = w as f64 / (size[a] * size[b]);
                 if avg >= threshold {
                     push(&mut heap, &version, a as u32, b as u32, avg);
                 }
@@ -126,10 +130,9 @@ pub fn average_link_anchored(
                 continue;
             }
             adj[x as usize].remove(&(gone as u32));
-            *adj[x as usize].entry(keep as u32).or_insert(0.0) += w;
-            let total = adj[keep].entry(x).or_insert(0.0);
-            *total += w;
-            let avg = *total / (size[keep] * size[x as usize]);
+            add(&mut adj[x as usize], keep as u32, w as f64);
+            let total = add(&mut adj[keep], x, w as f64);
+            let avg = total / (size[keep] * size[x as usize]);
             if avg >= threshold {
                 push(&mut heap, &version, keep as u32, x, avg);
             }
@@ -148,6 +151,13 @@ pub fn average_link_anchored(
         smallest.entry(r).or_insert(i as u32);
     }
     roots.iter().map(|r| smallest[r]).collect()
+}
+
+/// Adds `w` to `map[k]` (the sum formed in f64, stored in f32) and returns the new sum.
+fn add(map: &mut FeatureMap<u32, f32>, k: u32, w: f64) -> f64 {
+    let slot = map.entry(k).or_insert(0.0);
+    *slot = (*slot as f64 + w) as f32;
+    *slot as f64
 }
 
 /// How verified edges become stories.
