@@ -188,6 +188,11 @@ fn load_with(
 /// Records whose features are made between two frees of their texts (see [`run`]).
 const FREE_CHUNK: usize = 8192;
 
+/// The records' texts, in order.
+fn texts_of(records: &[Record]) -> Vec<&str> {
+    records.iter().map(|r| r.text.as_str()).collect()
+}
+
 /// Gives back the memory of the records' texts (the run reads them no more).
 fn free_texts(records: &mut [Record]) {
     records.iter_mut().for_each(|r| r.text = String::new());
@@ -211,7 +216,7 @@ pub fn run(
     let mut features = Vec::new();
     let mut shingle = None;
     let featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
-        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        let texts = texts_of(records);
         features.extend(pipeline.features(&texts, shingle));
         drop(texts);
         free_texts(records);
@@ -223,28 +228,20 @@ pub fn run(
             return;
         }
         // The shingle family is chosen on the first texts, as for a whole input.
-        let sh = *shingle.get_or_insert_with(|| {
-            let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
-            pipeline.resolve_shingle(&texts)
-        });
+        let sh =
+            *shingle.get_or_insert_with(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
         if n - features.len() >= FREE_CHUNK {
             featurize(&mut loaded.records[features.len()..], sh, &mut features);
         }
     })?;
     progress.stage("normalizing and shingling");
-    let shingle = match shingle {
-        Some(sh) => sh,
-        None => {
-            let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
-            pipeline.resolve_shingle(&texts)
-        }
-    };
+    let shingle = shingle.unwrap_or_else(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
     let (features, pivots) = if free_early {
         let done = features.len();
         featurize(&mut loaded.records[done..], shingle, &mut features);
         (features, None)
     } else {
-        let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
+        let texts = texts_of(&loaded.records);
         let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
         let both = pipeline.features_and_pivots(&texts, shingle, Some(&langs));
         drop((texts, langs));
@@ -264,7 +261,7 @@ pub fn run(
         } else {
             "pivot tokens"
         });
-        let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
+        let texts = texts_of(&loaded.records);
         pipeline.enrich_with(&mut prepared, &texts, pivots);
     }
     if !read.keep_text && !free_early {
