@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3;
 
 use crate::candidates::{CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs};
 use crate::config::Config;
@@ -409,7 +408,7 @@ impl Pipeline {
         let sets = unique
             .into_par_iter()
             .map(|f| match weighting {
-                Weighting::Uniform => WeightedSet::new(f, |_| 1.0),
+                Weighting::Uniform => WeightedSet::uniform(f),
                 Weighting::Idf => WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)),
             })
             .collect();
@@ -858,10 +857,9 @@ pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
 }
 
 /// A hash of a whole feature set, to find exact duplicates.
+///
+/// The xxh3 of the features' little-endian bytes, end to end (the index stores it).
 pub fn set_hash(f: &[u64]) -> u64 {
-    let mut h = Xxh3::new();
-    for x in f {
-        h.update(&x.to_le_bytes());
-    }
-    h.digest()
+    let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }

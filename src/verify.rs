@@ -150,6 +150,18 @@ impl WeightedSet {
         Self::from_parts(features, weights)
     }
 
+    /// From sorted, distinct features that all weigh their [`uniform_weight`] (no IDF): nothing
+    /// to store beside them.
+    pub fn uniform(features: Box<[u64]>) -> Self {
+        let (mut total, mut total_sq) = (0.0, 0.0);
+        for &f in features.iter() {
+            let w = f64::from(uniform_weight(f));
+            total += w;
+            total_sq += w * w;
+        }
+        WeightedSet { features, weights: Box::default(), total, total_sq }
+    }
+
     /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
     /// (a set sent to another worker and rebuilt there).
     pub fn from_parts(features: Box<[u64]>, weights: Box<[f32]>) -> Self {
@@ -327,6 +339,7 @@ mod tests {
         f.extend([1u64 << 40, 2 << 40, 3 << 40]);
         let uniform = WeightedSet::new(f.clone().into(), |_| 1.0);
         assert!(uniform.weights.is_empty(), "uniform weights kept: {:?}", uniform.weights);
+        assert_eq!(WeightedSet::uniform(f.clone().into()), uniform);
         let stored = WeightedSet::new(f.clone().into(), |x| if x == 2 << 40 { 2.0 } else { 1.0 });
         assert_eq!(stored.weights.len(), 4);
         let w = [crate::weights::MIN_WEIGHT, 1.0, 1.0, 1.0];

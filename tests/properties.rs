@@ -164,3 +164,14 @@ fn features_made_while_reading_give_the_same_stories() {
     assert_eq!(streamed.clustering.score_to_rep, whole.clustering.score_to_rep);
     assert!(streamed.clustering.stats.stories < streamed.records.len() / 2, "groups found");
 }
+
+proptest! {
+    /// The index stores set hashes: one is the xxh3 of the features' little-endian bytes, the
+    /// same whether they are hashed at once or fed one by one.
+    #[test]
+    fn a_set_hash_is_the_xxh3_of_its_features_bytes(f in prop::collection::vec(any::<u64>(), 0..300)) {
+        let mut streamed = xxhash_rust::xxh3::Xxh3::new();
+        f.iter().for_each(|x| streamed.update(&x.to_le_bytes()));
+        prop_assert_eq!(xdedup::pipeline::set_hash(&f), streamed.digest());
+    }
+}
