@@ -290,7 +290,7 @@ fn read_parquet(
                     let raw = o.keep_raw.then(|| {
                         serde_json::json!({ &o.id_field: id, &o.text_field: text }).to_string()
                     });
-                    with_lang(ctx.record(line, id, title, text, time, raw), lang)
+                    with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
                 }
             };
             emit(item)
@@ -346,13 +346,13 @@ impl<'a> Ctx<'a> {
         line: u64,
         id: Value,
         title: Option<&str>,
-        text: &str,
+        text: std::borrow::Cow<'_, str>,
         time: Option<String>,
         raw: Option<String>,
     ) -> Item {
         let mut full = match title {
             Some(t) if !t.trim().is_empty() => format!("{t}\n{text}"),
-            _ => text.to_owned(),
+            _ => text.into_owned(),
         };
         if full.trim().is_empty() {
             return self.reject(line, Some(id), "empty text");
@@ -495,7 +495,9 @@ fn line_item(bytes: &[u8], line_no: u64, format: Format, ctx: &Ctx) -> Item {
     };
     let raw = ctx.opts.keep_raw.then(|| line.to_owned());
     match format {
-        Format::Text => ctx.record(line_no, (ctx.default_id)(line_no), None, line, None, raw),
+        Format::Text => {
+            ctx.record(line_no, (ctx.default_id)(line_no), None, line.into(), None, raw)
+        }
         _ => json_record(line, line_no, ctx, raw),
     }
 }
@@ -513,7 +515,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
-    let obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
+    let mut obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(m)) => m,
         Ok(v) => {
             return ctx.reject(
@@ -536,8 +538,9 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
             );
         }
     };
-    let text = match obj.get(&o.text_field) {
-        Some(Value::String(s)) => s.as_str(),
+    // The text is taken out of the object, not copied (it is most of the line).
+    let text = match obj.remove(&o.text_field) {
+        Some(Value::String(s)) => s,
         None => {
             return ctx.reject(line_no, Some(id), format!("missing text field '{}'", o.text_field));
         }
@@ -545,7 +548,7 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
             return ctx.reject(
                 line_no,
                 Some(id),
-                format!("text field '{}' is {}, expected a string", o.text_field, kind(v)),
+                format!("text field '{}' is {}, expected a string", o.text_field, kind(&v)),
             );
         }
     };
@@ -556,7 +559,7 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
         _ => None,
     });
     let lang = obj.get(&o.lang_field).and_then(Value::as_str).map(str::to_owned);
-    with_lang(ctx.record(line_no, id, title, text, time, raw), lang)
+    with_lang(ctx.record(line_no, id, title, text.into(), time, raw), lang)
 }
 
 /// `item` with its language set, when it is a record.
@@ -645,7 +648,7 @@ fn read_csv(
                 let time = time_col.and_then(|c| field(c).ok()).map(str::to_owned);
                 let raw = o.keep_raw.then(|| encode_csv(&rec, format));
                 let lang = lang_col.and_then(|c| field(c).ok()).map(str::to_owned);
-                with_lang(ctx.record(line, id, title, text, time, raw), lang)
+                with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
             }
         };
         if !emit(item) {
@@ -698,7 +701,7 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
             Ok(_) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     let raw = opts.keep_raw.then(|| text.clone());
-                    ctx.record(1, id, None, &text, None, raw)
+                    ctx.record(1, id, None, text.into(), None, raw)
                 }
                 Err(e) => ctx.reject(
                     1,
