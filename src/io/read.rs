@@ -423,61 +423,72 @@ fn read_lines_from(
     limit: Option<u64>,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
-    let mut buf = Vec::new();
+    // A chunk's lines are read end to end into one buffer that keeps its capacity from chunk
+    // to chunk (a buffer per line cost an allocation and several regrowths per line, on the one
+    // thread that reads), and parsed in parallel from there.
+    let mut block: Vec<u8> = Vec::new();
+    let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
     let mut line_no = first;
     let mut consumed = 0u64;
     let mut sniffed = format;
     let mut format = format.unwrap_or(Format::Jsonl);
-    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::new();
-    let mut chunk_bytes = 0;
     // Parses a chunk in parallel and emits it in order; false when the sink stopped.
-    let flush =
-        |chunk: &mut Vec<(u64, Vec<u8>)>, format: Format, emit: &mut dyn FnMut(Item) -> bool| {
-            let items: Vec<Item> =
-                chunk.par_drain(..).map(|(no, bytes)| line_item(&bytes, no, format, ctx)).collect();
-            items.into_iter().all(emit)
-        };
+    let flush = |block: &mut Vec<u8>,
+                 lines: &mut Vec<(u64, std::ops::Range<usize>)>,
+                 format: Format,
+                 emit: &mut dyn FnMut(Item) -> bool| {
+        let items: Vec<Item> = lines
+            .par_iter()
+            .map(|(no, range)| line_item(&block[range.clone()], *no, format, ctx))
+            .collect();
+        block.clear();
+        lines.clear();
+        items.into_iter().all(emit)
+    };
     loop {
-        buf.clear();
         if limit.is_some_and(|l| consumed >= l) {
-            flush(&mut chunk, format, emit);
+            flush(&mut block, &mut lines, format, emit);
             return Ok(());
         }
-        let n = match reader.read_until(b'\n', &mut buf) {
+        let start = block.len();
+        let n = match reader.read_until(b'\n', &mut block) {
             Ok(n) => n,
             Err(e) => {
                 // What was read before the damage (a truncated stream) is kept.
-                flush(&mut chunk, format, emit);
+                block.truncate(start);
+                flush(&mut block, &mut lines, format, emit);
                 return Err(format!("read error after line {line_no}: {e}"));
             }
         };
         if n == 0 {
-            flush(&mut chunk, format, emit);
+            flush(&mut block, &mut lines, format, emit);
             return Ok(());
         }
         consumed += n as u64;
         line_no += 1;
-        while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-            buf.pop();
+        let mut end = block.len();
+        while end > start && matches!(block[end - 1], b'\n' | b'\r') {
+            end -= 1;
         }
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        let line = &block[start..end];
+        if line.iter().all(u8::is_ascii_whitespace) {
+            block.truncate(start);
             continue;
         }
         if sniffed.is_none() {
-            let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
+            let first = line.iter().find(|b| !b.is_ascii_whitespace()).copied();
             format = if first == Some(b'{') { Format::Jsonl } else { Format::Text };
             sniffed = Some(format);
         }
         if !ctx.mine() {
+            block.truncate(start);
             continue;
         }
-        chunk_bytes += buf.len();
-        chunk.push((line_no, std::mem::take(&mut buf)));
-        if chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
-            chunk_bytes = 0;
-            if !flush(&mut chunk, format, emit) {
-                return Ok(());
-            }
+        lines.push((line_no, start..end));
+        if (lines.len() >= CHUNK_LINES || block.len() >= CHUNK_BYTES)
+            && !flush(&mut block, &mut lines, format, emit)
+        {
+            return Ok(());
         }
     }
 }
