@@ -47,6 +47,16 @@ def timed(fn):
     return time.perf_counter() - t, out
 
 
+ROUNDS = 3
+
+
+def fastest(fn):
+    """The fastest of ROUNDS runs of `fn` (this machine's timings drift by 10-20% from run to
+    run; every row but datasketch's, which is slow and scaled, is the fastest of ROUNDS)."""
+    runs = [timed(fn) for _ in range(ROUNDS)]
+    return min(runs, key=lambda r: r[0])
+
+
 def stage(name, docs, a):
     """Runs one timed stage in this process; returns (seconds, note)."""
     import datasketch
@@ -54,8 +64,8 @@ def stage(name, docs, a):
     import rensa
 
     if name == "tokenize":
-        t, _ = timed(lambda: [shingles(d) for d in docs])
-        return t, ""
+        t, _ = fastest(lambda: [shingles(d) for d in docs])
+        return t, f"fastest of {ROUNDS}"
     toks = [shingles(d) for d in docs]
     if name == "datasketch":
         # datasketch is slow: time a sample and scale.
@@ -78,10 +88,10 @@ def stage(name, docs, a):
         # strings: CPython caches a string's UTF-8 form once it has been asked for, so a second
         # pass over the same strings skips work that any real use pays (0.19 s -> 0.06 s here).
         best = float("inf")
-        for _ in range(3):
+        for _ in range(ROUNDS):
             fresh = [shingles(d) for d in docs]
             best = min(best, timed(lambda: rs(fresh))[0])
-        return best, "fastest of 3, fresh strings each"
+        return best, f"fastest of {ROUNDS}, fresh strings each"
     if name == "rensa-pipeline":
         del toks
 
@@ -109,8 +119,8 @@ def stage(name, docs, a):
                         parent[find(i)] = find(j)
             return len({find(i) for i in range(len(ms))})
 
-        t, n = timed(rs_pipeline)
-        return t, f"{n} clusters"
+        t, n = fastest(rs_pipeline)
+        return t, f"{n} clusters, fastest of {ROUNDS}"
     if name == "gaoya":
         def gy():
             idx = gaoya.minhash.MinHashStringIndex(
@@ -119,8 +129,14 @@ def stage(name, docs, a):
             for i, d in enumerate(docs):
                 idx.insert_document(i, d)
 
-        return timed(gy)[0], ""
+        return fastest(gy)[0], f"fastest of {ROUNDS}"
     raise SystemExit(f"unknown stage {name}")
+
+
+def child_fastest(cmd):
+    """[child] ROUNDS times: the fastest run's seconds, the largest peak RSS."""
+    runs = [child(cmd) for _ in range(ROUNDS)]
+    return min(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
 
 
 def child(cmd):
@@ -173,10 +189,10 @@ def main():
         with open(inp, "w", encoding="utf-8") as f:
             for i, d in enumerate(docs):
                 f.write(json.dumps({"id": i, "text": d}, ensure_ascii=False) + "\n")
-        _, rss, out = child([a.signatures, inp, "3"])
+        _, rss, out = child([a.signatures, inp, str(ROUNDS)])
         r = json.loads(out)
         rows["x-sig"] = ("xdedup signatures from raw text: normalize + word 3-grams + 128-slot "
-                         "MinHash (examples/signatures, fastest of 3)", r["signatures_seconds"], rss)
+                         f"MinHash (examples/signatures, fastest of {ROUNDS})", r["signatures_seconds"], rss)
         rows["limit"] = ("reference loop: lowercase + split + xxh3 of words and 3-grams "
                          "(the limit; same process)", r["limit_seconds"], rss)
         for threads in (1, 2):
@@ -185,15 +201,16 @@ def main():
             cmd = [a.xdedup, "cluster", inp, "--threads", str(threads), "--shingle", "word:3",
                    "--no-idf", "--num-perm", "128", "--similarity", "jaccard", "-t", "0.5", "-q",
                    "--no-pivot", "-o", os.path.join(tmp, "out.jsonl")]
-            secs, rss, _ = child(cmd)
+            secs, rss, _ = child_fastest(cmd)
             with open(os.path.join(tmp, "out.jsonl")) as f:
                 stories = len({json.loads(l)["cluster"] for l in f})
             rows[f"x{threads}"] = (f"xdedup cluster, {threads} thread(s) (whole: read JSONL, "
                                    f"normalize, sketch, LSH, verify, average link, write; "
-                                   f"{stories} stories)", secs, rss)
+                                   f"{stories} stories; fastest of {ROUNDS})", secs, rss)
         cmd = [a.xdedup, "cluster", inp, "--threads", "1", "-q", "-o", os.path.join(tmp, "out.jsonl")]
-        secs, rss, _ = child(cmd)
-        rows["xd"] = ("xdedup cluster, 1 thread, its defaults (IDF, cosine, t=0.12, pivot stage)",
+        secs, rss, _ = child_fastest(cmd)
+        rows["xd"] = (f"xdedup cluster, 1 thread, its defaults (IDF, cosine, t=0.12, pivot stage; "
+                      f"fastest of {ROUNDS})",
                       secs, rss)
 
     print(f"{len(docs)} documents, {mb:.1f} MB of text; each row is its own process, peak RSS "
