@@ -232,7 +232,7 @@ impl Pipeline {
             let idf = df.idf_table();
             prepared.pivots = Some(
                 sets.into_par_iter()
-                    .map(|f| WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)))
+                    .map(|f| WeightedSet::new(f, |x| idf.get(x).copied().unwrap_or(1.0)))
                     .collect(),
             );
         }
@@ -409,7 +409,7 @@ impl Pipeline {
             .into_par_iter()
             .map(|f| match weighting {
                 Weighting::Uniform => WeightedSet::uniform(f),
-                Weighting::Idf => WeightedSet::new(f, |x| idf.get(&x).copied().unwrap_or(1.0)),
+                Weighting::Idf => WeightedSet::new(f, |x| idf.get(x).copied().unwrap_or(1.0)),
             })
             .collect();
         Prepared { shingle, node_of, members, sets, df, vectors: None, pivots: None, scripts }

@@ -49,34 +49,135 @@ impl Hasher for FeatureHasher {
 /// A hash map keyed by features (or node numbers), with [`FeatureHasher`].
 pub type FeatureMap<K, V> = HashMap<K, V, BuildHasherDefault<FeatureHasher>>;
 
+/// Shards of a [`Sharded`] map.
+const SHARDS: usize = 256;
+
+/// The shard of a feature: bits 32–39 of its hash (below the script tag in the top bits; number
+/// features, below 2³², all go to shard 0, and there are few of them).
+#[inline]
+fn shard_of(f: u64) -> usize {
+    (f >> 32) as usize % SHARDS
+}
+
+/// A map from features, split into shards by bits of the feature: each shard is built on its
+/// own, in parallel, and small enough to stay in cache while it is built. One map of the
+/// 5.6 million word 3-grams of the 31k articles took 1.7 s to count, nearly all of it cache
+/// misses, and its two per-thread halves were merged on one thread.
+#[derive(Debug, Clone)]
+pub struct Sharded<V> {
+    shards: Vec<FeatureMap<u64, V>>,
+}
+
+impl<V> Default for Sharded<V> {
+    fn default() -> Self {
+        Sharded { shards: (0..SHARDS).map(|_| FeatureMap::default()).collect() }
+    }
+}
+
+impl<V: Send + Sync> Sharded<V> {
+    /// The value of `f`, if it has one.
+    #[inline]
+    pub fn get(&self, f: u64) -> Option<&V> {
+        self.shards[shard_of(f)].get(&f)
+    }
+
+    /// Number of features with a value.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|m| m.len()).sum()
+    }
+
+    /// True when no feature has a value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every feature and its value, shard by shard.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> + '_ {
+        self.shards.iter().flat_map(|m| m.iter().map(|(&f, v)| (f, v)))
+    }
+
+    /// A map of the same features, each value mapped by `f(feature, value)`, shards in parallel.
+    pub fn map<W: Send>(&self, f: impl Fn(u64, &V) -> W + Sync) -> Sharded<W> {
+        let shards = self
+            .shards
+            .par_iter()
+            .map(|m| m.iter().map(|(&k, v)| (k, f(k, v))).collect())
+            .collect();
+        Sharded { shards }
+    }
+}
+
+impl<V> FromIterator<(u64, V)> for Sharded<V> {
+    fn from_iter<I: IntoIterator<Item = (u64, V)>>(iter: I) -> Self {
+        let mut s = Sharded::default();
+        for (f, v) in iter {
+            s.shards[shard_of(f)].insert(f, v);
+        }
+        s
+    }
+}
+
+impl<V> IntoIterator for Sharded<V> {
+    type Item = (u64, V);
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<FeatureMap<u64, V>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.shards.into_iter().flatten()
+    }
+}
+
 /// Document frequencies of features over a collection.
 #[derive(Debug, Clone, Default)]
 pub struct DocFreq {
     docs: u64,
     /// Per script class: documents holding at least one feature of that class.
     class_docs: [u64; SCRIPT_CLASSES],
-    df: FeatureMap<u64, u32>,
+    df: Sharded<u32>,
 }
 
 impl DocFreq {
     /// Counts, for each feature, the number of sets holding it (each set is deduplicated).
+    ///
+    /// Each block of sets first deals its features out by shard; then each shard is counted
+    /// on its own, from every block's share of it. The shards are done a quarter at a time, so
+    /// that the dealt features held at once are a quarter of the collection's.
     pub fn from_sets<S: AsRef<[u64]> + Sync>(sets: &[S]) -> Self {
-        let df = sets
-            .par_iter()
-            .fold(FeatureMap::default, |mut m: FeatureMap<u64, u32>, s| {
-                for &f in s.as_ref() {
+        const PASSES: usize = 4;
+        let block = sets.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+        let mut shards: Vec<FeatureMap<u64, u32>> = Vec::with_capacity(SHARDS);
+        for pass in 0..PASSES {
+            let first = pass * SHARDS / PASSES;
+            let width = SHARDS / PASSES;
+            let dealt: Vec<Vec<Vec<u64>>> = sets
+                .par_chunks(block)
+                .map(|block| {
+                    let mut by_shard = vec![Vec::new(); width];
+                    for s in block {
+                        for &f in s.as_ref() {
+                            if let Some(list) = by_shard.get_mut(shard_of(f).wrapping_sub(first)) {
+                                list.push(f);
+                            }
+                        }
+                    }
+                    by_shard
+                })
+                .collect();
+            // Each shard's lists are freed as soon as it is counted.
+            let mut lists: Vec<Vec<Vec<u64>>> = (0..width).map(|_| Vec::new()).collect();
+            for by_shard in dealt {
+                for (k, list) in by_shard.into_iter().enumerate() {
+                    lists[k].push(list);
+                }
+            }
+            shards.par_extend(lists.into_par_iter().map(|lists| {
+                let mut m: FeatureMap<u64, u32> = FeatureMap::default();
+                for f in lists.into_iter().flatten() {
                     *m.entry(f).or_insert(0) += 1;
                 }
                 m
-            })
-            .reduce(FeatureMap::default, |mut a, b| {
-                let (mut big, small) =
-                    if a.len() >= b.len() { (a, b) } else { (b, std::mem::take(&mut a)) };
-                for (f, c) in small {
-                    *big.entry(f).or_insert(0) += c;
-                }
-                big
-            });
+            }));
+        }
+        let df = Sharded { shards };
         let class_docs = sets
             .par_iter()
             .map(|s| {
@@ -100,17 +201,13 @@ impl DocFreq {
 
     /// From counts made elsewhere: the number of sets, the sets holding each script class, and
     /// each feature's count (the distributed job sums its workers' counts into these).
-    pub fn from_parts(
-        docs: u64,
-        class_docs: [u64; SCRIPT_CLASSES],
-        df: FeatureMap<u64, u32>,
-    ) -> Self {
+    pub fn from_parts(docs: u64, class_docs: [u64; SCRIPT_CLASSES], df: Sharded<u32>) -> Self {
         DocFreq { docs, class_docs, df }
     }
 
     /// The counts [`DocFreq::from_parts`] takes: sets, sets per script class, per-feature counts
     /// (a distributed run sends a worker's counts to be summed).
-    pub fn into_parts(self) -> (u64, [u64; SCRIPT_CLASSES], FeatureMap<u64, u32>) {
+    pub fn into_parts(self) -> (u64, [u64; SCRIPT_CLASSES], Sharded<u32>) {
         (self.docs, self.class_docs, self.df)
     }
 
@@ -121,7 +218,7 @@ impl DocFreq {
 
     /// Number of documents holding `f` (0 if unseen).
     pub fn df(&self, f: u64) -> u32 {
-        self.df.get(&f).copied().unwrap_or(0)
+        self.df.get(f).copied().unwrap_or(0)
     }
 
     /// IDF weight of `f`: `ln(1 + (N − df + ½) / (df + ½))`, the probabilistic IDF of Robertson
@@ -161,8 +258,8 @@ pub fn idf_weight(class_docs: u64, df: u32) -> f32 {
 impl DocFreq {
     /// The IDF of every feature seen, computed once (a run looks each feature up in every
     /// document that has it).
-    pub fn idf_table(&self) -> FeatureMap<u64, f32> {
-        self.df.iter().map(|(&f, &c)| (f, self.idf_of(f, c))).collect()
+    pub fn idf_table(&self) -> Sharded<f32> {
+        self.df.map(|f, &c| self.idf_of(f, c))
     }
 }
 
@@ -182,6 +279,41 @@ pub enum Weighting {
 mod tests {
     use super::*;
 
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Features from every shard, number features among them, and several in one shard.
+        #[test]
+        fn sharded_counts_are_the_document_frequencies(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set(
+                    prop_oneof![0u64..50, any::<u64>(), (0u64..64).prop_map(|k| k << 32 | 7)],
+                    0..40,
+                ),
+                0..60,
+            )
+        ) {
+            let sets: Vec<Vec<u64>> = sets.into_iter().map(|s| s.into_iter().collect()).collect();
+            let mut naive: std::collections::HashMap<u64, u32> = Default::default();
+            for s in &sets {
+                for &f in s {
+                    *naive.entry(f).or_default() += 1;
+                }
+            }
+            let df = DocFreq::from_sets(&sets);
+            prop_assert_eq!(df.docs(), sets.len() as u64);
+            prop_assert_eq!(df.df.len(), naive.len());
+            for (&f, &n) in &naive {
+                prop_assert_eq!(df.df(f), n);
+            }
+            let (docs, classes, counts) = df.clone().into_parts();
+            let back = DocFreq::from_parts(docs, classes, counts.into_iter().collect());
+            for &f in naive.keys() {
+                prop_assert_eq!(back.idf(f), df.idf(f));
+            }
+        }
+    }
+
     #[test]
     fn rare_features_weigh_more() {
         let sets = vec![vec![1, 2], vec![1, 3], vec![1, 4], vec![1, 5]];
@@ -194,7 +326,7 @@ mod tests {
         assert!(df.idf(1) > MIN_WEIGHT && df.idf(1) < 0.2, "{}", df.idf(1));
         assert_eq!(df.idf(99), df.idf(2));
         let table = df.idf_table();
-        assert_eq!(table[&2], df.idf(2));
+        assert_eq!(table.get(2), Some(&df.idf(2)));
         assert_eq!(table.len(), 5);
     }
 }

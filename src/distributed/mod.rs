@@ -55,7 +55,7 @@ use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_l
 use crate::pivot::Lexicon;
 use crate::shingle::{SCRIPT_CLASSES, text_script};
 use crate::verify::{WeightedSet, pivot_pair};
-use crate::weights::{DocFreq, FeatureMap, Weighting};
+use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
 use exchange::{agree, all_gather, exchange, owner, stage};
 
@@ -863,8 +863,7 @@ fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
         let total: u32 = group.iter().map(|x| x.2).sum();
         back.extend(group.iter().map(|x| (x.3, x.1, total)));
     }
-    let df: FeatureMap<u64, u32> =
-        exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
+    let df: Sharded<u32> = exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
     let mut class_docs = [0u64; SCRIPT_CLASSES];
     let mut docs_all = 0;
     for (n, c) in all_gather(w, (docs, classes.to_vec())) {
