@@ -6,7 +6,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Allocations from this size on are mapped on their own and given back when freed. glibc
+/// raises this threshold each time such a block is freed, after which large blocks come from its
+/// heaps and stay with the process when freed: a run's shard tables, read chunks and feature
+/// buffers then raised the peak RSS of the 100k replay with the defaults from 1.72 to 1.97 GB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: libc::c_int = 128 << 10;
+
 fn main() -> ExitCode {
+    // SAFETY: sets one allocator parameter, before any other thread exists.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(code) => code,
