@@ -150,8 +150,8 @@ impl WeightedSet {
         Self::from_parts(features, weights)
     }
 
-    /// From sorted, distinct features that all weigh their [`uniform_weight`] (no IDF): nothing
-    /// to store beside them.
+    /// From sorted, distinct features weighed without IDF (1 each, number features
+    /// [`crate::weights::MIN_WEIGHT`]): nothing to store beside them.
     pub fn uniform(features: Box<[u64]>) -> Self {
         let (mut total, mut total_sq) = (0.0, 0.0);
         for &f in features.iter() {
