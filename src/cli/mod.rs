@@ -36,7 +36,8 @@ use xdedup::{Config, Pipeline};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Worker threads (default: all cores). The output does not depend on it.
+    /// Worker threads (default: all cores). The output does not depend on it. With two or more, a
+    /// gzip or zstd input is decompressed on one more thread, ahead of the workers.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     /// No progress bars and no summary on standard error.
