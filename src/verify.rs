@@ -107,19 +107,26 @@ pub fn lexical(a: &WeightedSet, b: &WeightedSet, sim: Similarity) -> f64 {
 
 /// Number of values two sorted, distinct lists both hold.
 pub fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let mut n = 0;
+    for_common(a, b, |_| n += 1);
     n
+}
+
+/// Walks two sorted, distinct lists together and calls `common(i)` for each `a[i]` that `b`
+/// also holds. Which list moves on is computed, not branched on: the order of two lists of
+/// hashes is random, and a merge that branched on each comparison mispredicted about every other
+/// step (verification was a fifth of a run with the defaults).
+#[inline]
+fn for_common(a: &[u64], b: &[u64], mut common: impl FnMut(usize)) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x == y {
+            common(i);
+        }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
 }
 
 /// A document's feature set with its weights, sorted by feature.
@@ -215,21 +222,12 @@ impl WeightedSet {
 
     /// Total weight, and total squared weight, of the features both sets hold.
     pub fn intersection(&self, other: &WeightedSet) -> (f64, f64) {
-        let (a, b) = (&self.features, &other.features);
-        let (mut i, mut j, mut w, mut w2) = (0, 0, 0.0f64, 0.0f64);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let x = self.weight(i) as f64;
-                    w += x;
-                    w2 += x * x;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        let (mut w, mut w2) = (0.0f64, 0.0f64);
+        for_common(&self.features, &other.features, |i| {
+            let x = self.weight(i) as f64;
+            w += x;
+            w2 += x * x;
+        });
         (w, w2)
     }
 }
