@@ -74,7 +74,7 @@ impl<V> Default for Sharded<V> {
     }
 }
 
-impl<V: Send + Sync> Sharded<V> {
+impl<V> Sharded<V> {
     /// The value of `f`, if it has one.
     #[inline]
     pub fn get(&self, f: u64) -> Option<&V> {
@@ -90,12 +90,9 @@ impl<V: Send + Sync> Sharded<V> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
-    /// Every feature and its value, shard by shard.
-    pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> + '_ {
-        self.shards.iter().flat_map(|m| m.iter().map(|(&f, v)| (f, v)))
-    }
-
+impl<V: Sync> Sharded<V> {
     /// A map of the same features, each value mapped by `f(feature, value)`, shards in parallel.
     pub fn map<W: Send>(&self, f: impl Fn(u64, &V) -> W + Sync) -> Sharded<W> {
         let shards = self
