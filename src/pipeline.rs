@@ -695,8 +695,8 @@ impl Pipeline {
         shingle_into(&na, shingle, &mut scratch, &mut fa);
         shingle_into(&nb, shingle, &mut scratch, &mut fb);
         let (fa_all, fb_all) = (fa.clone(), fb.clone());
-        let sa = WeightedSet::new(fa.into(), |_| 1.0);
-        let sb = WeightedSet::new(fb.into(), |_| 1.0);
+        let sa = WeightedSet::uniform(fa.into());
+        let sb = WeightedSet::uniform(fb.into());
         let sc = scores(&sa, &sb);
         let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
         let estimate = if sa.is_empty() || sb.is_empty() {
@@ -721,7 +721,7 @@ impl Pipeline {
                 let mut v: Vec<u64> = x.iter().map(|e| e.0).collect();
                 v.sort_unstable();
                 v.dedup();
-                WeightedSet::new(v.into(), |_| 1.0)
+                WeightedSet::uniform(v.into())
             };
             let (pa, pb) = (set(&xa), set(&xb));
             let mut seen = std::collections::HashSet::new();

@@ -350,9 +350,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     stage("weights (document frequencies)");
     // 6. Document frequencies: counted where the nodes are, summed at each feature's owner.
     let weighted: Vec<WeightedSet> = match job.config.weighting() {
-        Weighting::Uniform => {
-            node_features.into_iter().map(|f| WeightedSet::new(f, |_| 1.0)).collect()
-        }
+        Weighting::Uniform => node_features.into_iter().map(WeightedSet::uniform).collect(),
         Weighting::Idf => {
             let df = doc_freq(w, &node_features);
             node_features.into_iter().map(|f| WeightedSet::new(f, |x| df.idf(x))).collect()

@@ -904,7 +904,7 @@ fn weighted(
     features: Box<[u64]>,
 ) -> WeightedSet {
     match weighting {
-        Weighting::Uniform => WeightedSet::new(features, |_| 1.0),
+        Weighting::Uniform => WeightedSet::uniform(features),
         Weighting::Idf => {
             WeightedSet::new(features, |f| idf_weight(counters.class_docs[script_class(f)], df[&f]))
         }
