@@ -113,12 +113,40 @@ pub fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
 }
 
 /// Walks two sorted, distinct lists together and calls `common(i)` for each `a[i]` that `b`
-/// also holds. Which list moves on is computed, not branched on: the order of two lists of
-/// hashes is random, and a merge that branched on each comparison mispredicted about every other
-/// step (verification was a fifth of a run with the defaults).
+/// also holds, in increasing `i`.
+///
+/// Where the CPU has AVX2 (asked at run time, so a binary built for any x86-64 uses it), four
+/// values of each list are compared at once, all sixteen pairs in four vector comparisons, and
+/// the block with the smaller last value moves on; the rest is merged one value at a time.
 #[inline]
 fn for_common(a: &[u64], b: &[u64], mut common: impl FnMut(usize)) {
-    let (mut i, mut j) = (0, 0);
+    #[cfg(target_arch = "x86_64")]
+    if a.len() >= 4 && b.len() >= 4 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        let (i, j, mut pending) = unsafe { common_blocks_avx2(a, b, &mut common) };
+        // `pending` holds the matches of `a[i..i + 4]` found in the blocks of `b` before `j`;
+        // they are reported in their place among the merge's, so the order stays increasing.
+        merge_from(a, b, i, j, |x| {
+            while pending != 0 && i + (pending.trailing_zeros() as usize) < x {
+                common(i + pending.trailing_zeros() as usize);
+                pending &= pending - 1;
+            }
+            common(x);
+        });
+        while pending != 0 {
+            common(i + pending.trailing_zeros() as usize);
+            pending &= pending - 1;
+        }
+        return;
+    }
+    merge_from(a, b, 0, 0, common);
+}
+
+/// The scalar merge of [`for_common`], from `a[i..]` and `b[j..]`. Which list moves on is
+/// computed, not branched on: the order of two lists of hashes is random, and a merge that
+/// branched on each comparison mispredicted about every other step.
+#[inline]
+fn merge_from(a: &[u64], b: &[u64], mut i: usize, mut j: usize, mut common: impl FnMut(usize)) {
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
         if x == y {
@@ -127,6 +155,57 @@ fn for_common(a: &[u64], b: &[u64], mut common: impl FnMut(usize)) {
         i += usize::from(x <= y);
         j += usize::from(y <= x);
     }
+}
+
+/// The blocks of four of [`for_common`]: runs while both lists have four values left from
+/// `i` and `j`, reports the matches of each block of `a` once it is done with it, and returns
+/// where it stopped with the matches already found for the block of `a` it stopped on (bit `k`
+/// for `a[i + k]`).
+///
+/// Every match is found exactly once: a block of `a` moves on only when its last value is at
+/// most that of the block of `b` it is compared with, so no later block of `b` can hold one of
+/// its values (and the same the other way round).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn common_blocks_avx2(
+    a: &[u64],
+    b: &[u64],
+    common: &mut impl FnMut(usize),
+) -> (usize, usize, u32) {
+    use std::arch::x86_64::*;
+    let (mut i, mut j, mut pending) = (0, 0, 0u32);
+    while i + 4 <= a.len() && j + 4 <= b.len() {
+        // SAFETY: `i + 4 <= a.len()` and `j + 4 <= b.len()`; unaligned loads.
+        let (va, vb) = unsafe {
+            (
+                _mm256_loadu_si256(a.as_ptr().add(i).cast()),
+                _mm256_loadu_si256(b.as_ptr().add(j).cast()),
+            )
+        };
+        let eq = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_cmpeq_epi64(va, vb),
+                _mm256_cmpeq_epi64(va, _mm256_permute4x64_epi64::<0b00_11_10_01>(vb)),
+            ),
+            _mm256_or_si256(
+                _mm256_cmpeq_epi64(va, _mm256_permute4x64_epi64::<0b01_00_11_10>(vb)),
+                _mm256_cmpeq_epi64(va, _mm256_permute4x64_epi64::<0b10_01_00_11>(vb)),
+            ),
+        );
+        pending |= _mm256_movemask_pd(_mm256_castsi256_pd(eq)) as u32;
+        let (last_a, last_b) = (a[i + 3], b[j + 3]);
+        if last_a <= last_b {
+            while pending != 0 {
+                common(i + pending.trailing_zeros() as usize);
+                pending &= pending - 1;
+            }
+            i += 4;
+        }
+        if last_b <= last_a {
+            j += 4;
+        }
+    }
+    (i, j, pending)
 }
 
 /// A document's feature set with its weights, sorted by feature.
@@ -307,6 +386,23 @@ impl FromStr for Similarity {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The block merge (where the CPU has AVX2) reports the same indices, in the same
+        /// order, as a one-at-a-time merge, whatever the lengths and the overlap.
+        #[test]
+        fn common_values_are_reported_once_in_order(
+            a in proptest::collection::btree_set(0u64..120, 0..60),
+            b in proptest::collection::btree_set(0u64..120, 0..60),
+        ) {
+            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            let mut fast = Vec::new();
+            super::for_common(&a, &b, |i| fast.push(i));
+            let naive: Vec<usize> = (0..a.len()).filter(|&i| b.contains(&a[i])).collect();
+            proptest::prop_assert_eq!(fast, naive);
+        }
+    }
+
     use super::*;
 
     /// Features `k << 40` (small values would be number features), feature 1 weighing 3.
