@@ -117,29 +117,67 @@ pub fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
 ///
 /// Where the CPU has AVX2 (asked at run time, so a binary built for any x86-64 uses it), four
 /// values of each list are compared at once, all sixteen pairs in four vector comparisons, and
-/// the block with the smaller last value moves on; the rest is merged one value at a time.
+/// the block with the smaller last value moves on (eight values and eight comparisons with
+/// AVX-512); the rest is merged one value at a time.
 #[inline]
-fn for_common(a: &[u64], b: &[u64], mut common: impl FnMut(usize)) {
+fn for_common(a: &[u64], b: &[u64], common: impl FnMut(usize)) {
+    for_common_by(Blocks::detect(), a, b, common);
+}
+
+/// The widest block comparison the CPU offers (see [`for_common`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blocks {
+    /// One value at a time.
+    None,
+    /// Four at a time (AVX2).
     #[cfg(target_arch = "x86_64")]
-    if a.len() >= 4 && b.len() >= 4 && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        let (i, j, mut pending) = unsafe { common_blocks_avx2(a, b, &mut common) };
-        // `pending` holds the matches of `a[i..i + 4]` found in the blocks of `b` before `j`;
-        // they are reported in their place among the merge's, so the order stays increasing.
-        merge_from(a, b, i, j, |x| {
-            while pending != 0 && i + (pending.trailing_zeros() as usize) < x {
-                common(i + pending.trailing_zeros() as usize);
-                pending &= pending - 1;
+    Four,
+    /// Eight at a time (AVX-512F).
+    #[cfg(target_arch = "x86_64")]
+    Eight,
+}
+
+impl Blocks {
+    #[inline]
+    fn detect() -> Blocks {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Blocks::Eight;
             }
-            common(x);
-        });
-        while pending != 0 {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Blocks::Four;
+            }
+        }
+        Blocks::None
+    }
+}
+
+/// [`for_common`] with the blocks of `blocks` (which the CPU must have).
+#[inline]
+fn for_common_by(blocks: Blocks, a: &[u64], b: &[u64], mut common: impl FnMut(usize)) {
+    let (i, j, mut pending) = match blocks {
+        Blocks::None => (0, 0, 0),
+        // SAFETY: `Blocks::detect` found AVX-512F.
+        #[cfg(target_arch = "x86_64")]
+        Blocks::Eight => unsafe { common_blocks_avx512(a, b, &mut common) },
+        // SAFETY: `Blocks::detect` found AVX2.
+        #[cfg(target_arch = "x86_64")]
+        Blocks::Four => unsafe { common_blocks_avx2(a, b, &mut common) },
+    };
+    // `pending` holds the matches of the block of `a` at `i` found in the blocks of `b` before
+    // `j`; they are reported in their place among the merge's, so the order stays increasing.
+    merge_from(a, b, i, j, |x| {
+        while pending != 0 && i + (pending.trailing_zeros() as usize) < x {
             common(i + pending.trailing_zeros() as usize);
             pending &= pending - 1;
         }
-        return;
+        common(x);
+    });
+    while pending != 0 {
+        common(i + pending.trailing_zeros() as usize);
+        pending &= pending - 1;
     }
-    merge_from(a, b, 0, 0, common);
 }
 
 /// The scalar merge of [`for_common`], from `a[i..]` and `b[j..]`. Which list moves on is
@@ -203,6 +241,48 @@ unsafe fn common_blocks_avx2(
         }
         if last_b <= last_a {
             j += 4;
+        }
+    }
+    (i, j, pending)
+}
+
+/// [`common_blocks_avx2`] with blocks of eight.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn common_blocks_avx512(
+    a: &[u64],
+    b: &[u64],
+    common: &mut impl FnMut(usize),
+) -> (usize, usize, u32) {
+    use std::arch::x86_64::*;
+    let (mut i, mut j, mut pending) = (0, 0, 0u32);
+    while i + 8 <= a.len() && j + 8 <= b.len() {
+        // SAFETY: `i + 8 <= a.len()` and `j + 8 <= b.len()`; unaligned loads.
+        let (va, vb) = unsafe {
+            (
+                _mm512_loadu_si512(a.as_ptr().add(i).cast()),
+                _mm512_loadu_si512(b.as_ptr().add(j).cast()),
+            )
+        };
+        let eq = _mm512_cmpeq_epi64_mask(va, vb)
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<1>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<2>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<3>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<4>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<5>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<6>(vb, vb))
+            | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<7>(vb, vb));
+        pending |= u32::from(eq);
+        let (last_a, last_b) = (a[i + 7], b[j + 7]);
+        if last_a <= last_b {
+            while pending != 0 {
+                common(i + pending.trailing_zeros() as usize);
+                pending &= pending - 1;
+            }
+            i += 8;
+        }
+        if last_b <= last_a {
+            j += 8;
         }
     }
     (i, j, pending)
@@ -392,14 +472,27 @@ mod tests {
         /// order, as a one-at-a-time merge, whatever the lengths and the overlap.
         #[test]
         fn common_values_are_reported_once_in_order(
-            a in proptest::collection::btree_set(0u64..120, 0..60),
-            b in proptest::collection::btree_set(0u64..120, 0..60),
+            a in proptest::collection::btree_set(0u64..200, 0..100),
+            b in proptest::collection::btree_set(0u64..200, 0..100),
         ) {
             let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
-            let mut fast = Vec::new();
-            super::for_common(&a, &b, |i| fast.push(i));
             let naive: Vec<usize> = (0..a.len()).filter(|&i| b.contains(&a[i])).collect();
-            proptest::prop_assert_eq!(fast, naive);
+            // Every block width this CPU has, not only the widest.
+            let mut widths = vec![super::Blocks::None];
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    widths.push(super::Blocks::Four);
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    widths.push(super::Blocks::Eight);
+                }
+            }
+            for blocks in widths {
+                let mut found = Vec::new();
+                super::for_common_by(blocks, &a, &b, |i| found.push(i));
+                proptest::prop_assert_eq!(&found, &naive, "{:?}", blocks);
+            }
         }
     }
 
