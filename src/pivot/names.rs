@@ -18,11 +18,18 @@ pub fn skeleton(token: &str) -> Option<String> {
 /// [`skeleton`] into a reused buffer: true when `out` holds a key.
 pub fn skeleton_into(token: &str, out: &mut String) -> bool {
     out.clear();
+    // The class last written: repeats collapse.
+    let mut last = '\0';
+    let mut push = |out: &mut String, k: char| {
+        if k != last {
+            out.push(k);
+            last = k;
+        }
+    };
     let mut chars = token.chars().peekable();
     while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
         // Latin digraphs first.
-        let digraph = match (c, next) {
+        let digraph = match (c, chars.peek()) {
             ('s' | 'c', Some('h')) => Some('S'),
             ('k', Some('h')) => Some('K'),
             ('t', Some('h')) => Some('T'),
@@ -42,7 +49,7 @@ pub fn skeleton_into(token: &str, out: &mut String) -> bool {
             push(out, 'S');
             continue;
         }
-        match class_of(c) {
+        match class_of_fast(c) {
             None => {
                 out.clear();
                 return false;
@@ -54,10 +61,35 @@ pub fn skeleton_into(token: &str, out: &mut String) -> bool {
     out.len() >= 2
 }
 
-/// Appends `k` unless it repeats the last class.
-fn push(out: &mut String, k: char) {
-    if !out.ends_with(k) {
-        out.push(k);
+/// [`class_of`] from a table for the code points below U+0700 (Latin, Cyrillic, Arabic: every
+/// letter of a token the pivot stage reads, in most collections), built from it on first use.
+#[inline]
+fn class_of_fast(c: char) -> Option<Option<char>> {
+    /// Table entries: the class letter, or these two.
+    const DROPPED: u8 = 1;
+    const UNMAPPED: u8 = 0;
+    static TABLE: std::sync::OnceLock<[u8; 0x700]> = std::sync::OnceLock::new();
+    let Some(&k) = TABLE
+        .get_or_init(|| {
+            let mut t = [UNMAPPED; 0x700];
+            for (cp, k) in t.iter_mut().enumerate() {
+                *k = match char::from_u32(cp as u32).and_then(class_of) {
+                    None => UNMAPPED,
+                    Some(None) => DROPPED,
+                    // Class letters are ASCII capitals.
+                    Some(Some(class)) => class as u8,
+                };
+            }
+            t
+        })
+        .get(c as usize)
+    else {
+        return class_of(c);
+    };
+    match k {
+        UNMAPPED => None,
+        DROPPED => Some(None),
+        k => Some(Some(char::from(k))),
     }
 }
 
@@ -112,6 +144,13 @@ mod tests {
         }
         assert_eq!(skeleton("медведев"), skeleton("medvedev"));
         assert_eq!(skeleton("medvedev").as_deref(), Some("MDFDF"));
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_classes() {
+        for c in (0..0x800).filter_map(char::from_u32) {
+            assert_eq!(class_of_fast(c), class_of(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
