@@ -20,7 +20,7 @@ use crate::shingle::{Scratch, Shingle, is_number_feature, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
-use crate::weights::{DocFreq, FeatureMap, Weighting};
+use crate::weights::{DocFreq, FeatureMap, IdfTable, Weighting};
 
 /// One feature set per document, in input order.
 pub type FeatureSets = Vec<Box<[u64]>>;
@@ -97,8 +97,6 @@ pub struct Prepared {
     pub members: Vec<Vec<u32>>,
     /// Per node: the weighted feature set.
     pub sets: Vec<WeightedSet>,
-    /// Document frequencies over the nodes (empty with uniform weights).
-    pub df: DocFreq,
     /// Per node, its embeddings (with `--model`): those of the node's first document.
     pub vectors: Option<Vec<DocVectors>>,
     /// Per node, its pivot features (names, numbers, English words and translations: see
@@ -228,11 +226,10 @@ impl Pipeline {
                     .collect(),
                 None => self.pivot_features(&firsts),
             };
-            let df = DocFreq::from_sets(&sets);
-            let idf = df.idf_table();
+            let idf = DocFreq::from_sets(&sets).into_idf();
             prepared.pivots = Some(
                 sets.into_par_iter()
-                    .map(|f| WeightedSet::new(f, |x| idf.get(x).copied().unwrap_or(1.0)))
+                    .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
                     .collect(),
             );
         }
@@ -396,23 +393,19 @@ impl Pipeline {
         let Collapsed { node_of, members, unique, .. } = collapse(features);
         let weighting = self.cfg.weighting();
         // Uniform weights need no document frequencies (counting them cost 10% of a run).
-        let df = match weighting {
-            Weighting::Idf => DocFreq::from_sets(&unique),
-            Weighting::Uniform => DocFreq::default(),
-        };
         let idf = match weighting {
-            Weighting::Uniform => Default::default(),
-            Weighting::Idf => df.idf_table(),
+            Weighting::Idf => DocFreq::from_sets(&unique).into_idf(),
+            Weighting::Uniform => IdfTable::default(),
         };
         let scripts: Vec<u8> = unique.par_iter().map(|f| dominant_script(f)).collect();
         let sets = unique
             .into_par_iter()
             .map(|f| match weighting {
                 Weighting::Uniform => WeightedSet::uniform(f),
-                Weighting::Idf => WeightedSet::new(f, |x| idf.get(x).copied().unwrap_or(1.0)),
+                Weighting::Idf => WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)),
             })
             .collect();
-        Prepared { shingle, node_of, members, sets, df, vectors: None, pivots: None, scripts }
+        Prepared { shingle, node_of, members, sets, vectors: None, pivots: None, scripts }
     }
 
     /// Clusters `texts` into stories.

@@ -92,18 +92,6 @@ impl<V> Sharded<V> {
     }
 }
 
-impl<V: Sync> Sharded<V> {
-    /// A map of the same features, each value mapped by `f(feature, value)`, shards in parallel.
-    pub fn map<W: Send>(&self, f: impl Fn(u64, &V) -> W + Sync) -> Sharded<W> {
-        let shards = self
-            .shards
-            .par_iter()
-            .map(|m| m.iter().map(|(&k, v)| (k, f(k, v))).collect())
-            .collect();
-        Sharded { shards }
-    }
-}
-
 impl<V> FromIterator<(u64, V)> for Sharded<V> {
     fn from_iter<I: IntoIterator<Item = (u64, V)>>(iter: I) -> Self {
         let mut s = Sharded::default();
@@ -253,10 +241,29 @@ pub fn idf_weight(class_docs: u64, df: u32) -> f32 {
 }
 
 impl DocFreq {
-    /// The IDF of every feature seen, computed once (a run looks each feature up in every
-    /// document that has it).
-    pub fn idf_table(&self) -> Sharded<f32> {
-        self.df.map(|f, &c| self.idf_of(f, c))
+    /// The IDF of every feature seen ([`DocFreq::idf`]), computed once (a run looks each feature
+    /// up in every document that has it) and written over the counts, in their own table: a
+    /// second table beside them cost a run as much memory again, and the time to build it.
+    pub fn into_idf(self) -> IdfTable {
+        let DocFreq { class_docs, mut df, .. } = self;
+        df.shards.par_iter_mut().for_each(|shard| {
+            for (&f, v) in shard.iter_mut() {
+                *v = idf_weight(class_docs[script_class(f)], *v).to_bits();
+            }
+        });
+        IdfTable(df)
+    }
+}
+
+/// The IDF weight of each feature of a collection (see [`DocFreq::into_idf`]).
+#[derive(Debug, Clone, Default)]
+pub struct IdfTable(Sharded<u32>);
+
+impl IdfTable {
+    /// The IDF weight of `f`, if the collection holds it.
+    #[inline]
+    pub fn get(&self, f: u64) -> Option<f32> {
+        self.0.get(f).map(|&bits| f32::from_bits(bits))
     }
 }
 
@@ -308,6 +315,12 @@ mod tests {
             for &f in naive.keys() {
                 prop_assert_eq!(back.idf(f), df.idf(f));
             }
+            // The table written over the counts holds every feature's weight, and no other.
+            let idf = df.clone().into_idf();
+            for &f in naive.keys() {
+                prop_assert_eq!(idf.get(f), Some(df.idf(f)));
+            }
+            prop_assert_eq!(idf.get(u64::MAX - 1), naive.get(&(u64::MAX - 1)).map(|_| df.idf(u64::MAX - 1)));
         }
     }
 
@@ -322,8 +335,10 @@ mod tests {
         // In every document: small but not nothing.
         assert!(df.idf(1) > MIN_WEIGHT && df.idf(1) < 0.2, "{}", df.idf(1));
         assert_eq!(df.idf(99), df.idf(2));
-        let table = df.idf_table();
-        assert_eq!(table.get(2), Some(&df.idf(2)));
-        assert_eq!(table.len(), 5);
+        let (idf_1, idf_2) = (df.idf(1), df.idf(2));
+        let table = df.into_idf();
+        assert_eq!(table.get(2), Some(idf_2));
+        assert_eq!(table.get(1), Some(idf_1));
+        assert_eq!(table.get(99), None);
     }
 }
