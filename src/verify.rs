@@ -195,14 +195,41 @@ fn merge_from(a: &[u64], b: &[u64], mut i: usize, mut j: usize, mut common: impl
     }
 }
 
-/// The blocks of four of [`for_common`]: runs while both lists have four values left from
-/// `i` and `j`, reports the matches of each block of `a` once it is done with it, and returns
-/// where it stopped with the matches already found for the block of `a` it stopped on (bit `k`
-/// for `a[i + k]`).
+/// The block merge of [`for_common`], blocks of `W` values: runs while both lists have `W`
+/// values left from `i` and `j`; `same(i, j)` says which of `a[i..i + W]` are in `b[j..j + W]`
+/// (bit `k` for `a[i + k]`). Reports the matches of each block of `a` once it is done with it,
+/// and returns where it stopped with the matches already found for the block of `a` it stopped
+/// on.
 ///
 /// Every match is found exactly once: a block of `a` moves on only when its last value is at
 /// most that of the block of `b` it is compared with, so no later block of `b` can hold one of
 /// its values (and the same the other way round).
+#[inline(always)]
+fn common_blocks<const W: usize>(
+    a: &[u64],
+    b: &[u64],
+    common: &mut impl FnMut(usize),
+    same: impl Fn(usize, usize) -> u32,
+) -> (usize, usize, u32) {
+    let (mut i, mut j, mut pending) = (0, 0, 0u32);
+    while i + W <= a.len() && j + W <= b.len() {
+        pending |= same(i, j);
+        let (last_a, last_b) = (a[i + W - 1], b[j + W - 1]);
+        if last_a <= last_b {
+            while pending != 0 {
+                common(i + pending.trailing_zeros() as usize);
+                pending &= pending - 1;
+            }
+            i += W;
+        }
+        if last_b <= last_a {
+            j += W;
+        }
+    }
+    (i, j, pending)
+}
+
+/// [`common_blocks`] of four: all sixteen pairs in four comparisons of `b`'s block rotated.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn common_blocks_avx2(
@@ -211,9 +238,8 @@ unsafe fn common_blocks_avx2(
     common: &mut impl FnMut(usize),
 ) -> (usize, usize, u32) {
     use std::arch::x86_64::*;
-    let (mut i, mut j, mut pending) = (0, 0, 0u32);
-    while i + 4 <= a.len() && j + 4 <= b.len() {
-        // SAFETY: `i + 4 <= a.len()` and `j + 4 <= b.len()`; unaligned loads.
+    common_blocks::<4>(a, b, common, |i, j| {
+        // SAFETY: `common_blocks` asks for blocks inside the lists; unaligned loads.
         let (va, vb) = unsafe {
             (
                 _mm256_loadu_si256(a.as_ptr().add(i).cast()),
@@ -230,23 +256,11 @@ unsafe fn common_blocks_avx2(
                 _mm256_cmpeq_epi64(va, _mm256_permute4x64_epi64::<0b10_01_00_11>(vb)),
             ),
         );
-        pending |= _mm256_movemask_pd(_mm256_castsi256_pd(eq)) as u32;
-        let (last_a, last_b) = (a[i + 3], b[j + 3]);
-        if last_a <= last_b {
-            while pending != 0 {
-                common(i + pending.trailing_zeros() as usize);
-                pending &= pending - 1;
-            }
-            i += 4;
-        }
-        if last_b <= last_a {
-            j += 4;
-        }
-    }
-    (i, j, pending)
+        _mm256_movemask_pd(_mm256_castsi256_pd(eq)) as u32
+    })
 }
 
-/// [`common_blocks_avx2`] with blocks of eight.
+/// [`common_blocks`] of eight: all sixty-four pairs in eight comparisons.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn common_blocks_avx512(
@@ -255,9 +269,8 @@ unsafe fn common_blocks_avx512(
     common: &mut impl FnMut(usize),
 ) -> (usize, usize, u32) {
     use std::arch::x86_64::*;
-    let (mut i, mut j, mut pending) = (0, 0, 0u32);
-    while i + 8 <= a.len() && j + 8 <= b.len() {
-        // SAFETY: `i + 8 <= a.len()` and `j + 8 <= b.len()`; unaligned loads.
+    common_blocks::<8>(a, b, common, |i, j| {
+        // SAFETY: `common_blocks` asks for blocks inside the lists; unaligned loads.
         let (va, vb) = unsafe {
             (
                 _mm512_loadu_si512(a.as_ptr().add(i).cast()),
@@ -272,20 +285,8 @@ unsafe fn common_blocks_avx512(
             | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<5>(vb, vb))
             | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<6>(vb, vb))
             | _mm512_cmpeq_epi64_mask(va, _mm512_alignr_epi64::<7>(vb, vb));
-        pending |= u32::from(eq);
-        let (last_a, last_b) = (a[i + 7], b[j + 7]);
-        if last_a <= last_b {
-            while pending != 0 {
-                common(i + pending.trailing_zeros() as usize);
-                pending &= pending - 1;
-            }
-            i += 8;
-        }
-        if last_b <= last_a {
-            j += 8;
-        }
-    }
-    (i, j, pending)
+        u32::from(eq)
+    })
 }
 
 /// A document's feature set with its weights, sorted by feature.
