@@ -399,8 +399,13 @@ fn format_of(input: &Input) -> Option<Format> {
 }
 
 /// Lines are parsed in parallel, a chunk at a time, and emitted in input order.
+///
+/// A chunk is read on one thread while the others wait, so a small one lets the workers start
+/// sooner, and its buffer stays in cache and is touched fresh only once: 1 MB chunks took the
+/// peers' job on 10k articles from 0.195 to 0.186 s on 2 threads against 8 MB chunks
+/// (`perf stat -r 10`), with the same output.
 const CHUNK_LINES: usize = 4096;
-const CHUNK_BYTES: usize = 8 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// Reads JSON Lines or text lines; `format` `None` decides from the first non-blank line (JSON
 /// Lines if it starts with `{`, else text).
