@@ -16,6 +16,8 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::weights::FeatureMap;
 
 /// A candidate merge in the heap.
@@ -42,8 +44,9 @@ impl PartialOrd for Merge {
     }
 }
 
-/// Average-link clustering of `sizes.len()` nodes over `edges` `(a, b, similarity)`; groups merge
-/// while their average similarity is at least `threshold`.
+/// Average-link clustering of `sizes.len()` nodes over `edges` `(a, b, similarity)`, at most one
+/// edge for each pair of nodes; groups merge while their average similarity is at least
+/// `threshold`.
 ///
 /// Returns each node's cluster as the smallest node number in it.
 pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) -> Vec<u32> {
@@ -56,7 +59,72 @@ pub fn average_link(sizes: &[u32], edges: &[(u32, u32, f32)], threshold: f64) ->
 ///
 /// An edge's similarity is the *average* over the pairs of documents the two nodes stand for, as
 /// everywhere here; for a node standing for a whole story that is the mean over its members.
+///
+/// Two groups can merge only when some pair between them reaches the threshold (an average is
+/// at most its largest term), so the connected components of those pairs are clustered on their
+/// own, in parallel, each over the edges inside it: a component's result depends on nothing
+/// outside it, whatever the number of threads. (Which of two merged nodes lives on, and so how
+/// exact ties between averages are broken, counts only the neighbours inside the component.)
 pub fn average_link_anchored(
+    sizes: &[u32],
+    anchored: &[bool],
+    edges: &[(u32, u32, f32)],
+    threshold: f64,
+) -> Vec<u32> {
+    let n = sizes.len();
+    // The margin covers the rounding of the f32 sums an average is computed from.
+    let component = single_link(n, edges, threshold * (1.0 - 1e-4));
+    // Components of two nodes or more, in order of their smallest node, with their nodes in
+    // order; `place[x]`: the component and the index of node `x` in it.
+    let mut count = vec![0u32; n];
+    for &c in &component {
+        count[c as usize] += 1;
+    }
+    let mut comps: Vec<Vec<u32>> = Vec::new();
+    let mut slot = vec![u32::MAX; n];
+    let mut place = vec![(u32::MAX, 0u32); n];
+    for x in 0..n {
+        let c = component[x] as usize;
+        if count[c] < 2 {
+            continue;
+        }
+        if slot[c] == u32::MAX {
+            slot[c] = comps.len() as u32;
+            comps.push(Vec::with_capacity(count[c] as usize));
+        }
+        let k = slot[c] as usize;
+        place[x] = (k as u32, comps[k].len() as u32);
+        comps[k].push(x as u32);
+    }
+    drop((count, slot));
+    let mut inner: Vec<Vec<(u32, u32, f32)>> = vec![Vec::new(); comps.len()];
+    for &(a, b, s) in edges {
+        let ((ca, la), (cb, lb)) = (place[a as usize], place[b as usize]);
+        if ca == cb && ca != u32::MAX {
+            inner[ca as usize].push((la, lb, s));
+        }
+    }
+    let labels: Vec<Vec<u32>> = comps
+        .par_iter()
+        .zip(inner)
+        .map(|(nodes, edges)| {
+            let sizes: Vec<u32> = nodes.iter().map(|&x| sizes[x as usize]).collect();
+            let anchored: Vec<bool> =
+                nodes.iter().map(|&x| anchored.get(x as usize).copied().unwrap_or(false)).collect();
+            agglomerate(&sizes, &anchored, &edges, threshold)
+        })
+        .collect();
+    let mut out: Vec<u32> = (0..n as u32).collect();
+    for (nodes, labels) in comps.iter().zip(labels) {
+        for (&x, l) in nodes.iter().zip(labels) {
+            out[x as usize] = nodes[l as usize];
+        }
+    }
+    out
+}
+
+/// [`average_link_anchored`] over one component: the merges themselves.
+fn agglomerate(
     sizes: &[u32],
     anchored: &[bool],
     edges: &[(u32, u32, f32)],
@@ -231,6 +299,8 @@ pub fn single_link(n: usize, edges: &[(u32, u32, f32)], threshold: f64) -> Vec<u
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -266,5 +336,31 @@ mod tests {
         assert_eq!(average_link(&[1, 1, 1], &e, 0.5), vec![0, 0, 0]);
         let anchored = [true, false, true];
         assert_eq!(average_link_anchored(&[1, 1, 1], &anchored, &e, 0.5), vec![0, 0, 2]);
+    }
+
+    proptest::proptest! {
+        /// Clustering each component on its own gives what one run over the whole graph gives
+        /// (the weights are distinct, so no exact tie between averages decides a merge).
+        #[test]
+        fn components_clustered_apart_agree_with_one_run(
+            sizes in proptest::collection::vec(1u32..4, 2..40),
+            raw in proptest::collection::vec((0u32..40, 0u32..40, 1u32..1 << 20), 0..120),
+            anchored in proptest::collection::vec(proptest::bool::weighted(0.2), 40),
+            threshold in 0.2f64..0.8,
+        ) {
+            let n = sizes.len() as u32;
+            let (mut pairs, mut weights) = (HashSet::new(), HashSet::new());
+            let edges: Vec<(u32, u32, f32)> = raw
+                .into_iter()
+                .map(|(a, b, w)| (a % n, b % n, w))
+                .filter(|&(a, b, w)| a != b && pairs.insert((a.min(b), a.max(b))) && weights.insert(w))
+                .map(|(a, b, w)| (a, b, w as f32 / (1 << 20) as f32))
+                .collect();
+            let anchored = &anchored[..sizes.len()];
+            proptest::prop_assert_eq!(
+                average_link_anchored(&sizes, anchored, &edges, threshold),
+                agglomerate(&sizes, anchored, &edges, threshold)
+            );
+        }
     }
 }
