@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::{Input, Item, ReadOptions, Record, Rejected, read_inputs};
-use crate::pipeline::{AUTO_SAMPLE, Clustering, FeatureSets, Pipeline};
+use crate::pipeline::{AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline};
 
 /// Where each input record went, in input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,39 +207,62 @@ pub fn run(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Batch> {
-    // Without a stage that reads the texts again, the features are made while reading, a chunk
-    // of records at a time, and each chunk's texts are freed at once: the texts of the whole
-    // input are never in memory together (they would be its largest part, and the memory they
-    // held would stay the process's for the rest of the run).
-    let free_early =
-        !read.keep_text && pipeline.pivoter().is_none() && pipeline.encoder().is_none();
+    // Unless the texts are wanted again (in the output, or by the sentence encoder), the
+    // features are made while reading, a chunk of records at a time, and each chunk's texts are
+    // freed at once: the texts of the whole input are never in memory together (they would be
+    // its largest part, and the memory they held would stay the process's for the rest of the
+    // run). The pivot stage needs pivot features only for a collection in more than one
+    // language or script, which the reading finds out as it goes: until then the texts are
+    // kept (a collection in one script keeps them to the end, for `enrich_with` to decide on
+    // the features' own scripts); from then on each chunk gets its pivot features with its
+    // features, the chunks kept before get theirs, and all their texts are freed.
+    let stream = !read.keep_text && pipeline.encoder().is_none();
+    let pivoting = pipeline.pivoter().is_some();
     let mut features = Vec::new();
+    let mut pivots: Vec<Box<[u64]>> = Vec::new();
+    let mut census = Census::default();
+    let mut freed = 0;
     let mut shingle = None;
-    let featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
-        let texts = texts_of(records);
-        features.extend(pipeline.features(&texts, shingle));
+    let mut featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
+        let done = features.len();
+        let texts = texts_of(&records[done..]);
+        census.add_texts(&texts);
+        census
+            .add_languages(&records[done..].iter().map(|r| r.lang.as_deref()).collect::<Vec<_>>());
+        if pivoting && census.several() {
+            if pivots.len() < done {
+                pivots.extend(pipeline.pivot_features(&texts_of(&records[pivots.len()..done])));
+            }
+            let (f, p) = pipeline.features_with_pivots(&texts, shingle);
+            features.extend(f);
+            pivots.extend(p);
+        } else {
+            features.extend(pipeline.features(&texts, shingle));
+        }
         drop(texts);
-        free_texts(records);
+        if !pivoting || census.several() {
+            free_texts(&mut records[freed..]);
+            freed = records.len();
+        }
     };
     progress.stage("reading");
     let mut loaded = load_with(inputs, read, strict, progress, |loaded| {
         let n = loaded.records.len();
-        if !free_early || n < AUTO_SAMPLE {
+        if !stream || n < AUTO_SAMPLE {
             return;
         }
         // The shingle family is chosen on the first texts, as for a whole input.
         let sh =
             *shingle.get_or_insert_with(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
         if n - features.len() >= FREE_CHUNK {
-            featurize(&mut loaded.records[features.len()..], sh, &mut features);
+            featurize(&mut loaded.records, sh, &mut features);
         }
     })?;
     progress.stage("normalizing and shingling");
     let shingle = shingle.unwrap_or_else(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
-    let (features, pivots) = if free_early {
-        let done = features.len();
-        featurize(&mut loaded.records[done..], shingle, &mut features);
-        (features, None)
+    let (features, pivots) = if stream {
+        featurize(&mut loaded.records, shingle, &mut features);
+        (features, (pivoting && census.several()).then_some(pivots))
     } else {
         let texts = texts_of(&loaded.records);
         let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
@@ -264,7 +287,7 @@ pub fn run(
         let texts = texts_of(&loaded.records);
         pipeline.enrich_with(&mut prepared, &texts, pivots);
     }
-    if !read.keep_text && !free_early {
+    if !read.keep_text {
         free_texts(&mut loaded.records);
     }
     progress.stage("sketching, banding, verifying, clustering");

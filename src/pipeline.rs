@@ -142,9 +142,54 @@ pub fn group_of(script: u8, lang: Option<&str>) -> u8 {
 
 /// Whether `langs` name more than one language.
 pub fn several_languages(langs: &[Option<&str>]) -> bool {
-    let mut named = langs.iter().flatten().filter(|l| !l.is_empty());
-    let first = named.next();
-    named.any(|l| Some(l) != first)
+    let mut census = Census::default();
+    census.add_languages(langs);
+    census.several()
+}
+
+/// Whether the texts seen so far are in more than one language (as their input names them) or
+/// script (the class most of a text's letters belong to, see [`crate::shingle::text_script`]):
+/// [`several_languages`] and [`several_scripts`] taken a chunk of texts at a time. Once true it
+/// stays true.
+#[derive(Debug, Clone, Default)]
+pub struct Census {
+    script: Option<u8>,
+    language: Option<String>,
+    several: bool,
+}
+
+impl Census {
+    /// Counts the scripts of `texts`.
+    pub fn add_texts<T: AsRef<str> + Sync>(&mut self, texts: &[T]) {
+        if self.several {
+            return;
+        }
+        let scripts: Vec<u8> =
+            texts.par_iter().map(|t| crate::shingle::text_script(t.as_ref())).collect();
+        for k in scripts.into_iter().filter(|&k| k != 0) {
+            match self.script {
+                None => self.script = Some(k),
+                Some(first) if first != k => self.several = true,
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Counts the languages `langs` name (an empty name names none).
+    pub fn add_languages(&mut self, langs: &[Option<&str>]) {
+        for l in langs.iter().flatten().filter(|l| !l.is_empty()) {
+            match &self.language {
+                None => self.language = Some(l.to_string()),
+                Some(first) if first != l => self.several = true,
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// More than one language or script so far.
+    pub fn several(&self) -> bool {
+        self.several
+    }
 }
 
 /// Runs the stages with one [`Config`], and with a sentence encoder when one is given.
@@ -801,12 +846,9 @@ pub fn dominant_script(features: &[u64]) -> u8 {
 /// Whether `texts` are written in more than one script: each text's script is the class most
 /// of its letters belong to (see [`crate::shingle::script_class`]).
 pub fn several_scripts<T: AsRef<str> + Sync>(texts: &[T]) -> bool {
-    let scripts: Vec<u8> = texts
-        .par_iter()
-        .map(|t| crate::shingle::text_script(t.as_ref()))
-        .filter(|&k| k != 0)
-        .collect();
-    scripts.iter().any(|&k| k != scripts[0])
+    let mut census = Census::default();
+    census.add_texts(texts);
+    census.several()
 }
 
 /// Xored into semantic band keys.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use util::{shared, xdedup};
 use xdedup::eval::{GoldDoc, GoldSet, eval_clusters, eval_retrieval, load};
 use xdedup::pivot::Lexicon;
+use xdedup::shingle::text_script;
 use xdedup::{Config, Pipeline};
 
 const FREEDICT: &str = "/usr/share/dictd/freedict-ara-eng.index";
@@ -239,4 +240,49 @@ fn og2021_all_languages_gain_from_the_pivot_between_languages() {
         let b = eval_clusters(&Pipeline::new(Config::default()), &one);
         assert_eq!(a.predicted, b.predicted, "{l}");
     }
+}
+
+/// The batch job frees each chunk's texts once it knows the collection needs pivot features: a
+/// collection whose second language comes after the first chunk gets the pivot features of the
+/// texts it kept until then, and the stories are those of a run that keeps every text
+/// (`--report` reads them after clustering).
+#[test]
+fn pivot_features_of_texts_read_before_the_second_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(shared("eval/un-v1-docs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let lang = |l: &'static str| rows.iter().filter(move |r| r["lang"] == l);
+    // The Arabic documents written in Arabic (one is in Latin letters), then Arabic filler past
+    // the first chunk of 8,192 records, then the English documents.
+    let arabic = text_script("عربي");
+    let mut input = String::new();
+    for r in lang("ar").filter(|r| text_script(r["text"].as_str().unwrap()) == arabic) {
+        input += &format!("{r}\n");
+    }
+    for i in 0..7500 {
+        let filler = serde_json::json!({"id": format!("filler-{i}"), "text": format!("تقرير رقم {i} عن الميزانية")});
+        input += &format!("{filler}\n");
+    }
+    for r in lang("en") {
+        input += &format!("{r}\n");
+    }
+    std::fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["cluster", "in.jsonl", "--lexicon", FREEDICT, "-q"];
+        args.extend_from_slice(extra);
+        let out = xdedup(dir.path(), &args, None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let streamed = run(&[]);
+    let kept = run(&["--report", "report.html"]);
+    assert!(streamed == kept, "the run that frees texts early clusters differently");
+    let both = util::groups(&util::json_lines(&streamed))
+        .into_iter()
+        .filter(|g| g.iter().any(|x| x.ends_with("/ar")) && g.iter().any(|x| x.ends_with("/en")))
+        .count();
+    assert!(both > 100, "only {both} stories join an Arabic and an English document");
 }
