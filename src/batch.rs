@@ -226,9 +226,12 @@ pub fn run(
     let mut featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
         let done = features.len();
         let texts = texts_of(&records[done..]);
-        census.add_texts(&texts);
-        census
-            .add_languages(&records[done..].iter().map(|r| r.lang.as_deref()).collect::<Vec<_>>());
+        if pivoting {
+            census.add_texts(&texts);
+            let langs: Vec<Option<&str>> =
+                records[done..].iter().map(|r| r.lang.as_deref()).collect();
+            census.add_languages(&langs);
+        }
         if pivoting && census.several() {
             if pivots.len() < done {
                 pivots.extend(pipeline.pivot_features(&texts_of(&records[pivots.len()..done])));

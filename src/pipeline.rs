@@ -548,7 +548,10 @@ impl Pipeline {
         // scored 0, and the semantic stage's edges. (A hash set of every pair cost more memory
         // than the pairs themselves: 150 MB for the 10.5M pairs of the 100k replay.)
         let lsh_edges = node_edges.len();
-        let zero = scored_zero(&pairs, &node_edges, score_live);
+        let zero = match p.pivots {
+            Some(_) => scored_zero(&pairs, &node_edges, score_live),
+            None => Vec::new(),
+        };
         // The semantic stage reads the LSH pairs as they are.
         let pairs = if p.vectors.is_some() { pairs } else { Vec::new() };
         if let Some(vectors) = &p.vectors {
