@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::candidates::{CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs};
+use crate::candidates::{
+    CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs_ranked,
+};
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
@@ -20,7 +22,7 @@ use crate::shingle::{Scratch, Shingle, is_number_feature, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
-use crate::weights::{DocFreq, FeatureMap, IdfTable, Weighting};
+use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// One feature set per document, in input order.
 pub type FeatureSets = Vec<Box<[u64]>>;
@@ -271,12 +273,7 @@ impl Pipeline {
                     .collect(),
                 None => self.pivot_features(&firsts),
             };
-            let idf = DocFreq::from_sets(&sets).into_idf();
-            prepared.pivots = Some(
-                sets.into_par_iter()
-                    .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
-                    .collect(),
-            );
+            prepared.pivots = Some(weigh_by_idf(sets));
         }
         if let Some(enc) = &self.encoder {
             prepared.vectors = Some(enc.embed_vectors(&firsts));
@@ -436,20 +433,12 @@ impl Pipeline {
     /// Collapses identical feature sets and weights the rest.
     pub fn prepare(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
         let Collapsed { node_of, members, unique, .. } = collapse(features);
-        let weighting = self.cfg.weighting();
-        // Uniform weights need no document frequencies (counting them cost 10% of a run).
-        let idf = match weighting {
-            Weighting::Idf => DocFreq::from_sets(&unique).into_idf(),
-            Weighting::Uniform => IdfTable::default(),
-        };
         let scripts: Vec<u8> = unique.par_iter().map(|f| dominant_script(f)).collect();
-        let sets = unique
-            .into_par_iter()
-            .map(|f| match weighting {
-                Weighting::Uniform => WeightedSet::uniform(f),
-                Weighting::Idf => WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)),
-            })
-            .collect();
+        // Uniform weights need no document frequencies (counting them cost 10% of a run).
+        let sets = match self.cfg.weighting() {
+            Weighting::Idf => weigh_by_idf(unique),
+            Weighting::Uniform => unique.into_par_iter().map(WeightedSet::uniform).collect(),
+        };
         Prepared { shingle, node_of, members, sets, vectors: None, pivots: None, scripts }
     }
 
@@ -520,6 +509,23 @@ impl Pipeline {
         // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
         let live: Vec<u32> =
             (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
+        let score_live = |&(i, j): &(u32, u32)| (live[i as usize], live[j as usize]);
+        // Cross-script candidates first: documents sharing rare pivot features (names, figures,
+        // translated words). Their index of every pivot feature of every document is the
+        // largest thing the stage holds, and is freed before the band keys are made.
+        let pivot_pairs = match &p.pivots {
+            Some(pivots) => {
+                let feats: Vec<&[u64]> =
+                    live.iter().map(|&n| pivots[n as usize].features()).collect();
+                let groups: Vec<u8> = live.iter().map(|&n| p.scripts[n as usize]).collect();
+                let weight = |i: usize, k: usize| pivots[live[i] as usize].weight(k);
+                // The pivot weights are IDF over every node's pivot set: over the live ones'
+                // when the others hold none.
+                let follow = p.sets.iter().zip(pivots).all(|(s, v)| !s.is_empty() || v.is_empty());
+                rare_key_pairs_ranked(&feats, weight, &groups, cfg.max_bucket(), follow)
+            }
+            None => Vec::new(),
+        };
         // Each set is sketched as its band keys are asked for: the signatures are never all in
         // memory at once.
         let hasher = MinHasher::new(cfg.num_perm(), cfg.seed());
@@ -534,35 +540,36 @@ impl Pipeline {
             },
             cfg.max_bucket(),
         );
-        let score_live = |&(i, j): &(u32, u32)| (live[i as usize], live[j as usize]);
-        let mut node_edges: Vec<(u32, u32, f32)> = pairs
-            .par_iter()
-            .filter_map(|pair| {
-                let (a, b) = score_live(pair);
-                let s = self.pair_score(p, a, b);
-                (s > 0.0).then_some((a, b, s))
-            })
-            .collect();
-        // The pairs already scored are told apart from the other stages' candidates by binary
-        // search: the LSH edges (sorted, as `pairs` is, in node numbering), the few LSH pairs that
-        // scored 0, and the semantic stage's edges. (A hash set of every pair cost more memory
-        // than the pairs themselves: 150 MB for the 10.5M pairs of the 100k replay.)
-        let lsh_edges = node_edges.len();
-        let zero = match p.pivots {
-            Some(_) => scored_zero(&pairs, &node_edges, score_live),
+        // Semantic candidates: SimHash bands of the embeddings. A pair only they propose is
+        // scored on its semantic evidence alone (each kind of evidence is found by its own LSH;
+        // scoring such pairs lexically too would cost more than the rest of the run).
+        let semantic_only: Vec<(u32, u32)> = match &p.vectors {
+            Some(vectors) => {
+                let sigs = self.semantic_signatures(live.par_iter().map(|&n| &vectors[n as usize]));
+                let (more, stats) = candidate_pairs(&SEMANTIC_LSH, &sigs, cfg.max_bucket());
+                cstats.buckets += stats.buckets;
+                cstats.oversized += stats.oversized;
+                more.into_iter().filter(|x| pairs.binary_search(x).is_err()).collect()
+            }
             None => Vec::new(),
         };
-        // The semantic stage reads the LSH pairs as they are.
-        let pairs = if p.vectors.is_some() { pairs } else { Vec::new() };
+        // The pivot stage's pairs that neither other stage proposed are scored in full, like
+        // the LSH pairs (all three lists are sorted, in the same numbering).
+        let pivot_only: Vec<(u32, u32)> = pivot_pairs
+            .into_iter()
+            .filter(|x| pairs.binary_search(x).is_err() && semantic_only.binary_search(x).is_err())
+            .collect();
+        cstats.pairs += (semantic_only.len() + pivot_only.len()) as u64;
+        let lexical = |pair: &(u32, u32)| {
+            let (a, b) = score_live(pair);
+            let s = self.pair_score(p, a, b);
+            (s > 0.0).then_some((a, b, s))
+        };
+        let mut node_edges: Vec<(u32, u32, f32)> = pairs.par_iter().filter_map(lexical).collect();
+        drop(pairs);
+        node_edges.par_extend(pivot_only.par_iter().filter_map(lexical));
         if let Some(vectors) = &p.vectors {
-            // Semantic candidates: SimHash bands of the embeddings. A pair only they propose is
-            // scored on its semantic evidence alone (each kind of evidence is found by its own
-            // LSH; scoring such pairs lexically too would cost more than the rest of the run).
-            let sigs = self.semantic_signatures(live.par_iter().map(|&n| &vectors[n as usize]));
-            let (more, stats) = candidate_pairs(&SEMANTIC_LSH, &sigs, cfg.max_bucket());
-            let only: Vec<(u32, u32)> =
-                more.into_iter().filter(|x| pairs.binary_search(x).is_err()).collect();
-            node_edges.par_extend(only.par_iter().filter_map(|pair| {
+            node_edges.par_extend(semantic_only.par_iter().filter_map(|pair| {
                 let (a, b) = score_live(pair);
                 let s = combine(
                     0.0,
@@ -571,31 +578,6 @@ impl Pipeline {
                 );
                 (s > 0.0).then_some((a, b, s))
             }));
-            cstats.buckets += stats.buckets;
-            cstats.oversized += stats.oversized;
-            cstats.pairs += only.len() as u64;
-        }
-        if let Some(pivots) = &p.pivots {
-            // Cross-script candidates: documents sharing rare pivot features (names, figures,
-            // translated words), scored in full.
-            let feats: Vec<&[u64]> = live.iter().map(|&n| pivots[n as usize].features()).collect();
-            let groups: Vec<u8> = live.iter().map(|&n| p.scripts[n as usize]).collect();
-            let weight = |i: usize, k: usize| pivots[live[i] as usize].weight(k);
-            let more = rare_key_pairs(&feats, weight, &groups, cfg.max_bucket());
-            let (lsh, semantic) = node_edges.split_at(lsh_edges);
-            let key = |e: &(u32, u32, f32)| (e.0, e.1);
-            let scored = |x: &(u32, u32)| {
-                lsh.binary_search_by_key(x, key).is_ok()
-                    || zero.binary_search(x).is_ok()
-                    || semantic.binary_search_by_key(x, key).is_ok()
-            };
-            let only: Vec<(u32, u32)> =
-                more.iter().map(score_live).filter(|x| !scored(x)).collect();
-            node_edges.par_extend(only.par_iter().filter_map(|&(a, b)| {
-                let s = self.pair_score(p, a, b);
-                (s > 0.0).then_some((a, b, s))
-            }));
-            cstats.pairs += only.len() as u64;
         }
         node_edges.sort_unstable_by_key(|e| (e.0, e.1));
         node_edges.dedup_by_key(|e| (e.0, e.1));
@@ -681,22 +663,21 @@ impl Pipeline {
     }
 }
 
-/// The pairs (mapped to nodes by `node`) that `edges` lacks: `edges` holds, in the same order,
-/// the pairs that scored above 0, so one pass over both finds the rest.
-fn scored_zero(
-    pairs: &[(u32, u32)],
-    edges: &[(u32, u32, f32)],
-    node: impl Fn(&(u32, u32)) -> (u32, u32),
-) -> Vec<(u32, u32)> {
-    let mut zero = Vec::with_capacity(pairs.len() - edges.len());
-    let mut e = edges.iter().peekable();
-    for pair in pairs {
-        let x = node(pair);
-        if e.next_if(|&&(a, b, _)| (a, b) == x).is_none() {
-            zero.push(x);
-        }
+/// Sets weighed by the IDF of their features over themselves, as codes in one palette of the
+/// collection's weights when it has few enough distinct ones (nearly always: see
+/// [`crate::weights::IdfTable::into_coded`]), else as one `f32` a feature. Either way a feature the table lacks
+/// weighs 1 and a number feature [`crate::weights::MIN_WEIGHT`].
+fn weigh_by_idf(sets: Vec<Box<[u64]>>) -> Vec<WeightedSet> {
+    match DocFreq::from_sets(&sets).into_idf().into_coded() {
+        Ok(idf) => sets
+            .into_par_iter()
+            .map(|f| WeightedSet::coded(f, |x| idf.code(x), idf.palette()))
+            .collect(),
+        Err(idf) => sets
+            .into_par_iter()
+            .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
+            .collect(),
     }
-    zero
 }
 
 /// Two texts compared (see [`Pipeline::compare`]).
@@ -928,20 +909,4 @@ pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
 pub fn set_hash(f: &[u64]) -> u64 {
     let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
     xxhash_rust::xxh3::xxh3_64(&bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scored_zero_finds_the_pairs_the_edges_lack() {
-        // Nodes are live indices times ten; pairs (1, 2) and (3, 4) scored 0.
-        let pairs = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)];
-        let node = |&(a, b): &(u32, u32)| (a * 10, b * 10);
-        let edges = [(0, 10, 0.5), (20, 30, 0.2), (40, 50, 0.9)];
-        assert_eq!(scored_zero(&pairs, &edges, node), [(10, 20), (30, 40)]);
-        assert!(scored_zero(&pairs, &pairs.map(|p| (p.0 * 10, p.1 * 10, 1.0)), node).is_empty());
-        assert_eq!(scored_zero(&pairs[..2], &[], node), [(0, 10), (10, 20)]);
-    }
 }

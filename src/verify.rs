@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::shingle::is_number_feature;
+use crate::weights::Palette;
 use std::str::FromStr;
 
 /// Semantic scores at or below this count nothing in [`combine`]: 0.7, a little under the
@@ -290,14 +291,37 @@ unsafe fn common_blocks_avx512(
 }
 
 /// A document's feature set with its weights, sorted by feature.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct WeightedSet {
     features: Box<[u64]>,
-    /// Parallel to `features`; empty when every weight is its [`uniform_weight`] (the sets of a
-    /// run without IDF), which saves a third of a set's memory.
-    weights: Box<[f32]>,
+    weights: Weights,
     total: f64,
     total_sq: f64,
+}
+
+/// How a [`WeightedSet`] holds its weights, parallel to its features.
+#[derive(Debug, Clone, Default)]
+enum Weights {
+    /// None: every weight is its [`uniform_weight`] (the sets of a run without IDF), which
+    /// saves a third of a set's memory.
+    #[default]
+    Uniform,
+    /// One `f32` each.
+    Own(Box<[f32]>),
+    /// One 16-bit code each, naming a weight in a palette the collection's sets share (see
+    /// [`crate::weights::IdfTable::into_coded`]): a sixth of a set's memory less than `Own`.
+    Coded(Box<[u16]>, Palette),
+}
+
+/// Two sets are equal when they hold the same features with the same weights, however the
+/// weights are held.
+impl PartialEq for WeightedSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.features == other.features
+            && self.weights() == other.weights()
+            && self.total == other.total
+            && self.total_sq == other.total_sq
+    }
 }
 
 /// A feature's weight without IDF: 1, and [`crate::weights::MIN_WEIGHT`] for a number feature.
@@ -326,7 +350,20 @@ impl WeightedSet {
             total += w;
             total_sq += w * w;
         }
-        WeightedSet { features, weights: Box::default(), total, total_sq }
+        WeightedSet { features, weights: Weights::Uniform, total, total_sq }
+    }
+
+    /// From sorted, distinct features and the code of each one's weight in `palette` (see
+    /// [`crate::weights::CodedIdf::code`]).
+    pub fn coded(features: Box<[u64]>, code: impl Fn(u64) -> u16, palette: &Palette) -> Self {
+        let codes: Box<[u16]> = features.iter().map(|&f| code(f)).collect();
+        let (mut total, mut total_sq) = (0.0, 0.0);
+        for &c in codes.iter() {
+            let w = palette.weight(c) as f64;
+            total += w;
+            total_sq += w * w;
+        }
+        WeightedSet { features, weights: Weights::Coded(codes, palette.clone()), total, total_sq }
     }
 
     /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
@@ -336,16 +373,16 @@ impl WeightedSet {
         let total = weights.iter().map(|&w| w as f64).sum();
         let total_sq = weights.iter().map(|&w| w as f64 * w as f64).sum();
         let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
-        let weights = if uniform { Box::default() } else { weights };
+        let weights = if uniform { Weights::Uniform } else { Weights::Own(weights) };
         WeightedSet { features, weights, total, total_sq }
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
     pub fn weights(&self) -> std::borrow::Cow<'_, [f32]> {
-        if self.weights.is_empty() {
-            self.features.iter().map(|&f| uniform_weight(f)).collect()
-        } else {
-            std::borrow::Cow::Borrowed(&self.weights)
+        match &self.weights {
+            Weights::Uniform => self.features.iter().map(|&f| uniform_weight(f)).collect(),
+            Weights::Own(w) => std::borrow::Cow::Borrowed(w),
+            Weights::Coded(c, p) => c.iter().map(|&c| p.weight(c)).collect(),
         }
     }
 
@@ -357,7 +394,11 @@ impl WeightedSet {
     /// Weight of the `i`-th feature.
     #[inline]
     pub fn weight(&self, i: usize) -> f32 {
-        if self.weights.is_empty() { uniform_weight(self.features[i]) } else { self.weights[i] }
+        match &self.weights {
+            Weights::Uniform => uniform_weight(self.features[i]),
+            Weights::Own(w) => w[i],
+            Weights::Coded(c, p) => p.weight(c[i]),
+        }
     }
 
     /// Sum of all weights.
@@ -526,10 +567,10 @@ mod tests {
         let mut f: Vec<u64> = vec![crate::shingle::number_feature(7)];
         f.extend([1u64 << 40, 2 << 40, 3 << 40]);
         let uniform = WeightedSet::new(f.clone().into(), |_| 1.0);
-        assert!(uniform.weights.is_empty(), "uniform weights kept: {:?}", uniform.weights);
+        assert!(matches!(uniform.weights, Weights::Uniform), "weights kept: {:?}", uniform.weights);
         assert_eq!(WeightedSet::uniform(f.clone().into()), uniform);
         let stored = WeightedSet::new(f.clone().into(), |x| if x == 2 << 40 { 2.0 } else { 1.0 });
-        assert_eq!(stored.weights.len(), 4);
+        assert!(matches!(&stored.weights, Weights::Own(w) if w.len() == 4));
         let w = [crate::weights::MIN_WEIGHT, 1.0, 1.0, 1.0];
         assert_eq!(&uniform.weights()[..], &w);
         assert_eq!((0..4).map(|i| uniform.weight(i)).collect::<Vec<_>>(), w);

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -267,6 +268,100 @@ impl IdfTable {
     }
 }
 
+impl IdfTable {
+    /// The table with each weight replaced by its 16-bit code in a [`Palette`] of the distinct
+    /// weights, or the table as it was when they are too many for 16 bits.
+    ///
+    /// A weight is a function of a feature's document frequency (and script), and a collection
+    /// of `T` feature occurrences has fewer than `√(2T)` distinct frequencies per script, since
+    /// each frequency `d` takes `d` occurrences: about 23,000 for the 270 million features of a
+    /// million articles. Sets that store a code instead of their weight hold 10 bytes a feature
+    /// instead of 12 and score exactly the same.
+    pub fn into_coded(self) -> Result<CodedIdf, IdfTable> {
+        self.coded_within(1 << 16)
+    }
+
+    /// [`IdfTable::into_coded`] with at most `limit` codes.
+    fn coded_within(self, limit: usize) -> Result<CodedIdf, IdfTable> {
+        let IdfTable(mut table) = self;
+        let mut values: Vec<u32> = table
+            .shards
+            .par_iter()
+            .map(|shard| {
+                let mut v: Vec<u32> = shard.values().copied().collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .flatten_iter()
+            .chain([MIN_WEIGHT.to_bits(), 1f32.to_bits()])
+            .collect();
+        values.par_sort_unstable();
+        values.dedup();
+        if values.len() > limit {
+            return Err(IdfTable(table));
+        }
+        let code: FeatureMap<u32, u16> =
+            values.iter().enumerate().map(|(k, &bits)| (bits, k as u16)).collect();
+        table.shards.par_iter_mut().for_each(|shard| {
+            for v in shard.values_mut() {
+                *v = u32::from(code[v]);
+            }
+        });
+        let weights: Vec<f32> = values.into_iter().map(f32::from_bits).collect();
+        let palette = Palette(Arc::new(weights));
+        let (min, one) = (palette.code_of(MIN_WEIGHT), palette.code_of(1.0));
+        Ok(CodedIdf { table, palette, min, one })
+    }
+}
+
+/// The distinct weights of a collection, each named by its place (a 16-bit code); shared by
+/// every set weighed with it (see [`IdfTable::into_coded`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Palette(Arc<Vec<f32>>);
+
+impl Palette {
+    /// The weight a code names.
+    #[inline]
+    pub fn weight(&self, code: u16) -> f32 {
+        self.0[code as usize]
+    }
+
+    /// The code of a weight the palette holds.
+    fn code_of(&self, w: f32) -> u16 {
+        self.0.iter().position(|&x| x.to_bits() == w.to_bits()).expect("weight in the palette")
+            as u16
+    }
+}
+
+/// An [`IdfTable`] whose weights are codes in a [`Palette`].
+#[derive(Debug, Clone)]
+pub struct CodedIdf {
+    table: Sharded<u32>,
+    palette: Palette,
+    /// Codes of [`MIN_WEIGHT`] (number features) and of 1 (a feature the table lacks).
+    min: u16,
+    one: u16,
+}
+
+impl CodedIdf {
+    /// The code of `f`'s weight: [`MIN_WEIGHT`]'s for a number feature, 1's for a feature the
+    /// collection does not hold (as [`crate::verify::WeightedSet::new`] weighs them).
+    #[inline]
+    pub fn code(&self, f: u64) -> u16 {
+        if crate::shingle::is_number_feature(f) {
+            self.min
+        } else {
+            self.table.get(f).map_or(self.one, |&c| c as u16)
+        }
+    }
+
+    /// The palette the codes name weights in.
+    pub fn palette(&self) -> &Palette {
+        &self.palette
+    }
+}
+
 /// The smallest weight a feature gets.
 pub const MIN_WEIGHT: f32 = 0.01;
 
@@ -322,6 +417,52 @@ mod tests {
             }
             let unseen = (0u64..).find(|f| !naive.contains_key(f)).unwrap_or(0);
             prop_assert_eq!(idf.get(unseen), None);
+        }
+    }
+
+    #[test]
+    fn coded_weights_are_the_table_s_and_score_the_same() {
+        use crate::verify::{WeightedSet, scores};
+        let number = crate::shingle::number_feature(4);
+        let sets: Vec<Vec<u64>> = (0..200u64)
+            .map(|i| {
+                let mut s: Vec<u64> = (0..i % 13 + 1).map(|k| (k * k + i % 5 + 1) << 36).collect();
+                s.push(number);
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let df = DocFreq::from_sets(&sets);
+        let coded = df.clone().into_idf().into_coded().expect("few distinct weights");
+        let unseen = 12345u64 << 36;
+        for f in sets.iter().flatten().copied().chain([unseen]) {
+            let want = if f == number {
+                MIN_WEIGHT
+            } else if f == unseen {
+                1.0
+            } else {
+                df.idf(f)
+            };
+            assert_eq!(coded.palette().weight(coded.code(f)), want, "{f:#x}");
+        }
+        let table = df.into_idf();
+        let plain: Vec<WeightedSet> = sets
+            .iter()
+            .map(|s| WeightedSet::new(s.clone().into(), |x| table.get(x).unwrap_or(1.0)))
+            .collect();
+        let small: Vec<WeightedSet> = sets
+            .iter()
+            .map(|s| WeightedSet::coded(s.clone().into(), |x| coded.code(x), coded.palette()))
+            .collect();
+        assert_eq!(plain, small);
+        // Too many distinct weights for the codes: the table comes back as it was.
+        let back = table.clone().coded_within(2).expect_err("more than two weights");
+        for f in sets.iter().flatten().copied() {
+            assert_eq!(back.get(f), table.get(f));
+        }
+        for (a, b) in [(0, 1), (3, 16), (12, 25), (7, 7)] {
+            assert_eq!(scores(&plain[a], &plain[b]), scores(&small[a], &small[b]));
         }
     }
 
