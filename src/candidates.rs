@@ -206,9 +206,10 @@ fn pack(a: u32, b: u32) -> (u32, u32) {
     if a < b { (a, b) } else { (b, a) }
 }
 
-/// One document holding one feature, in [`rare_key_pairs`]'s index: 12 bytes instead of the
-/// 16 of a `(u64, u32)`, whose padding was a quarter of the index (the largest thing the pivot
-/// stage holds, about 100 entries a document). `key` is the feature [`spread`].
+/// One document holding one key: a feature ([`spread`]) in [`Postings`], or a band key in
+/// [`candidate_pairs_by`]. 12 bytes instead of the 16 of a `(u64, u32)`, whose padding was a
+/// quarter of either list (the largest thing each stage holds: about 100 pivot features a
+/// document, and one key per band).
 #[derive(Clone, Copy)]
 #[repr(C, packed(4))]
 struct Posting {
@@ -330,8 +331,8 @@ pub fn rare_key_pairs_ranked(
             // Shared, not crowded features, rarest first (ties by feature, so runs agree). Each
             // lookup is a few misses of the cache, 0.3 µs (a hundred million of them took half
             // a minute at a million documents), so the features are put in order first and
-            // looked up only until enough of them are shared and not crowded: the crowded ones,
-            // the commonest, are never looked up.
+            // looked up only until enough of them are shared and not crowded, skipping what
+            // must be crowded (see [`rare_key_pairs_ranked`]).
             let mut order: Vec<usize> = (0..f.len()).collect();
             order.sort_by(|&x, &y| weight(i, y).total_cmp(&weight(i, x)).then(f[x].cmp(&f[y])));
             let mut crowded_classes = 0u8;
