@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::lsh::LshParams;
-use crate::shingle::{is_number_feature, script_class};
 
 /// What the candidate stage saw, for the run summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -226,11 +225,10 @@ fn spread(f: u64) -> u64 {
     x ^ (x >> 32)
 }
 
-/// Every (feature, document) of a collection, sorted, with a table of where each value of the
-/// spread key's leading bits starts. A lookup reads the table and searches about
-/// [`Postings::PER_SLOT`] entries, where a binary search over the whole index (100 million
-/// entries at a million documents) missed the cache at nearly every one of its 27 steps: it
-/// took 30 of the 110 seconds of the million-document replay with the defaults.
+/// The (feature, document) pairs of a collection that [`rare_key_pairs`] may read, sorted, with
+/// a table of where each value of the spread key's leading bits starts. A lookup reads the
+/// table and searches about [`Postings::PER_SLOT`] entries, instead of bisecting the whole
+/// index at a cache miss a step.
 struct Postings {
     postings: Vec<Posting>,
     /// `first[h]`: the first posting whose key's leading bits are `h` or more.
@@ -242,21 +240,22 @@ impl Postings {
     /// Average postings per slot of the table.
     const PER_SLOT: usize = 16;
 
-    fn new(features: &[&[u64]]) -> Self {
+    /// The postings of the features `posted[doc]` names (indices into `features[doc]`).
+    fn new(features: &[&[u64]], posted: &[Vec<u32>]) -> Self {
         // Each document writes its postings at their final place, in one list made at its
         // final size.
-        let total = features.iter().map(|f| f.len()).sum();
+        let total = posted.iter().map(|k| k.len()).sum();
         let mut postings = vec![Posting { key: 0, doc: 0 }; total];
         let mut parts = Vec::with_capacity(features.len());
         let mut rest = postings.as_mut_slice();
-        for f in features {
-            let (part, tail) = rest.split_at_mut(f.len());
+        for k in posted {
+            let (part, tail) = rest.split_at_mut(k.len());
             parts.push(part);
             rest = tail;
         }
-        parts.into_par_iter().zip(features).enumerate().for_each(|(doc, (part, f))| {
-            for (p, &key) in part.iter_mut().zip(f.iter()) {
-                *p = Posting { key: spread(key), doc: doc as u32 };
+        parts.into_par_iter().zip(posted).enumerate().for_each(|(doc, (part, ks))| {
+            for (p, &k) in part.iter_mut().zip(ks) {
+                *p = Posting { key: spread(features[doc][k as usize]), doc: doc as u32 };
             }
         });
         postings.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
@@ -304,53 +303,34 @@ pub fn rare_key_pairs(
     group: &[u8],
     max_bucket: usize,
 ) -> Vec<(u32, u32)> {
-    rare_key_pairs_ranked(features, weight, group, max_bucket, false)
-}
-
-/// [`rare_key_pairs`], told whether the weights are IDF over these very documents
-/// (`weights_follow_holders`): no feature of a script class ([`crate::shingle::script_class`])
-/// weighs less than one of the same class held by fewer of `features`, number features aside.
-/// Then, in a document's features in order of weight, everything of a class after its first
-/// crowded feature is crowded too, and is not looked up: the pivot features of a large archive
-/// are mostly crowded ones (on the 100k replay, 7.1 million of 7.4 million lookups found a
-/// list over the cap).
-pub fn rare_key_pairs_ranked(
-    features: &[&[u64]],
-    weight: impl Fn(usize, usize) -> f32 + Sync,
-    group: &[u8],
-    max_bucket: usize,
-    weights_follow_holders: bool,
-) -> Vec<(u32, u32)> {
-    // Every document posts all its features: an index finds its candidates the same way (a
-    // document's rarest features shared with any other), so nights agree with one run.
-    let index = Postings::new(features);
+    // Every document counts all its features: an index finds its candidates the same way (a
+    // document's rarest features shared with any other), so nights agree with one run. Only
+    // the usable ones (held by 2 to `max_bucket` documents) are posted: the pivot features of a
+    // large archive are mostly crowded ones (on the 100k replay, 7.1 of the 7.4 million that
+    // the stage looked up), and an index of all of them was the largest thing the run held
+    // (1.2 GB at a million documents).
+    let held = crate::weights::DocFreq::from_sets(features);
+    let usable: Vec<Vec<u32>> = features
+        .par_iter()
+        .map(|f| {
+            (0..f.len() as u32)
+                .filter(|&k| (2..=max_bucket).contains(&(held.df(f[k as usize]) as usize)))
+                .collect()
+        })
+        .collect();
+    drop(held);
+    let index = Postings::new(features, &usable);
     let mut pairs: Vec<(u32, u32)> = features
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, f)| {
-            // Shared, not crowded features, rarest first (ties by feature, so runs agree). Each
-            // lookup is a few misses of the cache, 0.3 µs (a hundred million of them took half
-            // a minute at a million documents), so the features are put in order first and
-            // looked up only until enough of them are shared and not crowded, skipping what
-            // must be crowded (see [`rare_key_pairs_ranked`]).
-            let mut order: Vec<usize> = (0..f.len()).collect();
-            order.sort_by(|&x, &y| weight(i, y).total_cmp(&weight(i, x)).then(f[x].cmp(&f[y])));
-            let mut crowded_classes = 0u8;
-            let keys = order
-                .into_iter()
-                .filter_map(|k| {
-                    let ranked = weights_follow_holders && !is_number_feature(f[k]);
-                    let class = 1u8 << script_class(f[k]);
-                    if ranked && crowded_classes & class != 0 {
-                        return None;
-                    }
-                    let list = index.list(f[k]);
-                    if ranked && list.len() > max_bucket {
-                        crowded_classes |= class;
-                    }
-                    Some(list)
-                })
-                .filter(|list| list.len() >= 2 && list.len() <= max_bucket);
+            // Shared, not crowded features, rarest first (ties by feature, so runs agree).
+            let mut keys = usable[i].clone();
+            keys.sort_by(|&x, &y| {
+                let (x, y) = (x as usize, y as usize);
+                weight(i, y).total_cmp(&weight(i, x)).then(f[x].cmp(&f[y]))
+            });
+            let keys = keys.into_iter().map(|k| index.list(f[k as usize]));
             let mut out = Vec::new();
             for list in keys.take(PROBE_KEYS) {
                 for &Posting { doc: j, .. } in list {
@@ -507,14 +487,6 @@ mod tests {
             prop_assert_eq!(
                 rare_key_pairs(&refs, weight, group, max_bucket),
                 rare_key_pairs_naive(&f, weight, group, max_bucket)
-            );
-            // IDF over these documents (per script class, number features aside): the lookups
-            // that skip what must be crowded find the same pairs.
-            let df = crate::weights::DocFreq::from_sets(&f);
-            let idf = |i: usize, k: usize| df.idf(f[i][k]);
-            prop_assert_eq!(
-                rare_key_pairs_ranked(&refs, idf, group, max_bucket, true),
-                rare_key_pairs_naive(&f, idf, group, max_bucket)
             );
         }
     }

@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::candidates::{
-    CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs_ranked,
-};
+use crate::candidates::{CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs};
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
@@ -519,10 +517,7 @@ impl Pipeline {
                     live.iter().map(|&n| pivots[n as usize].features()).collect();
                 let groups: Vec<u8> = live.iter().map(|&n| p.scripts[n as usize]).collect();
                 let weight = |i: usize, k: usize| pivots[live[i] as usize].weight(k);
-                // The pivot weights are IDF over every node's pivot set: over the live ones'
-                // when the others hold none.
-                let follow = p.sets.iter().zip(pivots).all(|(s, v)| !s.is_empty() || v.is_empty());
-                rare_key_pairs_ranked(&feats, weight, &groups, cfg.max_bucket(), follow)
+                rare_key_pairs(&feats, weight, &groups, cfg.max_bucket())
             }
             None => Vec::new(),
         };
