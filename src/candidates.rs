@@ -307,7 +307,7 @@ pub fn rare_key_pairs(
     // document's rarest features shared with any other), so nights agree with one run. Only
     // the usable ones (held by 2 to `max_bucket` documents) are posted: the pivot features of a
     // large archive are mostly crowded ones (on the 100k replay, 7.1 of the 7.4 million that
-    // the stage looked up), and an index of all of them was the largest thing the run held
+    // the stage looked up), and an index of all of them was the largest thing the stage held
     // (1.2 GB at a million documents).
     let held = crate::weights::DocFreq::from_sets(features);
     let usable: Vec<Vec<u32>> = features
