@@ -660,8 +660,8 @@ impl Pipeline {
 
 /// Sets weighed by the IDF of their features over themselves, as codes in one palette of the
 /// collection's weights when it has few enough distinct ones (nearly always: see
-/// [`crate::weights::IdfTable::into_coded`]), else as one `f32` a feature. Either way a feature the table lacks
-/// weighs 1 and a number feature [`crate::weights::MIN_WEIGHT`].
+/// [`crate::weights::IdfTable::into_coded`]), else as one `f32` a feature. Either way a feature
+/// the table lacks weighs 1 and a number feature [`crate::weights::MIN_WEIGHT`].
 fn weigh_by_idf(sets: Vec<Box<[u64]>>) -> Vec<WeightedSet> {
     match DocFreq::from_sets(&sets).into_idf().into_coded() {
         Ok(idf) => sets

@@ -324,6 +324,15 @@ impl PartialEq for WeightedSet {
     }
 }
 
+/// The sum of `weights` and of their squares, in `f64`, in order (so a set's totals are the
+/// same bit for bit however its weights are held).
+fn totals(weights: impl Iterator<Item = f32>) -> (f64, f64) {
+    weights.fold((0.0, 0.0), |(t, t2), w| {
+        let w = f64::from(w);
+        (t + w, t2 + w * w)
+    })
+}
+
 /// A feature's weight without IDF: 1, and [`crate::weights::MIN_WEIGHT`] for a number feature.
 #[inline]
 fn uniform_weight(f: u64) -> f32 {
@@ -344,12 +353,7 @@ impl WeightedSet {
     /// From sorted, distinct features weighed without IDF (1 each, number features
     /// [`crate::weights::MIN_WEIGHT`]): nothing to store beside them.
     pub fn uniform(features: Box<[u64]>) -> Self {
-        let (mut total, mut total_sq) = (0.0, 0.0);
-        for &f in features.iter() {
-            let w = f64::from(uniform_weight(f));
-            total += w;
-            total_sq += w * w;
-        }
+        let (total, total_sq) = totals(features.iter().map(|&f| uniform_weight(f)));
         WeightedSet { features, weights: Weights::Uniform, total, total_sq }
     }
 
@@ -357,12 +361,7 @@ impl WeightedSet {
     /// [`crate::weights::CodedIdf::code`]).
     pub fn coded(features: Box<[u64]>, code: impl Fn(u64) -> u16, palette: &Palette) -> Self {
         let codes: Box<[u16]> = features.iter().map(|&f| code(f)).collect();
-        let (mut total, mut total_sq) = (0.0, 0.0);
-        for &c in codes.iter() {
-            let w = palette.weight(c) as f64;
-            total += w;
-            total_sq += w * w;
-        }
+        let (total, total_sq) = totals(codes.iter().map(|&c| palette.weight(c)));
         WeightedSet { features, weights: Weights::Coded(codes, palette.clone()), total, total_sq }
     }
 
@@ -370,8 +369,7 @@ impl WeightedSet {
     /// (a set sent to another worker and rebuilt there).
     pub fn from_parts(features: Box<[u64]>, weights: Box<[f32]>) -> Self {
         debug_assert_eq!(features.len(), weights.len());
-        let total = weights.iter().map(|&w| w as f64).sum();
-        let total_sq = weights.iter().map(|&w| w as f64 * w as f64).sum();
+        let (total, total_sq) = totals(weights.iter().copied());
         let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
         let weights = if uniform { Weights::Uniform } else { Weights::Own(weights) };
         WeightedSet { features, weights, total, total_sq }
