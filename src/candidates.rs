@@ -37,105 +37,113 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
         params,
         signatures.len(),
         || (),
-        |_, doc, emit| params.keys(signatures[doc].as_ref(), |_, key| emit(key)),
+        |_, doc, emit| emit(signatures[doc].as_ref()),
         max_bucket,
     )
 }
 
-/// [`candidate_pairs`] of `docs` documents whose bucket keys (one per band,
-/// [`LshParams::keys`]) `keys_of(state, doc, emit)` emits, with `state` made by `init` once per
-/// worker thread: the caller can sketch each document as its keys are asked for, so that the
-/// signatures of a whole collection (512 bytes a document at 128 slots) are never all in memory.
+/// [`candidate_pairs`] of `docs` documents whose signatures `signature_of(state, doc, emit)`
+/// hands to `emit` (at least [`LshParams::slots`] slots), with `state` made by `init` once per
+/// worker thread: the caller can sketch each document as its signature is asked for, so that
+/// the signatures of a whole collection (512 bytes a document at 128 slots) are never all in
+/// memory.
+///
+/// Each document keeps only what its band keys need ([`BandKeys`]), and the bands are bucketed
+/// one at a time, twice: a first pass counts the bucket sizes, which set the cap
+/// ([`bucket_cap`]), and the second makes the pairs. One band's entries are all a pass holds
+/// beside the kept keys: at 73 bands of one row (the defaults) a million documents keep 292 MB,
+/// where one sorted list of every (key, document) entry of every band held 876 MB.
 pub fn candidate_pairs_by<T>(
     params: &LshParams,
     docs: usize,
     init: impl Fn() -> T + Sync + Send,
-    keys_of: impl Fn(&mut T, usize, &mut dyn FnMut(u64)) + Sync + Send,
+    signature_of: impl Fn(&mut T, usize, &mut dyn FnMut(&[u32])) + Sync + Send,
     max_bucket: usize,
 ) -> (Vec<(u32, u32)>, CandidateStats) {
-    let max_bucket = max_bucket.max(2);
-    // One entry per document and band, in a list made at its final size (a list grown by
-    // doubling would hold up to twice as much while it is copied).
-    let bands = params.bands;
-    // Packed into 12 bytes: at 73 bands (the defaults) a million documents hold 73 million.
-    let mut entries: Vec<Posting> = vec![Posting { key: 0, doc: 0 }; docs * bands];
-    entries.par_chunks_mut(bands).enumerate().for_each_init(init, |state, (doc, slots)| {
-        let mut k = 0;
-        keys_of(state, doc, &mut |key| {
-            slots[k] = Posting { key, doc: doc as u32 };
-            k += 1;
-        });
-        assert_eq!(k, bands, "one key per band");
-    });
-    entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
+    let keys = BandKeys::new(params, docs, init, signature_of);
+    // Pass 1: the size of every bucket of two or more, over all bands.
+    let (buckets, sizes) = (0..params.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut k: Vec<u64> = (0..docs).map(|doc| keys.key(band, doc)).collect();
+            k.sort_unstable();
+            let runs = k.chunk_by(|x, y| x == y);
+            (runs.clone().count() as u64, bucket_sizes(runs.map(|r| r.len()).filter(|&m| m > 1)))
+        })
+        .reduce(|| (0, Vec::new()), |(n, a), (m, b)| (n + m, add_sizes(&a, &b)));
+    let max_bucket = bucket_cap(&sizes, docs, max_bucket.max(2), PAIR_BUDGET);
 
-    // Bucket boundaries.
-    let mut bounds = Vec::new();
-    let mut buckets = 0u64;
-    let mut start = 0;
-    for i in 1..=entries.len() {
-        if i == entries.len() || { entries[i].key } != { entries[start].key } {
-            buckets += 1;
-            if i - start > 1 {
-                bounds.push((start, i));
-            }
-            start = i;
-        }
-    }
-    let sizes = bucket_sizes(bounds.iter().map(|&(s, e)| e - s));
-    let max_bucket = bucket_cap(&sizes, docs, max_bucket, PAIR_BUDGET);
-    // The oversized buckets (few) apart; the others stay in `bounds`, not in a copy of it.
-    let crowded: Vec<(usize, usize)> =
-        bounds.iter().copied().filter(|(s, e)| e - s > max_bucket).collect();
-    bounds.retain(|(s, e)| e - s <= max_bucket);
-    bounds.shrink_to_fit();
-    let small = bounds;
-    let oversized = crowded.len() as u64;
-
-    // Buckets within the cap: every pair. The same pair comes from every band whose bucket it
-    // shares, so raw pairs can outnumber distinct ones by the number of bands (a million
-    // templated headlines in groups of 200 made 7 billion raw pairs for 100 million distinct
-    // ones): pairs are generated a chunk of buckets at a time and the buffer is sorted and
-    // deduplicated whenever it outgrows its allowance, which doubles while the distinct pairs
-    // fill more than half of it. Memory follows the distinct pairs, not the raw ones.
+    // Pass 2, band by band. Buckets within the cap: every pair. The same pair comes from every
+    // band whose bucket it shares, so raw pairs can outnumber distinct ones by the number of
+    // bands (a million templated headlines in groups of 200 made 7 billion raw pairs for 100
+    // million distinct ones): pairs are generated a chunk of buckets at a time and the buffer
+    // is sorted and deduplicated whenever it outgrows its allowance, which doubles while the
+    // distinct pairs fill more than half of it. Memory follows the distinct pairs, not the raw
+    // ones. The oversized buckets (few) are kept for later, with their keys.
     const CHUNK_PAIRS: usize = 1 << 22;
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut allowance = 2 * CHUNK_PAIRS;
-    let mut first = 0;
-    while first < small.len() {
-        let mut last = first;
-        let mut raw = 0;
-        while last < small.len() && (raw < CHUNK_PAIRS || last == first) {
-            let m = small[last].1 - small[last].0;
-            raw += m * (m - 1) / 2;
-            last += 1;
-        }
-        // Room for exactly this chunk: growth by doubling would leave a buffer up to twice
-        // the allowance, most of it empty once the pairs are deduplicated.
-        pairs.reserve_exact(raw);
-        pairs.par_extend(small[first..last].par_iter().flat_map_iter(|&(s, e)| {
-            let members = &entries[s..e];
-            (0..members.len()).flat_map(move |i| {
-                (i + 1..members.len()).map(move |j| pack(members[i].doc, members[j].doc))
-            })
-        }));
-        if pairs.len() > allowance {
-            pairs.par_sort_unstable();
-            pairs.dedup();
-            if pairs.len() > allowance / 2 {
-                allowance *= 2;
+    let mut crowded: Vec<(u64, Vec<u32>)> = Vec::new();
+    let mut entries: Vec<Posting> = Vec::with_capacity(docs);
+    for band in 0..params.bands {
+        entries.clear();
+        entries.par_extend(
+            (0..docs)
+                .into_par_iter()
+                .map(|doc| Posting { key: keys.key(band, doc), doc: doc as u32 }),
+        );
+        entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
+        let mut small = Vec::new();
+        let mut start = 0;
+        for i in 1..=entries.len() {
+            if i == entries.len() || { entries[i].key } != { entries[start].key } {
+                if i - start > max_bucket {
+                    let members = entries[start..i].iter().map(|x| x.doc).collect();
+                    crowded.push((entries[start].key, members));
+                } else if i - start > 1 {
+                    small.push((start, i));
+                }
+                start = i;
             }
         }
-        first = last;
+        let mut first = 0;
+        while first < small.len() {
+            let mut last = first;
+            let mut raw = 0;
+            while last < small.len() && (raw < CHUNK_PAIRS || last == first) {
+                let m = small[last].1 - small[last].0;
+                raw += m * (m - 1) / 2;
+                last += 1;
+            }
+            // Room for exactly this chunk: growth by doubling would leave a buffer up to twice
+            // the allowance, most of it empty once the pairs are deduplicated.
+            pairs.reserve_exact(raw);
+            pairs.par_extend(small[first..last].par_iter().flat_map_iter(|&(s, e)| {
+                let members = &entries[s..e];
+                (0..members.len()).flat_map(move |i| {
+                    (i + 1..members.len()).map(move |j| pack(members[i].doc, members[j].doc))
+                })
+            }));
+            if pairs.len() > allowance {
+                pairs.par_sort_unstable();
+                pairs.dedup();
+                if pairs.len() > allowance / 2 {
+                    allowance *= 2;
+                }
+            }
+            first = last;
+        }
     }
-    // Oversized buckets: windows in one fixed order, in bucket order, and each document takes
+    drop((entries, keys));
+    // Oversized buckets: windows in one fixed order, in key order, and each document takes
     // part in at most `2 × max_bucket` window pairs over all oversized buckets. Without that
     // budget a crowd of similar documents split differently in every band would give each
     // document `bands × max_bucket` neighbours.
+    crowded.sort_unstable_by_key(|c| c.0);
+    let oversized = crowded.len() as u64;
     let budget_cap = 2 * max_bucket as u32;
     let mut budget = vec![0u32; docs];
-    for &(s, e) in &crowded {
-        let mut members: Vec<u32> = entries[s..e].iter().map(|x| x.doc).collect();
+    for (_, mut members) in crowded {
         members.sort_unstable_by_key(|&d| (xxh3_64_with_seed(&d.to_le_bytes(), 0x0B5E), d));
         for i in 0..members.len() {
             let a = members[i];
@@ -156,6 +164,77 @@ pub fn candidate_pairs_by<T>(
     pairs.shrink_to_fit();
     let stats = CandidateStats { buckets, oversized, pairs: pairs.len() as u64 };
     (pairs, stats)
+}
+
+/// What each document keeps of its signature for [`candidate_pairs_by`], band by band: a band
+/// of one row keeps its slot (4 bytes; its key is a hash of it, [`LshParams::band_key`]), a
+/// wider band its 64-bit key. Each band's values are one run, in document order.
+struct BandKeys {
+    docs: usize,
+    /// `u32` words a band's value takes.
+    words: usize,
+    store: Vec<u32>,
+}
+
+impl BandKeys {
+    /// The kept values of `docs` documents whose signatures `signature_of` gives (see
+    /// [`candidate_pairs_by`]).
+    fn new<T>(
+        params: &LshParams,
+        docs: usize,
+        init: impl Fn() -> T + Sync + Send,
+        signature_of: impl Fn(&mut T, usize, &mut dyn FnMut(&[u32])) + Sync + Send,
+    ) -> Self {
+        /// Documents a worker takes at once.
+        const BLOCK: usize = 1024;
+        let (rows, words) = (params.rows, if params.rows == 1 { 1 } else { 2 });
+        let mut store = vec![0u32; params.bands * docs * words];
+        if docs > 0 {
+            // Each block of documents writes its share of every band's run.
+            let mut runs: Vec<_> =
+                store.chunks_mut(docs * words).map(|run| run.chunks_mut(BLOCK * words)).collect();
+            let blocks: Vec<Vec<&mut [u32]>> = (0..docs.div_ceil(BLOCK))
+                .map(|_| runs.iter_mut().map(|r| r.next().expect("every band")).collect())
+                .collect();
+            blocks.into_par_iter().enumerate().for_each_init(init, |state, (k, mut block)| {
+                for i in 0..block[0].len() / words {
+                    signature_of(state, k * BLOCK + i, &mut |sig| {
+                        for (band, part) in block.iter_mut().enumerate() {
+                            let slots = &sig[band * rows..(band + 1) * rows];
+                            if words == 1 {
+                                part[i] = slots[0];
+                            } else {
+                                let key = LshParams::band_key(band, slots);
+                                part[2 * i] = key as u32;
+                                part[2 * i + 1] = (key >> 32) as u32;
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        BandKeys { docs, words, store }
+    }
+
+    /// The bucket key of `doc` in `band`.
+    #[inline]
+    fn key(&self, band: usize, doc: usize) -> u64 {
+        let at = (band * self.docs + doc) * self.words;
+        if self.words == 1 {
+            LshParams::band_key(band, &self.store[at..at + 1])
+        } else {
+            u64::from(self.store[at]) | u64::from(self.store[at + 1]) << 32
+        }
+    }
+}
+
+/// The sum of two histograms [`bucket_sizes`] made.
+pub fn add_sizes(a: &[(usize, usize)], b: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut h: std::collections::BTreeMap<usize, usize> = a.iter().copied().collect();
+    for &(m, n) in b {
+        *h.entry(m).or_insert(0) += n;
+    }
+    h.into_iter().collect()
 }
 
 /// Candidate pairs one run may generate, at most (about 0.5 GB of pairs; verified edges and the
@@ -488,6 +567,42 @@ mod tests {
                 rare_key_pairs(&refs, weight, group, max_bucket),
                 rare_key_pairs_naive(&f, weight, group, max_bucket)
             );
+        }
+
+        /// With every bucket within the cap, the pairs are exactly those that agree on all
+        /// rows of some band, for bands of one row (whose slot is kept) and of several (whose
+        /// key is), and the stats count each band's buckets.
+        #[test]
+        fn band_pairs_are_those_agreeing_on_a_band(
+            sigs in proptest::collection::vec(proptest::collection::vec(0u32..3, 12), 0..60),
+            rows in prop_oneof![Just(1usize), Just(3)],
+        ) {
+            let p = LshParams { bands: 12 / rows, rows };
+            let (pairs, stats) = candidate_pairs(&p, &sigs, 1000);
+            let agree = |a: &[u32], b: &[u32], band: usize| {
+                a[band * rows..(band + 1) * rows] == b[band * rows..(band + 1) * rows]
+            };
+            let mut naive = Vec::new();
+            for a in 0..sigs.len() {
+                for b in a + 1..sigs.len() {
+                    if (0..p.bands).any(|band| agree(&sigs[a], &sigs[b], band)) {
+                        naive.push((a as u32, b as u32));
+                    }
+                }
+            }
+            prop_assert_eq!(&pairs, &naive);
+            prop_assert_eq!(stats.pairs, naive.len() as u64);
+            let buckets: usize = (0..p.bands)
+                .map(|band| {
+                    let mut seen: Vec<&[u32]> =
+                        sigs.iter().map(|s| &s[band * rows..(band + 1) * rows]).collect();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    seen.len()
+                })
+                .sum();
+            prop_assert_eq!(stats.buckets, buckets as u64);
+            prop_assert_eq!(stats.oversized, 0);
         }
     }
 }

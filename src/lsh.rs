@@ -71,19 +71,24 @@ impl LshParams {
     #[inline]
     pub fn keys(&self, sig: &[u32], mut emit: impl FnMut(usize, u64)) {
         for band in 0..self.bands {
-            let rows = &sig[band * self.rows..(band + 1) * self.rows];
-            let mut bytes = [0u8; 4 * 64];
-            let n = rows.len().min(64);
-            for (i, v) in rows[..n].iter().enumerate() {
-                bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
-            }
-            let mut key = xxh3_64_with_seed(&bytes[..4 * n], band as u64);
-            // Rows beyond 64 (unusual) fold into the key one by one.
-            for v in &rows[n..] {
-                key = xxh3_64_with_seed(&v.to_le_bytes(), key);
-            }
-            emit(band, key);
+            emit(band, Self::band_key(band, &sig[band * self.rows..(band + 1) * self.rows]));
         }
+    }
+
+    /// The bucket key of `band` whose slots are `rows`.
+    #[inline]
+    pub fn band_key(band: usize, rows: &[u32]) -> u64 {
+        let mut bytes = [0u8; 4 * 64];
+        let n = rows.len().min(64);
+        for (i, v) in rows[..n].iter().enumerate() {
+            bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        let mut key = xxh3_64_with_seed(&bytes[..4 * n], band as u64);
+        // Rows beyond 64 (unusual) fold into the key one by one.
+        for v in &rows[n..] {
+            key = xxh3_64_with_seed(&v.to_le_bytes(), key);
+        }
+        key
     }
 }
 

@@ -521,17 +521,16 @@ impl Pipeline {
             }
             None => Vec::new(),
         };
-        // Each set is sketched as its band keys are asked for: the signatures are never all in
+        // Each set is sketched as its signature is asked for: the signatures are never all in
         // memory at once.
         let hasher = MinHasher::new(cfg.num_perm(), cfg.seed());
-        let lsh = cfg.lsh();
         let (pairs, mut cstats) = candidate_pairs_by(
-            &lsh,
+            &cfg.lsh(),
             live.len(),
             || (SketchScratch::default(), vec![0u32; hasher.len()]),
             |(scratch, sig), i, emit| {
                 self.sketch(&hasher, &p.sets[live[i] as usize], scratch, sig);
-                lsh.keys(sig, |_, key| emit(key));
+                emit(sig);
             },
             cfg.max_bucket(),
         );

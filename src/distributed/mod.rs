@@ -46,7 +46,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::batch::{NO_FEATURES, record_error};
 use crate::candidates::PROBE_KEYS;
-use crate::candidates::{PAIR_BUDGET, bucket_cap, bucket_sizes};
+use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
 use crate::config::Config;
 use crate::io::{
     Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
@@ -389,14 +389,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     keys.sort_unstable();
     let sizes = bucket_sizes(keys.chunk_by(|a, b| a.0 == b.0).map(|b| b.len()).filter(|&m| m > 1));
     let node_count: u64 = all_gather(w, nodes.len() as u64).iter().sum();
-    let mut histogram: HashMap<usize, usize> = HashMap::new();
-    for part in all_gather(w, sizes) {
-        for (m, n) in part {
-            *histogram.entry(m).or_default() += n;
-        }
-    }
-    let mut histogram: Vec<(usize, usize)> = histogram.into_iter().collect();
-    histogram.sort_unstable();
+    let histogram = all_gather(w, sizes).iter().fold(Vec::new(), |h, part| add_sizes(&h, part));
     let cap =
         bucket_cap(&histogram, node_count as usize, job.config.max_bucket().max(2), PAIR_BUDGET);
     let mut pairs: Vec<Pair> = Vec::new();
