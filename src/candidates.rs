@@ -48,11 +48,12 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
 /// the signatures of a whole collection (512 bytes a document at 128 slots) are never all in
 /// memory.
 ///
-/// Each document keeps only what its band keys need ([`BandKeys`]), and the bands are bucketed
-/// one at a time, twice: a first pass counts the bucket sizes, which set the cap
-/// ([`bucket_cap`]), and the second makes the pairs. One band's entries are all a pass holds
-/// beside the kept keys: at 73 bands of one row (the defaults) a million documents keep 292 MB,
-/// where one sorted list of every (key, document) entry of every band held 876 MB.
+/// Each document keeps only what its band keys need (a band of one row its slot, a wider band
+/// its 64-bit key), and the bands are bucketed one at a time, twice: a first pass counts the
+/// bucket sizes, which set the cap ([`bucket_cap`]), and the second makes the pairs. One band's
+/// entries are all a pass holds beside the kept keys: at 73 bands of one row (the defaults) a
+/// million documents keep 292 MB, where one sorted list of every (key, document) entry of
+/// every band held 876 MB.
 pub fn candidate_pairs_by<T>(
     params: &LshParams,
     docs: usize,
