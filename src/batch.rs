@@ -276,8 +276,10 @@ pub fn run(
     // Texts with no letter or digit cannot be compared with anything: report them.
     let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
-    progress.stage("weighting");
-    let mut prepared = pipeline.prepare(shingle, features);
+    // The pivot stage runs before the sets are weighed: what it leaves of the pivot sets
+    // (see `narrow_pivots`) is far less than it found, and the weighing, the largest memory
+    // of a run at its peak, gets that back.
+    let mut prepared = pipeline.collapse(shingle, features);
     let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
     prepared.group_by_language(&langs);
     drop(langs);
@@ -289,10 +291,13 @@ pub fn run(
         });
         let texts = texts_of(&loaded.records);
         pipeline.enrich_with(&mut prepared, &texts, pivots);
+        prepared.narrow_pivots();
     }
     if !read.keep_text {
         free_texts(&mut loaded.records);
     }
+    progress.stage("weighting");
+    pipeline.weigh(&mut prepared);
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);
     let Loaded { records, rejected, entries } = loaded;

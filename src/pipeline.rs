@@ -20,7 +20,7 @@ use crate::shingle::{Scratch, Shingle, is_number_feature, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{Similarity, WeightedSet, combine, pivot_pair, scores};
-use crate::weights::{DocFreq, FeatureMap, Weighting};
+use crate::weights::{DocFreq, FeatureMap, FeatureSet, Weighting};
 
 /// One feature set per document, in input order.
 pub type FeatureSets = Vec<Box<[u64]>>;
@@ -103,6 +103,9 @@ pub struct Prepared {
     /// [`crate::pivot`]), weighted by their rarity among all the nodes; `None` without the
     /// pivot stage.
     pub pivots: Option<Vec<WeightedSet>>,
+    /// Pairs of nodes that share rare pivot features, found by [`Pipeline::enrich`] among the
+    /// nodes with lexical features (see [`rare_key_pairs`]), sorted; empty without pivot sets.
+    pub pivot_pairs: Vec<(u32, u32)>,
     /// Per node, its language group: the script class most of its features are written in
     /// (see [`crate::shingle::script_class`]), or, after [`Prepared::group_by_language`], its
     /// language when the input names one (see [`group_of`]). Pivot scores count only between
@@ -124,6 +127,33 @@ impl Prepared {
                 self.scripts[n] = group_of(self.scripts[n], Some(l));
             }
         }
+    }
+
+    /// Drops from the pivot sets the features no pair they are scored for can share: pivot
+    /// scores count only between groups ([`Pipeline::pair_score`]), so a node of the largest
+    /// group keeps only the features some node of another group holds. Each set goes on
+    /// counting what it dropped in its length and totals ([`WeightedSet::narrow`]), so every
+    /// score stays the same. Call it after [`Pipeline::enrich`], whose candidates read every
+    /// pivot feature; a run's sets are then weighed in the memory this gives back.
+    pub fn narrow_pivots(&mut self) {
+        let Some(pivots) = &mut self.pivots else { return };
+        let mut nodes = [0usize; 256];
+        for &g in &self.scripts {
+            nodes[g as usize] += 1;
+        }
+        let largest = (0..=255u8).max_by_key(|&g| (nodes[g as usize], std::cmp::Reverse(g)));
+        let largest = largest.expect("256 groups");
+        let others: FeatureSet = pivots
+            .iter()
+            .zip(&self.scripts)
+            .filter(|&(_, &g)| g != largest)
+            .flat_map(|(s, _)| s.features().iter().copied())
+            .collect();
+        pivots
+            .par_iter_mut()
+            .zip(&self.scripts)
+            .filter(|&(_, &g)| g == largest)
+            .for_each(|(s, _)| s.narrow(|f| others.contains(&f)));
     }
 }
 
@@ -271,7 +301,18 @@ impl Pipeline {
                     .collect(),
                 None => self.pivot_features(&firsts),
             };
-            prepared.pivots = Some(weigh_by_idf(sets));
+            let pivots = weigh_by_idf(sets);
+            // Nodes without lexical features take no part (they are each their own story).
+            let feats: Vec<&[u64]> = pivots
+                .iter()
+                .zip(&prepared.sets)
+                .map(|(p, s)| if s.is_empty() { &[][..] } else { p.features() })
+                .collect();
+            let weight = |i: usize, k: usize| pivots[i].weight(k);
+            prepared.pivot_pairs =
+                rare_key_pairs(&feats, weight, &prepared.scripts, self.cfg.max_bucket());
+            drop(feats);
+            prepared.pivots = Some(pivots);
         }
         if let Some(enc) = &self.encoder {
             prepared.vectors = Some(enc.embed_vectors(&firsts));
@@ -430,14 +471,30 @@ impl Pipeline {
 
     /// Collapses identical feature sets and weights the rest.
     pub fn prepare(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
+        let mut prepared = self.collapse(shingle, features);
+        self.weigh(&mut prepared);
+        prepared
+    }
+
+    /// Collapses identical feature sets; each unique one weighs 1 a feature until
+    /// [`Pipeline::weigh`].
+    pub fn collapse(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
         let Collapsed { node_of, members, unique, .. } = collapse(features);
         let scripts: Vec<u8> = unique.par_iter().map(|f| dominant_script(f)).collect();
-        // Uniform weights need no document frequencies (counting them cost 10% of a run).
-        let sets = match self.cfg.weighting() {
-            Weighting::Idf => weigh_by_idf(unique),
-            Weighting::Uniform => unique.into_par_iter().map(WeightedSet::uniform).collect(),
-        };
-        Prepared { shingle, node_of, members, sets, vectors: None, pivots: None, scripts }
+        let sets = unique.into_par_iter().map(WeightedSet::uniform).collect();
+        let (vectors, pivots, pivot_pairs) = (None, None, Vec::new());
+        Prepared { shingle, node_of, members, sets, vectors, pivots, pivot_pairs, scripts }
+    }
+
+    /// Weighs the nodes' sets as configured: by IDF over the nodes themselves, or uniformly
+    /// (as [`Pipeline::collapse`] leaves them: no document frequencies to count, which cost
+    /// 10% of a run).
+    pub fn weigh(&self, prepared: &mut Prepared) {
+        if self.cfg.weighting() == Weighting::Idf {
+            let sets = std::mem::take(&mut prepared.sets);
+            prepared.sets =
+                weigh_by_idf(sets.into_iter().map(WeightedSet::into_features).collect());
+        }
     }
 
     /// Clusters `texts` into stories.
@@ -454,11 +511,13 @@ impl Pipeline {
     ) -> Clustering {
         let shingle = self.resolve_shingle(texts);
         let (features, pivots) = self.features_and_pivots(texts, shingle, langs);
-        let mut prepared = self.prepare(shingle, features);
+        let mut prepared = self.collapse(shingle, features);
         if let Some(l) = langs {
             prepared.group_by_language(l);
         }
         self.enrich_with(&mut prepared, texts, pivots);
+        prepared.narrow_pivots();
+        self.weigh(&mut prepared);
         self.cluster(&prepared)
     }
 
@@ -508,19 +567,11 @@ impl Pipeline {
         let live: Vec<u32> =
             (0..p.sets.len() as u32).filter(|&i| !p.sets[i as usize].is_empty()).collect();
         let score_live = |&(i, j): &(u32, u32)| (live[i as usize], live[j as usize]);
-        // Cross-script candidates first: documents sharing rare pivot features (names, figures,
-        // translated words). Their index of every pivot feature of every document is the
-        // largest thing the stage holds, and is freed before the band keys are made.
-        let pivot_pairs = match &p.pivots {
-            Some(pivots) => {
-                let feats: Vec<&[u64]> =
-                    live.iter().map(|&n| pivots[n as usize].features()).collect();
-                let groups: Vec<u8> = live.iter().map(|&n| p.scripts[n as usize]).collect();
-                let weight = |i: usize, k: usize| pivots[live[i] as usize].weight(k);
-                rare_key_pairs(&feats, weight, &groups, cfg.max_bucket())
-            }
-            None => Vec::new(),
-        };
+        // Cross-script candidates (documents sharing rare pivot features: names, figures,
+        // translated words) were found with the pivot sets; in the live numbering (an
+        // increasing map, so they stay sorted).
+        let live_of = |n: u32| live.binary_search(&n).expect("pivot pairs join live nodes") as u32;
+        let pivot_pairs = p.pivot_pairs.iter().map(|&(a, b)| (live_of(a), live_of(b)));
         // Each set is sketched as its signature is asked for: the signatures are never all in
         // memory at once.
         let hasher = MinHasher::new(cfg.num_perm(), cfg.seed());
@@ -550,7 +601,6 @@ impl Pipeline {
         // The pivot stage's pairs that neither other stage proposed are scored in full, like
         // the LSH pairs (all three lists are sorted, in the same numbering).
         let pivot_only: Vec<(u32, u32)> = pivot_pairs
-            .into_iter()
             .filter(|x| pairs.binary_search(x).is_err() && semantic_only.binary_search(x).is_err())
             .collect();
         cstats.pairs += (semantic_only.len() + pivot_only.len()) as u64;
@@ -659,18 +709,21 @@ impl Pipeline {
 
 /// Sets weighed by the IDF of their features over themselves, as codes in one palette of the
 /// collection's weights when it has few enough distinct ones (nearly always: see
-/// [`crate::weights::IdfTable::into_coded`]), else as one `f32` a feature. Either way a feature
-/// the table lacks weighs 1 and a number feature [`crate::weights::MIN_WEIGHT`].
+/// [`crate::weights::coded_weights`]), else as one `f32` a feature (a number feature weighs
+/// [`crate::weights::MIN_WEIGHT`] either way).
 fn weigh_by_idf(sets: Vec<Box<[u64]>>) -> Vec<WeightedSet> {
-    match DocFreq::from_sets(&sets).into_idf().into_coded() {
-        Ok(idf) => sets
+    match crate::weights::coded_weights(&sets, 1 << 16) {
+        Some((codes, palette)) => sets
             .into_par_iter()
-            .map(|f| WeightedSet::coded(f, |x| idf.code(x), idf.palette()))
+            .zip(codes)
+            .map(|(f, c)| WeightedSet::coded(f, c, &palette))
             .collect(),
-        Err(idf) => sets
-            .into_par_iter()
-            .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
-            .collect(),
+        None => {
+            let idf = DocFreq::from_sets(&sets).into_idf();
+            sets.into_par_iter()
+                .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
+                .collect()
+        }
     }
 }
 

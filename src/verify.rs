@@ -297,6 +297,8 @@ pub struct WeightedSet {
     weights: Weights,
     total: f64,
     total_sq: f64,
+    /// Features [`WeightedSet::narrow`] dropped: still counted by the length and the totals.
+    dropped: u32,
 }
 
 /// How a [`WeightedSet`] holds its weights, parallel to its features.
@@ -309,7 +311,7 @@ enum Weights {
     /// One `f32` each.
     Own(Box<[f32]>),
     /// One 16-bit code each, naming a weight in a palette the collection's sets share (see
-    /// [`crate::weights::IdfTable::into_coded`]): a sixth of a set's memory less than `Own`.
+    /// [`crate::weights::coded_weights`]): a sixth of a set's memory less than `Own`.
     Coded(Box<[u16]>, Palette),
 }
 
@@ -321,6 +323,7 @@ impl PartialEq for WeightedSet {
             && self.weights() == other.weights()
             && self.total == other.total
             && self.total_sq == other.total_sq
+            && self.dropped == other.dropped
     }
 }
 
@@ -354,15 +357,16 @@ impl WeightedSet {
     /// [`crate::weights::MIN_WEIGHT`]): nothing to store beside them.
     pub fn uniform(features: Box<[u64]>) -> Self {
         let (total, total_sq) = totals(features.iter().map(|&f| uniform_weight(f)));
-        WeightedSet { features, weights: Weights::Uniform, total, total_sq }
+        WeightedSet { features, weights: Weights::Uniform, total, total_sq, dropped: 0 }
     }
 
     /// From sorted, distinct features and the code of each one's weight in `palette` (see
-    /// [`crate::weights::CodedIdf::code`]).
-    pub fn coded(features: Box<[u64]>, code: impl Fn(u64) -> u16, palette: &Palette) -> Self {
-        let codes: Box<[u16]> = features.iter().map(|&f| code(f)).collect();
+    /// [`crate::weights::coded_weights`]).
+    pub fn coded(features: Box<[u64]>, codes: Box<[u16]>, palette: &Palette) -> Self {
+        debug_assert_eq!(features.len(), codes.len());
         let (total, total_sq) = totals(codes.iter().map(|&c| palette.weight(c)));
-        WeightedSet { features, weights: Weights::Coded(codes, palette.clone()), total, total_sq }
+        let weights = Weights::Coded(codes, palette.clone());
+        WeightedSet { features, weights, total, total_sq, dropped: 0 }
     }
 
     /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
@@ -372,7 +376,7 @@ impl WeightedSet {
         let (total, total_sq) = totals(weights.iter().copied());
         let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
         let weights = if uniform { Weights::Uniform } else { Weights::Own(weights) };
-        WeightedSet { features, weights, total, total_sq }
+        WeightedSet { features, weights, total, total_sq, dropped: 0 }
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
@@ -404,14 +408,37 @@ impl WeightedSet {
         self.total
     }
 
-    /// Number of features.
+    /// Number of features (those [`WeightedSet::narrow`] dropped included).
     pub fn len(&self) -> usize {
-        self.features.len()
+        self.features.len() + self.dropped as usize
     }
 
     /// True for a set with no features.
     pub fn is_empty(&self) -> bool {
-        self.features.is_empty()
+        self.len() == 0
+    }
+
+    /// The features, sorted, taken out of the set.
+    pub fn into_features(self) -> Box<[u64]> {
+        self.features
+    }
+
+    /// Keeps only the features `keep` accepts, with their weights, and goes on counting the
+    /// others in its length and totals: against any set that holds none of the dropped
+    /// features, every score ([`scores`], [`pivot_pair`]) stays what it was.
+    pub fn narrow(&mut self, keep: impl Fn(u64) -> bool) {
+        let kept: Vec<usize> =
+            (0..self.features.len()).filter(|&i| keep(self.features[i])).collect();
+        if kept.len() == self.features.len() {
+            return;
+        }
+        self.weights = match &self.weights {
+            Weights::Uniform => Weights::Uniform,
+            Weights::Own(w) => Weights::Own(kept.iter().map(|&i| w[i]).collect()),
+            Weights::Coded(c, p) => Weights::Coded(kept.iter().map(|&i| c[i]).collect(), p.clone()),
+        };
+        self.dropped += (self.features.len() - kept.len()) as u32;
+        self.features = kept.iter().map(|&i| self.features[i]).collect();
     }
 
     /// Number of features both sets hold.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::shingle::{SCRIPT_CLASSES, script_class};
+use crate::shingle::{SCRIPT_CLASSES, is_number_feature, script_class};
 
 /// A hasher for keys that are already well-mixed hashes (features) or small integers: one
 /// multiply instead of SipHash, and no random state, so maps behave the same on every run.
@@ -49,6 +49,9 @@ impl Hasher for FeatureHasher {
 
 /// A hash map keyed by features (or node numbers), with [`FeatureHasher`].
 pub type FeatureMap<K, V> = HashMap<K, V, BuildHasherDefault<FeatureHasher>>;
+
+/// A hash set of features, with [`FeatureHasher`].
+pub type FeatureSet = std::collections::HashSet<u64, BuildHasherDefault<FeatureHasher>>;
 
 /// Shards of a [`Sharded`] map.
 const SHARDS: usize = 256;
@@ -129,59 +132,19 @@ impl DocFreq {
     /// that the dealt features held at once are a quarter of the collection's.
     pub fn from_sets<S: AsRef<[u64]> + Sync>(sets: &[S]) -> Self {
         const PASSES: usize = 4;
-        let block = sets.len().div_ceil(4 * rayon::current_num_threads()).max(1);
         let mut shards: Vec<FeatureMap<u64, u32>> = Vec::with_capacity(SHARDS);
         for pass in 0..PASSES {
             let first = pass * SHARDS / PASSES;
-            let width = SHARDS / PASSES;
-            let dealt: Vec<Vec<Vec<u64>>> = sets
-                .par_chunks(block)
-                .map(|block| {
-                    let mut by_shard = vec![Vec::new(); width];
-                    for s in block {
-                        for &f in s.as_ref() {
-                            if let Some(list) = by_shard.get_mut(shard_of(f).wrapping_sub(first)) {
-                                list.push(f);
-                            }
-                        }
+            shards.extend(count_by_shard(sets.len(), SHARDS / PASSES, |k, by_shard| {
+                for &f in sets[k].as_ref() {
+                    if let Some(list) = by_shard.get_mut(shard_of(f).wrapping_sub(first)) {
+                        list.push(f);
                     }
-                    by_shard
-                })
-                .collect();
-            // Each shard's lists are freed as soon as it is counted.
-            let mut lists: Vec<Vec<Vec<u64>>> = (0..width).map(|_| Vec::new()).collect();
-            for by_shard in dealt {
-                for (k, list) in by_shard.into_iter().enumerate() {
-                    lists[k].push(list);
                 }
-            }
-            shards.par_extend(lists.into_par_iter().map(|lists| {
-                let mut m: FeatureMap<u64, u32> = FeatureMap::default();
-                for f in lists.into_iter().flatten() {
-                    *m.entry(f).or_insert(0) += 1;
-                }
-                m
             }));
         }
         let df = Sharded { shards };
-        let class_docs = sets
-            .par_iter()
-            .map(|s| {
-                let mut present = [0u64; SCRIPT_CLASSES];
-                for &f in s.as_ref() {
-                    present[script_class(f)] = 1;
-                }
-                present
-            })
-            .reduce(
-                || [0u64; SCRIPT_CLASSES],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        *x += y;
-                    }
-                    a
-                },
-            );
+        let class_docs = class_docs(sets);
         DocFreq { docs: sets.len() as u64, class_docs, df }
     }
 
@@ -268,55 +231,184 @@ impl IdfTable {
     }
 }
 
-impl IdfTable {
-    /// The table with each weight replaced by its 16-bit code in a [`Palette`] of the distinct
-    /// weights, or the table as it was when they are too many for 16 bits.
-    ///
-    /// A weight is a function of a feature's document frequency (and script), and a collection
-    /// of `T` feature occurrences has fewer than `√(2T)` distinct frequencies per script, since
-    /// each frequency `d` takes `d` occurrences: about 23,000 for the 270 million features of a
-    /// million articles. Sets that store a code instead of their weight hold 10 bytes a feature
-    /// instead of 12 and score exactly the same.
-    pub fn into_coded(self) -> Result<CodedIdf, IdfTable> {
-        self.coded_within(1 << 16)
-    }
-
-    /// [`IdfTable::into_coded`] with at most `limit` codes.
-    fn coded_within(self, limit: usize) -> Result<CodedIdf, IdfTable> {
-        let IdfTable(mut table) = self;
-        let mut values: Vec<u32> = table
-            .shards
-            .par_iter()
-            .map(|shard| {
-                let mut v: Vec<u32> = shard.values().copied().collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .flatten_iter()
-            .chain([MIN_WEIGHT.to_bits(), 1f32.to_bits()])
-            .collect();
-        values.par_sort_unstable();
-        values.dedup();
-        if values.len() > limit {
-            return Err(IdfTable(table));
+/// The count of each feature that `deal(k, lists)` puts into `lists` (one per shard, `width`
+/// of them) for each set `k` of `n`: the sets are dealt a block at a time in parallel, then
+/// each shard is counted on its own, from every block's share of it, and its lists freed.
+fn count_by_shard(
+    n: usize,
+    width: usize,
+    deal: impl Fn(usize, &mut [Vec<u64>]) + Sync,
+) -> Vec<FeatureMap<u64, u32>> {
+    let block = n.div_ceil(4 * rayon::current_num_threads()).max(1);
+    let dealt: Vec<Vec<Vec<u64>>> = (0..n.div_ceil(block))
+        .into_par_iter()
+        .map(|b| {
+            let mut by_shard = vec![Vec::new(); width];
+            for k in b * block..((b + 1) * block).min(n) {
+                deal(k, &mut by_shard);
+            }
+            by_shard
+        })
+        .collect();
+    let mut lists: Vec<Vec<Vec<u64>>> = (0..width).map(|_| Vec::new()).collect();
+    for by_shard in dealt {
+        for (k, list) in by_shard.into_iter().enumerate() {
+            lists[k].push(list);
         }
-        let code: FeatureMap<u32, u16> =
-            values.iter().enumerate().map(|(k, &bits)| (bits, k as u16)).collect();
-        table.shards.par_iter_mut().for_each(|shard| {
-            for v in shard.values_mut() {
-                *v = u32::from(code[v]);
+    }
+    lists
+        .into_par_iter()
+        .map(|lists| {
+            let mut m: FeatureMap<u64, u32> = FeatureMap::default();
+            for f in lists.into_iter().flatten() {
+                *m.entry(f).or_insert(0) += 1;
+            }
+            m
+        })
+        .collect()
+}
+
+/// Per script class (see [`script_class`]): the sets holding a feature of that class.
+fn class_docs<S: AsRef<[u64]> + Sync>(sets: &[S]) -> [u64; SCRIPT_CLASSES] {
+    sets.par_iter()
+        .map(|s| {
+            let mut present = [0u64; SCRIPT_CLASSES];
+            for &f in s.as_ref() {
+                present[script_class(f)] = 1;
+            }
+            present
+        })
+        .reduce(
+            || [0u64; SCRIPT_CLASSES],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+/// Features a pass of [`coded_weights`] counts, about.
+const PASS_FEATURES: usize = 8 << 20;
+
+/// The IDF weight ([`DocFreq::idf`] over `sets` themselves) of every feature of every set, as
+/// a 16-bit code into a [`Palette`] of the distinct weights, per set parallel to its features;
+/// `None` when there are more than `limit` distinct weights (then the sets need one `f32` a
+/// feature). Number features weigh [`MIN_WEIGHT`].
+///
+/// A weight is a function of a feature's document frequency (and script), and a collection of
+/// `T` feature occurrences has fewer than `√(2T)` distinct frequencies per script, since each
+/// frequency `d` takes `d` occurrences: about 23,000 for the 270 million features of a million
+/// articles. Sets that store a code instead of their weight hold 10 bytes a feature instead of
+/// 12 and score exactly the same.
+///
+/// The features are counted and coded one range of values at a time, each range holding about
+/// eight million of them: each set's features are sorted, so a range's are a run of it,
+/// which starts where the last range's ended. What a pass holds (its features dealt by shard,
+/// and their counts) is a part of the collection's, where one table of every feature's count
+/// held about 0.9 GB at a million articles beside the sets; and the lookups that write the
+/// codes read a table small enough to stay in cache.
+pub fn coded_weights<S: AsRef<[u64]> + Sync>(
+    sets: &[S],
+    limit: usize,
+) -> Option<(Vec<Box<[u16]>>, Palette)> {
+    coded_weights_in(sets, limit, PASS_FEATURES)
+}
+
+/// [`coded_weights`], counting about `pass_features` features a pass.
+fn coded_weights_in<S: AsRef<[u64]> + Sync>(
+    sets: &[S],
+    limit: usize,
+    pass_features: usize,
+) -> Option<(Vec<Box<[u16]>>, Palette)> {
+    let class_docs = class_docs(sets);
+    let block = sets.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+    // Pass bounds from a histogram of the features' top 16 bits (number features, the
+    // smallest values, are left out: their code is MIN_WEIGHT's, 0).
+    let top = |f: u64| (f >> 48) as usize;
+    let histogram = sets
+        .par_chunks(block)
+        .map(|chunk| {
+            let mut h = vec![0usize; 1 << 16];
+            for s in chunk {
+                for &f in s.as_ref().iter().filter(|&&f| !is_number_feature(f)) {
+                    h[top(f)] += 1;
+                }
+            }
+            h
+        })
+        .reduce(|| vec![0; 1 << 16], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect());
+    let mut ends = Vec::new();
+    let mut held = 0;
+    for (t, &n) in histogram.iter().enumerate() {
+        held += n;
+        if held >= pass_features || t + 1 == histogram.len() {
+            ends.push(t + 1);
+            held = 0;
+        }
+    }
+    let mut palette = vec![MIN_WEIGHT];
+    let mut code_of: FeatureMap<u32, u16> = [(MIN_WEIGHT.to_bits(), 0)].into_iter().collect();
+    let mut codes: Vec<Box<[u16]>> =
+        sets.par_iter().map(|s| vec![0u16; s.as_ref().len()].into_boxed_slice()).collect();
+    let mut from: Vec<u32> = sets
+        .par_iter()
+        .map(|s| s.as_ref().partition_point(|&f| is_number_feature(f)) as u32)
+        .collect();
+    for end in ends {
+        // This pass's run of each set.
+        let to: Vec<u32> = sets
+            .par_iter()
+            .zip(&from)
+            .map(|(s, &i)| {
+                let s = s.as_ref();
+                (i as usize + s[i as usize..].partition_point(|&f| top(f) < end)) as u32
+            })
+            .collect();
+        let run = |k: usize| &sets[k].as_ref()[from[k] as usize..to[k] as usize];
+        let mut shards = count_by_shard(sets.len(), SHARDS, |k, by_shard| {
+            for &f in run(k) {
+                by_shard[shard_of(f)].push(f);
             }
         });
-        let weights: Vec<f32> = values.into_iter().map(f32::from_bits).collect();
-        let palette = Palette(Arc::new(weights));
-        let (min, one) = (palette.code_of(MIN_WEIGHT), palette.code_of(1.0));
-        Ok(CodedIdf { table, palette, min, one })
+        // Counts to weights, weights to codes (new weights join the palette in order).
+        shards.par_iter_mut().for_each(|shard| {
+            for (&f, v) in shard.iter_mut() {
+                *v = idf_weight(class_docs[script_class(f)], *v).to_bits();
+            }
+        });
+        let mut new: Vec<u32> = shards
+            .par_iter()
+            .flat_map_iter(|m| m.values().copied().filter(|bits| !code_of.contains_key(bits)))
+            .collect();
+        new.par_sort_unstable();
+        new.dedup();
+        if palette.len() + new.len() > limit {
+            return None;
+        }
+        for bits in new {
+            code_of.insert(bits, palette.len() as u16);
+            palette.push(f32::from_bits(bits));
+        }
+        shards.par_iter_mut().for_each(|shard| {
+            for v in shard.values_mut() {
+                *v = u32::from(code_of[v]);
+            }
+        });
+        codes.par_iter_mut().enumerate().for_each(|(k, codes)| {
+            let at = from[k] as usize;
+            for (c, f) in codes[at..to[k] as usize].iter_mut().zip(run(k)) {
+                *c = shards[shard_of(*f)][f] as u16;
+            }
+        });
+        from = to;
     }
+    Some((codes, Palette(Arc::new(palette))))
 }
 
 /// The distinct weights of a collection, each named by its place (a 16-bit code); shared by
-/// every set weighed with it (see [`IdfTable::into_coded`]).
+/// every set weighed with it (see [`coded_weights`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Palette(Arc<Vec<f32>>);
 
@@ -325,40 +417,6 @@ impl Palette {
     #[inline]
     pub fn weight(&self, code: u16) -> f32 {
         self.0[code as usize]
-    }
-
-    /// The code of a weight the palette holds.
-    fn code_of(&self, w: f32) -> u16 {
-        self.0.iter().position(|&x| x.to_bits() == w.to_bits()).expect("weight in the palette")
-            as u16
-    }
-}
-
-/// An [`IdfTable`] whose weights are codes in a [`Palette`].
-#[derive(Debug, Clone)]
-pub struct CodedIdf {
-    table: Sharded<u32>,
-    palette: Palette,
-    /// Codes of [`MIN_WEIGHT`] (number features) and of 1 (a feature the table lacks).
-    min: u16,
-    one: u16,
-}
-
-impl CodedIdf {
-    /// The code of `f`'s weight: [`MIN_WEIGHT`]'s for a number feature, 1's for a feature the
-    /// collection does not hold (as [`crate::verify::WeightedSet::new`] weighs them).
-    #[inline]
-    pub fn code(&self, f: u64) -> u16 {
-        if crate::shingle::is_number_feature(f) {
-            self.min
-        } else {
-            self.table.get(f).map_or(self.one, |&c| c as u16)
-        }
-    }
-
-    /// The palette the codes name weights in.
-    pub fn palette(&self) -> &Palette {
-        &self.palette
     }
 }
 
@@ -420,49 +478,60 @@ mod tests {
         }
     }
 
-    #[test]
-    fn coded_weights_are_the_table_s_and_score_the_same() {
-        use crate::verify::{WeightedSet, scores};
-        let number = crate::shingle::number_feature(4);
-        let sets: Vec<Vec<u64>> = (0..200u64)
-            .map(|i| {
-                let mut s: Vec<u64> = (0..i % 13 + 1).map(|k| (k * k + i % 5 + 1) << 36).collect();
-                s.push(number);
-                s.sort_unstable();
-                s.dedup();
-                s
-            })
-            .collect();
-        let df = DocFreq::from_sets(&sets);
-        let coded = df.clone().into_idf().into_coded().expect("few distinct weights");
-        let unseen = 12345u64 << 36;
-        for f in sets.iter().flatten().copied().chain([unseen]) {
-            let want = if f == number {
-                MIN_WEIGHT
-            } else if f == unseen {
-                1.0
-            } else {
-                df.idf(f)
-            };
-            assert_eq!(coded.palette().weight(coded.code(f)), want, "{f:#x}");
-        }
-        let table = df.into_idf();
-        let plain: Vec<WeightedSet> = sets
-            .iter()
-            .map(|s| WeightedSet::new(s.clone().into(), |x| table.get(x).unwrap_or(1.0)))
-            .collect();
-        let small: Vec<WeightedSet> = sets
-            .iter()
-            .map(|s| WeightedSet::coded(s.clone().into(), |x| coded.code(x), coded.palette()))
-            .collect();
-        assert_eq!(plain, small);
-        // Too many distinct weights for the codes: the table comes back as it was.
-        let back = table.clone().coded_within(2).expect_err("more than two weights");
-        for f in sets.iter().flatten().copied() {
-            assert_eq!(back.get(f), table.get(f));
-        }
-        for (a, b) in [(0, 1), (3, 16), (12, 25), (7, 7)] {
-            assert_eq!(scores(&plain[a], &plain[b]), scores(&small[a], &small[b]));
+    proptest! {
+        /// Counted a range at a time (ranges of a few features here, so there are many), the
+        /// codes name each feature's weight in the table of every count, number features
+        /// MIN_WEIGHT's, and the sets score as the table's do.
+        #[test]
+        fn coded_weights_are_the_table_s_and_score_the_same(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set(
+                    prop_oneof![
+                        0u64..50,
+                        any::<u64>(),
+                        (0u64..8, 0u64..64).prop_map(|(c, k)| c << 61 | k << 40 | 9),
+                    ],
+                    0..40,
+                ),
+                0..60,
+            ),
+            pass in 1usize..30,
+        ) {
+            use crate::verify::{WeightedSet, scores};
+            let sets: Vec<Vec<u64>> = sets.into_iter().map(|s| s.into_iter().collect()).collect();
+            let (codes, palette) = coded_weights_in(&sets, 1 << 16, pass).expect("few weights");
+            let df = DocFreq::from_sets(&sets);
+            for (s, c) in sets.iter().zip(&codes) {
+                prop_assert_eq!(s.len(), c.len());
+                for (&f, &c) in s.iter().zip(c.iter()) {
+                    let want = if is_number_feature(f) { MIN_WEIGHT } else { df.idf(f) };
+                    prop_assert_eq!(palette.weight(c), want, "{:#x}", f);
+                }
+            }
+            let table = df.into_idf();
+            let plain: Vec<WeightedSet> = sets
+                .iter()
+                .map(|s| WeightedSet::new(s.clone().into(), |x| table.get(x).unwrap_or(1.0)))
+                .collect();
+            let small: Vec<WeightedSet> = sets
+                .iter()
+                .zip(codes)
+                .map(|(s, c)| WeightedSet::coded(s.clone().into(), c, &palette))
+                .collect();
+            prop_assert_eq!(&plain, &small);
+            for (a, b) in [(0, 1), (3, 16), (12, 25), (7, 7)] {
+                if b < sets.len() {
+                    prop_assert_eq!(scores(&plain[a], &plain[b]), scores(&small[a], &small[b]));
+                }
+            }
+            // More distinct weights than the codes may name (the palette always holds
+            // MIN_WEIGHT): none.
+            let weights = small.iter().flat_map(|s| s.weights().to_vec()).chain([MIN_WEIGHT]);
+            let distinct: std::collections::BTreeSet<u32> = weights.map(f32::to_bits).collect();
+            if distinct.len() > 1 {
+                prop_assert!(coded_weights_in(&sets, distinct.len() - 1, pass).is_none());
+            }
+            prop_assert!(coded_weights_in(&sets, distinct.len(), pass).is_some());
         }
     }
 
