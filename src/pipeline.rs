@@ -604,14 +604,23 @@ impl Pipeline {
             .filter(|x| pairs.binary_search(x).is_err() && semantic_only.binary_search(x).is_err())
             .collect();
         cstats.pairs += (semantic_only.len() + pivot_only.len()) as u64;
-        let lexical = |pair: &(u32, u32)| {
+        // A score per pair first, in a list made at its size; then the edges (pairs scoring
+        // above zero) in one list made at theirs. Collected from a filter, the edges grew by
+        // doubling and were copied at the end: twice their size at the peak.
+        let score = |pair: &(u32, u32)| {
             let (a, b) = score_live(pair);
-            let s = self.pair_score(p, a, b);
-            (s > 0.0).then_some((a, b, s))
+            self.pair_score(p, a, b)
         };
-        let mut node_edges: Vec<(u32, u32, f32)> = pairs.par_iter().filter_map(lexical).collect();
-        drop(pairs);
-        node_edges.par_extend(pivot_only.par_iter().filter_map(lexical));
+        let scored: Vec<f32> = pairs.par_iter().chain(pivot_only.par_iter()).map(score).collect();
+        let kept = scored.iter().filter(|&&s| s > 0.0).count();
+        let mut node_edges: Vec<(u32, u32, f32)> = Vec::with_capacity(kept + semantic_only.len());
+        node_edges.extend(pairs.iter().chain(&pivot_only).zip(&scored).filter(|x| *x.1 > 0.0).map(
+            |(pair, &s)| {
+                let (a, b) = score_live(pair);
+                (a, b, s)
+            },
+        ));
+        drop((pairs, pivot_only, scored));
         if let Some(vectors) = &p.vectors {
             node_edges.par_extend(semantic_only.par_iter().filter_map(|pair| {
                 let (a, b) = score_live(pair);
@@ -629,14 +638,14 @@ impl Pipeline {
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
         let node_cluster =
             crate::cluster::cluster(cfg.linkage(), &sizes, &node_edges, cfg.threshold());
-        self.assemble(p, &node_edges, &node_cluster, cstats)
+        self.assemble(p, node_edges, &node_cluster, cstats)
     }
 
     /// Numbers stories, picks representatives and scores members against them.
     fn assemble(
         &self,
         p: &Prepared,
-        node_edges: &[(u32, u32, f32)],
+        node_edges: Vec<(u32, u32, f32)>,
         node_cluster: &[u32],
         cstats: CandidateStats,
     ) -> Clustering {
@@ -655,7 +664,7 @@ impl Pipeline {
         for (n, m) in p.members.iter().enumerate() {
             mass[n] = (m.len() as f64 - 1.0).max(0.0) * m.len() as f64;
         }
-        for &(a, b, s) in node_edges {
+        for &(a, b, s) in &node_edges {
             if node_cluster[a as usize] == node_cluster[b as usize] {
                 let (ma, mb) =
                     (p.members[a as usize].len() as f64, p.members[b as usize].len() as f64);
@@ -685,9 +694,11 @@ impl Pipeline {
                 if rn == node { 1.0 } else { self.pair_score(p, node, rn) }
             })
             .collect();
+        let n_edges = node_edges.len();
+        // In place: an edge takes the room of the node pair it was.
         let edges = node_edges
-            .iter()
-            .map(|&(a, b, score)| Edge {
+            .into_iter()
+            .map(|(a, b, score)| Edge {
                 a: p.members[a as usize][0],
                 b: p.members[b as usize][0],
                 score,
@@ -700,7 +711,7 @@ impl Pipeline {
             empty: p.node_of.iter().filter(|&&n| p.sets[n as usize].is_empty()).count(),
             shingle: Some(p.shingle),
             candidates: cstats,
-            edges: node_edges.len(),
+            edges: n_edges,
             stories: n_stories,
         };
         Clustering { story, representative, score_to_rep, edges, duplicates, stats }
