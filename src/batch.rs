@@ -277,8 +277,8 @@ pub fn run(
     let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
     // The pivot stage runs before the sets are weighed: what it leaves of the pivot sets
-    // (see `narrow_pivots`) is far less than it found, and the weighing, the largest memory
-    // of a run at its peak, gets that back.
+    // (see `narrow_pivots`) is far less than it found, and the weighing (which held a run's
+    // peak memory) gets that back.
     let mut prepared = pipeline.collapse(shingle, features);
     let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
     prepared.group_by_language(&langs);

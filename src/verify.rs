@@ -572,6 +572,29 @@ mod tests {
     }
 
     #[test]
+    fn a_narrowed_set_scores_as_before_against_sets_without_what_it_dropped() {
+        let (a, b, c) = (set(&[1, 2, 3, 4, 5, 6, 7, 8]), set(&[1, 2, 3, 9]), set(&[2, 3, 10]));
+        let mut narrow = a.clone();
+        // Keeps what b or c holds: 1, 2, 3.
+        narrow.narrow(|f| b.features().contains(&f) || c.features().contains(&f));
+        assert_eq!(narrow.features(), &[1 << 40, 2 << 40, 3 << 40]);
+        assert_eq!(narrow.weights().as_ref(), &[3.0, 1.0, 1.0]);
+        assert_eq!((narrow.len(), narrow.total()), (a.len(), a.total()));
+        assert_ne!(narrow, a);
+        for other in [&b, &c] {
+            assert_eq!(scores(&narrow, other), scores(&a, other));
+            for sim in [Similarity::Cosine, Similarity::Jaccard, Similarity::Containment] {
+                assert_eq!(pivot_pair(&narrow, other, sim), pivot_pair(&a, other, sim));
+            }
+        }
+        // Nothing kept: still a set of eight features, sharing none.
+        narrow.narrow(|_| false);
+        assert!(!narrow.is_empty() && narrow.features().is_empty());
+        assert_eq!(narrow.len(), 8);
+        assert_eq!(scores(&narrow, &b).jaccard, 0.0);
+    }
+
+    #[test]
     fn numbers_weigh_little_and_disagreeing_numbers_cost() {
         let with = |nums: &[u64]| {
             let mut f: Vec<u64> = nums.iter().map(|&n| crate::shingle::number_feature(n)).collect();
