@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::{Input, Item, ReadOptions, Record, Rejected, read_inputs};
-use crate::pipeline::{AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline};
+use crate::pipeline::{AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline, PivotScope};
 
 /// Where each input record went, in input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +193,19 @@ fn texts_of(records: &[Record]) -> Vec<&str> {
     records.iter().map(|r| r.text.as_str()).collect()
 }
 
+/// Gives the free pages of the heap back to the system. glibc keeps memory freed among
+/// blocks still in use: the documents' full pivot sets, freed once their indexed sets are
+/// made (about 1 GB of small blocks in the 1M replay), stayed in the run's resident memory
+/// through every later stage: a peak of 4.23 GiB against 4.05 GiB with this after the pivot
+/// stage and after the weighing (0.2 s).
+fn give_back_free_memory() {
+    // SAFETY: `malloc_trim` only returns pages no block uses.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Gives back the memory of the records' texts (the run reads them no more).
 fn free_texts(records: &mut [Record]) {
     records.iter_mut().for_each(|r| r.text = String::new());
@@ -276,9 +289,9 @@ pub fn run(
     // Texts with no letter or digit cannot be compared with anything: report them.
     let (features, pivots) = loaded.reject_featureless_with(features, pivots, strict)?;
 
-    // The pivot stage runs before the sets are weighed: what it leaves of the pivot sets
-    // (see `narrow_pivots`) is far less than it found, and the weighing (which held a run's
-    // peak memory) gets that back.
+    // The pivot stage runs before the sets are weighed: what it keeps of the pivot sets
+    // (`PivotScope::BetweenGroups`) is far less than it found, and the weighing (which held a
+    // run's peak memory) gets that back.
     let mut prepared = pipeline.collapse(shingle, features);
     let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
     prepared.group_by_language(&langs);
@@ -290,14 +303,15 @@ pub fn run(
             "pivot tokens"
         });
         let texts = texts_of(&loaded.records);
-        pipeline.enrich_with(&mut prepared, &texts, pivots);
-        prepared.narrow_pivots();
+        pipeline.enrich_with(&mut prepared, &texts, pivots, PivotScope::BetweenGroups);
     }
     if !read.keep_text {
         free_texts(&mut loaded.records);
     }
+    give_back_free_memory();
     progress.stage("weighting");
     pipeline.weigh(&mut prepared);
+    give_back_free_memory();
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&prepared);
     let Loaded { records, rejected, entries } = loaded;

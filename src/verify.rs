@@ -57,8 +57,10 @@ pub const SHORT_SHARE: usize = 3;
 /// texts, 20% in an article on the same topic that tells another item, 32% in the article it
 /// summarises, whose other paragraphs bring the cosine down to 0.04; from the chance level of
 /// its 19 features (0.11) the last counts 0.24, the tweet's (16 features, 0.13) 0.09.
-pub fn pivot_pair(a: &WeightedSet, b: &WeightedSet, sim: Similarity) -> Option<f32> {
-    if a.shared(b) < MIN_PIVOT_SHARED {
+pub fn pivot_pair<S: Scored>(a: &S, b: &S, sim: Similarity) -> Option<f32> {
+    let mut shared = 0;
+    a.for_shared(b, |_| shared += 1);
+    if shared < MIN_PIVOT_SHARED {
         return None;
     }
     let s = scores(a, b);
@@ -297,8 +299,6 @@ pub struct WeightedSet {
     weights: Weights,
     total: f64,
     total_sq: f64,
-    /// Features [`WeightedSet::narrow`] dropped: still counted by the length and the totals.
-    dropped: u32,
 }
 
 /// How a [`WeightedSet`] holds its weights, parallel to its features.
@@ -323,7 +323,6 @@ impl PartialEq for WeightedSet {
             && self.weights() == other.weights()
             && self.total == other.total
             && self.total_sq == other.total_sq
-            && self.dropped == other.dropped
     }
 }
 
@@ -357,7 +356,7 @@ impl WeightedSet {
     /// [`crate::weights::MIN_WEIGHT`]): nothing to store beside them.
     pub fn uniform(features: Box<[u64]>) -> Self {
         let (total, total_sq) = totals(features.iter().map(|&f| uniform_weight(f)));
-        WeightedSet { features, weights: Weights::Uniform, total, total_sq, dropped: 0 }
+        WeightedSet { features, weights: Weights::Uniform, total, total_sq }
     }
 
     /// From sorted, distinct features and the code of each one's weight in `palette` (see
@@ -366,7 +365,7 @@ impl WeightedSet {
         debug_assert_eq!(features.len(), codes.len());
         let (total, total_sq) = totals(codes.iter().map(|&c| palette.weight(c)));
         let weights = Weights::Coded(codes, palette.clone());
-        WeightedSet { features, weights, total, total_sq, dropped: 0 }
+        WeightedSet { features, weights, total, total_sq }
     }
 
     /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
@@ -376,7 +375,7 @@ impl WeightedSet {
         let (total, total_sq) = totals(weights.iter().copied());
         let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
         let weights = if uniform { Weights::Uniform } else { Weights::Own(weights) };
-        WeightedSet { features, weights, total, total_sq, dropped: 0 }
+        WeightedSet { features, weights, total, total_sq }
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
@@ -408,9 +407,9 @@ impl WeightedSet {
         self.total
     }
 
-    /// Number of features (those [`WeightedSet::narrow`] dropped included).
+    /// Number of features.
     pub fn len(&self) -> usize {
-        self.features.len() + self.dropped as usize
+        self.features.len()
     }
 
     /// True for a set with no features.
@@ -422,39 +421,215 @@ impl WeightedSet {
     pub fn into_features(self) -> Box<[u64]> {
         self.features
     }
+}
 
-    /// Keeps only the features `keep` accepts, with their weights, and goes on counting the
-    /// others in its length and totals: against any set that holds none of the dropped
-    /// features, every score ([`scores`], [`pivot_pair`]) stays what it was.
-    pub fn narrow(&mut self, keep: impl Fn(u64) -> bool) {
-        let kept: Vec<usize> =
-            (0..self.features.len()).filter(|&i| keep(self.features[i])).collect();
-        if kept.len() == self.features.len() {
-            return;
+/// What [`scores`] and [`pivot_pair`] read of a weighted set: its size and totals, and the
+/// weights of the features it shares with another set of its kind.
+pub trait Scored {
+    /// Number of features.
+    fn len(&self) -> usize;
+
+    /// True for a set with no features.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sum of the weights, and of their squares.
+    fn totals(&self) -> (f64, f64);
+
+    /// Calls `common(w)` with the weight of each feature both sets hold, in feature order.
+    fn for_shared(&self, other: &Self, common: impl FnMut(f32));
+}
+
+impl Scored for WeightedSet {
+    fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    fn totals(&self) -> (f64, f64) {
+        (self.total, self.total_sq)
+    }
+
+    #[inline]
+    fn for_shared(&self, other: &Self, mut common: impl FnMut(f32)) {
+        for_common(&self.features, &other.features, |i| common(self.weight(i)));
+    }
+}
+
+/// Weighted sets over one sorted vocabulary, each set held as the indices of its features in
+/// it (4 bytes a feature, where a [`WeightedSet`] of coded weights takes 10 and two
+/// allocations a set), with a weight per vocabulary feature.
+///
+/// Made from weighted sets of which some are *whole*: those keep every feature, and the others
+/// only the features some whole set holds. A set goes on counting what it dropped in its length
+/// and totals, so its scores against any whole set ([`scores`], [`pivot_pair`]) are what its
+/// full set's were. The pivot stage compares sets only between language groups: the largest
+/// group's sets need keep only what another group holds.
+#[derive(Debug, Clone, Default)]
+pub struct IndexedSets {
+    /// The features the whole sets hold, sorted.
+    vocab: Box<[u64]>,
+    /// The weight of each feature of `vocab`.
+    weights: Box<[f32]>,
+    /// Set `i`'s indices are `items[starts[i]..starts[i + 1]]`.
+    starts: Box<[usize]>,
+    items: Box<[u32]>,
+    /// Per set: its length and totals, the features it dropped included.
+    sizes: Box<[(u32, f64, f64)]>,
+}
+
+/// One set of an [`IndexedSets`].
+#[derive(Debug, Clone, Copy)]
+pub struct IndexedSet<'a> {
+    items: &'a [u32],
+    vocab: &'a [u64],
+    weights: &'a [f32],
+    len: u32,
+    total: f64,
+    total_sq: f64,
+}
+
+impl IndexedSets {
+    /// From `sets`: those `whole(i)` names keep every feature, the others those a whole set
+    /// holds. A feature weighs what the first whole set holding it gives it (the sets of one
+    /// collection weigh a feature alike).
+    pub fn new(sets: Vec<WeightedSet>, whole: impl Fn(usize) -> bool + Sync) -> Self {
+        use rayon::prelude::*;
+        let mut held: Vec<(u64, f32)> = sets
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| whole(i))
+            .flat_map(|(_, s)| s.features.iter().enumerate().map(|(k, &f)| (f, s.weight(k))))
+            .collect();
+        // Stable: the first set's weight of a feature comes first.
+        held.par_sort_by_key(|&(f, _)| f);
+        held.dedup_by_key(|&mut (f, _)| f);
+        let (vocab, weights): (Vec<u64>, Vec<f32>) = held.into_iter().unzip();
+        let find = Finder::new(&vocab);
+        let counts: Vec<usize> = sets
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if whole(i) {
+                    s.features.len()
+                } else {
+                    s.features.iter().filter(|&&f| find.index(f).is_some()).count()
+                }
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(sets.len() + 1);
+        starts.push(0);
+        for c in &counts {
+            starts.push(starts.last().unwrap() + c);
         }
-        self.weights = match &self.weights {
-            Weights::Uniform => Weights::Uniform,
-            Weights::Own(w) => Weights::Own(kept.iter().map(|&i| w[i]).collect()),
-            Weights::Coded(c, p) => Weights::Coded(kept.iter().map(|&i| c[i]).collect(), p.clone()),
-        };
-        self.dropped += (self.features.len() - kept.len()) as u32;
-        self.features = kept.iter().map(|&i| self.features[i]).collect();
-    }
-
-    /// Number of features both sets hold.
-    pub fn shared(&self, other: &WeightedSet) -> usize {
-        sorted_overlap(&self.features, &other.features)
-    }
-
-    /// Total weight, and total squared weight, of the features both sets hold.
-    pub fn intersection(&self, other: &WeightedSet) -> (f64, f64) {
-        let (mut w, mut w2) = (0.0f64, 0.0f64);
-        for_common(&self.features, &other.features, |i| {
-            let x = self.weight(i) as f64;
-            w += x;
-            w2 += x * x;
+        let mut items = vec![0u32; *starts.last().unwrap()].into_boxed_slice();
+        let mut rest = &mut items[..];
+        let mut parts = Vec::with_capacity(sets.len());
+        for &c in &counts {
+            let (part, tail) = std::mem::take(&mut rest).split_at_mut(c);
+            parts.push(part);
+            rest = tail;
+        }
+        parts.into_par_iter().zip(&sets).for_each(|(part, s)| {
+            let found = s.features.iter().filter_map(|&f| find.index(f));
+            for (out, k) in part.iter_mut().zip(found) {
+                *out = k;
+            }
         });
-        (w, w2)
+        let sizes = sets.iter().map(|s| (s.len() as u32, s.total, s.total_sq)).collect();
+        IndexedSets {
+            vocab: vocab.into(),
+            weights: weights.into(),
+            starts: starts.into(),
+            items,
+            sizes,
+        }
+    }
+
+    /// Number of sets.
+    pub fn len(&self) -> usize {
+        self.sizes.len()
+    }
+
+    /// True when there are no sets.
+    pub fn is_empty(&self) -> bool {
+        self.sizes.is_empty()
+    }
+
+    /// Set `i`.
+    pub fn get(&self, i: usize) -> IndexedSet<'_> {
+        let (len, total, total_sq) = self.sizes[i];
+        let items = &self.items[self.starts[i]..self.starts[i + 1]];
+        IndexedSet { items, vocab: &self.vocab, weights: &self.weights, len, total, total_sq }
+    }
+}
+
+impl IndexedSet<'_> {
+    /// The features the set kept, sorted.
+    pub fn features(&self) -> impl Iterator<Item = u64> + '_ {
+        self.items.iter().map(|&k| self.vocab[k as usize])
+    }
+
+    /// The weights of the features it kept.
+    pub fn weights(&self) -> impl Iterator<Item = f32> + '_ {
+        self.items.iter().map(|&k| self.weights[k as usize])
+    }
+}
+
+impl Scored for IndexedSet<'_> {
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn totals(&self) -> (f64, f64) {
+        (self.total, self.total_sq)
+    }
+
+    fn for_shared(&self, other: &Self, mut common: impl FnMut(f32)) {
+        let (a, b) = (self.items, other.items);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            let (x, y) = (a[i], b[j]);
+            if x == y {
+                common(self.weights[x as usize]);
+            }
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+    }
+}
+
+/// Finds features in a sorted vocabulary: a directory of where each value of the top bits
+/// starts (about one vocabulary feature per entry, features being hashes), then a binary search
+/// in the few features that share them.
+struct Finder<'a> {
+    vocab: &'a [u64],
+    shift: u32,
+    starts: Vec<u32>,
+}
+
+impl<'a> Finder<'a> {
+    fn new(vocab: &'a [u64]) -> Self {
+        let bits = vocab.len().max(2).ilog2().clamp(1, 24);
+        let shift = 64 - bits;
+        assert!(vocab.len() < u32::MAX as usize, "a vocabulary of 2^32 features");
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for &f in vocab {
+            starts[(f >> shift) as usize + 1] += 1;
+        }
+        for top in 1..starts.len() {
+            starts[top] += starts[top - 1];
+        }
+        Finder { vocab, shift, starts }
+    }
+
+    /// The index of `f` in the vocabulary, if it is there.
+    #[inline]
+    fn index(&self, f: u64) -> Option<u32> {
+        let top = (f >> self.shift) as usize;
+        let (lo, hi) = (self.starts[top] as usize, self.starts[top + 1] as usize);
+        let k = self.vocab[lo..hi].binary_search(&f).ok()?;
+        Some((lo + k) as u32)
     }
 }
 
@@ -493,14 +668,20 @@ impl Scores {
 }
 
 /// Exact weighted scores of a pair.
-pub fn scores(a: &WeightedSet, b: &WeightedSet) -> Scores {
+pub fn scores<S: Scored>(a: &S, b: &S) -> Scores {
     if a.is_empty() || b.is_empty() {
         return Scores { jaccard: 0.0, containment: 0.0, cosine: 0.0 };
     }
-    let (inter, inter_sq) = a.intersection(b);
-    let norms = (a.total_sq * b.total_sq).sqrt();
-    let union = a.total + b.total - inter;
-    let smaller = a.total.min(b.total);
+    let (mut inter, mut inter_sq) = (0.0f64, 0.0f64);
+    a.for_shared(b, |w| {
+        let w = f64::from(w);
+        inter += w;
+        inter_sq += w * w;
+    });
+    let (total_a, total_b) = (a.totals(), b.totals());
+    let norms = (total_a.1 * total_b.1).sqrt();
+    let union = total_a.0 + total_b.0 - inter;
+    let smaller = total_a.0.min(total_b.0);
     Scores {
         jaccard: if union > 0.0 { (inter / union).min(1.0) } else { 0.0 },
         containment: if smaller > 0.0 { (inter / smaller).min(1.0) } else { 0.0 },
@@ -563,6 +744,50 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Indexed sets score every pair with a whole set in it as the weighted sets do,
+        /// whatever the features (hashes, small values, values sharing their top bits) and
+        /// whichever sets are whole.
+        #[test]
+        fn indexed_sets_score_as_weighted_sets_against_whole_ones(
+            pool in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<u64>(),
+                    0u64..64,
+                    proptest::strategy::Strategy::prop_map(0u64..64, |k| (7u64 << 58) | k),
+                ],
+                1..40,
+            ),
+            picks in proptest::collection::vec(
+                (proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..30),
+                 proptest::prelude::any::<bool>()),
+                1..8,
+            ),
+        ) {
+            let weight = |f: u64| 1.0 + (f % 7) as f32;
+            let sets: Vec<super::WeightedSet> = picks
+                .iter()
+                .map(|(ix, _)| {
+                    let mut f: Vec<u64> = ix.iter().map(|i| pool[i.index(pool.len())]).collect();
+                    f.sort_unstable();
+                    f.dedup();
+                    super::WeightedSet::new(f.into(), weight)
+                })
+                .collect();
+            let whole: Vec<bool> = picks.iter().map(|&(_, w)| w).collect();
+            let ix = super::IndexedSets::new(sets.clone(), |i| whole[i]);
+            for i in 0..sets.len() {
+                let got = ix.get(i);
+                proptest::prop_assert_eq!(super::Scored::totals(&got), super::Scored::totals(&sets[i]));
+                for j in (0..sets.len()).filter(|&j| whole[i] || whole[j]) {
+                    proptest::prop_assert_eq!(
+                        super::scores(&got, &ix.get(j)), super::scores(&sets[i], &sets[j]));
+                }
+            }
+        }
+    }
+
     use super::*;
 
     /// Features `k << 40` (small values would be number features), feature 1 weighing 3.
@@ -572,26 +797,39 @@ mod tests {
     }
 
     #[test]
-    fn a_narrowed_set_scores_as_before_against_sets_without_what_it_dropped() {
+    fn a_narrowed_indexed_set_scores_as_its_whole_set_against_whole_sets() {
         let (a, b, c) = (set(&[1, 2, 3, 4, 5, 6, 7, 8]), set(&[1, 2, 3, 9]), set(&[2, 3, 10]));
-        let mut narrow = a.clone();
-        // Keeps what b or c holds: 1, 2, 3.
-        narrow.narrow(|f| b.features().contains(&f) || c.features().contains(&f));
-        assert_eq!(narrow.features(), &[1 << 40, 2 << 40, 3 << 40]);
-        assert_eq!(narrow.weights().as_ref(), &[3.0, 1.0, 1.0]);
-        assert_eq!((narrow.len(), narrow.total()), (a.len(), a.total()));
-        assert_ne!(narrow, a);
-        for other in [&b, &c] {
-            assert_eq!(scores(&narrow, other), scores(&a, other));
+        let d = set(&[4, 11]);
+        let sets = vec![a.clone(), b.clone(), c.clone(), d.clone()];
+        // b and c whole; a keeps what they hold (1, 2, 3), d keeps nothing.
+        let ix = IndexedSets::new(sets.clone(), |i| i == 1 || i == 2);
+        assert_eq!(ix.len(), 4);
+        let narrow = ix.get(0);
+        assert_eq!(narrow.features().collect::<Vec<_>>(), [1 << 40, 2 << 40, 3 << 40]);
+        assert_eq!(narrow.weights().collect::<Vec<_>>(), [3.0, 1.0, 1.0]);
+        assert_eq!((narrow.len(), narrow.totals()), (a.len(), a.totals()));
+        assert_eq!(ix.get(1).features().collect::<Vec<_>>(), b.features());
+        for (i, whole) in [(1, &b), (2, &c)] {
+            let other = ix.get(i);
+            assert_eq!(scores(&narrow, &other), scores(&a, whole));
             for sim in [Similarity::Cosine, Similarity::Jaccard, Similarity::Containment] {
-                assert_eq!(pivot_pair(&narrow, other, sim), pivot_pair(&a, other, sim));
+                assert_eq!(pivot_pair(&narrow, &other, sim), pivot_pair(&a, whole, sim));
             }
         }
-        // Nothing kept: still a set of eight features, sharing none.
-        narrow.narrow(|_| false);
-        assert!(!narrow.is_empty() && narrow.features().is_empty());
-        assert_eq!(narrow.len(), 8);
-        assert_eq!(scores(&narrow, &b).jaccard, 0.0);
+        // Nothing kept: still a set of two features, sharing none (a and d share 4, which no
+        // whole set holds).
+        let empty = ix.get(3);
+        assert_eq!((empty.features().count(), empty.len()), (0, 2));
+        assert_eq!(scores(&empty, &ix.get(1)).jaccard, 0.0);
+        assert_eq!(scores(&empty, &narrow).jaccard, 0.0);
+        assert!(scores(&a, &d).jaccard > 0.0);
+        // All whole: every pair scores as its weighted sets do.
+        let all = IndexedSets::new(sets.clone(), |_| true);
+        for (i, x) in sets.iter().enumerate() {
+            for (j, y) in sets.iter().enumerate() {
+                assert_eq!(scores(&all.get(i), &all.get(j)), scores(x, y), "{i} {j}");
+            }
+        }
     }
 
     #[test]

@@ -50,9 +50,6 @@ impl Hasher for FeatureHasher {
 /// A hash map keyed by features (or node numbers), with [`FeatureHasher`].
 pub type FeatureMap<K, V> = HashMap<K, V, BuildHasherDefault<FeatureHasher>>;
 
-/// A hash set of features, with [`FeatureHasher`].
-pub type FeatureSet = std::collections::HashSet<u64, BuildHasherDefault<FeatureHasher>>;
-
 /// Shards of a [`Sharded`] map.
 const SHARDS: usize = 256;
 

@@ -276,7 +276,7 @@ pub fn eval_retrieval(pipeline: &Pipeline, docs: &[GoldDoc], pivot: &str) -> Vec
         if let Some(p) = &prepared.pivots {
             for s in [Similarity::Cosine, Similarity::Containment, Similarity::Jaccard] {
                 let name = format!("pivot:{}", s);
-                kinds.push((name, matrix(&|x, y| scores(&p[x], &p[y]).get(s) as f32)));
+                kinds.push((name, matrix(&|x, y| scores(&p.get(x), &p.get(y)).get(s) as f32)));
             }
         }
         if let Some(v) = &prepared.vectors {
