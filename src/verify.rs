@@ -183,11 +183,17 @@ fn for_common_by(blocks: Blocks, a: &[u64], b: &[u64], mut common: impl FnMut(us
     }
 }
 
-/// The scalar merge of [`for_common`], from `a[i..]` and `b[j..]`. Which list moves on is
-/// computed, not branched on: the order of two lists of hashes is random, and a merge that
-/// branched on each comparison mispredicted about every other step.
+/// The scalar merge of [`for_common`] (and of two [`IndexedSet`]s), from `a[i..]` and `b[j..]`.
+/// Which list moves on is computed, not branched on: the order of two lists of hashes is
+/// random, and a merge that branched on each comparison mispredicted about every other step.
 #[inline]
-fn merge_from(a: &[u64], b: &[u64], mut i: usize, mut j: usize, mut common: impl FnMut(usize)) {
+fn merge_from<T: Copy + Ord>(
+    a: &[T],
+    b: &[T],
+    mut i: usize,
+    mut j: usize,
+    mut common: impl FnMut(usize),
+) {
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
         if x == y {
@@ -586,16 +592,9 @@ impl Scored for IndexedSet<'_> {
     }
 
     fn for_shared(&self, other: &Self, mut common: impl FnMut(f32)) {
-        let (a, b) = (self.items, other.items);
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            let (x, y) = (a[i], b[j]);
-            if x == y {
-                common(self.weights[x as usize]);
-            }
-            i += usize::from(x <= y);
-            j += usize::from(y <= x);
-        }
+        merge_from(self.items, other.items, 0, 0, |i| {
+            common(self.weights[self.items[i] as usize]);
+        });
     }
 }
 
