@@ -53,7 +53,8 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
 /// bucket sizes, which set the cap ([`bucket_cap`]), and the second makes the pairs. One band's
 /// entries are all a pass holds beside the kept keys: at 73 bands of one row (the defaults) a
 /// million documents keep 292 MB, where one sorted list of every (key, document) entry of
-/// every band held 876 MB.
+/// every band held 876 MB; the second pass gives each band's back once it has its entries, so
+/// they are gone by the time its pairs and oversized buckets have grown.
 pub fn candidate_pairs_by<T>(
     params: &LshParams,
     docs: usize,
@@ -61,7 +62,7 @@ pub fn candidate_pairs_by<T>(
     signature_of: impl Fn(&mut T, usize, &mut dyn FnMut(&[u32])) + Sync + Send,
     max_bucket: usize,
 ) -> (Vec<(u32, u32)>, CandidateStats) {
-    let keys = BandKeys::new(params, docs, init, signature_of);
+    let mut keys = BandKeys::new(params, docs, init, signature_of);
     // Pass 1: the size of every bucket of two or more, over all bands.
     let (buckets, sizes) = (0..params.bands)
         .into_par_iter()
@@ -95,6 +96,7 @@ pub fn candidate_pairs_by<T>(
                 .into_par_iter()
                 .map(|doc| Posting { key: keys.key(band, doc), doc: doc as u32 }),
         );
+        keys.release(band);
         entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
         let mut small = Vec::new();
         let mut start = 0;
@@ -216,12 +218,12 @@ fn window(
 
 /// What each document keeps of its signature for [`candidate_pairs_by`], band by band: a band
 /// of one row keeps its slot (4 bytes; its key is a hash of it, [`LshParams::band_key`]), a
-/// wider band its 64-bit key. Each band's values are one run, in document order.
+/// wider band its 64-bit key. Each band's values are a list of their own, in document order,
+/// so that pass 2 can give a band's back once its entries are made ([`BandKeys::release`]).
 struct BandKeys {
-    docs: usize,
     /// `u32` words a band's value takes.
     words: usize,
-    store: Vec<u32>,
+    runs: Vec<Vec<u32>>,
 }
 
 impl BandKeys {
@@ -236,13 +238,13 @@ impl BandKeys {
         /// Documents a worker takes at once.
         const BLOCK: usize = 1024;
         let (rows, words) = (params.rows, if params.rows == 1 { 1 } else { 2 });
-        let mut store = vec![0u32; params.bands * docs * words];
+        let mut runs = vec![vec![0u32; docs * words]; params.bands];
         if docs > 0 {
             // Each block of documents writes its share of every band's run.
-            let mut runs: Vec<_> =
-                store.chunks_mut(docs * words).map(|run| run.chunks_mut(BLOCK * words)).collect();
+            let mut parts: Vec<_> =
+                runs.iter_mut().map(|run| run.chunks_mut(BLOCK * words)).collect();
             let blocks: Vec<Vec<&mut [u32]>> = (0..docs.div_ceil(BLOCK))
-                .map(|_| runs.iter_mut().map(|r| r.next().expect("every band")).collect())
+                .map(|_| parts.iter_mut().map(|r| r.next().expect("every band")).collect())
                 .collect();
             blocks.into_par_iter().enumerate().for_each_init(init, |state, (k, mut block)| {
                 for i in 0..block[0].len() / words {
@@ -261,18 +263,23 @@ impl BandKeys {
                 }
             });
         }
-        BandKeys { docs, words, store }
+        BandKeys { words, runs }
     }
 
     /// The bucket key of `doc` in `band`.
     #[inline]
     fn key(&self, band: usize, doc: usize) -> u64 {
-        let at = (band * self.docs + doc) * self.words;
+        let (run, at) = (&self.runs[band], doc * self.words);
         if self.words == 1 {
-            LshParams::band_key(band, &self.store[at..at + 1])
+            LshParams::band_key(band, &run[at..at + 1])
         } else {
-            u64::from(self.store[at]) | u64::from(self.store[at + 1]) << 32
+            u64::from(run[at]) | u64::from(run[at + 1]) << 32
         }
+    }
+
+    /// Gives back the memory of `band`'s values, which are read no more.
+    fn release(&mut self, band: usize) {
+        self.runs[band] = Vec::new();
     }
 }
 
