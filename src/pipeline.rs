@@ -94,7 +94,7 @@ pub struct Prepared {
     /// Per document: its node.
     pub node_of: Vec<u32>,
     /// Per node: its documents, in input order.
-    pub members: Vec<Vec<u32>>,
+    pub members: Members,
     /// Per node: the weighted feature set.
     pub sets: Vec<WeightedSet>,
     /// Per node, its embeddings (with `--model`): those of the node's first document.
@@ -707,7 +707,7 @@ impl Pipeline {
                 score,
             })
             .collect::<Vec<_>>();
-        let duplicates = p.members.iter().filter(|m| m.len() > 1).cloned().collect();
+        let duplicates = p.members.iter().filter(|m| m.len() > 1).map(<[u32]>::to_vec).collect();
         let stats = RunStats {
             documents: n_docs,
             unique: p.sets.len(),
@@ -925,7 +925,7 @@ pub struct Collapsed {
     /// Per document: its node.
     pub node_of: Vec<u32>,
     /// Per node: its documents, in input order.
-    pub members: Vec<Vec<u32>>,
+    pub members: Members,
     /// Per node: the feature set.
     pub unique: Vec<Box<[u64]>>,
     /// Per node: [`set_hash`] of its feature set.
@@ -947,16 +947,67 @@ pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
             None => {
                 let n = c.unique.len() as u32;
                 c.unique.push(f);
-                c.members.push(Vec::new());
                 c.hashes.push(h);
                 cands.push(n);
                 n
             }
         };
-        c.members[node as usize].push(doc as u32);
         c.node_of.push(node);
     }
+    c.members = Members::of(&c.node_of, c.unique.len());
     c
+}
+
+/// Each node's documents, in input order: one list for all nodes (a list each took 56 bytes a
+/// node, most nodes holding one document).
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    /// Node `n`'s documents are `docs[starts[n]..starts[n + 1]]`.
+    starts: Vec<u32>,
+    docs: Vec<u32>,
+}
+
+impl Members {
+    /// The members of `nodes` nodes, given the node of each document.
+    pub fn of(node_of: &[u32], nodes: usize) -> Self {
+        let mut starts = vec![0u32; nodes + 1];
+        for &n in node_of {
+            starts[n as usize + 1] += 1;
+        }
+        for n in 1..starts.len() {
+            starts[n] += starts[n - 1];
+        }
+        let mut next = starts.clone();
+        let mut docs = vec![0u32; node_of.len()];
+        for (d, &n) in node_of.iter().enumerate() {
+            docs[next[n as usize] as usize] = d as u32;
+            next[n as usize] += 1;
+        }
+        Members { starts, docs }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// True when there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each node's documents, in node order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|n| &self[n])
+    }
+}
+
+impl std::ops::Index<usize> for Members {
+    type Output = [u32];
+
+    fn index(&self, n: usize) -> &[u32] {
+        &self.docs[self.starts[n] as usize..self.starts[n + 1] as usize]
+    }
 }
 
 /// What [`Pipeline::resolve_shingle`] counts of each of the first [`AUTO_SAMPLE`] texts.
@@ -970,4 +1021,24 @@ pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
 pub fn set_hash(f: &[u64]) -> u64 {
     let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
     xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapse_groups_identical_sets_in_order_of_first_appearance() {
+        let f = |v: &[u64]| -> Box<[u64]> { v.into() };
+        let c =
+            collapse(vec![f(&[1, 2]), f(&[3]), f(&[1, 2]), f(&[]), f(&[3]), f(&[]), f(&[1, 2])]);
+        assert_eq!(c.node_of, [0, 1, 0, 2, 1, 3, 0]);
+        // Empty sets are each their own node.
+        assert_eq!(c.unique.len(), 4);
+        assert_eq!(c.members.len(), 4);
+        let members: Vec<&[u32]> = c.members.iter().collect();
+        assert_eq!(members, [&[0, 2, 6][..], &[1, 4], &[3], &[5]]);
+        assert_eq!(&c.members[1], &[1, 4]);
+        assert!(Members::of(&[], 0).is_empty());
+    }
 }
