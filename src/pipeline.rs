@@ -607,23 +607,20 @@ impl Pipeline {
             .filter(|x| pairs.binary_search(x).is_err() && semantic_only.binary_search(x).is_err())
             .collect();
         cstats.pairs += (semantic_only.len() + pivot_only.len()) as u64;
-        // A score per pair first, in a list made at its size; then the edges (pairs scoring
-        // above zero) in one list made at theirs. Collected from a filter, the edges grew by
-        // doubling and were copied at the end: twice their size at the peak.
-        let score = |pair: &(u32, u32)| {
-            let (a, b) = score_live(pair);
-            self.pair_score(p, a, b)
-        };
-        let scored: Vec<f32> = pairs.par_iter().chain(pivot_only.par_iter()).map(score).collect();
-        let kept = scored.iter().filter(|&&s| s > 0.0).count();
-        let mut node_edges: Vec<(u32, u32, f32)> = Vec::with_capacity(kept + semantic_only.len());
-        node_edges.extend(pairs.iter().chain(&pivot_only).zip(&scored).filter(|x| *x.1 > 0.0).map(
-            |(pair, &s)| {
-                let (a, b) = score_live(pair);
-                (a, b, s)
-            },
-        ));
-        drop((pairs, pivot_only, scored));
+        // Each pair becomes an edge in one list made at the size of all of them, is scored in
+        // place, and the edges scoring zero are dropped in place. (A list of scores, then one of
+        // the kept edges beside the pairs and their scores, held 4 bytes a pair more at the end
+        // of verification, then the run's peak; a list collected from a filter grew by
+        // doubling and was copied.)
+        let mut node_edges: Vec<(u32, u32, f32)> =
+            Vec::with_capacity(pairs.len() + pivot_only.len() + semantic_only.len());
+        node_edges.extend(pairs.iter().chain(&pivot_only).map(|&(a, b)| (a, b, 0.0)));
+        drop((pairs, pivot_only));
+        node_edges.par_iter_mut().for_each(|e| {
+            let (a, b) = score_live(&(e.0, e.1));
+            *e = (a, b, self.pair_score(p, a, b));
+        });
+        node_edges.retain(|e| e.2 > 0.0);
         if let Some(vectors) = &p.vectors {
             node_edges.par_extend(semantic_only.par_iter().filter_map(|pair| {
                 let (a, b) = score_live(pair);
@@ -637,6 +634,7 @@ impl Pipeline {
         }
         node_edges.sort_unstable_by_key(|e| (e.0, e.1));
         node_edges.dedup_by_key(|e| (e.0, e.1));
+        node_edges.shrink_to_fit();
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
         let node_cluster =
