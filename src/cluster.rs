@@ -101,30 +101,16 @@ pub fn average_link_anchored(
     // after component: each component's own list is made when it is clustered. (A copy of
     // those edges, lists grown by doubling, was 16 of the 20 million edges of the 1M replay
     // at 12 bytes each, beside the edges themselves.)
-    assert!(edges.len() <= u32::MAX as usize, "more than 2^32 edges");
     let comp_of = |&(a, b, _): &(u32, u32, f32)| {
         let (ca, cb) = (place[a as usize].0, place[b as usize].0);
         (ca == cb && ca != u32::MAX).then_some(ca as usize)
     };
-    let mut starts = vec![0usize; comps.len() + 1];
-    for c in edges.iter().filter_map(comp_of) {
-        starts[c + 1] += 1;
-    }
-    for k in 1..starts.len() {
-        starts[k] += starts[k - 1];
-    }
-    let mut inside = vec![0u32; starts[comps.len()]];
-    let mut next = starts.clone();
-    for (e, c) in edges.iter().enumerate().filter_map(|(e, x)| Some((e, comp_of(x)?))) {
-        inside[next[c]] = e as u32;
-        next[c] += 1;
-    }
-    drop(next);
+    let inside = Groups::new(comps.len(), edges.iter().map(comp_of));
     let labels: Vec<Vec<u32>> = comps
         .par_iter()
         .enumerate()
         .map(|(k, nodes)| {
-            let edges: Vec<(u32, u32, f32)> = inside[starts[k]..starts[k + 1]]
+            let edges: Vec<(u32, u32, f32)> = inside[k]
                 .iter()
                 .map(|&e| {
                     let (a, b, s) = edges[e as usize];
@@ -144,6 +130,59 @@ pub fn average_link_anchored(
         }
     }
     out
+}
+
+/// Numbers `0..` grouped by a key, all groups in one list, each group in the numbers' order: a
+/// node's documents ([`crate::pipeline::Collapsed`]), a component's edges
+/// ([`average_link_anchored`]).
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// Group `g` is `items[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Groups {
+    /// `groups` groups, number `i` in group `keys[i]` (in none for `None`); a counting sort.
+    pub fn new(groups: usize, keys: impl Iterator<Item = Option<usize>> + Clone) -> Self {
+        let mut starts = vec![0u32; groups + 1];
+        for g in keys.clone().flatten() {
+            starts[g + 1] += 1;
+        }
+        for g in 1..starts.len() {
+            starts[g] += starts[g - 1];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0u32; starts[groups] as usize];
+        for (i, g) in keys.enumerate().filter_map(|(i, g)| Some((i, g?))) {
+            items[next[g] as usize] = u32::try_from(i).expect("fewer than 2^32 numbers");
+            next[g] += 1;
+        }
+        Groups { starts, items }
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// True when there are no groups.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each group, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|g| &self[g])
+    }
+}
+
+impl std::ops::Index<usize> for Groups {
+    type Output = [u32];
+
+    fn index(&self, g: usize) -> &[u32] {
+        &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
 }
 
 /// [`average_link_anchored`] over one component: the merges themselves.
@@ -323,6 +362,15 @@ pub fn single_link(n: usize, edges: &[(u32, u32, f32)], threshold: f64) -> Vec<u
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
+
+    #[test]
+    fn groups_keep_each_number_in_its_group_in_order_and_skip_the_keyless() {
+        let keys = [Some(2), None, Some(0), Some(2), None, Some(2)];
+        let g = super::Groups::new(4, keys.iter().copied());
+        assert_eq!(g.len(), 4);
+        let groups: Vec<&[u32]> = g.iter().collect();
+        assert_eq!(groups, [&[2][..], &[], &[0, 3, 5], &[]]);
+    }
 
     use super::*;
 

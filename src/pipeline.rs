@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::candidates::{CandidateStats, candidate_pairs, candidate_pairs_by, rare_key_pairs};
+use crate::cluster::Groups;
 use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
@@ -94,7 +95,7 @@ pub struct Prepared {
     /// Per document: its node.
     pub node_of: Vec<u32>,
     /// Per node: its documents, in input order.
-    pub members: Members,
+    pub members: Groups,
     /// Per node: the weighted feature set.
     pub sets: Vec<WeightedSet>,
     /// Per node, its embeddings (with `--model`): those of the node's first document.
@@ -923,7 +924,7 @@ pub struct Collapsed {
     /// Per document: its node.
     pub node_of: Vec<u32>,
     /// Per node: its documents, in input order.
-    pub members: Members,
+    pub members: Groups,
     /// Per node: the feature set.
     pub unique: Vec<Box<[u64]>>,
     /// Per node: [`set_hash`] of its feature set.
@@ -952,60 +953,10 @@ pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
         };
         c.node_of.push(node);
     }
-    c.members = Members::of(&c.node_of, c.unique.len());
+    // One list for all nodes: a list each took 56 bytes a node, most nodes holding one
+    // document.
+    c.members = Groups::new(c.unique.len(), c.node_of.iter().map(|&n| Some(n as usize)));
     c
-}
-
-/// Each node's documents, in input order: one list for all nodes (a list each took 56 bytes a
-/// node, most nodes holding one document).
-#[derive(Debug, Clone, Default)]
-pub struct Members {
-    /// Node `n`'s documents are `docs[starts[n]..starts[n + 1]]`.
-    starts: Vec<u32>,
-    docs: Vec<u32>,
-}
-
-impl Members {
-    /// The members of `nodes` nodes, given the node of each document.
-    pub fn of(node_of: &[u32], nodes: usize) -> Self {
-        let mut starts = vec![0u32; nodes + 1];
-        for &n in node_of {
-            starts[n as usize + 1] += 1;
-        }
-        for n in 1..starts.len() {
-            starts[n] += starts[n - 1];
-        }
-        let mut next = starts.clone();
-        let mut docs = vec![0u32; node_of.len()];
-        for (d, &n) in node_of.iter().enumerate() {
-            docs[next[n as usize] as usize] = d as u32;
-            next[n as usize] += 1;
-        }
-        Members { starts, docs }
-    }
-
-    /// Number of nodes.
-    pub fn len(&self) -> usize {
-        self.starts.len().saturating_sub(1)
-    }
-
-    /// True when there are no nodes.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Each node's documents, in node order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
-        (0..self.len()).map(|n| &self[n])
-    }
-}
-
-impl std::ops::Index<usize> for Members {
-    type Output = [u32];
-
-    fn index(&self, n: usize) -> &[u32] {
-        &self.docs[self.starts[n] as usize..self.starts[n + 1] as usize]
-    }
 }
 
 /// What [`Pipeline::resolve_shingle`] counts of each of the first [`AUTO_SAMPLE`] texts.
@@ -1037,6 +988,6 @@ mod tests {
         let members: Vec<&[u32]> = c.members.iter().collect();
         assert_eq!(members, [&[0, 2, 6][..], &[1, 4], &[3], &[5]]);
         assert_eq!(&c.members[1], &[1, 4]);
-        assert!(Members::of(&[], 0).is_empty());
+        assert!(Groups::new(0, std::iter::empty()).is_empty());
     }
 }
