@@ -331,7 +331,12 @@ impl BatchArgs {
         let pipeline = self.pipeline.pipeline()?;
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
-        let batch = batch::run(&self.input.inputs(), &read, &pipeline, self.input.strict, &spinner);
+        // On a worker of the pool: the run's parallel stages (a few hundred) then start on the
+        // thread that asks for them, instead of each waking a worker and putting this thread to
+        // sleep until it is done.
+        let inputs = self.input.inputs();
+        let batch =
+            rayon::scope(|_| batch::run(&inputs, &read, &pipeline, self.input.strict, &spinner));
         spinner.finish();
         Ok(batch?)
     }
@@ -361,12 +366,19 @@ pub fn write_output(
     out.finish().with_context(|| format!("{name}: cannot write"))
 }
 
+/// Stack size of the pool's threads: that of a Linux main thread.
+const WORKER_STACK: usize = 8 << 20;
+
 /// Dispatches a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // The batch commands run on a worker of this pool (see [`BatchArgs::run`]): give its
+    // threads the stack of the main thread.
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(n) = cli.threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
-        rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;
+        pool = pool.num_threads(n);
     }
+    pool.build_global()?;
     match cli.command {
         Command::Cluster(a) => cluster::run(a, cli.quiet),
         Command::Dedup(a) => dedup::run(a, cli.quiet),
