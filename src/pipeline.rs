@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
 use crate::pivot::{Lexicon, Pivoter};
-use crate::shingle::{Scratch, Shingle, is_number_feature, shingle_into};
+use crate::shingle::{Scratch, Shingle, ShingleSpec, is_number_feature, shingle_into};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{IndexedSets, Similarity, WeightedSet, combine, pivot_pair, scores};
@@ -28,6 +28,14 @@ pub type FeatureSets = Vec<Box<[u64]>>;
 
 /// Documents looked at to resolve `--shingle auto`.
 pub const AUTO_SAMPLE: usize = 1000;
+
+/// Most texts one task of a parallel loop over texts normalizes. Rayon otherwise stops
+/// splitting a loop once it has as many pieces as threads, twice over: on 2 threads the
+/// last quarter of a chunk's texts (0.12 s of the 0.28 s its 8,192 articles took) was one
+/// thread's, the other idle.
+pub const TEXTS_PER_TASK: usize = 32;
+/// Most sets one task of a parallel loop over sets sketches (for the same reason).
+const SETS_PER_TASK: usize = 256;
 
 /// SimHash bands × rows for semantic candidates: a pair of cosine 0.6 becomes a candidate with
 /// probability 0.87, 0.8 with 0.9996, 0.3 with 0.33.
@@ -333,6 +341,7 @@ impl Pipeline {
         let norm = self.normalizer();
         texts
             .par_iter()
+            .with_max_len(TEXTS_PER_TASK)
             .map_init(
                 || (Normalized::default(), Vec::new()),
                 |(n, out), t| {
@@ -405,9 +414,13 @@ impl Pipeline {
 
     /// Resolves `auto` shingles from the first documents of a collection.
     pub fn resolve_shingle<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Shingle {
+        if let ShingleSpec::Fixed(shingle) = self.cfg.shingle() {
+            return shingle;
+        }
         let norm = self.normalizer();
         let counts: Vec<usize> = texts[..texts.len().min(AUTO_SAMPLE)]
             .par_iter()
+            .with_max_len(TEXTS_PER_TASK)
             .map(|t| sample_length(&norm, t.as_ref()))
             .collect();
         self.cfg.shingle().resolve(&counts)
@@ -418,6 +431,7 @@ impl Pipeline {
         let norm = self.normalizer();
         texts
             .par_iter()
+            .with_max_len(TEXTS_PER_TASK)
             .map_init(
                 || (Normalized::default(), Scratch::default(), Vec::new()),
                 |(n, scratch, out), t| {
@@ -461,6 +475,7 @@ impl Pipeline {
         let norm = self.normalizer();
         let (features, pivots) = texts
             .par_iter()
+            .with_max_len(TEXTS_PER_TASK)
             .map_init(
                 || (Normalized::default(), Scratch::default(), Vec::new(), Vec::new()),
                 |(n, scratch, out, piv), t| {
@@ -538,6 +553,7 @@ impl Pipeline {
     pub fn signatures_of(&self, sets: &[WeightedSet]) -> Vec<Box<[u32]>> {
         let hasher = MinHasher::new(self.cfg.num_perm(), self.cfg.seed());
         sets.par_iter()
+            .with_max_len(SETS_PER_TASK)
             .map_init(SketchScratch::default, |scratch, s| {
                 let mut out = vec![0u32; hasher.len()].into_boxed_slice();
                 self.sketch(&hasher, s, scratch, &mut out);

@@ -405,6 +405,8 @@ fn format_of(input: &Input) -> Option<Format> {
 /// peers' job on 10k articles from 0.195 to 0.186 s on 2 threads against 8 MB chunks
 /// (`perf stat -r 10`), with the same output.
 const CHUNK_LINES: usize = 4096;
+/// Most lines one task parses (see [`crate::pipeline::TEXTS_PER_TASK`]).
+const LINES_PER_TASK: usize = 64;
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// Reads JSON Lines or text lines; `format` `None` decides from the first non-blank line (JSON
@@ -444,6 +446,7 @@ fn read_lines_from(
                  emit: &mut dyn FnMut(Item) -> bool| {
         let items: Vec<Item> = lines
             .par_iter()
+            .with_max_len(LINES_PER_TASK)
             .map(|(no, range)| line_item(&block[range.clone()], *no, format, ctx))
             .collect();
         block.clear();
