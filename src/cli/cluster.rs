@@ -30,6 +30,14 @@ pub struct Row<'a> {
     pub size: u32,
 }
 
+/// One output line of `cluster`: a clustered document or a rejected record.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Line<'a> {
+    Story(Row<'a>),
+    Rejected(super::progress::RejectedRow<'a>),
+}
+
 #[derive(Debug, clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
@@ -61,22 +69,19 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     }
     args.write(&batch, quiet, |out| {
         out.columns(&super::progress::story_columns(&[]))?;
-        for e in &batch.entries {
-            match *e {
-                Entry::Record(d) => {
-                    let s = c.story[d] as usize;
-                    out.json(&Row {
-                        id: &batch.records[d].id,
-                        cluster: &names[s],
-                        representative: c.representative[s] as usize == d,
-                        score: (c.score_to_rep[d] as f64 * 1000.0).round() / 1000.0,
-                        size: sizes[s],
-                    })?
-                }
-                Entry::Rejected(r) => out.json(&rejected_json(&batch.rejected[r]))?,
+        out.json_rows(batch.entries.len(), |i| match batch.entries[i] {
+            Entry::Record(d) => {
+                let s = c.story[d] as usize;
+                Line::Story(Row {
+                    id: &batch.records[d].id,
+                    cluster: &names[s],
+                    representative: c.representative[s] as usize == d,
+                    score: (c.score_to_rep[d] as f64 * 1000.0).round() / 1000.0,
+                    size: sizes[s],
+                })
             }
-        }
-        Ok(())
+            Entry::Rejected(r) => Line::Rejected(rejected_json(&batch.rejected[r])),
+        })
     })?;
     if let Some(path) = &report {
         let pipeline = args.pipeline.config()?;

@@ -123,6 +123,41 @@ impl Output {
         self.inner.write_all(b"\n")
     }
 
+    /// `n` JSON lines (rows, for a Parquet output), the `i`-th `row(i)`. JSON lines are made in
+    /// parallel, a block of rows at a time, and written in order: on one thread, writing the
+    /// stories of 10k articles took about 10 ms of the 2-thread job's 330.
+    pub fn json_rows<T: Serialize>(
+        &mut self,
+        n: usize,
+        row: impl Fn(usize) -> T + Sync,
+    ) -> io::Result<()> {
+        use rayon::prelude::*;
+        if self.parquet {
+            return (0..n).try_for_each(|i| self.json(&row(i)));
+        }
+        /// Rows made before they are written, and rows per task.
+        const BLOCK: usize = 1 << 16;
+        const TASK: usize = 512;
+        for first in (0..n).step_by(BLOCK) {
+            let last = (first + BLOCK).min(n);
+            let parts = (first..last)
+                .step_by(TASK)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|start| {
+                    let mut buf = Vec::new();
+                    for i in start..(start + TASK).min(last) {
+                        serde_json::to_writer(&mut buf, &row(i))?;
+                        buf.push(b'\n');
+                    }
+                    Ok(buf)
+                })
+                .collect::<io::Result<Vec<Vec<u8>>>>()?;
+            parts.iter().try_for_each(|p| self.inner.write_all(p))?;
+        }
+        Ok(())
+    }
+
     /// Whether this output is written as Parquet (its name ends in `.parquet`).
     pub fn is_parquet(&self) -> bool {
         self.parquet
