@@ -226,8 +226,14 @@ fn decomposition(c: char) -> Decomposition {
 }
 
 /// Accumulates tokens into a [`Normalized`], one character of the NFKD form at a time.
+///
+/// It holds the text and spans by value, taken from the [`Normalized`] it fills and given back
+/// by [`Builder::finish`]: through a reference, every character reloaded the text's length
+/// that the character before had just stored.
 struct Builder<'a> {
     out: &'a mut Normalized,
+    text: String,
+    spans: Vec<(u32, u32)>,
     /// Byte offset where the open token starts.
     start: Option<usize>,
     /// Characters in the open token.
@@ -242,8 +248,12 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(out: &'a mut Normalized, stem: bool) -> Self {
+        let text = std::mem::take(&mut out.text);
+        let spans = std::mem::take(&mut out.spans);
         Builder {
             out,
+            text,
+            spans,
             start: None,
             chars: 0,
             script: None,
@@ -285,7 +295,7 @@ impl<'a> Builder<'a> {
             GeneralCategory::Format | GeneralCategory::EnclosingMark => {}
             GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
                 if self.start.is_some() {
-                    self.out.text.push(c);
+                    self.text.push(c);
                     self.chars += 1;
                     self.needs_nfc = true;
                 }
@@ -332,16 +342,16 @@ impl<'a> Builder<'a> {
             self.end();
         }
         if self.start.is_none() {
-            if !self.out.text.is_empty() {
-                self.out.text.push(' ');
+            if !self.text.is_empty() {
+                self.text.push(' ');
             }
-            self.start = Some(self.out.text.len());
+            self.start = Some(self.text.len());
             self.chars = 0;
         }
         if script.is_some() {
             self.script = script;
         }
-        self.out.text.push(c);
+        self.text.push(c);
         self.chars += 1;
     }
 
@@ -349,21 +359,23 @@ impl<'a> Builder<'a> {
         let Some(start) = self.start.take() else { return };
         let script = self.script.take();
         if self.stem && script == Some(Script::Arabic) {
-            let word = &self.out.text[start..];
+            let word = &self.text[start..];
             let stem = arabic::light_stem_counted(word, self.chars);
             let off = stem.as_ptr() as usize - word.as_ptr() as usize;
             let len = stem.len();
-            self.out.text.truncate(start + off + len);
+            self.text.truncate(start + off + len);
             if off > 0 {
-                self.out.text.drain(start..start + off);
+                self.text.drain(start..start + off);
             }
         }
-        self.out.spans.push((start as u32, self.out.text.len() as u32));
+        self.spans.push((start as u32, self.text.len() as u32));
     }
 
     /// Closes the last token and recomposes if needed.
     fn finish(mut self) {
         self.end();
+        self.out.text = self.text;
+        self.out.spans = self.spans;
         if self.needs_nfc {
             recompose(self.out);
         }
