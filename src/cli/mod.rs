@@ -384,9 +384,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dedup(a) => dedup::run(a, cli.quiet),
         Command::Pairs(a) => pairs::run(a, cli.quiet),
         Command::Similar(a) => similar::run(a),
-        Command::Eval(a) => eval::run(a, cli.quiet),
-        Command::Embed(a) => embed::run(a, cli.quiet),
-        Command::Index(c) => index::run(c, cli.quiet),
+        // On a worker of the pool, as the batch commands' runs are (see [`BatchArgs::run`]).
+        Command::Eval(a) => rayon::scope(|_| eval::run(a, cli.quiet)),
+        Command::Embed(a) => rayon::scope(|_| embed::run(a, cli.quiet)),
+        Command::Index(c) => rayon::scope(|_| index::run(c, cli.quiet)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "xdedup", &mut std::io::stdout());
