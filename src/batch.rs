@@ -185,8 +185,12 @@ fn load_with(
     }
 }
 
-/// Records whose features are made between two frees of their texts (see [`run`]).
-const FREE_CHUNK: usize = 8192;
+/// Records whose features are made between two frees of their texts (see [`run`]). Small, so
+/// that the memory freed with a chunk's texts is what the next chunks' features and texts take:
+/// with chunks of 8,192 records every later page was a fresh one, and in this VM a first touch
+/// costs about 3.5 µs (page faults were 9% of a 1-thread profile). On the peers' 10k job: 16.2k
+/// → 10.1k page faults, peak RSS 62 → 41 MB, 7% less time on 1 thread and on 2.
+const FREE_CHUNK: usize = 1024;
 
 /// The records' texts, in order.
 fn texts_of(records: &[Record]) -> Vec<&str> {

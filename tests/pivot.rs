@@ -256,7 +256,7 @@ fn pivot_features_of_texts_read_before_the_second_language() {
         .collect();
     let lang = |l: &'static str| rows.iter().filter(move |r| r["lang"] == l);
     // The Arabic documents written in Arabic (one is in Latin letters), then Arabic filler past
-    // the first chunk of 8,192 records, then the English documents.
+    // the first chunks of records (1,024 each), then the English documents.
     let arabic = text_script("عربي");
     let mut input = String::new();
     for r in lang("ar").filter(|r| text_script(r["text"].as_str().unwrap()) == arabic) {
