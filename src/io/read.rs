@@ -896,6 +896,43 @@ mod tests {
         out
     }
 
+    /// Chunks are read while the one before is parsed: across several chunks (by lines and by
+    /// bytes), every record comes out once, in order, with its line; a sink that stops gets
+    /// nothing more.
+    #[test]
+    fn records_cross_chunks_in_order() {
+        let mut content = String::new();
+        let mut expected = Vec::new();
+        for i in 0..(2 * CHUNK_LINES + 500) {
+            if i % 97 == 5 {
+                content += "\n";
+                continue;
+            }
+            let text = if i % 1000 == 3 { "x".repeat(300_000) } else { format!("doc {i}") };
+            content += &format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n");
+            expected.push((i as u64 + 1, serde_json::json!(i)));
+        }
+        let items = read("many.jsonl", content.as_bytes(), ReadOptions::default());
+        let got: Vec<(u64, Value)> = items
+            .iter()
+            .map(|it| match it {
+                Item::Record(r) => (r.origin.line, r.id.clone()),
+                Item::Rejected(r) => panic!("line {} rejected: {}", r.origin.line, r.reason),
+            })
+            .collect();
+        assert!(got == expected, "{} records read, {} expected", got.len(), expected.len());
+
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("many.jsonl");
+        std::fs::write(&p, &content).unwrap();
+        let mut seen = 0;
+        read_inputs(&[Input::Path(p)], &ReadOptions::default(), |_| {
+            seen += 1;
+            seen < CHUNK_LINES + 10
+        });
+        assert_eq!(seen, CHUNK_LINES + 10, "the sink stopped");
+    }
+
     fn reasons(items: &[Item]) -> Vec<(u64, String)> {
         items
             .iter()

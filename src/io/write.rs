@@ -125,7 +125,7 @@ impl Output {
 
     /// `n` JSON lines (rows, for a Parquet output), the `i`-th `row(i)`. JSON lines are made in
     /// parallel, a block of rows at a time, and written in order: on one thread, writing the
-    /// stories of 10k articles took about 10 ms of the 2-thread job's 330.
+    /// stories of 10k articles took about 8 ms of the 2-thread job's 330.
     pub fn json_rows<T: Serialize>(
         &mut self,
         n: usize,
@@ -135,7 +135,7 @@ impl Output {
         if self.parquet {
             return (0..n).try_for_each(|i| self.json(&row(i)));
         }
-        /// Rows made before they are written, and rows per task.
+        // Rows made before they are written, and rows per task.
         const BLOCK: usize = 1 << 16;
         const TASK: usize = 512;
         for first in (0..n).step_by(BLOCK) {
@@ -202,6 +202,30 @@ impl Drop for Output {
         // Not finished: remove the partial file.
         if let Some((tmp, _)) = self.target.take() {
             let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows made in parallel come out one a line, in order, across tasks and blocks.
+    #[test]
+    fn json_rows_are_written_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.jsonl");
+        let n = (1 << 16) + 1234;
+        let row = |i: usize| serde_json::json!({ "id": i, "text": "ä".repeat(i % 7) });
+        let mut out = Output::create(Some(&path)).unwrap();
+        out.json_rows(n, row).unwrap();
+        out.json_rows(0, row).unwrap();
+        out.finish().unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines.len(), n);
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(*line, row(i).to_string(), "line {}", i + 1);
         }
     }
 }
