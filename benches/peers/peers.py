@@ -135,8 +135,23 @@ def stage(name, docs, a):
 
 def child_fastest(cmd):
     """[child] ROUNDS times: the fastest run's seconds, the largest peak RSS."""
-    runs = [child(cmd) for _ in range(ROUNDS)]
-    return min(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]
+    return children_fastest([cmd], ROUNDS)[0]
+
+
+# xdedup's 1- and 2-thread jobs are run this many times each, alternating, so that their ratio
+# compares runs made under the same conditions (this machine's speed drifts within minutes: one
+# after the other, three runs each put the ratio anywhere from 1.47x to 1.73x in one session).
+ROUNDS_THREADS = 9
+
+
+def children_fastest(cmds, rounds):
+    """[child] of each command, `rounds` times, the commands alternating: for each, the fastest
+    run's seconds, the largest peak RSS, and the first run's output."""
+    runs = [[] for _ in cmds]
+    for _ in range(rounds):
+        for i, cmd in enumerate(cmds):
+            runs[i].append(child(cmd))
+    return [(min(r[0] for r in rs), max(r[1] for r in rs), rs[0][2]) for rs in runs]
 
 
 def child(cmd):
@@ -195,18 +210,19 @@ def main():
                          f"MinHash (examples/signatures, fastest of {ROUNDS})", r["signatures_seconds"], rss)
         rows["limit"] = ("reference loop: lowercase + split + xxh3 of words and 3-grams "
                          "(the limit; same process)", r["limit_seconds"], rss)
-        for threads in (1, 2):
-            # The peers' job: word 3-gram MinHash, no IDF, Jaccard 0.5, no cross-script pivot
-            # stage (they have none; its cost is measured apart in BENCHMARKS.md).
-            cmd = [a.xdedup, "cluster", inp, "--threads", str(threads), "--shingle", "word:3",
-                   "--no-idf", "--num-perm", "128", "--similarity", "jaccard", "-t", "0.5", "-q",
-                   "--no-pivot", "-o", os.path.join(tmp, "out.jsonl")]
-            secs, rss, _ = child_fastest(cmd)
-            with open(os.path.join(tmp, "out.jsonl")) as f:
-                stories = len({json.loads(l)["cluster"] for l in f})
+        # The peers' job: word 3-gram MinHash, no IDF, Jaccard 0.5, no cross-script pivot stage
+        # (they have none; its cost is measured apart in BENCHMARKS.md).
+        cmds = [[a.xdedup, "cluster", inp, "--threads", str(threads), "--shingle", "word:3",
+                 "--no-idf", "--num-perm", "128", "--similarity", "jaccard", "-t", "0.5", "-q",
+                 "--no-pivot", "-o", os.path.join(tmp, "out.jsonl")] for threads in (1, 2)]
+        timed_runs = children_fastest(cmds, ROUNDS_THREADS)
+        with open(os.path.join(tmp, "out.jsonl")) as f:
+            stories = len({json.loads(l)["cluster"] for l in f})
+        for threads, (secs, rss, _) in zip((1, 2), timed_runs):
             rows[f"x{threads}"] = (f"xdedup cluster, {threads} thread(s) (whole: read JSONL, "
                                    f"normalize, sketch, LSH, verify, average link, write; "
-                                   f"{stories} stories; fastest of {ROUNDS})", secs, rss)
+                                   f"{stories} stories; fastest of {ROUNDS_THREADS}, 1 and 2 "
+                                   f"threads alternating)", secs, rss)
         cmd = [a.xdedup, "cluster", inp, "--threads", "1", "-q", "-o", os.path.join(tmp, "out.jsonl")]
         secs, rss, _ = child_fastest(cmd)
         rows["xd"] = (f"xdedup cluster, 1 thread, its defaults (IDF, cosine, t=0.12, pivot stage; "
