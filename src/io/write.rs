@@ -141,9 +141,8 @@ impl Output {
         for first in (0..n).step_by(BLOCK) {
             let last = (first + BLOCK).min(n);
             let parts = (first..last)
-                .step_by(TASK)
-                .collect::<Vec<_>>()
                 .into_par_iter()
+                .step_by(TASK)
                 .map(|start| {
                     let mut buf = Vec::new();
                     for i in start..(start + TASK).min(last) {
