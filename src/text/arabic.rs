@@ -53,14 +53,6 @@ pub fn is_arabic_letter(c: char) -> bool {
         | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08C9}')
 }
 
-/// Definite-article prefixes, longest first (already unified: no hamza forms). Like
-/// [`SUFFIXES`], only two-byte letters, so that a length in bytes is twice one in letters.
-const ARTICLES: [&str; 6] = ["وال", "بال", "كال", "فال", "ال", "لل"];
-
-/// Suffixes removed once, the first that matches, in this order (light10's list with `ة`
-/// already folded to `ه`, plus the possessives `نا هم كم`).
-const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "نا", "هم", "كم", "ه", "ي"];
-
 /// Light stem of one unified Arabic token: a sub-slice of `word`, never empty.
 ///
 /// - a leading conjunction `و`/`ف` is removed when at least three letters remain;
@@ -75,56 +67,165 @@ pub fn light_stem(word: &str) -> &str {
 /// [`light_stem`] of a word of `len` characters (the caller counted them while writing it).
 pub fn light_stem_counted(word: &str, len: usize) -> &str {
     debug_assert_eq!(len, word.chars().count());
-    if len <= 3 {
-        return word;
+    let (start, end) = light_stem_span(word.as_bytes(), len);
+    &word[start..end]
+}
+
+/// The two UTF-8 bytes of an Arabic letter as one number (see [`letter_at`]).
+const fn letter(c: char) -> u16 {
+    let mut buf = [0u8; 4];
+    let b = c.encode_utf8(&mut buf).as_bytes();
+    u16::from_le_bytes([b[0], b[1]])
+}
+
+const ALEF: u16 = letter('ا');
+const BEH: u16 = letter('ب');
+const TEH: u16 = letter('ت');
+const FEH: u16 = letter('ف');
+const KAF: u16 = letter('ك');
+const LAM: u16 = letter('ل');
+const MEEM: u16 = letter('م');
+const NOON: u16 = letter('ن');
+const HEH: u16 = letter('ه');
+const WAW: u16 = letter('و');
+const YEH: u16 = letter('ي');
+
+/// The two bytes of `word` from `i` as one number, 0 past its end. Comparing them with
+/// [`letter`] compares bytes, so it finds a letter exactly where `str::starts_with` would.
+#[inline(always)]
+fn letter_at(word: &[u8], i: usize) -> u16 {
+    match word.get(i..i.wrapping_add(2)) {
+        Some(&[a, b]) => u16::from_le_bytes([a, b]),
+        _ => 0,
     }
-    let mut w = word;
-    let mut n = len;
+}
+
+/// [`light_stem_counted`] as the byte range of the stem in `word`: the rules of [`light_stem`],
+/// spelled out as comparisons of two bytes at a time (every affix letter is two bytes). A test
+/// checks them against the same rules applied by going through the lists of affixes in order.
+///
+/// The range falls on character boundaries: it only ever drops whole two-byte letters, found by
+/// comparing bytes at character boundaries.
+#[inline]
+pub(crate) fn light_stem_span(word: &[u8], len: usize) -> (usize, usize) {
+    let (mut start, mut end, mut n) = (0, word.len(), len);
+    if n <= 3 {
+        return (start, end);
+    }
     // Conjunction.
-    if let Some(rest) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف'))
-        && n > 3
-        && !rest.starts_with('و')
-    {
-        w = rest;
+    if matches!(letter_at(word, 0), WAW | FEH) && letter_at(word, 2) != WAW {
+        start = 2;
         n -= 1;
     }
     // Article, or preposition before alef.
-    let mut cut = false;
-    for art in ARTICLES {
-        if let Some(rest) = w.strip_prefix(art) {
-            let k = art.len() / 2;
-            if n - k >= 2 {
-                w = rest;
-                n -= k;
-                cut = true;
-                break;
-            }
-        }
-    }
-    if !cut
-        && n >= 5
-        && let Some(rest) = w.strip_prefix('ل').or_else(|| w.strip_prefix('ب'))
-        && rest.starts_with('ا')
+    let (l0, l1) = (letter_at(word, start), letter_at(word, start + 2));
+    if n >= 5
+        && matches!(l0, WAW | BEH | KAF | FEH)
+        && l1 == ALEF
+        && letter_at(word, start + 4) == LAM
     {
-        w = rest;
+        start += 6;
+        n -= 3;
+    } else if n >= 4 && matches!(l0, ALEF | LAM) && l1 == LAM {
+        start += 4;
+        n -= 2;
+    } else if n >= 5 && matches!(l0, LAM | BEH) && l1 == ALEF {
+        start += 2;
         n -= 1;
     }
     // One suffix.
-    for suf in SUFFIXES {
-        let k = suf.len() / 2;
-        if n >= k + 3
-            && let Some(rest) = w.strip_suffix(suf)
-        {
-            w = rest;
-            break;
-        }
+    let last = letter_at(word, end.wrapping_sub(2));
+    let pair = (letter_at(word, end.wrapping_sub(4)), last);
+    if n >= 5
+        && matches!(
+            pair,
+            (HEH, ALEF)
+                | (ALEF, NOON)
+                | (ALEF, TEH)
+                | (WAW, NOON)
+                | (YEH, NOON)
+                | (YEH, HEH)
+                | (NOON, ALEF)
+                | (HEH, MEEM)
+                | (KAF, MEEM)
+        )
+    {
+        end -= 4;
+    } else if n >= 4 && matches!(last, HEH | YEH) {
+        end -= 2;
     }
-    w
+    (start, end)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Definite-article prefixes, longest first (already unified: no hamza forms). Like
+    /// [`SUFFIXES`], only two-byte letters, so that a length in bytes is twice one in letters.
+    const ARTICLES: [&str; 6] = ["وال", "بال", "كال", "فال", "ال", "لل"];
+
+    /// Suffixes removed once, the first that matches, in this order (light10's list with `ة`
+    /// already folded to `ه`, plus the possessives `نا هم كم`).
+    const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "نا", "هم", "كم", "ه", "ي"];
+
+    /// The rules as first written, over the lists: what [`light_stem_span`] must agree with.
+    fn reference(word: &str, len: usize) -> &str {
+        if len <= 3 {
+            return word;
+        }
+        let mut w = word;
+        let mut n = len;
+        // Conjunction.
+        if let Some(rest) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف'))
+            && n > 3
+            && !rest.starts_with('و')
+        {
+            w = rest;
+            n -= 1;
+        }
+        // Article, or preposition before alef.
+        let mut cut = false;
+        for art in ARTICLES {
+            if let Some(rest) = w.strip_prefix(art) {
+                let k = art.len() / 2;
+                if n - k >= 2 {
+                    w = rest;
+                    n -= k;
+                    cut = true;
+                    break;
+                }
+            }
+        }
+        if !cut
+            && n >= 5
+            && let Some(rest) = w.strip_prefix('ل').or_else(|| w.strip_prefix('ب'))
+            && rest.starts_with('ا')
+        {
+            w = rest;
+            n -= 1;
+        }
+        // One suffix.
+        for suf in SUFFIXES {
+            let k = suf.len() / 2;
+            if n >= k + 3
+                && let Some(rest) = w.strip_suffix(suf)
+            {
+                w = rest;
+                break;
+            }
+        }
+        w
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        #[test]
+        fn the_byte_rules_agree_with_the_lists(w in "[اوفبكلتنهمي\u{0621}\u{06A9}\u{08A0}a]{0,9}") {
+            let n = w.chars().count();
+            proptest::prop_assert_eq!(light_stem_counted(&w, n), reference(&w, n));
+        }
+    }
 
     #[test]
     fn stems_clitics_consistently() {

@@ -145,21 +145,33 @@ impl Normalizer {
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.clear();
         let mut b = Builder::new(out, self.stem);
-        for c in text.chars() {
-            // ASCII and the Arabic letters from alef on are their own decomposition.
-            if c.is_ascii() || ('\u{0627}'..='\u{064A}').contains(&c) {
-                b.char(c);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&lead) = bytes.get(i) {
+            if lead.is_ascii() {
+                b.char(char::from(lead));
+                i += 1;
                 continue;
             }
-            match decomposition(c) {
-                Decomposition::Same => b.char(c),
-                Decomposition::Short(d, n) => d[..n as usize].iter().for_each(|&d| b.char(d)),
-                Decomposition::Long => {
-                    let mut buf = [0u8; 4];
-                    let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
-                    nfkd.normalize(c.encode_utf8(&mut buf)).chars().for_each(|d| b.char(d));
+            // U+0600..U+067F, the bulk of Arabic text, straight from its two bytes: a valid
+            // string holds the second.
+            if let Some(offset) = arabic_block_offset(bytes, i) {
+                let code = ARABIC_BLOCK[offset];
+                if code >= 0x600 {
+                    b.push(char::from_u32(code.into()).unwrap_or('\u{0627}'), Some(Script::Arabic));
+                } else if code > SPLIT {
+                    b.push(char::from(code as u8), None);
+                } else if code == SPLIT {
+                    b.end();
+                } else if code == DECODE {
+                    b.decomposed(char::from_u32(0x600 + offset as u32).unwrap_or('\u{0600}'));
                 }
+                i += 2;
+                continue;
             }
+            let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            b.decomposed(c);
+            i += c.len_utf8();
         }
         b.finish();
     }
@@ -186,6 +198,61 @@ enum Decomposition {
     /// More (ligatures such as `ﷺ`, `㍿`): asked of the normalizer each time.
     Long,
 }
+
+/// What [`Normalizer::normalize_into`] does with each code point of U+0600..U+067F, read from its
+/// two UTF-8 bytes without decoding: the same as decomposing it and reading the result (a test
+/// checks every one against that), written out for the code points Arabic text is made of.
+///
+/// An entry is a letter to push (an Arabic letter, already unified, from U+0600 up), an ASCII
+/// digit to push, or one of [`DECODE`], [`DROP`] and [`SPLIT`]. Plain numbers rather than an
+/// enum: the letters, nearly every entry read, are told apart by one compare instead of a jump
+/// through a table.
+static ARABIC_BLOCK: [u16; 128] = {
+    let mut table = [DECODE; 128];
+    let mut offset = 0;
+    while offset < 128 {
+        let cp = 0x600 + offset as u16;
+        table[offset] = match cp {
+            // Arabic comma, semicolon, question mark; percent, decimal and thousands separators,
+            // five-pointed star.
+            0x060C | 0x061B | 0x061F | 0x066A..=0x066D => SPLIT,
+            // Tashkeel and Quranic marks (see `arabic::is_dropped_mark`), the Arabic letter mark
+            // (a bidi control), standalone hamza and tatweel (`arabic::unify_letter`).
+            0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x061C | 0x0621 | 0x0640 => DROP,
+            // Hamza and madda on a carrier: NFKD gives the carrier and a mark that is dropped.
+            0x0622 | 0x0623 | 0x0625 => 0x0627,
+            0x0624 => 0x0648,
+            0x0626 => 0x064A,
+            // Alef maksura and the yeh forms; teh marbuta.
+            0x0620 | 0x063D..=0x063F | 0x0649 => 0x064A,
+            0x0629 => 0x0647,
+            0x0627..=0x064A => cp,
+            0x0660..=0x0669 => b'0' as u16 + (cp - 0x0660),
+            _ => DECODE,
+        };
+        offset += 1;
+    }
+    table
+};
+
+/// Where the character at byte `i` of `bytes` (a `str`'s) falls in [`ARABIC_BLOCK`], if it is
+/// in U+0600..U+067F (lead byte 0xD8 or 0xD9; a valid string holds the second byte).
+#[inline(always)]
+fn arabic_block_offset(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i..i.wrapping_add(2)) {
+        Some(&[lead @ (0xD8 | 0xD9), cont]) => {
+            Some(usize::from(lead & 1) << 6 | usize::from(cont & 0x3F))
+        }
+        _ => None,
+    }
+}
+
+/// [`ARABIC_BLOCK`]: decompose the code point and read it as any other character.
+const DECODE: u16 = 0;
+/// [`ARABIC_BLOCK`]: a mark or control, dropped; the word goes on.
+const DROP: u16 = 1;
+/// [`ARABIC_BLOCK`]: punctuation; the word ends.
+const SPLIT: u16 = 2;
 
 /// Code points per lazily built table of [`decomposition`].
 const BLOCK: usize = 1024;
@@ -260,6 +327,19 @@ impl<'a> Builder<'a> {
             stem,
             needs_nfc: false,
             gc: CodePointMapDataBorrowed::<GeneralCategory>::new(),
+        }
+    }
+
+    /// Reads one character of the raw text: its NFKD decomposition, character by character.
+    fn decomposed(&mut self, c: char) {
+        match decomposition(c) {
+            Decomposition::Same => self.char(c),
+            Decomposition::Short(d, n) => d[..n as usize].iter().for_each(|&d| self.char(d)),
+            Decomposition::Long => {
+                let mut buf = [0u8; 4];
+                let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+                nfkd.normalize(c.encode_utf8(&mut buf)).chars().for_each(|d| self.char(d));
+            }
         }
     }
 
@@ -359,13 +439,16 @@ impl<'a> Builder<'a> {
         let Some(start) = self.start.take() else { return };
         let script = self.script.take();
         if self.stem && script == Some(Script::Arabic) {
-            let word = &self.text[start..];
-            let stem = arabic::light_stem_counted(word, self.chars);
-            let off = stem.as_ptr() as usize - word.as_ptr() as usize;
-            let len = stem.len();
-            self.text.truncate(start + off + len);
-            if off > 0 {
-                self.text.drain(start..start + off);
+            let (from, to) = arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars);
+            if from > 0 {
+                // SAFETY: `from..to` falls on character boundaries of the word (see
+                // `light_stem_span`), so the bytes moved to `start` (where the word began) are
+                // whole characters, and the text is cut right after them.
+                let bytes = unsafe { self.text.as_mut_vec() };
+                bytes.copy_within(start + from..start + to, start);
+                bytes.truncate(start + to - from);
+            } else {
+                self.text.truncate(start + to);
             }
         }
         self.spans.push((start as u32, self.text.len() as u32));
@@ -479,6 +562,20 @@ mod tests {
             let n = Normalizer::new(stem);
             for s in samples {
                 assert_eq!(n.normalize(s), n.normalize_reference(s), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_arabic_block_read_from_bytes_agrees_with_decomposing() {
+        for cp in 0x600..0x680 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            for context in ["{}", "ب{}ب", "والكتاب{}ة", "a{}a", "1{}١", "{}{}"] {
+                let s = context.replace("{}", &c.to_string());
+                for stem in [true, false] {
+                    let n = Normalizer::new(stem);
+                    assert_eq!(n.normalize(&s), n.normalize_reference(&s), "U+{cp:04X} in {s}");
+                }
             }
         }
     }
