@@ -210,6 +210,16 @@ pub fn text_script(text: &str) -> u8 {
     if counts[best] == 0 { 0 } else { best as u8 }
 }
 
+/// [`class_of`] a token: Arabic straight from its first byte (the lead bytes 0xD8..=0xDB are
+/// those of U+0600..U+06FF), any other by its characters.
+#[inline]
+fn class_of_token(token: &str) -> u64 {
+    match token.as_bytes().first() {
+        Some(0xD8..=0xDB) => 2,
+        _ => class_of(token.chars()),
+    }
+}
+
 /// Class of the first letter among `chars` (0 when there is none).
 #[inline]
 fn class_of(chars: impl IntoIterator<Item = char>) -> u64 {
@@ -318,7 +328,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                     out.push(number_feature(n), &|| format!("#{n}"));
                 }
                 s.words.push(h);
-                s.classes.push(class_of(t.chars()));
+                s.classes.push(class_of_token(t));
             }
             for (i, w) in windows(&s.words, n).enumerate() {
                 let class =
@@ -330,7 +340,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
         Shingle::Mixed(n) => {
             let mut prev: Option<&str> = None;
             for t in text.tokens() {
-                let class = class_of(t.chars());
+                let class = class_of_token(t);
                 // Inside the word, padded.
                 s.chars.clear();
                 s.chars.push(' ');
@@ -423,6 +433,13 @@ mod tests {
             s in "([a-z ]|[\u{0600}-\u{06FF}]|[\u{0400}-\u{04FF}]|\\PC){0,2100}"
         ) {
             proptest::prop_assert_eq!(text_script(&s), text_script_by_chars(&s));
+        }
+
+        #[test]
+        fn a_token_class_from_its_first_byte_is_that_of_its_characters(
+            s in "([\u{0600}-\u{06FF}]|[\u{0750}-\u{077F}]|[0-9a-z]|\\PC){0,6}"
+        ) {
+            proptest::prop_assert_eq!(class_of_token(&s), class_of(s.chars()));
         }
     }
 

@@ -81,7 +81,7 @@ pub fn token_number(token: &str) -> Option<u64> {
 pub fn token_number_hashed(token: &str, hash: impl FnOnce() -> u64) -> Option<u64> {
     match token.as_bytes().first() {
         Some(b) if b.is_ascii_digit() => digit_number(token),
-        Some(_) if token.len() <= LONGEST_WORD => words().get(&hash()).copied(),
+        Some(_) if token.len() <= LONGEST_WORD => words().get(hash()),
         _ => None,
     }
 }
@@ -105,20 +105,42 @@ fn digit_number(token: &str) -> Option<u64> {
     None
 }
 
-/// Number words by the xxh3 of their normalized form.
-fn words() -> &'static FeatureMap<u64, u64> {
-    static MAP: OnceLock<FeatureMap<u64, u64>> = OnceLock::new();
-    MAP.get_or_init(|| {
+/// The number words, by the xxh3 of their normalized form.
+struct NumberWords {
+    map: FeatureMap<u64, u64>,
+    /// Bit `h >> 52` is set for every word's hash `h`: nearly every token, not a number word,
+    /// is turned away by one bit instead of a probe of the map.
+    filter: [u64; 64],
+}
+
+impl NumberWords {
+    #[inline]
+    fn get(&self, hash: u64) -> Option<u64> {
+        let bit = hash >> 52;
+        if self.filter[(bit >> 6) as usize] >> (bit & 63) & 1 == 0 {
+            return None;
+        }
+        self.map.get(&hash).copied()
+    }
+}
+
+fn words() -> &'static NumberWords {
+    static WORDS_BY_HASH: OnceLock<NumberWords> = OnceLock::new();
+    WORDS_BY_HASH.get_or_init(|| {
         let norm = Normalizer::default();
         let mut map = FeatureMap::default();
+        let mut filter = [0u64; 64];
         for (n, list) in WORDS {
             for w in list.split_whitespace() {
                 for t in norm.normalize(w).tokens() {
-                    map.entry(xxh3_64(t.as_bytes())).or_insert(n);
+                    let hash = xxh3_64(t.as_bytes());
+                    map.entry(hash).or_insert(n);
+                    let bit = hash >> 52;
+                    filter[(bit >> 6) as usize] |= 1 << (bit & 63);
                 }
             }
         }
-        map
+        NumberWords { map, filter }
     })
 }
 
