@@ -108,53 +108,46 @@ fn letter_at(word: &[u8], i: usize) -> u16 {
 /// comparing bytes at character boundaries.
 #[inline]
 pub(crate) fn light_stem_span(word: &[u8], len: usize) -> (usize, usize) {
-    let (mut start, mut end, mut n) = (0, word.len(), len);
-    if n <= 3 {
-        return (start, end);
+    if len <= 3 {
+        return (0, word.len());
     }
+    // Every rule is a yes or no computed without a branch (`&` and `|`, not `&&` and `||`):
+    // whether a word has an article or a suffix is a coin toss the processor cannot predict.
+    let at = |i: usize| letter_at(word, i);
+    let is = |l: u16, letters: &[u16]| letters.iter().fold(false, |any, &x| any | (l == x));
     // Conjunction.
-    if matches!(letter_at(word, 0), WAW | FEH) && letter_at(word, 2) != WAW {
-        start = 2;
-        n -= 1;
-    }
+    let conj = is(at(0), &[WAW, FEH]) & (at(2) != WAW);
+    let mut start = 2 * usize::from(conj);
+    let mut n = len - usize::from(conj);
     // Article, or preposition before alef.
-    let (l0, l1) = (letter_at(word, start), letter_at(word, start + 2));
-    if n >= 5
-        && matches!(l0, WAW | BEH | KAF | FEH)
-        && l1 == ALEF
-        && letter_at(word, start + 4) == LAM
-    {
-        start += 6;
-        n -= 3;
-    } else if n >= 4 && matches!(l0, ALEF | LAM) && l1 == LAM {
-        start += 4;
-        n -= 2;
-    } else if n >= 5 && matches!(l0, LAM | BEH) && l1 == ALEF {
-        start += 2;
-        n -= 1;
-    }
+    let (l0, l1, l2) = (at(start), at(start + 2), at(start + 4));
+    let article3 = (n >= 5) & is(l0, &[WAW, BEH, KAF, FEH]) & (l1 == ALEF) & (l2 == LAM);
+    let article2 = !article3 & (n >= 4) & is(l0, &[ALEF, LAM]) & (l1 == LAM);
+    let preposition = !article3 & !article2 & (n >= 5) & is(l0, &[LAM, BEH]) & (l1 == ALEF);
+    let (article3, article2, preposition) =
+        (usize::from(article3), usize::from(article2), usize::from(preposition));
+    start += 6 * article3 + 4 * article2 + 2 * preposition;
+    n -= 3 * article3 + 2 * article2 + preposition;
     // One suffix.
-    let last = letter_at(word, end.wrapping_sub(2));
-    let pair = (letter_at(word, end.wrapping_sub(4)), last);
-    if n >= 5
-        && matches!(
-            pair,
-            (HEH, ALEF)
-                | (ALEF, NOON)
-                | (ALEF, TEH)
-                | (WAW, NOON)
-                | (YEH, NOON)
-                | (YEH, HEH)
-                | (NOON, ALEF)
-                | (HEH, MEEM)
-                | (KAF, MEEM)
-        )
-    {
-        end -= 4;
-    } else if n >= 4 && matches!(last, HEH | YEH) {
-        end -= 2;
-    }
-    (start, end)
+    let end = word.len();
+    let last = at(end.wrapping_sub(2));
+    let pair = u32::from(at(end.wrapping_sub(4))) << 16 | u32::from(last);
+    let two = (n >= 5)
+        & [
+            (HEH, ALEF),
+            (ALEF, NOON),
+            (ALEF, TEH),
+            (WAW, NOON),
+            (YEH, NOON),
+            (YEH, HEH),
+            (NOON, ALEF),
+            (HEH, MEEM),
+            (KAF, MEEM),
+        ]
+        .iter()
+        .fold(false, |any, &(p, l)| any | (pair == u32::from(p) << 16 | u32::from(l)));
+    let one = !two & (n >= 4) & is(last, &[HEH, YEH]);
+    (start, end - 4 * usize::from(two) - 2 * usize::from(one))
 }
 
 #[cfg(test)]
