@@ -440,13 +440,16 @@ impl<'a> Builder<'a> {
         let script = self.script.take();
         if self.stem && script == Some(Script::Arabic) {
             let (from, to) = arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars);
-            // SAFETY: `from..to` falls on character boundaries of the word (see
-            // `light_stem_span`), so the bytes moved to `start` (where the word began) are whole
-            // characters, and the text is cut right after them. (Moved even when `from` is 0:
-            // whether a word has a prefix cannot be predicted, a branch on it costs more.)
-            let bytes = unsafe { self.text.as_mut_vec() };
-            bytes.copy_within(start + from..start + to, start);
-            bytes.truncate(start + to - from);
+            if from > 0 {
+                // SAFETY: `from..to` falls on character boundaries of the word (see
+                // `light_stem_span`), so the bytes moved to `start` (where the word began) are
+                // whole characters, and the text is cut right after them.
+                let bytes = unsafe { self.text.as_mut_vec() };
+                bytes.copy_within(start + from..start + to, start);
+                bytes.truncate(start + to - from);
+            } else {
+                self.text.truncate(start + to);
+            }
         }
         self.spans.push((start as u32, self.text.len() as u32));
     }
