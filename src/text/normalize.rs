@@ -139,7 +139,8 @@ impl Normalizer {
     ///
     /// The result is that of decomposing the whole text (NFKD) and then reading it character by
     /// character, but only the characters that NFKD changes are decomposed, one at a time (see
-    /// `decomposition`); most text is read in place. Decomposing one character at a time skips
+    /// `decomposition`); most text is read in place, ASCII and the Arabic letters from their
+    /// bytes (see `ARABIC_BLOCK`). Decomposing one character at a time skips
     /// the canonical reordering of combining marks, which matters only for marks kept in a token,
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
