@@ -114,10 +114,17 @@ struct NumberWords {
 }
 
 impl NumberWords {
+    /// Where `hash`'s bit is in [`NumberWords::filter`]: the word, and the bit in it.
+    #[inline]
+    fn filter_bit(hash: u64) -> (usize, u64) {
+        let bit = hash >> 52;
+        ((bit >> 6) as usize, 1 << (bit & 63))
+    }
+
     #[inline]
     fn get(&self, hash: u64) -> Option<u64> {
-        let bit = hash >> 52;
-        if self.filter[(bit >> 6) as usize] >> (bit & 63) & 1 == 0 {
+        let (word, bit) = Self::filter_bit(hash);
+        if self.filter[word] & bit == 0 {
             return None;
         }
         self.map.get(&hash).copied()
@@ -135,8 +142,8 @@ fn words() -> &'static NumberWords {
                 for t in norm.normalize(w).tokens() {
                     let hash = xxh3_64(t.as_bytes());
                     map.entry(hash).or_insert(n);
-                    let bit = hash >> 52;
-                    filter[(bit >> 6) as usize] |= 1 << (bit & 63);
+                    let (word, bit) = NumberWords::filter_bit(hash);
+                    filter[word] |= bit;
                 }
             }
         }
