@@ -13,7 +13,7 @@
 /// Called after NFKD, so hamza and madda above or below a carrier arrive as separate combining
 /// marks (dropped by the caller) and the carriers (`ا و ي`) arrive bare.
 #[inline]
-pub fn unify_letter(c: char) -> Option<char> {
+pub const fn unify_letter(c: char) -> Option<char> {
     Some(match c {
         // Alef forms that NFKD does not decompose: wasla, wavy hamzas.
         '\u{0671}' | '\u{0672}' | '\u{0673}' | '\u{0675}' => 'ا',
@@ -39,7 +39,7 @@ pub fn unify_letter(c: char) -> Option<char> {
 /// True for the Arabic combining marks we drop: tashkeel, hamza/madda above and below, the
 /// superscript alef and the Quranic annotation signs.
 #[inline]
-pub fn is_dropped_mark(c: char) -> bool {
+pub const fn is_dropped_mark(c: char) -> bool {
     matches!(c,
         '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
         | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E8}' | '\u{06EA}'..='\u{06ED}'

@@ -213,21 +213,24 @@ static ARABIC_BLOCK: [u16; 128] = {
     let mut offset = 0;
     while offset < 128 {
         let cp = 0x600 + offset as u16;
+        let Some(c) = char::from_u32(cp as u32) else { break };
         table[offset] = match cp {
             // Arabic comma, semicolon, question mark; percent, decimal and thousands separators,
             // five-pointed star.
             0x060C | 0x061B | 0x061F | 0x066A..=0x066D => SPLIT,
-            // Tashkeel and Quranic marks (see `arabic::is_dropped_mark`), the Arabic letter mark
-            // (a bidi control), standalone hamza and tatweel (`arabic::unify_letter`).
-            0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x061C | 0x0621 | 0x0640 => DROP,
+            // The Arabic letter mark, a bidi control.
+            0x061C => DROP,
+            _ if arabic::is_dropped_mark(c) => DROP,
             // Hamza and madda on a carrier: NFKD gives the carrier and a mark that is dropped.
             0x0622 | 0x0623 | 0x0625 => 0x0627,
             0x0624 => 0x0648,
             0x0626 => 0x064A,
-            // Alef maksura and the yeh forms; teh marbuta.
-            0x0620 | 0x063D..=0x063F | 0x0649 => 0x064A,
-            0x0629 => 0x0647,
-            0x0627..=0x064A => cp,
+            // The other letters as `arabic::unify_letter` has them (standalone hamza and tatweel
+            // dropped).
+            0x0620..=0x064A => match arabic::unify_letter(c) {
+                Some(u) => u as u16,
+                None => DROP,
+            },
             0x0660..=0x0669 => b'0' as u16 + (cp - 0x0660),
             _ => DECODE,
         };
