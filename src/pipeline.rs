@@ -37,6 +37,37 @@ pub const TEXTS_PER_TASK: usize = 32;
 /// Most sets one task of a parallel loop over sets sketches (for the same reason).
 const SETS_PER_TASK: usize = 256;
 
+/// A thread's buffers for stages 1–2: the normalized text, the shingler's scratch, the
+/// features and the pivot features of the text at hand.
+#[derive(Default)]
+struct TextBuffers {
+    norm: Normalized,
+    scratch: Scratch,
+    features: Vec<u64>,
+    pivots: Vec<u64>,
+}
+
+/// Capacity in bytes above which a thread's [`TextBuffers`] are given back after use: one
+/// enormous document should not hold its size on every thread for the rest of the run.
+const KEEP_BUFFERS: usize = 1 << 20;
+
+thread_local! {
+    static TEXT_BUFFERS: std::cell::RefCell<TextBuffers> = Default::default();
+}
+
+/// Runs `f` with this thread's [`TextBuffers`]. They outlive the parallel loops' tasks
+/// (`map_init` made new ones for each task of 32 texts, and growing them again was 3.5% of
+/// a 1-thread run in `realloc` and first touches of pages).
+fn with_text_buffers<R>(f: impl FnOnce(&mut TextBuffers) -> R) -> R {
+    TEXT_BUFFERS.with_borrow_mut(|b| {
+        let r = f(b);
+        if b.norm.capacity() > KEEP_BUFFERS {
+            *b = TextBuffers::default();
+        }
+        r
+    })
+}
+
 /// SimHash bands × rows for semantic candidates: a pair of cosine 0.6 becomes a candidate with
 /// probability 0.87, 0.8 with 0.9996, 0.3 with 0.33.
 pub const SEMANTIC_LSH: LshParams = LshParams { bands: 48, rows: 10 };
@@ -342,14 +373,13 @@ impl Pipeline {
         texts
             .par_iter()
             .with_max_len(TEXTS_PER_TASK)
-            .map_init(
-                || (Normalized::default(), Vec::new()),
-                |(n, out), t| {
-                    norm.normalize_into(t.as_ref(), n);
-                    pivoter.pivot_into(n, out);
-                    out.as_slice().into()
-                },
-            )
+            .map(|t| {
+                with_text_buffers(|b| {
+                    norm.normalize_into(t.as_ref(), &mut b.norm);
+                    pivoter.pivot_into(&b.norm, &mut b.pivots);
+                    b.pivots.as_slice().into()
+                })
+            })
             .collect()
     }
 
@@ -432,14 +462,13 @@ impl Pipeline {
         texts
             .par_iter()
             .with_max_len(TEXTS_PER_TASK)
-            .map_init(
-                || (Normalized::default(), Scratch::default(), Vec::new()),
-                |(n, scratch, out), t| {
-                    norm.normalize_into(t.as_ref(), n);
-                    shingle_into(n, shingle, scratch, out);
-                    out.as_slice().into()
-                },
-            )
+            .map(|t| {
+                with_text_buffers(|b| {
+                    norm.normalize_into(t.as_ref(), &mut b.norm);
+                    shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
+                    b.features.as_slice().into()
+                })
+            })
             .collect()
     }
 
@@ -476,15 +505,14 @@ impl Pipeline {
         let (features, pivots) = texts
             .par_iter()
             .with_max_len(TEXTS_PER_TASK)
-            .map_init(
-                || (Normalized::default(), Scratch::default(), Vec::new(), Vec::new()),
-                |(n, scratch, out, piv), t| {
-                    norm.normalize_into(t.as_ref(), n);
-                    shingle_into(n, shingle, scratch, out);
-                    pivoter.pivot_into(n, piv);
-                    (out.as_slice().into(), piv.as_slice().into())
-                },
-            )
+            .map(|t| {
+                with_text_buffers(|b| {
+                    norm.normalize_into(t.as_ref(), &mut b.norm);
+                    shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
+                    pivoter.pivot_into(&b.norm, &mut b.pivots);
+                    (b.features.as_slice().into(), b.pivots.as_slice().into())
+                })
+            })
             .unzip();
         (features, pivots)
     }
@@ -1005,5 +1033,29 @@ mod tests {
         assert_eq!(members, [&[0, 2, 6][..], &[1, 4], &[3], &[5]]);
         assert_eq!(&c.members[1], &[1, 4]);
         assert!(Groups::new(0, std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn text_buffers_are_kept_for_the_next_text_unless_one_was_enormous() {
+        let norm = Normalizer::default();
+        let capacity = || TEXT_BUFFERS.with_borrow(|b| b.norm.capacity());
+        let features = |text: &str| {
+            with_text_buffers(|b| {
+                norm.normalize_into(text, &mut b.norm);
+                shingle_into(&b.norm, Shingle::Word(3), &mut b.scratch, &mut b.features);
+                b.features.clone()
+            })
+        };
+        let small = "the minister apologised for the remarks on tuesday";
+        let once = features(small);
+        let kept = capacity();
+        assert!(kept >= small.len());
+        // The same buffers serve the next text and give the same features.
+        assert_eq!(features(small), once);
+        assert_eq!(capacity(), kept);
+        let enormous = "word ".repeat(KEEP_BUFFERS);
+        assert!(!features(&enormous).is_empty());
+        assert_eq!(capacity(), 0);
+        assert_eq!(features(small), once);
     }
 }

@@ -34,6 +34,11 @@ impl Normalized {
         self.spans.is_empty()
     }
 
+    /// Bytes the text's buffer holds without growing.
+    pub(crate) fn capacity(&self) -> usize {
+        self.text.capacity()
+    }
+
     fn clear(&mut self) {
         self.text.clear();
         self.spans.clear();
