@@ -16,6 +16,7 @@ use crate::shingle::{SCRIPT_CLASSES, is_number_feature, script_class};
 
 /// A hasher for keys that are already well-mixed hashes (features) or small integers: one
 /// multiply instead of SipHash, and no random state, so maps behave the same on every run.
+/// Short strings (record ids) are hashed a byte at a time (FNV-1a).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FeatureHasher(u64);
 
@@ -47,7 +48,7 @@ impl Hasher for FeatureHasher {
     }
 }
 
-/// A hash map keyed by features (or node numbers), with [`FeatureHasher`].
+/// A hash map keyed by features (or node numbers, or record ids), with [`FeatureHasher`].
 pub type FeatureMap<K, V> = HashMap<K, V, BuildHasherDefault<FeatureHasher>>;
 
 /// Shards of a [`Sharded`] map.
