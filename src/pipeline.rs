@@ -528,8 +528,12 @@ impl Pipeline {
     /// [`Pipeline::weigh`].
     pub fn collapse(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
         let Collapsed { node_of, members, unique, .. } = collapse(features);
-        let scripts: Vec<u8> = unique.par_iter().map(|f| dominant_script(f)).collect();
-        let sets = unique.into_par_iter().map(WeightedSet::uniform).collect();
+        // One pass over each set while it is in cache.
+        let (scripts, sets): (Vec<u8>, Vec<WeightedSet>) = unique
+            .into_par_iter()
+            .with_max_len(SETS_PER_TASK)
+            .map(|f| (dominant_script(&f), WeightedSet::uniform(f)))
+            .unzip();
         let (vectors, pivots, pivot_pairs) = (None, None, Vec::new());
         Prepared { shingle, node_of, members, sets, vectors, pivots, pivot_pairs, scripts }
     }
@@ -979,19 +983,37 @@ pub struct Collapsed {
 /// normalization), in order of first appearance. Texts without features are each their own
 /// node: nothing makes them the same.
 pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
+    collapse_by(features, set_hash)
+}
+
+/// [`collapse`] with `hash` for [`set_hash`] (tests make every set collide).
+fn collapse_by(features: Vec<Box<[u64]>>, hash: impl Fn(&[u64]) -> u64 + Sync) -> Collapsed {
     let mut c = Collapsed::default();
-    let mut by_hash: FeatureMap<u64, Vec<u32>> = FeatureMap::default();
-    let hashes: Vec<u64> = features.par_iter().map(|f| set_hash(f)).collect();
+    // Per hash the last node made with it, and per node the one made before it with the same
+    // hash (`NONE` ends the chain): no list of its own for each hash.
+    const NONE: u32 = u32::MAX;
+    let mut by_hash: FeatureMap<u64, u32> = FeatureMap::default();
+    let mut earlier: Vec<u32> = Vec::with_capacity(features.len());
+    let hashes: Vec<u64> = features.par_iter().map(|f| hash(f)).collect();
     for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
-        let cands = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_default();
-        let found = cands.iter().copied().find(|&n| !f.is_empty() && c.unique[n as usize] == f);
+        let last = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_insert(NONE);
+        let mut found = None;
+        let mut n = *last;
+        while n != NONE && !f.is_empty() {
+            if c.unique[n as usize] == f {
+                found = Some(n);
+                break;
+            }
+            n = earlier[n as usize];
+        }
         let node = match found {
             Some(n) => n,
             None => {
                 let n = c.unique.len() as u32;
                 c.unique.push(f);
                 c.hashes.push(h);
-                cands.push(n);
+                earlier.push(*last);
+                *last = n;
                 n
             }
         };
@@ -1012,8 +1034,17 @@ pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
 ///
 /// The xxh3 of the features' little-endian bytes, end to end (the index stores it).
 pub fn set_hash(f: &[u64]) -> u64 {
-    let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
-    xxhash_rust::xxh3::xxh3_64(&bytes)
+    // Streamed 32 features at a time: the same hash as of the whole byte string, without
+    // copying it.
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    let mut bytes = [0u8; 256];
+    for chunk in f.chunks(32) {
+        for (b, x) in bytes.chunks_exact_mut(8).zip(chunk) {
+            b.copy_from_slice(&x.to_le_bytes());
+        }
+        hasher.update(&bytes[..8 * chunk.len()]);
+    }
+    hasher.digest()
 }
 
 #[cfg(test)]
@@ -1033,6 +1064,13 @@ mod tests {
         assert_eq!(members, [&[0, 2, 6][..], &[1, 4], &[3], &[5]]);
         assert_eq!(&c.members[1], &[1, 4]);
         assert!(Groups::new(0, std::iter::empty()).is_empty());
+        // Sets whose hashes collide are still told apart, and duplicates still found.
+        let sets = [&[1u64, 2][..], &[3], &[1, 2], &[], &[3], &[4, 5], &[], &[4, 5], &[1, 2]];
+        let all = || sets.iter().map(|&s| f(s)).collect::<Vec<_>>();
+        let (apart, colliding) = (collapse(all()), collapse_by(all(), |_| 7));
+        assert_eq!(apart.node_of, [0, 1, 0, 2, 1, 3, 4, 3, 0]);
+        assert_eq!(colliding.node_of, apart.node_of);
+        assert_eq!(colliding.unique, apart.unique);
     }
 
     #[test]
@@ -1057,5 +1095,20 @@ mod tests {
         assert!(!features(&enormous).is_empty());
         assert_eq!(capacity(), 0);
         assert_eq!(features(small), once);
+    }
+
+    #[test]
+    fn set_hash_is_the_xxh3_of_the_features_bytes() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for len in 0..=100 {
+            let f: Vec<u64> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    x
+                })
+                .collect();
+            let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
+            assert_eq!(set_hash(&f), xxhash_rust::xxh3::xxh3_64(&bytes), "{len} features");
+        }
     }
 }
