@@ -165,6 +165,18 @@ impl Normalizer {
                 let code = ARABIC_BLOCK[offset];
                 if code >= 0x600 {
                     b.push(char::from_u32(code.into()).unwrap_or('\u{0627}'), Some(Script::Arabic));
+                    i += 2;
+                    // The word's next letters, while they are letters of the table: the token
+                    // is open and Arabic, so each is only appended.
+                    while let Some(offset) = arabic_block_offset(bytes, i) {
+                        let code = ARABIC_BLOCK[offset];
+                        if code < 0x600 {
+                            break;
+                        }
+                        b.push_to_arabic_token(code);
+                        i += 2;
+                    }
+                    continue;
                 } else if code > SPLIT {
                     b.push(char::from(code as u8), None);
                 } else if code == SPLIT {
@@ -239,6 +251,8 @@ static ARABIC_BLOCK: [u16; 128] = {
             0x0660..=0x0669 => b'0' as u16 + (cp - 0x0660),
             _ => DECODE,
         };
+        // `Builder::push_to_arabic_token` writes the letters as two UTF-8 bytes.
+        assert!(table[offset] < 0x800);
         offset += 1;
     }
     table
@@ -441,6 +455,21 @@ impl<'a> Builder<'a> {
             self.script = script;
         }
         self.text.push(c);
+        self.chars += 1;
+    }
+
+    /// Appends a letter of [`ARABIC_BLOCK`] to the open token, which is Arabic: what [`push`]
+    /// does there, without its checks.
+    ///
+    /// [`push`]: Builder::push
+    #[inline(always)]
+    fn push_to_arabic_token(&mut self, letter: u16) {
+        debug_assert!(self.start.is_some() && self.script == Some(Script::Arabic));
+        debug_assert!((0x600..0x800).contains(&letter));
+        let utf8 = [0xC0 | (letter >> 6) as u8, 0x80 | (letter & 0x3F) as u8];
+        // SAFETY: the table's letters lie in U+0600..U+07FF (checked where it is built), whose
+        // UTF-8 is these two bytes.
+        unsafe { self.text.as_mut_vec() }.extend_from_slice(&utf8);
         self.chars += 1;
     }
 
