@@ -212,12 +212,19 @@ pub fn text_script(text: &str) -> u8 {
 
 /// [`class_of`] a token: Arabic straight from its first byte (the lead bytes 0xD8..=0xDB are
 /// those of U+0600..U+06FF), any other by its characters.
-#[inline]
+#[inline(always)]
 fn class_of_token(token: &str) -> u64 {
     match token.as_bytes().first() {
         Some(0xD8..=0xDB) => 2,
-        _ => class_of(token.chars()),
+        _ => class_of_chars(token),
     }
+}
+
+/// [`class_of`] a token's characters: out of line, so that the Arabic test above is inlined
+/// into the shingling loops.
+#[inline(never)]
+fn class_of_chars(token: &str) -> u64 {
+    class_of(token.chars())
 }
 
 /// Class of the first letter among `chars` (0 when there is none).
