@@ -138,9 +138,9 @@ fn candidate_pairs_keeping<T>(
                     .into_par_iter()
                     .map(|doc| Posting { key: keys.key(band, doc), doc: doc as u32 }),
             );
-            keys.release(band);
             entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
         }
+        keys.release(band);
         let mut small = Vec::new();
         let mut start = 0;
         for i in 1..=entries.len() {
