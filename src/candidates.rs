@@ -54,7 +54,9 @@ pub fn candidate_pairs<S: AsRef<[u32]> + Sync>(
 /// entries are all a pass holds beside the kept keys: at 73 bands of one row (the defaults) a
 /// million documents keep 292 MB, where one sorted list of every (key, document) entry of
 /// every band held 876 MB; the second pass gives each band's back once it has its entries, so
-/// they are gone by the time its pairs and oversized buckets have grown.
+/// they are gone by the time its pairs and oversized buckets have grown. When every band's
+/// sorted entries fit in `KEEP_SORTED` bytes (small collections), the first pass keeps them and
+/// the second sorts nothing again.
 pub fn candidate_pairs_by<T>(
     params: &LshParams,
     docs: usize,
