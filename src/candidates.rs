@@ -81,9 +81,6 @@ fn candidate_pairs_keeping<T>(
     // Pass 1: the size of every bucket of two or more, over all bands. When every band's
     // sorted entries fit in `keep` bytes they are kept for pass 2, which then sorts nothing.
     let keep = docs.saturating_mul(params.bands) <= keep / size_of::<Posting>();
-    let entries_of = |band: usize| -> Vec<Posting> {
-        (0..docs).map(|doc| Posting { key: keys.key(band, doc), doc: doc as u32 }).collect()
-    };
     // Per band: its buckets, the histogram of their sizes, and the kept entries (if any).
     type Census = (u64, Vec<(usize, usize)>, Vec<Posting>);
     let per_band: Vec<Census> = (0..params.bands)
@@ -95,7 +92,7 @@ fn candidate_pairs_keeping<T>(
                 (count, sizes)
             };
             if keep {
-                let mut e = entries_of(band);
+                let mut e: Vec<Posting> = (0..docs).map(|doc| keys.posting(band, doc)).collect();
                 e.sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
                 let (count, sizes) =
                     census(&mut e.chunk_by(|x, y| { x.key } == { y.key }).map(<[_]>::len));
@@ -136,11 +133,7 @@ fn candidate_pairs_keeping<T>(
             entries = std::mem::take(kept);
         } else {
             entries.clear();
-            entries.par_extend(
-                (0..docs)
-                    .into_par_iter()
-                    .map(|doc| Posting { key: keys.key(band, doc), doc: doc as u32 }),
-            );
+            entries.par_extend((0..docs).into_par_iter().map(|doc| keys.posting(band, doc)));
             entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
         }
         keys.release(band);
@@ -385,6 +378,12 @@ impl BandKeys {
         } else {
             u64::from(run[at]) | u64::from(run[at + 1]) << 32
         }
+    }
+
+    /// The entry of `doc` in `band`'s bucket list.
+    #[inline]
+    fn posting(&self, band: usize, doc: usize) -> Posting {
+        Posting { key: self.key(band, doc), doc: doc as u32 }
     }
 
     /// Gives back the memory of `band`'s values, which are read no more.
