@@ -1027,7 +1027,10 @@ fn collapse_by(features: Vec<Box<[u64]>>, hash: impl Fn(&[u64]) -> u64 + Sync) -
 
 /// What [`Pipeline::resolve_shingle`] counts of each of the first [`AUTO_SAMPLE`] texts.
 pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
-    norm.normalize(text).len()
+    with_text_buffers(|b| {
+        norm.normalize_into(text, &mut b.norm);
+        b.norm.len()
+    })
 }
 
 /// A hash of a whole feature set, to find exact duplicates.
