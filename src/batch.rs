@@ -7,8 +7,9 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::io::{Input, Item, ReadOptions, Record, Rejected, read_inputs};
+use crate::io::{Input, Item, Prepare, ReadOptions, Record, Rejected, read_inputs_prepared};
 use crate::pipeline::{AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline, PivotScope};
+use crate::shingle::Shingle;
 
 /// Where each input record went, in input order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,20 +158,22 @@ pub fn load(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    load_with(inputs, read, strict, progress, |_| {})
+    load_with(inputs, read, strict, progress, &Prepare::new(), |_| {})
 }
 
-/// [`load`], calling `after` with what is loaded so far after each record.
+/// [`load`], with `prepare`'s step applied by the reader (see [`Prepare`]), calling `after`
+/// with what is loaded so far after each record.
 fn load_with(
     inputs: &[Input],
     read: &ReadOptions,
     strict: bool,
     progress: &dyn Progress,
+    prepare: &Prepare,
     mut after: impl FnMut(&mut Loaded),
 ) -> Result<Loaded> {
     let mut loaded = Loaded::default();
     let mut error = None;
-    read_inputs(inputs, read, |item| {
+    read_inputs_prepared(inputs, read, prepare, |item| {
         if let Err(e) = loaded.take(item, strict) {
             error = Some(e);
             return false;
@@ -219,6 +222,65 @@ fn free_texts(records: &mut [Record]) {
     records.par_iter_mut().with_min_len(256).for_each(|r| r.text = String::new());
 }
 
+/// The features (and pivot features) of a run's records, made while it reads them.
+struct Streaming<'p> {
+    pipeline: &'p Pipeline,
+    pivoting: bool,
+    census: Census,
+    features: FeatureSets,
+    pivots: FeatureSets,
+    /// The texts of the records before this one are freed.
+    freed: usize,
+}
+
+impl Streaming<'_> {
+    /// Makes the features of the records past those made so far, and their pivot features
+    /// once the records are found to be in several languages or scripts (with those of the
+    /// records before, whose texts were kept for them). Frees the texts no stage will read.
+    fn featurize(&mut self, records: &mut [Record], shingle: Shingle) {
+        let done = self.features.len();
+        let texts = texts_of(&records[done..]);
+        if self.pivoting {
+            self.census.add_texts(&texts);
+            let langs: Vec<Option<&str>> =
+                records[done..].iter().map(|r| r.lang.as_deref()).collect();
+            self.census.add_languages(&langs);
+        }
+        if self.pivoting && self.census.several() {
+            if self.pivots.len() < done {
+                let kept = texts_of(&records[self.pivots.len()..done]);
+                self.pivots.extend(self.pipeline.pivot_features(&kept));
+            }
+            let (f, p) = self.pipeline.features_with_pivots(&texts, shingle);
+            self.features.extend(f);
+            self.pivots.extend(p);
+        } else {
+            self.features.extend(self.pipeline.features(&texts, shingle));
+        }
+        drop(texts);
+        if !self.pivoting || self.census.several() {
+            free_texts(&mut records[self.freed..]);
+            self.freed = records.len();
+        }
+    }
+
+    /// Takes the features the reader made for the last of `records` (see [`Prepare`]), after
+    /// making those of the records before it that arrived without; false when it arrived
+    /// without.
+    fn take_prepared(&mut self, records: &mut [Record], shingle: Shingle) -> bool {
+        let Some((last, before)) = records.split_last_mut() else { return false };
+        let Some(features) = last.features.take() else { return false };
+        if self.features.len() < before.len() {
+            self.featurize(before, shingle);
+        }
+        self.features.push(features);
+        if self.freed == before.len() {
+            self.freed = records.len();
+        }
+        true
+    }
+}
+
 /// Reads `inputs` and clusters their records. With `strict`, the first rejected record is an
 /// error; otherwise rejected records are collected and the run goes on.
 pub fn run(
@@ -229,48 +291,37 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<Batch> {
     // Unless the texts are wanted again (in the output, or by the sentence encoder), the
-    // features are made while reading, a chunk of records at a time, and each chunk's texts are
-    // freed at once: the texts of the whole input are never in memory together (they would be
-    // its largest part, and the memory they held would stay the process's for the rest of the
-    // run). The pivot stage needs pivot features only for a collection in more than one
-    // language or script, which the reading finds out as it goes: until then the texts are
-    // kept (a collection in one script keeps them to the end, for `enrich_with` to decide on
-    // the features' own scripts); from then on each chunk gets its pivot features with its
+    // features are made while reading and the texts freed: the texts of the whole input are
+    // never in memory together (they would be its largest part, and the memory they held would
+    // stay the process's for the rest of the run). Once the shingles are chosen (on the first
+    // records), a run without the pivot stage has the reader make each record's features in
+    // the task that parses it (`Prepare`) and give up its text there; other records' features
+    // are made a chunk at a time, and each chunk's texts freed at once.
+    //
+    // The pivot stage needs pivot features only for a collection in more than one language or
+    // script, which the reading finds out as it goes: until then the texts are kept (a
+    // collection in one script keeps them to the end, for `enrich_with` to decide on the
+    // features' own scripts); from then on each chunk gets its pivot features with its
     // features, the chunks kept before get theirs, and all their texts are freed.
     let stream = !read.keep_text && pipeline.encoder().is_none();
     let pivoting = pipeline.pivoter().is_some();
-    let mut features = Vec::new();
-    let mut pivots: Vec<Box<[u64]>> = Vec::new();
-    let mut census = Census::default();
-    let mut freed = 0;
-    let mut shingle = None;
-    let mut featurize = |records: &mut [Record], shingle, features: &mut Vec<Box<[u64]>>| {
-        let done = features.len();
-        let texts = texts_of(&records[done..]);
-        if pivoting {
-            census.add_texts(&texts);
-            let langs: Vec<Option<&str>> =
-                records[done..].iter().map(|r| r.lang.as_deref()).collect();
-            census.add_languages(&langs);
-        }
-        if pivoting && census.several() {
-            if pivots.len() < done {
-                pivots.extend(pipeline.pivot_features(&texts_of(&records[pivots.len()..done])));
-            }
-            let (f, p) = pipeline.features_with_pivots(&texts, shingle);
-            features.extend(f);
-            pivots.extend(p);
-        } else {
-            features.extend(pipeline.features(&texts, shingle));
-        }
-        drop(texts);
-        if !pivoting || census.several() {
-            free_texts(&mut records[freed..]);
-            freed = records.len();
-        }
+    let mut streaming = Streaming {
+        pipeline,
+        pivoting,
+        census: Census::default(),
+        features: Vec::new(),
+        pivots: Vec::new(),
+        freed: 0,
     };
+    let prepare = Prepare::new();
+    let mut shingle = None;
     progress.stage("reading");
-    let mut loaded = load_with(inputs, read, strict, progress, |loaded| {
+    let mut loaded = load_with(inputs, read, strict, progress, &prepare, |loaded| {
+        if let Some(sh) = shingle
+            && streaming.take_prepared(&mut loaded.records, sh)
+        {
+            return;
+        }
         let n = loaded.records.len();
         if !stream || n < AUTO_SAMPLE {
             return;
@@ -278,15 +329,25 @@ pub fn run(
         // The shingle family is chosen on the first texts, as for a whole input.
         let sh =
             *shingle.get_or_insert_with(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
-        if n - features.len() >= FREE_CHUNK {
-            featurize(&mut loaded.records, sh, &mut features);
+        if !pivoting {
+            prepare.get_or_init(|| {
+                let pipeline = pipeline.clone();
+                Box::new(move |r: &mut Record| {
+                    r.features = Some(pipeline.text_features(&r.text, sh));
+                    r.text = String::new();
+                })
+            });
+        }
+        if n - streaming.features.len() >= FREE_CHUNK {
+            streaming.featurize(&mut loaded.records, sh);
         }
     })?;
     progress.stage("normalizing and shingling");
     let shingle = shingle.unwrap_or_else(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
     let (features, pivots) = if stream {
-        featurize(&mut loaded.records, shingle, &mut features);
-        (features, (pivoting && census.several()).then_some(pivots))
+        streaming.featurize(&mut loaded.records, shingle);
+        let several = pivoting && streaming.census.several();
+        (streaming.features, several.then_some(streaming.pivots))
     } else {
         let texts = texts_of(&loaded.records);
         let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();

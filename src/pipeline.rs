@@ -458,18 +458,20 @@ impl Pipeline {
 
     /// Stage 1–2: normalized, shingled feature set of each text, in input order.
     pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T], shingle: Shingle) -> Vec<Box<[u64]>> {
-        let norm = self.normalizer();
         texts
             .par_iter()
             .with_max_len(TEXTS_PER_TASK)
-            .map(|t| {
-                with_text_buffers(|b| {
-                    norm.normalize_into(t.as_ref(), &mut b.norm);
-                    shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
-                    b.features.as_slice().into()
-                })
-            })
+            .map(|t| self.text_features(t.as_ref(), shingle))
             .collect()
+    }
+
+    /// Stages 1–2 of one text, on this thread (a reader's [`crate::io::Prepare`] step).
+    pub fn text_features(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
+        with_text_buffers(|b| {
+            self.normalizer().normalize_into(text, &mut b.norm);
+            shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
+            b.features.as_slice().into()
+        })
     }
 
     /// Stages 1–2 as [`Pipeline::features`], and in the same pass each text's pivot features

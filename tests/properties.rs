@@ -127,9 +127,10 @@ fn reader_items_are_records_or_rejections() {
     assert!(matches!(items[1], Item::Rejected(_)));
 }
 
-/// Features made while reading, a chunk at a time with each chunk's texts freed (what a run
-/// that reads the texts no more does), give the stories that features made after reading give,
-/// across the chunk boundaries and with rejected records among them.
+/// Features made while reading (a chunk at a time with each chunk's texts freed, and once the
+/// shingles are chosen, by the reader's parse tasks: what a run that reads the texts no more
+/// does) give the stories that features made after reading give, across the chunk boundaries
+/// and with rejected records among them.
 #[test]
 fn features_made_while_reading_give_the_same_stories() {
     let dir = tempfile::tempdir().unwrap();

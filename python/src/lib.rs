@@ -308,6 +308,7 @@ impl Index {
                         origin: origin(i),
                         truncated: false,
                         raw: None,
+                        features: None,
                     });
                 }
                 let report = if records.is_empty() {

@@ -186,7 +186,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let mut records: Vec<(u64, Record)> = Vec::new();
     let mut rejected: Vec<(u64, Rejected)> = Vec::new();
     let mut error = None;
-    read_share(&job.inputs, &job.read, Some(&share), &mut |i, item| {
+    read_share(&job.inputs, &job.read, Some(&share), None, &mut |i, item| {
         match item {
             Item::Record(r) => records.push((record_key(i, r.origin.line), r)),
             Item::Rejected(r) => {

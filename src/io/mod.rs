@@ -16,7 +16,10 @@ pub mod write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use read::{Range, SPLIT_BYTES, Share, csv_header, plan_ranges, read_inputs, read_share};
+pub use read::{
+    Range, SPLIT_BYTES, Share, csv_header, plan_ranges, read_inputs, read_inputs_prepared,
+    read_share,
+};
 
 use crate::error::Origin;
 
@@ -37,7 +40,19 @@ pub struct Record {
     pub truncated: bool,
     /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
     pub raw: Option<String>,
+    /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
+    pub features: Option<Box<[u64]>>,
 }
+
+/// Work done on each record on the thread that parsed it, as soon as it is parsed: a run that
+/// reads each text only to make its features makes them there, while the text is in cache
+/// and in the same parallel task, instead of collecting texts for a later parallel stage.
+///
+/// The step can be set while the read goes on (a run decides its shingles on the first
+/// records); records parsed before it is set arrive without it. Only the line formats (JSON
+/// Lines and text lines), parsed in parallel, apply it: CSV, Parquet and directories are read
+/// on the calling thread, where the step would be serial time.
+pub type Prepare = std::sync::OnceLock<Box<dyn Fn(&mut Record) + Send + Sync>>;
 
 /// A record that could not be used.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::open;
-use super::{Format, Input, Item, ReadOptions, Record, Rejected, id_text};
+use super::{Format, Input, Item, Prepare, ReadOptions, Record, Rejected, id_text};
 use crate::error::Origin;
 use crate::weights::FeatureMap;
 
@@ -16,11 +16,22 @@ use crate::weights::FeatureMap;
 ///
 /// Ids must be unique over all inputs: a repeated id is rejected, naming where it was first seen.
 /// Without an id field, the id is the line number (or `file:line` when there are several inputs).
-pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, mut sink: impl FnMut(Item) -> bool) {
+pub fn read_inputs(inputs: &[Input], opts: &ReadOptions, sink: impl FnMut(Item) -> bool) {
+    read_inputs_prepared(inputs, opts, &Prepare::new(), sink)
+}
+
+/// [`read_inputs`], with `prepare`'s step (once it is set) applied to each record of the line
+/// formats as it is parsed.
+pub fn read_inputs_prepared(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    prepare: &Prepare,
+    mut sink: impl FnMut(Item) -> bool,
+) {
     // Ids are hashed on the reading thread, with the workers waiting on it: SipHash was a
     // tenth of that thread's time on 10,000 articles.
     let mut seen: FeatureMap<String, Origin> = FeatureMap::default();
-    read_share(inputs, opts, None, &mut |_, item| {
+    read_share(inputs, opts, None, Some(prepare), &mut |_, item| {
         let item = match item {
             Item::Record(r) => {
                 let key = id_text(&r.id);
@@ -196,6 +207,7 @@ pub fn read_share(
     inputs: &[Input],
     opts: &ReadOptions,
     share: Option<&Share>,
+    prepare: Option<&Prepare>,
     sink: &mut dyn FnMut(usize, Item) -> bool,
 ) {
     let several = inputs.len() > 1;
@@ -229,7 +241,8 @@ pub fn read_share(
         // A ranged input is not dealt (the range is the share), nor a whole file.
         let dealing =
             share.as_ref().filter(|_| range.is_none() && !whole).map(|s| (s.index, s.peers));
-        let ctx = Ctx::new(name.clone(), opts, &default_id, dealing, i);
+        let mut ctx = Ctx::new(name.clone(), opts, &default_id, dealing, i);
+        ctx.prepare = prepare;
         let result = if let Some((r, before)) = range {
             read_range(input, r, before, &ctx, &mut emit)
         } else if format == Some(Format::Parquet) {
@@ -313,6 +326,8 @@ struct Ctx<'a> {
     /// records dealt so far.
     share: Option<(usize, usize, usize)>,
     dealt: std::sync::atomic::AtomicU64,
+    /// The step applied to each record of a parallel reader (see [`Prepare`]).
+    prepare: Option<&'a Prepare>,
 }
 
 impl<'a> Ctx<'a> {
@@ -324,7 +339,7 @@ impl<'a> Ctx<'a> {
         input: usize,
     ) -> Self {
         let share = dealing.map(|(index, peers)| (index, peers, input));
-        Ctx { name, opts, default_id, share, dealt: Default::default() }
+        Ctx { name, opts, default_id, share, dealt: Default::default(), prepare: None }
     }
 
     /// Deals the input's next record: whether it is this reader's to parse.
@@ -376,6 +391,7 @@ impl<'a> Ctx<'a> {
             origin: self.origin(line),
             truncated,
             raw,
+            features: None,
         })
     }
 }
@@ -498,13 +514,20 @@ impl Chunk {
         self.lines.clear();
     }
 
-    /// The chunk's items, parsed in parallel, in order.
+    /// The chunk's items, parsed (and prepared, see [`Prepare`]) in parallel, in order.
     fn parse(&self, ctx: &Ctx) -> Vec<Item> {
         let format = self.format.unwrap_or(Format::Jsonl);
+        let prepare = ctx.prepare.and_then(|p| p.get());
         self.lines
             .par_iter()
             .with_max_len(LINES_PER_TASK)
-            .map(|(no, range)| line_item(&self.block[range.clone()], *no, format, ctx))
+            .map(|(no, range)| {
+                let mut item = line_item(&self.block[range.clone()], *no, format, ctx);
+                if let (Some(prepare), Item::Record(r)) = (prepare, &mut item) {
+                    prepare(r);
+                }
+                item
+            })
             .collect()
     }
 }
@@ -810,7 +833,7 @@ mod tests {
                     .collect();
                 let share = Share { index: w, peers, ranges };
                 let mut out = Vec::new();
-                read_share(inputs, opts, Some(&share), &mut |i, item| {
+                read_share(inputs, opts, Some(&share), None, &mut |i, item| {
                     out.push((i, item));
                     true
                 });
@@ -855,7 +878,7 @@ mod tests {
         assert!(plan_ranges(&inputs, &opts, 0, 2)[0].is_some(), "the big file is split");
         assert!(plan_ranges(&inputs, &opts, 0, 2)[1..].iter().all(Option::is_none));
         let mut whole = Vec::new();
-        read_share(&inputs, &opts, None, &mut |i, item| {
+        read_share(&inputs, &opts, None, None, &mut |i, item| {
             whole.push((i, item));
             true
         });
@@ -874,7 +897,7 @@ mod tests {
         // Many small files: each goes whole to one worker, the same items all the same.
         let many: Vec<Input> = (0..5).flat_map(|_| inputs[1..].iter().cloned()).collect();
         let mut whole = Vec::new();
-        read_share(&many, &opts, None, &mut |i, item| {
+        read_share(&many, &opts, None, None, &mut |i, item| {
             whole.push((i, item));
             true
         });
@@ -896,6 +919,49 @@ mod tests {
             true
         });
         out
+    }
+
+    /// A step set while reading is applied, in the parse tasks, to every record of the line
+    /// formats parsed after it is set, and to none before; the CSV reader (serial) leaves it.
+    #[test]
+    fn a_prepare_step_set_while_reading_applies_to_later_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("many.jsonl");
+        let content: String = (0..2 * CHUNK_LINES + 500)
+            .map(|i| format!("{{\"id\": {i}, \"text\": \"doc {i}\"}}\n"))
+            .collect();
+        std::fs::write(&p, content).unwrap();
+        let prepare = Prepare::new();
+        let mut got = Vec::new();
+        read_inputs_prepared(&[Input::Path(p)], &ReadOptions::default(), &prepare, |item| {
+            let Item::Record(r) = item else { panic!("rejected") };
+            got.push((r.text, r.features));
+            if got.len() == 10 {
+                prepare.get_or_init(|| {
+                    Box::new(|r: &mut Record| r.features = Some([r.text.len() as u64].into()))
+                });
+            }
+            true
+        });
+        assert_eq!(got.len(), 2 * CHUNK_LINES + 500);
+        let first = got.iter().position(|(_, f)| f.is_some()).expect("some records prepared");
+        assert!(first >= 10, "prepared before the step was set");
+        for (text, features) in &got[first..] {
+            assert_eq!(features.as_deref(), Some(&[text.len() as u64][..]), "{text}");
+        }
+        assert!(first <= 2 * CHUNK_LINES, "the last chunk is parsed after the step is set");
+
+        let csv = dir.path().join("t.csv");
+        std::fs::write(&csv, "id,text\n1,one\n2,two\n").unwrap();
+        let prepare = Prepare::new();
+        prepare.get_or_init(|| Box::new(|r: &mut Record| r.features = Some([0].into())));
+        let mut n = 0;
+        read_inputs_prepared(&[Input::Path(csv)], &ReadOptions::default(), &prepare, |item| {
+            assert!(matches!(item, Item::Record(Record { features: None, .. })));
+            n += 1;
+            true
+        });
+        assert_eq!(n, 2);
     }
 
     /// Chunks are read while the one before is parsed: across several chunks (by lines and by
