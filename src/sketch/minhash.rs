@@ -196,10 +196,11 @@ impl MinHasher {
                             (level as f64 + (r >> 32) as f64 * (1.0 / 4_294_967_296.0)) * slice;
                         let t = at * inv_w;
                         let s = (((r & 0xFFFF_FFFF) * k as u64) >> 32) as usize;
-                        if t < times[s] {
-                            times[s] = t;
-                            out[s] = f as u32;
-                        }
+                        // Without a branch, as in `sketch_uniform_into`.
+                        let (cur, o) = (times[s], out[s]);
+                        let take = t < cur;
+                        times[s] = if take { t } else { cur };
+                        out[s] = if take { f as u32 } else { o };
                     }
                 }
             }
@@ -236,10 +237,12 @@ impl MinHasher {
             // The high bits pick the slot, so within a slot the whole hash orders the features.
             let h = SplitMix::for_key(f ^ self.seed).0;
             let s = ((u128::from(h) * k as u128) >> 64) as usize;
-            if h < values[s] {
-                values[s] = h;
-                out[s] = f as u32;
-            }
+            // Without a branch: whether a feature takes its slot is a coin toss the branch
+            // predictor loses.
+            let (v, o) = (values[s], out[s]);
+            let take = h < v;
+            values[s] = if take { h } else { v };
+            out[s] = if take { f as u32 } else { o };
             any = true;
         }
         if !any {
