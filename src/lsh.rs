@@ -48,15 +48,20 @@ impl LshParams {
     pub fn optimal(threshold: f64, k: usize, fp_weight: f64, fn_weight: f64) -> LshParams {
         // With `q = 1 − s^r`, FP = ∫₀ᵗ 1 − q^b and FN = ∫ₜ¹ q^b. For each `r` the powers
         // `q^b` of every point are carried from one `b` to the next by one multiplication: the
-        // search took about 4 ms of serial start-up with a `powi` per point and pair (b, r).
+        // search took about 4 ms of serial start-up with a `powi` per point and pair (b, r), and
+        // 0.7 ms with a `powi` per point and `r`.
         let t = threshold.clamp(0.0, 1.0);
         let below: Vec<(f64, f64)> = simpson(0.0, t).collect();
         let above: Vec<(f64, f64)> = simpson(t, 1.0).collect();
         let mut best = (f64::INFINITY, LshParams { bands: k, rows: 1 });
         let (mut q, mut power) = (Vec::new(), Vec::new());
+        // `s^r` of every point, carried from one `r` to the next the same way.
+        let points: Vec<f64> = below.iter().chain(&above).map(|&(s, _)| s).collect();
+        let mut s_rows = vec![1.0; points.len()];
         for rows in 1..=k {
+            s_rows.iter_mut().zip(&points).for_each(|(p, &s)| *p *= s);
             q.clear();
-            q.extend(below.iter().chain(&above).map(|&(s, _)| 1.0 - s.powi(rows as i32)));
+            q.extend(s_rows.iter().map(|&p| 1.0 - p));
             power.clear();
             power.extend_from_slice(&q);
             for bands in 1..=k / rows {

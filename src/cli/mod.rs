@@ -224,20 +224,29 @@ fn parse_bands(s: &str) -> Result<(usize, usize), String> {
 
 impl PipelineArgs {
     pub fn config(&self) -> anyhow::Result<Config> {
-        let d = Config::default();
-        Ok(Config::builder()
+        // The builder holds the library's defaults for what is not given (a `Config::default()`
+        // to read them from would search its LSH bands too: a millisecond of start-up).
+        let mut b = Config::builder()
             .threshold(self.threshold.unwrap_or(DEFAULT_THRESHOLD))
-            .similarity(self.similarity.unwrap_or(d.similarity()))
-            .shingle(self.shingle.unwrap_or(d.shingle()))
             .num_perm(self.num_perm.unwrap_or(DEFAULT_NUM_PERM))
             .lsh_threshold(self.lsh_threshold)
             .bands(self.bands)
             .weighting(if self.no_idf { Weighting::Uniform } else { Weighting::Idf })
             .stem(!self.no_stem)
-            .max_bucket(self.max_bucket.unwrap_or(DEFAULT_MAX_BUCKET))
-            .seed(self.seed.unwrap_or(d.seed()))
-            .linkage(self.linkage.unwrap_or(d.linkage()))
-            .build()?)
+            .max_bucket(self.max_bucket.unwrap_or(DEFAULT_MAX_BUCKET));
+        if let Some(s) = self.similarity {
+            b = b.similarity(s);
+        }
+        if let Some(s) = self.shingle {
+            b = b.shingle(s);
+        }
+        if let Some(s) = self.seed {
+            b = b.seed(s);
+        }
+        if let Some(l) = self.linkage {
+            b = b.linkage(l);
+        }
+        Ok(b.build()?)
     }
 
     /// The flags given on the command line, each with its value as [`Config::flags`] writes it.
