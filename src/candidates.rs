@@ -92,8 +92,9 @@ fn candidate_pairs_keeping<T>(
                 (count, sizes)
             };
             if keep {
+                // In document order, so a stable sort by key orders them by (key, document).
                 let mut e: Vec<Posting> = (0..docs).map(|doc| keys.posting(band, doc)).collect();
-                e.sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
+                crate::hashsort::sort_by_hash(&mut e, &mut Vec::new(), |p| p.key);
                 let (count, sizes) =
                     census(&mut e.chunk_by(|x, y| { x.key } == { y.key }).map(<[_]>::len));
                 (count, sizes, e)

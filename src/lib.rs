@@ -74,6 +74,7 @@ pub mod distributed;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod hashsort;
 pub mod index;
 pub mod io;
 pub mod lsh;
