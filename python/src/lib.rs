@@ -303,7 +303,7 @@ impl Index {
                     records.push(Record {
                         id: ids[i].clone(),
                         text: texts[i].clone(),
-                        time: times[i].clone(),
+                        time: times[i].as_deref().map(Into::into),
                         lang: None,
                         origin: origin(i),
                         truncated: false,

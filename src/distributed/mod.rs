@@ -258,8 +258,12 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     // input holds several languages or scripts); none: rejected.
     let texts: Vec<&str> = records.iter().map(|(_, r)| r.text.as_str()).collect();
     let several = pipeline.pivoter().is_some() && {
-        let langs: Vec<String> =
-            distinct(records.iter().filter_map(|(_, r)| r.lang.clone()).filter(|l| !l.is_empty()));
+        let langs: Vec<String> = distinct(
+            records
+                .iter()
+                .filter_map(|(_, r)| r.lang.as_deref().map(str::to_owned))
+                .filter(|l| !l.is_empty()),
+        );
         let scripts: Vec<u8> = distinct(texts.iter().map(|t| text_script(t)).filter(|&k| k != 0));
         let all = all_gather(w, (langs, scripts));
         distinct(all.iter().flat_map(|x| x.0.iter().cloned())).len() > 1

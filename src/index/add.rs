@@ -609,7 +609,7 @@ impl Index {
             let doc_row = DocRow {
                 story,
                 set_hash: node_hash[n],
-                time: r.time.clone(),
+                time: r.time.as_deref().map(str::to_owned),
                 id_json: serde_json::to_string(&r.id).expect("JSON value"),
                 features: node_feats[n].to_vec(),
                 keys: keys[n].clone(),

@@ -31,15 +31,15 @@ pub struct Record {
     /// Title (when a title field is given) and text, joined by a newline.
     pub text: String,
     /// The time field, when given and present.
-    pub time: Option<String>,
+    pub time: Option<Box<str>>,
     /// The language field (`--lang-field`, default `lang`), when present.
-    pub lang: Option<String>,
+    pub lang: Option<Box<str>>,
     /// Where it came from.
     pub origin: Origin,
     /// The text was cut to the size limit.
     pub truncated: bool,
     /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
-    pub raw: Option<String>,
+    pub raw: Option<Box<str>>,
     /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
     pub features: Option<Box<[u64]>>,
 }

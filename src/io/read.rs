@@ -386,11 +386,11 @@ impl<'a> Ctx<'a> {
         Item::Record(Record {
             id,
             text: full,
-            time,
+            time: time.map(String::into_boxed_str),
             lang: None,
             origin: self.origin(line),
             truncated,
-            raw,
+            raw: raw.map(String::into_boxed_str),
             features: None,
         })
     }
@@ -664,7 +664,7 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
 fn with_lang(item: Item, lang: Option<String>) -> Item {
     match item {
         Item::Record(mut r) => {
-            r.lang = lang.filter(|l| !l.is_empty());
+            r.lang = lang.filter(|l| !l.is_empty()).map(String::into_boxed_str);
             Item::Record(r)
         }
         other => other,
