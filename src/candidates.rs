@@ -94,7 +94,7 @@ fn candidate_pairs_keeping<T>(
             if keep {
                 // In document order, so a stable sort by key orders them by (key, document).
                 let mut e: Vec<Posting> = (0..docs).map(|doc| keys.posting(band, doc)).collect();
-                crate::hashsort::sort_by_hash(&mut e, &mut Vec::new(), |p| p.key);
+                crate::hashsort::sort_by_hash(&mut e, |p| p.key);
                 let (count, sizes) =
                     census(&mut e.chunk_by(|x, y| { x.key } == { y.key }).map(<[_]>::len));
                 (count, sizes, e)

@@ -13,11 +13,11 @@ const SHORT: usize = 64;
 /// the scratch list would take their size again).
 const LONG: usize = 1 << 17;
 
-/// Sorts `v` by `key`, stably (elements with the same key keep their order), using `scratch`
-/// as room. Meant for keys whose top 16 bits are spread evenly; when they are not (many
-/// small keys, such as number features), the insertion gives up after a few moves a key and
-/// the standard library's stable sort finishes the list.
-pub fn sort_by_hash<T: Copy>(v: &mut [T], scratch: &mut Vec<T>, key: impl Fn(&T) -> u64) {
+/// Sorts `v` by `key`, stably (elements with the same key keep their order). Meant for keys
+/// whose top 16 bits are spread evenly; when they are not (many small keys, such as number
+/// features), the insertion gives up after a few moves a key and the standard library's
+/// stable sort finishes the list.
+pub fn sort_by_hash<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
     let n = v.len();
     if !(SHORT..=LONG).contains(&n) {
         v.sort_by_key(key);
@@ -34,8 +34,7 @@ pub fn sort_by_hash<T: Copy>(v: &mut [T], scratch: &mut Vec<T>, key: impl Fn(&T)
         (*l, at_low) = (at_low, at_low + *l);
         (*h, at_high) = (at_high, at_high + *h);
     }
-    scratch.clear();
-    scratch.extend_from_slice(v);
+    let mut scratch = v.to_vec();
     for x in v.iter() {
         let d = (key(x) >> 48) as usize & 0xFF;
         scratch[low[d] as usize] = *x;
@@ -89,7 +88,7 @@ mod tests {
             let mut v: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
             let mut want = v.clone();
             want.sort_by_key(|e| e.0);
-            sort_by_hash(&mut v, &mut Vec::new(), |e| e.0);
+            sort_by_hash(&mut v, |e| e.0);
             prop_assert_eq!(v, want);
         }
     }
@@ -109,7 +108,7 @@ mod tests {
         for v in [&mut long, &mut crowded] {
             let mut want = v.clone();
             want.sort_unstable();
-            sort_by_hash(v, &mut Vec::new(), |&k| k);
+            sort_by_hash(v, |&k| k);
             assert!(*v == want);
         }
     }
