@@ -176,6 +176,15 @@ impl Normalizer {
                         b.push_to_arabic_token(code);
                         i += 2;
                     }
+                    // A space or ASCII punctuation ends the word: close it here, where the
+                    // token is known to be open and Arabic.
+                    if let Some(&next) = bytes.get(i)
+                        && next.is_ascii()
+                        && !next.is_ascii_alphanumeric()
+                    {
+                        b.end_arabic();
+                        i += 1;
+                    }
                     continue;
                 } else if code > SPLIT {
                     b.push(char::from(code as u8), None);
@@ -473,21 +482,39 @@ impl<'a> Builder<'a> {
         self.chars += 1;
     }
 
+    /// Closes the open token, if any.
     fn end(&mut self) {
         let Some(start) = self.start.take() else { return };
         let script = self.script.take();
-        if self.stem && script == Some(Script::Arabic) {
+        self.close(start, self.stem && script == Some(Script::Arabic));
+    }
+
+    /// [`Builder::end`] of an open Arabic token, inlined where the Arabic letters are read (a
+    /// call per word cost 7% of normalizing Arabic text).
+    #[inline(always)]
+    fn end_arabic(&mut self) {
+        debug_assert!(self.start.is_some() && self.script == Some(Script::Arabic));
+        let start = self.start.take().unwrap_or(self.text.len());
+        self.script = None;
+        self.close(start, self.stem);
+    }
+
+    /// Records the token that began at byte `start`, light-stemmed if `stem`.
+    #[inline(always)]
+    fn close(&mut self, start: usize, stem: bool) {
+        if stem {
             let (from, to) = arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars);
+            // SAFETY: `from..to` falls on character boundaries of the word (see
+            // `light_stem_span`), so the bytes moved to `start` (where the word began) are whole
+            // characters, and the text is cut right after them.
+            let bytes = unsafe { self.text.as_mut_vec() };
             if from > 0 {
-                // SAFETY: `from..to` falls on character boundaries of the word (see
-                // `light_stem_span`), so the bytes moved to `start` (where the word began) are
-                // whole characters, and the text is cut right after them.
-                let bytes = unsafe { self.text.as_mut_vec() };
-                bytes.copy_within(start + from..start + to, start);
-                bytes.truncate(start + to - from);
-            } else {
-                self.text.truncate(start + to);
+                // A clitic is a few bytes: a loop, not a call to `memmove`.
+                for k in start..start + to - from {
+                    bytes[k] = bytes[k + from];
+                }
             }
+            bytes.truncate(start + to - from);
         }
         self.spans.push((start as u32, self.text.len() as u32));
     }
