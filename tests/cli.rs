@@ -104,7 +104,7 @@ fn bad_records_are_reported_and_every_record_accounted_for() {
     let err = stderr(&out);
     assert!(err.contains("bad.jsonl:2: document b: text field 'text' is null"), "{err}");
     assert!(err.contains("bad.jsonl:3: malformed JSON"), "{err}");
-    assert!(err.contains("bad.jsonl:4: invalid UTF-8"), "{err}");
+    assert!(err.contains("bad.jsonl:4: document c: invalid UTF-8"), "{err}");
     assert!(err.contains("bad.jsonl:5: document d: no letter or digit"), "{err}");
     assert!(err.contains("6 records read: 2 documents in 1 stories"), "{err}");
     assert!(err.contains("4 rejected"), "{err}");

@@ -35,7 +35,7 @@ fn invalid_utf8_inside_an_arabic_letter_rejects_that_line_only() {
     let (rows, err, code) = run(dir.path(), &["cluster", "news.txt"]);
     assert_eq!(code, Some(0));
     assert_eq!(rows.len(), 3);
-    assert!(err.contains("news.txt:2: invalid UTF-8"), "{err}");
+    assert!(err.contains("news.txt:2: document 2: invalid UTF-8"), "{err}");
     assert!(rows[1]["cluster"].is_null());
     assert_eq!(rows[0]["cluster"], rows[2]["cluster"]);
 

@@ -588,7 +588,11 @@ fn line_item(bytes: &[u8], line_no: u64, format: Format, ctx: &Ctx) -> Item {
         Ok(s) => s,
         Err(e) => {
             let reason = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1);
-            return ctx.reject(line_no, None, reason);
+            let id = match format {
+                Format::Text => Some((ctx.default_id)(line_no)),
+                _ => id_of_damaged(&String::from_utf8_lossy(bytes), line_no, ctx),
+            };
+            return ctx.reject(line_no, id, reason);
         }
     };
     let raw = ctx.opts.keep_raw.then(|| line.to_owned());
@@ -612,6 +616,19 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The id of a JSON line that cannot be read, so that its rejection names the document: read
+/// from `repaired`, the line with its damage mended where that is easy (bad UTF-8 sequences
+/// replaced, control characters in strings made spaces; the damage is mostly in the text).
+/// `None` when even that is not a JSON object with a usable id.
+fn id_of_damaged(repaired: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
+    let Ok(Value::Object(obj)) = serde_json::from_str(repaired) else { return None };
+    match obj.get(&ctx.opts.id_field) {
+        None | Some(Value::Null) => Some((ctx.default_id)(line_no)),
+        Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
+        Some(_) => None,
+    }
+}
+
 fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
     let mut obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(m)) => m,
@@ -622,7 +639,11 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
                 format!("expected a JSON object, found {}", kind(&v)),
             );
         }
-        Err(e) => return ctx.reject(line_no, None, format!("malformed JSON: {e}")),
+        Err(e) => {
+            let repaired = line.replace(|c: char| c.is_ascii_control(), " ");
+            let id = id_of_damaged(&repaired, line_no, ctx);
+            return ctx.reject(line_no, id, format!("malformed JSON: {e}"));
+        }
     };
     let o = ctx.opts;
     let id = match obj.get(&o.id_field) {
@@ -1052,6 +1073,34 @@ mod tests {
             reasons(&items)
         );
         assert!(matches!(&items[1], Item::Record(r) if r.id == 2));
+    }
+
+    #[test]
+    fn a_damaged_line_is_rejected_under_its_id() {
+        let ids = |name: &str, content: &[u8]| -> Vec<(u64, Option<Value>)> {
+            read(name, content, ReadOptions::default())
+                .into_iter()
+                .filter_map(|i| match i {
+                    Item::Rejected(r) => Some((r.origin.line, r.id)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let jsonl = b"{\"id\": \"a\", \"text\": \"ok\"}\n\
+            {\"id\": \"b\", \"text\": \"caf\xe9\"}\n\
+            {\"text\": \"caf\xe9\"}\n\
+            {\"id\": [1], \"text\": \"caf\xe9\"}\n\
+            {\"id\": \"e\", \"text\": \"caf\xe9\"\n";
+        assert_eq!(
+            ids("x.jsonl", jsonl),
+            [(2, Some(Value::from("b"))), (3, Some(Value::from(3))), (4, None), (5, None)]
+        );
+        assert_eq!(ids("x.txt", b"fine\ncaf\xe9\n"), [(2, Some(Value::from(2)))]);
+        // A raw control character in a string (JSON wants it escaped): the id is still found.
+        assert_eq!(
+            ids("x.jsonl", b"{\"id\": \"f\", \"text\": \"a\x00b\tc\"}\n"),
+            [(1, Some(Value::from("f")))]
+        );
     }
 
     #[test]
