@@ -106,7 +106,7 @@ fn bad_records_are_reported_and_every_record_accounted_for() {
     assert!(err.contains("bad.jsonl:3: malformed JSON"), "{err}");
     assert!(err.contains("bad.jsonl:4: document c: invalid UTF-8"), "{err}");
     assert!(err.contains("bad.jsonl:5: document d: no letter or digit"), "{err}");
-    assert!(err.contains("6 records read: 2 documents in 1 stories"), "{err}");
+    assert!(err.contains("6 records read: 2 documents in 1 story"), "{err}");
     assert!(err.contains("4 rejected"), "{err}");
     assert_eq!(rows[0]["cluster"], rows[5]["cluster"]);
     assert!(rows[1]["cluster"].is_null() && rows[1]["rejected"].is_string());

@@ -69,7 +69,7 @@ fn text_field_missing_null_number_or_array() {
     }
     assert!(err.contains("f.jsonl:6:"), "{err}");
     assert!(
-        err.contains("6 records read: 1 documents in 1 stories") && err.contains("5 rejected"),
+        err.contains("6 records read: 1 document in 1 story") && err.contains("5 rejected"),
         "{err}"
     );
 }
@@ -232,7 +232,7 @@ fn empty_files_directories_and_missing_files() {
     assert!(err.contains("nowhere.jsonl") && err.contains("cannot read"), "{err}");
     // The file errors are rejected records; the readable file is clustered.
     assert_eq!(rows.iter().filter(|r| r["cluster"].is_string()).count(), 1);
-    assert!(err.contains("1 documents") && err.contains("2 rejected"), "{err}");
+    assert!(err.contains("1 document in") && err.contains("2 rejected"), "{err}");
 }
 
 #[test]

@@ -40,6 +40,8 @@ fn the_report_is_self_contained_and_lists_stories_largest_first() {
     let medvedev = html.find("<h2>medvedev-title").expect("medvedev story");
     assert!(apology < medvedev);
     assert_eq!(html.matches("<section class=\"story\"").count(), 3);
+    assert!(html.contains("15 records read: 15 documents in "), "summary");
+    assert!(html.contains("3 stories of two or more hold "), "summary");
     // Scores to the representative, shared words marked, the threshold on the histogram.
     assert!(html.contains("<mark>"));
     assert!(html.contains("class=\"threshold\""));

@@ -62,6 +62,7 @@ mod engine {
 
     use anyhow::Context;
     use xdedup::distributed::{Job, Outcome, Sink, StageCost, Totals, work};
+    use xdedup::io::report::counted;
 
     use super::super::BatchArgs;
     use super::super::cluster::Row;
@@ -191,11 +192,11 @@ mod engine {
                 .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
             if !self.quiet {
                 eprintln!(
-                    "xdedup: {} records read: {} documents in {} stories ({} duplicates, {} exact), {} rejected; shingles {}; {} timely workers",
-                    totals.read,
-                    totals.documents,
-                    totals.stories,
-                    totals.documents - totals.stories,
+                    "xdedup: {} read: {} in {} ({}, {} exact), {} rejected; shingles {}; {} timely workers",
+                    counted(totals.read, "record", "records"),
+                    counted(totals.documents, "document", "documents"),
+                    counted(totals.stories, "story", "stories"),
+                    counted(totals.documents - totals.stories, "duplicate", "duplicates"),
                     totals.exact,
                     totals.rejected,
                     shingle,

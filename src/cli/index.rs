@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use xdedup::batch::{Entry, Loaded, Progress};
 use xdedup::index::{Assignment, Index, Removal};
 use xdedup::io::read_inputs;
+use xdedup::io::report::counted;
 use xdedup::io::write::Output;
 
 use super::progress::{Rejections, Spinner, rejected_json};
@@ -458,15 +459,15 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     }
     if !quiet {
         eprintln!(
-            "xdedup: {} records read: {} added ({} joined stored stories, {} new stories), {} skipped (already indexed), {} rejected; {} stored documents moved story, {} stories merged away",
-            totals.read,
+            "xdedup: {} read: {} added ({} joined stored stories, {}), {} skipped (already indexed), {} rejected; {} moved story, {} merged away",
+            counted(totals.read, "record", "records"),
             totals.added,
             totals.joined,
-            totals.new_stories,
+            counted(totals.new_stories, "new story", "new stories"),
             totals.skipped,
             totals.rejected,
-            totals.moved,
-            totals.merged
+            counted(totals.moved, "stored document", "stored documents"),
+            counted(totals.merged, "story", "stories")
         );
     }
     Ok(ExitCode::SUCCESS)

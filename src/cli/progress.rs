@@ -8,6 +8,7 @@ use xdedup::io::write::Kind;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
+use xdedup::io::report::counted;
 use xdedup::io::{Record, Rejected, id_text};
 
 /// A spinner that shows the stage and the records read.
@@ -161,11 +162,11 @@ pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> 
     if !quiet {
         let s = &batch.clustering.stats;
         eprintln!(
-            "xdedup: {} records read: {} documents in {} stories ({} duplicates, {} exact), {} rejected; shingles {}",
-            batch.read(),
-            batch.records.len(),
-            s.stories,
-            batch.duplicates(),
+            "xdedup: {} read: {} in {} ({}, {} exact), {} rejected; shingles {}",
+            counted(batch.read(), "record", "records"),
+            counted(batch.records.len(), "document", "documents"),
+            counted(s.stories, "story", "stories"),
+            counted(batch.duplicates(), "duplicate", "duplicates"),
             s.documents - s.unique,
             batch.rejected.len(),
             s.shingle.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),

@@ -34,6 +34,12 @@ pub struct ReportSettings<'a> {
 
 /// A record's language: its language field when the input has one, else the main script of
 /// its text.
+/// `n` and the noun that counts it: `1 story`, `2 stories` (summary lines and reports).
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 fn language(r: &crate::io::Record) -> &str {
     r.lang.as_deref().unwrap_or_else(|| dominant_script(&r.text))
 }
@@ -129,14 +135,14 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
     h.push_str("</style></head><body>\n<h1>xdedup review report</h1>\n");
     let _ = write!(
         h,
-        "<p class=\"summary\">{} records read: {} documents in {} stories; {} stories of two or more \
-         hold {} documents; {} single-document stories; {} rejected.</p>\n<p class=\"settings\">",
-        batch.read(),
-        batch.records.len(),
-        n_stories,
-        multi,
-        in_multi,
-        n_stories - multi,
+        "<p class=\"summary\">{} read: {} in {}; {} of two or more hold {}; {} of one document; \
+         {} rejected.</p>\n<p class=\"settings\">",
+        counted(batch.read(), "record", "records"),
+        counted(batch.records.len(), "document", "documents"),
+        counted(n_stories, "story", "stories"),
+        counted(multi, "story", "stories"),
+        counted(in_multi, "document", "documents"),
+        counted(n_stories - multi, "story", "stories"),
         batch.rejected.len()
     );
     esc(&s.settings, &mut h);
@@ -274,6 +280,13 @@ svg .axis{fill:#555;font-size:11px}figcaption{color:#555;font-size:.9em}footer{m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        assert_eq!(counted(1usize, "story", "stories"), "1 story");
+        assert_eq!(counted(0u64, "story", "stories"), "0 stories");
+        assert_eq!(counted(2u32, "document", "documents"), "2 documents");
+    }
 
     #[test]
     fn scripts_and_escaping() {
