@@ -32,14 +32,14 @@ pub struct ReportSettings<'a> {
     pub normalizer: Normalizer,
 }
 
-/// A record's language: its language field when the input has one, else the main script of
-/// its text.
 /// `n` and the noun that counts it: `1 story`, `2 stories` (summary lines and reports).
 pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
     let noun = if n == N::from(1) { one } else { many };
     format!("{n} {noun}")
 }
 
+/// A record's language: its language field when the input has one, else the main script of
+/// its text.
 fn language(r: &crate::io::Record) -> &str {
     r.lang.as_deref().unwrap_or_else(|| dominant_script(&r.text))
 }
@@ -135,12 +135,13 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
     h.push_str("</style></head><body>\n<h1>xdedup review report</h1>\n");
     let _ = write!(
         h,
-        "<p class=\"summary\">{} read: {} in {}; {} of two or more hold {}; {} of one document; \
+        "<p class=\"summary\">{} read: {} in {}; {} of two or more {} {}; {} of one document; \
          {} rejected.</p>\n<p class=\"settings\">",
         counted(batch.read(), "record", "records"),
         counted(batch.records.len(), "document", "documents"),
         counted(n_stories, "story", "stories"),
         counted(multi, "story", "stories"),
+        if multi == 1 { "holds" } else { "hold" },
         counted(in_multi, "document", "documents"),
         counted(n_stories - multi, "story", "stories"),
         batch.rejected.len()
