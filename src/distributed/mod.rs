@@ -261,8 +261,9 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         let langs: Vec<String> = distinct(
             records
                 .iter()
-                .filter_map(|(_, r)| r.lang.as_deref().map(str::to_owned))
-                .filter(|l| !l.is_empty()),
+                .filter_map(|(_, r)| r.lang.as_deref())
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
         );
         let scripts: Vec<u8> = distinct(texts.iter().map(|t| text_script(t)).filter(|&k| k != 0));
         let all = all_gather(w, (langs, scripts));
