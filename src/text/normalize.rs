@@ -346,6 +346,78 @@ mod simd {
         }
     }
 
+    /// The light stem of the word in the first `n` lanes of `v` (`3 < n < 9`, every lane a
+    /// letter of the table, unified), as the range of its letters: the rules of
+    /// [`arabic::light_stem_span`](super::arabic::light_stem_span), tested on one bit mask
+    /// per affix letter (bit `k`: lane `k` is that letter) instead of on one letter at a time.
+    ///
+    /// # Safety
+    /// None beyond SSE2, which x86-64 has.
+    #[inline(always)]
+    pub(super) unsafe fn stem(v: __m128i, n: usize) -> (usize, usize) {
+        debug_assert!((4..=8).contains(&n));
+        unsafe {
+            let is = |c: char| _mm_cmpeq_epi16(v, _mm_set1_epi16(lane(c)));
+            // Two letters' masks from one movemask: the first in the low byte.
+            let masks = |a: char, b: char| {
+                let m = _mm_movemask_epi8(_mm_packs_epi16(is(a), is(b))) as usize;
+                (m & 0xFF, m >> 8)
+            };
+            let (waw, feh) = masks('و', 'ف');
+            let (beh, kaf) = masks('ب', 'ك');
+            let (alef, lam) = masks('ا', 'ل');
+            let (heh, noon) = masks('ه', 'ن');
+            let (teh, yeh) = masks('ت', 'ي');
+            let (meem, _) = masks('م', 'م');
+            // Conjunction, then an article or a preposition before alef, from letter `s`.
+            let conj = (waw | feh) & !(waw >> 1) & 1;
+            let s = conj;
+            let m = n - s;
+            let article3 = usize::from(m >= 5)
+                & ((waw | beh | kaf | feh) >> s)
+                & (alef >> (s + 1))
+                & (lam >> (s + 2))
+                & 1;
+            let article2 =
+                !article3 & usize::from(m >= 4) & ((alef | lam) >> s) & (lam >> (s + 1)) & 1;
+            let preposition = !article3
+                & !article2
+                & usize::from(m >= 5)
+                & ((lam | beh) >> s)
+                & (alef >> (s + 1))
+                & 1;
+            let from = s + 3 * article3 + 2 * article2 + preposition;
+            let m = m - 3 * article3 - 2 * article2 - preposition;
+            // Bit `k`: letters `k` and `k + 1` are a two-letter suffix (ها ان ات ون ين يه نا هم
+            // كم, grouped by their last letter).
+            let pairs = ((alef >> 1) & (heh | noon))
+                | ((noon >> 1) & (alef | waw | yeh))
+                | ((teh >> 1) & alef)
+                | ((heh >> 1) & yeh)
+                | ((meem >> 1) & (heh | kaf));
+            let two = usize::from(m >= 5) & (pairs >> (n - 2)) & 1;
+            let one = !two & usize::from(m >= 4) & ((heh | yeh) >> (n - 1)) & 1;
+            (from, n - 2 * two - one)
+        }
+    }
+
+    /// `v` without its first `k` lanes (`k <= 4`), the rest moved to the front.
+    ///
+    /// # Safety
+    /// None beyond SSE2, which x86-64 has.
+    #[inline(always)]
+    pub(super) unsafe fn drop_letters(v: __m128i, k: usize) -> __m128i {
+        debug_assert!(k <= 4);
+        unsafe {
+            // Each half shifted right by `16 k` bits, and the high half's low bits carried into
+            // the low half (a shift by 64 bits or more gives zero, so `k = 4` moves it whole).
+            let bits = 16 * k as i32;
+            let halves = _mm_srl_epi64(v, _mm_cvtsi32_si128(bits));
+            let carry = _mm_sll_epi64(_mm_srli_si128::<8>(v), _mm_cvtsi32_si128(64 - bits));
+            _mm_or_si128(halves, carry)
+        }
+    }
+
     /// Stores `v` at `p`.
     ///
     /// # Safety
@@ -607,22 +679,28 @@ impl<'a> Builder<'a> {
         if letters == 8 || !after.is_ascii() || after.is_ascii_alphanumeric() {
             return None;
         }
+        // SAFETY: as above; then the stem's letters are moved to the front of the lanes.
+        let (from, to) = if self.stem && letters > 3 {
+            unsafe { simd::stem(mapped, letters) }
+        } else {
+            (0, letters)
+        };
+        let stem = unsafe { simd::drop_letters(mapped, from) };
         // SAFETY: a space between tokens, then 16 bytes of spare capacity from `start`; the
-        // length grows only over the first `2 * letters` bytes, whole two-byte letters
+        // length grows only over the first `2 * (to - from)` bytes, whole two-byte letters
         // (U+0600..U+07FF).
-        let start = unsafe {
+        let (start, end) = unsafe {
             let vec = self.text.as_mut_vec();
             vec.reserve(17);
             if !vec.is_empty() {
                 vec.push(b' ');
             }
             let start = vec.len();
-            simd::store(vec.as_mut_ptr().add(start), mapped);
-            vec.set_len(start + 2 * letters);
-            start
+            simd::store(vec.as_mut_ptr().add(start), stem);
+            vec.set_len(start + 2 * (to - from));
+            (start, vec.len())
         };
-        self.chars = letters;
-        self.close(start, self.stem);
+        self.spans.push((start as u32, end as u32));
         Some(i + 2 * letters + 1)
     }
 
@@ -839,6 +917,48 @@ mod tests {
                         }
                         None => assert_eq!(letters, at, "{lane}"),
                     }
+                }
+            }
+        }
+    }
+
+    /// Every word of four to six letters over the affix letters and one other (`د`), and
+    /// seven-letter words made of their ends, stemmed by the SSE2 rules and by
+    /// `light_stem_span`.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_sse2_stem_agrees_with_the_byte_rules() {
+        let alphabet: Vec<char> = "وفبكالهنتيمد".chars().collect();
+        let check = |word: &[char]| {
+            let text: String = word.iter().collect();
+            let mut bytes = text.clone().into_bytes();
+            bytes.resize(16, b' ');
+            let n = word.len();
+            // SAFETY: `bytes` holds 16 bytes.
+            let (from, to, stem) = unsafe {
+                let (letters, v) = simd::letters(bytes.as_ptr());
+                assert_eq!(letters, n, "{text}");
+                let (from, to) = simd::stem(v, n);
+                let mut out = [0u8; 16];
+                simd::store(out.as_mut_ptr(), simd::drop_letters(v, from));
+                (from, to, out)
+            };
+            let (a, b) = arabic::light_stem_span(text.as_bytes(), n);
+            assert_eq!((2 * from, 2 * to), (a, b), "{text}");
+            assert_eq!(&stem[..b - a], &text.as_bytes()[a..b], "{text}");
+        };
+        for n in 4..=6 {
+            let mut word = vec![alphabet[0]; n];
+            for mut code in 0..alphabet.len().pow(n as u32) {
+                for c in word.iter_mut() {
+                    *c = alphabet[code % alphabet.len()];
+                    code /= alphabet.len();
+                }
+                check(&word);
+                if n == 6 {
+                    // The rules read the first four letters and the last two.
+                    let long = [&word[..4], &['د'], &word[4..]].concat();
+                    check(&long);
                 }
             }
         }
