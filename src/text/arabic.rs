@@ -71,83 +71,137 @@ pub fn light_stem_counted(word: &str, len: usize) -> &str {
     &word[start..end]
 }
 
-/// The two UTF-8 bytes of an Arabic letter as one number (see [`letter_at`]).
-const fn letter(c: char) -> u16 {
-    let mut buf = [0u8; 4];
-    let b = c.encode_utf8(&mut buf).as_bytes();
-    u16::from_le_bytes([b[0], b[1]])
+/// The letters light stemming looks for, by id (from 1; 0 is any other letter).
+const AFFIX_LETTERS: [char; 11] = ['ا', 'ب', 'ت', 'ف', 'ك', 'ل', 'م', 'ن', 'ه', 'و', 'ي'];
+
+/// The id among the affix letters of the (unified) letter U+0600 + `code - 0x600`; 0 for any
+/// other code point.
+pub(crate) const fn affix_id(code: u16) -> u8 {
+    let mut id = 0;
+    while id < AFFIX_LETTERS.len() {
+        if AFFIX_LETTERS[id] as u32 == code as u32 {
+            return id as u8 + 1;
+        }
+        id += 1;
+    }
+    0
 }
 
-const ALEF: u16 = letter('ا');
-const BEH: u16 = letter('ب');
-const TEH: u16 = letter('ت');
-const FEH: u16 = letter('ف');
-const KAF: u16 = letter('ك');
-const LAM: u16 = letter('ل');
-const MEEM: u16 = letter('م');
-const NOON: u16 = letter('ن');
-const HEH: u16 = letter('ه');
-const WAW: u16 = letter('و');
-const YEH: u16 = letter('ي');
+/// The id of `c` among the affix letters, as a mask of one bit.
+const fn affix_bit(c: char) -> u32 {
+    1 << affix_id(c as u16)
+}
 
-/// The two bytes of `word` from `i` as one number, 0 past its end. Comparing them with
-/// [`letter`] compares bytes, so it finds a letter exactly where `str::starts_with` would.
+/// The ids of `letters` as one mask.
+const fn affix_set(letters: &[char]) -> u32 {
+    let (mut set, mut k) = (0, 0);
+    while k < letters.len() {
+        set |= affix_bit(letters[k]);
+        k += 1;
+    }
+    set
+}
+
+/// Per id of a next-to-last letter, the ids of the last letters it makes a two-letter suffix
+/// with (`ها ان ات ون ين يه نا هم كم`).
+const SUFFIX_PAIRS: [u32; 12] = {
+    let pairs = [
+        ['ه', 'ا'],
+        ['ا', 'ن'],
+        ['ا', 'ت'],
+        ['و', 'ن'],
+        ['ي', 'ن'],
+        ['ي', 'ه'],
+        ['ن', 'ا'],
+        ['ه', 'م'],
+        ['ك', 'م'],
+    ];
+    let mut table = [0; 12];
+    let mut k = 0;
+    while k < pairs.len() {
+        table[affix_id(pairs[k][0] as u16) as usize] |= affix_bit(pairs[k][1]);
+        k += 1;
+    }
+    table
+};
+
+/// The rules of [`light_stem`] for a word of `len > 3` letters, given the affix ids (see
+/// [`affix_id`]) of its first four letters and of its last two: how many letters to drop from
+/// its front and from its back.
+///
+/// Every rule is a yes or no computed without a branch (`&`, not `&&`): whether a word has an
+/// article or a suffix is a coin toss the processor cannot predict. Ids are tested as bits of a
+/// mask of the letters a rule accepts.
 #[inline(always)]
-fn letter_at(word: &[u8], i: usize) -> u16 {
+pub(crate) fn affix_rules(first: [u8; 4], prev: u8, last: u8, len: usize) -> (usize, usize) {
+    debug_assert!(len > 3);
+    let has = |set: u32, id: u8| (set >> id) as usize & 1;
+    let (alef, lam) = (affix_bit('ا'), affix_bit('ل'));
+    // Conjunction (not before a second waw).
+    let conj = has(affix_set(&['و', 'ف']), first[0]) & (1 - has(affix_bit('و'), first[1]));
+    // The next three letters' ids, from the one after the conjunction if any.
+    let [p0, p1, p2, _] = (u32::from_le_bytes(first) >> (8 * conj)).to_le_bytes();
+    let n = len - conj;
+    // Article, or preposition before alef.
+    let article3 = usize::from(n >= 5)
+        & has(affix_set(&['و', 'ب', 'ك', 'ف']), p0)
+        & has(alef, p1)
+        & has(lam, p2);
+    let article2 = (1 - article3) & usize::from(n >= 4) & has(alef | lam, p0) & has(lam, p1);
+    let preposition = (1 - article3)
+        & (1 - article2)
+        & usize::from(n >= 5)
+        & has(affix_set(&['ل', 'ب']), p0)
+        & has(alef, p1);
+    let front = conj + 3 * article3 + 2 * article2 + preposition;
+    let n = n - 3 * article3 - 2 * article2 - preposition;
+    // One suffix.
+    let two = usize::from(n >= 5) & has(SUFFIX_PAIRS[usize::from(prev)], last);
+    let one = (1 - two) & usize::from(n >= 4) & has(affix_set(&['ه', 'ي']), last);
+    (front, 2 * two + one)
+}
+
+/// Per code point of U+0600..U+067F, its [`affix_id`].
+static AFFIX_IDS: [u8; 128] = {
+    let mut ids = [0; 128];
+    let mut offset = 0;
+    while offset < 128 {
+        ids[offset] = affix_id(0x600 + offset as u16);
+        offset += 1;
+    }
+    ids
+};
+
+/// The affix id of the character at byte `i` of `word` (0 past its end, and for anything that
+/// does not start there with a lead byte of U+0600..U+067F). A lead byte is never part of
+/// another character, so this finds a letter exactly where `str::starts_with` would.
+#[inline(always)]
+fn id_at(word: &[u8], i: usize) -> u8 {
     match word.get(i..i.wrapping_add(2)) {
-        Some(&[a, b]) => u16::from_le_bytes([a, b]),
+        Some(&[lead @ (0xD8 | 0xD9), cont]) => {
+            AFFIX_IDS[usize::from(lead & 1) << 6 | usize::from(cont & 0x3F)]
+        }
         _ => 0,
     }
 }
 
-/// [`light_stem_counted`] as the byte range of the stem in `word`: the rules of [`light_stem`],
-/// spelled out as comparisons of two bytes at a time (every affix letter is two bytes). A test
-/// checks them against the same rules applied by going through the lists of affixes in order.
+/// [`light_stem_counted`] as the byte range of the stem in `word`: [`affix_rules`] on the
+/// letters at its first four even bytes and its last four bytes (every affix letter is two
+/// bytes). A test checks them against the same rules applied by going through the lists of
+/// affixes in order.
 ///
 /// The range falls on character boundaries: it only ever drops whole two-byte letters, found by
-/// comparing bytes at character boundaries.
+/// their lead bytes.
 #[inline]
 pub(crate) fn light_stem_span(word: &[u8], len: usize) -> (usize, usize) {
     if len <= 3 {
         return (0, word.len());
     }
-    // Every rule is a yes or no computed without a branch (`&` and `|`, not `&&` and `||`):
-    // whether a word has an article or a suffix is a coin toss the processor cannot predict.
-    let at = |i: usize| letter_at(word, i);
-    let is = |l: u16, letters: &[u16]| letters.iter().fold(false, |any, &x| any | (l == x));
-    // Conjunction.
-    let conj = is(at(0), &[WAW, FEH]) & (at(2) != WAW);
-    let mut start = 2 * usize::from(conj);
-    let mut n = len - usize::from(conj);
-    // Article, or preposition before alef.
-    let (l0, l1, l2) = (at(start), at(start + 2), at(start + 4));
-    let article3 = (n >= 5) & is(l0, &[WAW, BEH, KAF, FEH]) & (l1 == ALEF) & (l2 == LAM);
-    let article2 = !article3 & (n >= 4) & is(l0, &[ALEF, LAM]) & (l1 == LAM);
-    let preposition = !article3 & !article2 & (n >= 5) & is(l0, &[LAM, BEH]) & (l1 == ALEF);
-    let (article3, article2, preposition) =
-        (usize::from(article3), usize::from(article2), usize::from(preposition));
-    start += 6 * article3 + 4 * article2 + 2 * preposition;
-    n -= 3 * article3 + 2 * article2 + preposition;
-    // One suffix.
     let end = word.len();
-    let last = at(end.wrapping_sub(2));
-    let pair = u32::from(at(end.wrapping_sub(4))) << 16 | u32::from(last);
-    let two = (n >= 5)
-        & [
-            (HEH, ALEF),
-            (ALEF, NOON),
-            (ALEF, TEH),
-            (WAW, NOON),
-            (YEH, NOON),
-            (YEH, HEH),
-            (NOON, ALEF),
-            (HEH, MEEM),
-            (KAF, MEEM),
-        ]
-        .iter()
-        .fold(false, |any, &(p, l)| any | (pair == u32::from(p) << 16 | u32::from(l)));
-    let one = !two & (n >= 4) & is(last, &[HEH, YEH]);
-    (start, end - 4 * usize::from(two) - 2 * usize::from(one))
+    let first = [id_at(word, 0), id_at(word, 2), id_at(word, 4), id_at(word, 6)];
+    let (front, back) =
+        affix_rules(first, id_at(word, end.wrapping_sub(4)), id_at(word, end.wrapping_sub(2)), len);
+    (2 * front, end - 2 * back)
 }
 
 #[cfg(test)]

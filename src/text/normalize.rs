@@ -346,59 +346,53 @@ mod simd {
         }
     }
 
-    /// The light stem of the word in the first `n` lanes of `v` (`3 < n < 9`, every lane a
-    /// letter of the table, unified), as the range of its letters: the rules of
-    /// [`arabic::light_stem_span`](super::arabic::light_stem_span), tested on one bit mask
-    /// per affix letter (bit `k`: lane `k` is that letter) instead of on one letter at a time.
-    ///
-    /// # Safety
-    /// None beyond SSE2, which x86-64 has.
+    /// A word of fewer than 16 letters of the table, read by [`word`]: its length in letters,
+    /// its stem as a range of them, and its lanes with the stem moved to the front (two
+    /// registers when it is eight letters or more; garbage after the stem).
+    pub(super) struct Word {
+        pub letters: usize,
+        pub stem: (usize, usize),
+        pub lanes: [__m128i; 2],
+    }
+
+    /// Reads the word of letters of the table at the start of `bytes`, unified and, if `stem`,
+    /// light-stemmed, when it has fewer than 16 letters and `bytes` holds 16 bytes (32 for a
+    /// word of eight letters or more); `None` otherwise.
     #[inline(always)]
-    pub(super) unsafe fn stem(v: __m128i, n: usize) -> (usize, usize) {
-        debug_assert!((4..=8).contains(&n));
-        unsafe {
-            let is = |c: char| _mm_cmpeq_epi16(v, _mm_set1_epi16(lane(c)));
-            // Two letters' masks from one movemask: the first in the low byte.
-            let masks = |a: char, b: char| {
-                let m = _mm_movemask_epi8(_mm_packs_epi16(is(a), is(b))) as usize;
-                (m & 0xFF, m >> 8)
+    pub(super) fn word(bytes: &[u8], stem: bool) -> Option<Word> {
+        let first = bytes.get(..16)?;
+        // SAFETY: SSE2 is part of x86-64; each load reads 16 bytes of a slice that holds them.
+        let (letters, lo) = unsafe { self::letters(first.as_ptr()) };
+        if letters < 8 {
+            let stem = if stem && letters > 3 {
+                super::stem_of_letters::<16>(first.try_into().ok()?, letters)
+            } else {
+                (0, letters)
             };
-            let (waw, feh) = masks('و', 'ف');
-            let (beh, kaf) = masks('ب', 'ك');
-            let (alef, lam) = masks('ا', 'ل');
-            let (heh, noon) = masks('ه', 'ن');
-            let (teh, yeh) = masks('ت', 'ي');
-            let (meem, _) = masks('م', 'م');
-            // Conjunction, then an article or a preposition before alef, from letter `s`.
-            let conj = (waw | feh) & !(waw >> 1) & 1;
-            let s = conj;
-            let m = n - s;
-            let article3 = usize::from(m >= 5)
-                & ((waw | beh | kaf | feh) >> s)
-                & (alef >> (s + 1))
-                & (lam >> (s + 2))
-                & 1;
-            let article2 =
-                !article3 & usize::from(m >= 4) & ((alef | lam) >> s) & (lam >> (s + 1)) & 1;
-            let preposition = !article3
-                & !article2
-                & usize::from(m >= 5)
-                & ((lam | beh) >> s)
-                & (alef >> (s + 1))
-                & 1;
-            let from = s + 3 * article3 + 2 * article2 + preposition;
-            let m = m - 3 * article3 - 2 * article2 - preposition;
-            // Bit `k`: letters `k` and `k + 1` are a two-letter suffix (ها ان ات ون ين يه نا هم
-            // كم, grouped by their last letter).
-            let pairs = ((alef >> 1) & (heh | noon))
-                | ((noon >> 1) & (alef | waw | yeh))
-                | ((teh >> 1) & alef)
-                | ((heh >> 1) & yeh)
-                | ((meem >> 1) & (heh | kaf));
-            let two = usize::from(m >= 5) & (pairs >> (n - 2)) & 1;
-            let one = !two & usize::from(m >= 4) & ((heh | yeh) >> (n - 1)) & 1;
-            (from, n - 2 * two - one)
+            // SAFETY: as above.
+            let lanes = [unsafe { drop_letters(lo, stem.0) }, lo];
+            return Some(Word { letters, stem, lanes });
         }
+        let second = bytes.get(16..32)?;
+        // SAFETY: as above.
+        let (more, hi) = unsafe { self::letters(second.as_ptr()) };
+        if more == 8 {
+            return None;
+        }
+        let letters = 8 + more;
+        let stem = if stem {
+            super::stem_of_letters::<32>(bytes.get(..32)?.try_into().ok()?, letters)
+        } else {
+            (0, letters)
+        };
+        // SAFETY: as above.
+        let lanes = unsafe {
+            // The first lanes of the second register move up to the end of the first.
+            let carry =
+                _mm_slli_si128::<8>(_mm_sll_epi64(hi, _mm_cvtsi32_si128(64 - 16 * stem.0 as i32)));
+            [_mm_or_si128(drop_letters(lo, stem.0), carry), drop_letters(hi, stem.0)]
+        };
+        Some(Word { letters, stem, lanes })
     }
 
     /// `v` without its first `k` lanes (`k <= 4`), the rest moved to the front.
@@ -406,7 +400,7 @@ mod simd {
     /// # Safety
     /// None beyond SSE2, which x86-64 has.
     #[inline(always)]
-    pub(super) unsafe fn drop_letters(v: __m128i, k: usize) -> __m128i {
+    unsafe fn drop_letters(v: __m128i, k: usize) -> __m128i {
         debug_assert!(k <= 4);
         unsafe {
             // Each half shifted right by `16 k` bits, and the high half's low bits carried into
@@ -426,6 +420,31 @@ mod simd {
     pub(super) unsafe fn store(p: *mut u8, v: __m128i) {
         unsafe { _mm_storeu_si128(p.cast(), v) }
     }
+}
+
+/// The [`arabic::affix_id`] of the letter each entry of [`ARABIC_BLOCK`] is unified to.
+static AFFIX_ID: [u8; 128] = {
+    let mut ids = [0; 128];
+    let mut offset = 0;
+    while offset < 128 {
+        ids[offset] = arabic::affix_id(ARABIC_BLOCK[offset]);
+        offset += 1;
+    }
+    ids
+};
+
+/// The light stem of a word of `n` letters of [`ARABIC_BLOCK`] (`3 < n`, `2 n <= N`, `N` a
+/// power of two) at the start of `word`, read raw, as a range of its letters: each letter's
+/// affix id is one look-up of its raw bytes, unification included.
+#[inline(always)]
+fn stem_of_letters<const N: usize>(word: &[u8; N], n: usize) -> (usize, usize) {
+    debug_assert!(n > 3 && 2 * n <= N && N.is_power_of_two());
+    let id = |k: usize| {
+        let (lead, cont) = (word[(2 * k) & (N - 1)], word[(2 * k + 1) & (N - 1)]);
+        AFFIX_ID[usize::from(lead & 1) << 6 | usize::from(cont & 0x3F)]
+    };
+    let (front, back) = arabic::affix_rules([id(0), id(1), id(2), id(3)], id(n - 2), id(n - 1), n);
+    (front, n - back)
 }
 
 /// [`ARABIC_BLOCK`]: decompose the code point and read it as any other character.
@@ -662,8 +681,9 @@ impl<'a> Builder<'a> {
     }
 
     /// Reads a whole Arabic word at byte `i` (its first letter is one of [`ARABIC_BLOCK`]'s)
-    /// when no token is open, the word is fewer than eight letters of the table, and a space or
-    /// ASCII punctuation ends it: the common case, done with one SSE2 read. Returns where
+    /// when no token is open, the word is fewer than 16 letters of the table, and a space or
+    /// ASCII punctuation ends it: the common case, done with one SSE2 read (two from eight
+    /// letters on). Returns where
     /// reading goes on, after the character that ended the word; `None` leaves the word to the
     /// general path.
     #[cfg(target_arch = "x86_64")]
@@ -672,31 +692,25 @@ impl<'a> Builder<'a> {
         if self.start.is_some() {
             return None;
         }
-        let chunk = bytes.get(i..i + 16)?;
-        // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes of `chunk`.
-        let (letters, mapped) = unsafe { simd::letters(chunk.as_ptr()) };
+        let simd::Word { letters, stem: (from, to), lanes } = simd::word(&bytes[i..], self.stem)?;
         let &after = bytes.get(i + 2 * letters)?;
-        if letters == 8 || !after.is_ascii() || after.is_ascii_alphanumeric() {
+        if !after.is_ascii() || after.is_ascii_alphanumeric() {
             return None;
         }
-        // SAFETY: as above; then the stem's letters are moved to the front of the lanes.
-        let (from, to) = if self.stem && letters > 3 {
-            unsafe { simd::stem(mapped, letters) }
-        } else {
-            (0, letters)
-        };
-        let stem = unsafe { simd::drop_letters(mapped, from) };
-        // SAFETY: a space between tokens, then 16 bytes of spare capacity from `start`; the
+        // SAFETY: a space between tokens, then 32 bytes of spare capacity from `start`; the
         // length grows only over the first `2 * (to - from)` bytes, whole two-byte letters
         // (U+0600..U+07FF).
         let (start, end) = unsafe {
             let vec = self.text.as_mut_vec();
-            vec.reserve(17);
+            vec.reserve(33);
             if !vec.is_empty() {
                 vec.push(b' ');
             }
             let start = vec.len();
-            simd::store(vec.as_mut_ptr().add(start), stem);
+            simd::store(vec.as_mut_ptr().add(start), lanes[0]);
+            if letters >= 8 {
+                simd::store(vec.as_mut_ptr().add(start + 16), lanes[1]);
+            }
             vec.set_len(start + 2 * (to - from));
             (start, vec.len())
         };
@@ -923,7 +937,7 @@ mod tests {
     }
 
     /// Every word of four to six letters over the affix letters and one other (`د`), and
-    /// seven-letter words made of their ends, stemmed by the SSE2 rules and by
+    /// words of 7 to 15 letters made of their ends, stemmed by the SSE2 rules and by
     /// `light_stem_span`.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -932,33 +946,34 @@ mod tests {
         let check = |word: &[char]| {
             let text: String = word.iter().collect();
             let mut bytes = text.clone().into_bytes();
-            bytes.resize(16, b' ');
+            bytes.resize(48, b' ');
             let n = word.len();
-            // SAFETY: `bytes` holds 16 bytes.
-            let (from, to, stem) = unsafe {
-                let (letters, v) = simd::letters(bytes.as_ptr());
-                assert_eq!(letters, n, "{text}");
-                let (from, to) = simd::stem(v, n);
-                let mut out = [0u8; 16];
-                simd::store(out.as_mut_ptr(), simd::drop_letters(v, from));
-                (from, to, out)
-            };
+            let w = simd::word(&bytes, true).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(w.letters, n, "{text}");
+            let mut out = [0u8; 32];
+            // SAFETY: `out` holds 32 bytes.
+            unsafe {
+                simd::store(out.as_mut_ptr(), w.lanes[0]);
+                simd::store(out.as_mut_ptr().add(16), w.lanes[1]);
+            }
             let (a, b) = arabic::light_stem_span(text.as_bytes(), n);
-            assert_eq!((2 * from, 2 * to), (a, b), "{text}");
-            assert_eq!(&stem[..b - a], &text.as_bytes()[a..b], "{text}");
+            assert_eq!((2 * w.stem.0, 2 * w.stem.1), (a, b), "{text}");
+            assert_eq!(&out[..b - a], &text.as_bytes()[a..b], "{text}");
         };
         for n in 4..=6 {
             let mut word = vec![alphabet[0]; n];
-            for mut code in 0..alphabet.len().pow(n as u32) {
+            for code in 0..alphabet.len().pow(n as u32) {
+                let mut digits = code;
                 for c in word.iter_mut() {
-                    *c = alphabet[code % alphabet.len()];
-                    code /= alphabet.len();
+                    *c = alphabet[digits % alphabet.len()];
+                    digits /= alphabet.len();
                 }
                 check(&word);
                 if n == 6 {
-                    // The rules read the first four letters and the last two.
-                    let long = [&word[..4], &['د'], &word[4..]].concat();
-                    check(&long);
+                    // The rules read the first four letters and the last two: longer words
+                    // put letters between them, as many as keep the word under 16.
+                    let more = [1, 2, 3, 6, 9][code % 5];
+                    check(&[&word[..4], &vec!['د'; more], &word[4..]].concat());
                 }
             }
         }
