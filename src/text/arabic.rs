@@ -74,8 +74,8 @@ pub fn light_stem_counted(word: &str, len: usize) -> &str {
 /// The letters light stemming looks for, by id (from 1; 0 is any other letter).
 const AFFIX_LETTERS: [char; 11] = ['ا', 'ب', 'ت', 'ف', 'ك', 'ل', 'م', 'ن', 'ه', 'و', 'ي'];
 
-/// The id among the affix letters of the (unified) letter U+0600 + `code - 0x600`; 0 for any
-/// other code point.
+/// The id (1 to 11) of the code point `code` among the letters light stemming looks for, which
+/// are unified letters; 0 for any other code point.
 pub(crate) const fn affix_id(code: u16) -> u8 {
     let mut id = 0;
     while id < AFFIX_LETTERS.len() {

@@ -285,7 +285,8 @@ fn arabic_block_offset(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// [`ARABIC_BLOCK`]'s letters, eight at a time (see [`Builder::push_letter_runs`]).
+/// [`ARABIC_BLOCK`]'s letters eight at a time, and whole words (see [`Builder::arabic_word`]
+/// and [`Builder::push_letter_runs`]).
 #[cfg(target_arch = "x86_64")]
 mod simd {
     use std::arch::x86_64::*;
@@ -683,9 +684,8 @@ impl<'a> Builder<'a> {
     /// Reads a whole Arabic word at byte `i` (its first letter is one of [`ARABIC_BLOCK`]'s)
     /// when no token is open, the word is fewer than 16 letters of the table, and a space or
     /// ASCII punctuation ends it: the common case, done with one SSE2 read (two from eight
-    /// letters on). Returns where
-    /// reading goes on, after the character that ended the word; `None` leaves the word to the
-    /// general path.
+    /// letters on). Returns where reading goes on, after the character that ended the word;
+    /// `None` leaves the word to the general path.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn arabic_word(&mut self, bytes: &[u8], i: usize) -> Option<usize> {
