@@ -682,10 +682,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Reads a whole Arabic word at byte `i` (its first letter is one of [`ARABIC_BLOCK`]'s)
-    /// when no token is open, the word is fewer than 16 letters of the table, and a space or
-    /// ASCII punctuation ends it: the common case, done with one SSE2 read (two from eight
-    /// letters on). Returns where reading goes on, after the character that ended the word;
-    /// `None` leaves the word to the general path.
+    /// when no token is open, the word is fewer than 16 letters of the table, and a space, ASCII
+    /// punctuation or Arabic punctuation ends it: the common case, done with one SSE2 read (two
+    /// from eight letters on). Returns where reading goes on, after the character that ended
+    /// the word; `None` leaves the word to the general path.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn arabic_word(&mut self, bytes: &[u8], i: usize) -> Option<usize> {
@@ -693,10 +693,14 @@ impl<'a> Builder<'a> {
             return None;
         }
         let simd::Word { letters, stem: (from, to), lanes } = simd::word(&bytes[i..], self.stem)?;
-        let &after = bytes.get(i + 2 * letters)?;
-        if !after.is_ascii() || after.is_ascii_alphanumeric() {
-            return None;
-        }
+        let after = i + 2 * letters;
+        let next = match *bytes.get(after)? {
+            b if b.is_ascii() => (!b.is_ascii_alphanumeric()).then_some(after + 1)?,
+            // Arabic punctuation (the comma, the question mark, ...).
+            _ => {
+                (ARABIC_BLOCK[arabic_block_offset(bytes, after)?] == SPLIT).then_some(after + 2)?
+            }
+        };
         // SAFETY: a space between tokens, then 32 bytes of spare capacity from `start`; the
         // length grows only over the first `2 * (to - from)` bytes, whole two-byte letters
         // (U+0600..U+07FF).
@@ -715,7 +719,7 @@ impl<'a> Builder<'a> {
             (start, vec.len())
         };
         self.spans.push((start as u32, end as u32));
-        Some(i + 2 * letters + 1)
+        Some(next)
     }
 
     /// Without SSE2, the general path reads every word.
