@@ -170,8 +170,6 @@ impl Normalizer {
                     }
                     b.push(char::from_u32(code.into()).unwrap_or('\u{0627}'), Some(Script::Arabic));
                     i += 2;
-                    // Eight letters at a time while they last, then one at a time.
-                    i = b.push_letter_runs(bytes, i);
                     // The word's next letters, while they are letters of the table: the token
                     // is open and Arabic, so each is only appended.
                     while let Some(offset) = arabic_block_offset(bytes, i) {
@@ -285,8 +283,8 @@ fn arabic_block_offset(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// [`ARABIC_BLOCK`]'s letters eight at a time, and whole words (see [`Builder::arabic_word`]
-/// and [`Builder::push_letter_runs`]).
+/// Whole words of [`ARABIC_BLOCK`]'s letters, eight letters at a time (see
+/// [`Builder::arabic_word`]).
 #[cfg(target_arch = "x86_64")]
 mod simd {
     use std::arch::x86_64::*;
@@ -651,36 +649,6 @@ impl<'a> Builder<'a> {
         self.chars += 1;
     }
 
-    /// Appends to the open Arabic token the letters of `bytes` from `i` that [`ARABIC_BLOCK`]
-    /// maps to letters, eight (16 bytes) at a time with SSE2, for as long as whole blocks of
-    /// eight are letters; returns where it stopped. What is left, fewer than eight letters and
-    /// whatever ends them, is for the byte loop: the result is the same as reading every letter
-    /// there (a test checks every letter's lane against the table).
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn push_letter_runs(&mut self, bytes: &[u8], mut i: usize) -> usize {
-        debug_assert!(self.start.is_some() && self.script == Some(Script::Arabic));
-        while let Some(chunk) = bytes.get(i..i + 16) {
-            // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes of `chunk`.
-            let (letters, mapped) = unsafe { simd::letters(chunk.as_ptr()) };
-            // SAFETY: 16 bytes of spare capacity are reserved; the length grows only over the
-            // first `2 * letters` bytes, `letters` whole two-byte letters (U+0600..U+07FF).
-            unsafe {
-                let vec = self.text.as_mut_vec();
-                vec.reserve(16);
-                let len = vec.len();
-                simd::store(vec.as_mut_ptr().add(len), mapped);
-                vec.set_len(len + 2 * letters);
-            }
-            self.chars += letters;
-            i += 2 * letters;
-            if letters < 8 {
-                break;
-            }
-        }
-        i
-    }
-
     /// Reads a whole Arabic word at byte `i` (its first letter is one of [`ARABIC_BLOCK`]'s)
     /// when no token is open, the word is fewer than 16 letters of the table, and a space, ASCII
     /// punctuation or Arabic punctuation ends it: the common case, done with one SSE2 read (two
@@ -727,13 +695,6 @@ impl<'a> Builder<'a> {
     #[inline(always)]
     fn arabic_word(&mut self, _bytes: &[u8], _i: usize) -> Option<usize> {
         None
-    }
-
-    /// Without SSE2, the byte loop reads every letter.
-    #[cfg(not(target_arch = "x86_64"))]
-    #[inline(always)]
-    fn push_letter_runs(&mut self, _bytes: &[u8], i: usize) -> usize {
-        i
     }
 
     /// Closes the open token, if any.
