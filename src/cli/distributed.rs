@@ -62,11 +62,10 @@ mod engine {
 
     use anyhow::Context;
     use xdedup::distributed::{Job, Outcome, Sink, StageCost, Totals, work};
-    use xdedup::io::report::counted;
 
     use super::super::BatchArgs;
     use super::super::cluster::Row;
-    use super::super::progress::{Rejections, rejected_json};
+    use super::super::progress::{Counts, Rejections, rejected_json};
     use super::TimelyArgs;
     use xdedup::io::Rejected;
 
@@ -191,17 +190,14 @@ mod engine {
             std::fs::remove_dir_all(&self.dir)
                 .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
             if !self.quiet {
-                eprintln!(
-                    "xdedup: {} read: {} in {} ({}, {} exact), {} rejected; shingles {}; {} timely workers",
-                    counted(totals.read, "record", "records"),
-                    counted(totals.documents, "document", "documents"),
-                    counted(totals.stories, "story", "stories"),
-                    counted(totals.documents - totals.stories, "duplicate", "duplicates"),
-                    totals.exact,
-                    totals.rejected,
-                    shingle,
-                    peers,
-                );
+                let counts = Counts {
+                    read: totals.read,
+                    documents: totals.documents,
+                    stories: totals.stories,
+                    exact: totals.exact,
+                    rejected: totals.rejected,
+                };
+                eprintln!("{}; {peers} timely workers", counts.summary(shingle));
             }
             Ok(())
         }

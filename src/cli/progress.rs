@@ -161,16 +161,40 @@ pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> 
     r.finish()?;
     if !quiet {
         let s = &batch.clustering.stats;
-        eprintln!(
-            "xdedup: {} read: {} in {} ({}, {} exact), {} rejected; shingles {}",
-            counted(batch.read(), "record", "records"),
-            counted(batch.records.len(), "document", "documents"),
-            counted(s.stories, "story", "stories"),
-            counted(batch.duplicates(), "duplicate", "duplicates"),
-            s.documents - s.unique,
-            batch.rejected.len(),
-            s.shingle.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
-        );
+        let shingle = s.shingle.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+        let counts = Counts {
+            read: batch.read() as u64,
+            documents: batch.records.len() as u64,
+            stories: s.stories as u64,
+            exact: (s.documents - s.unique) as u64,
+            rejected: batch.rejected.len() as u64,
+        };
+        eprintln!("{}", counts.summary(&shingle));
     }
     Ok(())
+}
+
+/// What a clustering run's summary line counts.
+pub struct Counts {
+    pub read: u64,
+    pub documents: u64,
+    pub stories: u64,
+    /// Documents identical to an earlier one after normalization.
+    pub exact: u64,
+    pub rejected: u64,
+}
+
+impl Counts {
+    /// The summary line that accounts for every record read (the engines add to it).
+    pub fn summary(&self, shingle: &str) -> String {
+        format!(
+            "xdedup: {} read: {} in {} ({}, {} exact), {} rejected; shingles {shingle}",
+            counted(self.read, "record", "records"),
+            counted(self.documents, "document", "documents"),
+            counted(self.stories, "story", "stories"),
+            counted(self.documents - self.stories, "duplicate", "duplicates"),
+            self.exact,
+            self.rejected,
+        )
+    }
 }
