@@ -197,7 +197,11 @@ mod engine {
                     exact: totals.exact,
                     rejected: totals.rejected,
                 };
-                eprintln!("{}; {peers} timely workers", counts.summary(shingle));
+                eprintln!(
+                    "{}; {}",
+                    counts.summary(shingle),
+                    xdedup::io::report::counted(peers, "timely worker", "timely workers")
+                );
             }
             Ok(())
         }
