@@ -177,11 +177,19 @@ static AFFIX_IDS: [u8; 128] = {
 /// another character, so this finds a letter exactly where `str::starts_with` would.
 #[inline(always)]
 fn id_at(word: &[u8], i: usize) -> u8 {
-    match word.get(i..i.wrapping_add(2)) {
+    block_offset(word, i).map_or(0, |offset| AFFIX_IDS[offset])
+}
+
+/// Where the character at byte `i` of `bytes` (a `str`'s) falls in U+0600..U+067F, the range of
+/// [`AFFIX_IDS`] and of the normalizer's table of Arabic letters, if it is there (lead byte 0xD8
+/// or 0xD9; a valid string holds the second byte).
+#[inline(always)]
+pub(crate) fn block_offset(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i..i.wrapping_add(2)) {
         Some(&[lead @ (0xD8 | 0xD9), cont]) => {
-            AFFIX_IDS[usize::from(lead & 1) << 6 | usize::from(cont & 0x3F)]
+            Some(usize::from(lead & 1) << 6 | usize::from(cont & 0x3F))
         }
-        _ => 0,
+        _ => None,
     }
 }
 

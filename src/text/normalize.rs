@@ -161,7 +161,7 @@ impl Normalizer {
             }
             // U+0600..U+067F, the bulk of Arabic text, straight from its two bytes: a valid
             // string holds the second.
-            if let Some(offset) = arabic_block_offset(bytes, i) {
+            if let Some(offset) = arabic::block_offset(bytes, i) {
                 let code = ARABIC_BLOCK[offset];
                 if code >= 0x600 {
                     if let Some(next) = b.arabic_word(bytes, i) {
@@ -172,7 +172,7 @@ impl Normalizer {
                     i += 2;
                     // The word's next letters, while they are letters of the table: the token
                     // is open and Arabic, so each is only appended.
-                    while let Some(offset) = arabic_block_offset(bytes, i) {
+                    while let Some(offset) = arabic::block_offset(bytes, i) {
                         let code = ARABIC_BLOCK[offset];
                         if code < 0x600 {
                             break;
@@ -270,18 +270,6 @@ static ARABIC_BLOCK: [u16; 128] = {
     }
     table
 };
-
-/// Where the character at byte `i` of `bytes` (a `str`'s) falls in [`ARABIC_BLOCK`], if it is
-/// in U+0600..U+067F (lead byte 0xD8 or 0xD9; a valid string holds the second byte).
-#[inline(always)]
-fn arabic_block_offset(bytes: &[u8], i: usize) -> Option<usize> {
-    match bytes.get(i..i.wrapping_add(2)) {
-        Some(&[lead @ (0xD8 | 0xD9), cont]) => {
-            Some(usize::from(lead & 1) << 6 | usize::from(cont & 0x3F))
-        }
-        _ => None,
-    }
-}
 
 /// Whole words of [`ARABIC_BLOCK`]'s letters, eight letters at a time (see
 /// [`Builder::arabic_word`]).
@@ -666,7 +654,7 @@ impl<'a> Builder<'a> {
             b if b.is_ascii() => (!b.is_ascii_alphanumeric()).then_some(after + 1)?,
             // Arabic punctuation (the comma, the question mark, ...).
             _ => {
-                (ARABIC_BLOCK[arabic_block_offset(bytes, after)?] == SPLIT).then_some(after + 2)?
+                (ARABIC_BLOCK[arabic::block_offset(bytes, after)?] == SPLIT).then_some(after + 2)?
             }
         };
         // SAFETY: a space between tokens, then 32 bytes of spare capacity from `start`; the
