@@ -1,8 +1,8 @@
 //! Times two loops over the same texts, one thread, for `benches/peers/run.sh`:
 //!
-//! - **signatures**: xdedup's signatures from raw text: normalization, word 3-grams (hashed,
-//!   sorted, deduplicated) and a 128-slot MinHash with uniform weights (what the pipeline does
-//!   without IDF), the peers' settings;
+//! - **signatures**: xdedup's signatures from raw text: normalization, word 3-grams (hashed, in
+//!   text order: a signature needs them neither sorted nor without repeats) and a 128-slot
+//!   MinHash with uniform weights (what the pipeline does without IDF), the peers' settings;
 //! - **limit**: the plain loop the issue calls the practical limit: lowercase the text, split it
 //!   on white space, hash each word (xxh3) and each run of three word hashes.
 //!
@@ -15,7 +15,7 @@
 
 use std::time::Instant;
 
-use xdedup::shingle::{Scratch, Shingle, shingle_into};
+use xdedup::shingle::{Scratch, Shingle, shingles_into};
 use xdedup::sketch::{MinHasher, SketchScratch};
 use xdedup::text::{Normalized, Normalizer};
 use xxhash_rust::xxh3::xxh3_64;
@@ -66,7 +66,7 @@ fn signatures(texts: &[String]) -> u64 {
     let mut check = 0u64;
     for t in texts {
         normalizer.normalize_into(t, &mut norm);
-        shingle_into(&norm, Shingle::Word(3), &mut scratch, &mut features);
+        shingles_into(&norm, Shingle::Word(3), &mut scratch, &mut features);
         hasher.sketch_uniform_into(&features, |_| false, &mut sketch, &mut sig);
         check = check.wrapping_add(u64::from(sig[0]));
     }

@@ -333,7 +333,7 @@ pub fn run(
             prepare.get_or_init(|| {
                 let pipeline = pipeline.clone();
                 Box::new(move |r: &mut Record| {
-                    r.features = Some(pipeline.text_features(&r.text, sh));
+                    r.features = Some(pipeline.text_shingles(&r.text, sh));
                     r.text = String::new();
                 })
             });
@@ -382,7 +382,7 @@ pub fn run(
     pipeline.weigh(&mut prepared);
     give_back_free_memory();
     progress.stage("sketching, banding, verifying, clustering");
-    let clustering = pipeline.cluster(&prepared);
+    let clustering = pipeline.cluster(&mut prepared);
     // The sets are read no more: a worker frees them while the caller writes the output.
     rayon::spawn(move || drop(prepared));
     let Loaded { records, rejected, entries } = loaded;

@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::lsh::LshParams;
 use crate::pivot::{Lexicon, Pivoter};
-use crate::shingle::{Scratch, Shingle, ShingleSpec, is_number_feature, shingle_into};
+use crate::shingle::{
+    Scratch, Shingle, ShingleSpec, is_number_feature, shingle_into, shingles_into,
+};
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{IndexedSets, Similarity, WeightedSet, combine, pivot_pair, scores};
@@ -147,7 +149,8 @@ pub struct Prepared {
     /// nodes with lexical features (see [`rare_key_pairs`]), sorted; empty without pivot sets.
     pub pivot_pairs: Vec<(u32, u32)>,
     /// Per node, its language group: the script class most of its features are written in
-    /// (see [`crate::shingle::script_class`]), or, after [`Prepared::group_by_language`], its
+    /// (see [`crate::shingle::script_class`]; counted over its shingles as made, repeats too,
+    /// while its set waits to be made, which only runs without the pivot stage do), or, after [`Prepared::group_by_language`], its
     /// language when the input names one (see [`group_of`]). Pivot scores count only between
     /// different groups.
     pub scripts: Vec<u8>,
@@ -465,11 +468,29 @@ impl Pipeline {
             .collect()
     }
 
-    /// Stages 1–2 of one text, on this thread (a reader's [`crate::io::Prepare`] step).
+    /// Stages 1–2 of one text, on this thread: its feature set.
     pub fn text_features(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
         with_text_buffers(|b| {
             self.normalizer().normalize_into(text, &mut b.norm);
             shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
+            b.features.as_slice().into()
+        })
+    }
+
+    /// Stages 1–2 of one text, on this thread, for this pipeline's own [`Pipeline::collapse`]
+    /// (a reader's [`crate::io::Prepare`] step): without IDF and the pivot stage, its shingles
+    /// as they were made ([`crate::shingle::shingles_into`]), which is all a signature needs;
+    /// only the sets that are compared are sorted, later (on the peers' 10k articles, sorting
+    /// every text's shingles took a fifth of making the signatures, and 56% of the texts are
+    /// never compared). Otherwise its feature set: document frequencies count sets, and the
+    /// pivot stage reads their scripts.
+    pub fn text_shingles(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
+        if self.cfg.weighting() != Weighting::Uniform || self.pivoter.is_some() {
+            return self.text_features(text, shingle);
+        }
+        with_text_buffers(|b| {
+            self.normalizer().normalize_into(text, &mut b.norm);
+            shingles_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
             b.features.as_slice().into()
         })
     }
@@ -527,14 +548,16 @@ impl Pipeline {
     }
 
     /// Collapses identical feature sets; each unique one weighs 1 a feature until
-    /// [`Pipeline::weigh`].
+    /// [`Pipeline::weigh`]. The features may be texts' shingles as made
+    /// ([`Pipeline::text_shingles`]): those of a node that is not a set yet stay
+    /// [`WeightedSet::shingled`] until [`Pipeline::cluster`] compares it.
     pub fn collapse(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
-        let Collapsed { node_of, members, unique, .. } = collapse(features);
+        let Collapsed { node_of, members, unique, .. } = collapse_shingles(features);
         // One pass over each set while it is in cache.
         let (scripts, sets): (Vec<u8>, Vec<WeightedSet>) = unique
             .into_par_iter()
             .with_max_len(SETS_PER_TASK)
-            .map(|f| (dominant_script(&f), WeightedSet::uniform(f)))
+            .map(|f| (dominant_script(&f), WeightedSet::shingled(f)))
             .unzip();
         let (vectors, pivots, pivot_pairs) = (None, None, Vec::new());
         Prepared { shingle, node_of, members, sets, vectors, pivots, pivot_pairs, scripts }
@@ -571,7 +594,7 @@ impl Pipeline {
         }
         self.enrich_with(&mut prepared, texts, pivots, PivotScope::BetweenGroups);
         self.weigh(&mut prepared);
-        self.cluster(&prepared)
+        self.cluster(&mut prepared)
     }
 
     /// Stage 4: a signature per node.
@@ -614,8 +637,9 @@ impl Pipeline {
         }
     }
 
-    /// Stages 4–8 on prepared documents.
-    pub fn cluster(&self, p: &Prepared) -> Clustering {
+    /// Stages 4–8 on prepared documents (the [`WeightedSet::shingled`] sets it compares are
+    /// made sets on the way).
+    pub fn cluster(&self, p: &mut Prepared) -> Clustering {
         let cfg = &self.cfg;
         // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
         let live: Vec<u32> =
@@ -658,6 +682,19 @@ impl Pipeline {
             .filter(|x| pairs.binary_search(x).is_err() && semantic_only.binary_search(x).is_err())
             .collect();
         cstats.pairs += (semantic_only.len() + pivot_only.len()) as u64;
+        // The sets of the nodes that meet another, and only those, are made sets to be scored.
+        let mut compared = vec![false; p.sets.len()];
+        for &(a, b) in pairs.iter().chain(&pivot_only).chain(&semantic_only) {
+            let (a, b) = score_live(&(a, b));
+            compared[a as usize] = true;
+            compared[b as usize] = true;
+        }
+        p.sets.par_iter_mut().zip(compared).with_max_len(SETS_PER_TASK).for_each(|(s, c)| {
+            if c {
+                s.make_set();
+            }
+        });
+        let p = &*p;
         // Each pair becomes an edge in one list made at the size of all of them, is scored in
         // place, and the edges scoring zero are dropped in place. (A list of scores, then one of
         // the kept edges beside the pairs and their scores, held 4 bytes a pair more at the end
@@ -989,7 +1026,7 @@ pub struct Collapsed {
     pub members: Groups,
     /// Per node: the feature set.
     pub unique: Vec<Box<[u64]>>,
-    /// Per node: [`set_hash`] of its feature set.
+    /// Per node: the hash its feature set was grouped by ([`set_hash`] in [`collapse`]).
     pub hashes: Vec<u64>,
 }
 
@@ -1002,13 +1039,51 @@ pub fn collapse(features: Vec<Box<[u64]>>) -> Collapsed {
 
 /// [`collapse`] with `hash` for [`set_hash`] (tests make every set collide).
 fn collapse_by(features: Vec<Box<[u64]>>, hash: impl Fn(&[u64]) -> u64 + Sync) -> Collapsed {
+    let hashes = features.par_iter().map(|f| hash(f)).collect();
+    collapse_hashed(features, hashes)
+}
+
+/// [`collapse`] of texts' features that may be their shingles as they were made (in text order,
+/// repeats kept: [`crate::shingle::shingles_into`]) rather than sets: grouped by
+/// [`shingles_hash`], which neither order nor repeats change, and those whose hash another's
+/// repeats made sets ([`crate::shingle::make_set`]) so that they can be compared. The others,
+/// most of a collection, stay as they were made. Each unique set is the node's in `unique`.
+pub fn collapse_shingles(features: Vec<Box<[u64]>>) -> Collapsed {
+    collapse_shingles_by(features, shingles_hash)
+}
+
+/// [`collapse_shingles`] with `hash` for [`shingles_hash`] (tests make every set collide).
+fn collapse_shingles_by(
+    mut features: Vec<Box<[u64]>>,
+    hash: impl Fn(&[u64]) -> u64 + Sync,
+) -> Collapsed {
+    let hashes: Vec<u64> = features.par_iter().map(|f| hash(f)).collect();
+    let mut seen: FeatureMap<u64, bool> = FeatureMap::default();
+    for (f, &h) in features.iter().zip(&hashes) {
+        if !f.is_empty() {
+            seen.entry(h).and_modify(|again| *again = true).or_insert(false);
+        }
+    }
+    features.par_iter_mut().zip(&hashes).with_max_len(SETS_PER_TASK).for_each(|(f, h)| {
+        if !f.is_empty() && seen[h] && !crate::shingle::is_set(f) {
+            let mut set = std::mem::take(f).into_vec();
+            crate::shingle::make_set(&mut set);
+            *f = set.into_boxed_slice();
+        }
+    });
+    drop(seen);
+    collapse_hashed(features, hashes)
+}
+
+/// Groups `features` by `hashes` (one per set, equal for equal sets), then by comparing the sets
+/// whose hashes are equal.
+fn collapse_hashed(features: Vec<Box<[u64]>>, hashes: Vec<u64>) -> Collapsed {
     let mut c = Collapsed::default();
     // Per hash the last node made with it, and per node the one made before it with the same
     // hash (`NONE` ends the chain): no list of its own for each hash.
     const NONE: u32 = u32::MAX;
     let mut by_hash: FeatureMap<u64, u32> = FeatureMap::default();
     let mut earlier: Vec<u32> = Vec::with_capacity(features.len());
-    let hashes: Vec<u64> = features.par_iter().map(|f| hash(f)).collect();
     for (doc, (f, h)) in features.into_iter().zip(hashes).enumerate() {
         let last = by_hash.entry(if f.is_empty() { doc as u64 ^ h } else { h }).or_insert(NONE);
         let mut found = None;
@@ -1045,6 +1120,33 @@ pub fn sample_length(norm: &Normalizer, text: &str) -> usize {
         norm.normalize_into(text, &mut b.norm);
         b.norm.len()
     })
+}
+
+/// A hash of a text's features that neither their order nor their repeats change (see
+/// [`collapse_shingles`]): of the largest feature and of the largest with its low 61 bits
+/// inverted, the smallest hash of the script class held in the top bits. Number features (small
+/// values) are neither unless the text has nothing else. Two texts share both only when they
+/// share those two shingles: exact duplicates, and some near ones.
+pub fn shingles_hash(f: &[u64]) -> u64 {
+    const LOW: u64 = u64::MAX >> 3;
+    // Four of each, maxima of every fourth feature: one would wait on the one before.
+    let (mut hi, mut lo) = ([0u64; 4], [0u64; 4]);
+    let mut quads = f.chunks_exact(4);
+    for q in &mut quads {
+        for k in 0..4 {
+            hi[k] = hi[k].max(q[k]);
+            lo[k] = lo[k].max(q[k] ^ LOW);
+        }
+    }
+    for &x in quads.remainder() {
+        hi[0] = hi[0].max(x);
+        lo[0] = lo[0].max(x ^ LOW);
+    }
+    let (hi, lo) = (hi.into_iter().max().unwrap_or(0), lo.into_iter().max().unwrap_or(0));
+    let mut both = [0u8; 16];
+    both[..8].copy_from_slice(&hi.to_le_bytes());
+    both[8..].copy_from_slice(&lo.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&both)
 }
 
 /// A hash of a whole feature set, to find exact duplicates.
@@ -1103,6 +1205,72 @@ mod tests {
         assert_eq!(apart.node_of, [0, 1, 0, 2, 1, 3, 4, 3, 0]);
         assert_eq!(colliding.node_of, apart.node_of);
         assert_eq!(colliding.unique, apart.unique);
+    }
+
+    /// Texts' shingles as made (any order, repeats) collapse as their sets do; a node's
+    /// shingles are a set whenever another text's hashed alike.
+    #[test]
+    fn collapse_shingles_groups_as_the_sets_would() {
+        let f = |v: &[u64]| -> Box<[u64]> { v.into() };
+        let made = [
+            &[2u64, 1, 2][..],
+            &[3],
+            &[1, 2, 1],
+            &[],
+            &[3, 3],
+            &[5, 4],
+            &[],
+            &[4, 5, 4],
+            &[1, 2],
+            &[9, 8, 9],
+        ];
+        let sets = || {
+            made.iter()
+                .map(|&m| {
+                    let mut v = m.to_vec();
+                    crate::shingle::make_set(&mut v);
+                    v.into_boxed_slice()
+                })
+                .collect::<Vec<_>>()
+        };
+        let want = collapse(sets());
+        let as_made = || made.iter().map(|&m| f(m)).collect::<Vec<_>>();
+        for c in [collapse_shingles(as_made()), collapse_shingles_by(as_made(), |_| 7)] {
+            assert_eq!(c.node_of, want.node_of);
+            assert_eq!(c.node_of, [0, 1, 0, 2, 1, 3, 4, 3, 0, 5]);
+            let members: Vec<&[u32]> = c.members.iter().collect();
+            let want_members: Vec<&[u32]> = want.members.iter().collect();
+            assert_eq!(members, want_members);
+            for (n, u) in c.unique.iter().enumerate() {
+                let mut set = u.to_vec();
+                crate::shingle::make_set(&mut set);
+                assert_eq!(set, &want.unique[n][..], "node {n}");
+            }
+        }
+        // Alone, a text's shingles stay as made; every one is a set once all collide.
+        let alone = collapse_shingles(as_made());
+        assert_eq!(&alone.unique[5][..], &[9, 8, 9]);
+        let colliding = collapse_shingles_by(as_made(), |_| 7);
+        assert!(colliding.unique.iter().all(|u| crate::shingle::is_set(u)));
+        assert_eq!(colliding.unique, want.unique);
+        // The hash: order and repeats change nothing, a feature does.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for len in 1..40 {
+            let set: Vec<u64> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x
+                })
+                .collect();
+            let mut shuffled: Vec<u64> = set.iter().rev().chain(&set[..len / 2]).copied().collect();
+            shuffled.rotate_left(len / 3);
+            assert_eq!(shingles_hash(&shuffled), shingles_hash(&set), "{len}");
+            let mut sorted = set.clone();
+            sorted.sort_unstable();
+            assert_ne!(shingles_hash(&sorted[..len - 1]), shingles_hash(&sorted), "{len}");
+        }
     }
 
     #[test]

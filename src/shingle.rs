@@ -399,10 +399,32 @@ pub fn shingle_into(
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
 ) {
+    shingles_into(text, shingle, scratch, out);
+    make_set(out);
+}
+
+/// Fills `out` with the hashed shingles of `text` as they are made: in text order, repeats
+/// kept. Enough for a MinHash signature (a minimum does not see order or repeats); a set to
+/// compare is [`make_set`] of them, what [`shingle_into`] gives.
+pub fn shingles_into(
+    text: &Normalized,
+    shingle: Shingle,
+    scratch: &mut Scratch,
+    out: &mut Vec<u64>,
+) {
     out.clear();
     shingles(text, shingle, scratch, out);
-    out.sort_unstable();
-    out.dedup();
+}
+
+/// Sorts `features` and drops repeats: the set they make.
+pub fn make_set(features: &mut Vec<u64>) {
+    features.sort_unstable();
+    features.dedup();
+}
+
+/// True when `features` are a set as [`make_set`] leaves one: strictly increasing.
+pub fn is_set(features: &[u64]) -> bool {
+    features.windows(2).all(|w| w[0] < w[1])
 }
 
 /// The shingles of `text` with their text, in text order, for explanations (`similar --explain`).
@@ -475,6 +497,23 @@ mod tests {
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert_ne!(set("a b c", Shingle::Word(2)), set("c b a", Shingle::Word(2)));
         assert_eq!(set("a b", Shingle::Word(1)), set("b a", Shingle::Word(1)));
+    }
+
+    #[test]
+    fn shingles_as_made_are_the_set_in_text_order_with_repeats() {
+        let norm = Normalizer::default().normalize("the cat sat on the mat the cat sat");
+        for sh in [Shingle::Word(2), Shingle::Word(3), Shingle::Char(4), Shingle::Mixed(4)] {
+            let mut made = Vec::new();
+            shingles_into(&norm, sh, &mut Scratch::default(), &mut made);
+            let mut set = Vec::new();
+            shingle_into(&norm, sh, &mut Scratch::default(), &mut set);
+            assert!(is_set(&set), "{sh}");
+            assert!(!is_set(&made), "{sh}: text order, with repeats");
+            assert!(made.len() > set.len(), "{sh}: 'the cat sat' is made twice");
+            make_set(&mut made);
+            assert_eq!(made, set, "{sh}");
+        }
+        assert!(is_set(&[]) && is_set(&[7]) && !is_set(&[7, 7]) && !is_set(&[8, 7]));
     }
 
     #[test]

@@ -298,7 +298,8 @@ unsafe fn common_blocks_avx512(
     })
 }
 
-/// A document's feature set with its weights, sorted by feature.
+/// A document's feature set with its weights, sorted by feature (or, until
+/// [`WeightedSet::make_set`], a text's shingles as made: see [`WeightedSet::shingled`]).
 #[derive(Debug, Clone, Default)]
 pub struct WeightedSet {
     features: Box<[u64]>,
@@ -314,6 +315,9 @@ enum Weights {
     /// saves a third of a set's memory.
     #[default]
     Uniform,
+    /// None, as `Uniform`, and the features are still a text's shingles as they were made (in
+    /// text order, repeats kept), the totals not yet counted: see [`WeightedSet::shingled`].
+    Shingled,
     /// One `f32` each.
     Own(Box<[f32]>),
     /// One 16-bit code each, naming a weight in a palette the collection's sets share (see
@@ -388,6 +392,34 @@ impl WeightedSet {
         WeightedSet { features, weights: Weights::Uniform, total, total_sq }
     }
 
+    /// From a text's shingles as they were made ([`crate::shingle::shingles_into`]: in text
+    /// order, repeats kept), weighed without IDF. A signature needs no more (a minimum sees
+    /// neither order nor repeats); sorting them into a set and counting its totals wait for
+    /// [`WeightedSet::make_set`], which a set must have had before it is compared with another
+    /// (most sets of a collection never are). Shingles that already are a set make one at once.
+    pub fn shingled(features: Box<[u64]>) -> Self {
+        if crate::shingle::is_set(&features) {
+            return Self::uniform(features);
+        }
+        WeightedSet { features, weights: Weights::Shingled, total: 0.0, total_sq: 0.0 }
+    }
+
+    /// False for a [`WeightedSet::shingled`] one not yet [`WeightedSet::make_set`].
+    pub fn is_set(&self) -> bool {
+        !matches!(self.weights, Weights::Shingled)
+    }
+
+    /// Sorts a [`WeightedSet::shingled`] one's features, drops their repeats and counts its
+    /// totals: then it is the set [`WeightedSet::uniform`] makes of them (a set is left as it is).
+    pub fn make_set(&mut self) {
+        if self.is_set() {
+            return;
+        }
+        let mut features = std::mem::take(&mut self.features).into_vec();
+        crate::shingle::make_set(&mut features);
+        *self = Self::uniform(features.into_boxed_slice());
+    }
+
     /// From sorted, distinct features and the code of each one's weight in `palette` (see
     /// [`crate::weights::coded_weights`]).
     pub fn coded(features: Box<[u64]>, codes: Box<[u16]>, palette: &Palette) -> Self {
@@ -410,13 +442,16 @@ impl WeightedSet {
     /// The weights, parallel to [`WeightedSet::features`].
     pub fn weights(&self) -> std::borrow::Cow<'_, [f32]> {
         match &self.weights {
-            Weights::Uniform => self.features.iter().map(|&f| uniform_weight(f)).collect(),
+            Weights::Uniform | Weights::Shingled => {
+                self.features.iter().map(|&f| uniform_weight(f)).collect()
+            }
             Weights::Own(w) => std::borrow::Cow::Borrowed(w),
             Weights::Coded(c, p) => c.iter().map(|&c| p.weight(c)).collect(),
         }
     }
 
-    /// The features, sorted.
+    /// The features, sorted (a [`WeightedSet::shingled`] one's as made, until
+    /// [`WeightedSet::make_set`]).
     pub fn features(&self) -> &[u64] {
         &self.features
     }
@@ -425,7 +460,7 @@ impl WeightedSet {
     #[inline]
     pub fn weight(&self, i: usize) -> f32 {
         match &self.weights {
-            Weights::Uniform => uniform_weight(self.features[i]),
+            Weights::Uniform | Weights::Shingled => uniform_weight(self.features[i]),
             Weights::Own(w) => w[i],
             Weights::Coded(c, p) => p.weight(c[i]),
         }
@@ -433,10 +468,12 @@ impl WeightedSet {
 
     /// Sum of all weights.
     pub fn total(&self) -> f64 {
+        debug_assert!(self.is_set(), "the totals of shingles not yet made a set");
         self.total
     }
 
-    /// Number of features.
+    /// Number of features (a [`WeightedSet::shingled`] one's shingles, repeats counted, until
+    /// [`WeightedSet::make_set`]).
     pub fn len(&self) -> usize {
         self.features.len()
     }
@@ -447,7 +484,8 @@ impl WeightedSet {
     }
 
     /// The features, sorted, taken out of the set.
-    pub fn into_features(self) -> Box<[u64]> {
+    pub fn into_features(mut self) -> Box<[u64]> {
+        self.make_set();
         self.features
     }
 }
@@ -472,15 +510,18 @@ pub trait Scored {
 
 impl Scored for WeightedSet {
     fn len(&self) -> usize {
+        debug_assert!(self.is_set(), "shingles scored before they were made a set");
         self.features.len()
     }
 
     fn totals(&self) -> (f64, f64) {
+        debug_assert!(self.is_set(), "shingles scored before they were made a set");
         (self.total, self.total_sq)
     }
 
     #[inline]
     fn for_shared(&self, other: &Self, mut common: impl FnMut(f32)) {
+        debug_assert!(self.is_set() && other.is_set(), "shingles compared before made sets");
         for_common(&self.features, &other.features, |i| common(self.weight(i)));
     }
 }
@@ -891,6 +932,31 @@ mod tests {
         }
         assert_eq!(exact_sum(0.5, 3.0), Some(3.5));
         assert_eq!(exact_sum(0.1, 2f64.powi(53)), None);
+    }
+
+    #[test]
+    fn shingles_as_made_become_the_uniform_set_of_them() {
+        let n = crate::shingle::number_feature;
+        let made: Vec<u64> = vec![3 << 40, n(7), 1 << 40, 3 << 40, 2 << 40, 1 << 40];
+        let mut set = made.clone();
+        crate::shingle::make_set(&mut set);
+        let want = WeightedSet::uniform(set.clone().into());
+        let mut shingled = WeightedSet::shingled(made.clone().into());
+        assert!(!shingled.is_set());
+        assert_eq!(shingled.features(), &made[..], "kept as made until asked");
+        shingled.make_set();
+        assert!(shingled.is_set());
+        assert_eq!(shingled, want);
+        assert_eq!(scores(&shingled, &want).jaccard, 1.0);
+        assert_eq!(
+            WeightedSet::shingled(made.into()).into_features(),
+            want.clone().into_features()
+        );
+        // Shingles that are a set already are one at once.
+        let at_once = WeightedSet::shingled(set.into());
+        assert!(at_once.is_set());
+        assert_eq!(at_once, want);
+        assert!(WeightedSet::shingled(Box::default()).is_set());
     }
 
     #[test]

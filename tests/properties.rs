@@ -5,6 +5,7 @@ use xdedup::batch::{self, Entry, Silent};
 use xdedup::io::{Input, Item, ReadOptions, read_inputs};
 use xdedup::sketch::{MinHasher, estimate};
 use xdedup::verify::{WeightedSet, scores};
+use xdedup::weights::Weighting;
 use xdedup::{Config, Pipeline};
 
 /// Words from a small vocabulary in two scripts, so random texts overlap.
@@ -130,40 +131,67 @@ fn reader_items_are_records_or_rejections() {
 /// Features made while reading (a chunk at a time with each chunk's texts freed, and once the
 /// shingles are chosen, by the reader's parse tasks: what a run that reads the texts no more
 /// does) give the stories that features made after reading give, across the chunk boundaries
-/// and with rejected records among them.
+/// and with rejected records among them. Without IDF the parse tasks leave each text's
+/// shingles as made, and only the compared ones are sorted into sets: the same stories, edges
+/// and scores.
 #[test]
 fn features_made_while_reading_give_the_same_stories() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");
-    let words = ["oil", "prices", "rise", "nato", "summit", "talks", "rain", "floods", "city"];
+    let word = |n: u32| -> String {
+        let mut h = n.wrapping_mul(2_654_435_761);
+        (0..6)
+            .map(|_| {
+                let c = (b'a' + (h % 26) as u8) as char;
+                h = (h / 26) ^ (h.wrapping_mul(0x9E37_79B9) >> 7);
+                c
+            })
+            .collect()
+    };
     let mut lines = Vec::new();
     for i in 0..20_000u32 {
         if i % 997 == 0 {
             lines.push(format!("{{\"id\": \"bad{i}\", \"text\": null}}"));
             continue;
         }
-        // Groups of near-identical texts: one word of six differs within a group.
-        let g = i / 4;
-        let text: Vec<&str> = (0..6u32)
-            .map(|k| if k == i % 6 { "extra" } else { words[((g * 7 + k * 3) % 9) as usize] })
-            .collect();
-        lines.push(format!("{{\"id\": \"d{i}\", \"text\": \"{} {g}\"}}", text.join(" ")));
+        // Groups of three near-identical texts (one word of eight is their own) and, every fourth,
+        // a text like no other; every tenth text is the one before again. Each text ends with
+        // its first word again.
+        let j = if i % 10 == 9 { i - 1 } else { i };
+        let mut text: Vec<String> = if j % 4 == 3 {
+            (0..8).map(|k| word(1_000_000 + j * 8 + k)).collect()
+        } else {
+            let g = j / 4;
+            (0..8).map(|k| word(if k == j % 4 { 2_000_000 + j } else { g * 8 + k })).collect()
+        };
+        text.push(text[0].clone());
+        lines.push(format!("{{\"id\": \"d{i}\", \"text\": \"{}\"}}", text.join(" ")));
     }
     std::fs::write(&path, lines.join("\n")).unwrap();
     let inputs = [Input::Path(path)];
-    let pipeline = Pipeline::new(Config::default()).without_pivot();
-    let run = |keep_text| {
-        let opts = ReadOptions { keep_text, ..ReadOptions::default() };
-        batch::run(&inputs, &opts, &pipeline, false, &Silent).unwrap()
-    };
-    let (streamed, whole) = (run(false), run(true));
-    assert!(streamed.records.iter().all(|r| r.text.is_empty()), "texts freed while reading");
-    assert!(whole.records.iter().all(|r| !r.text.is_empty()));
-    assert_eq!(streamed.rejected.len(), 21);
-    assert_eq!(streamed.records.len(), whole.records.len());
-    assert_eq!(streamed.clustering.story, whole.clustering.story);
-    assert_eq!(streamed.clustering.score_to_rep, whole.clustering.score_to_rep);
-    assert!(streamed.clustering.stats.stories < streamed.records.len() / 2, "groups found");
+    for weighting in [Weighting::Idf, Weighting::Uniform] {
+        let cfg = Config::builder().weighting(weighting).build().unwrap();
+        let pipeline = Pipeline::new(cfg).without_pivot();
+        let run = |keep_text| {
+            let opts = ReadOptions { keep_text, ..ReadOptions::default() };
+            batch::run(&inputs, &opts, &pipeline, false, &Silent).unwrap()
+        };
+        let (streamed, whole) = (run(false), run(true));
+        assert!(streamed.records.iter().all(|r| r.text.is_empty()), "texts freed while reading");
+        assert!(whole.records.iter().all(|r| !r.text.is_empty()));
+        assert_eq!(streamed.rejected.len(), 21);
+        assert_eq!(streamed.records.len(), whole.records.len());
+        let (s, w) = (&streamed.clustering, &whole.clustering);
+        assert_eq!(s.story, w.story, "{weighting:?}");
+        assert_eq!(s.score_to_rep, w.score_to_rep, "{weighting:?}");
+        let edges = |c: &xdedup::pipeline::Clustering| -> Vec<(u32, u32, f32)> {
+            c.edges.iter().map(|e| (e.a, e.b, e.score)).collect()
+        };
+        assert_eq!(edges(s), edges(w), "{weighting:?}");
+        assert_eq!(s.duplicates, w.duplicates, "{weighting:?}");
+        assert!(s.stats.stories < streamed.records.len() * 3 / 4, "groups found");
+        assert!(s.edges.len() > 1000 && !s.duplicates.is_empty(), "{weighting:?}");
+    }
 }
 
 proptest! {
