@@ -485,7 +485,7 @@ impl Pipeline {
     /// never compared). Otherwise its feature set: document frequencies count sets, and the
     /// pivot stage reads their scripts.
     pub fn text_shingles(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
-        if self.cfg.weighting() != Weighting::Uniform || self.pivoter.is_some() {
+        if !self.keeps_shingles() {
             return self.text_features(text, shingle);
         }
         with_text_buffers(|b| {
@@ -493,6 +493,11 @@ impl Pipeline {
             shingles_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
             b.features.as_slice().into()
         })
+    }
+
+    /// Whether [`Pipeline::text_shingles`] leaves a text's shingles as made.
+    fn keeps_shingles(&self) -> bool {
+        self.cfg.weighting() == Weighting::Uniform && self.pivoter.is_none()
     }
 
     /// Stages 1–2 as [`Pipeline::features`], and in the same pass each text's pivot features
@@ -552,12 +557,17 @@ impl Pipeline {
     /// ([`Pipeline::text_shingles`]): those of a node that is not a set yet stay
     /// [`WeightedSet::shingled`] until [`Pipeline::cluster`] compares it.
     pub fn collapse(&self, shingle: Shingle, features: Vec<Box<[u64]>>) -> Prepared {
-        let Collapsed { node_of, members, unique, .. } = collapse_shingles(features);
+        let shingled = self.keeps_shingles();
+        let Collapsed { node_of, members, unique, .. } =
+            if shingled { collapse_shingles(features) } else { collapse(features) };
         // One pass over each set while it is in cache.
         let (scripts, sets): (Vec<u8>, Vec<WeightedSet>) = unique
             .into_par_iter()
             .with_max_len(SETS_PER_TASK)
-            .map(|f| (dominant_script(&f), WeightedSet::shingled(f)))
+            .map(|f| {
+                let script = dominant_script(&f);
+                (script, if shingled { WeightedSet::shingled(f) } else { WeightedSet::uniform(f) })
+            })
             .unzip();
         let (vectors, pivots, pivot_pairs) = (None, None, Vec::new());
         Prepared { shingle, node_of, members, sets, vectors, pivots, pivot_pairs, scripts }
