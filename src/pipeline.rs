@@ -1195,6 +1195,14 @@ fn set_hash_streamed(f: &[u64]) -> u64 {
 mod tests {
     use super::*;
 
+    /// The next of a test's pseudo-random features (xorshift64).
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
     #[test]
     fn collapse_groups_identical_sets_in_order_of_first_appearance() {
         let f = |v: &[u64]| -> Box<[u64]> { v.into() };
@@ -1266,14 +1274,7 @@ mod tests {
         // The hash: order and repeats change nothing, a feature does.
         let mut x = 0x2545_F491_4F6C_DD1Du64;
         for len in 1..40 {
-            let set: Vec<u64> = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x
-                })
-                .collect();
+            let set: Vec<u64> = (0..len).map(|_| xorshift(&mut x)).collect();
             let mut shuffled: Vec<u64> = set.iter().rev().chain(&set[..len / 2]).copied().collect();
             shuffled.rotate_left(len / 3);
             assert_eq!(shingles_hash(&shuffled), shingles_hash(&set), "{len}");
@@ -1322,9 +1323,7 @@ mod tests {
         for len in 0..200 {
             let f: Vec<u64> = (0..len)
                 .map(|i| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    let x = xorshift(&mut x);
                     // Runs of one script, as in a text, with a few others among them.
                     if i % 5 == 0 { x } else { x >> 3 | (len as u64 % 3) << 61 }
                 })
