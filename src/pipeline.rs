@@ -481,8 +481,8 @@ impl Pipeline {
     /// (a reader's [`crate::io::Prepare`] step): without IDF and the pivot stage, its shingles
     /// as they were made ([`crate::shingle::shingles_into`]), which is all a signature needs;
     /// only the sets that are compared are sorted, later (on the peers' 10k articles, sorting
-    /// every text's shingles took a fifth of making the signatures, and 56% of the texts are
-    /// never compared). Otherwise its feature set: document frequencies count sets, and the
+    /// every text's shingles took a fifth of making the signatures, and 56% of the unique texts
+    /// are never sorted). Otherwise its feature set: document frequencies count sets, and the
     /// pivot stage reads their scripts.
     pub fn text_shingles(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
         if !self.keeps_shingles() {
