@@ -150,9 +150,9 @@ pub struct Prepared {
     pub pivot_pairs: Vec<(u32, u32)>,
     /// Per node, its language group: the script class most of its features are written in
     /// (see [`crate::shingle::script_class`]; counted over its shingles as made, repeats too,
-    /// while its set waits to be made, which only runs without the pivot stage do), or, after [`Prepared::group_by_language`], its
-    /// language when the input names one (see [`group_of`]). Pivot scores count only between
-    /// different groups.
+    /// while its set waits to be made, which only runs without the pivot stage do), or, after
+    /// [`Prepared::group_by_language`], its language when the input names one (see
+    /// [`group_of`]). Pivot scores count only between different groups.
     pub scripts: Vec<u8>,
 }
 
@@ -470,11 +470,7 @@ impl Pipeline {
 
     /// Stages 1–2 of one text, on this thread: its feature set.
     pub fn text_features(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
-        with_text_buffers(|b| {
-            self.normalizer().normalize_into(text, &mut b.norm);
-            shingle_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
-            b.features.as_slice().into()
-        })
+        self.text_made_by(text, shingle, shingle_into)
     }
 
     /// Stages 1–2 of one text, on this thread, for this pipeline's own [`Pipeline::collapse`]
@@ -485,12 +481,21 @@ impl Pipeline {
     /// are never sorted). Otherwise its feature set: document frequencies count sets, and the
     /// pivot stage reads their scripts.
     pub fn text_shingles(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
-        if !self.keeps_shingles() {
-            return self.text_features(text, shingle);
-        }
+        let make = if self.keeps_shingles() { shingles_into } else { shingle_into };
+        self.text_made_by(text, shingle, make)
+    }
+
+    /// `text` normalized, and its features made by `make` ([`shingle_into`] or
+    /// [`shingles_into`]), in this thread's buffers.
+    fn text_made_by(
+        &self,
+        text: &str,
+        shingle: Shingle,
+        make: fn(&Normalized, Shingle, &mut Scratch, &mut Vec<u64>),
+    ) -> Box<[u64]> {
         with_text_buffers(|b| {
             self.normalizer().normalize_into(text, &mut b.norm);
-            shingles_into(&b.norm, shingle, &mut b.scratch, &mut b.features);
+            make(&b.norm, shingle, &mut b.scratch, &mut b.features);
             b.features.as_slice().into()
         })
     }
