@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 use xdedup::batch::{self, Entry, Silent};
 use xdedup::io::{Input, Item, ReadOptions, read_inputs};
+use xdedup::shingle::{Shingle, ShingleSpec};
 use xdedup::sketch::{MinHasher, estimate};
 use xdedup::verify::{WeightedSet, scores};
 use xdedup::weights::Weighting;
@@ -169,8 +170,16 @@ fn features_made_while_reading_give_the_same_stories() {
     }
     std::fs::write(&path, lines.join("\n")).unwrap();
     let inputs = [Input::Path(path)];
-    for weighting in [Weighting::Idf, Weighting::Uniform] {
-        let cfg = Config::builder().weighting(weighting).build().unwrap();
+    // A shingle family given in the settings has the parse tasks make the features from the
+    // first record on; the default (chosen on the first texts) from the chunk after them.
+    let fixed = ShingleSpec::Fixed(Shingle::Word(3));
+    for (weighting, spec) in [
+        (Weighting::Idf, ShingleSpec::Auto),
+        (Weighting::Uniform, ShingleSpec::Auto),
+        (Weighting::Uniform, fixed),
+        (Weighting::Idf, fixed),
+    ] {
+        let cfg = Config::builder().weighting(weighting).shingle(spec).build().unwrap();
         let pipeline = Pipeline::new(cfg).without_pivot();
         let run = |keep_text| {
             let opts = ReadOptions { keep_text, ..ReadOptions::default() };
@@ -182,15 +191,15 @@ fn features_made_while_reading_give_the_same_stories() {
         assert_eq!(streamed.rejected.len(), 21);
         assert_eq!(streamed.records.len(), whole.records.len());
         let (s, w) = (&streamed.clustering, &whole.clustering);
-        assert_eq!(s.story, w.story, "{weighting:?}");
-        assert_eq!(s.score_to_rep, w.score_to_rep, "{weighting:?}");
+        assert_eq!(s.story, w.story, "{weighting:?} {spec:?}");
+        assert_eq!(s.score_to_rep, w.score_to_rep, "{weighting:?} {spec:?}");
         let edges = |c: &xdedup::pipeline::Clustering| -> Vec<(u32, u32, f32)> {
             c.edges.iter().map(|e| (e.a, e.b, e.score)).collect()
         };
-        assert_eq!(edges(s), edges(w), "{weighting:?}");
-        assert_eq!(s.duplicates, w.duplicates, "{weighting:?}");
+        assert_eq!(edges(s), edges(w), "{weighting:?} {spec:?}");
+        assert_eq!(s.duplicates, w.duplicates, "{weighting:?} {spec:?}");
         assert!(s.stats.stories < streamed.records.len() * 3 / 4, "groups found");
-        assert!(s.edges.len() > 1000 && !s.duplicates.is_empty(), "{weighting:?}");
+        assert!(s.edges.len() > 1000 && !s.duplicates.is_empty(), "{weighting:?} {spec:?}");
     }
 }
 
