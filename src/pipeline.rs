@@ -149,10 +149,10 @@ pub struct Prepared {
     /// nodes with lexical features (see [`rare_key_pairs`]), sorted; empty without pivot sets.
     pub pivot_pairs: Vec<(u32, u32)>,
     /// Per node, its language group: the script class most of its features are written in
-    /// (see [`crate::shingle::script_class`]; counted over its shingles as made, repeats too,
-    /// while its set waits to be made, which only runs without the pivot stage do), or, after
-    /// [`Prepared::group_by_language`], its language when the input names one (see
-    /// [`group_of`]). Pivot scores count only between different groups.
+    /// (see [`crate::shingle::script_class`]; 0 for every node of a pipeline without the pivot
+    /// stage, the only one that reads them), or, after [`Prepared::group_by_language`], its
+    /// language when the input names one (see [`group_of`]). Pivot scores count only between
+    /// different groups.
     pub scripts: Vec<u8>,
 }
 
@@ -565,12 +565,15 @@ impl Pipeline {
         let shingled = self.keeps_shingles();
         let Collapsed { node_of, members, unique, .. } =
             if shingled { collapse_shingles(features) } else { collapse(features) };
+        // Only the pivot stage reads the scripts: without it they are not counted (a pass
+        // over every feature, 1% of the peers' 10k job).
+        let counted = self.pivoter.is_some();
         // One pass over each set while it is in cache.
         let (scripts, sets): (Vec<u8>, Vec<WeightedSet>) = unique
             .into_par_iter()
             .with_max_len(SETS_PER_TASK)
             .map(|f| {
-                let script = dominant_script(&f);
+                let script = if counted { dominant_script(&f) } else { 0 };
                 (script, if shingled { WeightedSet::shingled(f) } else { WeightedSet::uniform(f) })
             })
             .unzip();
