@@ -342,7 +342,11 @@ impl BandKeys {
         /// Documents a worker takes at once.
         const BLOCK: usize = 1024;
         let (rows, words) = (params.rows, if params.rows == 1 { 1 } else { 2 });
-        let mut runs = vec![vec![0u32; docs * words]; params.bands];
+        // Each run is allocated zeroed on its own, by the workers: `vec![run; bands]` copied
+        // one run into every other on the calling thread, faulting their pages in while the
+        // workers waited.
+        let mut runs: Vec<Vec<u32>> =
+            (0..params.bands).into_par_iter().map(|_| vec![0u32; docs * words]).collect();
         if docs > 0 {
             // Each block of documents writes its share of every band's run.
             let mut parts: Vec<_> =
