@@ -103,5 +103,6 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         let html = xdedup::io::report::render_report(&batch, &settings);
         super::write_output(Some(path), |out| out.line(&html))?;
     }
+    batch.leave();
     Ok(ExitCode::SUCCESS)
 }

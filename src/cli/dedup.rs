@@ -80,6 +80,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     })?;
+    batch.leave();
     Ok(ExitCode::SUCCESS)
 }
 

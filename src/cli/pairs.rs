@@ -36,5 +36,6 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     })?;
+    batch.leave();
     Ok(ExitCode::SUCCESS)
 }
