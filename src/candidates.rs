@@ -128,6 +128,32 @@ fn candidate_pairs_keeping<T>(
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut allowance = 2 * CHUNK_PAIRS;
     let mut crowded = Crowded::default();
+    // Buckets within the cap that would give few pairs in all (kept entries: a small
+    // collection) are expanded band by band in parallel: on the calling thread, pass 2 was
+    // serial time in which both workers of a 2-thread run waited (the peers' 10k job: 4.8 ms
+    // on 2 threads, 4.0 on one).
+    let within_cap: usize =
+        sizes.iter().filter(|&&(m, _)| m <= max_bucket).map(|&(m, n)| n * (m * (m - 1) / 2)).sum();
+    if keep && within_cap <= CHUNK_PAIRS {
+        let per_band: Vec<(Vec<(u32, u32)>, Vec<Posting>)> = kept
+            .par_iter_mut()
+            .map(|entries| {
+                let entries = std::mem::take(entries);
+                let (small, large) = buckets_of(&entries, max_bucket);
+                let pairs = small.iter().flat_map(|&b| bucket_pairs(&entries, b)).collect();
+                let crowds = large.iter().flat_map(|&(s, e)| entries[s..e].iter().copied());
+                (pairs, crowds.collect())
+            })
+            .collect();
+        pairs.reserve_exact(per_band.iter().map(|b| b.0.len()).sum());
+        for (band_pairs, crowds) in per_band {
+            pairs.extend_from_slice(&band_pairs);
+            for run in crowds.chunk_by(|x, y| { x.key } == { y.key }) {
+                crowded.push(run[0].key, run.iter().map(|x| x.doc));
+            }
+        }
+        kept.clear();
+    }
     let mut entries: Vec<Posting> = Vec::with_capacity(if keep { 0 } else { docs });
     for (band, kept) in kept.iter_mut().enumerate() {
         if keep {
@@ -138,17 +164,9 @@ fn candidate_pairs_keeping<T>(
             entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
         }
         keys.release(band);
-        let mut small = Vec::new();
-        let mut start = 0;
-        for i in 1..=entries.len() {
-            if i == entries.len() || { entries[i].key } != { entries[start].key } {
-                if i - start > max_bucket {
-                    crowded.push(entries[start].key, entries[start..i].iter().map(|x| x.doc));
-                } else if i - start > 1 {
-                    small.push((start, i));
-                }
-                start = i;
-            }
+        let (small, large) = buckets_of(&entries, max_bucket);
+        for &(s, e) in &large {
+            crowded.push(entries[s].key, entries[s..e].iter().map(|x| x.doc));
         }
         let mut first = 0;
         while first < small.len() {
@@ -162,12 +180,7 @@ fn candidate_pairs_keeping<T>(
             // Room for exactly this chunk: growth by doubling would leave a buffer up to twice
             // the allowance, most of it empty once the pairs are deduplicated.
             pairs.reserve_exact(raw);
-            let bucket_pairs = |&(s, e): &(usize, usize)| {
-                let members = &entries[s..e];
-                (0..members.len()).flat_map(move |i| {
-                    (i + 1..members.len()).map(move |j| pack(members[i].doc, members[j].doc))
-                })
-            };
+            let bucket_pairs = |&b: &(usize, usize)| bucket_pairs(&entries, b);
             // A band's few pairs are made on this thread: handing them to the workers cost
             // more than making them (pass 2 took 4 ms on 2 threads against 2 ms on one, on
             // the peers' 10k job).
@@ -204,6 +217,35 @@ fn candidate_pairs_keeping<T>(
     pairs.shrink_to_fit();
     let stats = CandidateStats { buckets, oversized, pairs: pairs.len() as u64 };
     (pairs, stats)
+}
+
+/// Buckets as ranges of a band's entries, in key order.
+type Buckets = Vec<(usize, usize)>;
+
+/// The buckets of a band's entries, sorted by key: those of two to `max_bucket` members, and
+/// the larger ones.
+fn buckets_of(entries: &[Posting], max_bucket: usize) -> (Buckets, Buckets) {
+    let (mut small, mut large) = (Vec::new(), Vec::new());
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || { entries[i].key } != { entries[start].key } {
+            if i - start > max_bucket {
+                large.push((start, i));
+            } else if i - start > 1 {
+                small.push((start, i));
+            }
+            start = i;
+        }
+    }
+    (small, large)
+}
+
+/// Every pair of the members of the bucket `entries[s..e]`.
+fn bucket_pairs(entries: &[Posting], (s, e): (usize, usize)) -> impl Iterator<Item = (u32, u32)> {
+    let members = &entries[s..e];
+    (0..members.len()).flat_map(move |i| {
+        (i + 1..members.len()).map(move |j| pack(members[i].doc, members[j].doc))
+    })
 }
 
 /// The oversized buckets of [`candidate_pairs_by`]: each one's key, and its members (increasing
@@ -768,7 +810,8 @@ mod tests {
         }
 
         /// Pass 2 finds the same pairs and buckets whether it sorts each band's entries again
-        /// or takes those pass 1 kept, oversized buckets included.
+        /// (band by band) or takes those pass 1 kept (all bands at once, in parallel),
+        /// oversized buckets included.
         #[test]
         fn kept_entries_give_the_pairs_of_sorting_again(
             sigs in proptest::collection::vec(proptest::collection::vec(0u32..4, 12), 0..80),
