@@ -135,7 +135,9 @@ fn candidate_pairs_keeping<T>(
     let within_cap: usize =
         sizes.iter().filter(|&&(m, _)| m <= max_bucket).map(|&(m, n)| n * (m * (m - 1) / 2)).sum();
     if keep && within_cap <= CHUNK_PAIRS {
-        let per_band: Vec<(Vec<(u32, u32)>, Vec<Posting>)> = kept
+        // Per band: the pairs of its buckets within the cap, and its oversized buckets' entries.
+        type Expanded = (Vec<(u32, u32)>, Vec<Posting>);
+        let per_band: Vec<Expanded> = kept
             .par_iter_mut()
             .map(|entries| {
                 let entries = std::mem::take(entries);
