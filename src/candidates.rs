@@ -154,6 +154,7 @@ fn candidate_pairs_keeping<T>(
                 crowded.push(run[0].key, run.iter().map(|x| x.doc));
             }
         }
+        // No band is left for the loop below.
         kept.clear();
     }
     let mut entries: Vec<Posting> = Vec::with_capacity(if keep { 0 } else { docs });
