@@ -61,8 +61,9 @@ impl Batch {
     }
 }
 
-/// Progress callbacks (a terminal progress bar, or nothing).
-pub trait Progress {
+/// Progress callbacks (a terminal progress bar, or nothing). Called from a worker of the pool
+/// while reading.
+pub trait Progress: Sync {
     /// A stage starts.
     fn stage(&self, _name: &str) {}
     /// Records read so far.
@@ -179,31 +180,42 @@ pub fn load(
 
 /// [`load`], with `prepare`'s step applied by the reader (see [`Prepare`]), calling `after`
 /// with what is loaded so far after each record.
+///
+/// The read runs on a worker of the pool: there, while the next chunk to take is still being
+/// parsed, the reading thread parses too (see `io::read`). Off the pool it could only wait, and
+/// the records it took between two waits were time in which one CPU of two did nothing else.
 fn load_with(
     inputs: &[Input],
     read: &ReadOptions,
     strict: bool,
     progress: &dyn Progress,
     prepare: &Prepare,
-    mut after: impl FnMut(&mut Loaded),
+    mut after: impl FnMut(&mut Loaded) + Send,
 ) -> Result<Loaded> {
-    let mut loaded = Loaded::default();
-    let mut error = None;
-    read_inputs_prepared(inputs, read, prepare, |item| {
-        if let Err(e) = loaded.take(item, strict) {
-            error = Some(e);
-            return false;
+    on_a_worker(|| {
+        let mut loaded = Loaded::default();
+        let mut error = None;
+        read_inputs_prepared(inputs, read, prepare, |item| {
+            if let Err(e) = loaded.take(item, strict) {
+                error = Some(e);
+                return false;
+            }
+            after(&mut loaded);
+            if loaded.entries.len() % 4096 == 0 {
+                progress.read(loaded.entries.len());
+            }
+            true
+        });
+        match error {
+            Some(e) => Err(e),
+            None => Ok(loaded),
         }
-        after(&mut loaded);
-        if loaded.entries.len() % 4096 == 0 {
-            progress.read(loaded.entries.len());
-        }
-        true
-    });
-    match error {
-        Some(e) => Err(e),
-        None => Ok(loaded),
-    }
+    })
+}
+
+/// Runs `work` here when this thread is one of the pool's workers, else on one of them.
+fn on_a_worker<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() { work() } else { rayon::scope(|_| work()) }
 }
 
 /// Records whose features are made between two frees of their texts (see [`run`]). Small, so

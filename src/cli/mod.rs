@@ -377,9 +377,10 @@ pub fn write_output(
 /// With one worker, this thread handed each of a run's few hundred parallel stages to it and
 /// slept until the stage was done: two futex wake-ups each, about 5% of a 1-thread run in this
 /// VM (485 futex calls on the peers' 10k job, 14 on the worker). With two workers the run is as
-/// fast either way, and on a worker its serial allocations share a thread's arena with parallel
-/// ones: the 1M replay's peak then varied from 3.70 to 3.81 GiB from run to run, against
-/// 3.70 GiB in every run on this thread.
+/// fast either way (its reading goes to a worker anyway, see `batch::load_with`), and on a
+/// worker its serial allocations share a thread's arena with parallel ones: the 1M replay's
+/// peak then varied from 3.70 to 3.81 GiB from run to run, against 3.70 GiB in every run on
+/// this thread.
 fn on_one_worker<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     if rayon::current_num_threads() == 1 { rayon::scope(|_| work()) } else { work() }
 }

@@ -416,12 +416,13 @@ fn format_of(input: &Input) -> Option<Format> {
     Path::new(name).extension()?.to_string_lossy().parse().ok()
 }
 
-/// Lines are parsed in parallel, a chunk at a time, and emitted in input order.
+/// Lines are parsed in parallel, a few chunks at a time, and emitted in input order.
 ///
-/// A chunk is read on one thread while the others wait, so a small one lets the workers start
-/// sooner, and its buffer stays in cache and is touched fresh only once: 1 MB chunks took the
-/// peers' job on 10k articles from 0.195 to 0.186 s on 2 threads against 8 MB chunks
-/// (`perf stat -r 10`), with the same output.
+/// The first chunk is read on one thread while the others wait, so a small one lets the
+/// workers start sooner, and its buffer stays in cache and is touched fresh only once: 1 MB
+/// chunks took the peers' job on 10k articles from 0.195 to 0.186 s on 2 threads against 8 MB
+/// chunks (`perf stat -r 10`, when a chunk was read while the one before was parsed), with the
+/// same output.
 const CHUNK_LINES: usize = 4096;
 /// Most lines one task parses (see [`crate::pipeline::TEXTS_PER_TASK`]).
 const LINES_PER_TASK: usize = 64;
@@ -441,8 +442,11 @@ fn read_lines(
 /// [`read_lines`] numbering from `first + 1`, and with a `limit`, reading no line that starts
 /// `limit` bytes or more into the stream.
 ///
-/// The next chunk is read while the last one is parsed (`rayon::join`): read on one thread, a
-/// chunk kept the other threads waiting for about 40% of the reading on 2 threads.
+/// Chunks are parsed by the pool's workers, up to [`IN_FLIGHT`] at a time, while this thread
+/// reads the next ones and hands the parsed items to `emit` in input order; when the next chunk
+/// to emit is not parsed yet, this thread helps parse (on a worker of the pool) or waits. A
+/// chunk at a time, each parsed between two barriers, kept a 2-thread run's workers waiting at
+/// every chunk's end for its last task, and while this thread emitted its items.
 fn read_lines_from(
     reader: Box<dyn BufRead + Send>,
     format: Option<Format>,
@@ -452,26 +456,87 @@ fn read_lines_from(
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
     let mut lines = Lines { reader, line_no: first, consumed: 0, limit, sniffed: format };
-    let (mut chunk, mut next) = (Chunk::default(), Chunk::default());
-    let mut state = lines.fill(&mut chunk, ctx);
-    loop {
-        let (items, after) = match state {
-            Filled::Full => {
-                let (items, after) =
-                    rayon::join(|| chunk.parse(ctx), || lines.fill(&mut next, ctx));
-                (items, Some(after))
+    let parsed = Parsed::default();
+    rayon::in_place_scope(|scope| {
+        let mut spare: Vec<Chunk> = Vec::new();
+        let (mut filled, mut emitted) = (0, 0);
+        // How the stream ended, once it has.
+        let mut end = None;
+        loop {
+            while end.is_none() && filled - emitted < IN_FLIGHT {
+                let mut chunk = spare.pop().unwrap_or_default();
+                match lines.fill(&mut chunk, ctx) {
+                    Filled::Full => {}
+                    Filled::End => end = Some(Ok(())),
+                    Filled::Failed(e) => end = Some(Err(e)),
+                }
+                if chunk.lines.is_empty() {
+                    break;
+                }
+                let (seq, parsed) = (filled, &parsed);
+                scope.spawn(move |_| {
+                    // A panic is handed to this thread, which would otherwise wait for the
+                    // chunk forever.
+                    let items =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| chunk.parse(ctx)));
+                    parsed.put(seq, chunk, items);
+                });
+                filled += 1;
             }
-            Filled::End | Filled::Failed(_) => (chunk.parse(ctx), None),
-        };
-        let go_on = items.into_iter().all(&mut *emit);
-        match (state, after) {
-            (Filled::Failed(e), _) => return Err(e),
-            (Filled::Full, Some(after)) if go_on => {
-                std::mem::swap(&mut chunk, &mut next);
-                next.clear();
-                state = after;
+            if emitted == filled {
+                return end.unwrap_or(Ok(()));
             }
-            _ => return Ok(()),
+            let (mut chunk, items) = parsed.take(emitted);
+            emitted += 1;
+            if !items.into_iter().all(&mut *emit) {
+                // The chunks still being parsed are dropped when they are.
+                return Ok(());
+            }
+            chunk.clear();
+            spare.push(chunk);
+        }
+    })
+}
+
+/// Chunks read ahead of the one being emitted: enough for the workers to go on parsing while
+/// one chunk is emitted and the next read.
+const IN_FLIGHT: usize = 4;
+
+/// A chunk's items, or the panic that stopped its parse.
+type Parse = std::thread::Result<Vec<Item>>;
+
+/// Parsed chunks, by their place in the stream, until they are emitted.
+#[derive(Default)]
+struct Parsed {
+    done: std::sync::Mutex<Vec<(usize, Chunk, Parse)>>,
+    ready: std::sync::Condvar,
+}
+
+impl Parsed {
+    fn put(&self, seq: usize, chunk: Chunk, items: Parse) {
+        self.done.lock().unwrap_or_else(|e| e.into_inner()).push((seq, chunk, items));
+        self.ready.notify_one();
+    }
+
+    /// The chunk `seq` and its items, once parsed. Meanwhile this thread parses other chunks
+    /// (or parts of them) when it is one of the pool's workers, and sleeps when it is not.
+    fn take(&self, seq: usize) -> (Chunk, Vec<Item>) {
+        loop {
+            let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = done.iter().position(|d| d.0 == seq) {
+                let (_, chunk, items) = done.swap_remove(i);
+                drop(done);
+                return (chunk, items.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            }
+            if rayon::current_thread_index().is_none() {
+                drop(self.ready.wait(done).unwrap_or_else(|e| e.into_inner()));
+                continue;
+            }
+            drop(done);
+            // Idle: another worker is parsing the last part of it.
+            if rayon::yield_now() == Some(rayon::Yield::Idle) {
+                std::thread::yield_now();
+            }
         }
     }
 }
@@ -942,15 +1007,17 @@ mod tests {
         out
     }
 
-    /// A step set while reading is applied, in the parse tasks, to every record of the line
-    /// formats parsed after it is set, and to none before; the CSV reader (serial) leaves it.
+    /// A step set while reading is applied, in the parse tasks, to the records of the line
+    /// formats parsed after it is set, and to none before: to every record of a chunk read
+    /// after it is set (chunks read ahead before then may be parsed with or without it). The
+    /// CSV reader (serial) leaves it.
     #[test]
     fn a_prepare_step_set_while_reading_applies_to_later_records() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("many.jsonl");
-        let content: String = (0..2 * CHUNK_LINES + 500)
-            .map(|i| format!("{{\"id\": {i}, \"text\": \"doc {i}\"}}\n"))
-            .collect();
+        let lines = (IN_FLIGHT + 2) * CHUNK_LINES + 500;
+        let content: String =
+            (0..lines).map(|i| format!("{{\"id\": {i}, \"text\": \"doc {i}\"}}\n")).collect();
         std::fs::write(&p, content).unwrap();
         let prepare = Prepare::new();
         let mut got = Vec::new();
@@ -964,13 +1031,13 @@ mod tests {
             }
             true
         });
-        assert_eq!(got.len(), 2 * CHUNK_LINES + 500);
-        let first = got.iter().position(|(_, f)| f.is_some()).expect("some records prepared");
-        assert!(first >= 10, "prepared before the step was set");
-        for (text, features) in &got[first..] {
-            assert_eq!(features.as_deref(), Some(&[text.len() as u64][..]), "{text}");
+        assert_eq!(got.len(), lines);
+        assert!(got[..10].iter().all(|(_, f)| f.is_none()), "prepared before the step was set");
+        for (i, (text, features)) in got.iter().enumerate() {
+            if features.is_some() || i >= IN_FLIGHT * CHUNK_LINES {
+                assert_eq!(features.as_deref(), Some(&[text.len() as u64][..]), "{text}");
+            }
         }
-        assert!(first <= 2 * CHUNK_LINES, "the last chunk is parsed after the step is set");
 
         let csv = dir.path().join("t.csv");
         std::fs::write(&csv, "id,text\n1,one\n2,two\n").unwrap();
@@ -985,8 +1052,9 @@ mod tests {
         assert_eq!(n, 2);
     }
 
-    /// Chunks are read while the one before is parsed: across several chunks (by lines and by
-    /// bytes), every record comes out once, in order, with its line; a sink that stops gets
+    /// Chunks are read and parsed ahead of the one emitted: across several chunks (by lines and
+    /// by bytes), every record comes out once, in order, with its line, whether the read runs
+    /// off the pool, on the one worker of a pool, or on one of two; a sink that stops gets
     /// nothing more.
     #[test]
     fn records_cross_chunks_in_order() {
@@ -1001,15 +1069,22 @@ mod tests {
             content += &format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n");
             expected.push((i as u64 + 1, serde_json::json!(i)));
         }
-        let items = read("many.jsonl", content.as_bytes(), ReadOptions::default());
-        let got: Vec<(u64, Value)> = items
-            .iter()
-            .map(|it| match it {
-                Item::Record(r) => (r.origin.line, r.id.clone()),
-                Item::Rejected(r) => panic!("line {} rejected: {}", r.origin.line, r.reason),
-            })
-            .collect();
+        let lines_of = |items: Vec<Item>| -> Vec<(u64, Value)> {
+            items
+                .into_iter()
+                .map(|it| match it {
+                    Item::Record(r) => (r.origin.line, r.id),
+                    Item::Rejected(r) => panic!("line {} rejected: {}", r.origin.line, r.reason),
+                })
+                .collect()
+        };
+        let got = lines_of(read("many.jsonl", content.as_bytes(), ReadOptions::default()));
         assert!(got == expected, "{} records read, {} expected", got.len(), expected.len());
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let items = pool.install(|| read("many.jsonl", content.as_bytes(), Default::default()));
+            assert!(lines_of(items) == expected, "on a worker of {threads}");
+        }
 
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("many.jsonl");
@@ -1020,6 +1095,35 @@ mod tests {
             seen < CHUNK_LINES + 10
         });
         assert_eq!(seen, CHUNK_LINES + 10, "the sink stopped");
+    }
+
+    /// A parse that panics (here, in a prepare step) stops the read with that panic, on a
+    /// worker of a pool as off it, instead of leaving the reader waiting for its chunk.
+    #[test]
+    fn a_panic_in_a_parse_reaches_the_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("many.jsonl");
+        let content: String = (0..3 * CHUNK_LINES)
+            .map(|i| format!("{{\"id\": {i}, \"text\": \"doc {i}\"}}\n"))
+            .collect();
+        std::fs::write(&p, content).unwrap();
+        let read_all = || {
+            let prepare = Prepare::new();
+            prepare.get_or_init(|| {
+                Box::new(|r: &mut Record| assert!(r.text != "doc 5000", "the step fails"))
+            });
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                read_inputs_prepared(
+                    &[Input::Path(p.clone())],
+                    &Default::default(),
+                    &prepare,
+                    |_| true,
+                )
+            }))
+        };
+        assert!(read_all().is_err(), "off the pool");
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        assert!(pool.install(read_all).is_err(), "on a worker");
     }
 
     fn reasons(items: &[Item]) -> Vec<(u64, String)> {
