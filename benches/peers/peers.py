@@ -182,7 +182,7 @@ STAGES = [
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--docs", type=int, default=31030)
     ap.add_argument("--xdedup", required=True)
     ap.add_argument("--signatures", required=True, help="the examples/signatures binary")
     ap.add_argument("--corpus", required=True)
