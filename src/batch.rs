@@ -231,19 +231,6 @@ fn texts_of(records: &[Record]) -> Vec<&str> {
     records.iter().map(|r| r.text.as_str()).collect()
 }
 
-/// Gives the free pages of the heap back to the system. glibc keeps memory freed among
-/// blocks still in use: the documents' full pivot sets, freed once their indexed sets are
-/// made (about 1 GB of small blocks in the 1M replay), stayed in the run's resident memory
-/// through every later stage: a peak of 4.23 GiB against 4.05 GiB with this after the pivot
-/// stage and after the weighing (0.2 s).
-fn give_back_free_memory() {
-    // SAFETY: `malloc_trim` only returns pages no block uses.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Gives back the memory of the records' texts (the run reads them no more), in parallel: the
 /// workers that parsed them allocated them, and on the reading thread alone their frees were
 /// serial time in which a 2-thread run's workers waited.
@@ -425,12 +412,12 @@ pub fn run(
     // again: in a `perf` timeline of the peers' 10k job on 2 threads, the trims ran on the
     // calling thread while both workers waited.
     if enriched || (!stream && !read.keep_text) {
-        give_back_free_memory();
+        crate::memory::give_back_free_memory();
     }
     progress.stage("weighting");
     pipeline.weigh(&mut prepared);
     if pipeline.config().weighting() == Weighting::Idf {
-        give_back_free_memory();
+        crate::memory::give_back_free_memory();
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&mut prepared);

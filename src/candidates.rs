@@ -158,6 +158,11 @@ fn candidate_pairs_keeping<T>(
         kept.clear();
     }
     let mut entries: Vec<Posting> = Vec::with_capacity(if keep { 0 } else { docs });
+    // The bands' values are freed one band at a time among the heap's other blocks, while the
+    // pairs grow: they are given back as they add up, so that the two do not add up too (in
+    // the 1M replay, pass 2's peak was 0.14 GB higher with them given back at its end).
+    let band_bytes = docs * keys.words * size_of::<u32>();
+    let mut released = 0;
     for (band, kept) in kept.iter_mut().enumerate() {
         if keep {
             entries = std::mem::take(kept);
@@ -167,6 +172,11 @@ fn candidate_pairs_keeping<T>(
             entries.par_sort_unstable_by_key(|p| ({ p.key }, { p.doc }));
         }
         keys.release(band);
+        released += band_bytes;
+        if released >= crate::memory::WORTH_GIVING_BACK {
+            crate::memory::give_back_free_memory();
+            released = 0;
+        }
         let (small, large) = buckets_of(&entries, max_bucket);
         for &(s, e) in &large {
             crowded.push(entries[s].key, entries[s..e].iter().map(|x| x.doc));
@@ -203,6 +213,7 @@ fn candidate_pairs_keeping<T>(
         }
     }
     drop((entries, keys));
+    crate::memory::give_back_after(released);
     // Oversized buckets: windows in one fixed order, in key order, and each document takes
     // part in at most `2 × max_bucket` window pairs over all oversized buckets. Without that
     // budget a crowd of similar documents split differently in every band would give each

@@ -78,6 +78,7 @@ pub mod hashsort;
 pub mod index;
 pub mod io;
 pub mod lsh;
+pub mod memory;
 pub mod pipeline;
 pub mod pivot;
 pub mod shingle;
