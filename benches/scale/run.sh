@@ -27,7 +27,7 @@ if [ ! -f "$work/archive.jsonl" ] || [ "$(wc -l < "$work/archive.jsonl")" -lt "$
 fi
 echo "settings: ${settings:-xdedup defaults}, 2 threads"
 echo
-echo "| documents | MB of JSONL | seconds | peak RSS | KB per document | documents/s | duplicate recall |"
+echo "| documents | MB of JSONL | seconds | peak RSS, GiB (10⁹ bytes) | KB per document | documents/s | duplicate recall |"
 echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   head -n "$n" "$work/archive.jsonl" > "$work/in.jsonl"
@@ -37,6 +37,6 @@ for n in "${sizes[@]}"; do
   read -r s kb < "$work/time"
   recall=$(python3 benches/scale/recall.py "$work/out.jsonl")
   awk -v n="$n" -v mb="$mb" -v s="$s" -v kb="$kb" -v r="$recall" 'BEGIN {
-    printf "| %d | %d | %.1f | %.2f GB | %.1f | %.0f | %s |\n", n, mb, s, kb / 1048576, kb / n, n / s, r }'
+    printf "| %d | %d | %.1f | %.2f GiB (%.2f GB) | %.1f | %.0f | %s |\n", n, mb, s, kb / 1048576, kb * 1024 / 1e9, kb / n, n / s, r }'
 done
 rm -f "$work/in.jsonl"
