@@ -761,6 +761,7 @@ impl Pipeline {
             }));
             merge_sorted_tail(&mut node_edges, before, |e| (e.0, e.1));
         }
+        debug_assert!(node_edges.is_sorted_by_key(|e| (e.0, e.1)), "edges merged, not sorted");
         node_edges.dedup_by_key(|e| (e.0, e.1));
         node_edges.shrink_to_fit();
 
