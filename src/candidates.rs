@@ -174,10 +174,7 @@ fn candidate_pairs_keeping<T>(
         }
         keys.release(band);
         released += band_bytes;
-        if released >= crate::memory::WORTH_GIVING_BACK {
-            crate::memory::give_back_free_memory();
-            released = 0;
-        }
+        crate::memory::give_back_after(&mut released);
         let (small, large) = buckets_of(&entries, max_bucket);
         for &(s, e) in &large {
             crowded.push(entries[s].key, entries[s..e].iter().map(|x| x.doc));
@@ -214,7 +211,7 @@ fn candidate_pairs_keeping<T>(
         }
     }
     drop((entries, keys));
-    crate::memory::give_back_after(released);
+    crate::memory::give_back_after(&mut released);
     // Oversized buckets: windows in one fixed order, in key order, and each document takes
     // part in at most `2 × max_bucket` window pairs over all oversized buckets. Without that
     // budget a crowd of similar documents split differently in every band would give each

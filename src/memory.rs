@@ -22,9 +22,11 @@ pub fn give_back_free_memory() {
     }
 }
 
-/// [`give_back_free_memory`] when a stage has just freed at least [`WORTH_GIVING_BACK`] bytes.
-pub fn give_back_after(freed: usize) {
-    if freed >= WORTH_GIVING_BACK {
+/// [`give_back_free_memory`] once a stage has freed at least [`WORTH_GIVING_BACK`] bytes since
+/// the last time (`freed`, which it then sets back to 0).
+pub fn give_back_after(freed: &mut usize) {
+    if *freed >= WORTH_GIVING_BACK {
         give_back_free_memory();
+        *freed = 0;
     }
 }
