@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use xdedup::candidates::candidate_pairs;
 use xdedup::cluster::average_link;
+use xdedup::io::{Input, Item, ReadOptions, read_inputs};
 use xdedup::shingle::{Scratch, Shingle, shingle_into};
 use xdedup::sketch::{MinHasher, SketchScratch};
 use xdedup::text::{Normalized, Normalizer};
@@ -41,8 +42,38 @@ fn stages(c: &mut Criterion) {
     let shingle = Shingle::Word(3);
     let pipeline = Pipeline::new(Config::builder().threshold(0.5).build().expect("valid"));
 
+    // Stage 1, reading: the sample as JSON Lines (an id, a title, the text and a field that
+    // is not read), parsed into records. Its throughput is counted in the file's bytes.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let jsonl = dir.path().join("sample.jsonl");
+    let (mut lines, mut want) = (String::new(), 0);
+    for (i, t) in texts.iter().enumerate() {
+        let (title, text) = t.split_once('\n').unwrap_or(("", t));
+        let line = serde_json::json!({ "id": i, "title": title, "text": text, "url": "x" });
+        lines += &format!("{line}\n");
+        // A record's text is its title, a newline and its text, or its text alone; a blank
+        // one is rejected.
+        let full = if title.trim().is_empty() { text } else { t };
+        want += if full.trim().is_empty() { 0 } else { full.len() };
+    }
+    std::fs::write(&jsonl, &lines).expect("written");
+    let read = ReadOptions { title_field: Some("title".into()), ..ReadOptions::default() };
     let mut g = c.benchmark_group("stage");
     g.sample_size(10);
+    g.throughput(Throughput::Bytes(lines.len() as u64));
+    g.bench_function("read JSON Lines", |b| {
+        let inputs = [Input::Path(jsonl.clone())];
+        b.iter(|| {
+            let mut got = 0;
+            read_inputs(&inputs, &read, |item| {
+                if let Item::Record(r) = item {
+                    got += r.text.len();
+                }
+                true
+            });
+            assert_eq!(got, want);
+        })
+    });
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("normalize", |b| {
         let mut out = Normalized::default();

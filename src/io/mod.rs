@@ -7,6 +7,7 @@
 //! that cannot be opened at all is reported as one rejected item with line 0.
 
 mod decode;
+mod json;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod read;

@@ -696,6 +696,19 @@ fn id_of_damaged(repaired: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
 }
 
 fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
+    match super::json::pick(line, ctx.opts) {
+        Some(p) => {
+            let id = p.id.unwrap_or_else(|| (ctx.default_id)(line_no));
+            let record = ctx.record(line_no, id, p.title.as_deref(), p.text.into(), p.time, raw);
+            with_lang(record, p.lang)
+        }
+        None => json_record_in_full(line, line_no, ctx, raw),
+    }
+}
+
+/// [`json_record`] of a line read into a whole [`Value`]: every line that is not an object of
+/// the expected fields comes here, for what its rejection says.
+fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
     let mut obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(m)) => m,
         Ok(v) => {
