@@ -85,7 +85,7 @@ fn candidate_pairs_keeping<T>(
     type Census = (u64, Vec<(usize, usize)>, Vec<Posting>);
     let per_band: Vec<Census> = (0..params.bands)
         .into_par_iter()
-        .map(|band| {
+        .map_init(Vec::new, |scratch, band| {
             let census = |runs: &mut dyn Iterator<Item = usize>| {
                 let mut count = 0;
                 let sizes = bucket_sizes(runs.inspect(|_| count += 1).filter(|&m| m > 1));
@@ -94,7 +94,7 @@ fn candidate_pairs_keeping<T>(
             if keep {
                 // In document order, so a stable sort by key orders them by (key, document).
                 let mut e: Vec<Posting> = (0..docs).map(|doc| keys.posting(band, doc)).collect();
-                crate::hashsort::sort_by_hash(&mut e, |p| p.key);
+                crate::hashsort::sort_by_hash_in(&mut e, |p| p.key, scratch);
                 let (count, sizes) =
                     census(&mut e.chunk_by(|x, y| { x.key } == { y.key }).map(<[_]>::len));
                 (count, sizes, e)

@@ -18,6 +18,14 @@ const LONG: usize = 1 << 17;
 /// features), the insertion gives up after a few moves a key and the standard library's
 /// stable sort finishes the list.
 pub fn sort_by_hash<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
+    sort_by_hash_in(v, key, &mut Vec::new());
+}
+
+/// [`sort_by_hash`] with the caller's `scratch` list (left holding a copy of `v`), so that
+/// one list serves many sorts: a band's scratch list is larger than the allocator's mapping
+/// threshold, and a fresh one for each band was mapped, faulted in page by page and unmapped
+/// again.
+pub fn sort_by_hash_in<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64, scratch: &mut Vec<T>) {
     let n = v.len();
     if !(SHORT..=LONG).contains(&n) {
         v.sort_by_key(key);
@@ -34,7 +42,8 @@ pub fn sort_by_hash<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
         (*l, at_low) = (at_low, at_low + *l);
         (*h, at_high) = (at_high, at_high + *h);
     }
-    let mut scratch = v.to_vec();
+    scratch.clear();
+    scratch.extend_from_slice(v);
     for x in v.iter() {
         let d = (key(x) >> 48) as usize & 0xFF;
         scratch[low[d] as usize] = *x;
@@ -88,8 +97,13 @@ mod tests {
             let mut v: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
             let mut want = v.clone();
             want.sort_by_key(|e| e.0);
+            // Once with a fresh scratch list, once with one left from a longer list.
+            let mut again = v.clone();
             sort_by_hash(&mut v, |e| e.0);
-            prop_assert_eq!(v, want);
+            prop_assert_eq!(&v, &want);
+            let mut scratch = vec![(u64::MAX, usize::MAX); keys.len() + 100];
+            sort_by_hash_in(&mut again, |e| e.0, &mut scratch);
+            prop_assert_eq!(again, want);
         }
     }
 
