@@ -7,9 +7,11 @@
 //! Here only the wanted fields are kept, as the raw JSON the line holds for them; the others are
 //! skipped. A string is unescaped in one pass into a string of its final size.
 //!
-//! Anything unusual (a line that is not an object, a field of an unexpected type, an escape
-//! that is not a valid character) gives `None`, and the caller reads the line in full, so that
-//! what a bad record is told is the same as before.
+//! Anything unusual in a field it reads (a line that is not an object, a field of an unexpected
+//! type, an escape that is no character, a number past `f64`'s range) gives `None`, and the
+//! caller reads the line in full, so that a bad record is told what it was told before. The
+//! fields it skips are checked for their syntax only: a lone surrogate escape, or a number past
+//! `f64`'s range, in a field no option names no longer rejects the record.
 
 use std::fmt;
 
@@ -62,33 +64,32 @@ pub(super) fn pick(line: &str, o: &ReadOptions) -> Option<Picked> {
     let mut de = serde_json::Deserializer::from_str(line);
     let fields = Picker { names }.deserialize(&mut de).ok()?;
     de.end().ok()?;
+    // A string with an escape that is no character, or a number past f64's range, fails the
+    // whole line when it is read in full: such a line is read in full.
+    let string = |k: usize| -> Option<Option<String>> {
+        match fields[k] {
+            Some(raw) if raw.get().starts_with('"') => Some(Some(unescape(raw.get())?)),
+            _ => Some(None),
+        }
+    };
+    let number = |raw: &RawValue| serde_json::from_str::<serde_json::Number>(raw.get()).ok();
     let id = match fields[ID] {
         None => None,
         Some(raw) => match raw.get().as_bytes()[0] {
             b'n' => None,
             b'"' => Some(Value::String(unescape(raw.get())?)),
-            b'-' | b'0'..=b'9' => Some(serde_json::from_str(raw.get()).ok()?),
+            b'-' | b'0'..=b'9' => Some(Value::Number(number(raw)?)),
             _ => return None,
         },
     };
-    let string = |raw: Option<&RawValue>| raw.and_then(|r| unescape(r.get()));
-    let text = string(fields[TEXT])?;
-    let time = fields[TIME].and_then(|raw| match raw.get().as_bytes()[0] {
-        b'"' => unescape(raw.get()),
-        b'-' | b'0'..=b'9' => {
-            serde_json::from_str::<serde_json::Number>(raw.get()).ok().map(|n| n.to_string())
+    let text = string(TEXT)??;
+    let time = match fields[TIME] {
+        Some(raw) if matches!(raw.get().as_bytes()[0], b'-' | b'0'..=b'9') => {
+            Some(number(raw)?.to_string())
         }
-        _ => None,
-    });
-    // A string field with an escape that is no character fails the whole line in full; here
-    // the title, time and language stay silent instead, so such a line is read in full too.
-    let odd = |k: usize, got: &Option<String>| {
-        got.is_none() && fields[k].is_some_and(|r| r.get().starts_with('"'))
+        _ => string(TIME)?,
     };
-    let (title, lang) = (string(fields[TITLE]), string(fields[LANG]));
-    if odd(TITLE, &title) || odd(TIME, &time) || odd(LANG, &lang) {
-        return None;
-    }
+    let (title, lang) = (string(TITLE)?, string(LANG)?);
     Some(Picked { id, text, title, time, lang })
 }
 
@@ -245,6 +246,13 @@ mod tests {
     }
 
     #[test]
+    fn skipped_fields_are_checked_for_syntax_only() {
+        let line = r#"{"text": "a", "url": "\ud800", "n": 1e400}"#;
+        assert_eq!(pick(line, &options()).unwrap().text, "a");
+        assert_eq!(pick(r#"{"text": "a", "url": "\q"}"#, &options()), None);
+    }
+
+    #[test]
     fn unusual_lines_are_left_to_the_full_read() {
         for line in [
             r#"["text"]"#,
@@ -256,6 +264,7 @@ mod tests {
             r#"{"text": "\ud800"}"#,
             r#"{"text": "a", "title": "\udc00"}"#,
             r#"{"text": "a\q"}"#,
+            r#"{"text": "a", "date": 1e400}"#,
         ] {
             assert_eq!(pick(line, &options()), None, "{line}");
         }
