@@ -251,11 +251,8 @@ fn pair_merges(
 ) -> bool {
     let size = |n: u32| sizes[n as usize] as f64;
     let mut sum: Option<f32> = None;
-    for (a, b, s) in edges {
-        if a == b || s <= 0.0 {
-            continue;
-        }
-        sum = Some((sum.unwrap_or(0.0) as f64 + s as f64 * size(a) * size(b)) as f32);
+    for (_, _, w) in weighted(edges, size) {
+        sum = Some(summed(sum.unwrap_or(0.0), w));
     }
     let both_anchored = anchored[0] && anchored[1];
     !both_anchored && sum.is_some_and(|w| w as f64 / (size(0) * size(1)) >= threshold)
@@ -277,11 +274,7 @@ fn agglomerate(
     // groups of 32 copies: 1.1 GB of maps in f64). Each sum is formed in f64 and rounded once
     // when stored, a relative error of 6e-8 per merge, below the f32 similarities' own.
     let mut adj: Vec<FeatureMap<u32, f32>> = vec![FeatureMap::default(); n];
-    for &(a, b, s) in edges {
-        if a == b || s <= 0.0 {
-            continue;
-        }
-        let w = s as f64 * size[a as usize] * size[b as usize];
+    for (a, b, w) in weighted(edges.iter().copied(), |x| size[x as usize]) {
         add(&mut adj[a as usize], b, w);
         add(&mut adj[b as usize], a, w);
     }
@@ -359,10 +352,27 @@ fn agglomerate(
     roots.iter().map(|r| smallest[r]).collect()
 }
 
-/// Adds `w` to `map[k]` (the sum formed in f64, stored in f32) and returns the new sum.
+/// The edges that count towards an average, each weighed by the pairs of documents its two
+/// nodes (of `size` documents) stand for: not loops, not similarities of zero or below (a NaN
+/// one counts, and makes its average no merge).
+fn weighted(
+    edges: impl Iterator<Item = (u32, u32, f32)>,
+    size: impl Fn(u32) -> f64,
+) -> impl Iterator<Item = (u32, u32, f64)> {
+    edges
+        .filter(|&(a, b, s)| a != b && (s > 0.0 || s.is_nan()))
+        .map(move |(a, b, s)| (a, b, s as f64 * size(a) * size(b)))
+}
+
+/// `sum + w`, formed in f64 and stored in f32 (see [`agglomerate`]'s sums).
+fn summed(sum: f32, w: f64) -> f32 {
+    (sum as f64 + w) as f32
+}
+
+/// Adds `w` to `map[k]` ([`summed`]) and returns the new sum.
 fn add(map: &mut FeatureMap<u32, f32>, k: u32, w: f64) -> f64 {
     let slot = map.entry(k).or_insert(0.0);
-    *slot = (*slot as f64 + w) as f32;
+    *slot = summed(*slot, w);
     *slot as f64
 }
 
