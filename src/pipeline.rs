@@ -1306,6 +1306,38 @@ mod tests {
         assert_eq!(colliding.unique, apart.unique);
     }
 
+    proptest::proptest! {
+        /// Collapsing finds the nodes a plain search in text order finds: each text joins the
+        /// first earlier text with an equal set (empty ones never join), whatever hashes
+        /// collide, and each node keeps its first text's set and hash.
+        #[test]
+        fn collapse_agrees_with_a_search_in_text_order(
+            sets in proptest::collection::vec(proptest::collection::vec(0u64..4, 0..3), 0..40),
+            buckets in 1u64..4,
+        ) {
+            let features = || sets.iter().map(|s| s.clone().into_boxed_slice()).collect::<Vec<_>>();
+            let hash = |f: &[u64]| f.iter().sum::<u64>() % buckets;
+            let (mut node_of, mut firsts): (Vec<u32>, Vec<usize>) = (Vec::new(), Vec::new());
+            for (doc, set) in sets.iter().enumerate() {
+                let node = firsts.iter().position(|&f| !set.is_empty() && sets[f] == *set);
+                node_of.push(node.unwrap_or_else(|| {
+                    firsts.push(doc);
+                    firsts.len() - 1
+                }) as u32);
+            }
+            let c = collapse_by(features(), hash);
+            proptest::prop_assert_eq!(&c.node_of, &node_of);
+            let unique: Vec<&[u64]> = firsts.iter().map(|&f| &sets[f][..]).collect();
+            proptest::prop_assert_eq!(c.unique.iter().map(|u| &u[..]).collect::<Vec<_>>(), unique);
+            let hashes: Vec<u64> = firsts.iter().map(|&f| hash(&sets[f])).collect();
+            proptest::prop_assert_eq!(&c.hashes, &hashes);
+            for (n, m) in c.members.iter().enumerate() {
+                proptest::prop_assert!(m.iter().all(|&d| node_of[d as usize] == n as u32));
+            }
+            proptest::prop_assert_eq!(c.members.iter().map(<[u32]>::len).sum::<usize>(), sets.len());
+        }
+    }
+
     /// Texts' shingles as made (any order, repeats) collapse as their sets do; a node's
     /// shingles are a set whenever another text's hashed alike.
     #[test]
