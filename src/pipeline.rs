@@ -1333,6 +1333,7 @@ mod tests {
             proptest::prop_assert_eq!(&c.hashes, &hashes);
             for (n, m) in c.members.iter().enumerate() {
                 proptest::prop_assert!(m.iter().all(|&d| node_of[d as usize] == n as u32));
+                proptest::prop_assert!(m.windows(2).all(|w| w[0] < w[1]), "in text order");
             }
             proptest::prop_assert_eq!(c.members.iter().map(<[u32]>::len).sum::<usize>(), sets.len());
         }
