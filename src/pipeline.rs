@@ -1315,7 +1315,6 @@ mod tests {
             sets in proptest::collection::vec(proptest::collection::vec(0u64..4, 0..3), 0..40),
             buckets in 1u64..4,
         ) {
-            let features = || sets.iter().map(|s| s.clone().into_boxed_slice()).collect::<Vec<_>>();
             let hash = |f: &[u64]| f.iter().sum::<u64>() % buckets;
             let (mut node_of, mut firsts): (Vec<u32>, Vec<usize>) = (Vec::new(), Vec::new());
             for (doc, set) in sets.iter().enumerate() {
@@ -1325,7 +1324,7 @@ mod tests {
                     firsts.len() - 1
                 }) as u32);
             }
-            let c = collapse_by(features(), hash);
+            let c = collapse_by(sets.iter().map(|s| s.clone().into_boxed_slice()).collect(), hash);
             proptest::prop_assert_eq!(&c.node_of, &node_of);
             let unique: Vec<&[u64]> = firsts.iter().map(|&f| &sets[f][..]).collect();
             proptest::prop_assert_eq!(c.unique.iter().map(|u| &u[..]).collect::<Vec<_>>(), unique);
