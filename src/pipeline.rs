@@ -6,6 +6,7 @@
 //! wires them and keeps the bookkeeping between documents and the unique feature sets ("nodes")
 //! that the later stages work on.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -125,6 +126,39 @@ pub struct Clustering {
     pub duplicates: Vec<Vec<u32>>,
     /// Counts.
     pub stats: RunStats,
+}
+
+impl Clustering {
+    /// The verified pairs, as `(a, b, score)` with `a < b`: copies first, then the edges that
+    /// score at least `min`.
+    ///
+    /// Documents identical after normalization are one node of the graph. By default each copy
+    /// is paired once, with its group's first document (score 1), and a pair between two groups
+    /// names their first documents: every pair is implied and none repeated. With `every_copy`,
+    /// each pair inside a group and each pair between the members of two paired groups is
+    /// listed (a group of `k` copies alone gives `k(k-1)/2`).
+    pub fn pairs(&self, min: f64, every_copy: bool) -> impl Iterator<Item = (u32, u32, f32)> + '_ {
+        let copies = self.duplicates.iter().flat_map(move |g| {
+            let firsts = if every_copy { g.len() } else { 1 };
+            (0..firsts).flat_map(move |i| g[i + 1..].iter().map(move |&d| (g[i], d, 1.0)))
+        });
+        let group_of: HashMap<u32, usize> = if every_copy {
+            self.duplicates.iter().enumerate().map(|(k, g)| (g[0], k)).collect()
+        } else {
+            HashMap::new()
+        };
+        let edges = self.edges.iter().filter(move |e| e.score as f64 >= min).flat_map(move |e| {
+            let (ga, gb) = (self.copies_of(&group_of, &e.a), self.copies_of(&group_of, &e.b));
+            ga.iter().flat_map(move |&x| gb.iter().map(move |&y| (x.min(y), x.max(y), e.score)))
+        });
+        copies.chain(edges)
+    }
+
+    /// Document `d` and its copies: its group in `duplicates` by `group_of` (group by first
+    /// document), or `d` alone.
+    fn copies_of<'a>(&'a self, group_of: &HashMap<u32, usize>, d: &'a u32) -> &'a [u32] {
+        group_of.get(d).map_or(std::slice::from_ref(d), |&k| &self.duplicates[k])
+    }
 }
 
 /// Documents prepared for comparison: one weighted set per unique feature set.
@@ -1263,6 +1297,34 @@ mod tests {
         *x ^= *x >> 7;
         *x ^= *x << 17;
         *x
+    }
+
+    /// Copies are paired with their group's first document and edges name first documents,
+    /// unless every copy is asked for; edges below the minimum are left out either way.
+    #[test]
+    fn pairs_list_every_copy_only_when_asked() {
+        let edge = |a, b, score| Edge { a, b, score };
+        let c = Clustering {
+            story: vec![0, 0, 0, 0, 0, 1, 0],
+            representative: vec![0, 5],
+            score_to_rep: vec![1.0; 7],
+            edges: vec![edge(0, 2, 0.8), edge(0, 4, 0.5), edge(2, 5, 0.2)],
+            duplicates: vec![vec![0, 1, 3], vec![4, 6]],
+            stats: RunStats::default(),
+        };
+        let first: Vec<(u32, u32, f32)> = c.pairs(0.3, false).collect();
+        assert_eq!(first, [(0, 1, 1.0), (0, 3, 1.0), (4, 6, 1.0), (0, 2, 0.8), (0, 4, 0.5)]);
+        let every: Vec<(u32, u32, f32)> = c.pairs(0.3, true).collect();
+        #[rustfmt::skip]
+        let expected = [
+            (0, 1, 1.0), (0, 3, 1.0), (1, 3, 1.0), (4, 6, 1.0),
+            (0, 2, 0.8), (1, 2, 0.8), (2, 3, 0.8),
+            (0, 4, 0.5), (0, 6, 0.5), (1, 4, 0.5), (1, 6, 0.5), (3, 4, 0.5), (3, 6, 0.5),
+        ];
+        assert_eq!(every, expected);
+        let all: Vec<(u32, u32, f32)> = c.pairs(0.0, true).collect();
+        assert_eq!(all.last(), Some(&(2, 5, 0.2)));
+        assert_eq!(all.len(), expected.len() + 1);
     }
 
     #[test]

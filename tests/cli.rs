@@ -237,6 +237,56 @@ fn pairs_lists_verified_edges() {
     assert!(rows.iter().any(|r| r["a"] == "en-flood-1" && r["b"] == "en-flood-2"));
 }
 
+/// Copies (the same text after normalization) pair with their group's first document unless
+/// `--every-copy` asks for each pair among them and with their near-duplicates.
+#[test]
+fn pairs_every_copy_lists_the_pairs_of_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("copies.jsonl");
+    let rows = [
+        ("a", "The minister resigned on Monday after the vote in parliament"),
+        ("b", "THE MINISTER resigned on Monday after the vote in parliament!"),
+        ("c", "The minister resigned on Monday after a vote in parliament"),
+        ("d", "the minister resigned on monday after the vote in parliament"),
+        ("e", "Football results from the weekend league games"),
+    ];
+    let lines: String = rows
+        .iter()
+        .map(|(id, text)| serde_json::json!({ "id": id, "text": text }).to_string() + "\n")
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let pairs = |extra: &[&str]| {
+        let mut args = vec!["pairs", input.to_str().unwrap(), "--min-score", "0.3", "-q"];
+        args.extend(extra);
+        let out = xdedup(dir.path(), &args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        json_lines(&out.stdout)
+            .iter()
+            .map(|r| {
+                let score = r["score"].as_f64().unwrap();
+                (r["a"].as_str().unwrap().to_string(), r["b"].as_str().unwrap().to_string(), score)
+            })
+            .collect::<Vec<_>>()
+    };
+    let named = |ps: &[(String, String, f64)]| -> Vec<(String, String)> {
+        ps.iter().map(|(a, b, _)| (a.clone(), b.clone())).collect()
+    };
+    let own = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    };
+    let first = pairs(&[]);
+    assert_eq!(named(&first), own(&[("a", "b"), ("a", "d"), ("a", "c")]));
+    let every = pairs(&["--every-copy"]);
+    assert_eq!(
+        named(&every),
+        own(&[("a", "b"), ("a", "d"), ("b", "d"), ("a", "c"), ("b", "c"), ("c", "d")])
+    );
+    // Each copy's pair with `c` has the score of the first document's.
+    let score_ac = first[2].2;
+    assert!(score_ac < 1.0);
+    assert!(every[3..].iter().all(|p| p.2 == score_ac), "{every:?}");
+}
+
 #[test]
 fn similar_exit_codes_and_explanation() {
     let dir = tempfile::tempdir().unwrap();

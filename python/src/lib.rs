@@ -201,32 +201,26 @@ impl Deduper {
     }
 
     /// Every verified pair scoring at least `min_score` (default: the threshold), as
-    /// `(id_a, id_b, score)`; identical texts (after normalization) score 1.0.
-    #[pyo3(signature = (documents, min_score=None))]
+    /// `(id_a, id_b, score)`; identical texts (after normalization) score 1.0. A copy is paired
+    /// with its group's first document, and a pair between two groups names their first
+    /// documents; with `every_copy=True`, every pair among and between copies is listed.
+    #[pyo3(signature = (documents, min_score=None, every_copy=false))]
     fn pairs(
         &self,
         py: Python<'_>,
         documents: &Bound<'_, PyAny>,
         min_score: Option<f64>,
+        every_copy: bool,
     ) -> PyResult<Py<PyList>> {
         let Documents { texts, ids, .. } = self::documents(documents)?;
         let min = min_score.unwrap_or(self.pipeline.config().threshold());
         let result = py.detach(|| self.pipeline.run(&texts));
         let out = PyList::empty(py);
-        for group in &result.duplicates {
-            for &d in &group[1..] {
-                out.append((
-                    id_to_py(py, &ids[group[0] as usize])?,
-                    id_to_py(py, &ids[d as usize])?,
-                    1.0f64,
-                ))?;
-            }
-        }
-        for e in result.edges.iter().filter(|e| e.score as f64 >= min) {
+        for (a, b, score) in result.pairs(min, every_copy) {
             out.append((
-                id_to_py(py, &ids[e.a as usize])?,
-                id_to_py(py, &ids[e.b as usize])?,
-                e.score as f64,
+                id_to_py(py, &ids[a as usize])?,
+                id_to_py(py, &ids[b as usize])?,
+                score as f64,
             ))?;
         }
         Ok(out.unbind())

@@ -76,6 +76,13 @@ def test_pairs_and_settings():
     assert [(a, b) for a, b, _ in pairs] == [(0, 1)]
     assert all(s >= 0.3 for _, _, s in pairs)
     assert xdedup.Deduper(threshold=0.3).pairs(texts, min_score=0.99) == []
+    copies = ["the central bank raised rates today", "The Central Bank raised rates today!",
+              "the central bank raised rates", "football results"]
+    deduper = xdedup.Deduper(threshold=0.3)
+    assert [(a, b) for a, b, _ in deduper.pairs(copies)] == [(0, 1), (0, 2)]
+    every = deduper.pairs(copies, every_copy=True)
+    assert [(a, b) for a, b, _ in every] == [(0, 1), (0, 2), (1, 2)]
+    assert every[0][2] == 1.0 and every[1][2] == every[2][2] < 1.0
     with pytest.raises(TypeError, match="item 1"):
         xdedup.Deduper().fit(["ok", 3])
     with pytest.raises(ValueError, match="text"):

@@ -11,6 +11,11 @@ pub struct Args {
     /// Smallest score written (default: --threshold).
     #[arg(long)]
     pub min_score: Option<f64>,
+    /// Write every pair among copies (texts identical after normalization) and between the
+    /// copies of two paired texts. By default a copy is paired only with its group's first
+    /// document (score 1), and a near-duplicate pair names the first documents of the two groups.
+    #[arg(long)]
+    pub every_copy: bool,
 }
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -21,18 +26,9 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     args.batch.write(&batch, quiet, |out| {
         use xdedup::io::write::Kind;
         out.columns(&[("a", Kind::Text), ("b", Kind::Text), ("score", Kind::Float)])?;
-        let mut pair = |a: u32, b: u32, score: f64| {
-            let score = (score * 1000.0).round() / 1000.0;
-            out.json(&serde_json::json!({ "a": id(a), "b": id(b), "score": score }))
-        };
-        // Exact duplicates (identical after normalization) pair with their group's first document.
-        for group in &c.duplicates {
-            for &d in &group[1..] {
-                pair(group[0], d, 1.0)?;
-            }
-        }
-        for e in c.edges.iter().filter(|e| e.score as f64 >= min) {
-            pair(e.a, e.b, e.score as f64)?;
+        for (a, b, score) in c.pairs(min, args.every_copy) {
+            let score = (score as f64 * 1000.0).round() / 1000.0;
+            out.json(&serde_json::json!({ "a": id(a), "b": id(b), "score": score }))?;
         }
         Ok(())
     })?;
