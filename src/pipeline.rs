@@ -154,8 +154,8 @@ impl Clustering {
         copies.chain(edges)
     }
 
-    /// Document `d` and its copies: its group in `duplicates` by `group_of` (group by first
-    /// document), or `d` alone.
+    /// Document `d` and its copies: the group of `duplicates` that `group_of` (a group's first
+    /// document → its place) finds for `d`, or `d` alone.
     fn copies_of<'a>(&'a self, group_of: &HashMap<u32, usize>, d: &'a u32) -> &'a [u32] {
         group_of.get(d).map_or(std::slice::from_ref(d), |&k| &self.duplicates[k])
     }

@@ -37,8 +37,13 @@ class Deduper:
     def fit(self, documents: Iterable[Document]) -> list[Id]:
         """The story of each document, in input order: the id of the story's first document
         (a dict's ``id``, or the position of a plain string)."""
-    def pairs(self, documents: Iterable[Document], min_score: Optional[float] = None) -> list[tuple[Id, Id, float]]:
-        """Every verified pair scoring at least ``min_score`` (default: the threshold)."""
+    def pairs(
+        self, documents: Iterable[Document], min_score: Optional[float] = None, every_copy: bool = False
+    ) -> list[tuple[Id, Id, float]]:
+        """Every verified pair scoring at least ``min_score`` (default: the threshold). A copy
+        (the same text after normalization) is paired with its group's first document, and a
+        pair between two groups names their first documents; ``every_copy=True`` lists every
+        pair among and between copies."""
 
 class Index:
     """The persistent story index: each batch is placed against everything stored."""
