@@ -33,7 +33,10 @@
 //!
 //! - `threshold` (default 0.12): the average verified similarity (cosine of IDF-weighted
 //!   shingle sets) two groups need to merge. Higher: purer, smaller stories; lower: more reports
-//!   per story and more false merges. Measured sweeps are in `EVALUATION.md`.
+//!   per story and more false merges. Measured sweeps are in `EVALUATION.md`. The default
+//!   groups headlines into stories; for texts that are mostly distinct (sentences, titles of
+//!   different articles) 0.5 is the deduplicating setting: at 0.12, short texts that share one
+//!   informative word merge.
 //! - `similarity`: cosine (default), weighted Jaccard, or containment (a short report inside a
 //!   long article).
 //! - `num_perm` (default 128) and the bands × rows derived from `lsh_threshold` (default

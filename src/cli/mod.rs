@@ -161,7 +161,9 @@ impl InputArgs {
 pub struct PipelineArgs {
     /// Clustering threshold: groups merge while their average verified similarity is at least
     /// this (default 0.12; for `similar`, the verdict threshold, default 0.4). Lower: bigger
-    /// stories, more false merges; higher: purer, smaller stories.
+    /// stories, more false merges; higher: purer, smaller stories. The default groups headlines
+    /// into stories; to deduplicate texts that are mostly distinct (sentences, titles of
+    /// different articles), use 0.5: at 0.12, short texts that share one word merge.
     #[arg(long, short)]
     pub threshold: Option<f64>,
     /// Verified similarity: cosine (default), jaccard (weighted), or containment (a short text
