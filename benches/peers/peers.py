@@ -138,10 +138,10 @@ def child_fastest(cmd):
     return children_fastest([cmd], ROUNDS)[0]
 
 
-# xdedup's 1- and 2-thread jobs are run this many times each in a round, alternating, so that
-# their ratio compares runs made under the same conditions (this machine's speed drifts within
-# minutes: one after the other, three runs each put the ratio anywhere from 1.47x to 1.73x in one
-# session).
+# xdedup's 1- and 2-thread jobs (and two 1-thread jobs at once) are run this many times each in
+# a round, alternating, so that their ratio compares runs made under the same conditions (this
+# machine's speed drifts within minutes: one after the other, three runs each put the ratio
+# anywhere from 1.47x to 1.73x in one session).
 ROUNDS_THREADS = 3
 
 # The peer rows that a target compares xdedup with, measured in rounds with xdedup's rows.
@@ -157,6 +157,19 @@ def children_fastest(cmds, rounds):
         for i, cmd in enumerate(cmds):
             runs[i].append(child(cmd))
     return [(min(r[0] for r in rs), max(r[1] for r in rs), rs[0][2]) for rs in runs]
+
+
+def children_together(cmds):
+    """[child] All commands started at once: seconds until the last ends, the largest peak RSS."""
+    t = time.perf_counter()
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL) for cmd in cmds]
+    rss = 0
+    for p in procs:
+        _, status, usage = os.wait4(p.pid, 0)
+        if status != 0:
+            raise SystemExit(f"{cmds[0][0]} failed with status {status}")
+        rss = max(rss, usage.ru_maxrss / 1024)
+    return time.perf_counter() - t, rss
 
 
 def child(cmd):
@@ -219,9 +232,16 @@ def main():
                 f.write(json.dumps({"id": i, "text": d}, ensure_ascii=False) + "\n")
         # The peers' job: word 3-gram MinHash, no IDF, Jaccard 0.5, no cross-script pivot stage
         # (they have none; its cost is measured apart in BENCHMARKS.md).
-        cmds = [[a.xdedup, "cluster", inp, "--threads", str(threads), "--shingle", "word:3",
-                 "--no-idf", "--num-perm", "128", "--similarity", "jaccard", "-t", "0.5", "-q",
-                 "--no-pivot", "-o", os.path.join(tmp, "out.jsonl")] for threads in (1, 2)]
+        def job(threads, out):
+            return [a.xdedup, "cluster", inp, "--threads", str(threads), "--shingle", "word:3",
+                    "--no-idf", "--num-perm", "128", "--similarity", "jaccard", "-t", "0.5", "-q",
+                    "--no-pivot", "-o", os.path.join(tmp, out)]
+
+        cmds = [job(threads, "out.jsonl") for threads in (1, 2)]
+
+        def pair_cmd(k):
+            return job(1, f"pair{k}.jsonl")
+
         # The rows a target compares are measured in rounds, one after the other in each round,
         # and each keeps its fastest: this machine's speed drifts within minutes, and rows
         # measured minutes apart made the ratios swing (signatures vs rensa from 0.82x to 1.37x
@@ -239,8 +259,14 @@ def main():
             r = json.loads(out)
             keep("x-sig", r["signatures_seconds"], rss)
             keep("limit", r["limit_seconds"], rss)
-            for threads, (secs, rss, _) in zip((1, 2), children_fastest(cmds, ROUNDS_THREADS)):
-                keep(f"x{threads}", secs, rss)
+            for _ in range(ROUNDS_THREADS):
+                for threads, cmd in zip((1, 2), cmds):
+                    secs, rss, _ = child(cmd)
+                    keep(f"x{threads}", secs, rss)
+                # What this machine's two cores give two independent 1-thread jobs: the
+                # ceiling of the 2-thread job against the 1-thread one (two vCPUs of a shared
+                # host can run slower together than one alone: shared caches, clock).
+                keep("x1-pair", *children_together([pair_cmd(0), pair_cmd(1)]))
         labels = dict(STAGES)
         for key in PAIRED:
             secs, rss, note = best[key]
@@ -258,6 +284,10 @@ def main():
                                    f"{stories} stories; fastest of {ROUNDS_THREADS} in each of "
                                    f"{ROUNDS_PAIRED} rounds, 1 and 2 threads alternating)",
                                    *best[f"x{threads}"][:2])
+        rows["x1-pair"] = ("two of the 1-thread jobs above started at once, on this machine's two "
+                           "cores (until both end; the ceiling of 2 threads vs 1; fastest of "
+                           f"{ROUNDS_THREADS} in each of {ROUNDS_PAIRED} rounds)",
+                           *best["x1-pair"][:2])
         cmd = [a.xdedup, "cluster", inp, "--threads", "1", "-q", "-o", os.path.join(tmp, "out.jsonl")]
         secs, rss, _ = child_fastest(cmd)
         rows["xd"] = (f"xdedup cluster, 1 thread, its defaults (IDF, cosine, t=0.12, pivot stage; "
@@ -284,6 +314,8 @@ def main():
     print(f"| xdedup whole job, 1 thread, vs gaoya insert (no verify, no clustering) | "
           f"{ratio('x1', 'gaoya'):.2f}x | |")
     print(f"| xdedup whole job, 2 threads vs 1 thread | {ratio('x2', 'x1'):.2f}x | >= 1.8x |")
+    print(f"| two 1-thread jobs at once vs one alone, in work done per second (this machine's "
+          f"ceiling for the row above) | {2 * rows['x1'][1] / rows['x1-pair'][1]:.2f}x | |")
     print(f"| xdedup whole job, 1 thread, vs the limit loop (time ratio; lower is better) | "
           f"{rows['x1'][1] / rows['limit'][1]:.2f} | <= 1.5 |")
     print(f"| xdedup signatures vs the limit loop (time ratio) | "
