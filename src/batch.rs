@@ -271,7 +271,7 @@ impl Streaming<'_> {
             self.features.extend(f);
             self.pivots.extend(p);
         } else {
-            self.features.extend(self.pipeline.features(&texts, shingle));
+            self.features.extend(self.pipeline.shingles(&texts, shingle));
         }
         drop(texts);
         if !self.pivoting || self.census.several() {

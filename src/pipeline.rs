@@ -31,6 +31,10 @@ pub type FeatureSets = Vec<Box<[u64]>>;
 /// Documents looked at to resolve `--shingle auto`.
 pub const AUTO_SAMPLE: usize = 1000;
 
+/// A way to make a normalized text's features: [`shingle_into`] (a set) or [`shingles_into`] (the
+/// shingles as made).
+type ShingleMaker = fn(&Normalized, Shingle, &mut Scratch, &mut Vec<u64>);
+
 /// Most texts one task of a parallel loop over texts normalizes. Rayon otherwise stops
 /// splitting a loop once it has as many pieces as threads, twice over: on 2 threads the
 /// last quarter of a chunk's texts (0.12 s of the 0.28 s its 8,192 articles took) was one
@@ -494,10 +498,26 @@ impl Pipeline {
 
     /// Stage 1–2: normalized, shingled feature set of each text, in input order.
     pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T], shingle: Shingle) -> Vec<Box<[u64]>> {
+        self.each_made_by(texts, shingle, shingle_into)
+    }
+
+    /// [`Pipeline::text_shingles`] of each text, in parallel: what this pipeline's own
+    /// [`Pipeline::collapse`] needs of them.
+    pub fn shingles<T: AsRef<str> + Sync>(&self, texts: &[T], shingle: Shingle) -> Vec<Box<[u64]>> {
+        self.each_made_by(texts, shingle, self.shingle_maker())
+    }
+
+    /// Stages 1–2 of each text, in parallel, its features made by `make`.
+    fn each_made_by<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        shingle: Shingle,
+        make: ShingleMaker,
+    ) -> Vec<Box<[u64]>> {
         texts
             .par_iter()
             .with_max_len(TEXTS_PER_TASK)
-            .map(|t| self.text_features(t.as_ref(), shingle))
+            .map(|t| self.text_made_by(t.as_ref(), shingle, make))
             .collect()
     }
 
@@ -514,18 +534,17 @@ impl Pipeline {
     /// are never sorted). Otherwise its feature set: document frequencies count sets, and the
     /// pivot stage reads their scripts.
     pub fn text_shingles(&self, text: &str, shingle: Shingle) -> Box<[u64]> {
-        let make = if self.keeps_shingles() { shingles_into } else { shingle_into };
-        self.text_made_by(text, shingle, make)
+        self.text_made_by(text, shingle, self.shingle_maker())
+    }
+
+    /// How [`Pipeline::text_shingles`] makes a text's features.
+    fn shingle_maker(&self) -> ShingleMaker {
+        if self.keeps_shingles() { shingles_into } else { shingle_into }
     }
 
     /// `text` normalized, and its features made by `make` ([`shingle_into`] or
     /// [`shingles_into`]), in this thread's buffers.
-    fn text_made_by(
-        &self,
-        text: &str,
-        shingle: Shingle,
-        make: fn(&Normalized, Shingle, &mut Scratch, &mut Vec<u64>),
-    ) -> Box<[u64]> {
+    fn text_made_by(&self, text: &str, shingle: Shingle, make: ShingleMaker) -> Box<[u64]> {
         with_text_buffers(|b| {
             self.normalizer().normalize_into(text, &mut b.norm);
             make(&b.norm, shingle, &mut b.scratch, &mut b.features);
