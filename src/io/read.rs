@@ -536,7 +536,7 @@ fn parse_in_order<B: Block>(
 /// whole corpus). That costs up to 16 MB of raw lines, plus their parsed records.
 const IN_FLIGHT: usize = 16;
 
-/// A chunk's items, or the panic that stopped its parse.
+/// A block's items, or the panic that stopped its parse.
 type Parse = std::thread::Result<Vec<Item>>;
 
 /// Parsed blocks, by their place in the stream, until they are emitted.
@@ -552,12 +552,12 @@ impl<B> Default for Parsed<B> {
 }
 
 impl<B> Parsed<B> {
-    fn put(&self, seq: usize, chunk: B, items: Parse) {
-        self.done.lock().unwrap_or_else(|e| e.into_inner()).push((seq, chunk, items));
+    fn put(&self, seq: usize, block: B, items: Parse) {
+        self.done.lock().unwrap_or_else(|e| e.into_inner()).push((seq, block, items));
         self.ready.notify_one();
     }
 
-    /// The chunk `seq` and its items, once parsed. Meanwhile this thread parses other chunks
+    /// The block `seq` and its items, once parsed. Meanwhile this thread parses other blocks
     /// (or parts of them) when it is one of the pool's workers, and sleeps when it is not.
     fn take(&self, seq: usize) -> (B, Vec<Item>) {
         loop {
@@ -828,19 +828,14 @@ fn read_csv(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let text_col = col(&o.text_field)
-        .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?;
-    let id_col = col(&o.id_field);
-    let title_col = o.title_field.as_deref().and_then(col);
-    let time_col = o.time_field.as_deref().and_then(col);
-    let lang_col = col(&o.lang_field);
     let columns = CsvColumns {
         format,
-        text: text_col,
-        id: id_col,
-        title: title_col,
-        time: time_col,
-        lang: lang_col,
+        text: col(&o.text_field)
+            .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?,
+        id: col(&o.id_field),
+        title: o.title_field.as_deref().and_then(col),
+        time: o.time_field.as_deref().and_then(col),
+        lang: col(&o.lang_field),
     };
     // The records are read here, one after another (where one ends takes reading it); what
     // each becomes, and its features, are made by the pool's workers. Made here too, a
