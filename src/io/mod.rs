@@ -177,8 +177,19 @@ impl Input {
 
 /// Renders an id for messages and story names: strings as they are, numbers as written.
 pub fn id_text(id: &serde_json::Value) -> String {
+    id_str(id, &mut String::new()).to_owned()
+}
+
+/// [`id_text`] without an allocation of its own: a string id as it is, any other written into
+/// `scratch`.
+pub fn id_str<'a>(id: &'a serde_json::Value, scratch: &'a mut String) -> &'a str {
     match id {
-        serde_json::Value::String(s) => s.clone(),
-        v => v.to_string(),
+        serde_json::Value::String(s) => s,
+        v => {
+            use std::fmt::Write;
+            scratch.clear();
+            write!(scratch, "{v}").expect("writing to a String cannot fail");
+            scratch
+        }
     }
 }

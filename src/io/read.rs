@@ -80,15 +80,7 @@ impl SeenIds {
     /// its digits are the same id).
     fn first_seen(&mut self, id: &Value, origin: &Origin) -> Option<Origin> {
         let SeenIds { text, files, table, scratch } = self;
-        let key = match id {
-            Value::String(s) => s.as_str(),
-            v => {
-                use std::fmt::Write;
-                scratch.clear();
-                write!(scratch, "{v}").expect("writing to a String cannot fail");
-                scratch.as_str()
-            }
-        };
+        let key = super::id_str(id, scratch);
         let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
         let same = |s: &SeenId| s.hash == hash && text[s.start..s.end] == *key;
         match table.entry(hash, same, |s| s.hash) {
