@@ -12,8 +12,10 @@ the output. Every row runs in its own process so that its peak RSS is its own.
 
 import argparse
 import gzip
+import importlib.metadata
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -193,6 +195,26 @@ STAGES = [
 ]
 
 
+def setting():
+    """What the peers' rows depend on besides the code: the CPU, Python and the installed
+    versions (rensa's signature row moved from 1.55 s to 0.97 s between two sessions with the
+    same pins but different machines)."""
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = []
+    for name in ("datasketch", "rensa", "gaoya", "numpy"):
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return (f"{cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+            + ", ".join(versions))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=31030)
@@ -294,6 +316,7 @@ def main():
                       f"fastest of {ROUNDS})",
                       secs, rss)
 
+    print(f"Run on: {setting()}\n")
     print(f"{len(docs)} documents, {mb:.1f} MB of text; each row is its own process, peak RSS "
           f"is that process's (the Python rows include the interpreter and the loaded texts)\n")
     print("| tool and stage | seconds | docs/s | MB/s | peak RSS |")

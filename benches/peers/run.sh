@@ -14,7 +14,7 @@ n=${1:-31030}
 venv=target/peers-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q datasketch==2.0.0 rensa==0.5.0 gaoya==0.2.2 numpy
+  "$venv/bin/pip" install -q datasketch==2.0.0 rensa==0.5.0 gaoya==0.2.2 numpy==2.4.6
 fi
 cargo build --release --quiet --bin xdedup --example signatures
 "$venv/bin/python" benches/peers/peers.py --docs "$n" --xdedup target/release/xdedup \
