@@ -89,6 +89,11 @@ pub struct Loaded {
 /// The reason given for a text with nothing to compare.
 pub const NO_FEATURES: &str = "no letter or digit after normalization";
 
+/// Record `r` rejected for having nothing to compare ([`NO_FEATURES`]).
+pub fn featureless(r: Record) -> Rejected {
+    Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() }
+}
+
 /// A rejected record as the error `--strict` stops with.
 pub fn record_error(r: Rejected) -> Error {
     Error::Record { origin: r.origin, id: r.id.as_ref().map(crate::io::id_text), reason: r.reason }
@@ -142,8 +147,7 @@ impl Loaded {
         for (r, f) in records.into_iter().zip(features) {
             let p = pivots.as_mut().and_then(|p| p.next());
             if f.is_empty() {
-                let rejected =
-                    Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
+                let rejected = featureless(r);
                 if strict {
                     return Err(record_error(rejected));
                 }

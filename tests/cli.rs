@@ -307,6 +307,14 @@ fn similar_exit_codes_and_explanation() {
     let out = xdedup(dir.path(), &["similar", a, "@missing.txt"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.txt: cannot read"), "{}", stderr(&out));
+    // Nothing to compare is an error naming the text, not a verdict.
+    let out = xdedup(dir.path(), &["similar", "", ""], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("text A: no letter or digit"), "{}", stderr(&out));
+    std::fs::write(dir.path().join("emoji.txt"), "⚡️ 🙂 !!").unwrap();
+    let out = xdedup(dir.path(), &["similar", a, "@emoji.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("emoji.txt: no letter or digit"), "{}", stderr(&out));
     let out = xdedup(dir.path(), &["similar", a, b, "--threshold", "7"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--threshold"), "{}", stderr(&out));

@@ -87,6 +87,24 @@ fn create_add_query_stats_round_trip() {
     // Something unrelated: not similar, exit 1.
     let out = xdedup(d, &["index", "query", "ix", "Zebras and quokkas sing in the Andes"], None);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    // Nothing to look up is an error, not "nothing similar stored"; in a file of queries, such a
+    // record is reported as `add` reports it and the others are looked up.
+    let out = xdedup(d, &["index", "query", "ix", "!!! 🙂"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no letter or digit"), "{}", stderr(&out));
+    let queries = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "q1", "text": "… ⚡️"}),
+        serde_json::json!({"id": "q2", "text": text})
+    );
+    std::fs::write(d.join("queries.jsonl"), queries).unwrap();
+    let out = xdedup(d, &["index", "query", "ix", "--file", "queries.jsonl"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = json_lines(&out.stdout);
+    assert_eq!(rows[0]["id"], "q1");
+    assert_eq!(rows[0]["rejected"], "no letter or digit after normalization");
+    assert_eq!(rows[1]["id"], "q2");
+    assert_eq!(rows[1]["hits"][0]["cluster"], story);
 }
 
 #[test]

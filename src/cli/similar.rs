@@ -53,6 +53,14 @@ pub fn load(arg: &str, stdin_used: &mut bool) -> anyhow::Result<String> {
     Ok(arg.to_owned())
 }
 
+/// How an error names text `which` ("A" or "B") given as `arg`.
+fn describe(arg: &str, which: &str) -> String {
+    match arg {
+        "-" => "standard input".to_owned(),
+        _ => arg.strip_prefix('@').map_or_else(|| format!("text {which}"), str::to_owned),
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut stdin_used = false;
     let a = load(&args.a, &mut stdin_used)?;
@@ -63,6 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let min = *pa.threshold.get_or_insert(DEFAULT_SIMILAR_THRESHOLD);
     let pipeline = pa.pipeline()?;
     let c = pipeline.compare(&a, &b);
+    // A text with nothing to compare (empty, or only punctuation, symbols or emoji) is an
+    // error, as `cluster` rejects it: a verdict of "not similar" would hide a script's mistake
+    // (an empty variable, the wrong file).
+    for (arg, shingles, which) in [(&args.a, c.sizes.0, "A"), (&args.b, c.sizes.1, "B")] {
+        anyhow::ensure!(shingles > 0, "{}: {}", describe(arg, which), xdedup::batch::NO_FEATURES);
+    }
     let similar = c.score >= min;
     let sim = pipeline.config().similarity();
     if args.json {
