@@ -52,6 +52,10 @@ pub enum Error {
     /// The sentence-encoder model (`--model`) cannot be read; the message names the file.
     #[error("sentence-encoder model: {0}")]
     Model(String),
+    /// A text to look up or compare has nothing to compare: no letter or digit is left after
+    /// normalization (empty, or only punctuation, symbols or emoji).
+    #[error("{}", crate::batch::NO_FEATURES)]
+    Featureless,
     /// A persistent index cannot be used as asked; the reason says how to go on.
     #[error("index {}: {reason}", path.display())]
     Index {

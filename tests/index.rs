@@ -51,6 +51,13 @@ fn create_add_query_stats_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     ok(d, &["index", "create", "ix"]);
+    // Nothing stored yet: no story to find (exit 1), but a text with nothing to look up is
+    // still an error (exit 2).
+    let out = xdedup(d, &["index", "query", "ix", "South Korea apologises"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = xdedup(d, &["index", "query", "ix", "!!!"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the query text: no letter or digit"), "{}", stderr(&out));
     let out = ok(d, &["index", "add", "ix", &sample(), "-o", "a.jsonl"]);
     assert!(stderr(&out).contains("28 records read: 28 added"), "{}", stderr(&out));
     let rows = json_lines(&std::fs::read(d.join("a.jsonl")).unwrap());

@@ -137,6 +137,12 @@ fn similarity(
 ) -> PyResult<Py<PyDict>> {
     let p = pipeline(Some(threshold), similarity, shingle, None, true, model, lexicon)?;
     let c = py.detach(|| p.compare(&a, &b));
+    // As the command line: a score of 0 would hide an empty or punctuation-only text.
+    for (shingles, which) in [(c.sizes.0, "a"), (c.sizes.1, "b")] {
+        if shingles == 0 {
+            return Err(PyValueError::new_err(format!("{which}: {}", xdedup::batch::NO_FEATURES)));
+        }
+    }
     let d = PyDict::new(py);
     d.set_item("score", c.score)?;
     d.set_item("similar", c.score >= threshold)?;
@@ -344,9 +350,10 @@ impl Index {
     #[pyo3(signature = (text, top=5))]
     fn query(&self, py: Python<'_>, text: String, top: usize) -> PyResult<Py<PyList>> {
         let store = &self.store;
-        let hits = py
-            .detach(|| store.query(&text, top))
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let hits = py.detach(|| store.query(&text, top)).map_err(|e| match e {
+            xdedup::Error::Featureless => PyValueError::new_err(format!("text: {e}")),
+            e => PyRuntimeError::new_err(e.to_string()),
+        })?;
         let out = PyList::empty(py);
         for h in hits {
             let d = PyDict::new(py);

@@ -34,6 +34,9 @@ def test_similarity_scores_and_verdict():
     assert xdedup.similarity("رَئِيسُ كوريا", "رئيس كوريا")["score"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="similarity"):
         xdedup.similarity("a", "b", similarity="euclid")
+    # A text with nothing to compare is an error, not a score of 0.
+    with pytest.raises(ValueError, match="b: no letter or digit"):
+        xdedup.similarity("South Korea", "!!! 🙂")
 
 
 FREEDICT = pathlib.Path("/usr/share/dictd/freedict-ara-eng.index")
@@ -103,6 +106,8 @@ def test_index_round_trip(tmp_path):
     assert ix.stats()["documents"] == 600
     hits = ix.query(rows[0]["text"])
     assert hits and hits[0]["score"] == pytest.approx(1.0) and hits[0]["similar"]
+    with pytest.raises(ValueError, match="no letter or digit"):
+        ix.query("... !!!")
     # A generator is read once, times included: the index keeps them for removal by age.
     third = ix.add({"id": f"g{i}", "text": f"generator story number {i} about rowing", "time": "2000-01-01"} for i in range(3))
     assert [r["status"] for r in third] == ["added"] * 3

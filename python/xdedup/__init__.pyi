@@ -18,7 +18,8 @@ def similarity(
     ``jaccard``, ``containment``, ``estimate`` (MinHash), ``shared`` shingles; with a model
     also ``semantic`` and ``lexical``; ``pivot`` (the cross-script evidence, None when it does not
     count) and ``pivot_shared`` (kind and pivot text of each shared pivot token). ``lexicon``: a bilingual lexicon (dictd ``.index`` or
-    word pairs) for pivot tokens across scripts."""
+    word pairs) for pivot tokens across scripts. ValueError when either text has no letter or
+    digit after normalization."""
 
 class Deduper:
     """Clusters documents into stories with the command line's settings and defaults."""
@@ -70,5 +71,6 @@ class Index:
         """Adds a batch in one transaction; one dict per document: ``id``, ``cluster``,
         ``new_story``, ``status`` (added, skipped, rejected)."""
     def query(self, text: str, top: int = 5) -> list[dict[str, Any]]:
-        """The stories most similar to ``text``, best first."""
+        """The stories most similar to ``text``, best first. ValueError when ``text`` has no
+        letter or digit after normalization."""
     def stats(self) -> dict[str, int]: ...

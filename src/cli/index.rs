@@ -212,17 +212,11 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
-            let norm = index.pipeline().normalizer();
-            let blank = |text: &str| norm.normalize(text).is_empty();
             let mut any = false;
             let mut error = None;
             super::write_output(None, |out| {
                 read_inputs(&[xdedup::io::Input::parse(&file)], &Default::default(), |item| {
                     let result = match item {
-                        // Reported as `add` and `cluster` report it, not looked up.
-                        xdedup::io::Item::Record(r) if blank(&r.text) => out
-                            .json(&rejected_json(&xdedup::batch::featureless(r)))
-                            .map_err(anyhow::Error::from),
                         xdedup::io::Item::Record(r) => {
                             let t = std::time::Instant::now();
                             match index.query(&r.text, top) {
@@ -232,6 +226,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                                     out.json(&QueryRow { id: &r.id, hits, micros })
                                         .map_err(anyhow::Error::from)
                                 }
+                                // Reported as `add` and `cluster` report it.
+                                Err(xdedup::Error::Featureless) => out
+                                    .json(&rejected_json(&xdedup::batch::featureless(r)))
+                                    .map_err(anyhow::Error::from),
                                 Err(e) => Err(e.into()),
                             }
                         }
@@ -257,10 +255,10 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
-            let blank = |text: &str| index.pipeline().normalizer().normalize(text).is_empty();
-            // No hits would read as "nothing similar stored": say what is wrong instead.
-            anyhow::ensure!(!blank(&text), "the query text: {}", xdedup::batch::NO_FEATURES);
-            let hits = index.query(&text, top)?;
+            let hits = index.query(&text, top).map_err(|e| match e {
+                xdedup::Error::Featureless => anyhow::anyhow!("the query text: {e}"),
+                e => e.into(),
+            })?;
             let similar = hits.iter().any(|h| h.similar);
             super::write_output(None, |out| {
                 if json {

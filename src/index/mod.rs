@@ -679,16 +679,22 @@ impl Index {
     }
 
     /// The `top` stories most similar to `text`, best first; each with its best documents.
+    /// A text with no letter or digit is [`Error::Featureless`].
     pub fn query(&self, text: &str, top: usize) -> Result<Vec<Hit>> {
         let r = self.read()?;
         let counters = self.counters(&r)?;
         let shingle = match self.stored_shingle(&r)? {
             Some(s) => s,
+            // Nothing stored yet: no hits, unless the text itself is unusable.
+            None if self.pipeline.normalizer().normalize(text).is_empty() => {
+                return Err(Error::Featureless);
+            }
             None => return Ok(Vec::new()),
         };
         let features = self.pipeline.features(&[text], shingle).remove(0);
+        // No hits would read as "nothing similar stored": say what is wrong instead.
         if features.is_empty() {
-            return Ok(Vec::new());
+            return Err(Error::Featureless);
         }
         let mut cache = FeatureMap::default();
         let set = self.weigh(&r, &counters, &mut cache, features.into_vec())?;
