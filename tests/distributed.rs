@@ -261,6 +261,21 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     let rows = json_lines(&cluster_processes(dir.path(), 2, &[&input], &[]));
     assert_eq!(rows.len(), 50);
     assert!(rows[37]["rejected"].as_str().is_some_and(|r| r.contains("malformed")), "{}", rows[37]);
+    // A missing input file: the rest clustered and written, the run's status 2 naming it.
+    let missing = dir.path().join("nowhere.jsonl");
+    let out = dir.path().join("out-missing.jsonl");
+    let mut children: Vec<Child> = (0..2)
+        .map(|p| spawn(dir.path(), &timely_args(2, p, &hosts, &out, &[], &[&missing, &input])))
+        .collect();
+    let results: Vec<(i32, String)> =
+        children.iter_mut().map(|c| wait(c, Duration::from_secs(60))).collect();
+    let failed: Vec<&(i32, String)> = results.iter().filter(|(code, _)| *code != 0).collect();
+    assert_eq!(failed.len(), 1, "the process that writes the output fails: {results:?}");
+    assert_eq!(failed[0].0, 2);
+    assert!(failed[0].1.contains("1 input file could not be read in full: "), "{}", failed[0].1);
+    let rows = json_lines(&std::fs::read(&out).expect("the merged output"));
+    assert_eq!(rows.len(), 51);
+    assert_eq!(rows[0]["line"], 0);
 }
 
 #[test]

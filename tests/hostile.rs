@@ -90,8 +90,10 @@ fn truncated_gzip_and_zstd_keep_what_was_read_and_say_so() {
     std::fs::write(dir.path().join("cut.jsonl.zst"), &zst[..zst.len() / 2]).unwrap();
     for name in ["cut.jsonl.gz", "cut.jsonl.zst"] {
         let (rows, err, code) = run(dir.path(), &["cluster", name]);
-        assert_eq!(code, Some(0), "{err}");
+        // Status 2 at the end, as zcat would: the records after the cut are lost.
+        assert_eq!(code, Some(2), "{err}");
         assert!(err.contains(&format!("{name}:0: read error after line")), "{name}: {err}");
+        assert!(err.contains("1 input file could not be read in full: cut.jsonl"), "{err}");
         // The records before the cut are there, and the cut itself is reported as rejected.
         assert!(rows.len() > 1 && rows.len() <= n, "{name}: {}", rows.len());
         assert!(rows.last().unwrap()["cluster"].is_null());
@@ -227,12 +229,34 @@ fn empty_files_directories_and_missing_files() {
     std::fs::create_dir(d.join("adir")).unwrap();
     std::fs::write(d.join("ok.txt"), format!("{OK}\n")).unwrap();
     let (rows, err, code) = run(d, &["cluster", "adir", "nowhere.jsonl", "ok.txt"]);
-    assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("adir") && err.contains("directory"), "{err}");
     assert!(err.contains("nowhere.jsonl") && err.contains("cannot read"), "{err}");
-    // The file errors are rejected records; the readable file is clustered.
+    // The file errors are rejected records; the readable file is clustered and written...
     assert_eq!(rows.iter().filter(|r| r["cluster"].is_string()).count(), 1);
+    assert_eq!(rows.iter().filter(|r| r["line"] == 0 && r["cluster"].is_null()).count(), 2);
     assert!(err.contains("1 document in") && err.contains("2 rejected"), "{err}");
+    // ...and the run ends with status 2 naming both, as grep and cat do.
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("2 input files could not be read in full: adir ("), "{err}");
+    assert!(err.contains("; nowhere.jsonl (cannot read"), "{err}");
+    // The same for the other batch commands, the output written all the same.
+    for cmd in [
+        &["dedup", "nowhere.jsonl", "ok.txt", "-o", "kept.txt"][..],
+        &["pairs", "nowhere.jsonl", "ok.txt", "-o", "pairs.jsonl"],
+        &["index", "add", "ix", "nowhere.jsonl", "ok.txt", "-o", "added.jsonl"],
+    ] {
+        if cmd[0] == "index" {
+            assert_eq!(run(d, &["index", "create", "ix"]).2, Some(0));
+        }
+        let (_, err, code) = run(d, cmd);
+        assert_eq!(code, Some(2), "{cmd:?}: {err}");
+        assert!(err.contains("1 input file could not be read in full: nowhere.jsonl"), "{err}");
+        assert!(d.join(cmd[cmd.len() - 1]).exists(), "{cmd:?}");
+    }
+    let kept = std::fs::read_to_string(d.join("kept.txt")).unwrap();
+    assert_eq!(kept.trim(), OK);
+    let added = std::fs::read_to_string(d.join("added.jsonl")).unwrap();
+    assert!(added.contains("\"status\":\"added\""), "{added}");
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     for &s in &c.story {
         sizes[s as usize] += 1;
     }
-    args.write(&batch, quiet, |out| {
+    let unread = args.write(&batch, quiet, |out| {
         out.columns(&super::progress::story_columns(&[]))?;
         out.json_rows(batch.entries.len(), |i| match batch.entries[i] {
             Entry::Record(d) => {
@@ -122,5 +122,5 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         super::write_output(Some(path), |out| out.line(&html))?;
     }
     batch.leave();
-    Ok(ExitCode::SUCCESS)
+    unread.status()
 }

@@ -64,7 +64,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     }
     let input = &args.batch.input;
     let header = input.inputs().first().and_then(|i| csv_header(i, &input.read_options(false)));
-    args.batch.write(&batch, quiet, |out| {
+    let unread = args.batch.write(&batch, quiet, |out| {
         if out.is_parquet() {
             return parquet_rows(&batch, &keep, out);
         }
@@ -81,7 +81,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     batch.leave();
-    Ok(ExitCode::SUCCESS)
+    unread.status()
 }
 
 /// A Parquet output of Parquet inputs: the kept rows with every column as read.

@@ -186,7 +186,7 @@ mod engine {
             let mut rejections = Rejections::new(self.rejects.as_deref(), self.quiet)
                 .map_err(|e| format!("{e:#}"))?;
             merge(&paths, self.output.as_deref(), &mut rejections).map_err(|e| format!("{e:#}"))?;
-            rejections.finish().map_err(|e| format!("{e:#}"))?;
+            let unread = rejections.finish().map_err(|e| format!("{e:#}"))?;
             std::fs::remove_dir_all(&self.dir)
                 .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
             if !self.quiet {
@@ -203,7 +203,7 @@ mod engine {
                     xdedup::io::report::counted(peers, "timely worker", "timely workers")
                 );
             }
-            Ok(())
+            unread.status().map(drop).map_err(|e| format!("{e:#}"))
         }
     }
 

@@ -51,7 +51,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     })?;
     let mut rejections = progress::Rejections::new(args.output.rejects.as_deref(), quiet)?;
     rejections.note(&loaded.records, &loaded.rejected)?;
-    rejections.finish()?;
+    let unread = rejections.finish()?;
     if !quiet {
         eprintln!(
             "xdedup: {} documents embedded in {took:.2} s ({:.0}/s, {}), {} rejected",
@@ -61,5 +61,5 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             loaded.rejected.len()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    unread.status()
 }

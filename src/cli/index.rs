@@ -460,7 +460,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     flush(&mut chunk, &mut totals)?;
     spinner.finish();
     out.finish().with_context(|| format!("{name}: cannot write"))?;
-    rejections.finish()?;
+    let unread = rejections.finish()?;
     if let Some((name, out)) = moves {
         out.finish().with_context(|| format!("{name}: cannot write"))?;
     }
@@ -477,5 +477,5 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             counted(totals.merged, "story", "stories")
         );
     }
-    Ok(ExitCode::SUCCESS)
+    unread.status()
 }

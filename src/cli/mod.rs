@@ -350,13 +350,13 @@ impl BatchArgs {
     }
 
     /// Writes the command's output with `body` (moved into place only when complete), then
-    /// reports rejected records and the summary.
+    /// reports rejected records and the summary; returns the inputs not read to their end.
     pub fn write(
         &self,
         batch: &Batch,
         quiet: bool,
         body: impl FnOnce(&mut Output) -> std::io::Result<()>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<progress::Unread> {
         write_output(self.output.output.as_deref(), body)?;
         progress::report(batch, self.output.rejects.as_deref(), quiet)
     }

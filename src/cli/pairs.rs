@@ -23,7 +23,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let batch = args.batch.run(false, false, quiet)?;
     let c = &batch.clustering;
     let id = |d: u32| &batch.records[d as usize].id;
-    args.batch.write(&batch, quiet, |out| {
+    let unread = args.batch.write(&batch, quiet, |out| {
         use xdedup::io::write::Kind;
         out.columns(&[("a", Kind::Text), ("b", Kind::Text), ("score", Kind::Float)])?;
         for (a, b, score) in c.pairs(min, args.every_copy) {
@@ -33,5 +33,5 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     batch.leave();
-    Ok(ExitCode::SUCCESS)
+    unread.status()
 }

@@ -97,6 +97,28 @@ pub struct Rejections {
     quiet: bool,
     total: usize,
     file: Option<(std::path::PathBuf, xdedup::io::write::Output)>,
+    unread: Vec<String>,
+}
+
+/// The input files a run could not read to their end: missing, unreadable, a directory, cut
+/// short (a rejection at line 0 is the whole file's, see [`Rejected::origin`]). The run reads
+/// and writes everything else, every record accounted for, then ends with status 2 (as grep
+/// and cat do), so that a script or a nightly job does not take a wrong path for an empty day.
+#[must_use = "the run's exit status"]
+pub struct Unread(Vec<String>);
+
+impl Unread {
+    /// Success when every input was read to its end, else the error that names the others.
+    pub fn status(self) -> anyhow::Result<std::process::ExitCode> {
+        if self.0.is_empty() {
+            return Ok(std::process::ExitCode::SUCCESS);
+        }
+        anyhow::bail!(
+            "{} could not be read in full: {}; everything else was read and written",
+            counted(self.0.len(), "input file", "input files"),
+            self.0.join("; ")
+        )
+    }
 }
 
 impl Rejections {
@@ -109,7 +131,7 @@ impl Rejections {
             }
             None => None,
         };
-        Ok(Rejections { quiet, total: 0, file })
+        Ok(Rejections { quiet, total: 0, file, unread: Vec::new() })
     }
 
     /// Reports the truncated records and the rejected ones of one batch.
@@ -135,11 +157,14 @@ impl Rejections {
                 .with_context(|| format!("{}: cannot write", p.display()))?;
         }
         self.total += rejected.len();
+        let whole_files = rejected.iter().filter(|r| r.origin.line == 0);
+        self.unread.extend(whole_files.map(|r| format!("{} ({})", r.origin.file, r.reason)));
         Ok(())
     }
 
-    /// Counts the rejected records not shown and closes the rejects file.
-    pub fn finish(self) -> anyhow::Result<()> {
+    /// Counts the rejected records not shown and closes the rejects file; returns the inputs
+    /// not read to their end.
+    pub fn finish(self) -> anyhow::Result<Unread> {
         if !self.quiet && self.total > MAX_MESSAGES {
             eprintln!(
                 "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the output)",
@@ -149,16 +174,20 @@ impl Rejections {
         if let Some((p, out)) = self.file {
             out.finish().with_context(|| format!("{}: cannot write", p.display()))?;
         }
-        Ok(())
+        Ok(Unread(self.unread))
     }
 }
 
 /// Prints warnings and rejected records (unless quiet), writes the rejects file if asked, and
 /// prints the summary line that accounts for every record read.
-pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<()> {
+pub fn report(
+    batch: &Batch,
+    rejects: Option<&std::path::Path>,
+    quiet: bool,
+) -> anyhow::Result<Unread> {
     let mut r = Rejections::new(rejects, quiet)?;
     r.note(&batch.records, &batch.rejected)?;
-    r.finish()?;
+    let unread = r.finish()?;
     if !quiet {
         let s = &batch.clustering.stats;
         let shingle = s.shingle.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
@@ -171,7 +200,7 @@ pub fn report(batch: &Batch, rejects: Option<&std::path::Path>, quiet: bool) -> 
         };
         eprintln!("{}", counts.summary(&shingle));
     }
-    Ok(())
+    Ok(unread)
 }
 
 /// What a clustering run's summary line counts.
