@@ -239,6 +239,15 @@ fn empty_files_directories_and_missing_files() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("2 input files could not be read in full: adir ("), "{err}");
     assert!(err.contains("; nowhere.jsonl (cannot read"), "{err}");
+    // Fifty are named; the rest counted.
+    let many: Vec<String> = (0..52).map(|i| format!("gone{i}.jsonl")).collect();
+    let mut args = vec!["cluster", "-q", "ok.txt"];
+    args.extend(many.iter().map(String::as_str));
+    let (rows, err, code) = run(d, &args);
+    assert_eq!((rows.len(), code), (53, Some(2)), "{err}");
+    assert!(err.contains("52 input files could not be read in full: gone0.jsonl ("), "{err}");
+    assert!(err.contains("gone49.jsonl (") && !err.contains("gone50.jsonl ("), "{err}");
+    assert!(err.contains("; and 2 more (all of them in the output and --rejects)"), "{err}");
     // The same for the other batch commands, the output written all the same.
     for cmd in [
         &["dedup", "nowhere.jsonl", "ok.txt", "-o", "kept.txt"][..],

@@ -113,10 +113,15 @@ impl Unread {
         if self.0.is_empty() {
             return Ok(std::process::ExitCode::SUCCESS);
         }
+        let shown = self.0.len().min(MAX_MESSAGES);
+        let more = match self.0.len() - shown {
+            0 => String::new(),
+            n => format!("; and {n} more (all of them in the output and --rejects)"),
+        };
         anyhow::bail!(
-            "{} could not be read in full: {}; everything else was read and written",
+            "{} could not be read in full: {}{more}; everything else was read and written",
             counted(self.0.len(), "input file", "input files"),
-            self.0.join("; ")
+            self.0[..shown].join("; ")
         )
     }
 }
