@@ -266,6 +266,28 @@ fn empty_files_directories_and_missing_files() {
     assert_eq!(kept.trim(), OK);
     let added = std::fs::read_to_string(d.join("added.jsonl")).unwrap();
     assert!(added.contains("\"status\":\"added\""), "{added}");
+
+    // One document per file: a file that cannot be read (a dangling link; root reads through
+    // any permission) is an input not read, under its document id; one that is not UTF-8 is a
+    // rejected record and does not change the status.
+    #[cfg(unix)]
+    {
+        let docs = d.join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        std::fs::write(docs.join("a.txt"), OK).unwrap();
+        std::fs::write(docs.join("b.txt"), b"caf\xe9").unwrap();
+        let (rows, err, code) = run(d, &["cluster", "docs", "--doc-per-file"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(rows.iter().filter(|r| r["cluster"].is_null()).count(), 1, "{rows:?}");
+        std::os::unix::fs::symlink(d.join("nowhere.txt"), docs.join("gone.txt")).unwrap();
+        let (rows, err, code) = run(d, &["cluster", "docs", "--doc-per-file"]);
+        assert_eq!((rows.len(), code), (3, Some(2)), "{err}");
+        let gone = rows.iter().find(|r| r["id"] == "gone.txt").expect("the unread document's row");
+        assert!(gone["cluster"].is_null() && gone["line"] == 0, "{gone}");
+        assert!(rows.iter().any(|r| r["id"] == "a.txt" && r["cluster"].is_string()), "{rows:?}");
+        assert!(err.contains("1 input file could not be read in full: "), "{err}");
+        assert!(err.contains("gone.txt (cannot read"), "{err}");
+    }
 }
 
 #[test]

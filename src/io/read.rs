@@ -1041,8 +1041,11 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
         let id = Value::String(rel.display().to_string());
         let ctx = Ctx::new(f.display().to_string().into(), opts, &no_id, None, 0);
         let mut bytes = Vec::new();
+        // A file that cannot be read is an input not read (line 0, as for a named file that
+        // cannot be: the run ends with status 2), still under its document id; one that can be
+        // but is not UTF-8 is a bad record.
         let item = match open(&Input::Path(f.clone())).and_then(|mut r| r.read_to_end(&mut bytes)) {
-            Err(e) => ctx.reject(1, Some(id), format!("cannot read: {e}")),
+            Err(e) => ctx.reject(0, Some(id), format!("cannot read: {e}")),
             Ok(_) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     let raw = opts.keep_raw.then(|| text.clone());
