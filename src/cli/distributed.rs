@@ -354,11 +354,21 @@ mod engine {
             work(worker, &job, sink.as_ref())
         })
         .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
+        let mut unread = 0;
         for result in guards.join() {
-            result
+            let totals = result
                 .map_err(|e| anyhow::anyhow!("a worker panicked: {e}"))?
                 .map_err(anyhow::Error::msg)?;
+            unread = totals.unread;
         }
+        // The merging process has named them in its own error (its worker 0's `finish`); the
+        // others end with the same status, so that a launcher that checks any process sees it.
+        anyhow::ensure!(
+            unread == 0,
+            "{} could not be read in full (the merging process, -p 0, names them; their rows \
+             are in the output); everything else was read and written",
+            xdedup::io::report::counted(unread as usize, "input file", "input files")
+        );
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -112,6 +112,8 @@ pub struct Totals {
     pub exact: u64,
     /// Records rejected.
     pub rejected: u64,
+    /// Input files not read to their end (rejections at line 0: missing, unreadable, cut short).
+    pub unread: u64,
 }
 
 impl std::ops::AddAssign for Totals {
@@ -121,6 +123,7 @@ impl std::ops::AddAssign for Totals {
         self.stories += o.stories;
         self.exact += o.exact;
         self.rejected += o.rejected;
+        self.unread += o.unread;
     }
 }
 
@@ -641,6 +644,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         stories: component_stories + singles,
         exact,
         rejected: outcomes.iter().filter(|o| matches!(o.1, Outcome::Rejected(_))).count() as u64,
+        unread: outcomes
+            .iter()
+            .filter(|o| matches!(&o.1, Outcome::Rejected(r) if r.origin.line == 0))
+            .count() as u64,
     };
     let written = sink.write_part(me, peers, &outcomes).err().map(|e| (me as u64, e));
     agree(w, written)?;
