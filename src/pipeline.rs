@@ -976,6 +976,15 @@ pub struct Comparison {
     pub pivot: Option<PivotComparison>,
 }
 
+impl Comparison {
+    /// The first text (0 or 1) with nothing to compare (no shingle: empty, or only punctuation,
+    /// symbols or emoji), which a caller reports as an error ([`crate::batch::NO_FEATURES`]),
+    /// as `cluster` rejects such a record: a score of 0 would hide a script's mistake.
+    pub fn featureless(&self) -> Option<usize> {
+        [self.sizes.0, self.sizes.1].iter().position(|&n| n == 0)
+    }
+}
+
 /// The pivot side of a comparison (see [`crate::pivot`]).
 #[derive(Debug, Clone)]
 pub struct PivotComparison {

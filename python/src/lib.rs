@@ -138,10 +138,9 @@ fn similarity(
     let p = pipeline(Some(threshold), similarity, shingle, None, true, model, lexicon)?;
     let c = py.detach(|| p.compare(&a, &b));
     // As the command line: a score of 0 would hide an empty or punctuation-only text.
-    for (shingles, which) in [(c.sizes.0, "a"), (c.sizes.1, "b")] {
-        if shingles == 0 {
-            return Err(PyValueError::new_err(format!("{which}: {}", xdedup::batch::NO_FEATURES)));
-        }
+    if let Some(i) = c.featureless() {
+        let which = ["a", "b"][i];
+        return Err(PyValueError::new_err(format!("{which}: {}", xdedup::batch::NO_FEATURES)));
     }
     let d = PyDict::new(py);
     d.set_item("score", c.score)?;

@@ -71,11 +71,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let min = *pa.threshold.get_or_insert(DEFAULT_SIMILAR_THRESHOLD);
     let pipeline = pa.pipeline()?;
     let c = pipeline.compare(&a, &b);
-    // A text with nothing to compare (empty, or only punctuation, symbols or emoji) is an
-    // error, as `cluster` rejects it: a verdict of "not similar" would hide a script's mistake
-    // (an empty variable, the wrong file).
-    for (arg, shingles, which) in [(&args.a, c.sizes.0, "A"), (&args.b, c.sizes.1, "B")] {
-        anyhow::ensure!(shingles > 0, "{}: {}", describe(arg, which), xdedup::batch::NO_FEATURES);
+    // A text with nothing to compare is an error, not a verdict of "not similar" (an empty
+    // variable, the wrong file).
+    if let Some(i) = c.featureless() {
+        let (arg, which) = [(&args.a, "A"), (&args.b, "B")][i];
+        anyhow::bail!("{}: {}", describe(arg, which), xdedup::batch::NO_FEATURES);
     }
     let similar = c.score >= min;
     let sim = pipeline.config().similarity();
