@@ -54,6 +54,7 @@ fn main() {
                         bytes += r.text.len() as u64;
                     }
                     Item::Rejected(_) => rejected += 1,
+                    Item::Header(_) => {}
                 }
                 true
             });

@@ -7,7 +7,9 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::io::{Input, Item, Prepare, ReadOptions, Record, Rejected, read_inputs_prepared};
+use crate::io::{
+    Header, Input, Item, Prepare, ReadOptions, Record, Rejected, read_inputs_prepared,
+};
 use crate::pipeline::{
     AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline, PivotScope, Prepared,
 };
@@ -32,6 +34,8 @@ pub struct Batch {
     pub rejected: Vec<Rejected>,
     /// Every input record in order.
     pub entries: Vec<Entry>,
+    /// The header rows of the CSV and TSV inputs, in input order, when records were kept raw.
+    pub headers: Vec<Header>,
     /// Stories of `records`.
     pub clustering: Clustering,
     /// The nodes and their feature sets, as the clustering compared them: for a caller that
@@ -84,6 +88,8 @@ pub struct Loaded {
     pub rejected: Vec<Rejected>,
     /// Every input record in order.
     pub entries: Vec<Entry>,
+    /// The header rows of the CSV and TSV inputs (see [`Item::Header`]).
+    pub headers: Vec<Header>,
 }
 
 /// The reason given for a text with nothing to compare.
@@ -114,6 +120,7 @@ impl Loaded {
                 self.entries.push(Entry::Rejected(self.rejected.len()));
                 self.rejected.push(r);
             }
+            Item::Header(h) => self.headers.push(h),
         }
         Ok(())
     }
@@ -425,6 +432,6 @@ pub fn run(
     }
     progress.stage("sketching, banding, verifying, clustering");
     let clustering = pipeline.cluster(&mut prepared);
-    let Loaded { records, rejected, entries } = loaded;
-    Ok(Batch { records, rejected, entries, clustering, prepared })
+    let Loaded { records, rejected, entries, headers } = loaded;
+    Ok(Batch { records, rejected, entries, headers, clustering, prepared })
 }

@@ -216,10 +216,28 @@ fn dedup_keeps_one_original_record_per_story() {
     let csv = "id,text\n1,Oil prices rise after producers agree to extend output cuts\n2,Oil prices rise after producers agree to extend the output cuts\n";
     std::fs::write(dir.path().join("n.csv"), csv).unwrap();
     let out = xdedup(dir.path(), &["dedup", "n.csv", "-q"], None);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "id,text\n1,Oil prices rise after producers agree to extend output cuts\n"
+    let kept = "id,text\n1,Oil prices rise after producers agree to extend output cuts\n";
+    assert_eq!(String::from_utf8_lossy(&out.stdout), kept);
+    // The same rows from standard input keep their header row too, and a second input with the
+    // same header adds rows, not a second header.
+    let out = xdedup(dir.path(), &["dedup", "-", "--format", "csv", "-q"], Some(csv.as_bytes()));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), kept, "{}", stderr(&out));
+    std::fs::write(dir.path().join("m.csv"), "id,text\n3,Wheat harvest hit by drought\n").unwrap();
+    let out = xdedup(dir.path(), &["dedup", "n.csv", "m.csv", "-q"], None);
+    let both = format!("{kept}3,Wheat harvest hit by drought\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), both, "{}", stderr(&out));
+    // Inputs with different columns would put rows under the wrong header: refused, nothing
+    // written.
+    std::fs::write(dir.path().join("w.csv"), "id,text,url\n4,Wheat harvest hit,http://x\n")
+        .unwrap();
+    let out = xdedup(dir.path(), &["dedup", "n.csv", "w.csv", "-o", "kept.csv", "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("w.csv: its header row (id,text,url) is not that of n.csv (id,text)"),
+        "{err}"
     );
+    assert!(!dir.path().join("kept.csv").exists());
 }
 
 #[test]

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use xdedup::batch::Entry;
-use xdedup::io::csv_header;
 
 use super::BatchArgs;
 
@@ -62,8 +61,20 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     for k in kept.into_iter().flatten() {
         keep[k] = true;
     }
-    let input = &args.batch.input;
-    let header = input.inputs().first().and_then(|i| csv_header(i, &input.read_options(false)));
+    // The kept CSV or TSV rows under their header row, once: inputs with different header rows
+    // would put rows under the wrong columns.
+    let header = batch.headers.first().map(|h| &h.raw);
+    if let Some(h) = batch.headers.iter().find(|h| Some(&h.raw) != header) {
+        let first = &batch.headers[0];
+        anyhow::bail!(
+            "{}: its header row ({}) is not that of {} ({}): dedup writes one table; give it \
+             inputs with the same columns, or one run each",
+            h.file,
+            h.raw,
+            first.file,
+            first.raw
+        );
+    }
     let unread = args.batch.write(&batch, quiet, |out| {
         if out.is_parquet() {
             return parquet_rows(&batch, &keep, out);

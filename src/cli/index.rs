@@ -236,6 +236,8 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                         xdedup::io::Item::Rejected(r) => {
                             out.json(&rejected_json(&r)).map_err(anyhow::Error::from)
                         }
+                        // Records are not kept raw here.
+                        xdedup::io::Item::Header(_) => Ok(()),
                     };
                     if let Err(e) = result {
                         error = Some(e);

@@ -16,10 +16,10 @@ pub mod write;
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 pub use read::{
-    Range, SPLIT_BYTES, Share, csv_header, plan_ranges, read_inputs, read_inputs_prepared,
-    read_share,
+    Range, SPLIT_BYTES, Share, plan_ranges, read_inputs, read_inputs_prepared, read_share,
 };
 
 use crate::error::Origin;
@@ -66,13 +66,25 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// One input record, usable or not.
+/// One input record, usable or not, or a CSV or TSV input's header row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// A document.
     Record(Record),
     /// A rejected record.
     Rejected(Rejected),
+    /// The header row of a CSV or TSV input, as records are kept raw ([`ReadOptions::keep_raw`]
+    /// only; before the input's records): what a writer of the raw records puts first.
+    Header(Header),
+}
+
+/// The header row of one CSV or TSV input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The input's name.
+    pub file: Arc<str>,
+    /// The row, encoded as the input's records are kept raw (its delimiter, quoted as needed).
+    pub raw: String,
 }
 
 /// Input formats.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::open;
-use super::{Format, Input, Item, Prepare, ReadOptions, Record, Rejected};
+use super::{Format, Header, Input, Item, Prepare, ReadOptions, Record, Rejected};
 use crate::error::Origin;
 
 /// Reads every input in order, calling `sink` with each item; `sink` returns `false` to stop.
@@ -454,17 +454,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The header row of a CSV or TSV input (as its raw line), for writers that re-emit records.
-pub fn csv_header(input: &Input, opts: &ReadOptions) -> Option<String> {
-    let format = opts.format.or_else(|| format_of(input));
-    if !matches!(format, Some(Format::Csv | Format::Tsv)) || matches!(input, Input::Stdin) {
-        return None;
-    }
-    let mut line = String::new();
-    open(input).ok()?.read_line(&mut line).ok()?;
-    Some(line.trim_end_matches(['\n', '\r']).to_owned())
-}
-
 /// Format from the file name (ignoring `.gz` / `.zst`); `None` when the name does not say (the
 /// stream is then sniffed by [`read_lines`]).
 fn format_of(input: &Input) -> Option<Format> {
@@ -876,6 +865,12 @@ fn read_csv(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    if o.keep_raw {
+        let raw = encode_csv(&headers, format);
+        if !emit(Item::Header(Header { file: ctx.name.clone(), raw })) {
+            return Ok(());
+        }
+    }
     let columns = CsvColumns {
         format,
         text: col(&o.text_field)
@@ -1135,6 +1130,7 @@ mod tests {
         let key = |(i, item): &(usize, Item)| match item {
             Item::Record(r) => (*i, r.origin.line),
             Item::Rejected(r) => (*i, r.origin.line),
+            Item::Header(h) => panic!("a header row with records not kept raw: {h:?}"),
         };
         for peers in [1, 2, 3, 7] {
             let parts = shares(&inputs, &opts, peers);
@@ -1232,6 +1228,7 @@ mod tests {
                 .map(|it| match it {
                     Item::Record(r) => (r.origin.line, r.id),
                     Item::Rejected(r) => panic!("line {} rejected: {}", r.origin.line, r.reason),
+                    Item::Header(h) => panic!("a header row with records not kept raw: {h:?}"),
                 })
                 .collect()
         };
@@ -1410,6 +1407,14 @@ mod tests {
         assert!(matches!(&items[1], Item::Record(r) if r.id == 3));
         let items = read("x.csv", b"id,body\n1,x\n", ReadOptions::default());
         assert!(reasons(&items)[0].1.contains("no column 'text' (columns: id, body)"));
+        // Kept raw, the header row comes first, encoded as the records are.
+        let raw = ReadOptions { keep_raw: true, ..Default::default() };
+        let items = read("x.tsv", b"\"id\"\ttext\nq\t\"a\tb\"\n", raw);
+        assert!(
+            matches!(&items[0], Item::Header(h) if h.raw == "id\ttext" && h.file.ends_with("x.tsv"))
+        );
+        assert!(matches!(&items[1], Item::Record(r) if r.raw.as_deref() == Some("q\t\"a\tb\"")));
+        assert_eq!(items.len(), 2);
     }
 
     /// CSV records read a block at a time come out in input order with the lines a serial
@@ -1454,6 +1459,7 @@ mod tests {
                     (r.origin.line, true)
                 }
                 Item::Rejected(r) => (r.origin.line, false),
+                Item::Header(h) => panic!("a header row with records not kept raw: {h:?}"),
             })
             .collect();
         assert_eq!(got, expected);

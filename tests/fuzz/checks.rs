@@ -39,12 +39,14 @@ pub fn read(data: &[u8]) {
         title_field: Some("title".into()),
         time_field: Some("time".into()),
         max_doc_bytes: 4096,
+        keep_raw: true,
         ..ReadOptions::default()
     };
     read_inputs(&[Input::Path(f.path().to_owned())], &opts, |item| {
         match item {
-            Item::Record(r) => assert!(r.origin.line >= 1),
+            Item::Record(r) => assert!(r.origin.line >= 1 && r.raw.is_some()),
             Item::Rejected(r) => assert!(!r.reason.is_empty()),
+            Item::Header(_) => assert!(matches!(format, Format::Csv | Format::Tsv)),
         }
         true
     });
