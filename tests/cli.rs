@@ -238,6 +238,12 @@ fn dedup_keeps_one_original_record_per_story() {
         "{err}"
     );
     assert!(!dir.path().join("kept.csv").exists());
+    // So would JSON lines among the rows.
+    let out = xdedup(dir.path(), &["dedup", "n.csv", "t.jsonl", "-o", "kept.csv", "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("t.jsonl: not CSV or TSV, unlike n.csv"), "{err}");
+    assert!(!dir.path().join("kept.csv").exists());
 }
 
 #[test]

@@ -75,6 +75,19 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             first.raw
         );
     }
+    // Nor can it hold JSON lines or text lines among its rows.
+    if let Some(first) = batch.headers.first() {
+        let tables: std::collections::HashSet<&str> =
+            batch.headers.iter().map(|h| &*h.file).collect();
+        if let Some(r) = batch.records.iter().find(|r| !tables.contains(&*r.origin.file)) {
+            anyhow::bail!(
+                "{}: not CSV or TSV, unlike {}: dedup writes one table; give it inputs of one \
+                 format, or one run each",
+                r.origin.file,
+                first.file
+            );
+        }
+    }
     let unread = args.batch.write(&batch, quiet, |out| {
         if out.is_parquet() {
             return parquet_rows(&batch, &keep, out);
