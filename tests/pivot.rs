@@ -105,6 +105,14 @@ fn similar_explains_pivot_matches() {
     assert!(text.contains("[RT: rutte / روت]"), "{text}");
     assert!(text.contains("[russia: russia / روسيا]"), "{text}");
     assert!(text.contains("pivot numbers: [12]"), "{text}");
+    // A kind with nothing shared says so.
+    let same_script = xdedup(
+        dir.path(),
+        &["similar", "--explain", "Rutte in Brussels", "Rutte in Brussels today"],
+        None,
+    );
+    let text = String::from_utf8_lossy(&same_script.stdout);
+    assert!(text.contains("pivot numbers: none\n"), "{text}");
     // A missing lexicon is a clear error, exit 2.
     let bad = xdedup(dir.path(), &["similar", "a", "b", "--lexicon", "nope.index"], None);
     assert_eq!(bad.status.code(), Some(2));

@@ -191,7 +191,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             }
                         })
                         .collect();
-                    println!("pivot {:<7} {}", format!("{}s:", kind_name(kind)), list.join(" "));
+                    let list = if list.is_empty() { "none".to_owned() } else { list.join(" ") };
+                    println!("pivot {:<7} {list}", format!("{}s:", kind_name(kind)));
                 }
             }
         }
