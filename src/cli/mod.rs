@@ -100,15 +100,15 @@ pub enum Command {
 /// Where documents come from and how to read them.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Input files: JSON Lines, CSV, TSV or text (one document per line), plain, .gz or .zst;
-    /// `-` reads standard input.
+    /// Input files: JSON Lines, CSV, TSV or text (one document per line), plain, .gz or .zst, or
+    /// Parquet; `-` reads standard input (any format but Parquet).
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<String>,
     /// Input format (default: from the file extension, else JSON Lines if the first record
     /// starts with `{`, else text).
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
-    /// Field (JSON) or column (CSV/TSV) holding the document id; absent ids are line numbers.
+    /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line numbers.
     #[arg(long, default_value = "id")]
     pub id_field: String,
     /// Field or column holding the text.
