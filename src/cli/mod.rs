@@ -73,7 +73,8 @@ pub enum Command {
     ///
     /// Example: xdedup eval --gold ../shared/eval/og2021-titles.jsonl
     Eval(eval::Args),
-    /// A persistent story index for nightly runs: create, add, query, stats, remove, compact.
+    /// A persistent story index for nightly runs: create, add, query, stats, export, remove,
+    /// compact.
     ///
     /// Example: xdedup index add archive.idx tonight.jsonl -o assignments.jsonl
     #[command(subcommand)]
