@@ -42,8 +42,8 @@ pub enum Command {
         /// The text, @FILE for a file's contents, or - for standard input.
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         text: Option<String>,
-        /// Look up every record of this file (JSON Lines, CSV/TSV, Parquet or text, as `add` reads) instead
-        /// of one text; nothing is added.
+        /// Look up every record of this file (JSON Lines, CSV/TSV, Parquet or text, as `add`
+        /// reads) instead of one text; nothing is added.
         #[arg(long, value_name = "FILE")]
         file: Option<String>,
         /// Stories to list.

@@ -109,7 +109,8 @@ pub struct InputArgs {
     /// starts with `{`, else text).
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
-    /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line numbers.
+    /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line
+    /// numbers.
     #[arg(long, default_value = "id")]
     pub id_field: String,
     /// Field or column holding the text.
