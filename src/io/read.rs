@@ -852,7 +852,9 @@ fn read_csv(
 ) -> Result<(), String> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
-        .flexible(false)
+        // Records of the wrong length are read, not refused, so that their rejection can name
+        // the id they hold (see `csv_item`).
+        .flexible(true)
         .from_reader(reader);
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
@@ -873,6 +875,7 @@ fn read_csv(
     }
     let columns = CsvColumns {
         format,
+        fields: headers.len(),
         text: col(&o.text_field)
             .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?,
         id: col(&o.id_field),
@@ -925,6 +928,8 @@ fn read_csv(
 #[derive(Debug, Clone, Copy)]
 struct CsvColumns {
     format: Format,
+    /// The header row's length, which every record must have.
+    fields: usize,
     text: usize,
     id: Option<usize>,
     title: Option<usize>,
@@ -975,12 +980,23 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     // Checked as JSON lines are ([`line_item`]): std's check was a sixth of a 1-thread run on
     // Arabic CSV.
     let field = |i: usize| simdutf8::compat::from_utf8(rec.get(i).unwrap_or_default());
-    let id = match c.id.map(field) {
-        None => (ctx.default_id)(line),
-        Some(Ok(s)) if !s.is_empty() => Value::String(s.to_owned()),
-        Some(Ok(_)) => (ctx.default_id)(line),
-        Some(Err(_)) => return ctx.reject(line, None, "invalid UTF-8 in the id field"),
+    // A record's id: its id field where it has one (an empty field counts as none), else the
+    // line; `None` when the field is not UTF-8, or a short record lacks it.
+    let id = match c.id.map(|i| rec.get(i).map(simdutf8::compat::from_utf8)) {
+        Some(Some(Ok(s))) if !s.is_empty() => Some(Value::String(s.to_owned())),
+        None | Some(Some(Ok(_))) => Some((ctx.default_id)(line)),
+        Some(None | Some(Err(_))) => None,
     };
+    if rec.len() != c.fields {
+        let reason = format!(
+            "malformed record: {} field{} where the header row has {}",
+            rec.len(),
+            if rec.len() == 1 { "" } else { "s" },
+            c.fields
+        );
+        return ctx.reject(line, id, reason);
+    }
+    let Some(id) = id else { return ctx.reject(line, None, "invalid UTF-8 in the id field") };
     match field(c.text) {
         Err(e) => ctx.reject(
             line,
@@ -1399,7 +1415,14 @@ mod tests {
         assert!(matches!(&items[0], Item::Record(r) if r.text == "T\na, b"));
         let r = reasons(&items);
         assert_eq!(r[0].1, "empty text");
-        assert!(r[1].1.starts_with("malformed record"), "{r:?}");
+        assert_eq!(r[1].1, "malformed record: 2 fields where the header row has 3");
+        // A record of the wrong length still names the id it holds, or its line without an
+        // id column; one too short to hold its id names none.
+        assert!(matches!(&items[2], Item::Rejected(x) if x.id == Some(Value::from("3"))));
+        let items = read("x.csv", b"text,x\na,b\nc\n", ReadOptions::default());
+        assert!(matches!(&items[1], Item::Rejected(x) if x.id == Some(Value::from(3u64))));
+        let items = read("x.csv", b"text,id\na\n", ReadOptions::default());
+        assert!(matches!(&items[0], Item::Rejected(x) if x.id.is_none() && x.origin.line == 2));
         let items = read("x.tsv", b"text\tid\nhello\tq\n", ReadOptions::default());
         assert!(matches!(&items[0], Item::Record(r) if r.id == "q"));
         let items = read("x.txt", b"one\n\ntwo\n", ReadOptions::default());
