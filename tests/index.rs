@@ -309,7 +309,9 @@ fn remove_by_id_and_by_time_then_compact() {
     ok(d, &["index", "add", "ix", "some.jsonl", "--time-field", "time", "-o", "a.jsonl"]);
     let first = id_of(&rows[0]);
     let text = rows[0]["text"].as_str().unwrap().to_owned();
-    ok(d, &["index", "remove", "ix", "--id", &first]);
+    let out = ok(d, &["index", "remove", "ix", "--id", &first, "--id", "no-such-id"]);
+    assert!(stderr(&out).contains("removed 1 document from"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 of the ids given is not in the index: no-such-id"));
     assert_eq!(stat(d, "ix")["documents"], 599);
     assert!(!exported(d, "ix").contains_key(&first));
     let hits: Vec<serde_json::Value> =

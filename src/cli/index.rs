@@ -81,7 +81,7 @@ pub enum Command {
     Remove {
         /// Index directory.
         dir: PathBuf,
-        /// Ids to remove (repeatable).
+        /// Ids to remove (repeatable); ids the index does not hold are listed on standard error.
         #[arg(long = "id", value_name = "ID")]
         ids: Vec<String>,
         /// Remove documents whose time sorts before this (same format as the input's times).
@@ -335,9 +335,24 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 (true, Some(t)) => Removal::OlderThan(t),
                 _ => anyhow::bail!("give either --id (one or more) or --older-than"),
             };
-            let n = open_writer(&dir)?.remove(&which)?;
+            let removed = open_writer(&dir)?.remove(&which)?;
             if !quiet {
-                eprintln!("xdedup: removed {n} documents from {}", dir.display());
+                let (n, unknown) = (removed.documents, &removed.unknown);
+                let s = if n == 1 { "" } else { "s" };
+                eprintln!("xdedup: removed {n} document{s} from {}", dir.display());
+                if !unknown.is_empty() {
+                    const SHOWN: usize = 10;
+                    let mut names = unknown.iter().take(SHOWN).cloned().collect::<Vec<_>>();
+                    if unknown.len() > SHOWN {
+                        names.push(format!("and {} more", unknown.len() - SHOWN));
+                    }
+                    eprintln!(
+                        "xdedup: {} of the ids given {} not in the index: {}",
+                        unknown.len(),
+                        if unknown.len() == 1 { "is" } else { "are" },
+                        names.join(", ")
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

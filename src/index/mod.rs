@@ -152,6 +152,15 @@ pub enum Removal {
     OlderThan(String),
 }
 
+/// What [`Index::remove`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// Documents taken out.
+    pub documents: u64,
+    /// The ids given that name no stored document, in the order given.
+    pub unknown: Vec<String>,
+}
+
 impl Index {
     /// Creates an empty index in `dir` (which must not exist, or be empty) with these settings.
     pub fn create(dir: &Path, cfg: &Config) -> Result<Index> {
@@ -775,19 +784,22 @@ impl Index {
     }
 
     /// Takes documents out (their postings, memberships and frequencies with them); returns how
-    /// many went. Stories left empty go too; a story keeps its name when its first document
-    /// goes (its earliest remaining document becomes its representative).
-    pub fn remove(&self, which: &Removal) -> Result<u64> {
+    /// many went, and which of the ids given the index does not hold. Stories left empty go
+    /// too; a story keeps its name when its first document goes (its earliest remaining
+    /// document becomes its representative).
+    pub fn remove(&self, which: &Removal) -> Result<Removed> {
         self.ensure_writer()?;
         let e = lmdb(&self.dir);
         let mut w = self.env.write_txn().map_err(&e)?;
         let mut counters = self.counters(&w)?;
+        let mut unknown = Vec::new();
         let targets: Vec<u64> = match which {
             Removal::Ids(ids) => {
                 let mut v = Vec::new();
                 for id in ids {
-                    if let Some(d) = self.dbs.ids.get(&w, &store::id_key(id)).map_err(&e)? {
-                        v.push(d);
+                    match self.dbs.ids.get(&w, &store::id_key(id)).map_err(&e)? {
+                        Some(d) => v.push(d),
+                        None => unknown.push(id.clone()),
                     }
                 }
                 v
@@ -878,7 +890,7 @@ impl Index {
         }
         self.put_counters(&mut w, &counters)?;
         w.commit().map_err(&e)?;
-        Ok(removed)
+        Ok(Removed { documents: removed, unknown })
     }
 
     /// Rewrites the index without the free pages left by removals and updates (LMDB reuses
