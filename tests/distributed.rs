@@ -163,6 +163,34 @@ fn og2021_in_two_processes_gives_the_single_process_stories() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// Parquet in and out: the merged output is the local engine's file, byte for byte.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_in_two_processes_gives_the_single_process_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    util::og2021_parquet(&d.join("og.parquet"));
+    let input = d.join("og.parquet");
+    let exact = ["--max-bucket", "100000"];
+    let mut args = vec!["cluster", "-q", "-o", "one.parquet"];
+    args.extend_from_slice(&exact);
+    args.push(input.to_str().expect("path"));
+    let o = xdedup(d, &args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hosts = hostfile(d, 2);
+    let out = d.join("two.parquet");
+    let mut children: Vec<Child> =
+        (0..2).map(|p| spawn(d, &timely_args(2, p, &hosts, &out, &exact, &[&input]))).collect();
+    for (p, c) in children.iter_mut().enumerate() {
+        let (code, err) = wait(c, Duration::from_secs(600));
+        assert_eq!(code, 0, "process {p}: {err}");
+    }
+    let (one, two) = (std::fs::read(d.join("one.parquet")), std::fs::read(&out));
+    let (one, two) = (one.expect("the local output"), two.expect("the merged output"));
+    assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
+    assert!(one == two, "2 processes wrote another Parquet file than 1");
+}
+
 /// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about
 /// 5% of the words and swaps neighbours at about 2%), as JSON Lines.
 fn replay(path: &Path, n: usize) {

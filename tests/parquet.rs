@@ -7,26 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use util::{id_of, json_lines, shared, stderr, xdedup};
+use util::{id_of, json_lines, og2021_parquet, shared, stderr, xdedup};
 use xdedup::io::parquet::{Kind, Writer, read};
-
-/// OG2021 as a Parquet file (id, text, cluster, lang, time as text columns).
-fn og2021_parquet(path: &Path) -> Vec<Value> {
-    let rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).unwrap());
-    let mut w = Writer::new(&[
-        ("id", Kind::Text),
-        ("text", Kind::Text),
-        ("cluster", Kind::Text),
-        ("lang", Kind::Text),
-        ("time", Kind::Text),
-    ])
-    .unwrap();
-    for r in &rows {
-        w.push(r.clone()).unwrap();
-    }
-    std::fs::write(path, w.finish().unwrap()).unwrap();
-    rows
-}
 
 /// id → column `col` of a Parquet output.
 fn parquet_column(path: &Path, col: &str) -> BTreeMap<String, Option<String>> {

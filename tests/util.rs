@@ -79,3 +79,23 @@ pub fn id_of(r: &serde_json::Value) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// OG2021 as a Parquet file (id, text, cluster, lang, time as text columns).
+#[cfg(feature = "parquet")]
+pub fn og2021_parquet(path: &Path) -> Vec<serde_json::Value> {
+    use xdedup::io::parquet::{Kind, Writer};
+    let rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).unwrap());
+    let mut w = Writer::new(&[
+        ("id", Kind::Text),
+        ("text", Kind::Text),
+        ("cluster", Kind::Text),
+        ("lang", Kind::Text),
+        ("time", Kind::Text),
+    ])
+    .unwrap();
+    for r in &rows {
+        w.push(r.clone()).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap()).unwrap();
+    rows
+}

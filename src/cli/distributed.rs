@@ -252,6 +252,8 @@ mod engine {
             heads.push(next(r, p)?);
         }
         super::super::write_output(output, |out| {
+            // A Parquet output gets the local engine's columns, from the same rows.
+            out.columns(&super::super::progress::story_columns(&[]))?;
             loop {
                 let Some(i) = (0..heads.len())
                     .filter(|&i| heads[i].is_some())
@@ -263,7 +265,11 @@ mod engine {
                 if let Some(r) = rejected_row(&row) {
                     rejections.note(&[], &[r]).map_err(std::io::Error::other)?;
                 }
-                out.line(&row)?;
+                if out.is_parquet() {
+                    out.json(&serde_json::from_str::<serde_json::Value>(&row)?)?;
+                } else {
+                    out.line(&row)?;
+                }
                 heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
             }
         })
@@ -286,12 +292,6 @@ mod engine {
             "--engine timely reads files, not standard input: every worker reads its share"
         );
         let output = args.output.output.clone();
-        if let Some(o) = &output {
-            anyhow::ensure!(
-                !o.to_string_lossy().to_lowercase().ends_with(".parquet"),
-                "--engine timely writes JSON Lines only"
-            );
-        }
         anyhow::ensure!(
             output.is_some() || timely.processes == 1,
             "--engine timely with several processes needs -o FILE in a folder they all share"
