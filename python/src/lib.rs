@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use xdedup::embed::Encoder;
-use xdedup::index::Index as Store;
+use xdedup::index::{Index as Store, Removal};
 use xdedup::io::{Record, id_text};
 use xdedup::shingle::ShingleSpec;
 use xdedup::verify::Similarity;
@@ -95,10 +95,7 @@ fn documents(items: &Bound<'_, PyAny>) -> PyResult<Documents> {
                 .map_err(|_| PyTypeError::new_err(format!("item {i}: 'text' must be a str")))?;
             let id = match d.get_item("id")? {
                 None => serde_json::Value::from(i),
-                Some(v) => match v.extract::<i64>() {
-                    Ok(n) => serde_json::Value::from(n),
-                    Err(_) => serde_json::Value::from(v.str()?.to_string()),
-                },
+                Some(v) => id_from_py(&v)?,
             };
             texts.push(text);
             ids.push(id);
@@ -110,6 +107,14 @@ fn documents(items: &Bound<'_, PyAny>) -> PyResult<Documents> {
         }
     }
     Ok(Documents { texts, ids, times })
+}
+
+/// A document id given from Python: an int as a number, anything else as its `str`.
+fn id_from_py(v: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    Ok(match v.extract::<i64>() {
+        Ok(n) => serde_json::Value::from(n),
+        Err(_) => serde_json::Value::from(v.str()?.to_string()),
+    })
 }
 
 fn id_to_py(py: Python<'_>, id: &serde_json::Value) -> PyResult<Py<PyAny>> {
@@ -360,6 +365,62 @@ impl Index {
             d.set_item("size", h.size)?;
             d.set_item("score", h.score)?;
             d.set_item("similar", h.similar)?;
+            out.append(d)?;
+        }
+        Ok(out.unbind())
+    }
+
+    /// Takes documents out: those with these ids (one id, or an iterable of them), or those
+    /// whose time sorts before `older_than`. Returns `{"removed": n, "unknown": [...]}`, the
+    /// ids given that the index does not hold.
+    #[pyo3(signature = (ids=None, *, older_than=None))]
+    fn remove(
+        &self,
+        py: Python<'_>,
+        ids: Option<&Bound<'_, PyAny>>,
+        older_than: Option<String>,
+    ) -> PyResult<Py<PyDict>> {
+        let which = match (ids, older_than) {
+            (Some(ids), None) => {
+                let one =
+                    ids.is_instance_of::<pyo3::types::PyString>() || ids.extract::<i64>().is_ok();
+                let texts = if one {
+                    vec![id_text(&id_from_py(ids)?)]
+                } else {
+                    ids.try_iter()?
+                        .map(|v| Ok(id_text(&id_from_py(&v?)?)))
+                        .collect::<PyResult<Vec<String>>>()?
+                };
+                Removal::Ids(texts)
+            }
+            (None, Some(t)) => Removal::OlderThan(t),
+            _ => return Err(PyValueError::new_err("give either ids or older_than")),
+        };
+        let store = &self.store;
+        let removed = py
+            .detach(|| store.remove(&which))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let d = PyDict::new(py);
+        d.set_item("removed", removed.documents)?;
+        d.set_item("unknown", removed.unknown)?;
+        Ok(d.unbind())
+    }
+
+    /// Every stored document with its story, in the order they were added: dicts with `id`
+    /// and `cluster` (as `xdedup index export` prints them).
+    fn export(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
+        let mut rows = Vec::new();
+        self.store
+            .documents(|id, cluster| {
+                rows.push((id, cluster.to_owned()));
+                Ok(())
+            })
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let out = PyList::empty(py);
+        for (id, cluster) in rows {
+            let d = PyDict::new(py);
+            d.set_item("id", id_to_py(py, &id)?)?;
+            d.set_item("cluster", cluster)?;
             out.append(d)?;
         }
         Ok(out.unbind())

@@ -117,6 +117,20 @@ def test_index_round_trip(tmp_path):
     subprocess.run([binary, "index", "remove", tmp_path / "ix", "--older-than", "2001-01-01", "-q"], check=True)
     ix = xdedup.Index.open(tmp_path / "ix")
     assert ix.stats()["documents"] == 600, "exactly the three dated 2000 went"
+    # Removal and export from Python: the ids as add took them (ints stay ints).
+    exported = ix.export()
+    assert len(exported) == 600 and exported[0]["id"] == rows[0]["id"]
+    assert all(e["cluster"] for e in exported)
+    out = ix.remove([rows[0]["id"], "no-such-id"])
+    assert out == {"removed": 1, "unknown": ["no-such-id"]}
+    assert ix.remove(rows[1]["id"])["removed"] == 1, "one id, not its characters"
+    assert ix.stats()["documents"] == 598
+    assert {e["id"] for e in ix.export()} == {e["id"] for e in exported[2:]}
+    assert ix.remove(older_than="0") == {"removed": 0, "unknown": []}, "every time sorts after 0"
+    assert ix.remove(older_than="9999")["removed"] == 598, "every one of them has a time"
+    assert ix.stats()["documents"] == 0 and ix.export() == []
+    with pytest.raises(ValueError, match="either ids or older_than"):
+        ix.remove()
     with pytest.raises(ValueError, match="not an index"):
         xdedup.Index.open(tmp_path / "nowhere")
 

@@ -73,4 +73,14 @@ class Index:
     def query(self, text: str, top: int = 5) -> list[dict[str, Any]]:
         """The stories most similar to ``text``, best first. ValueError when ``text`` has no
         letter or digit after normalization."""
+    def remove(
+        self,
+        ids: Optional[Union[str, int, Iterable[Union[str, int]]]] = None,
+        *,
+        older_than: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """Takes documents out, by id or by time (``older_than``, compared as text); returns
+        ``{"removed": n, "unknown": [ids given that the index does not hold]}``."""
+    def export(self) -> list[dict[str, Any]]:
+        """Every stored document's ``id`` and ``cluster``, in the order they were added."""
     def stats(self) -> dict[str, int]: ...
