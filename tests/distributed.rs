@@ -78,8 +78,19 @@ fn timely_args(
 
 /// `cluster` in `n` processes × 1 worker over loopback; returns the output's rows.
 fn cluster_processes(dir: &Path, n: usize, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
+    cluster_processes_into(dir, &format!("out-{n}.jsonl"), n, inputs, extra)
+}
+
+/// The same, into the output file `name` (its extension picks the format); returns its bytes.
+fn cluster_processes_into(
+    dir: &Path,
+    name: &str,
+    n: usize,
+    inputs: &[&Path],
+    extra: &[&str],
+) -> Vec<u8> {
     let hosts = hostfile(dir, n);
-    let out = dir.join(format!("out-{n}.jsonl"));
+    let out = dir.join(name);
     let mut children: Vec<Child> =
         (0..n).map(|p| spawn(dir, &timely_args(n, p, &hosts, &out, extra, inputs))).collect();
     for (p, c) in children.iter_mut().enumerate() {
@@ -177,16 +188,8 @@ fn parquet_in_two_processes_gives_the_single_process_file() {
     args.push(input.to_str().expect("path"));
     let o = xdedup(d, &args, None);
     assert!(o.status.success(), "{}", stderr(&o));
-    let hosts = hostfile(d, 2);
-    let out = d.join("two.parquet");
-    let mut children: Vec<Child> =
-        (0..2).map(|p| spawn(d, &timely_args(2, p, &hosts, &out, &exact, &[&input]))).collect();
-    for (p, c) in children.iter_mut().enumerate() {
-        let (code, err) = wait(c, Duration::from_secs(600));
-        assert_eq!(code, 0, "process {p}: {err}");
-    }
-    let (one, two) = (std::fs::read(d.join("one.parquet")), std::fs::read(&out));
-    let (one, two) = (one.expect("the local output"), two.expect("the merged output"));
+    let one = std::fs::read(d.join("one.parquet")).expect("the local output");
+    let two = cluster_processes_into(d, "two.parquet", 2, &[&input], &exact);
     assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
     assert!(one == two, "2 processes wrote another Parquet file than 1");
 }
