@@ -65,6 +65,67 @@ impl Batch {
     }
 }
 
+/// Which record of each story `dedup` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Keep {
+    /// The story's first document in input order.
+    First,
+    /// The longest text (ties: the first).
+    Longest,
+    /// The earliest by --time-field (compared as text, so ISO 8601 times sort right; documents
+    /// without a time come last; ties: the first).
+    Earliest,
+    /// The document most similar to the rest of its story.
+    Central,
+}
+
+/// A record's standing under a [`Keep`] rule: each story keeps its member of least rank.
+pub type Rank = (u64, Box<str>, u64);
+
+impl Keep {
+    /// The rank of a record: `order` is its place in input order, `chars` its text's length in
+    /// characters, `time` its time field and `representative` whether it represents its story.
+    pub fn rank(self, order: u64, chars: u64, time: Option<&str>, representative: bool) -> Rank {
+        match self {
+            Keep::First => (0, "".into(), order),
+            Keep::Longest => (u64::MAX - chars, "".into(), order),
+            Keep::Earliest => match time {
+                Some(t) => (0, t.into(), order),
+                None => (1, "".into(), order),
+            },
+            Keep::Central => (u64::from(!representative), "".into(), order),
+        }
+    }
+}
+
+/// The header row of the one table `dedup` writes when its inputs are CSV or TSV: `headers`
+/// (in input order) must all be the same row, and every input that gave records (`files`) one
+/// of theirs. `None` when no input is a table.
+pub fn table_header<'a>(
+    headers: &'a [Header],
+    mut files: impl Iterator<Item = &'a str>,
+) -> std::result::Result<Option<&'a str>, String> {
+    let Some(first) = headers.first() else { return Ok(None) };
+    // Inputs with different header rows would put rows under the wrong columns.
+    if let Some(h) = headers.iter().find(|h| h.raw != first.raw) {
+        return Err(format!(
+            "{}: its header row ({}) is not that of {} ({}): dedup writes one table; give it \
+             inputs with the same columns, or one run each",
+            h.file, h.raw, first.file, first.raw
+        ));
+    }
+    // Nor can it hold JSON lines or text lines among its rows.
+    let tables: std::collections::HashSet<&str> = headers.iter().map(|h| &*h.file).collect();
+    if let Some(f) = files.find(|f| !tables.contains(f)) {
+        return Err(format!(
+            "{f}: not CSV or TSV, unlike {}: dedup writes one table; give it inputs of one \
+             format, or one run each",
+            first.file
+        ));
+    }
+    Ok(Some(&first.raw))
+}
+
 /// Progress callbacks (a terminal progress bar, or nothing). Called from a worker of the pool
 /// while reading.
 pub trait Progress: Sync {

@@ -1,6 +1,6 @@
 #![cfg(feature = "timely")]
-//! `cluster --engine timely`: the batch job in two real processes over loopback TCP gives the
-//! stories of the single-process job; a failed process ends the run with an error, never a
+//! `cluster --engine timely` (and `dedup`): the batch job in two real processes over loopback
+//! TCP gives the stories (and kept rows) of the single-process job; a failed process ends the run with an error, never a
 //! hang or an output that looks complete.
 
 mod util;
@@ -58,8 +58,10 @@ fn wait(child: &mut Child, limit: Duration) -> (i32, String) {
     }
 }
 
-/// The command line of process `p` of `n` (× 1 worker) clustering `inputs` into `out`.
+/// The command line of process `p` of `n` (× 1 worker) running `command` (`cluster` or
+/// `dedup`) on `inputs` into `out`.
 fn timely_args(
+    command: &str,
     n: usize,
     p: usize,
     hosts: &Path,
@@ -68,7 +70,7 @@ fn timely_args(
     inputs: &[&Path],
 ) -> Vec<String> {
     let mut args: Vec<String> =
-        ["cluster", "--engine", "timely", "-n"].iter().map(|s| s.to_string()).collect();
+        [command, "--engine", "timely", "-n"].iter().map(|s| s.to_string()).collect();
     args.extend([n.to_string(), "-p".into(), p.to_string(), "-h".into()]);
     args.extend([hosts.display().to_string(), "-o".into(), out.display().to_string()]);
     args.extend(extra.iter().map(|s| s.to_string()));
@@ -78,12 +80,14 @@ fn timely_args(
 
 /// `cluster` in `n` processes × 1 worker over loopback; returns the output's rows.
 fn cluster_processes(dir: &Path, n: usize, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
-    cluster_processes_into(dir, &format!("out-{n}.jsonl"), n, inputs, extra)
+    processes_into(dir, "cluster", &format!("out-{n}.jsonl"), n, inputs, extra)
 }
 
-/// The same, into the output file `name` (its extension picks the format); returns its bytes.
-fn cluster_processes_into(
+/// `command` in `n` processes × 1 worker over loopback, into the output file `name` (its
+/// extension picks the format); returns its bytes.
+fn processes_into(
     dir: &Path,
+    command: &str,
     name: &str,
     n: usize,
     inputs: &[&Path],
@@ -91,8 +95,9 @@ fn cluster_processes_into(
 ) -> Vec<u8> {
     let hosts = hostfile(dir, n);
     let out = dir.join(name);
-    let mut children: Vec<Child> =
-        (0..n).map(|p| spawn(dir, &timely_args(n, p, &hosts, &out, extra, inputs))).collect();
+    let mut children: Vec<Child> = (0..n)
+        .map(|p| spawn(dir, &timely_args(command, n, p, &hosts, &out, extra, inputs)))
+        .collect();
     for (p, c) in children.iter_mut().enumerate() {
         let (code, err) = wait(c, Duration::from_secs(600));
         assert_eq!(code, 0, "process {p}: {err}");
@@ -100,8 +105,9 @@ fn cluster_processes_into(
     std::fs::read(&out).expect("the merged output")
 }
 
-fn single(dir: &Path, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
-    let mut args = vec!["cluster", "-q"];
+/// `command` in this process, on the local engine; returns its standard output.
+fn single(dir: &Path, command: &str, inputs: &[&Path], extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![command, "-q"];
     args.extend_from_slice(extra);
     let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     args.extend(inputs.iter().map(String::as_str));
@@ -138,7 +144,7 @@ fn the_pivot_stage_with_a_lexicon_gives_the_single_process_stories() {
     // UN documents in six languages: cross-language links from names, numbers, translations.
     let un = shared("eval/un-v1-docs.jsonl");
     let args = ["--lexicon", lexicon.as_str(), "--max-bucket", "100000"];
-    let one = single(dir.path(), &[&un], &args);
+    let one = single(dir.path(), "cluster", &[&un], &args);
     let two = cluster_processes(dir.path(), 2, &[&un], &args);
     assert!(one == two, "UN with FreeDict: 2 processes differ from 1");
     // The seed: the English sentence joins the Arabic article it reports.
@@ -156,11 +162,11 @@ fn og2021_in_two_processes_gives_the_single_process_stories() {
     // Defaults, so with the pivot stage (OG2021 is in nine languages). Without sampled buckets
     // every stage is exact: byte-identical output.
     let exact = ["--max-bucket", "100000"];
-    let one = single(dir.path(), &[&gold], &exact);
+    let one = single(dir.path(), "cluster", &[&gold], &exact);
     let two = cluster_processes(dir.path(), 2, &[&gold], &exact);
     assert!(one == two, "2 processes differ from 1 without bucket sampling");
     // Defaults: buckets over 200 are sampled, per worker here; the stories agree all the same.
-    let one = single(dir.path(), &[&gold], &[]);
+    let one = single(dir.path(), "cluster", &[&gold], &[]);
     let two = cluster_processes(dir.path(), 2, &[&gold], &[]);
     let ari = agreement(&one, &two);
     eprintln!("OG2021, defaults, 1 vs 2 processes: ARI {ari:.4}, identical: {}", one == two);
@@ -189,9 +195,114 @@ fn parquet_in_two_processes_gives_the_single_process_file() {
     let o = xdedup(d, &args, None);
     assert!(o.status.success(), "{}", stderr(&o));
     let one = std::fs::read(d.join("one.parquet")).expect("the local output");
-    let two = cluster_processes_into(d, "two.parquet", 2, &[&input], &exact);
+    let two = processes_into(d, "cluster", "two.parquet", 2, &[&input], &exact);
     assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
     assert!(one == two, "2 processes wrote another Parquet file than 1");
+}
+
+/// `dedup` in two processes keeps the rows one process keeps, under every rule, each row as
+/// it was read.
+#[test]
+fn dedup_in_two_processes_keeps_the_single_process_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let gold = shared("eval/og2021-titles.jsonl");
+    let lines: std::collections::HashSet<String> =
+        std::fs::read_to_string(&gold).expect("gold").lines().map(str::to_owned).collect();
+    let exact = ["--max-bucket", "100000"];
+    let stories: std::collections::HashSet<String> =
+        json_lines(&single(d, "cluster", &[&gold], &exact))
+            .iter()
+            .map(|r| r["cluster"].to_string())
+            .collect();
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for keep in ["first", "longest", "earliest", "central"] {
+        let args = ["--max-bucket", "100000", "--time-field", "time", "--keep", keep];
+        let one = single(d, "dedup", &[&gold], &args);
+        let two = processes_into(d, "dedup", "two.jsonl", 2, &[&gold], &args);
+        assert!(one == two, "--keep {keep}: 2 processes kept other rows than 1");
+        let rows = std::str::from_utf8(&two).expect("UTF-8");
+        assert_eq!(rows.lines().count(), stories.len(), "--keep {keep}: one row per story");
+        assert!(rows.lines().all(|l| lines.contains(l)), "--keep {keep}: rows as they were read");
+        assert!(!kept.contains(&two), "--keep {keep} kept the rows of another rule");
+        kept.push(two);
+    }
+}
+
+/// CSV in two processes: the header row once, records that span lines kept whole, a
+/// malformed record reported as one process reports it.
+#[test]
+fn dedup_of_csv_in_two_processes_writes_the_single_process_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).expect("gold"));
+    let mut csv = String::from("id,text\n");
+    for (i, r) in rows.iter().take(600).enumerate() {
+        let mut text = r["text"].as_str().expect("text").replace('"', "\"\"");
+        if i % 7 == 0 {
+            text = text.replacen(' ', "\n", 1);
+        }
+        csv += &format!("{},\"{text}\"\n", r["id"].as_str().expect("id"));
+        if i == 300 {
+            csv += "short-row\n";
+        }
+    }
+    let input = d.join("titles.csv");
+    std::fs::write(&input, &csv).expect("csv");
+    let one = single(d, "dedup", &[&input], &["--rejects", "one.rej"]);
+    let two = processes_into(d, "dedup", "two.csv", 2, &[&input], &["--rejects", "two.rej"]);
+    assert!(one == two, "2 processes wrote another table than 1");
+    let table = std::str::from_utf8(&two).expect("UTF-8");
+    assert!(table.starts_with("id,text\n") && table.matches("id,text").count() == 1);
+    // The first record spans two lines, and is its story's first.
+    let first = rows[0]["text"].as_str().expect("text").replacen(' ', "\n", 1);
+    assert!(table.contains(&format!("\"{first}\"\n")), "{table}");
+    assert!(table.lines().count() > 100, "{} lines", table.lines().count());
+    let (r1, r2) = (std::fs::read(d.join("one.rej")), std::fs::read(d.join("two.rej")));
+    let rejected = r2.expect("the rejections");
+    assert_eq!(r1.expect("the local rejections"), rejected);
+    let rejected = json_lines(&rejected);
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["id"], "short-row");
+}
+
+/// Parquet in and out: the kept rows with all their columns, as one process writes them.
+#[cfg(feature = "parquet")]
+#[test]
+fn dedup_of_parquet_in_two_processes_writes_the_single_process_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    util::og2021_parquet(&d.join("og.parquet"));
+    let input = d.join("og.parquet");
+    let args = ["--max-bucket", "100000", "--keep", "longest"];
+    let o =
+        xdedup(d, &[&["dedup", "-q", "-o", "one.parquet", "og.parquet"][..], &args].concat(), None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let one = std::fs::read(d.join("one.parquet")).expect("the local output");
+    let two = processes_into(d, "dedup", "two.parquet", 2, &[&input], &args);
+    assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
+    assert!(one == two, "2 processes wrote another Parquet file than 1");
+}
+
+/// Inputs that make no one table stop every process with the local engine's message.
+#[test]
+fn dedup_of_a_table_and_json_lines_in_two_processes_fails_in_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("a.csv"), "id,text\n1,one story here\n2,another story there\n")
+        .expect("csv");
+    let (csv, seed) = (d.join("a.csv"), shared("seed/seed-stories.jsonl"));
+    let hosts = hostfile(d, 2);
+    let out = d.join("out.csv");
+    let mut children: Vec<Child> = (0..2)
+        .map(|p| spawn(d, &timely_args("dedup", 2, p, &hosts, &out, &[], &[&csv, &seed])))
+        .collect();
+    for (p, c) in children.iter_mut().enumerate() {
+        let (code, err) = wait(c, Duration::from_secs(120));
+        assert_eq!(code, 2, "process {p}: {err}");
+        assert!(err.contains("seed-stories.jsonl: not CSV or TSV"), "process {p}: {err}");
+    }
+    assert!(!out.exists(), "an output was written");
 }
 
 /// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about
@@ -236,7 +347,7 @@ fn saudinewsnet_replayed_to_100k_in_two_processes_gives_the_single_process_stori
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("replay.jsonl");
     replay(&input, 100_000);
-    let one = single(dir.path(), &[&input], &[]);
+    let one = single(dir.path(), "cluster", &[&input], &[]);
     let two = cluster_processes(dir.path(), 2, &[&input], &[]);
     let ari = agreement(&one, &two);
     eprintln!(
@@ -253,7 +364,7 @@ fn a_killed_process_ends_the_run_with_an_error_and_no_output() {
     replay(&input, 31_030);
     let hosts = hostfile(dir.path(), 2);
     let out = dir.path().join("out.jsonl");
-    let args = |p: usize| timely_args(2, p, &hosts, &out, &[], &[&input]);
+    let args = |p: usize| timely_args("cluster", 2, p, &hosts, &out, &[], &[&input]);
     let mut first = spawn(dir.path(), &args(0));
     let mut second = spawn(dir.path(), &args(1));
     std::thread::sleep(Duration::from_millis(1500));
@@ -278,7 +389,7 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     let out = dir.path().join("out.jsonl");
     let mut children: Vec<Child> = (0..2)
         .map(|p| {
-            let args = timely_args(2, p, &hosts, &out, &["--strict"], &[&input]);
+            let args = timely_args("cluster", 2, p, &hosts, &out, &["--strict"], &[&input]);
             spawn(dir.path(), &args)
         })
         .collect();
@@ -296,7 +407,9 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     let missing = dir.path().join("nowhere.jsonl");
     let out = dir.path().join("out-missing.jsonl");
     let mut children: Vec<Child> = (0..2)
-        .map(|p| spawn(dir.path(), &timely_args(2, p, &hosts, &out, &[], &[&missing, &input])))
+        .map(|p| {
+            spawn(dir.path(), &timely_args("cluster", 2, p, &hosts, &out, &[], &[&missing, &input]))
+        })
         .collect();
     let results: Vec<(i32, String)> =
         children.iter_mut().map(|c| wait(c, Duration::from_secs(60))).collect();
@@ -317,7 +430,7 @@ fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
     let hosts = hostfile(dir.path(), 2);
     let out = dir.path().join("out.jsonl");
     let seed = shared("seed/seed-stories.jsonl");
-    let args = timely_args(2, 0, &hosts, &out, &["--connect-timeout", "2"], &[&seed]);
+    let args = timely_args("cluster", 2, 0, &hosts, &out, &["--connect-timeout", "2"], &[&seed]);
     let mut alone = spawn(dir.path(), &args);
     let (code, err) = wait(&mut alone, Duration::from_secs(60));
     assert_eq!(code, 2, "{err}");

@@ -1,5 +1,6 @@
-//! `xdedup cluster --engine timely`: the batch job over timely workers and processes, writing
-//! part files that worker 0 merges into the one output when every part is complete.
+//! `xdedup cluster --engine timely` and `xdedup dedup --engine timely`: the batch job over
+//! timely workers and processes, writing part files that worker 0 merges into the one output
+//! when every part is complete.
 
 use std::path::PathBuf;
 
@@ -46,6 +47,7 @@ pub fn run(
     _: &super::BatchArgs,
     _: &TimelyArgs,
     _: bool,
+    _: Option<xdedup::batch::Keep>,
 ) -> anyhow::Result<std::process::ExitCode> {
     anyhow::bail!("this xdedup was built without the timely engine (cargo feature `timely`)")
 }
@@ -104,11 +106,19 @@ mod engine {
     }
 
     /// Part files of one run, in a folder beside the output.
+    ///
+    /// A part holds its worker's outcomes in key order, one line each: the key (16 hex
+    /// digits), a tab, `s` and a story row of `cluster`, `r` and a rejected record's row, or
+    /// `k` and a row `dedup` keeps (as a JSON string: a CSV record may span lines).
     struct Parts {
         dir: PathBuf,
         output: Option<PathBuf>,
         rejects: Option<PathBuf>,
         quiet: bool,
+        /// A `dedup` job: kept rows are written, rejected records only reported.
+        dedup: bool,
+        /// The inputs' names, in order (the input of a record is its key's top bits).
+        inputs: Vec<String>,
     }
 
     fn part_name(worker: usize, peers: usize) -> String {
@@ -128,20 +138,22 @@ mod engine {
             let file = std::fs::File::create(&tmp).map_err(fail)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
             for (key, o) in outcomes {
-                let row = match o {
-                    Outcome::Story { id, story, representative, score, size } => {
+                let (tag, row) = match o {
+                    Outcome::Story { id, story, representative, score, size } => (
+                        's',
                         serde_json::to_string(&Row {
                             id,
                             cluster: story,
                             representative: *representative,
                             score: (*score as f64 * 1000.0).round() / 1000.0,
                             size: *size,
-                        })
-                    }
-                    Outcome::Rejected(r) => serde_json::to_string(&rejected_json(r)),
-                }
-                .map_err(|e| e.to_string())?;
-                writeln!(out, "{key:016x}\t{row}").map_err(fail)?;
+                        }),
+                    ),
+                    Outcome::Rejected(r) => ('r', serde_json::to_string(&rejected_json(r))),
+                    Outcome::Kept(raw) => ('k', serde_json::to_string(raw)),
+                };
+                let row = row.map_err(|e| e.to_string())?;
+                writeln!(out, "{key:016x}\t{tag}\t{row}").map_err(fail)?;
             }
             out.flush().map_err(fail)?;
             out.get_ref().sync_all().map_err(fail)?;
@@ -173,7 +185,13 @@ mod engine {
             }
         }
 
-        fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String> {
+        fn finish(
+            &self,
+            peers: usize,
+            totals: &Totals,
+            shingle: &str,
+            header: Option<&str>,
+        ) -> Result<(), String> {
             let paths: Vec<PathBuf> =
                 (0..peers).map(|w| self.dir.join(part_name(w, peers))).collect();
             if let Some(missing) = paths.iter().find(|p| !p.exists()) {
@@ -185,7 +203,7 @@ mod engine {
             }
             let mut rejections = Rejections::new(self.rejects.as_deref(), self.quiet)
                 .map_err(|e| format!("{e:#}"))?;
-            merge(&paths, self.output.as_deref(), &mut rejections).map_err(|e| format!("{e:#}"))?;
+            self.merge(&paths, header, &mut rejections).map_err(|e| format!("{e:#}"))?;
             let unread = rejections.finish().map_err(|e| format!("{e:#}"))?;
             std::fs::remove_dir_all(&self.dir)
                 .map_err(|e| format!("{}: cannot remove: {e}", self.dir.display()))?;
@@ -209,9 +227,6 @@ mod engine {
 
     /// A rejected record's output row read back (see [`rejected_json`]).
     fn rejected_row(row: &str) -> Option<Rejected> {
-        if !row.contains("\"rejected\":") {
-            return None;
-        }
         let v: serde_json::Value = serde_json::from_str(row).ok()?;
         Some(Rejected {
             origin: xdedup::error::Origin {
@@ -223,60 +238,97 @@ mod engine {
         })
     }
 
-    /// Merges part files (each sorted by key) into `output` in key order, keys dropped;
-    /// rejected records are reported as the local engine reports them.
-    fn merge(
-        paths: &[PathBuf],
-        output: Option<&Path>,
-        rejections: &mut Rejections,
-    ) -> anyhow::Result<()> {
-        let mut readers = Vec::with_capacity(paths.len());
-        for p in paths {
-            let f =
-                std::fs::File::open(p).with_context(|| format!("{}: cannot open", p.display()))?;
-            readers.push(BufReader::with_capacity(1 << 16, f).lines());
-        }
-        let mut heads: Vec<Option<(u64, String)>> = Vec::with_capacity(readers.len());
-        let next = |r: &mut std::io::Lines<BufReader<std::fs::File>>, p: &Path| {
-            r.next()
-                .transpose()
-                .with_context(|| format!("{}: cannot read", p.display()))?
-                .map(|l| {
-                    let (k, row) = l.split_once('\t').context("a part line without its key")?;
-                    let k = u64::from_str_radix(k, 16).context("a part line's key")?;
-                    Ok::<_, anyhow::Error>((k, row.to_owned()))
-                })
-                .transpose()
-        };
-        for (r, p) in readers.iter_mut().zip(paths) {
-            heads.push(next(r, p)?);
-        }
-        super::super::write_output(output, |out| {
-            // A Parquet output gets the local engine's columns, from the same rows.
-            out.columns(&super::super::progress::story_columns(&[]))?;
-            loop {
-                let Some(i) = (0..heads.len())
+    impl Parts {
+        /// Merges part files (each sorted by key) into the output in key order, keys dropped;
+        /// rejected records are reported as the local engine reports them. `dedup`'s table
+        /// starts with its header row.
+        fn merge(
+            &self,
+            paths: &[PathBuf],
+            header: Option<&str>,
+            rejections: &mut Rejections,
+        ) -> anyhow::Result<()> {
+            let mut readers = Vec::with_capacity(paths.len());
+            for p in paths {
+                let f = std::fs::File::open(p)
+                    .with_context(|| format!("{}: cannot open", p.display()))?;
+                readers.push(BufReader::with_capacity(1 << 16, f).lines());
+            }
+            let mut heads: Vec<Option<(u64, char, String)>> = Vec::with_capacity(readers.len());
+            let next = |r: &mut std::io::Lines<BufReader<std::fs::File>>, p: &Path| {
+                r.next()
+                    .transpose()
+                    .with_context(|| format!("{}: cannot read", p.display()))?
+                    .map(|l| {
+                        let mut fields = l.splitn(3, '\t');
+                        let (Some(k), Some(tag), Some(row)) =
+                            (fields.next(), fields.next(), fields.next())
+                        else {
+                            anyhow::bail!("{}: a part line without its key and tag", p.display());
+                        };
+                        let k = u64::from_str_radix(k, 16).context("a part line's key")?;
+                        let tag = tag.chars().next().context("a part line's tag")?;
+                        Ok((k, tag, row.to_owned()))
+                    })
+                    .transpose()
+            };
+            for (r, p) in readers.iter_mut().zip(paths) {
+                heads.push(next(r, p)?);
+            }
+            // A Parquet output of `dedup`: the kept rows' (input, row number), copied at the end.
+            let mut kept_rows: Vec<(&str, u64)> = Vec::new();
+            super::super::write_output(self.output.as_deref(), |out| {
+                let parquet = out.is_parquet();
+                if !self.dedup {
+                    // A Parquet output gets the local engine's columns, from the same rows.
+                    out.columns(&super::super::progress::story_columns(&[]))?;
+                } else if let Some(h) = header.filter(|_| !parquet) {
+                    out.line(h)?;
+                }
+                while let Some(i) = (0..heads.len())
                     .filter(|&i| heads[i].is_some())
                     .min_by_key(|&i| heads[i].as_ref().map(|h| h.0))
-                else {
-                    return Ok(());
-                };
-                let (_, row) = heads[i].take().expect("a head");
-                if let Some(r) = rejected_row(&row) {
-                    rejections.note(&[], &[r]).map_err(std::io::Error::other)?;
+                {
+                    let (key, tag, row) = heads[i].take().expect("a head");
+                    match tag {
+                        'r' => {
+                            let r = rejected_row(&row).ok_or_else(|| {
+                                std::io::Error::other(format!("a part's rejected row: {row}"))
+                            })?;
+                            rejections.note(&[], &[r]).map_err(std::io::Error::other)?;
+                        }
+                        'k' if parquet => {
+                            let input = &self.inputs[(key >> 40) as usize];
+                            kept_rows.push((input, key & ((1 << 40) - 1)));
+                        }
+                        'k' => out.line(&serde_json::from_str::<String>(&row)?)?,
+                        _ => {}
+                    }
+                    if !self.dedup {
+                        if parquet {
+                            out.json(&serde_json::from_str::<serde_json::Value>(&row)?)?;
+                        } else {
+                            out.line(&row)?;
+                        }
+                    }
+                    heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
                 }
-                if out.is_parquet() {
-                    out.json(&serde_json::from_str::<serde_json::Value>(&row)?)?;
-                } else {
-                    out.line(&row)?;
+                if self.dedup && parquet {
+                    let files: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
+                    super::super::dedup::parquet_rows(&files, kept_rows.drain(..), out)?;
                 }
-                heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
-            }
-        })
+                Ok(())
+            })
+        }
     }
 
-    /// Runs `cluster` on the timely engine.
-    pub fn run(args: &BatchArgs, timely: &TimelyArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    /// Runs `cluster` on the timely engine, or `dedup` when given the record to keep.
+    pub fn run(
+        args: &BatchArgs,
+        timely: &TimelyArgs,
+        quiet: bool,
+        keep: Option<xdedup::batch::Keep>,
+    ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
         anyhow::ensure!(
             p.model.is_none(),
@@ -308,15 +360,22 @@ mod engine {
             .with_context(|| format!("{}: cannot create", dir.display()))?;
         let job = Arc::new(Job {
             inputs,
-            read: args.input.read_options(false),
+            read: args.input.read_options(keep.is_some()),
             config: p.config()?,
             strict: args.input.strict,
             measure: timely.stage_costs,
             pivot: !p.no_pivot,
             lexicon: p.lexicon.clone(),
+            keep,
         });
-        let sink: Arc<dyn Sink> =
-            Arc::new(Parts { dir, output, rejects: args.output.rejects.clone(), quiet });
+        let sink: Arc<dyn Sink> = Arc::new(Parts {
+            dir,
+            output,
+            rejects: args.output.rejects.clone(),
+            quiet,
+            dedup: keep.is_some(),
+            inputs: job.inputs.iter().map(|i| i.name()).collect(),
+        });
         // A peer that dies takes the TCP connections with it, and timely's network threads panic:
         // end the whole process with a message instead of leaving workers waiting for it.
         std::panic::set_hook(Box::new(|info| {

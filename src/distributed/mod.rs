@@ -24,7 +24,9 @@
 //!    same average-link clustering as one machine, picks representatives and asks for each
 //!    member's score against its representative (step 8 again);
 //! 10. **write**: every worker writes its records' outcomes to a part file, in key order; when
-//!     all parts are written, worker 0 merges them into the output.
+//!     all parts are written, worker 0 merges them into the output. A `dedup` job
+//!     ([`Job::keep`]) first finds each story's kept record at the worker owning the story's
+//!     name, and writes only the kept records' rows, as they were read.
 //!
 //! Average link never merges across components, so clustering each component apart gives the
 //! stories of one machine. What differs from one machine: buckets over the cap (sampled) are
@@ -44,12 +46,12 @@ use serde::{Deserialize, Serialize};
 use timely::worker::Worker;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::batch::{NO_FEATURES, record_error};
+use crate::batch::{Keep, NO_FEATURES, Rank, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
 use crate::config::Config;
 use crate::io::{
-    Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
+    Header, Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
 };
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
@@ -77,6 +79,9 @@ pub struct Job {
     pub pivot: bool,
     /// The bilingual lexicon of the pivot stage, read by every worker.
     pub lexicon: Option<std::path::PathBuf>,
+    /// `dedup`: keep one record of each story, by this rule, as it was read (the reader must
+    /// keep records raw); `None` for `cluster`.
+    pub keep: Option<Keep>,
 }
 
 /// What became of one input record.
@@ -97,6 +102,10 @@ pub enum Outcome {
     },
     /// Rejected, with the reason.
     Rejected(Rejected),
+    /// `dedup`: kept as its story's one record, which was read as this row (a JSON or text
+    /// line, or a CSV record, as [`Record::raw`]). The other members of a story have no
+    /// outcome in a `dedup` job's parts.
+    Kept(Box<str>),
 }
 
 /// Counts over the whole run (every worker's added up).
@@ -137,7 +146,14 @@ pub trait Sink: Send + Sync {
         outcomes: &[(u64, Outcome)],
     ) -> Result<(), String>;
     /// Called once, by worker 0, when every worker has written its part: joins the parts.
-    fn finish(&self, peers: usize, totals: &Totals, shingle: &str) -> Result<(), String>;
+    /// `header` is the header row of a `dedup` job's table (see [`table_header`]).
+    fn finish(
+        &self,
+        peers: usize,
+        totals: &Totals,
+        shingle: &str,
+        header: Option<&str>,
+    ) -> Result<(), String>;
     /// Called by worker 0 with every worker's stage costs, when the job measures them.
     fn costs(&self, _per_worker: &[Vec<StageCost>], _totals: &Totals) {}
 }
@@ -188,6 +204,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let share = Share { index: me, peers, ranges };
     let mut records: Vec<(u64, Record)> = Vec::new();
     let mut rejected: Vec<(u64, Rejected)> = Vec::new();
+    let mut headers: Vec<(u64, Header)> = Vec::new();
     let mut error = None;
     read_share(&job.inputs, &job.read, Some(&share), None, &mut |i, item| {
         match item {
@@ -200,12 +217,16 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
                 }
                 rejected.push((key, r));
             }
-            // Records are not kept raw on this engine (it has no `dedup`).
-            Item::Header(_) => {}
+            Item::Header(h) => headers.push((i as u64, h)),
         }
         true
     });
     agree(w, error)?;
+    // `dedup` writes one table, under the header row of its CSV or TSV inputs.
+    let header = match job.keep {
+        Some(_) => one_table(w, headers, &records)?,
+        None => None,
+    };
 
     stage("ids");
     // 2. Repeated ids: the first record in input order keeps its id.
@@ -284,10 +305,18 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     drop(texts);
     let mut docs: Vec<(u64, Record, Box<[u64]>)> = Vec::with_capacity(records.len());
     let mut doc_pivots: Vec<Box<[u64]>> = Vec::new();
+    // `dedup`: each document's length in characters, for `--keep longest`.
+    let mut lengths: Vec<u64> = Vec::new();
     let mut error = None;
     for (i, ((k, mut r), f)) in records.into_iter().zip(features).enumerate() {
-        // From here on a record is its id, origin and language: the text is not needed again.
-        r.text = String::new();
+        // From here on a record is its id, origin and language (and, for `dedup`, its row and
+        // length): the text is not needed again.
+        let text = std::mem::take(&mut r.text);
+        if job.keep.is_some() && !f.is_empty() {
+            lengths.push(text.chars().count() as u64);
+            // A text line is its own row.
+            r.raw.get_or_insert_with(|| text.into());
+        }
         let p = pivots.get_mut(i).map(std::mem::take);
         if f.is_empty() {
             let rej = Rejected { origin: r.origin, id: Some(r.id), reason: NO_FEATURES.into() };
@@ -640,8 +669,12 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     }
     outcomes.extend(rejected.into_iter().map(|(k, r)| (k, Outcome::Rejected(r))));
     outcomes.sort_unstable_by_key(|o| o.0);
+    let read = outcomes.len() as u64;
+    if let Some(rule) = job.keep {
+        outcomes = keep_one(w, rule, outcomes, &mut docs, &by_key, &lengths);
+    }
     let mine = Totals {
-        read: outcomes.len() as u64,
+        read,
         documents: docs.len() as u64,
         stories: component_stories + singles,
         exact,
@@ -664,9 +697,86 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         }
     }
     if me == 0 {
-        sink.finish(peers, &totals, &shingle.to_string())?;
+        sink.finish(peers, &totals, &shingle.to_string(), header.as_deref())?;
     }
     Ok(totals)
+}
+
+/// The header row of the table a `dedup` job writes, as on one machine ([`table_header`]):
+/// every worker's header rows and the inputs it read records from are gathered, so that every
+/// worker agrees on the row, or fails with the same error.
+fn one_table(
+    w: &mut Worker,
+    headers: Vec<(u64, Header)>,
+    records: &[(u64, Record)],
+) -> Result<Option<String>, String> {
+    let mine: Vec<(u64, String, String)> =
+        headers.into_iter().map(|(i, h)| (i, h.file.to_string(), h.raw)).collect();
+    let mut files: Vec<(u64, String)> = Vec::new();
+    for (k, r) in records {
+        let input = k >> 40;
+        if files.last().is_none_or(|f| f.0 != input) {
+            files.push((input, r.origin.file.to_string()));
+        }
+    }
+    let mut all_headers: Vec<(u64, String, String)> = Vec::new();
+    let mut all_files: Vec<(u64, String)> = Vec::new();
+    for (h, f) in all_gather(w, (mine, files)) {
+        all_headers.extend(h);
+        all_files.extend(f);
+    }
+    // Each input's header row once (every worker dealt records of an input reads its header).
+    all_headers.sort_unstable();
+    all_headers.dedup_by_key(|h| h.0);
+    all_files.sort_unstable();
+    all_files.dedup();
+    let headers: Vec<Header> =
+        all_headers.into_iter().map(|(_, file, raw)| Header { file: file.into(), raw }).collect();
+    Ok(table_header(&headers, all_files.iter().map(|f| f.1.as_str()))?.map(str::to_owned))
+}
+
+/// `dedup`: the record each story keeps, its member of least [`Rank`], found at the worker
+/// owning the story's name. The kept records' outcomes become their rows as read; the other
+/// members' are left out.
+fn keep_one(
+    w: &mut Worker,
+    rule: Keep,
+    outcomes: Vec<(u64, Outcome)>,
+    docs: &mut [(u64, Record, Box<[u64]>)],
+    by_key: &HashMap<u64, usize>,
+    lengths: &[u64],
+) -> Vec<(u64, Outcome)> {
+    let (me, peers) = (w.index() as u64, w.peers());
+    // (story's owner, story, the member's rank, its worker)
+    let bids: Vec<(u64, String, Rank, u64)> = outcomes
+        .iter()
+        .filter_map(|(k, o)| match o {
+            Outcome::Story { story, representative, .. } => {
+                let d = by_key[k];
+                let time = docs[d].1.time.as_deref();
+                let rank = rule.rank(*k, lengths[d], time, *representative);
+                Some((owner(xxh3_64(story.as_bytes()), peers), story.clone(), rank, me))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut bids = exchange(w, bids, |b| b.0);
+    bids.sort_unstable_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    // (the kept member's worker, its key)
+    let won: Vec<(u64, u64)> =
+        bids.chunk_by(|a, b| a.1 == b.1).map(|g| (g[0].3, g[0].2.2)).collect();
+    let won: std::collections::HashSet<u64> =
+        exchange(w, won, |x| x.0).into_iter().map(|x| x.1).collect();
+    outcomes
+        .into_iter()
+        .filter_map(|(k, o)| match o {
+            Outcome::Story { .. } => won.contains(&k).then(|| {
+                let raw = docs[by_key[&k]].1.raw.take().unwrap_or_default();
+                (k, Outcome::Kept(raw))
+            }),
+            o => Some((k, o)),
+        })
+        .collect()
 }
 
 /// A group of identical documents, led by its first.
