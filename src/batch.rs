@@ -65,6 +65,24 @@ impl Batch {
     }
 }
 
+/// What a job writes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Task {
+    /// `cluster`: every record's story.
+    Cluster,
+    /// `dedup`: one record of each story, kept by this rule, as it was read (the reader must
+    /// keep records raw).
+    Dedup(Keep),
+    /// `pairs`: every verified pair scoring at least `min`, as one machine lists them (see
+    /// [`Clustering::pairs`], whose `every_copy` this is).
+    Pairs {
+        /// The smallest score listed.
+        min: f64,
+        /// Every pair among copies and between the copies of two paired documents.
+        every_copy: bool,
+    },
+}
+
 /// Which record of each story `dedup` keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Keep {

@@ -1,6 +1,6 @@
 #![cfg(feature = "timely")]
-//! `cluster --engine timely` (and `dedup`): the batch job in two real processes over loopback
-//! TCP gives the stories (and kept rows) of the single-process job; a failed process ends the run with an error, never a
+//! `cluster --engine timely` (and `dedup`, `pairs`): the batch job in two real processes over
+//! loopback TCP gives the stories (kept rows, pairs) of the single-process job; a failed process ends the run with an error, never a
 //! hang or an output that looks complete.
 
 mod util;
@@ -303,6 +303,48 @@ fn dedup_of_a_table_and_json_lines_in_two_processes_fails_in_each() {
         assert!(err.contains("seed-stories.jsonl: not CSV or TSV"), "process {p}: {err}");
     }
     assert!(!out.exists(), "an output was written");
+}
+
+/// `pairs` in two processes lists the pairs one process lists, in the same order, copies and
+/// all; rejected records are reported, not listed.
+#[test]
+fn pairs_in_two_processes_lists_the_single_process_pairs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let gold = shared("eval/og2021-titles.jsonl");
+    let extra = d.join("extra.jsonl");
+    std::fs::write(
+        &extra,
+        "{\"id\": \"empty\", \"text\": \"…\"}\n\
+         {\"id\": \"copy\", \"text\": \"Iran's Basketball Team Held At Airport Over 'Unauthorized Food Items'\"}\n",
+    )
+    .expect("extra");
+    let inputs: [&Path; 2] = [&gold, &extra];
+    for args in [&["--max-bucket", "100000"][..], &["--max-bucket", "100000", "--every-copy"]] {
+        let rejects: Vec<&str> = [args, &["--rejects", "one.rej"]].concat();
+        let one = single(d, "pairs", &inputs, &rejects);
+        let rejects: Vec<&str> = [args, &["--rejects", "two.rej"]].concat();
+        let two = processes_into(d, "pairs", "two.jsonl", 2, &inputs, &rejects);
+        assert!(one == two, "{args:?}: 2 processes listed other pairs than 1");
+        let rows = json_lines(&two);
+        assert!(rows.len() > 10_000, "{args:?}: {} pairs", rows.len());
+        let copy = rows.iter().find(|r| r["b"] == "copy").expect("the copy is paired");
+        assert_eq!((&copy["a"], copy["score"].as_f64()), (&"6628239427".into(), Some(1.0)));
+        let rejected = std::fs::read(d.join("two.rej")).expect("the rejections");
+        assert_eq!(std::fs::read(d.join("one.rej")).expect("the local rejections"), rejected);
+        assert_eq!(json_lines(&rejected)[0]["id"], "empty");
+    }
+    // As Parquet: the same file.
+    #[cfg(feature = "parquet")]
+    {
+        let args = ["pairs", "-q", "--max-bucket", "100000", "-o", "one.parquet"];
+        let o = xdedup(d, &[&args[..], &[gold.to_str().expect("path")]].concat(), None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let one = std::fs::read(d.join("one.parquet")).expect("the local output");
+        let two =
+            processes_into(d, "pairs", "two.parquet", 2, &[&gold], &["--max-bucket", "100000"]);
+        assert!(one.starts_with(b"PAR1") && one == two, "2 processes wrote another Parquet file");
+    }
 }
 
 /// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about

@@ -73,7 +73,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let Args { batch: args, report, timely, .. } = args;
     if timely.engine == super::distributed::Engine::Timely {
         anyhow::ensure!(report.is_none(), "--engine timely writes no --report yet");
-        return super::distributed::run(&args, &timely, quiet, None);
+        return super::distributed::run(&args, &timely, quiet, xdedup::batch::Task::Cluster);
     }
     let batch = args.run(false, report.is_some(), quiet)?;
     let c = &batch.clustering;

@@ -27,7 +27,8 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         "--keep earliest needs --time-field"
     );
     if args.timely.engine == super::distributed::Engine::Timely {
-        return super::distributed::run(&args.batch, &args.timely, quiet, Some(args.keep));
+        let task = xdedup::batch::Task::Dedup(args.keep);
+        return super::distributed::run(&args.batch, &args.timely, quiet, task);
     }
     let batch = args.batch.run(true, true, quiet)?;
     let c = &batch.clustering;

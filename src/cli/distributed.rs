@@ -1,5 +1,5 @@
-//! `xdedup cluster --engine timely` and `xdedup dedup --engine timely`: the batch job over
-//! timely workers and processes, writing part files that worker 0 merges into the one output
+//! `xdedup cluster`, `dedup` and `pairs` with `--engine timely`: the batch job over timely
+//! workers and processes, writing part files that worker 0 merges into the one output
 //! when every part is complete.
 
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ pub fn run(
     _: &super::BatchArgs,
     _: &TimelyArgs,
     _: bool,
-    _: Option<xdedup::batch::Keep>,
+    _: xdedup::batch::Task,
 ) -> anyhow::Result<std::process::ExitCode> {
     anyhow::bail!("this xdedup was built without the timely engine (cargo feature `timely`)")
 }
@@ -63,7 +63,8 @@ mod engine {
     use std::sync::Arc;
 
     use anyhow::Context;
-    use xdedup::distributed::{Job, Outcome, Sink, StageCost, Totals, work};
+    use xdedup::batch::Task;
+    use xdedup::distributed::{Job, Outcome, PairRow, Sink, StageCost, Totals, work};
 
     use super::super::BatchArgs;
     use super::super::cluster::Row;
@@ -107,16 +108,18 @@ mod engine {
 
     /// Part files of one run, in a folder beside the output.
     ///
-    /// A part holds its worker's outcomes in key order, one line each: the key (16 hex
-    /// digits), a tab, `s` and a story row of `cluster`, `r` and a rejected record's row, or
-    /// `k` and a row `dedup` keeps (as a JSON string: a CSV record may span lines).
+    /// A part holds its worker's outcomes in order, one line each: a key that sorts as they
+    /// do (a record's key, 16 hex digits; a pair's order, five times 16), a tab, and `s` and a
+    /// story row of `cluster`, `r` and a rejected record's row, `k` and a row `dedup` keeps (as a
+    /// JSON string: a CSV record may span lines), or `p` and a row of `pairs`.
     struct Parts {
         dir: PathBuf,
         output: Option<PathBuf>,
         rejects: Option<PathBuf>,
         quiet: bool,
-        /// A `dedup` job: kept rows are written, rejected records only reported.
-        dedup: bool,
+        /// What the job writes: `cluster` writes rejected records as rows, `dedup` and `pairs`
+        /// only report them.
+        task: Task,
         /// The inputs' names, in order (the input of a record is its key's top bits).
         inputs: Vec<String>,
     }
@@ -132,32 +135,50 @@ mod engine {
             peers: usize,
             outcomes: &[(u64, Outcome)],
         ) -> Result<(), String> {
-            let path = self.dir.join(part_name(worker, peers));
-            let tmp = path.with_extension("tmp");
-            let fail = |e: std::io::Error| format!("{}: cannot write: {e}", tmp.display());
-            let file = std::fs::File::create(&tmp).map_err(fail)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            for (key, o) in outcomes {
-                let (tag, row) = match o {
-                    Outcome::Story { id, story, representative, score, size } => (
-                        's',
-                        serde_json::to_string(&Row {
-                            id,
-                            cluster: story,
-                            representative: *representative,
-                            score: (*score as f64 * 1000.0).round() / 1000.0,
-                            size: *size,
-                        }),
-                    ),
-                    Outcome::Rejected(r) => ('r', serde_json::to_string(&rejected_json(r))),
-                    Outcome::Kept(raw) => ('k', serde_json::to_string(raw)),
-                };
-                let row = row.map_err(|e| e.to_string())?;
-                writeln!(out, "{key:016x}\t{tag}\t{row}").map_err(fail)?;
-            }
-            out.flush().map_err(fail)?;
-            out.get_ref().sync_all().map_err(fail)?;
-            std::fs::rename(&tmp, &path).map_err(fail)
+            self.part(worker, peers, |out| {
+                for (key, o) in outcomes {
+                    let (tag, row) = match o {
+                        Outcome::Story { id, story, representative, score, size } => (
+                            's',
+                            serde_json::to_string(&Row {
+                                id,
+                                cluster: story,
+                                representative: *representative,
+                                score: (*score as f64 * 1000.0).round() / 1000.0,
+                                size: *size,
+                            }),
+                        ),
+                        Outcome::Rejected(r) => ('r', serde_json::to_string(&rejected_json(r))),
+                        Outcome::Kept(raw) => ('k', serde_json::to_string(raw)),
+                    };
+                    let row = row.map_err(std::io::Error::other)?;
+                    writeln!(out, "{key:016x}\t{tag}\t{row}")?;
+                }
+                Ok(())
+            })
+        }
+
+        fn write_pairs(
+            &self,
+            worker: usize,
+            peers: usize,
+            pairs: &[PairRow],
+            rejected: &[(u64, &Rejected)],
+        ) -> Result<(), String> {
+            self.part(worker, peers, |out| {
+                for p in pairs {
+                    let [s, a, b, x, y] = p.order;
+                    let id = |j: &str| serde_json::from_str::<serde_json::Value>(j);
+                    let row = super::super::pairs::row(&id(&p.a)?, &id(&p.b)?, p.score);
+                    writeln!(out, "{s:x}{a:016x}{b:016x}{x:016x}{y:016x}\tp\t{row}")?;
+                }
+                // After every pair (key 2…), in input order.
+                for (key, r) in rejected {
+                    let row = serde_json::to_string(&rejected_json(r))?;
+                    writeln!(out, "2{key:016x}\tr\t{row}")?;
+                }
+                Ok(())
+            })
         }
 
         fn costs(&self, per_worker: &[Vec<StageCost>], totals: &Totals) {
@@ -239,6 +260,24 @@ mod engine {
     }
 
     impl Parts {
+        /// Writes worker `worker`'s part with `body`, in full or not at all.
+        fn part(
+            &self,
+            worker: usize,
+            peers: usize,
+            body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        ) -> Result<(), String> {
+            let path = self.dir.join(part_name(worker, peers));
+            let tmp = path.with_extension("tmp");
+            let fail = |e: std::io::Error| format!("{}: cannot write: {e}", tmp.display());
+            let file = std::fs::File::create(&tmp).map_err(fail)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            body(&mut out).map_err(fail)?;
+            out.flush().map_err(fail)?;
+            out.get_ref().sync_all().map_err(fail)?;
+            std::fs::rename(&tmp, &path).map_err(fail)
+        }
+
         /// Merges part files (each sorted by key) into the output in key order, keys dropped;
         /// rejected records are reported as the local engine reports them. `dedup`'s table
         /// starts with its header row.
@@ -254,7 +293,7 @@ mod engine {
                     .with_context(|| format!("{}: cannot open", p.display()))?;
                 readers.push(BufReader::with_capacity(1 << 16, f).lines());
             }
-            let mut heads: Vec<Option<(u64, char, String)>> = Vec::with_capacity(readers.len());
+            let mut heads: Vec<Option<(String, char, String)>> = Vec::with_capacity(readers.len());
             let next = |r: &mut std::io::Lines<BufReader<std::fs::File>>, p: &Path| {
                 r.next()
                     .transpose()
@@ -266,9 +305,8 @@ mod engine {
                         else {
                             anyhow::bail!("{}: a part line without its key and tag", p.display());
                         };
-                        let k = u64::from_str_radix(k, 16).context("a part line's key")?;
                         let tag = tag.chars().next().context("a part line's tag")?;
-                        Ok((k, tag, row.to_owned()))
+                        Ok((k.to_owned(), tag, row.to_owned()))
                     })
                     .transpose()
             };
@@ -279,15 +317,20 @@ mod engine {
             let mut kept_rows: Vec<(&str, u64)> = Vec::new();
             super::super::write_output(self.output.as_deref(), |out| {
                 let parquet = out.is_parquet();
-                if !self.dedup {
-                    // A Parquet output gets the local engine's columns, from the same rows.
-                    out.columns(&super::super::progress::story_columns(&[]))?;
-                } else if let Some(h) = header.filter(|_| !parquet) {
-                    out.line(h)?;
+                // A Parquet output gets the local engine's columns, from the same rows.
+                match self.task {
+                    Task::Cluster => out.columns(&super::super::progress::story_columns(&[]))?,
+                    Task::Pairs { .. } => out.columns(&super::super::pairs::COLUMNS)?,
+                    Task::Dedup(_) => {
+                        if let Some(h) = header.filter(|_| !parquet) {
+                            out.line(h)?;
+                        }
+                    }
                 }
+                let dedup = matches!(self.task, Task::Dedup(_));
                 while let Some(i) = (0..heads.len())
                     .filter(|&i| heads[i].is_some())
-                    .min_by_key(|&i| heads[i].as_ref().map(|h| h.0))
+                    .min_by_key(|&i| heads[i].as_ref().map(|h| &h.0))
                 {
                     let (key, tag, row) = heads[i].take().expect("a head");
                     match tag {
@@ -298,13 +341,16 @@ mod engine {
                             rejections.note(&[], &[r]).map_err(std::io::Error::other)?;
                         }
                         'k' if parquet => {
+                            let key = u64::from_str_radix(&key, 16).map_err(|e| {
+                                std::io::Error::other(format!("a part line's key {key}: {e}"))
+                            })?;
                             let input = &self.inputs[(key >> 40) as usize];
                             kept_rows.push((input, key & ((1 << 40) - 1)));
                         }
                         'k' => out.line(&serde_json::from_str::<String>(&row)?)?,
                         _ => {}
                     }
-                    if !self.dedup {
+                    if tag == 's' || tag == 'p' || (tag == 'r' && self.task == Task::Cluster) {
                         if parquet {
                             out.json(&serde_json::from_str::<serde_json::Value>(&row)?)?;
                         } else {
@@ -313,7 +359,7 @@ mod engine {
                     }
                     heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
                 }
-                if self.dedup && parquet {
+                if dedup && parquet {
                     let files: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
                     super::super::dedup::parquet_rows(&files, kept_rows.drain(..), out)?;
                 }
@@ -322,12 +368,12 @@ mod engine {
         }
     }
 
-    /// Runs `cluster` on the timely engine, or `dedup` when given the record to keep.
+    /// Runs `cluster`, `dedup` or `pairs` (`task`) on the timely engine.
     pub fn run(
         args: &BatchArgs,
         timely: &TimelyArgs,
         quiet: bool,
-        keep: Option<xdedup::batch::Keep>,
+        task: Task,
     ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
         anyhow::ensure!(
@@ -360,20 +406,20 @@ mod engine {
             .with_context(|| format!("{}: cannot create", dir.display()))?;
         let job = Arc::new(Job {
             inputs,
-            read: args.input.read_options(keep.is_some()),
+            read: args.input.read_options(matches!(task, Task::Dedup(_))),
             config: p.config()?,
             strict: args.input.strict,
             measure: timely.stage_costs,
             pivot: !p.no_pivot,
             lexicon: p.lexicon.clone(),
-            keep,
+            task,
         });
         let sink: Arc<dyn Sink> = Arc::new(Parts {
             dir,
             output,
             rejects: args.output.rejects.clone(),
             quiet,
-            dedup: keep.is_some(),
+            task,
             inputs: job.inputs.iter().map(|i| i.name()).collect(),
         });
         // A peer that dies takes the TCP connections with it, and timely's network threads panic:

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use super::BatchArgs;
 
 #[derive(Debug, clap::Args)]
+#[command(disable_help_flag = true)]
 pub struct Args {
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -16,19 +17,38 @@ pub struct Args {
     /// document (score 1), and a near-duplicate pair names the first documents of the two groups.
     #[arg(long)]
     pub every_copy: bool,
+    #[command(flatten)]
+    pub timely: super::distributed::TimelyArgs,
+    /// Print help (-h is timely's hostfile here).
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+/// The columns of a `pairs` output.
+pub const COLUMNS: [(&str, xdedup::io::write::Kind); 3] = {
+    use xdedup::io::write::Kind;
+    [("a", Kind::Text), ("b", Kind::Text), ("score", Kind::Float)]
+};
+
+/// One output row: the two documents' ids and their score, to three decimals.
+pub fn row(a: &serde_json::Value, b: &serde_json::Value, score: f32) -> serde_json::Value {
+    let score = (score as f64 * 1000.0).round() / 1000.0;
+    serde_json::json!({ "a": a, "b": b, "score": score })
 }
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let min = args.min_score.unwrap_or(args.batch.pipeline.config()?.threshold());
+    if args.timely.engine == super::distributed::Engine::Timely {
+        let task = xdedup::batch::Task::Pairs { min, every_copy: args.every_copy };
+        return super::distributed::run(&args.batch, &args.timely, quiet, task);
+    }
     let batch = args.batch.run(false, false, quiet)?;
     let c = &batch.clustering;
     let id = |d: u32| &batch.records[d as usize].id;
     let unread = args.batch.write(&batch, quiet, |out| {
-        use xdedup::io::write::Kind;
-        out.columns(&[("a", Kind::Text), ("b", Kind::Text), ("score", Kind::Float)])?;
+        out.columns(&COLUMNS)?;
         for (a, b, score) in c.pairs(min, args.every_copy) {
-            let score = (score as f64 * 1000.0).round() / 1000.0;
-            out.json(&serde_json::json!({ "a": id(a), "b": id(b), "score": score }))?;
+            out.json(&row(id(a), id(b), score))?;
         }
         Ok(())
     })?;

@@ -25,8 +25,10 @@
 //!    member's score against its representative (step 8 again);
 //! 10. **write**: every worker writes its records' outcomes to a part file, in key order; when
 //!     all parts are written, worker 0 merges them into the output. A `dedup` job
-//!     ([`Job::keep`]) first finds each story's kept record at the worker owning the story's
-//!     name, and writes only the kept records' rows, as they were read.
+//!     ([`Task::Dedup`]) first finds each story's kept record at the worker owning the story's
+//!     name, and writes only the kept records' rows, as they were read; a `pairs` job
+//!     ([`Task::Pairs`]) writes the verified pairs instead, each at a worker holding one of its
+//!     nodes.
 //!
 //! Average link never merges across components, so clustering each component apart gives the
 //! stories of one machine. What differs from one machine: buckets over the cap (sampled) are
@@ -46,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use timely::worker::Worker;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::batch::{Keep, NO_FEATURES, Rank, record_error, table_header};
+use crate::batch::{Keep, NO_FEATURES, Rank, Task, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
 use crate::config::Config;
@@ -79,9 +81,22 @@ pub struct Job {
     pub pivot: bool,
     /// The bilingual lexicon of the pivot stage, read by every worker.
     pub lexicon: Option<std::path::PathBuf>,
-    /// `dedup`: keep one record of each story, by this rule, as it was read (the reader must
-    /// keep records raw); `None` for `cluster`.
-    pub keep: Option<Keep>,
+    /// What the job writes.
+    pub task: Task,
+}
+
+/// A verified pair of a `pairs` job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairRow {
+    /// Its place in the output: copies (0) before edges (1), then the pair's nodes, then its
+    /// documents (the order in which one machine lists them).
+    pub order: [u64; 5],
+    /// The first document's id, as JSON.
+    pub a: String,
+    /// The second document's id, as JSON.
+    pub b: String,
+    /// Their score.
+    pub score: f32,
 }
 
 /// What became of one input record.
@@ -144,6 +159,15 @@ pub trait Sink: Send + Sync {
         worker: usize,
         peers: usize,
         outcomes: &[(u64, Outcome)],
+    ) -> Result<(), String>;
+    /// Writes one worker's part of a `pairs` job: its pairs (sorted by their order) and its
+    /// rejected records (sorted by key).
+    fn write_pairs(
+        &self,
+        worker: usize,
+        peers: usize,
+        pairs: &[PairRow],
+        rejected: &[(u64, &Rejected)],
     ) -> Result<(), String>;
     /// Called once, by worker 0, when every worker has written its part: joins the parts.
     /// `header` is the header row of a `dedup` job's table (see [`table_header`]).
@@ -223,9 +247,9 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     });
     agree(w, error)?;
     // `dedup` writes one table, under the header row of its CSV or TSV inputs.
-    let header = match job.keep {
-        Some(_) => one_table(w, headers, &records)?,
-        None => None,
+    let header = match job.task {
+        Task::Dedup(_) => one_table(w, headers, &records)?,
+        _ => None,
     };
 
     stage("ids");
@@ -312,7 +336,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         // From here on a record is its id, origin and language (and, for `dedup`, its row and
         // length): the text is not needed again.
         let text = std::mem::take(&mut r.text);
-        if job.keep.is_some() && !f.is_empty() {
+        if matches!(job.task, Task::Dedup(_)) && !f.is_empty() {
             lengths.push(text.chars().count() as u64);
             // A text line is its own row.
             r.raw.get_or_insert_with(|| text.into());
@@ -670,7 +694,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     outcomes.extend(rejected.into_iter().map(|(k, r)| (k, Outcome::Rejected(r))));
     outcomes.sort_unstable_by_key(|o| o.0);
     let read = outcomes.len() as u64;
-    if let Some(rule) = job.keep {
+    if let Task::Dedup(rule) = job.task {
         outcomes = keep_one(w, rule, outcomes, &mut docs, &by_key, &lengths);
     }
     let mine = Totals {
@@ -684,7 +708,22 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             .filter(|o| matches!(&o.1, Outcome::Rejected(r) if r.origin.line == 0))
             .count() as u64,
     };
-    let written = sink.write_part(me, peers, &outcomes).err().map(|e| (me as u64, e));
+    let written = match job.task {
+        Task::Pairs { min, every_copy } => {
+            let held = Copies { nodes: &nodes, docs: &docs, leader_of: &leader_of };
+            let pairs = pair_rows(w, &held, &edges, min, every_copy);
+            let rejected: Vec<(u64, &Rejected)> = outcomes
+                .iter()
+                .filter_map(|(k, o)| match o {
+                    Outcome::Rejected(r) => Some((*k, r)),
+                    _ => None,
+                })
+                .collect();
+            sink.write_pairs(me, peers, &pairs, &rejected)
+        }
+        _ => sink.write_part(me, peers, &outcomes),
+    };
+    let written = written.err().map(|e| (me as u64, e));
     agree(w, written)?;
     let mut totals = Totals::default();
     for t in all_gather(w, mine) {
@@ -700,6 +739,78 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         sink.finish(peers, &totals, &shingle.to_string(), header.as_deref())?;
     }
     Ok(totals)
+}
+
+/// The documents a worker holds, with the exact-duplicate groups they are in.
+struct Copies<'a> {
+    nodes: &'a [Node],
+    docs: &'a [(u64, Record, Box<[u64]>)],
+    /// Per document: its group's leader and the leader's worker.
+    leader_of: &'a [(u64, u64)],
+}
+
+/// `pairs`: the verified pairs scoring at least `min` and the pairs of copies, as one machine
+/// lists them ([`crate::pipeline::Clustering::pairs`]). Each group of copies is gathered, with
+/// its documents' ids, where its leader is, which lists the group's pairs; each edge goes to
+/// the worker of its second node with the first node's group, and is listed there.
+fn pair_rows(
+    w: &mut Worker,
+    held: &Copies,
+    edges: &[(u64, u64, u64, f32)],
+    min: f64,
+    every_copy: bool,
+) -> Vec<PairRow> {
+    let id = |d: &Record| serde_json::to_string(&d.id).expect("an id as JSON");
+    // (leader's worker, leader, follower, its id)
+    let followers: Vec<(u64, u64, u64, String)> = held
+        .docs
+        .iter()
+        .zip(held.leader_of)
+        .filter(|(d, l)| l.0 != d.0)
+        .map(|(d, l)| (l.1, l.0, d.0, id(&d.1)))
+        .collect();
+    // Each node's documents (key, id), in input order: its leader first.
+    let mut groups: HashMap<u64, Vec<(u64, String)>> =
+        held.nodes.iter().map(|n| (n.key, vec![(n.key, id(&held.docs[n.doc].1))])).collect();
+    for (_, lead, k, i) in exchange(w, followers, |f| f.0) {
+        groups.get_mut(&lead).expect("the leader is here").push((k, i));
+    }
+    let mut rows = Vec::new();
+    for g in groups.values_mut() {
+        g.sort_unstable();
+        let firsts = if every_copy { g.len() } else { 1 };
+        for i in 0..firsts {
+            for y in &g[i + 1..] {
+                let (a, b) = (g[i].1.clone(), y.1.clone());
+                rows.push(PairRow { order: [0, g[0].0, 0, g[i].0, y.0], a, b, score: 1.0 });
+            }
+        }
+    }
+    let listed = |g: &[(u64, String)]| if every_copy { g.to_vec() } else { g[..1].to_vec() };
+    // (second node's worker, second node, first node, score, the first node's documents)
+    type Shipped = (u64, u64, u64, f32, Vec<(u64, String)>);
+    let shipped: Vec<Shipped> = edges
+        .iter()
+        .filter(|e| e.3 as f64 >= min)
+        .map(|&(x, y, yw, s)| (yw, y, x, s, listed(&groups[&x])))
+        .collect();
+    for (_, y, x, score, xs) in exchange(w, shipped, |s| s.0) {
+        let ys = listed(&groups[&y]);
+        let (ga, gb) = if x < y { (&xs, &ys) } else { (&ys, &xs) };
+        for p in ga {
+            for q in gb {
+                let (lo, hi) = if p.0 < q.0 { (p, q) } else { (q, p) };
+                rows.push(PairRow {
+                    order: [1, x.min(y), x.max(y), p.0, q.0],
+                    a: lo.1.clone(),
+                    b: hi.1.clone(),
+                    score,
+                });
+            }
+        }
+    }
+    rows.sort_unstable_by_key(|r| r.order);
+    rows
 }
 
 /// The header row of the table a `dedup` job writes, as on one machine ([`table_header`]):
