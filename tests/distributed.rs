@@ -187,17 +187,21 @@ fn parquet_in_two_processes_gives_the_single_process_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     util::og2021_parquet(&d.join("og.parquet"));
-    let input = d.join("og.parquet");
-    let exact = ["--max-bucket", "100000"];
-    let mut args = vec!["cluster", "-q", "-o", "one.parquet"];
-    args.extend_from_slice(&exact);
-    args.push(input.to_str().expect("path"));
-    let o = xdedup(d, &args, None);
+    same_parquet_file(d, "cluster", &d.join("og.parquet"), &["--max-bucket", "100000"]);
+}
+
+/// `command` on `input` into Parquet in this process and in two: the two files must be one.
+#[cfg(feature = "parquet")]
+fn same_parquet_file(d: &Path, command: &str, input: &Path, args: &[&str]) {
+    let mut local = vec![command, "-q", "-o", "one.parquet"];
+    local.extend_from_slice(args);
+    local.push(input.to_str().expect("path"));
+    let o = xdedup(d, &local, None);
     assert!(o.status.success(), "{}", stderr(&o));
     let one = std::fs::read(d.join("one.parquet")).expect("the local output");
-    let two = processes_into(d, "cluster", "two.parquet", 2, &[&input], &exact);
-    assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
-    assert!(one == two, "2 processes wrote another Parquet file than 1");
+    let two = processes_into(d, command, "two.parquet", 2, &[input], args);
+    assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{command}: {} bytes", one.len());
+    assert!(one == two, "{command}: 2 processes wrote another Parquet file than 1");
 }
 
 /// `dedup` in two processes keeps the rows one process keeps, under every rule, each row as
@@ -273,15 +277,8 @@ fn dedup_of_parquet_in_two_processes_writes_the_single_process_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     util::og2021_parquet(&d.join("og.parquet"));
-    let input = d.join("og.parquet");
     let args = ["--max-bucket", "100000", "--keep", "longest"];
-    let o =
-        xdedup(d, &[&["dedup", "-q", "-o", "one.parquet", "og.parquet"][..], &args].concat(), None);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let one = std::fs::read(d.join("one.parquet")).expect("the local output");
-    let two = processes_into(d, "dedup", "two.parquet", 2, &[&input], &args);
-    assert!(one.starts_with(b"PAR1") && one.len() > 10_000, "{} bytes", one.len());
-    assert!(one == two, "2 processes wrote another Parquet file than 1");
+    same_parquet_file(d, "dedup", &d.join("og.parquet"), &args);
 }
 
 /// Inputs that make no one table stop every process with the local engine's message.
@@ -336,15 +333,7 @@ fn pairs_in_two_processes_lists_the_single_process_pairs() {
     }
     // As Parquet: the same file.
     #[cfg(feature = "parquet")]
-    {
-        let args = ["pairs", "-q", "--max-bucket", "100000", "-o", "one.parquet"];
-        let o = xdedup(d, &[&args[..], &[gold.to_str().expect("path")]].concat(), None);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let one = std::fs::read(d.join("one.parquet")).expect("the local output");
-        let two =
-            processes_into(d, "pairs", "two.parquet", 2, &[&gold], &["--max-bucket", "100000"]);
-        assert!(one.starts_with(b"PAR1") && one == two, "2 processes wrote another Parquet file");
-    }
+    same_parquet_file(d, "pairs", &gold, &["--max-bucket", "100000"]);
 }
 
 /// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about
