@@ -240,7 +240,19 @@ impl Deduper {
 /// The persistent story index (`xdedup index`).
 #[pyclass(unsendable)]
 struct Index {
-    store: Store,
+    /// `None` only after a `compact` that failed between closing the index and opening it
+    /// again.
+    store: Option<Store>,
+}
+
+impl Index {
+    fn store(&self) -> PyResult<&Store> {
+        self.store.as_ref().ok_or_else(closed)
+    }
+}
+
+fn closed() -> PyErr {
+    PyRuntimeError::new_err("the index was closed by a failed compact(): open it again")
 }
 
 #[pymethods]
@@ -262,7 +274,7 @@ impl Index {
         let enc = p.encoder().is_some().then(|| p.clone());
         let store =
             Store::create_with(&path, p.config(), enc.and_then(encoder_of), lex).map_err(err)?;
-        Ok(Index { store })
+        Ok(Index { store: Some(store) })
     }
 
     /// Opens the index in `path` for adding and querying (`model`, `lexicon`: for an index created
@@ -276,7 +288,7 @@ impl Index {
             .and_then(|s| s.with_encoder(enc))
             .and_then(|s| s.with_lexicon(lex))
             .map_err(err)?;
-        Ok(Index { store })
+        Ok(Index { store: Some(store) })
     }
 
     /// Adds documents (strings, or dicts with `text` and optionally `id` and `time`) in one
@@ -285,7 +297,7 @@ impl Index {
     fn add(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let Documents { texts, ids, times } = self::documents(documents)?;
         let origin = |line: usize| Origin { file: "python".into(), line: line as u64 + 1 };
-        let store = &self.store;
+        let store = self.store()?;
         let rows = py.detach(
             || -> xdedup::Result<Vec<(serde_json::Value, Option<xdedup::index::Assignment>)>> {
                 let (shingle, features, pivots) = store.batch_features(&texts)?;
@@ -353,7 +365,7 @@ impl Index {
     /// `similar`, best first.
     #[pyo3(signature = (text, top=5))]
     fn query(&self, py: Python<'_>, text: String, top: usize) -> PyResult<Py<PyList>> {
-        let store = &self.store;
+        let store = self.store()?;
         let hits = py.detach(|| store.query(&text, top)).map_err(|e| match e {
             xdedup::Error::Featureless => PyValueError::new_err(format!("text: {e}")),
             e => PyRuntimeError::new_err(e.to_string()),
@@ -396,7 +408,7 @@ impl Index {
             (None, Some(t)) => Removal::OlderThan(t),
             _ => return Err(PyValueError::new_err("give either ids or older_than")),
         };
-        let store = &self.store;
+        let store = self.store()?;
         let removed = py
             .detach(|| store.remove(&which))
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
@@ -410,7 +422,7 @@ impl Index {
     /// and `cluster` (as `xdedup index export` prints them).
     fn export(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         let mut rows = Vec::new();
-        self.store
+        self.store()?
             .documents(|id, cluster| {
                 rows.push((id, cluster.to_owned()));
                 Ok(())
@@ -426,9 +438,23 @@ impl Index {
         Ok(out.unbind())
     }
 
+    /// Rewrites the index without the space removals left (as `xdedup index compact`); the
+    /// index stays open. Returns `{"before": bytes, "after": bytes}`, the file's sizes.
+    fn compact(&mut self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        let store = self.store.take().ok_or_else(closed)?;
+        let (store, before, after) = py
+            .detach(|| store.compact_reopened())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        self.store = Some(store);
+        let d = PyDict::new(py);
+        d.set_item("before", before)?;
+        d.set_item("after", after)?;
+        Ok(d.unbind())
+    }
+
     /// Documents and stories in the index.
     fn stats(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
-        let s = self.store.stats().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let s = self.store()?.stats().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         let d = PyDict::new(py);
         d.set_item("documents", s.documents)?;
         d.set_item("stories", s.stories)?;

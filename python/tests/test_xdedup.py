@@ -129,6 +129,11 @@ def test_index_round_trip(tmp_path):
     assert ix.remove(older_than="0") == {"removed": 0, "unknown": []}, "every time sorts after 0"
     assert ix.remove(older_than="9999")["removed"] == 598, "every one of them has a time"
     assert ix.stats()["documents"] == 0 and ix.export() == []
+    # Compaction gives the space back and leaves the index open for more.
+    sizes = ix.compact()
+    assert 0 < sizes["after"] < sizes["before"], sizes
+    assert [r["status"] for r in ix.add(rows[:5])] == ["added"] * 5
+    assert ix.stats()["documents"] == 5 and ix.query(rows[0]["text"])[0]["score"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="either ids or older_than"):
         ix.remove()
     with pytest.raises(ValueError, match="not an index"):

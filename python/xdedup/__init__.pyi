@@ -83,4 +83,7 @@ class Index:
         ``{"removed": n, "unknown": [ids given that the index does not hold]}``."""
     def export(self) -> list[dict[str, Any]]:
         """Every stored document's ``id`` and ``cluster``, in the order they were added."""
+    def compact(self) -> dict[str, int]:
+        """Rewrites the index without the space removals left; it stays open. Returns the
+        file's sizes, ``{"before": bytes, "after": bytes}``."""
     def stats(self) -> dict[str, int]: ...

@@ -897,6 +897,23 @@ impl Index {
     /// them but never shrinks the file). Takes the writer lock; readers that have the old file
     /// open go on reading it.
     pub fn compact(self) -> Result<(u64, u64)> {
+        self.compact_keeping_lock().map(|(before, after, _)| (before, after))
+    }
+
+    /// [`Index::compact`], then the index opened again as it was (its writer lock held
+    /// throughout, its encoder and lexicon attached), for a caller that goes on using it.
+    /// Returns the index and the file's size before and after.
+    pub fn compact_reopened(self) -> Result<(Index, u64, u64)> {
+        let (dir, pipeline) = (self.dir.clone(), self.pipeline.clone());
+        let (before, after, lock) = self.compact_keeping_lock()?;
+        let mut index = Index::open(&dir)?;
+        index.lock = lock;
+        index.pipeline = pipeline;
+        Ok((index, before, after))
+    }
+
+    /// [`Index::compact`], handing back the writer lock.
+    fn compact_keeping_lock(self) -> Result<(u64, u64, Option<File>)> {
         self.ensure_writer()?;
         let data = self.dir.join("data.mdb");
         let before = std::fs::metadata(&data).map_err(io(&data))?.len();
@@ -908,8 +925,7 @@ impl Index {
         let Index { env, lock, .. } = self;
         env.prepare_for_closing().wait();
         std::fs::rename(&tmp, &data).map_err(io(&data))?;
-        drop(lock);
-        Ok((before, after))
+        Ok((before, after, lock))
     }
 }
 
