@@ -360,7 +360,10 @@ mod engine {
                     heads[i] = next(&mut readers[i], &paths[i]).map_err(std::io::Error::other)?;
                 }
                 if dedup && parquet {
-                    let files: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
+                    // The inputs rows are kept from, in input order (an input that could not
+                    // be read has none).
+                    let mut files: Vec<&str> = kept_rows.iter().map(|k| k.0).collect();
+                    files.dedup();
                     super::super::dedup::parquet_rows(&files, kept_rows.drain(..), out)?;
                 }
                 Ok(())
