@@ -795,8 +795,10 @@ fn pair_rows(
         .map(|&(x, y, yw, s)| (yw, y, x, s, listed(&groups[&x])))
         .collect();
     for (_, y, x, score, xs) in exchange(w, shipped, |s| s.0) {
-        let ys = listed(&groups[&y]);
-        let (ga, gb) = if x < y { (&xs, &ys) } else { (&ys, &xs) };
+        // The held node's documents are read in place, not copied for each of its edges.
+        let g = &groups[&y];
+        let ys = if every_copy { &g[..] } else { &g[..1] };
+        let (ga, gb) = if x < y { (&xs[..], ys) } else { (ys, &xs[..]) };
         for p in ga {
             for q in gb {
                 let (lo, hi) = if p.0 < q.0 { (p, q) } else { (q, p) };
