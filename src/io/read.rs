@@ -760,11 +760,59 @@ fn kind(v: &Value) -> &'static str {
 /// replaced, control characters in strings made spaces; the damage is mostly in the text).
 /// `None` when even that is not a JSON object with a usable id.
 fn id_of_damaged(repaired: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
-    let Ok(Value::Object(obj)) = serde_json::from_str(repaired) else { return None };
+    let obj = match serde_json::from_str(repaired) {
+        Ok(Value::Object(obj)) => obj,
+        Ok(_) => return None,
+        Err(_) => return id_of_broken(repaired, line_no, ctx),
+    };
     match obj.get(&ctx.opts.id_field) {
         None | Some(Value::Null) => Some((ctx.default_id)(line_no)),
         Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
         Some(_) => None,
+    }
+}
+
+/// The id of a line that is not JSON at all, read without parsing the line: the value after
+/// the id field's key, where that key is found once at the object's top level (a quote left
+/// unescaped in the text can hide it, so any other appearance of the key leaves the id unknown).
+/// A line that never names the key, from its `{` to its `}`, is a record without an id field,
+/// numbered by its line as such records are; a line cut short may have lost its id.
+fn id_of_broken(line: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
+    let key = serde_json::to_string(&ctx.opts.id_field).ok()?;
+    let anywhere = line.match_indices(&key).filter(|&(at, _)| !line[..at].ends_with('\\')).count();
+    if anywhere == 0 {
+        let whole = line.trim().starts_with('{') && line.trim().ends_with('}');
+        return whole.then(|| (ctx.default_id)(line_no));
+    }
+    // Keys at depth 1, found by following strings and brackets up to where the damage is.
+    let (mut depth, mut string_from, mut escaped) = (0usize, None::<usize>, false);
+    let mut found = Vec::new();
+    for (at, c) in line.char_indices() {
+        match (string_from, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(from), '"') => {
+                string_from = None;
+                let after = line[at + 1..].trim_start();
+                if depth == 1 && line[from..=at] == key && after.starts_with(':') {
+                    found.push(after[1..].trim_start());
+                }
+            }
+            (Some(_), _) => {}
+            (None, '"') => string_from = Some(at),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth = depth.saturating_sub(1),
+            (None, _) => {}
+        }
+    }
+    let [value] = found[..] else { return None };
+    if anywhere != 1 {
+        return None;
+    }
+    match serde_json::Deserializer::from_str(value).into_iter::<Value>().next()? {
+        Ok(v @ (Value::String(_) | Value::Number(_))) => Some(v),
+        Ok(Value::Null) => Some((ctx.default_id)(line_no)),
+        _ => None,
     }
 }
 
@@ -1392,10 +1440,27 @@ mod tests {
             {\"id\": \"b\", \"text\": \"caf\xe9\"}\n\
             {\"text\": \"caf\xe9\"}\n\
             {\"id\": [1], \"text\": \"caf\xe9\"}\n\
-            {\"id\": \"e\", \"text\": \"caf\xe9\"\n";
+            {\"id\": \"e\", \"text\": \"caf\xe9\"\n\
+            {\"text\": bad}\n\
+            {\"id\": 7, \"text\": }\n\
+            {\"text\": \"he said \"id\": 8\", \"id\": 9}\n\
+            {\"meta\": {\"id\": 1}, \"text\": }\n\
+            {\"text\": \"cut sh\n";
         assert_eq!(
             ids("x.jsonl", jsonl),
-            [(2, Some(Value::from("b"))), (3, Some(Value::from(3))), (4, None), (5, None)]
+            [
+                (2, Some(Value::from("b"))),
+                (3, Some(Value::from(3))),
+                (4, None),
+                (5, Some(Value::from("e"))),
+                // Not JSON: no id key at all is a record numbered by its line; the key found
+                // once at the top is read; a key that also appears elsewhere names nothing.
+                (6, Some(Value::from(6))),
+                (7, Some(Value::from(7))),
+                (8, None),
+                (9, None),
+                (10, None),
+            ]
         );
         assert_eq!(ids("x.txt", b"fine\ncaf\xe9\n"), [(2, Some(Value::from(2)))]);
         // A raw control character in a string (JSON wants it escaped): the id is still found.
