@@ -336,6 +336,53 @@ fn pairs_in_two_processes_lists_the_single_process_pairs() {
     same_parquet_file(d, "pairs", &gold, &["--max-bucket", "100000"]);
 }
 
+/// A folder read one document per file: its files dealt between two processes give the
+/// stories, kept rows and pairs of one process, bad files reported under their paths.
+#[test]
+fn a_folder_of_documents_in_two_processes_gives_the_single_process_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let rows = json_lines(&std::fs::read(shared("eval/og2021-titles.jsonl")).expect("gold"));
+    let folder = d.join("news");
+    for r in rows.iter().take(800) {
+        let sub = folder.join(r["lang"].as_str().expect("lang"));
+        std::fs::create_dir_all(&sub).expect("folder");
+        let text = r["text"].as_str().expect("text").replacen(' ', "\n", 1);
+        std::fs::write(sub.join(format!("{}.txt", r["id"].as_str().expect("id"))), text)
+            .expect("file");
+    }
+    std::fs::write(folder.join("latin1.txt"), b"caf\xe9 au lait").expect("file");
+    std::fs::write(folder.join("empty.txt"), b"  \n").expect("file");
+    let inputs: [&Path; 1] = [&folder];
+    let opts = ["--doc-per-file", "--max-bucket", "100000"];
+    for command in ["cluster", "dedup", "pairs"] {
+        let one = single(d, command, &inputs, &opts);
+        let two = processes_into(d, command, "two.jsonl", 2, &inputs, &opts);
+        assert!(one == two, "{command}: 2 processes wrote other lines than 1");
+        let lines = json_lines(&two);
+        match command {
+            "cluster" => {
+                assert_eq!(lines.len(), 802, "one line per file");
+                let bad: Vec<&serde_json::Value> =
+                    lines.iter().filter(|l| l["rejected"].is_string()).collect();
+                assert_eq!(bad.len(), 2, "{bad:?}");
+                assert_eq!(
+                    (&bad[0]["id"], &bad[1]["id"]),
+                    (&"empty.txt".into(), &"latin1.txt".into())
+                );
+                assert!(lines.iter().filter(|l| l["size"].as_u64() > Some(1)).count() > 100);
+            }
+            // Each kept file as a JSON line of its path and its whole text.
+            "dedup" => assert!(lines.iter().any(|l| {
+                let path = l["id"].as_str().expect("id");
+                let text = std::fs::read_to_string(folder.join(path)).expect("the kept file");
+                l["text"] == text.as_str() && text.contains('\n')
+            })),
+            _ => assert!(lines.len() > 100, "{} pairs", lines.len()),
+        }
+    }
+}
+
 /// `n` SaudiNewsNet articles, the corpus replayed with perturbations (each replay drops about
 /// 5% of the words and swaps neighbours at about 2%), as JSON Lines.
 fn replay(path: &Path, n: usize) {

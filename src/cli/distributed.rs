@@ -383,10 +383,6 @@ mod engine {
             p.model.is_none(),
             "--engine timely does not run the sentence encoder (--model) yet"
         );
-        anyhow::ensure!(
-            !args.input.doc_per_file,
-            "--engine timely does not read --doc-per-file yet"
-        );
         let inputs = args.input.inputs();
         anyhow::ensure!(
             !inputs.iter().any(|i| matches!(i, xdedup::io::Input::Stdin)),

@@ -5,8 +5,10 @@
 //! timely exchanges ([`mod@exchange`]) where a stage needs data another worker holds:
 //!
 //! 1. **read**: each worker parses its share of every input: its byte range of a large plain
-//!    file, or the records dealt to it round robin from a compressed or small one (see
-//!    [`crate::io::read_share`]); a record's key is its input and line, which orders the output;
+//!    file, or the records dealt to it round robin from a compressed or small one, or the
+//!    files dealt to it from a folder read one document per file (see
+//!    [`crate::io::read_share`]); a record's key is its input and place (line, or file in the
+//!    folder), which orders the output;
 //! 2. **ids**: ids are checked for repeats at the worker owning the id's hash;
 //! 3. **shingles**: `auto` is resolved from the first texts of the whole input;
 //! 4. **normalize and shingle** where the record is; texts with no feature are rejected;
@@ -182,9 +184,10 @@ pub trait Sink: Send + Sync {
     fn costs(&self, _per_worker: &[Vec<StageCost>], _totals: &Totals) {}
 }
 
-/// The key of line `line` of input `input`: their order is input order.
-pub fn record_key(input: usize, line: u64) -> u64 {
-    ((input as u64) << 40) | (line & ((1 << 40) - 1))
+/// The key of the item at `place` (its line, or its file's number in a directory read one
+/// document per file) of input `input`: their order is input order.
+pub fn record_key(input: usize, place: u64) -> u64 {
+    ((input as u64) << 40) | (place & ((1 << 40) - 1))
 }
 
 /// Runs the job on one timely worker (call it from every worker of a `timely::execute`).
@@ -230,11 +233,11 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let mut rejected: Vec<(u64, Rejected)> = Vec::new();
     let mut headers: Vec<(u64, Header)> = Vec::new();
     let mut error = None;
-    read_share(&job.inputs, &job.read, Some(&share), None, &mut |i, item| {
+    read_share(&job.inputs, &job.read, Some(&share), None, &mut |i, place, item| {
         match item {
-            Item::Record(r) => records.push((record_key(i, r.origin.line), r)),
+            Item::Record(r) => records.push((record_key(i, place), r)),
             Item::Rejected(r) => {
-                let key = record_key(i, r.origin.line);
+                let key = record_key(i, place);
                 if job.strict {
                     error = Some((key, record_error(r).to_string()));
                     return false;

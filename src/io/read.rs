@@ -30,7 +30,7 @@ pub fn read_inputs_prepared(
     // Ids are checked one after another on the reading thread (the other workers parse
     // meanwhile, but no one else can take this thread's part).
     let mut seen = SeenIds::default();
-    read_share(inputs, opts, None, Some(prepare), &mut |_, item| {
+    read_share(inputs, opts, None, Some(prepare), &mut |_, _, item| {
         let item = match item {
             Item::Record(r) => match seen.first_seen(&r.id, &r.origin) {
                 Some(first) => Item::Rejected(Rejected {
@@ -250,33 +250,47 @@ fn read_range(
 /// files when there are enough of them ([`Share::whole_files`]), else the records dealt to it
 /// round robin (record `k` of input `i` goes to worker `(k + i) mod peers`,
 /// before it is parsed); a whole-file error goes to worker `i mod peers`. Together the workers
-/// see every item exactly once, with the line numbers of a whole read. Directories read as one
-/// document per file cannot be shared: they are the caller's to refuse.
+/// see every item exactly once, with the line numbers of a whole read. The files of a directory
+/// read as one document per file are dealt round robin as records are (file `k`, in the order of
+/// [`read_dir`], to worker `(k + i) mod peers`), each worker reading only its own.
+///
+/// `sink` gets each item with its input's index and its place in that input: its line, or in a
+/// directory read one document per file, its number in the directory's order (from 1). Places
+/// order an input's items as a whole read does; a header row's is 0.
 pub fn read_share(
     inputs: &[Input],
     opts: &ReadOptions,
     share: Option<&Share>,
     prepare: Option<&Prepare>,
-    sink: &mut dyn FnMut(usize, Item) -> bool,
+    sink: &mut dyn FnMut(usize, u64, Item) -> bool,
 ) {
     let several = inputs.len() > 1;
     let go = std::cell::Cell::new(true);
     for (i, input) in inputs.iter().enumerate() {
-        let mut emit = |item: Item| -> bool {
-            go.set(sink(i, item));
-            go.get()
-        };
-        let name: Arc<str> = input.name().into();
         if opts.doc_per_file
             && let Input::Path(dir) = input
             && dir.is_dir()
         {
-            read_dir(dir, opts, &mut emit);
+            let dealing = share.map(|s| (s.index, s.peers));
+            read_dir(dir, opts, dealing, i, &mut |place, item| {
+                go.set(sink(i, place, item));
+                go.get()
+            });
             if !go.get() {
                 return;
             }
             continue;
         }
+        let mut emit = |item: Item| -> bool {
+            let place = match &item {
+                Item::Record(r) => r.origin.line,
+                Item::Rejected(r) => r.origin.line,
+                Item::Header(_) => 0,
+            };
+            go.set(sink(i, place, item));
+            go.get()
+        };
+        let name: Arc<str> = input.name().into();
         let format = opts.format.or_else(|| format_of(input));
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
@@ -1071,7 +1085,19 @@ fn encode_csv(rec: &csv::ByteRecord, format: Format) -> String {
     String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
-fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) {
+/// Reads every file under `dir` as one document, its id the file's path under `dir`: first a
+/// rejection for each folder that cannot be listed, then the files in path order, numbered from
+/// 1 in that order (the places `emit` gets). With `dealing` (this worker and the number of
+/// workers), only the items whose place `k` falls to this worker (`(k + input) mod peers`) are
+/// read and passed on. A record kept raw is its JSON line (`{id field: path, text field:
+/// contents}`): a file's text may span lines, and `dedup` writes one document a line.
+fn read_dir(
+    dir: &Path,
+    opts: &ReadOptions,
+    dealing: Option<(usize, usize)>,
+    input: usize,
+    emit: &mut dyn FnMut(u64, Item) -> bool,
+) {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     let mut errors = Vec::new();
@@ -1087,15 +1113,26 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
         }
     }
     files.sort();
+    let mine =
+        |place: u64| dealing.is_none_or(|(index, peers)| (place as usize + input) % peers == index);
     let no_id = |_: u64| Value::Null;
+    let mut place = 0u64;
     for (d, e) in errors {
+        place += 1;
+        if !mine(place) {
+            continue;
+        }
         let origin = Origin { file: d.display().to_string().into(), line: 0 };
-        if !emit(Item::Rejected(Rejected { origin, id: None, reason: format!("cannot read: {e}") }))
-        {
+        let reason = format!("cannot read: {e}");
+        if !emit(place, Item::Rejected(Rejected { origin, id: None, reason })) {
             return;
         }
     }
     for f in files {
+        place += 1;
+        if !mine(place) {
+            continue;
+        }
         let rel: PathBuf = f.strip_prefix(dir).map(Path::to_path_buf).unwrap_or_else(|_| f.clone());
         let id = Value::String(rel.display().to_string());
         let ctx = Ctx::new(f.display().to_string().into(), opts, &no_id, None, 0);
@@ -1107,7 +1144,12 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
             Err(e) => ctx.reject(0, Some(id), format!("cannot read: {e}")),
             Ok(_) => match String::from_utf8(bytes) {
                 Ok(text) => {
-                    let raw = opts.keep_raw.then(|| text.clone());
+                    let raw = opts.keep_raw.then(|| {
+                        let mut row = serde_json::Map::new();
+                        row.insert(opts.id_field.clone(), id.clone());
+                        row.insert(opts.text_field.clone(), Value::String(text.clone()));
+                        Value::Object(row).to_string()
+                    });
                     ctx.record(1, id, None, text.into(), None, raw)
                 }
                 Err(e) => ctx.reject(
@@ -1117,7 +1159,7 @@ fn read_dir(dir: &Path, opts: &ReadOptions, emit: &mut dyn FnMut(Item) -> bool) 
                 ),
             },
         };
-        if !emit(item) {
+        if !emit(place, item) {
             return;
         }
     }
@@ -1142,7 +1184,7 @@ mod tests {
                     .collect();
                 let share = Share { index: w, peers, ranges };
                 let mut out = Vec::new();
-                read_share(inputs, opts, Some(&share), None, &mut |i, item| {
+                read_share(inputs, opts, Some(&share), None, &mut |i, _, item| {
                     out.push((i, item));
                     true
                 });
@@ -1187,7 +1229,7 @@ mod tests {
         assert!(plan_ranges(&inputs, &opts, 0, 2)[0].is_some(), "the big file is split");
         assert!(plan_ranges(&inputs, &opts, 0, 2)[1..].iter().all(Option::is_none));
         let mut whole = Vec::new();
-        read_share(&inputs, &opts, None, None, &mut |i, item| {
+        read_share(&inputs, &opts, None, None, &mut |i, _, item| {
             whole.push((i, item));
             true
         });
@@ -1207,7 +1249,7 @@ mod tests {
         // Many small files: each goes whole to one worker, the same items all the same.
         let many: Vec<Input> = (0..5).flat_map(|_| inputs[1..].iter().cloned()).collect();
         let mut whole = Vec::new();
-        read_share(&many, &opts, None, None, &mut |i, item| {
+        read_share(&many, &opts, None, None, &mut |i, _, item| {
             whole.push((i, item));
             true
         });
