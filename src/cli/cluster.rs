@@ -69,11 +69,37 @@ pub struct Args {
     pub report: Option<std::path::PathBuf>,
 }
 
+/// Writes the review report of a run (either engine's) to `path`; `shingle`: the shingles the
+/// run used.
+pub fn write_report(
+    path: &std::path::Path,
+    contents: &xdedup::io::report::Contents,
+    args: &super::PipelineArgs,
+    shingle: &str,
+) -> anyhow::Result<()> {
+    let pipeline = args.config()?;
+    let settings = xdedup::io::report::ReportSettings {
+        threshold: pipeline.threshold(),
+        settings: format!(
+            "{} similarity, threshold {}, shingles {shingle}, {} slots, {}x{} bands{}",
+            pipeline.similarity(),
+            pipeline.threshold(),
+            pipeline.num_perm(),
+            pipeline.lsh().bands,
+            pipeline.lsh().rows,
+            if args.model.is_some() { ", with the sentence encoder" } else { "" }
+        ),
+        normalizer: xdedup::text::Normalizer::new(pipeline.stem()),
+    };
+    let html = xdedup::io::report::render_report(contents, &settings);
+    super::write_output(Some(path), |out| out.line(&html))
+}
+
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let Args { batch: args, report, timely, .. } = args;
     if timely.engine == super::distributed::Engine::Timely {
-        anyhow::ensure!(report.is_none(), "--engine timely writes no --report yet");
-        return super::distributed::run(&args, &timely, quiet, xdedup::batch::Task::Cluster);
+        let task = xdedup::batch::Task::Cluster;
+        return super::distributed::run(&args, &timely, quiet, task, report);
     }
     let batch = args.run(false, report.is_some(), quiet)?;
     let c = &batch.clustering;
@@ -100,26 +126,11 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         })
     })?;
     if let Some(path) = &report {
-        let pipeline = args.pipeline.config()?;
         let names: Vec<String> =
             first.iter().map(|&d| id_text(&batch.records[d as usize].id)).collect();
-        let settings = xdedup::io::report::ReportSettings {
-            names: &names,
-            threshold: pipeline.threshold(),
-            settings: format!(
-                "{} similarity, threshold {}, shingles {}, {} slots, {}x{} bands{}",
-                pipeline.similarity(),
-                pipeline.threshold(),
-                c.stats.shingle.map(|s| s.to_string()).unwrap_or_default(),
-                pipeline.num_perm(),
-                pipeline.lsh().bands,
-                pipeline.lsh().rows,
-                if args.pipeline.model.is_some() { ", with the sentence encoder" } else { "" }
-            ),
-            normalizer: xdedup::text::Normalizer::new(pipeline.stem()),
-        };
-        let html = xdedup::io::report::render_report(&batch, &settings);
-        super::write_output(Some(path), |out| out.line(&html))?;
+        let contents = xdedup::io::report::Contents::of_batch(&batch, &names);
+        let shingle = c.stats.shingle.map(|s| s.to_string()).unwrap_or_default();
+        write_report(path, &contents, &args.pipeline, &shingle)?;
     }
     batch.leave();
     unread.status()

@@ -28,7 +28,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     );
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Dedup(args.keep);
-        return super::distributed::run(&args.batch, &args.timely, quiet, task);
+        return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
     }
     let batch = args.batch.run(true, true, quiet)?;
     let c = &batch.clustering;

@@ -48,6 +48,7 @@ pub fn run(
     _: &TimelyArgs,
     _: bool,
     _: xdedup::batch::Task,
+    _: Option<PathBuf>,
 ) -> anyhow::Result<std::process::ExitCode> {
     anyhow::bail!("this xdedup was built without the timely engine (cargo feature `timely`)")
 }
@@ -71,6 +72,7 @@ mod engine {
     use super::super::progress::{Counts, Rejections, rejected_json};
     use super::TimelyArgs;
     use xdedup::io::Rejected;
+    use xdedup::io::report::Contents;
 
     impl TimelyArgs {
         fn config(&self) -> anyhow::Result<timely::Config> {
@@ -122,6 +124,8 @@ mod engine {
         task: Task,
         /// The inputs' names, in order (the input of a record is its key's top bits).
         inputs: Vec<String>,
+        /// `cluster --report`: where, and the settings it describes.
+        report: Option<(PathBuf, super::super::PipelineArgs)>,
     }
 
     fn part_name(worker: usize, peers: usize) -> String {
@@ -179,6 +183,12 @@ mod engine {
                 }
                 Ok(())
             })
+        }
+
+        fn report(&self, contents: &Contents, shingle: &str) -> Result<(), String> {
+            let Some((path, args)) = &self.report else { return Ok(()) };
+            super::super::cluster::write_report(path, contents, args, shingle)
+                .map_err(|e| format!("{e:#}"))
         }
 
         fn costs(&self, per_worker: &[Vec<StageCost>], totals: &Totals) {
@@ -371,12 +381,14 @@ mod engine {
         }
     }
 
-    /// Runs `cluster`, `dedup` or `pairs` (`task`) on the timely engine.
+    /// Runs `cluster`, `dedup` or `pairs` (`task`) on the timely engine; `report`: where a
+    /// `cluster` job writes its review report.
     pub fn run(
         args: &BatchArgs,
         timely: &TimelyArgs,
         quiet: bool,
         task: Task,
+        report: Option<PathBuf>,
     ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
         anyhow::ensure!(
@@ -412,6 +424,7 @@ mod engine {
             pivot: !p.no_pivot,
             lexicon: p.lexicon.clone(),
             task,
+            report: report.is_some(),
         });
         let sink: Arc<dyn Sink> = Arc::new(Parts {
             dir,
@@ -420,6 +433,7 @@ mod engine {
             quiet,
             task,
             inputs: job.inputs.iter().map(|i| i.name()).collect(),
+            report: report.map(|r| (r, p.clone())),
         });
         // A peer that dies takes the TCP connections with it, and timely's network threads panic:
         // end the whole process with a message instead of leaving workers waiting for it.

@@ -40,7 +40,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let min = args.min_score.unwrap_or(args.batch.pipeline.config()?.threshold());
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Pairs { min, every_copy: args.every_copy };
-        return super::distributed::run(&args.batch, &args.timely, quiet, task);
+        return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
     }
     let batch = args.batch.run(false, false, quiet)?;
     let c = &batch.clustering;

@@ -54,6 +54,7 @@ use crate::batch::{Keep, NO_FEATURES, Rank, Task, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
 use crate::config::Config;
+use crate::io::report::Contents;
 use crate::io::{
     Header, Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
 };
@@ -85,6 +86,9 @@ pub struct Job {
     pub lexicon: Option<std::path::PathBuf>,
     /// What the job writes.
     pub task: Task,
+    /// Gather what a review report shows ([`Sink::report`]): the texts are then kept to the
+    /// end of the run.
+    pub report: bool,
 }
 
 /// A verified pair of a `pairs` job.
@@ -171,6 +175,11 @@ pub trait Sink: Send + Sync {
         pairs: &[PairRow],
         rejected: &[(u64, &Rejected)],
     ) -> Result<(), String>;
+    /// Called once, by worker 0, before [`Sink::finish`], with what the review report shows
+    /// when the job asks for one ([`Job::report`]).
+    fn report(&self, _contents: &Contents, _shingle: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// Called once, by worker 0, when every worker has written its part: joins the parts.
     /// `header` is the header row of a `dedup` job's table (see [`table_header`]).
     fn finish(
@@ -337,12 +346,14 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let mut error = None;
     for (i, ((k, mut r), f)) in records.into_iter().zip(features).enumerate() {
         // From here on a record is its id, origin and language (and, for `dedup`, its row and
-        // length): the text is not needed again.
+        // length): the text is not needed again, unless a report shows it.
         let text = std::mem::take(&mut r.text);
         if matches!(job.task, Task::Dedup(_)) && !f.is_empty() {
             lengths.push(text.chars().count() as u64);
             // A text line is its own row.
             r.raw.get_or_insert_with(|| text.into());
+        } else if job.report {
+            r.text = text;
         }
         let p = pivots.get_mut(i).map(std::mem::take);
         if f.is_empty() {
@@ -697,6 +708,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     outcomes.extend(rejected.into_iter().map(|(k, r)| (k, Outcome::Rejected(r))));
     outcomes.sort_unstable_by_key(|o| o.0);
     let read = outcomes.len() as u64;
+    let mut report = job.report.then(|| report_contents(w, &outcomes, &docs, &by_key, &edges));
     if let Task::Dedup(rule) = job.task {
         outcomes = keep_one(w, rule, outcomes, &mut docs, &by_key, &lengths);
     }
@@ -739,9 +751,107 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         }
     }
     if me == 0 {
+        if let Some(contents) = report.as_mut() {
+            contents.read = totals.read;
+            contents.documents = totals.documents;
+            contents.stories = totals.stories;
+            contents.rejected = totals.rejected;
+            sink.report(contents, &shingle.to_string())?;
+        }
         sink.finish(peers, &totals, &shingle.to_string(), header.as_deref())?;
     }
     Ok(totals)
+}
+
+/// What the review report shows, but the counts of [`Totals`], as one machine finds it
+/// ([`Contents::of_batch`]); complete at worker 0 only.
+///
+/// The stories shown are the largest, ties in order of their first documents. Each worker
+/// offers its own largest by size and by the first document *it* holds: a story among the
+/// largest of all is among those of the worker holding its first document (every story above
+/// it there is above it overall), so worker 0 chooses from the offers, and every worker then
+/// sends the members it holds of the chosen stories. Stories of two or more are counted at
+/// their representatives; each verified pair's score once, where the pair was verified.
+fn report_contents(
+    w: &mut Worker,
+    outcomes: &[(u64, Outcome)],
+    docs: &[(u64, Record, Box<[u64]>)],
+    by_key: &HashMap<u64, usize>,
+    edges: &[(u64, u64, u64, f32)],
+) -> Contents {
+    use crate::io::report::{BINS, MAX_STORIES, Member, Story, bin, language, shown_text};
+    let (mut multi, mut in_multi) = (0u64, 0u64);
+    let mut firsts: HashMap<&str, (u32, u64)> = HashMap::new();
+    // Outcomes are in key order: a story's first entry is its first document here.
+    for (k, o) in outcomes {
+        if let Outcome::Story { story, size, representative, .. } = o
+            && *size > 1
+        {
+            firsts.entry(story).or_insert((*size, *k));
+            if *representative {
+                multi += 1;
+                in_multi += *size as u64;
+            }
+        }
+    }
+    // (size, first document, name), largest first, then by first document
+    let largest = |firsts: HashMap<&str, (u32, u64)>| {
+        let mut stories: Vec<(u32, u64, String)> =
+            firsts.into_iter().map(|(n, (s, k))| (s, k, n.to_owned())).collect();
+        stories.sort_unstable_by(|a, b| (b.0, a.1).cmp(&(a.0, b.1)));
+        stories.truncate(MAX_STORIES);
+        stories
+    };
+    let offer = largest(firsts);
+    let mut scores = vec![0u64; BINS];
+    for e in edges {
+        scores[bin(e.3)] += 1;
+    }
+    let counts = exchange::gather_at_first(w, vec![(multi, in_multi, scores)]);
+    let offers = exchange::gather_at_first(w, offer);
+    let mut firsts: HashMap<&str, (u32, u64)> = HashMap::new();
+    for (size, k, name) in &offers {
+        let first = firsts.entry(name).or_insert((*size, *k));
+        first.1 = first.1.min(*k);
+    }
+    // Worker 0's choice, to every worker.
+    let chosen: Vec<String> = all_gather(w, largest(firsts).into_iter().map(|s| s.2).collect())
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let rank: HashMap<&str, u32> =
+        chosen.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    // (story's rank, 0 for the representative, score, key, id, language, text)
+    type Row = (u32, u8, f32, u64, String, String, String);
+    let rows: Vec<Row> = outcomes
+        .iter()
+        .filter_map(|(k, o)| {
+            let Outcome::Story { id, story, representative, score, .. } = o else { return None };
+            let &r = rank.get(story.as_str())?;
+            let d = &docs[by_key[k]].1;
+            let text = if *representative { &d.text[..] } else { shown_text(&d.text) };
+            let lang = language(d.lang.as_deref(), &d.text).to_owned();
+            Some((r, !representative as u8, *score, *k, id_text(id), lang, text.to_owned()))
+        })
+        .collect();
+    let mut rows = exchange::gather_at_first(w, rows);
+    rows.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)).then(a.3.cmp(&b.3))
+    });
+    let mut contents = Contents { scores: vec![0; BINS], ..Contents::default() };
+    for (m, i, bins) in counts {
+        contents.multi += m;
+        contents.in_multi += i;
+        contents.scores.iter_mut().zip(bins).for_each(|(x, y)| *x += y);
+    }
+    if w.index() == 0 {
+        contents.shown =
+            chosen.iter().map(|name| Story { name: name.clone(), members: Vec::new() }).collect();
+    }
+    for (r, _, score, _, id, language, text) in rows {
+        contents.shown[r as usize].members.push(Member { id, language, score, text });
+    }
+    contents
 }
 
 /// The documents a worker holds, with the exact-duplicate groups they are in.

@@ -17,19 +17,133 @@ use crate::text::Normalizer;
 /// Stories shown in full (the largest); the rest are counted.
 pub const MAX_STORIES: usize = 500;
 /// Characters of a text shown before it is cut.
-const MAX_TEXT: usize = 700;
-const BINS: usize = 50;
+pub const MAX_TEXT: usize = 700;
+/// Bins of the score histogram, each `1 / BINS` wide.
+pub const BINS: usize = 50;
 
-/// What the report needs besides the batch.
-pub struct ReportSettings<'a> {
-    /// Story name per story (as `cluster` writes them).
-    pub names: &'a [String],
+/// What the report needs besides what it shows.
+pub struct ReportSettings {
     /// The clustering threshold (drawn on the histogram).
     pub threshold: f64,
     /// One line describing the settings.
     pub settings: String,
     /// The normalizer of the run (to find shared words).
     pub normalizer: Normalizer,
+}
+
+/// What a report shows, gathered from a run by either engine.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contents {
+    /// Records read.
+    pub read: u64,
+    /// Documents clustered.
+    pub documents: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Stories of two or more documents.
+    pub multi: u64,
+    /// Documents in those stories.
+    pub in_multi: u64,
+    /// Verified pair scores counted in [`BINS`] bins (see [`bin`]).
+    pub scores: Vec<u64>,
+    /// The largest stories of two or more documents (at most [`MAX_STORIES`]), largest first,
+    /// then in order of their first documents.
+    pub shown: Vec<Story>,
+}
+
+/// A story shown in full.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// Its name (as `cluster` writes it).
+    pub name: String,
+    /// Its representative first, then the others by score (highest first), then in input order.
+    pub members: Vec<Member>,
+}
+
+/// A story's member, as the report shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Its id as text.
+    pub id: String,
+    /// Its language (see [`language`]).
+    pub language: String,
+    /// Its score to the representative.
+    pub score: f32,
+    /// Its text: the representative's in full (its words are looked for in the others), the
+    /// others' cut after [`MAX_TEXT`] + 1 characters (see [`shown_text`]).
+    pub text: String,
+}
+
+/// The histogram bin of a score.
+pub fn bin(score: f32) -> usize {
+    (((score.clamp(0.0, 1.0) as f64) * BINS as f64) as usize).min(BINS - 1)
+}
+
+/// The part of a member's text a report needs: the first [`MAX_TEXT`] characters and, when
+/// there are more, one more (which tells that the text was cut).
+pub fn shown_text(text: &str) -> &str {
+    match text.char_indices().nth(MAX_TEXT + 1) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+impl Contents {
+    /// The contents of a batch's report; `names`: each story's name.
+    pub fn of_batch(batch: &Batch, names: &[String]) -> Contents {
+        let c = &batch.clustering;
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); c.stats.stories];
+        for (d, &st) in c.story.iter().enumerate() {
+            members[st as usize].push(d);
+        }
+        let mut order: Vec<usize> =
+            (0..members.len()).filter(|&st| members[st].len() > 1).collect();
+        order.sort_by_key(|&st| (std::cmp::Reverse(members[st].len()), st));
+        let mut scores = vec![0u64; BINS];
+        for e in &c.edges {
+            scores[bin(e.score)] += 1;
+        }
+        let shown = order
+            .iter()
+            .take(MAX_STORIES)
+            .map(|&st| {
+                let rep = c.representative[st] as usize;
+                let mut rows = members[st].clone();
+                rows.sort_by(|&a, &b| {
+                    (b == rep)
+                        .cmp(&(a == rep))
+                        .then(c.score_to_rep[b].total_cmp(&c.score_to_rep[a]))
+                        .then(a.cmp(&b))
+                });
+                let members = rows
+                    .into_iter()
+                    .map(|d| {
+                        let r = &batch.records[d];
+                        let text = if d == rep { &r.text[..] } else { shown_text(&r.text) };
+                        Member {
+                            id: crate::io::id_text(&r.id),
+                            language: language(r.lang.as_deref(), &r.text).to_owned(),
+                            score: c.score_to_rep[d],
+                            text: text.to_owned(),
+                        }
+                    })
+                    .collect();
+                Story { name: names[st].clone(), members }
+            })
+            .collect();
+        Contents {
+            read: batch.read() as u64,
+            documents: batch.records.len() as u64,
+            stories: c.stats.stories as u64,
+            rejected: batch.rejected.len() as u64,
+            multi: order.len() as u64,
+            in_multi: order.iter().map(|&st| members[st].len() as u64).sum(),
+            scores,
+            shown,
+        }
+    }
 }
 
 /// `n` and the noun that counts it: `1 story`, `2 stories` (summary lines and reports).
@@ -40,8 +154,8 @@ pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, man
 
 /// A record's language: its language field when the input has one, else the main script of
 /// its text.
-fn language(r: &crate::io::Record) -> &str {
-    r.lang.as_deref().unwrap_or_else(|| dominant_script(&r.text))
+pub fn language<'a>(lang: Option<&'a str>, text: &str) -> &'a str {
+    lang.unwrap_or_else(|| dominant_script(text))
 }
 
 /// The main script of a text: the script most of its letters are written in.
@@ -112,19 +226,8 @@ fn highlighted(text: &str, shared: Option<&HashSet<String>>, norm: &Normalizer, 
     }
 }
 
-/// The report of `batch`, as one HTML document.
-pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
-    let c = &batch.clustering;
-    let n_stories = c.stats.stories;
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_stories];
-    for (d, &st) in c.story.iter().enumerate() {
-        members[st as usize].push(d);
-    }
-    let mut order: Vec<usize> = (0..n_stories).filter(|&st| members[st].len() > 1).collect();
-    order.sort_by_key(|&st| (std::cmp::Reverse(members[st].len()), st));
-    let multi = order.len();
-    let in_multi: usize = order.iter().map(|&st| members[st].len()).sum();
-
+/// The report of a run, as one HTML document.
+pub fn render_report(c: &Contents, s: &ReportSettings) -> String {
     let mut h = String::with_capacity(1 << 16);
     h.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -137,87 +240,76 @@ pub fn render_report(batch: &Batch, s: &ReportSettings) -> String {
         h,
         "<p class=\"summary\">{} read: {} in {}; {} of two or more {} {}; {} of one document; \
          {} rejected.</p>\n<p class=\"settings\">",
-        counted(batch.read(), "record", "records"),
-        counted(batch.records.len(), "document", "documents"),
-        counted(n_stories, "story", "stories"),
-        counted(multi, "story", "stories"),
-        if multi == 1 { "holds" } else { "hold" },
-        counted(in_multi, "document", "documents"),
-        counted(n_stories - multi, "story", "stories"),
-        batch.rejected.len()
+        counted(c.read, "record", "records"),
+        counted(c.documents, "document", "documents"),
+        counted(c.stories, "story", "stories"),
+        counted(c.multi, "story", "stories"),
+        if c.multi == 1 { "holds" } else { "hold" },
+        counted(c.in_multi, "document", "documents"),
+        counted(c.stories - c.multi, "story", "stories"),
+        c.rejected
     );
     esc(&s.settings, &mut h);
     h.push_str("</p>\n");
-    histogram(&c.edges.iter().map(|e| e.score).collect::<Vec<_>>(), s.threshold, &mut h);
+    histogram(&c.scores, s.threshold, &mut h);
 
-    for (k, &st) in order.iter().enumerate().take(MAX_STORIES) {
-        let rep = c.representative[st] as usize;
-        let rep_script = language(&batch.records[rep]);
+    for (k, story) in c.shown.iter().enumerate() {
+        let Some(rep) = story.members.first() else { continue };
         let scripts: std::collections::BTreeSet<&str> =
-            members[st].iter().map(|&d| language(&batch.records[d])).collect();
+            story.members.iter().map(|m| &m.language[..]).collect();
         let cross = scripts.len() > 1;
         let rep_tokens: HashSet<String> =
-            s.normalizer.normalize(&batch.records[rep].text).tokens().map(str::to_owned).collect();
+            s.normalizer.normalize(&rep.text).tokens().map(str::to_owned).collect();
         let _ = write!(h, "<section class=\"story\" id=\"story-{k}\"><h2>");
-        esc(&s.names[st], &mut h);
+        esc(&story.name, &mut h);
         let _ = write!(
             h,
             " <span class=\"size\">{} documents · {}</span>{}</h2>\n<table>\
              <tr><th>id</th><th>language</th><th>score</th><th>text</th></tr>\n",
-            members[st].len(),
+            story.members.len(),
             scripts.iter().copied().collect::<Vec<_>>().join(", "),
             if cross { " <span class=\"badge\">cross-language</span>" } else { "" }
         );
-        let mut rows = members[st].clone();
-        rows.sort_by(|&a, &b| {
-            (b == rep)
-                .cmp(&(a == rep))
-                .then(c.score_to_rep[b].total_cmp(&c.score_to_rep[a]))
-                .then(a.cmp(&b))
-        });
-        for d in rows {
-            let r = &batch.records[d];
-            let script = language(r);
-            let is_rep = d == rep;
+        for (i, m) in story.members.iter().enumerate() {
+            let is_rep = i == 0;
             let _ = write!(
                 h,
                 "<tr class=\"{}\"><td class=\"id\">",
                 if is_rep { "rep" } else { "member" }
             );
-            esc(&crate::io::id_text(&r.id), &mut h);
+            esc(&m.id, &mut h);
             if is_rep {
                 h.push_str(" <span class=\"star\" title=\"representative\">★</span>");
             }
             let _ = write!(
                 h,
-                "</td><td>{script}{}</td><td class=\"score\">{}</td><td class=\"text\" dir=\"auto\">",
-                if script != rep_script {
+                "</td><td>{}{}</td><td class=\"score\">{}</td><td class=\"text\" dir=\"auto\">",
+                m.language,
+                if m.language != rep.language {
                     " <span class=\"badge\">other language</span>"
                 } else {
                     ""
                 },
-                if is_rep { "rep.".to_owned() } else { format!("{:.3}", c.score_to_rep[d]) }
+                if is_rep { "rep.".to_owned() } else { format!("{:.3}", m.score) }
             );
-            highlighted(&r.text, (!is_rep).then_some(&rep_tokens), &s.normalizer, &mut h);
+            highlighted(&m.text, (!is_rep).then_some(&rep_tokens), &s.normalizer, &mut h);
             h.push_str("</td></tr>\n");
         }
         h.push_str("</table></section>\n");
     }
-    if multi > MAX_STORIES {
-        let _ =
-            writeln!(h, "<p class=\"more\">{} smaller stories not shown.</p>", multi - MAX_STORIES);
+    if c.multi > MAX_STORIES as u64 {
+        let _ = writeln!(
+            h,
+            "<p class=\"more\">{} smaller stories not shown.</p>",
+            c.multi - MAX_STORIES as u64
+        );
     }
     h.push_str("<footer>Written by xdedup. Highlighted: words a member shares with its story's representative (after normalization). Scores: the verified similarity to the representative.</footer>\n</body></html>");
     h
 }
 
 /// An inline SVG histogram of verified pair scores with the threshold drawn.
-fn histogram(scores: &[f32], threshold: f64, h: &mut String) {
-    let mut bins = [0usize; BINS];
-    for &x in scores {
-        let b = ((x.clamp(0.0, 1.0) as f64) * BINS as f64) as usize;
-        bins[b.min(BINS - 1)] += 1;
-    }
+fn histogram(bins: &[u64], threshold: f64, h: &mut String) {
     let max = bins.iter().copied().max().unwrap_or(0).max(1);
     let (w, ht, left, right, bottom) = (800.0, 220.0, 50.0, 30.0, 30.0);
     let bw = (w - left - right) / BINS as f64;
@@ -262,7 +354,7 @@ fn histogram(scores: &[f32], threshold: f64, h: &mut String) {
         "<text x=\"4\" y=\"16\" class=\"axis\">{max}</text></svg>\n<figcaption>{} verified pairs by score \
          (square-root scale). Stories merge while their average score is at least the threshold: \
          it should sit in the valley between unrelated and related pairs.</figcaption></figure>\n",
-        scores.len()
+        bins.iter().sum::<u64>()
     );
 }
 
@@ -297,6 +389,18 @@ mod tests {
         let mut s = String::new();
         esc("<a href=\"x\">&'", &mut s);
         assert_eq!(s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn a_shown_text_keeps_one_character_past_the_cut() {
+        let long = "ب".repeat(MAX_TEXT + 50);
+        assert_eq!(shown_text(&long).chars().count(), MAX_TEXT + 1);
+        assert_eq!(shown_text("short"), "short");
+        // Cut or not, the page shows the same: the first characters and the mark of a cut.
+        let (mut whole, mut shown) = (String::new(), String::new());
+        highlighted(&long, None, &Normalizer::new(true), &mut whole);
+        highlighted(shown_text(&long), None, &Normalizer::new(true), &mut shown);
+        assert!(whole == shown && whole.ends_with('…'));
     }
 
     #[test]
