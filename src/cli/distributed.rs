@@ -65,7 +65,7 @@ mod engine {
 
     use anyhow::Context;
     use xdedup::batch::Task;
-    use xdedup::distributed::{Job, Outcome, PairRow, Sink, StageCost, Totals, work};
+    use xdedup::distributed::{Job, Model, Outcome, PairRow, Sink, StageCost, Totals, work};
 
     use super::super::BatchArgs;
     use super::super::cluster::Row;
@@ -391,10 +391,6 @@ mod engine {
         report: Option<PathBuf>,
     ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
-        anyhow::ensure!(
-            p.model.is_none(),
-            "--engine timely does not run the sentence encoder (--model) yet"
-        );
         let inputs = args.input.inputs();
         anyhow::ensure!(
             !inputs.iter().any(|i| matches!(i, xdedup::io::Input::Stdin)),
@@ -424,6 +420,10 @@ mod engine {
             pivot: !p.no_pivot,
             lexicon: p.lexicon.clone(),
             task,
+            model: match (&p.model, p.encoder()?) {
+                (Some(path), Some(encoder)) => Some(Model { path: path.clone(), encoder }),
+                _ => None,
+            },
             report: report.is_some(),
         });
         let sink: Arc<dyn Sink> = Arc::new(Parts {

@@ -40,7 +40,9 @@
 //!
 //! The pivot stage runs as on one machine (pivot features in the shingling pass, weighted by
 //! their rarity among all nodes, rare-key candidates at each feature's owner, pivot evidence in
-//! the pair scores); the sentence encoder is not part of it yet.
+//! the pair scores), and so does the sentence encoder (each node's embeddings made where it is,
+//! after step 5; semantic band keys bucketed at their owners in step 7; embeddings shipped with
+//! the sets in step 8, a pair only the semantic bands propose scored on them alone).
 
 pub mod exchange;
 
@@ -54,14 +56,16 @@ use crate::batch::{Keep, NO_FEATURES, Rank, Task, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
 use crate::config::Config;
+use crate::embed::{DocVectors, Encoder};
 use crate::io::report::Contents;
 use crate::io::{
     Header, Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
 };
+use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
 use crate::shingle::{SCRIPT_CLASSES, text_script};
-use crate::verify::{WeightedSet, pivot_pair};
+use crate::verify::{WeightedSet, combine, pivot_pair};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
 use exchange::{agree, all_gather, exchange, owner, stage};
@@ -86,9 +90,27 @@ pub struct Job {
     pub lexicon: Option<std::path::PathBuf>,
     /// What the job writes.
     pub task: Task,
+    /// The sentence encoder (`--model`): embeddings of each node's first document, semantic
+    /// candidates and scores, as on one machine.
+    pub model: Option<Model>,
     /// Gather what a review report shows ([`Sink::report`]): the texts are then kept to the
     /// end of the run.
     pub report: bool,
+}
+
+/// The sentence encoder of a job, loaded once per process and shared by its workers.
+#[derive(Clone)]
+pub struct Model {
+    /// Where it was read from (what the job's fingerprint compares).
+    pub path: std::path::PathBuf,
+    /// The encoder.
+    pub encoder: std::sync::Arc<Encoder>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Model({})", self.path.display())
+    }
 }
 
 /// A verified pair of a `pairs` job.
@@ -346,14 +368,19 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let mut error = None;
     for (i, ((k, mut r), f)) in records.into_iter().zip(features).enumerate() {
         // From here on a record is its id, origin and language (and, for `dedup`, its row and
-        // length): the text is not needed again, unless a report shows it.
-        let text = std::mem::take(&mut r.text);
+        // length): the text is not needed again, unless the encoder reads it or a report shows
+        // it.
+        let keep = job.report || job.model.is_some();
         if matches!(job.task, Task::Dedup(_)) && !f.is_empty() {
-            lengths.push(text.chars().count() as u64);
+            lengths.push(r.text.chars().count() as u64);
             // A text line is its own row.
-            r.raw.get_or_insert_with(|| text.into());
-        } else if job.report {
-            r.text = text;
+            if r.raw.is_none() {
+                let text = if keep { r.text.clone() } else { std::mem::take(&mut r.text) };
+                r.raw = Some(text.into());
+            }
+        }
+        if !keep {
+            r.text = String::new();
         }
         let p = pivots.get_mut(i).map(std::mem::take);
         if f.is_empty() {
@@ -417,6 +444,18 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         nodes[node_at[&lead]].followers.push((k, fw));
     }
     let exact: u64 = nodes.iter().map(|n| n.size as u64 - 1).sum();
+    // With the sentence encoder: each node's embeddings, from its first document's text, as
+    // on one machine. The texts go then, unless a report shows them.
+    let vectors: Option<Vec<DocVectors>> = job.model.as_ref().map(|m| {
+        stage("embed");
+        let firsts: Vec<&str> = nodes.iter().map(|n| docs[n.doc].1.text.as_str()).collect();
+        m.encoder.embed_vectors(&firsts)
+    });
+    if !job.report {
+        for d in &mut docs {
+            d.1.text = String::new();
+        }
+    }
     let node_features: Vec<Box<[u64]>> =
         nodes.iter().map(|n| std::mem::take(&mut docs[n.doc].2)).collect();
     for d in &mut docs {
@@ -462,52 +501,26 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         lsh.keys(sig, |_, key| keys.push((key, n.key, me as u64)));
     }
     drop(signatures);
-    let mut keys = exchange(w, keys, move |k| owner(k.0, peers));
-    keys.sort_unstable();
-    let sizes = bucket_sizes(keys.chunk_by(|a, b| a.0 == b.0).map(|b| b.len()).filter(|&m| m > 1));
-    let node_count: u64 = all_gather(w, nodes.len() as u64).iter().sum();
-    let histogram = all_gather(w, sizes).iter().fold(Vec::new(), |h, part| add_sizes(&h, part));
-    let cap =
-        bucket_cap(&histogram, node_count as usize, job.config.max_bucket().max(2), PAIR_BUDGET);
-    let mut pairs: Vec<Pair> = Vec::new();
-    let mut budget: HashMap<u64, u32> = HashMap::new();
-    for bucket in keys.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
-        if bucket.len() <= cap {
-            for (i, a) in bucket.iter().enumerate() {
-                for b in &bucket[i + 1..] {
-                    pairs.push(Pair { a: a.1, aw: a.2, b: b.1, bw: b.2 });
-                }
-            }
-        } else {
-            // Sampled as on one machine: windows in a fixed pseudo-random order, each node in at
-            // most 2 × cap window pairs (counted per worker here).
-            let mut members: Vec<(u64, u64)> = bucket.iter().map(|x| (x.1, x.2)).collect();
-            members
-                .sort_unstable_by_key(|&(k, _)| (xxh3_64_with_seed(&k.to_le_bytes(), 0x0B5E), k));
-            let budget_cap = 2 * cap as u32;
-            for i in 0..members.len() {
-                let a = members[i];
-                for &b in &members[i + 1..(i + cap).min(members.len())] {
-                    if budget.get(&a.0).copied().unwrap_or(0) >= budget_cap {
-                        break;
-                    }
-                    if budget.get(&b.0).copied().unwrap_or(0) < budget_cap {
-                        *budget.entry(a.0).or_default() += 1;
-                        *budget.entry(b.0).or_default() += 1;
-                        let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
-                        pairs.push(Pair { a: a.0, aw: a.1, b: b.0, bw: b.1 });
-                    }
-                }
-            }
-        }
-    }
-    drop(keys);
+    let max_bucket = job.config.max_bucket();
+    let mut pairs: Vec<(Pair, u8)> =
+        bucket_pairs(w, keys, nodes.len(), max_bucket).into_iter().map(|p| (p, LEXICAL)).collect();
     if let Some(piv) = &pivot_sets {
         // Cross-language candidates: nodes sharing rare pivot features.
-        pairs.extend(rare_key_pairs(w, &nodes, piv, &groups, job.config.max_bucket()));
+        let more = rare_key_pairs(w, &nodes, piv, &groups, max_bucket);
+        pairs.extend(more.into_iter().map(|p| (p, PIVOT)));
     }
+    if let Some(v) = &vectors {
+        // Semantic candidates: SimHash bands of the embeddings, in buckets of their own.
+        let mut keys: Vec<(u64, u64, u64)> = Vec::new();
+        for (n, v) in nodes.iter().zip(v) {
+            keys.extend(pipeline.semantic_keys(v).into_iter().map(|k| (k, n.key, me as u64)));
+        }
+        let more = bucket_pairs(w, keys, nodes.len(), max_bucket);
+        pairs.extend(more.into_iter().map(|p| (p, SEMANTIC)));
+    }
+    // A pair found more than once is scored as its first kind says.
     pairs.sort_unstable();
-    pairs.dedup();
+    pairs.dedup_by_key(|p| p.0);
 
     stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
@@ -516,6 +529,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         sets: &weighted,
         pivots: pivot_sets.as_deref(),
         groups: &groups,
+        vectors: vectors.as_deref(),
         me: me as u64,
     };
     let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
@@ -670,10 +684,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     }
     let singles = nodes.iter().enumerate().filter(|(i, _)| adj[*i].is_empty()).count() as u64;
     stage("scores to representatives");
-    let to_rep: Vec<Pair> = verdicts
+    let to_rep: Vec<(Pair, u8)> = verdicts
         .iter()
         .filter(|v| v.1 != v.3)
-        .map(|v| Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 })
+        .map(|v| (Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 }, LEXICAL))
         .collect();
     let rep_scores: HashMap<u64, f32> =
         score_pairs(w, &pipeline, &ctx, to_rep, false).into_iter().map(|s| (s.0, s.3)).collect();
@@ -761,6 +775,57 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         sink.finish(peers, &totals, &shingle.to_string(), header.as_deref())?;
     }
     Ok(totals)
+}
+
+/// The candidate pairs of band keys `(key, node, node's worker)`: each key goes to its owner,
+/// which pairs the nodes of its bucket; buckets over the cap (from every worker's bucket sizes,
+/// as on one machine) are sampled in windows.
+fn bucket_pairs(
+    w: &mut Worker,
+    keys: Vec<(u64, u64, u64)>,
+    nodes: usize,
+    max_bucket: usize,
+) -> Vec<Pair> {
+    let peers = w.peers();
+    let mut keys = exchange(w, keys, move |k| owner(k.0, peers));
+    keys.sort_unstable();
+    let sizes = bucket_sizes(keys.chunk_by(|a, b| a.0 == b.0).map(|b| b.len()).filter(|&m| m > 1));
+    let node_count: u64 = all_gather(w, nodes as u64).iter().sum();
+    let histogram = all_gather(w, sizes).iter().fold(Vec::new(), |h, part| add_sizes(&h, part));
+    let cap = bucket_cap(&histogram, node_count as usize, max_bucket.max(2), PAIR_BUDGET);
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut budget: HashMap<u64, u32> = HashMap::new();
+    for bucket in keys.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
+        if bucket.len() <= cap {
+            for (i, a) in bucket.iter().enumerate() {
+                for b in &bucket[i + 1..] {
+                    pairs.push(Pair { a: a.1, aw: a.2, b: b.1, bw: b.2 });
+                }
+            }
+        } else {
+            // Sampled as on one machine: windows in a fixed pseudo-random order, each node in at
+            // most 2 × cap window pairs (counted per worker here).
+            let mut members: Vec<(u64, u64)> = bucket.iter().map(|x| (x.1, x.2)).collect();
+            members
+                .sort_unstable_by_key(|&(k, _)| (xxh3_64_with_seed(&k.to_le_bytes(), 0x0B5E), k));
+            let budget_cap = 2 * cap as u32;
+            for i in 0..members.len() {
+                let a = members[i];
+                for &b in &members[i + 1..(i + cap).min(members.len())] {
+                    if budget.get(&a.0).copied().unwrap_or(0) >= budget_cap {
+                        break;
+                    }
+                    if budget.get(&b.0).copied().unwrap_or(0) < budget_cap {
+                        *budget.entry(a.0).or_default() += 1;
+                        *budget.entry(b.0).or_default() += 1;
+                        let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+                        pairs.push(Pair { a: a.0, aw: a.1, b: b.0, bw: b.1 });
+                    }
+                }
+            }
+        }
+    }
+    pairs
 }
 
 /// What the review report shows, but the counts of [`Totals`], as one machine finds it
@@ -1019,6 +1084,16 @@ struct Node {
     followers: Vec<(u64, u64)>,
 }
 
+/// What proposed a candidate pair, in the order that decides how a pair proposed twice is
+/// scored (as on one machine): a pair the lexical bands propose is scored in full, one only the
+/// semantic bands and perhaps the pivot stage propose on its semantic evidence alone, one only
+/// the pivot stage proposes in full.
+const LEXICAL: u8 = 0;
+/// See [`LEXICAL`].
+const SEMANTIC: u8 = 1;
+/// See [`LEXICAL`].
+const PIVOT: u8 = 2;
+
 /// A pair of nodes, each with the worker that holds it; `a < b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 struct Pair {
@@ -1036,6 +1111,8 @@ struct Held<'a> {
     pivots: Option<&'a [WeightedSet]>,
     /// Language groups.
     groups: &'a [u8],
+    /// Embeddings, with the sentence encoder.
+    vectors: Option<&'a [DocVectors]>,
     me: u64,
 }
 
@@ -1050,29 +1127,35 @@ fn score_pairs(
     w: &mut Worker,
     pipeline: &Pipeline,
     held: &Held,
-    pairs: Vec<Pair>,
+    pairs: Vec<(Pair, u8)>,
     balance: bool,
 ) -> Vec<(u64, u64, u64, f32)> {
-    // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`)
-    let routed: Vec<(u64, u64, u64, u64, bool)> = pairs
+    // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`,
+    // what proposed the pair)
+    let routed: Vec<(u64, u64, u64, u64, bool, u8)> = pairs
         .into_iter()
-        .map(|p| {
+        .map(|(p, kind)| {
             let flip = balance
                 && xxh3_64_with_seed(&(p.a ^ p.b.rotate_left(29)).to_le_bytes(), 7) & 1 == 1;
-            if flip { (p.aw, p.a, p.b, p.bw, true) } else { (p.bw, p.b, p.a, p.aw, false) }
+            if flip {
+                (p.aw, p.a, p.b, p.bw, true, kind)
+            } else {
+                (p.bw, p.b, p.a, p.aw, false, kind)
+            }
         })
         .collect();
     let mut routed = exchange(w, routed, |r| r.0);
-    routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4));
-    routed.dedup();
-    // (scorer's worker, shipped node, its worker, its set, its pivot set, its group, the
-    // scorers' nodes)
-    type Shipment = (u64, u64, u64, Parts, Parts, u8, Vec<(u64, bool)>);
+    // A pair proposed at several workers meets itself here: its first kind decides.
+    routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4, r.5));
+    routed.dedup_by_key(|r| (r.1, r.3, r.2, r.4));
+    // (scorer's worker, shipped node, its worker, its set, its pivot set, its group, its
+    // embeddings, the scorers' nodes)
+    type Shipment = (u64, u64, u64, Parts, Parts, u8, Option<DocVectors>, Vec<(u64, bool, bool)>);
     let parts = |set: &WeightedSet| (set.features().to_vec(), set.weights().to_vec());
     let mut out: Vec<Shipment> = Vec::new();
     for group in routed.chunk_by(|x, y| (x.1, x.3) == (y.1, y.3)) {
         let i = held.node_at[&group[0].1];
-        let scorers = group.iter().map(|r| (r.2, r.4)).collect();
+        let scorers = group.iter().map(|r| (r.2, r.4, r.5 == SEMANTIC)).collect();
         let pivot = held.pivots.map(|p| parts(&p[i])).unwrap_or_default();
         out.push((
             group[0].3,
@@ -1081,26 +1164,46 @@ fn score_pairs(
             parts(&held.sets[i]),
             pivot,
             held.groups[i],
+            held.vectors.map(|v| v[i].clone()),
             scorers,
         ));
     }
     let got = exchange(w, out, |s| s.0);
     let sim = pipeline.config().similarity();
     let mut scored = Vec::new();
-    for (_, y, yw, set, pivot, group, scorers) in got {
+    for (_, y, yw, set, pivot, group, vectors, scorers) in got {
         let shipped = WeightedSet::from_parts(set.0.into(), set.1.into());
         let shipped_pivot = WeightedSet::from_parts(pivot.0.into(), pivot.1.into());
-        for (x, shipped_is_a) in scorers {
+        for (x, shipped_is_a, semantic_only) in scorers {
             let i = held.node_at[&x];
             let local = &held.sets[i];
             let (a, b) = if shipped_is_a { (&shipped, local) } else { (local, &shipped) };
-            // As `Pipeline::pair_score`: pivot evidence between language groups only.
-            let pivot = held.pivots.filter(|_| held.groups[i] != group).and_then(|p| {
-                let (pa, pb) =
-                    if shipped_is_a { (&shipped_pivot, &p[i]) } else { (&p[i], &shipped_pivot) };
-                pivot_pair(pa, pb, sim)
-            });
-            scored.push((x, y, yw, pipeline.score(a, pivot, None, b, None)));
+            let local_v = held.vectors.map(|v| &v[i]);
+            let (av, bv) = if shipped_is_a {
+                (vectors.as_ref(), local_v)
+            } else {
+                (local_v, vectors.as_ref())
+            };
+            let score = match (av, bv) {
+                // As `Pipeline::cluster`: a pair only the semantic bands propose is scored on
+                // its semantic evidence alone.
+                (Some(av), Some(bv)) if semantic_only => {
+                    combine(0.0, None, Some(semantic_score(av, bv)))
+                }
+                _ => {
+                    // As `Pipeline::pair_score`: pivot evidence between language groups only.
+                    let pivot = held.pivots.filter(|_| held.groups[i] != group).and_then(|p| {
+                        let (pa, pb) = if shipped_is_a {
+                            (&shipped_pivot, &p[i])
+                        } else {
+                            (&p[i], &shipped_pivot)
+                        };
+                        pivot_pair(pa, pb, sim)
+                    });
+                    pipeline.score(a, pivot, av, b, bv)
+                }
+            };
+            scored.push((x, y, yw, score));
         }
     }
     scored
