@@ -251,8 +251,8 @@ fn read_range(
 /// round robin (record `k` of input `i` goes to worker `(k + i) mod peers`,
 /// before it is parsed); a whole-file error goes to worker `i mod peers`. Together the workers
 /// see every item exactly once, with the line numbers of a whole read. The files of a directory
-/// read as one document per file are dealt round robin as records are (file `k`, in the order of
-/// [`read_dir`], to worker `(k + i) mod peers`), each worker reading only its own.
+/// read as one document per file are dealt round robin as records are (file `k`, in the folder's
+/// path order, to worker `(k + i) mod peers`), each worker reading only its own.
 ///
 /// `sink` gets each item with its input's index and its place in that input: its line, or in a
 /// directory read one document per file, its number in the directory's order (from 1). Places
