@@ -480,6 +480,7 @@ fn a_killed_process_ends_the_run_with_an_error_and_no_output() {
     assert_ne!(code, 0, "the survivor must fail: {err}");
     assert!(err.contains("distributed run failed"), "{err}");
     assert!(!out.exists(), "no output from a failed run");
+    assert!(!dir.path().join(".out.jsonl.parts").exists(), "the parts folder is left behind");
 }
 
 #[test]
@@ -505,6 +506,7 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
         assert!(err.contains("bad.jsonl:38"), "names file and line: {err}");
     }
     assert!(!out.exists());
+    assert!(!dir.path().join(".out.jsonl.parts").exists(), "the parts folder is left behind");
     // Without --strict the record is reported in its place and the rest clustered.
     let rows = json_lines(&cluster_processes(dir.path(), 2, &[&input], &[]));
     assert_eq!(rows.len(), 50);
@@ -542,4 +544,5 @@ fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not every process connected within 2 s"), "{err}");
     assert!(!out.exists());
+    assert!(!dir.path().join(".out.jsonl.parts").exists(), "the parts folder is left behind");
 }

@@ -426,6 +426,7 @@ mod engine {
             },
             report: report.is_some(),
         });
+        let parts_dir = dir.clone();
         let sink: Arc<dyn Sink> = Arc::new(Parts {
             dir,
             output,
@@ -437,7 +438,8 @@ mod engine {
         });
         // A peer that dies takes the TCP connections with it, and timely's network threads panic:
         // end the whole process with a message instead of leaving workers waiting for it.
-        std::panic::set_hook(Box::new(|info| {
+        let (dead_dir, first) = (parts_dir.clone(), timely.process == 0);
+        std::panic::set_hook(Box::new(move |info| {
             let what = info
                 .payload()
                 .downcast_ref::<&str>()
@@ -449,6 +451,9 @@ mod engine {
                 "xdedup: the distributed run failed ({thread}: {what}): a worker or a peer process \
              stopped; no output was written"
             );
+            if first {
+                let _ = std::fs::remove_dir_all(&dead_dir);
+            }
             std::process::exit(2);
         }));
         let config = timely.config()?;
@@ -456,9 +461,12 @@ mod engine {
         // leave the others waiting. Give up after --connect-timeout.
         let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (flag, limit) = (Arc::clone(&started), timely.connect_timeout);
+        let empty_dir = parts_dir.clone();
         std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_secs(limit));
             if !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                // Nothing was written into the parts folder before every process connected.
+                let _ = std::fs::remove_dir(&empty_dir);
                 eprintln!(
                     "xdedup: the distributed run failed: not every process connected within \
                      {limit} s (--connect-timeout); check that each one started, with its -p, \
@@ -467,18 +475,28 @@ mod engine {
                 std::process::exit(2);
             }
         });
-        let guards = timely::execute(config, move |worker| {
-            started.store(true, std::sync::atomic::Ordering::SeqCst);
-            work(worker, &job, sink.as_ref())
-        })
-        .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
-        let mut unread = 0;
-        for result in guards.join() {
-            let totals = result
-                .map_err(|e| anyhow::anyhow!("a worker panicked: {e}"))?
-                .map_err(anyhow::Error::msg)?;
-            unread = totals.unread;
-        }
+        let run = || -> anyhow::Result<u64> {
+            let guards = timely::execute(config, move |worker| {
+                started.store(true, std::sync::atomic::Ordering::SeqCst);
+                work(worker, &job, sink.as_ref())
+            })
+            .map_err(|e| anyhow::anyhow!("timely: {e}"))?;
+            let mut unread = 0;
+            for result in guards.join() {
+                let totals = result
+                    .map_err(|e| anyhow::anyhow!("a worker panicked: {e}"))?
+                    .map_err(anyhow::Error::msg)?;
+                unread = totals.unread;
+            }
+            Ok(unread)
+        };
+        let unread = run().inspect_err(|_| {
+            // A run that failed leaves no parts behind: every process stops at the same error
+            // (and the merge is the first process's), so that one clears the folder.
+            if timely.process == 0 {
+                let _ = std::fs::remove_dir_all(&parts_dir);
+            }
+        })?;
         // The merging process has named them in its own error (its worker 0's `finish`); the
         // others end with the same status, so that a launcher that checks any process sees it.
         anyhow::ensure!(
