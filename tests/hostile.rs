@@ -49,6 +49,33 @@ fn invalid_utf8_inside_an_arabic_letter_rejects_that_line_only() {
 }
 
 #[test]
+fn a_csv_quote_that_never_closes_rejects_its_record_and_names_the_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    // Written by a spreadsheet (CRLF), with a quote missing after record 2's text: the csv
+    // crate reads on to record 4's opening quote, so record 3 would vanish into record 2.
+    let csv = format!(
+        "id,text\r\n1,\"{OK}\"\r\n2,\"Gold climbs\r\n3,\"Rain in Riyadh\"\r\n\r\n4,\"{OK} again\"\r\n"
+    );
+    std::fs::write(dir.path().join("news.csv"), csv).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "news.csv"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        err.contains("news.csv:3: document 2: unbalanced quotes") && err.contains("lines 3-4"),
+        "{err}"
+    );
+    assert!(err.contains("3 records read: 2 documents in 1 story"), "{err}");
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "4"]);
+    assert!(rows[1]["cluster"].is_null());
+    assert_eq!(rows[2]["line"], serde_json::Value::Null, "a record has no line field");
+    assert_eq!(rows[0]["cluster"], rows[2]["cluster"]);
+    // `--strict` stops there, naming it.
+    let (_, err, code) = run(dir.path(), &["cluster", "news.csv", "--strict"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("news.csv:3") && err.contains("unbalanced quotes"), "{err}");
+}
+
+#[test]
 fn text_field_missing_null_number_or_array() {
     let dir = tempfile::tempdir().unwrap();
     let lines = [

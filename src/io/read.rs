@@ -912,14 +912,17 @@ fn read_csv(
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
+    let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+        .delimiter(delimiter)
         // Records of the wrong length are read, not refused, so that their rejection can name
         // the id they hold (see `csv_item`).
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(RawTap::new(reader, delimiter));
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
+    let end = rdr.position().byte();
+    rdr.get_mut().take(end);
     let col = |name: &str| headers.iter().position(|h| h == name.as_bytes());
     let o = ctx.opts;
     let names = || {
@@ -958,24 +961,33 @@ fn read_csv(
                 }
                 let rec = &mut block.records[block.used];
                 let read = rdr.read_byte_record(rec);
+                let end = rdr.position().byte();
+                let raw = rdr.get_mut().take(end);
                 if matches!(read, Ok(true)) && !ctx.mine() {
                     continue;
                 }
                 match read {
                     Ok(false) => return Filled::End,
                     Ok(true) => {
-                        let line = rec.position().map(|p| p.line()).unwrap_or(0);
                         block.bytes += rec.as_slice().len();
-                        block.entries.push((line, Ok(block.used)));
+                        // A quoted field that did not close where it should have runs on to
+                        // the next quote character (the csv crate reads on), so the records
+                        // in between would vanish into this one's field.
+                        let entry = if raw.damaged && raw.last > raw.line {
+                            CsvEntry::Unbalanced { record: block.used, last: raw.last }
+                        } else {
+                            CsvEntry::Record(block.used)
+                        };
+                        block.entries.push((raw.line, entry));
                         block.used += 1;
                     }
                     Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(0);
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                            return Filled::Failed(format!("read error at line {line}: {e}"));
+                            return Filled::Failed(format!("read error at line {}: {e}", raw.line));
                         }
                         if ctx.mine() {
-                            block.entries.push((line, Err(format!("malformed record: {e}"))));
+                            let reason = format!("malformed record: {e}");
+                            block.entries.push((raw.line, CsvEntry::Malformed(reason)));
                         }
                     }
                 }
@@ -999,6 +1011,17 @@ struct CsvColumns {
     lang: Option<usize>,
 }
 
+/// What a CSV reader found at a line.
+enum CsvEntry {
+    /// A record, at this place in its block's `records`.
+    Record(usize),
+    /// A record with a quoted field that does not close before the line break it should
+    /// (its lines run to `last`).
+    Unbalanced { record: usize, last: u64 },
+    /// Not a record, for this reason.
+    Malformed(String),
+}
+
 /// A block of CSV records, read and not yet made items.
 #[derive(Default)]
 struct CsvBlock {
@@ -1007,8 +1030,8 @@ struct CsvBlock {
     /// Records, kept with their room from block to block: the first `used` are this block's.
     records: Vec<csv::ByteRecord>,
     used: usize,
-    /// In input order, each record's line, with its place in `records` or why it is malformed.
-    entries: Vec<(u64, Result<usize, String>)>,
+    /// In input order, each record's first line and what was read there.
+    entries: Vec<(u64, CsvEntry)>,
     /// Bytes of the records.
     bytes: usize,
 }
@@ -1024,8 +1047,18 @@ impl Block for CsvBlock {
             .par_iter()
             .with_max_len(LINES_PER_TASK)
             .map(|(line, entry)| match entry {
-                Ok(i) => ctx.prepared(csv_item(&self.records[*i], *line, columns, ctx)),
-                Err(reason) => ctx.reject(*line, None, reason.clone()),
+                CsvEntry::Record(i) => {
+                    ctx.prepared(csv_item(&self.records[*i], *line, columns, ctx))
+                }
+                CsvEntry::Unbalanced { record, last } => {
+                    let id = csv_id(&self.records[*record], *line, columns, ctx);
+                    let reason = format!(
+                        "unbalanced quotes: a quoted field does not close where a field ends, \
+                         so lines {line}-{last} read as one record (a closing quote missing?)"
+                    );
+                    ctx.reject(*line, id, reason)
+                }
+                CsvEntry::Malformed(reason) => ctx.reject(*line, None, reason.clone()),
             })
             .collect()
     }
@@ -1042,13 +1075,7 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     // Checked as JSON lines are ([`line_item`]): std's check was a sixth of a 1-thread run on
     // Arabic CSV.
     let field = |i: usize| simdutf8::compat::from_utf8(rec.get(i).unwrap_or_default());
-    // A record's id: its id field where it has one (an empty field counts as none), else the
-    // line; `None` when the field is not UTF-8, or a short record lacks it.
-    let id = match c.id.map(|i| rec.get(i).map(simdutf8::compat::from_utf8)) {
-        Some(Some(Ok(s))) if !s.is_empty() => Some(Value::String(s.to_owned())),
-        None | Some(Some(Ok(_))) => Some((ctx.default_id)(line)),
-        Some(None | Some(Err(_))) => None,
-    };
+    let id = csv_id(rec, line, c, ctx);
     if rec.len() != c.fields {
         let reason = format!(
             "malformed record: {} field{} where the header row has {}",
@@ -1072,6 +1099,116 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
             let lang = c.lang.and_then(|i| field(i).ok()).map(str::to_owned);
             with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
         }
+    }
+}
+
+/// A record's id: its id field where it has one (an empty field counts as none), else the line;
+/// `None` when the field is not UTF-8, or a short record lacks it.
+fn csv_id(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Option<Value> {
+    match c.id.map(|i| rec.get(i).map(simdutf8::compat::from_utf8)) {
+        Some(Some(Ok(s))) if !s.is_empty() => Some(Value::String(s.to_owned())),
+        None | Some(Some(Ok(_))) => Some((ctx.default_id)(line)),
+        Some(None | Some(Err(_))) => None,
+    }
+}
+
+/// The bytes a CSV reader has taken from its input and not yet placed in a record, so that each
+/// record's raw text can be looked at: where its first line is (the csv crate counts a record's
+/// line from the end of the record before, so a blank line or a CRLF ending puts it a line
+/// early), where its last is, and whether its quoting is damaged.
+struct RawTap<R> {
+    inner: R,
+    delimiter: u8,
+    bytes: Vec<u8>,
+    /// Where the bytes not yet placed start in `bytes`, and in the input.
+    head: usize,
+    offset: u64,
+    /// Line breaks before `offset`.
+    lines: u64,
+}
+
+/// A record's raw text, as [`RawTap::take`] finds it.
+struct RawRecord {
+    /// Its first and last line (from 1).
+    line: u64,
+    last: u64,
+    /// Whether a quoted field in it does not close, or closes where no field ends: what the
+    /// csv crate reads on through (see [`damaged_quotes`]).
+    damaged: bool,
+}
+
+impl<R> RawTap<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        RawTap { inner, delimiter, bytes: Vec::new(), head: 0, offset: 0, lines: 0 }
+    }
+
+    /// The record that ends at input byte `end` (after the one before it); its bytes are let go.
+    fn take(&mut self, end: u64) -> RawRecord {
+        let rest = &self.bytes[self.head..];
+        let n = (end.saturating_sub(self.offset) as usize).min(rest.len());
+        let raw = &rest[..n];
+        let breaks = |s: &[u8]| memchr::memchr_iter(b'\n', s).count() as u64;
+        let is_break = |b: &&u8| matches!(b, b'\n' | b'\r');
+        // Blank lines and the rest of the last record's line ending come first; the record's
+        // own line ending last.
+        let lead = raw.iter().take_while(is_break).count();
+        let body = &raw[lead..];
+        let body = &body[..body.len() - body.iter().rev().take_while(is_break).count()];
+        let line = self.lines + breaks(&raw[..lead]) + 1;
+        let record = RawRecord {
+            line,
+            last: line + breaks(body),
+            damaged: damaged_quotes(body, self.delimiter),
+        };
+        self.lines += breaks(raw);
+        self.offset += n as u64;
+        self.head += n;
+        // Placed bytes go once they are most of the buffer (the reader holds a few KiB ahead).
+        if self.head >= 1 << 16 && self.head * 2 >= self.bytes.len() {
+            self.bytes.drain(..self.head);
+            self.head = 0;
+        }
+        record
+    }
+}
+
+/// Whether a record's raw text (without its line ending) has a quoted field that does not close,
+/// or whose closing quote is followed by something other than a delimiter or a line break:
+/// where a quote went missing, the field runs on to the next quote character, which is most
+/// often the opening quote of a field of a later record.
+fn damaged_quotes(raw: &[u8], delimiter: u8) -> bool {
+    let mut i = 0;
+    let mut field_start = true;
+    while i < raw.len() {
+        if field_start && raw[i] == b'"' {
+            i += 1;
+            loop {
+                let Some(k) = memchr::memchr(b'"', &raw[i..]) else { return true };
+                i += k + 1;
+                if raw.get(i) != Some(&b'"') {
+                    break;
+                }
+                i += 1;
+            }
+            match raw.get(i) {
+                None => {}
+                Some(&b) if b == delimiter || b == b'\n' || b == b'\r' => {}
+                Some(_) => return true,
+            }
+            field_start = false;
+            continue;
+        }
+        field_start = matches!(raw[i], b'\n' | b'\r') || raw[i] == delimiter;
+        i += 1;
+    }
+    false
+}
+
+impl<R: std::io::Read> std::io::Read for RawTap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -1550,6 +1687,63 @@ mod tests {
     /// CSV records read a block at a time come out in input order with the lines a serial
     /// read gives them: texts over several lines, malformed records and invalid UTF-8 among
     /// them, over several blocks.
+    #[test]
+    fn csv_records_are_placed_at_their_first_line() {
+        // CRLF line endings and blank lines: the csv crate would place each record a line or
+        // more early.
+        for content in [
+            &b"id,text\r\n1,a\r\n\r\n2,\r\n3,\"b\r\nc\"\r\n4,\r\n"[..],
+            b"id,text\n1,a\n\n2,\n3,\"b\nc\"\n4,\n",
+        ] {
+            let items = read("x.csv", content, ReadOptions::default());
+            let lines: Vec<(u64, bool)> = items
+                .iter()
+                .map(|i| match i {
+                    Item::Record(r) => (r.origin.line, true),
+                    Item::Rejected(r) => (r.origin.line, false),
+                    Item::Header(_) => unreachable!(),
+                })
+                .collect();
+            assert_eq!(lines, [(2, true), (4, false), (5, true), (7, false)]);
+        }
+    }
+
+    #[test]
+    fn a_quoted_field_that_does_not_close_is_rejected_not_swallowed() {
+        // A closing quote missing at the end of the file, or in the middle of it (the field
+        // then runs on to the next record's opening quote): the record is rejected under its
+        // id, naming the lines it took, and the reader goes on.
+        let items =
+            read("x.csv", b"id,text\n1,\"a\"\n2,\"b\n3,\"c\"\n4,\"d\"\n", ReadOptions::default());
+        let r = reasons(&items);
+        assert_eq!(r.len(), 1, "{items:?}");
+        assert!(r[0].1.contains("lines 3-4 read as one record"), "{}", r[0].1);
+        assert!(matches!(&items[1], Item::Rejected(x) if x.id == Some(Value::from("2"))));
+        assert!(matches!(&items[2], Item::Record(x) if x.id == "4" && x.origin.line == 5));
+        let items =
+            read("x.tsv", b"id\ttext\n1\tok\n2\t\"no end\n3\tlost\n", ReadOptions::default());
+        assert_eq!(items.len(), 2);
+        assert!(
+            matches!(&items[1], Item::Rejected(x) if x.origin.line == 3 && x.reason.contains("lines 3-4"))
+        );
+        // Well-formed fields over lines, doubled quotes, and a stray quote inside an unquoted
+        // field (on one line) are records.
+        let items = read(
+            "x.csv",
+            b"id,text\n1,\"say \"\"hi\"\"\nthen go\"\n2,a 5\" screen\n3,\"x\ny\",\n",
+            ReadOptions { ..Default::default() },
+        );
+        assert!(matches!(&items[0], Item::Record(x) if x.text == "say \"hi\"\nthen go"));
+        assert!(
+            matches!(&items[1], Item::Record(x) if x.text == "a 5\" screen" && x.origin.line == 4)
+        );
+        assert!(reasons(&items)[0].1.starts_with("malformed record: 3 fields"));
+        assert!(damaged_quotes(b"1,\"a\"b", b','));
+        assert!(damaged_quotes(b"\"a", b','));
+        assert!(!damaged_quotes(b"\"a\"\"\",\"\",x\"y", b','));
+        assert!(!damaged_quotes(b"\"a\"\tb", b'\t'));
+    }
+
     #[test]
     fn csv_records_cross_blocks_in_order() {
         let mut content = b"id,text\n".to_vec();
