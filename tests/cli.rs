@@ -370,6 +370,28 @@ fn eval_scores_the_sample() {
 }
 
 #[test]
+fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    for (content, expected) in [
+        ("{\"id\":1,\"text\":\"a b\"}\n", "g.jsonl:1: document 1: not a gold record: neither"),
+        (
+            "{\"a\":\"x\",\"b\":\"y\",\"score\":1}\n{\"a\":\"p\",\"b\":\"q\"}\n",
+            "g.jsonl:2: not a gold record: missing field `score`",
+        ),
+        (
+            "{\"a\":\"x\",\"b\":\"y\",\"score\":1}\n{\"id\":2,\"text\":\"t\",\"cluster\":\"c\"}\n",
+            "mixes clustered records",
+        ),
+        ("{\"a\":\"x\",\n", "g.jsonl:1: not JSON"),
+    ] {
+        std::fs::write(dir.path().join("g.jsonl"), content).unwrap();
+        let out = xdedup(dir.path(), &["eval", "--gold", "g.jsonl"], None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(expected), "{content}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn closed_pipe_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let og = shared("eval/og2021-titles.jsonl");

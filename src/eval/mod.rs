@@ -100,6 +100,14 @@ pub fn load(path: &Path) -> Result<GoldSet> {
         };
         if v.get("cluster").is_some() {
             docs.push(serde_json::from_value(v.clone()).map_err(bad)?);
+        } else if v.get("a").is_none() && v.get("b").is_none() {
+            return Err(Error::Record {
+                origin: origin(i + 1),
+                id: v.get("id").map(|x| x.to_string()),
+                reason: "not a gold record: neither a labelled document (\"text\" and \
+                         \"cluster\") nor a graded pair (\"a\", \"b\" and \"score\")"
+                    .into(),
+            });
         } else {
             pairs.push(serde_json::from_value(v.clone()).map_err(bad)?);
         }
