@@ -1684,9 +1684,6 @@ mod tests {
         assert_eq!(items.len(), 2);
     }
 
-    /// CSV records read a block at a time come out in input order with the lines a serial
-    /// read gives them: texts over several lines, malformed records and invalid UTF-8 among
-    /// them, over several blocks.
     #[test]
     fn csv_records_are_placed_at_their_first_line() {
         // CRLF line endings and blank lines: the csv crate would place each record a line or
@@ -1744,6 +1741,9 @@ mod tests {
         assert!(!damaged_quotes(b"\"a\"\tb", b'\t'));
     }
 
+    /// CSV records read a block at a time come out in input order with the lines a serial
+    /// read gives them: texts over several lines, malformed records and invalid UTF-8 among
+    /// them, over several blocks.
     #[test]
     fn csv_records_cross_blocks_in_order() {
         let mut content = b"id,text\n".to_vec();
