@@ -90,28 +90,31 @@ pub enum Keep {
     First,
     /// The longest text (ties: the first).
     Longest,
-    /// The earliest by --time-field (compared as text, so ISO 8601 times sort right; documents
-    /// without a time come last; ties: the first).
+    /// The earliest by --time-field: times compared as the moments they are (dates, ISO 8601 and
+    /// RFC 2822 times, seconds since 1970: [`crate::io::time`]); then times in no form that is
+    /// read, compared as text; documents without a time last; ties: the first.
     Earliest,
     /// The document most similar to the rest of its story.
     Central,
 }
 
-/// A record's standing under a [`Keep`] rule: each story keeps its member of least rank.
-pub type Rank = (u64, Box<str>, u64);
+/// A record's standing under a [`Keep`] rule: each story keeps its member of least rank. Its
+/// last part is the record's place in input order.
+pub type Rank = (u64, crate::io::time::Instant, Box<str>, u64);
 
 impl Keep {
     /// The rank of a record: `order` is its place in input order, `chars` its text's length in
     /// characters, `time` its time field and `representative` whether it represents its story.
     pub fn rank(self, order: u64, chars: u64, time: Option<&str>, representative: bool) -> Rank {
         match self {
-            Keep::First => (0, "".into(), order),
-            Keep::Longest => (u64::MAX - chars, "".into(), order),
-            Keep::Earliest => match time {
-                Some(t) => (0, t.into(), order),
-                None => (1, "".into(), order),
+            Keep::First => (0, 0, "".into(), order),
+            Keep::Longest => (u64::MAX - chars, 0, "".into(), order),
+            Keep::Earliest => match time.map(|t| (crate::io::time::instant(t), t)) {
+                Some((Some(at), _)) => (0, at, "".into(), order),
+                Some((None, t)) => (1, 0, t.into(), order),
+                None => (2, 0, "".into(), order),
             },
-            Keep::Central => (u64::from(!representative), "".into(), order),
+            Keep::Central => (u64::from(!representative), 0, "".into(), order),
         }
     }
 }

@@ -195,20 +195,36 @@ fn dedup_keeps_one_original_record_per_story() {
     }
     assert!(kept.contains("\"en-oil-2\""), "the longest oil headline is kept: {kept}");
 
-    // --keep earliest by a time field; records without a time come last.
+    // --keep earliest by a time field, times compared as moments whatever their form (as text,
+    // `2024-05-02` and `1714600000` sort before `Wed, …`); then times that are not read;
+    // records without a time last.
     let news = "{\"id\": \"a\", \"t\": \"2024-05-02\", \"text\": \"Oil prices rise after producers agree to extend output cuts\"}\n\
-                {\"id\": \"b\", \"t\": \"2024-05-01\", \"text\": \"Oil prices rise after producers agree to extend the output cuts\"}\n\
-                {\"id\": \"c\", \"text\": \"Oil prices rise after producers agree to extend output cuts again\"}\n";
+                {\"id\": \"b\", \"t\": \"Wed, 01 May 2024 10:00:00 GMT\", \"text\": \"Oil prices rise after producers agree to extend the output cuts\"}\n\
+                {\"id\": \"c\", \"text\": \"Oil prices rise after producers agree to extend output cuts again\"}\n\
+                {\"id\": \"d\", \"t\": \"01/05/2024\", \"text\": \"Oil prices rise after the producers agree to extend output cuts\"}\n\
+                {\"id\": \"e\", \"t\": 1714600000, \"text\": \"Oil prices rise after producers agree to extend output cuts\"}\n";
     std::fs::write(dir.path().join("t.jsonl"), news).unwrap();
-    let out = xdedup(
-        dir.path(),
-        &["dedup", "t.jsonl", "--time-field", "t", "--keep", "earliest", "-q"],
-        None,
+    let earliest = |lines: &[&str]| {
+        std::fs::write(dir.path().join("t.jsonl"), lines.join("\n")).unwrap();
+        let args = ["dedup", "t.jsonl", "--time-field", "t", "--keep", "earliest"];
+        let out = xdedup(dir.path(), &args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let kept = json_lines(&out.stdout);
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        (kept[0]["id"].as_str().unwrap().to_owned(), stderr(&out))
+    };
+    let all: Vec<&str> = news.lines().collect();
+    let (kept, err) = earliest(&all);
+    assert_eq!(kept, "b");
+    assert!(
+        err.contains(
+            "warning: 1 document's time is not a date or time xdedup reads (the first: \
+                      t.jsonl:4, document d: \"01/05/2024\")"
+        ),
+        "{err}"
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let kept = json_lines(&out.stdout);
-    assert_eq!(kept.len(), 1, "{kept:?}");
-    assert_eq!(kept[0]["id"], "b");
+    assert_eq!(earliest(&[all[0], all[2], all[3], all[4]]).0, "e", "seconds since 1970");
+    assert_eq!(earliest(&[all[2], all[3]]).0, "d", "a time not read, before none");
     let out = xdedup(dir.path(), &["dedup", "t.jsonl", "--keep", "earliest", "-q"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--keep earliest needs --time-field"));

@@ -321,6 +321,55 @@ fn remove_by_id_and_by_time_then_compact() {
     assert_eq!(stat(d, "ix")["documents"], 600);
 }
 
+/// Times in different forms (a feed's RFC 2822 dates, seconds and milliseconds since 1970, ISO
+/// times with an offset) are compared as the moments they are: compared as text, `1577836800`
+/// (2020) sorts before `2019-…` and RFC 2822 dates sort by the day's name.
+#[test]
+fn remove_older_than_compares_times_as_moments_whatever_their_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = [
+        ("old-epoch", serde_json::json!(1_500_000_000)), // 2017-07-14
+        ("new-epoch", serde_json::json!(1_577_836_800)), // 2020-01-01T00:00:00Z
+        ("old-ms", serde_json::json!("1262304000000")),  // 2010-01-01, milliseconds
+        ("old-feed", serde_json::json!("Sun, 31 Dec 2017 23:00:00 GMT")),
+        ("new-feed", serde_json::json!("Fri, 03 Jan 2020 09:00:00 +0300")),
+        ("old-offset", serde_json::json!("2020-01-01T01:00:00+03:00")), // 2019-12-31T22:00Z
+        ("new-iso", serde_json::json!("2020-01-01 00:00:00")),
+        ("unread", serde_json::json!("31/12/2017")),
+    ];
+    let texts = [
+        "flood waters rise in the river valley",
+        "parliament passes the annual budget bill",
+        "a comet passes close to the earth tonight",
+        "the national team wins the football final",
+        "new vaccine trial shows promising results",
+        "stock markets fall on trade worries",
+        "wildfire forces thousands from their homes",
+        "museum returns stolen paintings to owners",
+    ];
+    let jsonl: Vec<serde_json::Value> = rows
+        .iter()
+        .zip(texts)
+        .map(|((id, t), text)| serde_json::json!({"id": id, "text": text, "time": t}))
+        .collect();
+    write_jsonl(&d.join("mixed.jsonl"), &jsonl);
+    ok(d, &["index", "create", "ix"]);
+    ok(d, &["index", "add", "ix", "mixed.jsonl", "--time-field", "time", "-o", "a.jsonl"]);
+    let out = ok(d, &["index", "remove", "ix", "--older-than", "2020-01-01"]);
+    let err = stderr(&out);
+    assert!(err.contains("removed 4 documents"), "{err}");
+    assert!(err.contains("1 document kept: its time is not a date or time xdedup reads"), "{err}");
+    let left: BTreeSet<String> = exported(d, "ix").into_keys().collect();
+    let expected = ["new-epoch", "new-feed", "new-iso", "unread"];
+    assert_eq!(left, expected.iter().map(|s| s.to_string()).collect());
+    // A cut that is not a time is refused, and nothing goes.
+    let out = xdedup(d, &["index", "remove", "ix", "--older-than", "last week"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("\"last week\": not a time xdedup reads"), "{}", stderr(&out));
+    assert_eq!(exported(d, "ix").len(), 4);
+}
+
 fn ok_or_1(dir: &Path, args: &[&str]) -> Vec<u8> {
     let out = xdedup(dir, args, None);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));

@@ -383,8 +383,10 @@ impl Index {
     }
 
     /// Takes documents out: those with these ids (one id, or an iterable of them), or those
-    /// whose time sorts before `older_than`. Returns `{"removed": n, "unknown": [...]}`, the
-    /// ids given that the index does not hold.
+    /// whose time is before `older_than` (times compared as moments: dates, ISO 8601 and RFC 2822
+    /// times, seconds since 1970). Returns `{"removed": n, "unknown": [...], "unread_times": k}`:
+    /// the ids given that the index does not hold, and how many documents stayed because their
+    /// time is in no form that is read.
     #[pyo3(signature = (ids=None, *, older_than=None))]
     fn remove(
         &self,
@@ -409,12 +411,14 @@ impl Index {
             _ => return Err(PyValueError::new_err("give either ids or older_than")),
         };
         let store = self.store()?;
-        let removed = py
-            .detach(|| store.remove(&which))
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let removed = py.detach(|| store.remove(&which)).map_err(|e| match e {
+            xdedup::Error::Config(_) => err(e),
+            e => PyRuntimeError::new_err(e.to_string()),
+        })?;
         let d = PyDict::new(py);
         d.set_item("removed", removed.documents)?;
         d.set_item("unknown", removed.unknown)?;
+        d.set_item("unread_times", removed.unread_times)?;
         Ok(d.unbind())
     }
 

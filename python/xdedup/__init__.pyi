@@ -79,8 +79,10 @@ class Index:
         *,
         older_than: Optional[str] = None,
     ) -> dict[str, Any]:
-        """Takes documents out, by id or by time (``older_than``, compared as text); returns
-        ``{"removed": n, "unknown": [ids given that the index does not hold]}``."""
+        """Takes documents out, by id or by time (``older_than``: times compared as moments,
+        whether dates, ISO 8601 or RFC 2822 times, or seconds since 1970); returns ``{"removed":
+        n, "unknown": [ids given that the index does not hold], "unread_times": documents kept
+        because their time is in no form that is read}``."""
     def export(self) -> list[dict[str, Any]]:
         """Every stored document's ``id`` and ``cluster``, in the order they were added."""
     def compact(self) -> dict[str, int]:

@@ -84,7 +84,10 @@ pub enum Command {
         /// Ids to remove (repeatable); ids the index does not hold are listed on standard error.
         #[arg(long = "id", value_name = "ID")]
         ids: Vec<String>,
-        /// Remove documents whose time sorts before this (same format as the input's times).
+        /// Remove documents whose time is before this: a date or time (2020-01-01,
+        /// 2020-01-01T08:00:00+03:00, Wed, 01 Jan 2020 08:00:00 GMT) or seconds since 1970;
+        /// stored times in any of these forms compare as moments. Documents whose time is in
+        /// no form xdedup reads stay, and are counted on standard error.
         #[arg(long, value_name = "TIME")]
         older_than: Option<String>,
     },
@@ -351,6 +354,15 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                         unknown.len(),
                         if unknown.len() == 1 { "is" } else { "are" },
                         names.join(", ")
+                    );
+                }
+                let k = removed.unread_times;
+                if k > 0 {
+                    let (s, is) = if k == 1 { ("", "is") } else { ("s", "are") };
+                    eprintln!(
+                        "xdedup: warning: {k} document{s} kept: {} time {is} not a date or time \
+                         xdedup reads",
+                        if k == 1 { "its" } else { "their" }
                     );
                 }
             }

@@ -98,6 +98,8 @@ pub struct Rejections {
     total: usize,
     file: Option<(std::path::PathBuf, xdedup::io::write::Output)>,
     unread: Vec<String>,
+    /// Records whose time field holds no date or time that is read, and the first of them.
+    unread_times: (u64, Option<String>),
 }
 
 /// The input files a run could not read to their end: missing, unreadable, a directory, cut
@@ -136,11 +138,22 @@ impl Rejections {
             }
             None => None,
         };
-        Ok(Rejections { quiet, total: 0, file, unread: Vec::new() })
+        Ok(Rejections { quiet, total: 0, file, unread: Vec::new(), unread_times: (0, None) })
     }
 
-    /// Reports the truncated records and the rejected ones of one batch.
+    /// Reports the truncated records and the rejected ones of one batch, and counts the
+    /// records whose time is in no form [`xdedup::io::time`] reads.
     pub fn note(&mut self, records: &[Record], rejected: &[Rejected]) -> anyhow::Result<()> {
+        for r in records {
+            let Some(t) = r.time.as_deref() else { continue };
+            if xdedup::io::time::instant(t).is_none() {
+                let (n, first) = &mut self.unread_times;
+                *n += 1;
+                first.get_or_insert_with(|| {
+                    format!("{}, document {}: {t:?}", r.origin, id_text(&r.id))
+                });
+            }
+        }
         if !self.quiet {
             for r in records.iter().filter(|r| r.truncated) {
                 eprintln!(
@@ -170,6 +183,16 @@ impl Rejections {
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs
     /// not read to their end.
     pub fn finish(self) -> anyhow::Result<Unread> {
+        if let (n @ 1.., Some(first)) = &self.unread_times
+            && !self.quiet
+        {
+            eprintln!(
+                "xdedup: warning: {} not a date or time xdedup reads (the first: {first}); \
+                 such times are not ordered with the others (dates, ISO 8601 and RFC 2822 \
+                 times, seconds since 1970 are)",
+                counted(*n, "document's time is", "documents' times are")
+            );
+        }
         if !self.quiet && self.total > MAX_MESSAGES {
             eprintln!(
                 "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the output)",

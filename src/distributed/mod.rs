@@ -1055,7 +1055,7 @@ fn keep_one(
     bids.sort_unstable_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
     // (the kept member's worker, its key)
     let won: Vec<(u64, u64)> =
-        bids.chunk_by(|a, b| a.1 == b.1).map(|g| (g[0].3, g[0].2.2)).collect();
+        bids.chunk_by(|a, b| a.1 == b.1).map(|g| (g[0].3, g[0].2.3)).collect();
     let won: std::collections::HashSet<u64> =
         exchange(w, won, |x| x.0).into_iter().map(|x| x.1).collect();
     outcomes

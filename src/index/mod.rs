@@ -147,8 +147,9 @@ pub struct Hit {
 pub enum Removal {
     /// These ids (as `cluster` prints them).
     Ids(Vec<String>),
-    /// Documents whose time field sorts before this (same format as the input's times, e.g.
-    /// `2021-07-01` or `2021-07-01 08:00:00`); documents without a time stay.
+    /// Documents whose time is before this moment (`2021-07-01`, `2021-07-01T08:00:00+03:00`,
+    /// seconds since 1970: any form [`crate::io::time`] reads, compared as moments, not as
+    /// text); documents without a time, or with one that is not read as a moment, stay.
     OlderThan(String),
 }
 
@@ -159,6 +160,8 @@ pub struct Removed {
     pub documents: u64,
     /// The ids given that name no stored document, in the order given.
     pub unknown: Vec<String>,
+    /// Documents kept by [`Removal::OlderThan`] because their time is not read as a moment.
+    pub unread_times: u64,
 }
 
 impl Index {
@@ -793,6 +796,7 @@ impl Index {
         let mut w = self.env.write_txn().map_err(&e)?;
         let mut counters = self.counters(&w)?;
         let mut unknown = Vec::new();
+        let mut unread_times = 0;
         let targets: Vec<u64> = match which {
             Removal::Ids(ids) => {
                 let mut v = Vec::new();
@@ -805,12 +809,22 @@ impl Index {
                 v
             }
             Removal::OlderThan(cut) => {
+                let cut = crate::io::time::instant(cut).ok_or_else(|| {
+                    Error::Config(format!(
+                        "older than {cut:?}: not a time xdedup reads (give a date or time as \
+                         2021-07-01, 2021-07-01T08:00:00Z or Thu, 01 Jul 2021 08:00:00 GMT, or \
+                         seconds since 1970)"
+                    ))
+                })?;
                 let mut v = Vec::new();
                 for item in self.dbs.docs.iter(&w).map_err(&e)? {
                     let (d, bytes) = item.map_err(&e)?;
                     let row = DocRow::decode(bytes).ok_or_else(|| self.damaged("document", d))?;
-                    if row.time.as_deref().is_some_and(|t| t < cut.as_str()) {
-                        v.push(d);
+                    let Some(time) = row.time.as_deref() else { continue };
+                    match crate::io::time::instant(time) {
+                        Some(t) if t < cut => v.push(d),
+                        Some(_) => {}
+                        None => unread_times += 1,
                     }
                 }
                 v
@@ -890,7 +904,7 @@ impl Index {
         }
         self.put_counters(&mut w, &counters)?;
         w.commit().map_err(&e)?;
-        Ok(Removed { documents: removed, unknown })
+        Ok(Removed { documents: removed, unknown, unread_times })
     }
 
     /// Rewrites the index without the free pages left by removals and updates (LMDB reuses

@@ -12,6 +12,7 @@ mod json;
 pub mod parquet;
 mod read;
 pub mod report;
+pub mod time;
 pub mod write;
 
 use std::path::PathBuf;
