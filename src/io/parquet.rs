@@ -23,10 +23,37 @@ pub const BATCH_ROWS: usize = 8192;
 
 /// A column's values as text (ids, titles, times of any type), `None` for nulls.
 fn strings(col: &ArrayRef) -> Result<Vec<Option<String>>, String> {
+    if let DataType::Timestamp(unit, Some(_)) = col.data_type() {
+        return Ok(zoned_times(col, *unit));
+    }
     let cast = arrow_cast::cast(col, &DataType::Utf8)
         .map_err(|e| format!("column of type {}: {e}", col.data_type()))?;
     let s = cast.as_any().downcast_ref::<StringArray>().ok_or("column did not convert to text")?;
     Ok((0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_owned())).collect())
+}
+
+/// A timestamp column with a time zone as RFC 3339 times in UTC. Arrow's cast to text needs
+/// a zone database for a named zone (`UTC`, `Asia/Riyadh`, what pandas writes), and would fail
+/// on the column; the values are instants in UTC whatever the zone, so they are written so.
+fn zoned_times(col: &ArrayRef, unit: arrow_schema::TimeUnit) -> Vec<Option<String>> {
+    use arrow_schema::TimeUnit;
+    let per_second: i64 = match unit {
+        TimeUnit::Second => 1,
+        TimeUnit::Millisecond => 1_000,
+        TimeUnit::Microsecond => 1_000_000,
+        TimeUnit::Nanosecond => 1_000_000_000,
+    };
+    let values = arrow_cast::cast(col, &DataType::Int64).expect("a timestamp is an i64");
+    let values = values.as_any().downcast_ref::<arrow_array::Int64Array>().expect("Int64");
+    (0..values.len())
+        .map(|i| {
+            let v = values.is_valid(i).then(|| values.value(i))?;
+            let (secs, rest) = (v.div_euclid(per_second), v.rem_euclid(per_second));
+            let nanos = (rest * (1_000_000_000 / per_second)) as u32;
+            let t = chrono::DateTime::from_timestamp(secs, nanos)?;
+            Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        })
+        .collect()
 }
 
 /// Whether ids in a column of this type are numbers (kept as numbers, as in JSON input).
@@ -322,5 +349,33 @@ mod tests {
         );
         let err = read(&path, "id", "body", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
+    }
+
+    /// Parquet's typed times (timestamps with or without a zone, dates, milliseconds) become
+    /// text that [`crate::io::time`] reads as the same moment.
+    #[test]
+    fn typed_time_columns_read_as_their_moments() {
+        use arrow_array::{Date32Array, TimestampMillisecondArray, TimestampSecondArray};
+        let t = 1_577_960_000i64; // 2020-01-02T10:13:20Z
+        let columns: [ArrayRef; 5] = [
+            Arc::new(TimestampSecondArray::from(vec![t])),
+            Arc::new(TimestampSecondArray::from(vec![t]).with_timezone("+03:00")),
+            Arc::new(TimestampMillisecondArray::from(vec![t * 1000 + 250]).with_timezone("UTC")),
+            Arc::new(Date32Array::from(vec![(t / 86_400) as i32])),
+            Arc::new(TimestampSecondArray::from(vec![t]).with_timezone("Asia/Riyadh")),
+        ];
+        let at = |c: &ArrayRef| {
+            let text = strings(c).unwrap().remove(0).unwrap();
+            crate::io::time::instant(&text).unwrap_or_else(|| panic!("{text:?} not read"))
+        };
+        let nanos = i128::from(t) * 1_000_000_000;
+        assert_eq!(at(&columns[0]), nanos);
+        assert_eq!(at(&columns[1]), nanos);
+        assert_eq!(at(&columns[2]), nanos + 250_000_000);
+        assert_eq!(at(&columns[3]), i128::from(t / 86_400 * 86_400) * 1_000_000_000);
+        assert_eq!(at(&columns[4]), nanos, "a named zone (arrow's cast alone fails on it)");
+        let nulls: ArrayRef =
+            Arc::new(TimestampSecondArray::from(vec![None, Some(-1)]).with_timezone("UTC"));
+        assert_eq!(strings(&nulls).unwrap(), [None, Some("1969-12-31T23:59:59Z".into())]);
     }
 }
