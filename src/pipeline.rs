@@ -142,7 +142,8 @@ impl Clustering {
     /// each pair inside a group and each pair between the members of two paired groups is
     /// listed (a group of `k` copies alone gives `k(k-1)/2`).
     pub fn pairs(&self, min: f64, every_copy: bool) -> impl Iterator<Item = (u32, u32, f32)> + '_ {
-        let copies = self.duplicates.iter().flat_map(move |g| {
+        // Copies score 1, below a minimum over 1 (which no pair reaches).
+        let copies = self.duplicates.iter().filter(move |_| min <= 1.0).flat_map(move |g| {
             let firsts = if every_copy { g.len() } else { 1 };
             (0..firsts).flat_map(move |i| g[i + 1..].iter().map(move |&d| (g[i], d, 1.0)))
         });
@@ -1353,6 +1354,8 @@ mod tests {
         let all: Vec<(u32, u32, f32)> = c.pairs(0.0, true).collect();
         assert_eq!(all.last(), Some(&(2, 5, 0.2)));
         assert_eq!(all.len(), expected.len() + 1);
+        assert_eq!(c.pairs(1.0, true).count(), 4, "the copies' own pairs score 1");
+        assert_eq!(c.pairs(1.5, true).count(), 0, "no pair scores over 1, copies included");
     }
 
     #[test]

@@ -275,6 +275,19 @@ fn pairs_lists_verified_edges() {
         assert!(r["a"].is_string() && r["b"].is_string());
     }
     assert!(rows.iter().any(|r| r["a"] == "en-flood-1" && r["b"] == "en-flood-2"));
+    // A minimum outside [0, 1] is refused (over 1, copies' score 1 would still pass it), a
+    // negative one by the same message, not clap's "unexpected argument '-1'".
+    for bad in ["2", "-1"] {
+        let out = xdedup(dir.path(), &["pairs", &sample(), "--min-score", bad], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&out).contains(&format!("--min-score {bad}: must be in [0, 1]")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = xdedup(dir.path(), &["cluster", &sample(), "-t", "-0.5"], None);
+    assert!(stderr(&out).contains("--threshold -0.5: must be in (0, 1]"), "{}", stderr(&out));
 }
 
 /// Copies (the same text after normalization) pair with their group's first document unless

@@ -224,6 +224,9 @@ impl Deduper {
     ) -> PyResult<Py<PyList>> {
         let Documents { texts, ids, .. } = self::documents(documents)?;
         let min = min_score.unwrap_or(self.pipeline.config().threshold());
+        if !(0.0..=1.0).contains(&min) {
+            return Err(err(format!("min_score {min}: must be in [0, 1], as scores are")));
+        }
         let result = py.detach(|| self.pipeline.run(&texts));
         let out = PyList::empty(py);
         for (a, b, score) in result.pairs(min, every_copy) {

@@ -79,6 +79,8 @@ def test_pairs_and_settings():
     assert [(a, b) for a, b, _ in pairs] == [(0, 1)]
     assert all(s >= 0.3 for _, _, s in pairs)
     assert xdedup.Deduper(threshold=0.3).pairs(texts, min_score=0.99) == []
+    with pytest.raises(ValueError, match="must be in"):
+        xdedup.Deduper().pairs(texts, min_score=2)
     copies = ["the central bank raised rates today", "The Central Bank raised rates today!",
               "the central bank raised rates", "football results"]
     deduper = xdedup.Deduper(threshold=0.3)

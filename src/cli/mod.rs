@@ -166,7 +166,7 @@ pub struct PipelineArgs {
     /// stories, more false merges; higher: purer, smaller stories. The default groups headlines
     /// into stories; to deduplicate texts that are mostly distinct (sentences, titles of
     /// different articles), use 0.5: at 0.12, short texts that share one word merge.
-    #[arg(long, short)]
+    #[arg(long, short, allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// Verified similarity: cosine (default), jaccard (weighted), or containment (a short text
     /// inside a long one).

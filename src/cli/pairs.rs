@@ -9,8 +9,8 @@ use super::BatchArgs;
 pub struct Args {
     #[command(flatten)]
     pub batch: BatchArgs,
-    /// Smallest score written (default: --threshold).
-    #[arg(long)]
+    /// Smallest score written, in [0, 1] (default: --threshold).
+    #[arg(long, allow_negative_numbers = true)]
     pub min_score: Option<f64>,
     /// Write every pair among copies (texts identical after normalization) and between the
     /// copies of two paired texts. By default a copy is paired only with its group's first
@@ -38,6 +38,11 @@ pub fn row(a: &serde_json::Value, b: &serde_json::Value, score: f32) -> serde_js
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let min = args.min_score.unwrap_or(args.batch.pipeline.config()?.threshold());
+    // Copies score 1: a larger minimum would still let them through.
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&min),
+        "--min-score {min}: must be in [0, 1], as scores are"
+    );
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Pairs { min, every_copy: args.every_copy };
         return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
