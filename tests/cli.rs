@@ -290,6 +290,32 @@ fn pairs_lists_verified_edges() {
     assert!(stderr(&out).contains("--threshold -0.5: must be in (0, 1]"), "{}", stderr(&out));
 }
 
+/// An output, rejects file or report that cannot be created stops the command before it reads
+/// anything, not after the whole run, and names the path and why.
+#[test]
+fn an_output_that_cannot_be_created_fails_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    for (flag, path, why) in [
+        ("-o", "folder", "folder: cannot create: it is a directory"),
+        ("-o", "missing/out.jsonl", "cannot create: its folder missing does not exist"),
+        ("--rejects", "folder", "folder: cannot create: it is a directory"),
+        ("--report", "missing/r.html", "missing/r.html: cannot create: its folder missing"),
+    ] {
+        let out = xdedup(dir.path(), &["cluster", &sample(), flag, path], None);
+        assert_eq!(out.status.code(), Some(2), "{flag} {path}");
+        let err = stderr(&out);
+        assert!(err.contains(why), "{flag} {path}: {err}");
+        assert!(!err.contains("records read"), "{flag} {path}: the run went ahead: {err}");
+    }
+    let out = xdedup(dir.path(), &["dedup", &sample(), "-o", "folder"], None);
+    assert!(stderr(&out).contains("folder: cannot create: it is a directory"), "{}", stderr(&out));
+    assert!(!dir.path().join("missing").exists());
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["folder"], "no temporary file left behind");
+}
+
 /// Copies (the same text after normalization) pair with their group's first document unless
 /// `--every-copy` asks for each pair among them and with their near-duplicates.
 #[test]

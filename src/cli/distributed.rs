@@ -401,6 +401,8 @@ mod engine {
             output.is_some() || timely.processes == 1,
             "--engine timely with several processes needs -o FILE in a folder they all share"
         );
+        args.output.probe()?;
+        super::super::probe_output(report.as_deref())?;
         let dir = match &output {
             Some(o) => {
                 let name =

@@ -28,6 +28,7 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let encoder = Encoder::load(&args.model)?;
+    args.output.probe()?;
     let spinner = progress::Spinner::new(quiet);
     let loaded = batch::load(
         &args.input.inputs(),

@@ -326,6 +326,23 @@ pub struct OutputArgs {
     pub rejects: Option<PathBuf>,
 }
 
+impl OutputArgs {
+    /// Fails before any work when the output or the rejects file cannot be created (a
+    /// folder, a folder that does not exist, no permission), not after the whole run.
+    pub fn probe(&self) -> anyhow::Result<()> {
+        probe_output(self.output.as_deref())?;
+        probe_output(self.rejects.as_deref())
+    }
+}
+
+/// Fails when `path` cannot be created as an output; the error names it as a failed write
+/// would.
+pub fn probe_output(path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    Output::probe(path).with_context(|| {
+        format!("{}: cannot create", path.map(|p| p.display().to_string()).unwrap_or_default())
+    })
+}
+
 /// The flags of every batch command: inputs, output, pipeline settings.
 #[derive(Debug, Clone, Args)]
 pub struct BatchArgs {
@@ -342,6 +359,7 @@ impl BatchArgs {
     /// `keep_text`: the command reads the records' texts after clustering.
     pub fn run(&self, keep_raw: bool, keep_text: bool, quiet: bool) -> anyhow::Result<Batch> {
         let pipeline = self.pipeline.pipeline()?;
+        self.output.probe()?;
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
         let inputs = self.input.inputs();

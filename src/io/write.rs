@@ -33,6 +33,12 @@ pub enum Kind {
     Bool,
 }
 
+/// The name beside `target` that an output is written under until it is complete.
+fn temporary(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
 fn unsupported(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, what.to_owned())
 }
@@ -50,12 +56,11 @@ impl Output {
                 Ok(Output::new(BufWriter::with_capacity(1 << 16, Box::new(f)), None, None, false))
             }
             Some(p) => {
-                let name =
-                    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let tmp = p.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+                let tmp = temporary(p);
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
-                let parquet = name.to_lowercase().ends_with(".parquet");
+                let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase());
+                let parquet = name.is_some_and(|n| n.ends_with(".parquet"));
                 Ok(Output::new(
                     BufWriter::with_capacity(1 << 16, Box::new(f)),
                     Some((tmp, p.to_path_buf())),
@@ -64,6 +69,28 @@ impl Output {
                 ))
             }
         }
+    }
+
+    /// Checks, before any work is done, that [`Output::create`] can create `path`: that it is
+    /// not a folder, and that its folder exists and takes a new file (the temporary one is
+    /// made and removed). Standard output, devices and pipes pass: they are opened when
+    /// written (opening a pipe now could wait for its reader).
+    pub fn probe(path: Option<&Path>) -> io::Result<()> {
+        let Some(p) = path.filter(|p| *p != Path::new("-")) else { return Ok(()) };
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory"));
+            }
+            Ok(m) if !m.is_file() => return Ok(()),
+            _ => {}
+        }
+        if let Some(folder) = p.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+            let reason = format!("its folder {} does not exist", folder.display());
+            return Err(io::Error::new(io::ErrorKind::NotFound, reason));
+        }
+        let tmp = temporary(p);
+        File::create(&tmp)?;
+        std::fs::remove_file(&tmp)
     }
 
     fn new(
