@@ -841,6 +841,25 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
     }
 }
 
+/// The fields a record has, for a message that says its text field is missing: ` (fields:
+/// body, id, title)`, the first twelve by name (a wrong `--text-field` is then plain to see),
+/// and a word when a field holds an object: fields inside one are not read.
+fn fields_of(obj: &serde_json::Map<String, Value>) -> String {
+    const SHOWN: usize = 12;
+    if obj.is_empty() {
+        return " (the object has no fields)".into();
+    }
+    let names: Vec<&str> = obj.keys().map(String::as_str).take(SHOWN).collect();
+    let more = obj.len().saturating_sub(SHOWN);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let nested = if obj.values().any(Value::is_object) {
+        "; a field inside an object is not read: name a top-level field"
+    } else {
+        ""
+    };
+    format!(" (fields: {}{more}{nested})", names.join(", "))
+}
+
 /// [`json_record`] of a line read into a whole [`Value`]: every line that is not an object of
 /// the expected fields comes here, for what its rejection says.
 fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
@@ -875,7 +894,8 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
     let text = match obj.remove(&o.text_field) {
         Some(Value::String(s)) => s,
         None => {
-            return ctx.reject(line_no, Some(id), format!("missing text field '{}'", o.text_field));
+            let reason = format!("missing text field '{}'{}", o.text_field, fields_of(&obj));
+            return ctx.reject(line_no, Some(id), reason);
         }
         Some(v) => {
             return ctx.reject(
@@ -1534,6 +1554,29 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_text_field_names_the_fields_the_record_has() {
+        let content = "{\"id\": 1, \"body\": \"a\", \"headline\": \"b\"}\n\
+            {\"id\": 2, \"article\": {\"text\": \"c\"}}\n\
+            {}\n";
+        let opts = ReadOptions { text_field: "article.text".into(), ..ReadOptions::default() };
+        let r = reasons(&read("x.jsonl", content.as_bytes(), opts));
+        assert_eq!(r[0].1, "missing text field 'article.text' (fields: body, headline, id)");
+        assert_eq!(
+            r[1].1,
+            "missing text field 'article.text' (fields: article, id; a field inside an object is \
+             not read: name a top-level field)"
+        );
+        assert_eq!(r[2].1, "missing text field 'article.text' (the object has no fields)");
+        let many: String = (0..20).map(|i| format!("\"f{i:02}\": {i},")).collect();
+        let r = reasons(&read(
+            "y.jsonl",
+            format!("{{{many} \"id\": 1}}\n").as_bytes(),
+            ReadOptions::default(),
+        ));
+        assert!(r[0].1.ends_with("f10, f11 and 9 more)"), "{}", r[0].1);
+    }
+
+    #[test]
     fn jsonl_bad_records_are_named_and_the_rest_read() {
         let content = "{\"id\": \"a\", \"text\": \"hello\"}\n\
             {\"id\": \"b\"}\n\
@@ -1550,7 +1593,7 @@ mod tests {
         // The extension decides: a broken first line does not turn a .jsonl file into text.
         let broken = read("y.jsonl", b"not json\n{\"text\": \"x\"}\n", ReadOptions::default());
         assert!(reasons(&broken)[0].1.starts_with("malformed JSON"), "{:?}", reasons(&broken));
-        assert_eq!(r[0], (2, "missing text field 'text'".into()));
+        assert_eq!(r[0], (2, "missing text field 'text' (fields: id)".into()));
         assert!(r[1].1.contains("is null"), "{r:?}");
         assert!(r[2].1.contains("is a number"));
         assert!(r[3].1.contains("is an array"));
