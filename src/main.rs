@@ -30,8 +30,23 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("xdedup: {e:#}");
+            eprintln!("xdedup: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes joined by `: `, as `{:#}` writes them, less a cause whose words
+/// its error already ends with (a library error that names its file and then its cause would
+/// otherwise print the cause twice: `x.jsonl: No such file … : No such file …`).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain().map(ToString::to_string) {
+        if out.is_empty() {
+            out = cause;
+        } else if !out.ends_with(&cause) {
+            out = format!("{out}: {cause}");
+        }
+    }
+    out
 }

@@ -438,12 +438,20 @@ fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
             "mixes clustered records",
         ),
         ("{\"a\":\"x\",\n", "g.jsonl:1: not JSON"),
+        (
+            "{\"id\":1,\"text\":\"a\",\"cluster\":\"s\"}\n{\"id\":2,\"text\":\"b\",\"cluster\":null}\n",
+            "g.jsonl:2: document 2: not a gold record: \"cluster\" is null: a label is a string or a number",
+        ),
     ] {
         std::fs::write(dir.path().join("g.jsonl"), content).unwrap();
         let out = xdedup(dir.path(), &["eval", "--gold", "g.jsonl"], None);
         assert_eq!(out.status.code(), Some(2));
         assert!(stderr(&out).contains(expected), "{content}: {}", stderr(&out));
     }
+    // A file that is not there is named once, its cause once.
+    let out = xdedup(dir.path(), &["eval", "--gold", "none.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).trim(), "xdedup: none.jsonl: No such file or directory (os error 2)");
 }
 
 #[test]

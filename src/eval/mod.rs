@@ -33,8 +33,9 @@ pub struct GoldDoc {
     pub id: String,
     /// Text.
     pub text: String,
-    /// Gold story.
-    #[serde(deserialize_with = "id_string")]
+    /// Gold story (a string or a number; `null` is refused: it would make every unlabelled
+    /// document one story).
+    #[serde(deserialize_with = "label_string")]
     pub cluster: String,
     /// Language code, when given.
     #[serde(default)]
@@ -63,6 +64,18 @@ fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error>
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Null => Ok(String::new()),
         v => Ok(v.to_string()),
+    }
+}
+
+fn label_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        v @ serde_json::Value::Number(_) => Ok(v.to_string()),
+        v => Err(D::Error::custom(format!(
+            "\"cluster\" is {v}: a label is a string or a number (leave a document without a \
+             label out of the gold file)"
+        ))),
     }
 }
 
