@@ -165,6 +165,26 @@ fn re_adding_is_a_no_op() {
     }
     assert_eq!(exported(d, "ix"), before);
     assert_eq!(stat(d, "ix")["documents"], 28);
+    assert!(!stderr(&out).contains("another text"), "{}", stderr(&out));
+    // An id that comes back with another text (a corrected article) is still skipped, and
+    // said so; the same text written differently (case, punctuation) is the same text.
+    let rows = json_lines(&std::fs::read(sample()).unwrap());
+    let mut edited = rows.clone();
+    edited[3]["text"] = "an entirely different report about a museum opening".into();
+    edited[1]["text"] = format!("{}!", edited[1]["text"].as_str().unwrap().to_uppercase()).into();
+    edited[7]["text"] = "and another rewritten text, on rowing this time".into();
+    write_jsonl(&d.join("edited.jsonl"), &edited);
+    let out = ok(d, &["index", "add", "ix", "edited.jsonl", "-o", "edited-out.jsonl"]);
+    let first = format!("edited.jsonl:4, document {}", util::id_of(&rows[3]));
+    assert!(
+        stderr(&out).contains(&format!(
+            "warning: 2 skipped records hold another text than the one indexed under their id \
+             (the first: {first})"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(exported(d, "ix"), before, "the stored texts are kept");
 }
 
 #[test]

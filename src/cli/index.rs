@@ -386,6 +386,8 @@ struct Totals {
     joined: usize,
     new_stories: usize,
     skipped: usize,
+    /// Skipped records whose text is not the one indexed under their id, and the first.
+    changed: (usize, Option<String>),
     rejected: usize,
     moved: usize,
     merged: usize,
@@ -440,6 +442,13 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         totals.joined += report.joined;
         totals.new_stories += report.new_stories;
         totals.skipped += report.skipped;
+        if let Some(&i) = report.changed.first() {
+            let r = &c.records[i];
+            totals.changed.1.get_or_insert_with(|| {
+                format!("{}, document {}", r.origin, xdedup::io::id_text(&r.id))
+            });
+        }
+        totals.changed.0 += report.changed.len();
         totals.moved += report.moves.len();
         if let Some((name, out)) = &mut moves {
             for m in &report.moves {
@@ -492,6 +501,18 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let unread = rejections.finish()?;
     if let Some((name, out)) = moves {
         out.finish().with_context(|| format!("{name}: cannot write"))?;
+    }
+    if let (n @ 1.., Some(first)) = &totals.changed
+        && !quiet
+    {
+        eprintln!(
+            "xdedup: warning: {} another text than the one indexed under {} id (the first: \
+             {first}); the index keeps the stored text: `xdedup index remove {} --id ID`, then \
+             add, to replace it",
+            counted(*n, "skipped record holds", "skipped records hold"),
+            if *n == 1 { "its" } else { "their" },
+            args.dir.display()
+        );
     }
     if !quiet {
         eprintln!(

@@ -79,6 +79,9 @@ pub struct AddReport {
     pub new_stories: usize,
     /// Documents skipped because their id was already in the index.
     pub skipped: usize,
+    /// Of those, the records (places in the batch) whose text is not the stored one: their
+    /// features differ from the stored document's. The stored text is kept.
+    pub changed: Vec<usize>,
     /// Stored documents that moved to another story when their neighbourhood was clustered
     /// again with the batch.
     pub moves: Vec<Move>,
@@ -219,6 +222,9 @@ impl Index {
                         skipped: true,
                     });
                     report.skipped += 1;
+                    if crate::pipeline::set_hash(&features[i]) != row.set_hash {
+                        report.changed.push(i);
+                    }
                 }
                 None => fresh.push(i),
             }
