@@ -127,6 +127,34 @@ fn truncated_gzip_and_zstd_keep_what_was_read_and_say_so() {
     }
 }
 
+/// A bzip2 or xz file (or a zip archive) is refused by name, whatever its size (files of 1 MiB
+/// and more are read in byte ranges, which must not take it for text), instead of every line
+/// rejected as invalid UTF-8; the other inputs are read.
+#[test]
+fn a_bzip2_or_xz_input_is_refused_by_name_and_the_rest_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let noise: Vec<u8> =
+        (0..(2u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    std::fs::write(d.join("big.jsonl.bz2"), [&b"BZh91AY&SY"[..], &noise].concat()).unwrap();
+    std::fs::write(d.join("small.jsonl.xz"), [&b"\xFD7zXZ\x00"[..], &noise[..100]].concat())
+        .unwrap();
+    std::fs::write(d.join("ok.jsonl"), format!("{{\"id\": 1, \"text\": \"{OK}\"}}\n")).unwrap();
+    let (rows, err, code) = run(d, &["cluster", "big.jsonl.bz2", "small.jsonl.xz", "ok.jsonl"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "big.jsonl.bz2:0: cannot read: bzip2: xdedup reads plain, gzip and zstd files; \
+             decompress it first (bzip2 -dc big.jsonl.bz2 | xdedup cluster -"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("small.jsonl.xz:0: cannot read: xz: "), "{err}");
+    assert!(err.contains("2 input files could not be read in full"), "{err}");
+    assert_eq!(rows.len(), 3, "one row per input: two refusals and the record");
+    assert!(!err.contains("invalid UTF-8"), "{err}");
+}
+
 #[test]
 fn a_100_mb_document_is_cut_with_a_warning_and_a_10_mb_line_is_read() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,15 @@ use super::Input;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// Containers that are not read, by their first bytes: a clear refusal instead of every line
+/// rejected as invalid UTF-8.
+const UNREAD: [(&[u8], &str, &str); 4] = [
+    (b"BZh", "bzip2", "bzip2 -dc FILE"),
+    (b"\xFD7zXZ\x00", "xz", "xz -dc FILE"),
+    (b"PK\x03\x04", "a zip archive", "unzip -p FILE"),
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive", "7z x -so FILE"),
+];
+
 /// Opens an input, decompressing gzip or zstd and transcoding UTF-16 (with a BOM) to UTF-8.
 /// A UTF-8 BOM is dropped. Decompression errors (a truncated archive) surface as read errors.
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
@@ -31,10 +40,34 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
         let dec = ruzstd::decoding::StreamingDecoder::new(reader)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
         read_ahead(dec)?
+    } else if let Some((_, what, how)) = UNREAD.iter().find(|(m, ..)| is_container(&head, m)) {
+        let how = match input {
+            Input::Path(p) => how.replace("FILE", &p.display().to_string()),
+            Input::Stdin => how.replace(" FILE", ""),
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{what}: xdedup reads plain, gzip and zstd files; decompress it first ({how} | \
+                 xdedup cluster -, or recompress with gzip or zstd)"
+            ),
+        ));
     } else {
         Box::new(reader)
     };
     unicode(decoded)
+}
+
+/// Whether `head` starts with `magic`, and, for bzip2's short `BZh`, its block size digit and
+/// block magic follow (so a text starting `BZh` is still text).
+fn is_container(head: &[u8], magic: &[u8]) -> bool {
+    if !head.starts_with(magic) {
+        return false;
+    }
+    match magic {
+        b"BZh" => head.len() >= 10 && head[3].is_ascii_digit() && head[4..10] == *b"1AY&SY",
+        _ => true,
+    }
 }
 
 /// The length of `input` when it can be read in byte ranges: a plain file, neither compressed
@@ -42,13 +75,15 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
 pub fn plain_len(input: &Input) -> Option<u64> {
     let Input::Path(p) = input else { return None };
     let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
-    let mut head = [0u8; 4];
+    let mut head = [0u8; 16];
     let n = File::open(p).ok()?.read(&mut head).ok()?;
     let head = &head[..n];
+    // A container that is not read goes to [`open`] too, which refuses it by name.
     let encoded = head.starts_with(&GZIP_MAGIC)
         || head.starts_with(&ZSTD_MAGIC)
         || head.starts_with(&[0xFF, 0xFE])
-        || head.starts_with(&[0xFE, 0xFF]);
+        || head.starts_with(&[0xFE, 0xFF])
+        || UNREAD.iter().any(|(m, ..)| is_container(head, m));
     (!encoded).then_some(meta.len())
 }
 
@@ -185,6 +220,23 @@ mod tests {
         let mut s = String::new();
         open(&Input::Path(p))?.read_to_string(&mut s)?;
         Ok(s)
+    }
+
+    #[test]
+    fn bzip2_xz_and_archives_are_refused_by_name_and_text_that_looks_like_them_is_read() {
+        let junk = [0x80u8, 0xFE, 0x00, 0x13, 0x77].repeat(50);
+        for (magic, what) in [
+            (&b"BZh91AY&SY"[..], "bzip2: xdedup reads plain, gzip and zstd files"),
+            (b"\xFD7zXZ\x00", "xz: "),
+            (b"PK\x03\x04", "a zip archive: "),
+            (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive: "),
+        ] {
+            let bytes = [magic, &junk].concat();
+            let err = read_all(&bytes).unwrap_err().to_string();
+            assert!(err.starts_with(what) && err.contains("decompress it first"), "{err}");
+        }
+        assert_eq!(read_all(b"BZh is a word\n").unwrap(), "BZh is a word\n");
+        assert_eq!(read_all(b"PK stands for\n").unwrap(), "PK stands for\n");
     }
 
     #[test]
