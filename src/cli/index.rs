@@ -11,7 +11,7 @@ use xdedup::io::read_inputs;
 use xdedup::io::report::counted;
 use xdedup::io::write::Output;
 
-use super::progress::{Rejections, Spinner, rejected_json};
+use super::progress::{Rejections, Spinner, Tally, rejected_json};
 use super::{InputArgs, OutputArgs, PipelineArgs};
 
 #[derive(Debug, Subcommand)]
@@ -386,8 +386,8 @@ struct Totals {
     joined: usize,
     new_stories: usize,
     skipped: usize,
-    /// Skipped records whose text is not the one indexed under their id, and the first.
-    changed: (usize, Option<String>),
+    /// Skipped records whose text is not the one indexed under their id.
+    changed: Tally,
     rejected: usize,
     moved: usize,
     merged: usize,
@@ -442,13 +442,10 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         totals.joined += report.joined;
         totals.new_stories += report.new_stories;
         totals.skipped += report.skipped;
-        if let Some(&i) = report.changed.first() {
+        for &i in &report.changed {
             let r = &c.records[i];
-            totals.changed.1.get_or_insert_with(|| {
-                format!("{}, document {}", r.origin, xdedup::io::id_text(&r.id))
-            });
+            totals.changed.add(|| format!("{}, document {}", r.origin, xdedup::io::id_text(&r.id)));
         }
-        totals.changed.0 += report.changed.len();
         totals.moved += report.moves.len();
         if let Some((name, out)) = &mut moves {
             for m in &report.moves {
@@ -502,18 +499,21 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     if let Some((name, out)) = moves {
         out.finish().with_context(|| format!("{name}: cannot write"))?;
     }
-    if let (n @ 1.., Some(first)) = &totals.changed
-        && !quiet
-    {
-        eprintln!(
-            "xdedup: warning: {} another text than the one indexed under {} id (the first: \
-             {first}); the index keeps the stored text: `xdedup index remove {} --id ID`, then \
-             add, to replace it",
-            counted(*n, "skipped record holds", "skipped records hold"),
-            if *n == 1 { "its" } else { "their" },
+    totals.changed.warn(
+        quiet,
+        ("skipped record holds", "skipped records hold"),
+        |one| {
+            format!(
+                "another text than the one indexed under {} id",
+                if one { "its" } else { "their" }
+            )
+        },
+        &format!(
+            "; the index keeps the stored text: `xdedup index remove {} --id ID`, then add, to \
+             replace it",
             args.dir.display()
-        );
-    }
+        ),
+    );
     if !quiet {
         eprintln!(
             "xdedup: {} read: {} added ({} joined stored stories, {}), {} skipped (already indexed), {} rejected; {} moved story, {} merged away",

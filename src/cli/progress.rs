@@ -52,6 +52,36 @@ impl batch::Progress for Spinner {
 /// Rejected records listed one by one on standard error before the rest are counted.
 const MAX_MESSAGES: usize = 50;
 
+/// Records that one warning at the end of a run is about: how many, and the first, described.
+#[derive(Default)]
+pub struct Tally {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Tally {
+    /// Counts one more; `describe` names it when it is the first.
+    pub fn add(&mut self, describe: impl FnOnce() -> String) {
+        self.count += 1;
+        self.first.get_or_insert_with(describe);
+    }
+
+    /// `xdedup: warning: {N one|N many} {what} (the first: …){tail}`, unless none was
+    /// counted or the run is quiet; `what` is told whether the count is one (`its`/`their`).
+    pub fn warn(
+        &self,
+        quiet: bool,
+        (one, many): (&str, &str),
+        what: impl FnOnce(bool) -> String,
+        tail: &str,
+    ) {
+        if let Some(first) = self.first.as_ref().filter(|_| !quiet) {
+            let n = counted(self.count, one, many);
+            eprintln!("xdedup: warning: {n} {} (the first: {first}){tail}", what(self.count == 1));
+        }
+    }
+}
+
 /// One rejected record as an output line.
 #[derive(serde::Serialize)]
 pub struct RejectedRow<'a> {
@@ -98,8 +128,8 @@ pub struct Rejections {
     total: usize,
     file: Option<(std::path::PathBuf, xdedup::io::write::Output)>,
     unread: Vec<String>,
-    /// Records whose time field holds no date or time that is read, and the first of them.
-    unread_times: (u64, Option<String>),
+    /// Records whose time field holds no date or time that is read.
+    unread_times: Tally,
 }
 
 /// The input files a run could not read to their end: missing, unreadable, a directory, cut
@@ -138,7 +168,7 @@ impl Rejections {
             }
             None => None,
         };
-        Ok(Rejections { quiet, total: 0, file, unread: Vec::new(), unread_times: (0, None) })
+        Ok(Rejections { quiet, total: 0, file, unread: Vec::new(), unread_times: Tally::default() })
     }
 
     /// Reports the truncated records and the rejected ones of one batch, and counts the
@@ -147,11 +177,8 @@ impl Rejections {
         for r in records {
             let Some(t) = r.time.as_deref() else { continue };
             if xdedup::io::time::instant(t).is_none() {
-                let (n, first) = &mut self.unread_times;
-                *n += 1;
-                first.get_or_insert_with(|| {
-                    format!("{}, document {}: {t:?}", r.origin, id_text(&r.id))
-                });
+                self.unread_times
+                    .add(|| format!("{}, document {}: {t:?}", r.origin, id_text(&r.id)));
             }
         }
         if !self.quiet {
@@ -183,16 +210,13 @@ impl Rejections {
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs
     /// not read to their end.
     pub fn finish(self) -> anyhow::Result<Unread> {
-        if let (n @ 1.., Some(first)) = &self.unread_times
-            && !self.quiet
-        {
-            eprintln!(
-                "xdedup: warning: {} not a date or time xdedup reads (the first: {first}); \
-                 such times are not ordered with the others (dates, ISO 8601 and RFC 2822 \
-                 times, seconds since 1970 are)",
-                counted(*n, "document's time is", "documents' times are")
-            );
-        }
+        self.unread_times.warn(
+            self.quiet,
+            ("document's time is", "documents' times are"),
+            |_| "not a date or time xdedup reads".into(),
+            "; such times are not ordered with the others (dates, ISO 8601 and RFC 2822 times, \
+             seconds since 1970 are)",
+        );
         if !self.quiet && self.total > MAX_MESSAGES {
             eprintln!(
                 "xdedup: … and {} more rejected records (all of them: --rejects FILE, or the output)",
