@@ -110,7 +110,8 @@ pub struct InputArgs {
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line
-    /// numbers.
+    /// numbers. A field inside a JSON object or Parquet struct is named by its path
+    /// (`article.id`), for this and the other field options.
     #[arg(long, default_value = "id")]
     pub id_field: String,
     /// Field or column holding the text.

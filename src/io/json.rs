@@ -11,7 +11,9 @@
 //! type, an escape that is no character, a number past `f64`'s range) gives `None`, and the
 //! caller reads the line in full, so that a bad record is told what it was told before. The
 //! fields it skips are checked for their syntax only: a lone surrogate escape, or a number past
-//! `f64`'s range, in a field no option names no longer rejects the record.
+//! `f64`'s range, in a field no option names no longer rejects the record. A field named by a
+//! dotted path (`article.text`) that is not a key of the line is left to the full read too,
+//! which looks inside objects.
 
 use std::fmt;
 
@@ -64,6 +66,10 @@ pub(super) fn pick(line: &str, o: &ReadOptions) -> Option<Picked> {
     let mut de = serde_json::Deserializer::from_str(line);
     let fields = Picker { names }.deserialize(&mut de).ok()?;
     de.end().ok()?;
+    // A field named by a dotted path that is no key of the line may be inside an object.
+    if fields.iter().zip(&names).any(|(f, n)| f.is_none() && n.is_some_and(|n| n.contains('.'))) {
+        return None;
+    }
     // A string with an escape that is no character, or a number past f64's range, fails the
     // whole line when it is read in full: such a line is read in full.
     let string = |k: usize| -> Option<Option<String>> {
@@ -268,6 +274,17 @@ mod tests {
         ] {
             assert_eq!(pick(line, &options()), None, "{line}");
         }
+    }
+
+    #[test]
+    fn a_dotted_name_that_is_no_key_is_left_to_the_full_read() {
+        let o = ReadOptions { title_field: Some("meta.title".into()), ..options() };
+        // The key itself is picked as any other.
+        let p = pick(r#"{"text": "a", "meta.title": "T"}"#, &o).unwrap();
+        assert_eq!(p.title.as_deref(), Some("T"));
+        // Not a key: it may be inside an object, which only the full read looks into.
+        assert_eq!(pick(r#"{"text": "a", "meta": {"title": "T"}}"#, &o), None);
+        assert_eq!(pick(r#"{"text": "a"}"#, &o), None);
     }
 
     proptest! {

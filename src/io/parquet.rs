@@ -61,6 +61,61 @@ fn numeric(t: &DataType) -> bool {
     t.is_integer()
 }
 
+/// Where the column `name` is among `fields`: the top-level column of that name, or, when
+/// there is none, the column inside a struct that `name` is the dotted path of
+/// (`article.text`), as the places of the columns on that path.
+fn locate(fields: &arrow_schema::Fields, name: &str) -> Option<Vec<usize>> {
+    if let Some(at) = fields.iter().position(|f| f.name() == name) {
+        return Some(vec![at]);
+    }
+    name.match_indices('.').find_map(|(dot, _)| {
+        let at = fields.iter().position(|f| f.name() == &name[..dot])?;
+        let DataType::Struct(inner) = fields[at].data_type() else { return None };
+        let mut path = locate(inner, &name[dot + 1..])?;
+        path.insert(0, at);
+        Some(path)
+    })
+}
+
+/// The field at `path` (as [`locate`] gives it) among `fields`.
+fn field_at<'a>(fields: &'a arrow_schema::Fields, path: &[usize]) -> &'a Field {
+    let f = &fields[path[0]];
+    match f.data_type() {
+        DataType::Struct(inner) if path.len() > 1 => field_at(inner, &path[1..]),
+        _ => f,
+    }
+}
+
+/// The names of the columns, a column inside a struct by its dotted path.
+fn column_names(fields: &arrow_schema::Fields, prefix: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for f in fields {
+        match f.data_type() {
+            DataType::Struct(inner) if !inner.is_empty() => {
+                names.extend(column_names(inner, &format!("{prefix}{}.", f.name())))
+            }
+            _ => names.push(format!("{prefix}{}", f.name())),
+        }
+    }
+    names
+}
+
+/// The column at `path` inside the struct column `col` (`col` itself for an empty path), null
+/// wherever a struct above it is null.
+fn leaf(col: &ArrayRef, path: &[usize]) -> Option<ArrayRef> {
+    let Some((&at, rest)) = path.split_first() else { return Some(col.clone()) };
+    let parent = col.as_any().downcast_ref::<arrow_array::StructArray>()?;
+    let child = parent.column(at);
+    let child = match parent.nulls() {
+        Some(nulls) => {
+            let none = arrow_array::new_null_array(child.data_type(), child.len());
+            arrow_select::zip::zip(&BooleanArray::from(nulls.inner().clone()), child, &none).ok()?
+        }
+        None => child.clone(),
+    };
+    leaf(&child, rest)
+}
+
 /// One row as [`read`] passes it on.
 pub struct Row<'a> {
     /// 1-based row number.
@@ -93,15 +148,12 @@ pub fn read(
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| format!("not a Parquet file: {e}"))?;
     let schema = builder.schema().clone();
-    let index = |name: &str| schema.fields().iter().position(|f| f.name() == name);
-    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let index = |name: &str| locate(schema.fields(), name);
+    let columns = || column_names(schema.fields(), "").join(", ");
     let text_at = index(text_field).ok_or_else(|| {
-        format!(
-            "no column '{text_field}' (columns: {}); choose one with --text-field",
-            columns.join(", ")
-        )
+        format!("no column '{text_field}' (columns: {}); choose one with --text-field", columns())
     })?;
-    let wanted: Vec<Option<usize>> = vec![
+    let wanted: Vec<Option<Vec<usize>>> = vec![
         index(id_field),
         Some(text_at),
         title_field.and_then(index),
@@ -112,15 +164,23 @@ pub fn read(
         if let Some(n) = name
             && index(n).is_none()
         {
-            return Err(format!("no column '{n}' for {flag} (columns: {})", columns.join(", ")));
+            return Err(format!("no column '{n}' for {flag} (columns: {})", columns()));
         }
     }
-    let mut leaves: Vec<usize> = wanted.iter().flatten().copied().collect();
-    leaves.sort_unstable();
-    leaves.dedup();
-    // Top-level columns map to leaves one to one for the flat schemas news archives use; a
-    // nested column is read whole.
-    let mask = ProjectionMask::roots(builder.parquet_schema(), leaves.iter().copied());
+    let named = [Some(id_field), Some(text_field), title_field, time_field, lang_field];
+    for (path, name) in wanted.iter().zip(named) {
+        if let (Some(path), Some(name)) = (path, name)
+            && let DataType::Struct(inner) = field_at(schema.fields(), path).data_type()
+        {
+            let inside = column_names(inner, &format!("{name}."));
+            return Err(format!("column '{name}' holds columns ({}): name one", inside.join(", ")));
+        }
+    }
+    let mut roots: Vec<usize> = wanted.iter().flatten().map(|path| path[0]).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    // A column inside a struct is read with its whole top-level column.
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
     let reader = builder
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
@@ -129,18 +189,18 @@ pub fn read(
     let mut line = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| format!("row {}: cannot decode: {e}", line + 1))?;
-        let col = |i: Option<usize>| -> Option<&ArrayRef> {
-            let name = schema.field(i?).name();
-            batch.column_by_name(name)
+        let col = |path: &Option<Vec<usize>>| -> Option<ArrayRef> {
+            let path = path.as_ref()?;
+            leaf(batch.column_by_name(schema.field(path[0]).name())?, &path[1..])
         };
-        let ids = match col(wanted[0]) {
-            Some(c) => Some((numeric(c.data_type()), strings(c)?)),
+        let ids = match col(&wanted[0]) {
+            Some(c) => Some((numeric(c.data_type()), strings(&c)?)),
             None => None,
         };
-        let texts = strings(col(wanted[1]).ok_or("text column missing from a batch")?)?;
-        let titles = col(wanted[2]).map(strings).transpose()?;
-        let times = col(wanted[3]).map(strings).transpose()?;
-        let langs = col(wanted[4]).map(strings).transpose()?;
+        let texts = strings(&col(&wanted[1]).ok_or("text column missing from a batch")?)?;
+        let titles = col(&wanted[2]).as_ref().map(strings).transpose()?;
+        let times = col(&wanted[3]).as_ref().map(strings).transpose()?;
+        let langs = col(&wanted[4]).as_ref().map(strings).transpose()?;
         for r in 0..batch.num_rows() {
             line += 1;
             let id = ids.as_ref().and_then(|(num, v)| {
@@ -349,6 +409,50 @@ mod tests {
         );
         let err = read(&path, "id", "body", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
+    }
+
+    /// A column inside a struct is named by its dotted path, as a JSON field inside an object;
+    /// a row whose struct is null has no value there.
+    #[test]
+    fn columns_inside_structs_are_read_by_their_dotted_path() {
+        use arrow_array::{Int64Array, StructArray};
+        use arrow_buffer::NullBuffer;
+        let body = Field::new("body", DataType::Utf8, true);
+        let title = Field::new("title", DataType::Utf8, true);
+        let article = StructArray::new(
+            vec![body, title].into(),
+            vec![
+                Arc::new(StringArray::from(vec!["x y", "hidden", "z"])) as ArrayRef,
+                Arc::new(StringArray::from(vec![Some("T"), None, None])),
+            ],
+            Some(NullBuffer::from(vec![true, false, true])),
+        );
+        let ids: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
+        let article: ArrayRef = Arc::new(article);
+        let batch = RecordBatch::try_from_iter([("id", ids), ("article", article)]).unwrap();
+        let mut w = ArrowWriter::try_new(Vec::new(), batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.parquet");
+        std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+        let mut seen = Vec::new();
+        read(&path, "id", "article.body", Some("article.title"), None, None, &mut |r| {
+            seen.push((r.id, r.title.map(str::to_owned), r.text.map(str::to_owned)));
+            true
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (Some(Value::from(1)), Some("T".into()), Some("x y".into())),
+                (Some(Value::from(2)), None, None),
+                (Some(Value::from(3)), None, Some("z".into())),
+            ]
+        );
+        let err = read(&path, "id", "article", None, None, None, &mut |_| true).unwrap_err();
+        assert_eq!(err, "column 'article' holds columns (article.body, article.title): name one");
+        let err = read(&path, "id", "text", None, None, None, &mut |_| true).unwrap_err();
+        assert!(err.contains("(columns: id, article.body, article.title)"), "{err}");
     }
 
     /// Parquet's typed times (timestamps with or without a zone, dates, milliseconds) become

@@ -779,7 +779,7 @@ fn id_of_damaged(repaired: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
         Ok(_) => return None,
         Err(_) => return id_of_broken(repaired, line_no, ctx),
     };
-    match obj.get(&ctx.opts.id_field) {
+    match field(&obj, &ctx.opts.id_field) {
         None | Some(Value::Null) => Some((ctx.default_id)(line_no)),
         Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
         Some(_) => None,
@@ -843,21 +843,60 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
 
 /// The fields a record has, for a message that says its text field is missing: ` (fields:
 /// body, id, title)`, the first twelve by name (a wrong `--text-field` is then plain to see),
-/// and a word when a field holds an object: fields inside one are not read.
+/// a field inside an object named by its path (`article.text`), as an option names it.
 fn fields_of(obj: &serde_json::Map<String, Value>) -> String {
-    const SHOWN: usize = 12;
     if obj.is_empty() {
         return " (the object has no fields)".into();
     }
-    let names: Vec<&str> = obj.keys().map(String::as_str).take(SHOWN).collect();
-    let more = obj.len().saturating_sub(SHOWN);
+    format!(" (fields: {})", field_paths(obj, ""))
+}
+
+/// The first twelve paths of the fields of `obj`, each after `prefix`, joined by commas.
+fn field_paths(obj: &serde_json::Map<String, Value>, prefix: &str) -> String {
+    const SHOWN: usize = 12;
+    fn paths(obj: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+        for (k, v) in obj {
+            match v {
+                Value::Object(inner) if !inner.is_empty() => {
+                    paths(inner, &format!("{prefix}{k}."), out)
+                }
+                _ => out.push(format!("{prefix}{k}")),
+            }
+        }
+    }
+    let mut names = Vec::new();
+    paths(obj, prefix, &mut names);
+    let more = names.len().saturating_sub(SHOWN);
+    names.truncate(SHOWN);
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-    let nested = if obj.values().any(Value::is_object) {
-        "; a field inside an object is not read: name a top-level field"
-    } else {
-        ""
-    };
-    format!(" (fields: {}{more}{nested})", names.join(", "))
+    format!("{}{more}", names.join(", "))
+}
+
+/// The value `name` names in `obj`: its field of that name, or, when it has none, the field
+/// inside an object that `name` is the dotted path of (`article.text`; a key with a dot of its
+/// own is matched too).
+fn field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    obj.get(name).or_else(|| {
+        name.match_indices('.').find_map(|(at, _)| match obj.get(&name[..at]) {
+            Some(Value::Object(inner)) => field(inner, &name[at + 1..]),
+            _ => None,
+        })
+    })
+}
+
+/// [`field`], taken out of the object rather than borrowed.
+fn take_field(obj: &mut serde_json::Map<String, Value>, name: &str) -> Option<Value> {
+    if let Some(v) = obj.remove(name) {
+        return Some(v);
+    }
+    for (at, _) in name.match_indices('.') {
+        if let Some(Value::Object(inner)) = obj.get_mut(&name[..at])
+            && let Some(v) = take_field(inner, &name[at + 1..])
+        {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// [`json_record`] of a line read into a whole [`Value`]: every line that is not an object of
@@ -879,7 +918,7 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
         }
     };
     let o = ctx.opts;
-    let id = match obj.get(&o.id_field) {
+    let id = match field(&obj, &o.id_field) {
         None | Some(Value::Null) => (ctx.default_id)(line_no),
         Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
         Some(v) => {
@@ -891,27 +930,31 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
         }
     };
     // The text is taken out of the object, not copied (it is most of the line).
-    let text = match obj.remove(&o.text_field) {
+    let text = match take_field(&mut obj, &o.text_field) {
         Some(Value::String(s)) => s,
         None => {
             let reason = format!("missing text field '{}'{}", o.text_field, fields_of(&obj));
             return ctx.reject(line_no, Some(id), reason);
         }
         Some(v) => {
-            return ctx.reject(
-                line_no,
-                Some(id),
-                format!("text field '{}' is {}, expected a string", o.text_field, kind(&v)),
-            );
+            let f = &o.text_field;
+            let inside = match &v {
+                Value::Object(inner) if !inner.is_empty() => {
+                    format!(" (it holds {}: name one)", field_paths(inner, &format!("{f}.")))
+                }
+                _ => String::new(),
+            };
+            let reason = format!("text field '{f}' is {}, expected a string{inside}", kind(&v));
+            return ctx.reject(line_no, Some(id), reason);
         }
     };
-    let title = o.title_field.as_ref().and_then(|f| obj.get(f)).and_then(Value::as_str);
-    let time = o.time_field.as_ref().and_then(|f| obj.get(f)).and_then(|v| match v {
+    let title = o.title_field.as_ref().and_then(|f| field(&obj, f)).and_then(Value::as_str);
+    let time = o.time_field.as_ref().and_then(|f| field(&obj, f)).and_then(|v| match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    let lang = obj.get(&o.lang_field).and_then(Value::as_str).map(str::to_owned);
+    let lang = field(&obj, &o.lang_field).and_then(Value::as_str).map(str::to_owned);
     with_lang(ctx.record(line_no, id, title, text.into(), time, raw), lang)
 }
 
@@ -1556,15 +1599,15 @@ mod tests {
     #[test]
     fn a_missing_text_field_names_the_fields_the_record_has() {
         let content = "{\"id\": 1, \"body\": \"a\", \"headline\": \"b\"}\n\
-            {\"id\": 2, \"article\": {\"text\": \"c\"}}\n\
+            {\"id\": 2, \"article\": {\"body\": \"c\", \"meta\": {\"t\": 1}}, \"x\": {}}\n\
             {}\n";
         let opts = ReadOptions { text_field: "article.text".into(), ..ReadOptions::default() };
         let r = reasons(&read("x.jsonl", content.as_bytes(), opts));
         assert_eq!(r[0].1, "missing text field 'article.text' (fields: body, headline, id)");
+        // Fields inside objects are named by the path an option takes.
         assert_eq!(
             r[1].1,
-            "missing text field 'article.text' (fields: article, id; a field inside an object is \
-             not read: name a top-level field)"
+            "missing text field 'article.text' (fields: article.body, article.meta.t, id, x)"
         );
         assert_eq!(r[2].1, "missing text field 'article.text' (the object has no fields)");
         let many: String = (0..20).map(|i| format!("\"f{i:02}\": {i},")).collect();
@@ -1574,6 +1617,55 @@ mod tests {
             ReadOptions::default(),
         ));
         assert!(r[0].1.ends_with("f10, f11 and 9 more)"), "{}", r[0].1);
+    }
+
+    #[test]
+    fn fields_inside_objects_are_read_by_their_dotted_path() {
+        let content = concat!(
+            r#"{"doc": {"id": "a", "title": "T", "body": {"text": "x y"}}, "meta": {"lang": "ar", "at": 5}}"#,
+            "\n",
+            // A key with a dot of its own is matched as it stands, before any path.
+            r#"{"doc.id": "b", "doc": {"id": "no", "body": {"text": "z"}}, "meta.at": "2020"}"#,
+            "\n",
+            r#"{"doc": {"id": "c", "body": "not an object"}}"#,
+            "\n",
+            r#"{"doc": {"id": "d", "body": {"text": 3}}}"#,
+            "\n",
+            r#"{"doc": {"id": "e", "body": {"text": {"ar": "x", "en": "y"}}}}"#,
+            "\n",
+        );
+        let opts = ReadOptions {
+            id_field: "doc.id".into(),
+            text_field: "doc.body.text".into(),
+            title_field: Some("doc.title".into()),
+            time_field: Some("meta.at".into()),
+            lang_field: "meta.lang".into(),
+            ..ReadOptions::default()
+        };
+        let items = read("n.jsonl", content.as_bytes(), opts);
+        let records: Vec<_> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Record(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].id, Value::from("a"));
+        assert_eq!(records[0].text, "T\nx y");
+        assert_eq!(records[0].time.as_deref(), Some("5"));
+        assert_eq!(records[0].lang.as_deref(), Some("ar"));
+        assert_eq!((records[1].id.clone(), records[1].text.as_str()), (Value::from("b"), "z"));
+        assert_eq!(records[1].time.as_deref(), Some("2020"));
+        let r = reasons(&items);
+        assert_eq!(r[0].0, 3);
+        assert!(r[0].1.starts_with("missing text field 'doc.body.text' (fields: doc.body, doc.id"));
+        assert_eq!(r[1], (4, "text field 'doc.body.text' is a number, expected a string".into()));
+        assert_eq!(
+            r[2].1,
+            "text field 'doc.body.text' is an object, expected a string (it holds \
+             doc.body.text.ar, doc.body.text.en: name one)"
+        );
     }
 
     #[test]
