@@ -532,6 +532,51 @@ fn a_bad_record_under_strict_stops_every_process_with_its_name() {
     assert_eq!(rows[0]["line"], 0);
 }
 
+/// The warnings of a run about records it used (texts cut to the size limit, times not read)
+/// are printed by the merging process as one process prints them.
+#[test]
+fn warnings_about_records_are_the_single_process_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("w.jsonl");
+    let lines: Vec<String> = (0..60)
+        .map(|i| {
+            let time = match i {
+                23 => "\"01/05/2024\"".to_owned(),
+                41 => "\"yesterday\"".to_owned(),
+                _ => format!("{}", 1_700_000_000 + i),
+            };
+            let text =
+                if i % 20 == 7 { "a very long text ".repeat(10) } else { format!("story {i}") };
+            format!("{{\"id\":\"d{i}\",\"t\":{time},\"text\":\"{text}\"}}")
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n") + "\n").expect("input");
+    let args = ["--time-field", "t", "--keep", "earliest", "--max-doc-bytes", "60"];
+    let warnings = |err: &str| -> Vec<String> {
+        err.lines().filter(|l| l.starts_with("xdedup: warning")).map(str::to_owned).collect()
+    };
+    let mut local_args = vec!["dedup"];
+    local_args.extend(args);
+    let name = input.display().to_string();
+    local_args.push(&name);
+    let o = xdedup(dir.path(), &local_args, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = warnings(&stderr(&o));
+    assert_eq!(expected.len(), 4, "three cut texts and the times: {expected:?}");
+    assert!(expected[3].contains("2 documents' times are not"), "{expected:?}");
+    let hosts = hostfile(dir.path(), 2);
+    let out = dir.path().join("out.jsonl");
+    let mut children: Vec<Child> = (0..2)
+        .map(|p| spawn(dir.path(), &timely_args("dedup", 2, p, &hosts, &out, &args, &[&input])))
+        .collect();
+    let results: Vec<(i32, String)> =
+        children.iter_mut().map(|c| wait(c, Duration::from_secs(60))).collect();
+    assert!(results.iter().all(|(code, _)| *code == 0), "{results:?}");
+    assert_eq!(warnings(&results[0].1), expected);
+    assert_eq!(warnings(&results[1].1), Vec::<String>::new(), "only the merging process prints");
+    assert_eq!(std::fs::read(&out).expect("the merged output"), o.stdout);
+}
+
 #[test]
 fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -71,8 +71,8 @@ mod engine {
     use super::super::cluster::Row;
     use super::super::progress::{Counts, Rejections, rejected_json};
     use super::TimelyArgs;
-    use xdedup::io::Rejected;
     use xdedup::io::report::Contents;
+    use xdedup::io::{Notices, Rejected};
 
     impl TimelyArgs {
         fn config(&self) -> anyhow::Result<timely::Config> {
@@ -220,6 +220,7 @@ mod engine {
             &self,
             peers: usize,
             totals: &Totals,
+            notices: &Notices,
             shingle: &str,
             header: Option<&str>,
         ) -> Result<(), String> {
@@ -234,6 +235,7 @@ mod engine {
             }
             let mut rejections = Rejections::new(self.rejects.as_deref(), self.quiet)
                 .map_err(|e| format!("{e:#}"))?;
+            rejections.notices(notices.clone());
             self.merge(&paths, header, &mut rejections).map_err(|e| format!("{e:#}"))?;
             let unread = rejections.finish().map_err(|e| format!("{e:#}"))?;
             std::fs::remove_dir_all(&self.dir)

@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
 use xdedup::io::report::counted;
-use xdedup::io::{Record, Rejected, id_text};
+use xdedup::io::{Notices, Record, Rejected, id_text};
 
 /// A spinner that shows the stage and the records read.
 pub struct Spinner(Option<ProgressBar>);
@@ -62,8 +62,15 @@ pub struct Tally {
 impl Tally {
     /// Counts one more; `describe` names it when it is the first.
     pub fn add(&mut self, describe: impl FnOnce() -> String) {
-        self.count += 1;
-        self.first.get_or_insert_with(describe);
+        self.add_many(1, describe);
+    }
+
+    /// Counts `n` more; `describe` names the first of them when none was counted before.
+    pub fn add_many(&mut self, n: u64, describe: impl FnOnce() -> String) {
+        if n > 0 {
+            self.count += n as usize;
+            self.first.get_or_insert_with(describe);
+        }
     }
 
     /// `xdedup: warning: {N one|N many} {what} (the first: …){tail}`, unless none was
@@ -174,21 +181,8 @@ impl Rejections {
     /// Reports the truncated records and the rejected ones of one batch, and counts the
     /// records whose time is in no form [`xdedup::io::time`] reads.
     pub fn note(&mut self, records: &[Record], rejected: &[Rejected]) -> anyhow::Result<()> {
-        for r in records {
-            let Some(t) = r.time.as_deref() else { continue };
-            if xdedup::io::time::instant(t).is_none() {
-                self.unread_times
-                    .add(|| format!("{}, document {}: {t:?}", r.origin, id_text(&r.id)));
-            }
-        }
+        self.notices(Notices::of(records));
         if !self.quiet {
-            for r in records.iter().filter(|r| r.truncated) {
-                eprintln!(
-                    "xdedup: warning: {}: document {}: text cut to the size limit",
-                    r.origin,
-                    id_text(&r.id)
-                );
-            }
             for r in rejected.iter().take(MAX_MESSAGES.saturating_sub(self.total)) {
                 let id =
                     r.id.as_ref().map(|i| format!("document {}: ", id_text(i))).unwrap_or_default();
@@ -205,6 +199,18 @@ impl Rejections {
         let whole_files = rejected.iter().filter(|r| r.origin.line == 0);
         self.unread.extend(whole_files.map(|r| format!("{} ({})", r.origin.file, r.reason)));
         Ok(())
+    }
+
+    /// Prints the truncated records of `n` (unless quiet) and counts its unread times, for
+    /// the warning at the end.
+    pub fn notices(&mut self, n: Notices) {
+        if !self.quiet {
+            for place in &n.truncated {
+                eprintln!("xdedup: warning: {place}: text cut to the size limit");
+            }
+        }
+        let first = n.first_unread_time;
+        self.unread_times.add_many(n.unread_times, || first.unwrap_or_default());
     }
 
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs

@@ -59,7 +59,8 @@ use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::io::report::Contents;
 use crate::io::{
-    Header, Input, Item, ReadOptions, Record, Rejected, Share, id_text, plan_ranges, read_share,
+    Header, Input, Item, Notices, ReadOptions, Record, Rejected, Share, id_text, plan_ranges,
+    read_share,
 };
 use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
@@ -68,7 +69,7 @@ use crate::shingle::{SCRIPT_CLASSES, text_script};
 use crate::verify::{WeightedSet, combine, pivot_pair};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
-use exchange::{agree, all_gather, exchange, owner, stage};
+use exchange::{agree, all_gather, exchange, gather_at_first, owner, stage};
 
 /// What the job reads and how it compares.
 #[derive(Debug, Clone)]
@@ -203,11 +204,13 @@ pub trait Sink: Send + Sync {
         Ok(())
     }
     /// Called once, by worker 0, when every worker has written its part: joins the parts.
-    /// `header` is the header row of a `dedup` job's table (see [`table_header`]).
+    /// `notices` are every worker's, in input order; `header` is the header row of a `dedup`
+    /// job's table (see [`table_header`]).
     fn finish(
         &self,
         peers: usize,
         totals: &Totals,
+        notices: &Notices,
         shingle: &str,
         header: Option<&str>,
     ) -> Result<(), String>;
@@ -280,6 +283,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         true
     });
     agree(w, error)?;
+    let notices = gather_notices(w, &records);
     // `dedup` writes one table, under the header row of its CSV or TSV inputs.
     let header = match job.task {
         Task::Dedup(_) => one_table(w, headers, &records)?,
@@ -772,9 +776,42 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             contents.rejected = totals.rejected;
             sink.report(contents, &shingle.to_string())?;
         }
-        sink.finish(peers, &totals, &shingle.to_string(), header.as_deref())?;
+        sink.finish(peers, &totals, &notices, &shingle.to_string(), header.as_deref())?;
     }
     Ok(totals)
+}
+
+/// Every worker's [`Notices`] of its `records`, at worker 0 (the others get none), in input
+/// order, as one machine gathers them.
+fn gather_notices(w: &mut Worker, records: &[(u64, Record)]) -> Notices {
+    let mut truncated: Vec<(u64, String)> = Vec::new();
+    let (mut unread, mut first): (u64, Option<(u64, String)>) = (0, None);
+    for (k, r) in records {
+        let n = Notices::of([r]);
+        truncated.extend(n.truncated.into_iter().map(|t| (*k, t)));
+        unread += n.unread_times;
+        if let Some(t) = n.first_unread_time
+            && first.as_ref().is_none_or(|f| *k < f.0)
+        {
+            first = Some((*k, t));
+        }
+    }
+    let mut all = Notices::default();
+    let mut truncated_all = Vec::new();
+    let mut first_all: Option<(u64, String)> = None;
+    for (t, n, f) in gather_at_first(w, vec![(truncated, unread, first)]) {
+        truncated_all.extend(t);
+        all.unread_times += n;
+        if let Some(f) = f
+            && first_all.as_ref().is_none_or(|a| f.0 < a.0)
+        {
+            first_all = Some(f);
+        }
+    }
+    truncated_all.sort_unstable_by_key(|t| t.0);
+    all.truncated = truncated_all.into_iter().map(|t| t.1).collect();
+    all.first_unread_time = first_all.map(|f| f.1);
+    all
 }
 
 /// The candidate pairs of band keys `(key, node, node's worker)`: each key goes to its owner,

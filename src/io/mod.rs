@@ -56,6 +56,40 @@ pub struct Record {
 /// on the calling thread, where the step would be serial time.
 pub type Prepare = std::sync::OnceLock<Box<dyn Fn(&mut Record) + Send + Sync>>;
 
+/// What a run warns of about records it read and used: texts cut to the size limit, and
+/// times in no form [`time::instant`] reads. Each engine gathers them, in input order; the
+/// command line prints them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Notices {
+    /// `file:line: document ID` of each record whose text was cut.
+    pub truncated: Vec<String>,
+    /// How many records hold a time in no form read.
+    pub unread_times: u64,
+    /// The first of them: `file:line, document ID: "its time"`.
+    pub first_unread_time: Option<String>,
+}
+
+impl Notices {
+    /// Notes what there is to say of `r`, a record after those noted before.
+    pub fn note(&mut self, r: &Record) {
+        if r.truncated {
+            self.truncated.push(format!("{}: document {}", r.origin, id_text(&r.id)));
+        }
+        if let Some(t) = r.time.as_deref().filter(|t| time::instant(t).is_none()) {
+            self.unread_times += 1;
+            self.first_unread_time
+                .get_or_insert_with(|| format!("{}, document {}: {t:?}", r.origin, id_text(&r.id)));
+        }
+    }
+
+    /// Those of `records`, in order.
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> Notices {
+        let mut n = Notices::default();
+        records.into_iter().for_each(|r| n.note(r));
+        n
+    }
+}
+
 /// A record that could not be used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejected {
