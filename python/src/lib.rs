@@ -296,56 +296,59 @@ impl Index {
 
     /// Adds documents (strings, or dicts with `text` and optionally `id` and `time`) in one
     /// transaction; returns one dict per document: `id`, `cluster`, `new_story`, `status`
-    /// (`added`, `skipped` for a known id, `rejected` for a text without letters or digits).
+    /// (`added`, `skipped` for a known id, `rejected` for a text without letters or digits),
+    /// and `changed` (a skipped id whose text is not the stored one, which is kept).
     fn add(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
         let Documents { texts, ids, times } = self::documents(documents)?;
         let origin = |line: usize| Origin { file: "python".into(), line: line as u64 + 1 };
         let store = self.store()?;
-        let rows = py.detach(
-            || -> xdedup::Result<Vec<(serde_json::Value, Option<xdedup::index::Assignment>)>> {
-                let (shingle, features, pivots) = store.batch_features(&texts)?;
-                let mut records = Vec::new();
-                let mut kept = Vec::new();
-                let mut keep_features = Vec::new();
-                let mut keep_pivots = pivots.as_ref().map(|_| Vec::new());
-                let mut pivots = pivots.map(|p| p.into_iter());
-                for (i, f) in features.into_iter().enumerate() {
-                    let p = pivots.as_mut().and_then(|p| p.next());
-                    if f.is_empty() {
-                        continue;
-                    }
-                    kept.push(i);
-                    keep_features.push(f);
-                    if let (Some(k), Some(p)) = (keep_pivots.as_mut(), p) {
-                        k.push(p);
-                    }
-                    records.push(Record {
-                        id: ids[i].clone(),
-                        text: texts[i].clone(),
-                        time: times[i].as_deref().map(Into::into),
-                        lang: None,
-                        origin: origin(i),
-                        truncated: false,
-                        raw: None,
-                        features: None,
-                    });
+        // A document's id, its assignment (none when rejected), whether its text changed.
+        type Row = (serde_json::Value, Option<xdedup::index::Assignment>, bool);
+        let rows = py.detach(|| -> xdedup::Result<Vec<Row>> {
+            let (shingle, features, pivots) = store.batch_features(&texts)?;
+            let mut records = Vec::new();
+            let mut kept = Vec::new();
+            let mut keep_features = Vec::new();
+            let mut keep_pivots = pivots.as_ref().map(|_| Vec::new());
+            let mut pivots = pivots.map(|p| p.into_iter());
+            for (i, f) in features.into_iter().enumerate() {
+                let p = pivots.as_mut().and_then(|p| p.next());
+                if f.is_empty() {
+                    continue;
                 }
-                let report = if records.is_empty() {
-                    Default::default()
-                } else {
-                    store.add_with_pivots(&records, keep_features, keep_pivots, shingle)?
-                };
-                let mut out: Vec<(serde_json::Value, Option<xdedup::index::Assignment>)> =
-                    ids.iter().map(|id| (id.clone(), None)).collect();
-                for (k, a) in kept.into_iter().zip(report.assignments) {
-                    out[k].1 = Some(a);
+                kept.push(i);
+                keep_features.push(f);
+                if let (Some(k), Some(p)) = (keep_pivots.as_mut(), p) {
+                    k.push(p);
                 }
-                Ok(out)
-            },
-        );
+                records.push(Record {
+                    id: ids[i].clone(),
+                    text: texts[i].clone(),
+                    time: times[i].as_deref().map(Into::into),
+                    lang: None,
+                    origin: origin(i),
+                    truncated: false,
+                    raw: None,
+                    features: None,
+                });
+            }
+            let report = if records.is_empty() {
+                Default::default()
+            } else {
+                store.add_with_pivots(&records, keep_features, keep_pivots, shingle)?
+            };
+            let mut out: Vec<Row> = ids.iter().map(|id| (id.clone(), None, false)).collect();
+            for &c in &report.changed {
+                out[kept[c]].2 = true;
+            }
+            for (k, a) in kept.into_iter().zip(report.assignments) {
+                out[k].1 = Some(a);
+            }
+            Ok(out)
+        });
         let rows = rows.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         let out = PyList::empty(py);
-        for (id, a) in rows {
+        for (id, a, changed) in rows {
             let d = PyDict::new(py);
             d.set_item("id", id_to_py(py, &id)?)?;
             match a {
@@ -353,6 +356,7 @@ impl Index {
                     d.set_item("cluster", a.cluster)?;
                     d.set_item("new_story", a.new_story)?;
                     d.set_item("status", if a.skipped { "skipped" } else { "added" })?;
+                    d.set_item("changed", changed)?;
                 }
                 None => {
                     d.set_item("cluster", py.None())?;

@@ -101,6 +101,10 @@ def test_index_round_trip(tmp_path):
     assert [r["status"] for r in first] == ["added"] * 300
     again = ix.add(rows[:10])
     assert [r["status"] for r in again] == ["skipped"] * 10
+    assert not any(r["changed"] for r in again)
+    # An id added again with another text (a corrected article) is skipped, and said so.
+    edited = ix.add([{"id": rows[3]["id"], "text": rows[3]["text"] + " (updated)"}, rows[4]])
+    assert [(r["status"], r["changed"]) for r in edited] == [("skipped", True), ("skipped", False)]
     del ix
     ix = xdedup.Index.open(tmp_path / "ix")
     second = ix.add(rows[300:] + [{"id": "empty", "text": "!!!"}])
