@@ -52,10 +52,43 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
                  xdedup cluster -, or recompress with gzip or zstd)"
             ),
         ));
+    } else if let Some((ext, format)) = misnamed(input, &head) {
+        let first: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "named .{ext} but neither {format} data nor text (its first bytes: {}): a \
+                 damaged or partly downloaded file",
+                first.join(" ")
+            ),
+        ));
     } else {
         Box::new(reader)
     };
     unicode(decoded)
+}
+
+/// The extension of a file named as compressed (`.gz`, `.zst`) whose first bytes are not of
+/// that format (those are read before this is asked) and not text either: a damaged file,
+/// refused by name rather than read as lines of binary, each rejected. A misnamed file of text
+/// is read as text. Judged on the first 16 bytes, as [`plain_len`] sees them.
+fn misnamed(input: &Input, head: &[u8]) -> Option<(String, &'static str)> {
+    let Input::Path(p) = input else { return None };
+    let ext = p.extension()?.to_str()?;
+    let format = match ext.to_ascii_lowercase().as_str() {
+        "gz" | "gzip" => "gzip",
+        "zst" | "zstd" => "zstd",
+        _ => return None,
+    };
+    let head = &head[..head.len().min(16)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    let text = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A character cut at the end of the 16 bytes.
+        Err(e) => e.error_len().is_none(),
+    };
+    let text = utf16 || (text && !head.contains(&0));
+    (!text).then(|| (ext.to_owned(), format))
 }
 
 /// Whether `head` starts with `magic`, and, for bzip2's short `BZh`, its block size digit and
@@ -83,7 +116,8 @@ pub fn plain_len(input: &Input) -> Option<u64> {
         || head.starts_with(&ZSTD_MAGIC)
         || head.starts_with(&[0xFF, 0xFE])
         || head.starts_with(&[0xFE, 0xFF])
-        || UNREAD.iter().any(|(m, ..)| is_container(head, m));
+        || UNREAD.iter().any(|(m, ..)| is_container(head, m))
+        || misnamed(input, head).is_some();
     (!encoded).then_some(meta.len())
 }
 
@@ -237,6 +271,35 @@ mod tests {
         }
         assert_eq!(read_all(b"BZh is a word\n").unwrap(), "BZh is a word\n");
         assert_eq!(read_all(b"PK stands for\n").unwrap(), "PK stands for\n");
+    }
+
+    #[test]
+    fn a_file_named_compressed_that_is_neither_that_nor_text_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let input = Input::Path(p);
+            let mut s = String::new();
+            let read = open(&input).and_then(|mut r| r.read_to_string(&mut s));
+            (read.map(|_| s).map_err(|e| e.to_string()), plain_len(&input))
+        };
+        // A gzip stream whose magic was damaged.
+        let (read, len) = at("news.jsonl.gz", b"\x1f\x8c\x08\x00\x00\x00\x00\x00\x00\x03rest");
+        assert_eq!(
+            read.unwrap_err(),
+            "named .gz but neither gzip data nor text (its first bytes: 1f 8c 08 00 00 00 00 00): \
+             a damaged or partly downloaded file"
+        );
+        assert_eq!(len, None, "not split into byte ranges, so that open refuses it");
+        let (read, _) = at("news.ZST", &[0x00, 0x01, 0x02]);
+        assert!(read.unwrap_err().starts_with("named .ZST but neither zstd data"));
+        // Text under a compressed name is read as the text it is (an Arabic letter cut at the
+        // 16th byte included); any name else is not judged.
+        let arabic = "{\"text\": \"aســلام\"}\n";
+        assert!(!arabic.is_char_boundary(16));
+        assert_eq!(at("plain.jsonl.gz", arabic.as_bytes()).0.unwrap(), arabic);
+        assert_eq!(at("x.bin", &[0x00, 0x01, b'\n']).0.unwrap(), "\u{0}\u{1}\n");
     }
 
     #[test]
