@@ -127,9 +127,36 @@ fn bad_parquet_input_gets_clear_errors_and_every_row_is_accounted_for() {
         kept,
         vec![(Some(Value::from(1)), Some("first text about the olympics".to_owned()))]
     );
+    // Parquet known by its other extension, or by --format, is Parquet as well.
+    std::fs::copy(d.join("x.parquet"), d.join("x.pq")).unwrap();
+    std::fs::copy(d.join("x.parquet"), d.join("x.data")).unwrap();
+    for args in [&["x.pq"][..], &["x.data", "--format", "parquet"]] {
+        let mut a = vec!["dedup", "--text-field", "body", "-o", "kept.pq.parquet", "-q"];
+        a.extend(args);
+        let out = xdedup(d, &a, None);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            std::fs::read(d.join("kept.pq.parquet")).unwrap(),
+            std::fs::read(d.join("kept.parquet")).unwrap()
+        );
+    }
+    // From any other format: refused by the input's name, before the run.
     std::fs::write(d.join("x.jsonl"), "{\"id\": 1, \"text\": \"some text\"}\n").unwrap();
-    let out = xdedup(d, &["dedup", "x.jsonl", "-o", "kept2.parquet", "-q"], None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("dedup writes Parquet from Parquet inputs"), "{}", stderr(&out));
-    assert!(!d.join("kept2.parquet").exists(), "no half-written output");
+    std::fs::create_dir(d.join("dpf")).unwrap();
+    std::fs::write(d.join("dpf").join("a.txt"), "some text").unwrap();
+    for args in [&["x.parquet", "x.jsonl"][..], &["dpf", "--doc-per-file"], &["-"]] {
+        let mut a = vec!["dedup", "-o", "kept2.parquet", "-q"];
+        a.extend(args);
+        let out = xdedup(d, &a, Some(b"x\n"));
+        assert_eq!(out.status.code(), Some(2));
+        let name = args.iter().find(|a| !a.ends_with(".parquet") && !a.starts_with("--")).unwrap();
+        assert!(
+            stderr(&out).contains(&format!(
+                "{name}: dedup writes Parquet (kept2.parquet) only from Parquet inputs"
+            )),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!d.join("kept2.parquet").exists(), "no half-written output");
+    }
 }

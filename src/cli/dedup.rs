@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use xdedup::batch::{Entry, Keep, Rank, table_header};
+use xdedup::io::write::names_parquet;
 
 use super::BatchArgs;
 
@@ -26,6 +27,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         args.keep != Keep::Earliest || args.batch.input.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
+    parquet_from_parquet(&args.batch)?;
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Dedup(args.keep);
         return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
@@ -77,8 +79,31 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     unread.status()
 }
 
-/// A Parquet output of Parquet inputs: the kept rows with every column as read. `files` are
-/// the inputs in order; `kept` the (input, row number) of each kept record.
+/// A Parquet output is made of the kept rows of Parquet inputs: an input read in any other
+/// format (by its name or `--format`; a folder read one document per file, standard input) is
+/// refused by its name before the run.
+fn parquet_from_parquet(args: &BatchArgs) -> anyhow::Result<()> {
+    use xdedup::io::{Format, input_format};
+    let Some(out) = args.output.output.as_deref().filter(|p| names_parquet(p)) else {
+        return Ok(());
+    };
+    let opts = args.input.read_options(false);
+    if let Some(i) =
+        args.input.inputs().iter().find(|i| input_format(i, &opts) != Some(Format::Parquet))
+    {
+        anyhow::bail!(
+            "{}: dedup writes Parquet ({}) only from Parquet inputs, their rows as they were; \
+             name the output .jsonl",
+            i.name(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// A Parquet output of Parquet inputs (see [`parquet_from_parquet`]): the kept rows with every
+/// column as read. `files` are the inputs in order; `kept` the (input, row number) of each kept
+/// record.
 #[cfg(feature = "parquet")]
 pub fn parquet_rows<'a>(
     files: &[&'a str],
@@ -87,12 +112,6 @@ pub fn parquet_rows<'a>(
 ) -> std::io::Result<()> {
     use std::collections::{BTreeMap, BTreeSet};
     let unsupported = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
-    if let Some(f) = files.iter().find(|f| !f.to_lowercase().ends_with(".parquet")) {
-        return Err(unsupported(format!(
-            "{f}: dedup writes Parquet from Parquet inputs (their rows as they were); name the \
-             output .jsonl"
-        )));
-    }
     let mut by_file: BTreeMap<&str, BTreeSet<u64>> =
         files.iter().map(|&f| (f, BTreeSet::new())).collect();
     for (file, line) in kept {

@@ -20,7 +20,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 pub use read::{
-    Range, SPLIT_BYTES, Share, plan_ranges, read_inputs, read_inputs_prepared, read_share,
+    Range, SPLIT_BYTES, Share, input_format, plan_ranges, read_inputs, read_inputs_prepared,
+    read_share,
 };
 
 use crate::error::Origin;

@@ -158,7 +158,7 @@ pub fn plan_ranges(
                 return None;
             }
             let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
-            let format = match opts.format.or_else(|| format_of(input)) {
+            let format = match input_format(input, opts) {
                 Some(f @ (Format::Jsonl | Format::Text)) => f,
                 Some(_) => return None,
                 None => sniff(input)?,
@@ -291,7 +291,7 @@ pub fn read_share(
             go.get()
         };
         let name: Arc<str> = input.name().into();
-        let format = opts.format.or_else(|| format_of(input));
+        let format = input_format(input, opts);
         let default_id = |line: u64| -> Value {
             if several { Value::String(format!("{name}:{line}")) } else { Value::from(line) }
         };
@@ -466,6 +466,15 @@ impl<'a> Ctx<'a> {
             features: None,
         })
     }
+}
+
+/// The format `input` is read in: `--format`, else the one its name says; `None` when its
+/// content decides (JSON Lines or text), and for a folder read one document per file.
+pub fn input_format(input: &Input, opts: &ReadOptions) -> Option<Format> {
+    if opts.doc_per_file && matches!(input, Input::Path(p) if p.is_dir()) {
+        return None;
+    }
+    opts.format.or_else(|| format_of(input))
 }
 
 /// Format from the file name (ignoring `.gz` / `.zst`); `None` when the name does not say (the

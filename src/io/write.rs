@@ -33,6 +33,11 @@ pub enum Kind {
     Bool,
 }
 
+/// Whether an output at `path` is written as Parquet: its name ends in `.parquet`.
+pub fn names_parquet(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".parquet"))
+}
+
 /// The name beside `target` that an output is written under until it is complete.
 fn temporary(target: &Path) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -59,8 +64,7 @@ impl Output {
                 let tmp = temporary(p);
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
-                let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase());
-                let parquet = name.is_some_and(|n| n.ends_with(".parquet"));
+                let parquet = names_parquet(p);
                 Ok(Output::new(
                     BufWriter::with_capacity(1 << 16, Box::new(f)),
                     Some((tmp, p.to_path_buf())),
