@@ -138,6 +138,13 @@ pub enum Format {
     Parquet,
 }
 
+impl Format {
+    /// The field delimiter of a table format: a tab for TSV, else a comma.
+    pub(crate) fn delimiter(self) -> u8 {
+        if self == Format::Tsv { b'\t' } else { b',' }
+    }
+}
+
 impl FromStr for Format {
     type Err = String;
 

@@ -984,7 +984,7 @@ fn read_csv(
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
-    let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+    let delimiter = format.delimiter();
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         // Records of the wrong length are read, not refused, so that their rejection can name
@@ -1286,7 +1286,7 @@ impl<R: std::io::Read> std::io::Read for RawTap<R> {
 
 fn encode_csv(rec: &csv::ByteRecord, format: Format) -> String {
     let mut w = csv::WriterBuilder::new()
-        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+        .delimiter(format.delimiter())
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let _ = w.write_byte_record(rec);
