@@ -162,6 +162,26 @@ fn compressed_csv_text_and_stdin_inputs() {
         vec![vec!["1".to_string(), "2".into()], vec!["3".into()]]
     );
 
+    // A JSON array of objects, gzipped, from standard input too; dedup writes JSON Lines.
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("j{i}"), "text": t}))
+        .collect();
+    let array = serde_json::to_string_pretty(&rows).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(array.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("news.json.gz"), gz.finish().unwrap()).unwrap();
+    for (args, stdin) in [(["news.json.gz"], None), (["-"], Some(array.as_bytes()))] {
+        let out = xdedup(dir.path(), &[&["cluster", "-q"][..], &args].concat(), stdin);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let g = groups(&json_lines(&out.stdout));
+        assert_eq!(g, vec![vec!["j0".to_string(), "j1".into()], vec!["j2".into()]]);
+    }
+    let out = xdedup(dir.path(), &["dedup", "news.json.gz", "-q"], None);
+    let kept = json_lines(&out.stdout);
+    assert_eq!(kept, [rows[0].clone(), rows[2].clone()]);
+
     // One document per file under a directory; ids are relative paths.
     let docs = dir.path().join("docs");
     std::fs::create_dir_all(docs.join("sub")).unwrap();

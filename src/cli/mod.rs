@@ -106,7 +106,8 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<String>,
     /// Input format (default: from the file extension, else JSON Lines if the first record
-    /// starts with `{`, else text).
+    /// starts with `{`, else text). JSON Lines that open with `[` are read as a JSON array of
+    /// objects, its elements numbered by their place.
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line

@@ -158,6 +158,11 @@ pub fn plan_ranges(
                 return None;
             }
             let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
+            if input_format(input, opts) != Some(Format::Text)
+                && open(input).is_ok_and(|mut r| opens_array(&mut r))
+            {
+                return None;
+            }
             let format = match input_format(input, opts) {
                 Some(f @ (Format::Jsonl | Format::Text)) => f,
                 Some(_) => return None,
@@ -312,7 +317,10 @@ pub fn read_share(
             read_parquet(input, &ctx, &mut emit)
         } else {
             match open(input) {
-                Ok(reader) => match format {
+                Ok(mut reader) => match format {
+                    None | Some(Format::Jsonl) if opens_array(&mut reader) => {
+                        read_json_array(reader, &ctx, &mut emit)
+                    }
                     None | Some(Format::Jsonl | Format::Text) => {
                         read_lines(reader, format, &ctx, &mut emit)
                     }
@@ -522,6 +530,175 @@ fn read_lines_from(
 ) -> Result<(), String> {
     let mut lines = Lines { reader, line_no: first, consumed: 0, limit, sniffed: format };
     parse_in_order(ctx, |chunk: &mut Chunk| lines.fill(chunk, ctx), emit)
+}
+
+/// Whether a stream to be read as JSON Lines opens a JSON array of objects instead (`[` then
+/// `{` or `]`, whitespace aside): the `.json` file an API or `pandas.to_json(orient="records")`
+/// exports. JSON Lines cannot start so: each of its lines is an object.
+fn opens_array(reader: &mut Box<dyn BufRead + Send>) -> bool {
+    let Ok(head) = reader.fill_buf() else { return false };
+    let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
+    bytes.next() == Some(&b'[') && matches!(bytes.next(), Some(b'{' | b']') | None)
+}
+
+/// Reads a JSON array's elements as records, each as a JSON line would be read (its fields,
+/// its rejection), numbered by its place in the array (1, 2, …) where a line has its line
+/// number: an element is found by its place (`jq '.[N-1]'`), and one line may hold them all.
+/// Chunks of elements are parsed by the pool's workers, as chunks of lines are.
+fn read_json_array(
+    reader: Box<dyn BufRead + Send>,
+    ctx: &Ctx,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<(), String> {
+    let mut elements = Elements { reader, count: 0, opened: false, closed: false };
+    parse_in_order(ctx, |chunk: &mut Chunk| elements.fill(chunk, ctx), emit)
+}
+
+/// The elements of a JSON array, found by their brackets and quotes without parsing them (each
+/// is parsed on a worker, as a line is).
+struct Elements {
+    reader: Box<dyn BufRead + Send>,
+    /// Elements read.
+    count: u64,
+    /// The array's `[`, and its `]`, have been read.
+    opened: bool,
+    closed: bool,
+}
+
+impl Elements {
+    /// Reads elements into `chunk` until it is full, the array ends or a read fails.
+    fn fill(&mut self, chunk: &mut Chunk, ctx: &Ctx) -> Filled {
+        chunk.format = Some(Format::Jsonl);
+        let after =
+            |n: u64| if n == 0 { "at its start".to_owned() } else { format!("after element {n}") };
+        loop {
+            let next = match self.skip_whitespace() {
+                Ok(b) => b,
+                Err(e) => return Filled::Failed(format!("read error {}: {e}", after(self.count))),
+            };
+            match next {
+                None if self.closed => return Filled::End,
+                None => {
+                    return Filled::Failed(format!(
+                        "the JSON array ends without its ']' {}: a cut file?",
+                        after(self.count)
+                    ));
+                }
+                Some(_) if self.closed => {
+                    return Filled::Failed(format!(
+                        "more after the JSON array's closing ']' (after element {})",
+                        self.count
+                    ));
+                }
+                Some(b'[') if !self.opened => {
+                    self.reader.consume(1);
+                    self.opened = true;
+                    continue;
+                }
+                Some(b']') => {
+                    self.reader.consume(1);
+                    self.closed = true;
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let start = chunk.block.len();
+            let ended = self.element(&mut chunk.block);
+            let mut end = chunk.block.len();
+            while end > start && chunk.block[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
+            chunk.block.truncate(end);
+            self.count += 1;
+            let cut = match ended {
+                Err(e) => {
+                    chunk.block.truncate(start);
+                    return Filled::Failed(format!("read error in element {}: {e}", self.count));
+                }
+                Ok(None) => true,
+                Ok(Some(closed)) => {
+                    self.closed = closed;
+                    false
+                }
+            };
+            if ctx.mine() {
+                chunk.lines.push((self.count, start..end));
+            } else {
+                chunk.block.truncate(start);
+            }
+            if cut {
+                // The element cut short is a record, rejected as a cut line is.
+                return Filled::Failed(format!(
+                    "the JSON array ends without its ']' in element {}: a cut file?",
+                    self.count
+                ));
+            }
+            if chunk.lines.len() >= CHUNK_LINES || chunk.block.len() >= CHUNK_BYTES {
+                return Filled::Full;
+            }
+        }
+    }
+
+    /// Consumes whitespace; the byte after it, not consumed (`None` at the end of the stream).
+    fn skip_whitespace(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            let buf = self.reader.fill_buf()?;
+            let Some(&b) = buf.first() else { return Ok(None) };
+            if !b.is_ascii_whitespace() {
+                return Ok(Some(b));
+            }
+            let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            self.reader.consume(n);
+        }
+    }
+
+    /// Reads one element into `block`, up to the `,` or `]` that ends it outside any string,
+    /// object or array in it (consumed); line breaks between its tokens become spaces, so that
+    /// it is one line, as a record kept raw must be. `Some(true)` when a `]` ended it (the
+    /// array's), `None` when the stream ended first.
+    fn element(&mut self, block: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+        let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let mut end = None;
+            for (i, &b) in buf.iter().enumerate() {
+                if in_string {
+                    match b {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                    block.push(b);
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => depth -= 1,
+                    b',' | b']' if depth == 0 => {
+                        end = Some((i, b == b']'));
+                        break;
+                    }
+                    _ => {}
+                }
+                block.push(if b == b'\n' || b == b'\r' { b' ' } else { b });
+            }
+            match end {
+                Some((i, closed)) => {
+                    self.reader.consume(i + 1);
+                    return Ok(Some(closed));
+                }
+                None => {
+                    let n = buf.len();
+                    self.reader.consume(n);
+                }
+            }
+        }
+    }
 }
 
 /// A block of an input, read on the reading thread and parsed by the pool's workers: a chunk of
@@ -1467,6 +1644,117 @@ mod tests {
             let mut all: Vec<(usize, Item)> = parts.into_iter().flatten().collect();
             all.sort_by_key(key);
             assert!(all == whole, "{peers} workers, whole files");
+        }
+    }
+
+    /// A JSON array of objects (an API's or pandas' `.json` export) is read element by
+    /// element, each as a JSON line is, numbered by its place in the array.
+    #[test]
+    fn a_json_array_is_read_element_by_element() {
+        let records = |items: &[Item]| -> Vec<(u64, Value, String)> {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Record(r) => Some((r.origin.line, r.id.clone(), r.text.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Pretty-printed; brackets, braces, commas, quotes and escapes inside strings; an
+        // object inside an element; a trailing comma.
+        let pretty = concat!(
+            "[\n  {\"id\": \"a\", \"text\": \"rain, wind [and] {snow}\",\n   \"meta\": {\"k\": [1, 2]}},\n",
+            "  {\"id\": \"b\", \"text\": \"a \\\"quoted\\\" word, \\\\ ]\"},\r\n",
+            "  {\"id\": \"c\", \"text\": 3},\n",
+            "  {\"text\": \"no id\"},\n",
+            "]\n"
+        );
+        let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
+        let items = read("x.json", pretty.as_bytes(), opts.clone());
+        assert_eq!(
+            records(&items),
+            [
+                (1, Value::from("a"), "rain, wind [and] {snow}".into()),
+                (2, Value::from("b"), "a \"quoted\" word, \\ ]".into()),
+                (4, Value::from(4), "no id".into()),
+            ]
+        );
+        assert_eq!(
+            reasons(&items),
+            [(3, "text field 'text' is a number, expected a string".into())]
+        );
+        // Kept raw as one line, for `dedup` to write as JSON Lines.
+        let Item::Record(first) = &items[0] else { panic!("{:?}", items[0]) };
+        let raw = first.raw.as_deref().unwrap();
+        assert!(!raw.contains('\n'), "{raw}");
+        assert_eq!(serde_json::from_str::<Value>(raw).unwrap()["meta"]["k"][1], 2);
+        // On one line, from any name (the content decides), and the same records.
+        let compact: Vec<Value> =
+            serde_json::from_str(pretty.replace("},\n]", "}]").as_str()).unwrap();
+        let one_line = serde_json::to_string(&compact).unwrap();
+        for name in ["y.jsonl", "y"] {
+            assert_eq!(records(&read(name, one_line.as_bytes(), opts.clone())), records(&items));
+        }
+        // Empty; cut short (the records before kept, the cut one rejected, then the file);
+        // something after the array.
+        assert!(read("e.json", b" [ ] ", opts.clone()).is_empty());
+        let cut = read("c.json", b"[{\"id\": 1, \"text\": \"x\"}, {\"id\": 2, \"te", opts.clone());
+        assert_eq!(records(&cut), [(1, Value::from(1), "x".into())]);
+        let r = reasons(&cut);
+        assert_eq!(r[0].0, 2);
+        assert!(r[0].1.starts_with("malformed JSON"), "{r:?}");
+        assert_eq!(
+            r[1],
+            (0, "the JSON array ends without its ']' in element 2: a cut file?".into())
+        );
+        let after = read("t.json", b"[{\"text\": \"x\"}] {\"text\": \"y\"}", opts.clone());
+        assert_eq!(records(&after).len(), 1);
+        assert_eq!(
+            reasons(&after),
+            [(0, "more after the JSON array's closing ']' (after element 1)".into())]
+        );
+        // Text that starts with a bracket is still text, JSON Lines still JSON Lines.
+        let text = read("t.txt", b"[Reuters] one\n[AP] two\n", opts.clone());
+        assert_eq!(records(&text).len(), 2);
+        let text = read("t", b"[Reuters] one\n", opts.clone());
+        assert_eq!(records(&text)[0].2, "[Reuters] one");
+        let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts);
+        assert_eq!(records(&lines).len(), 2);
+    }
+
+    /// A large array is not split in byte ranges (its elements are not lines): each worker
+    /// scans it and parses the elements dealt to it.
+    #[test]
+    fn a_large_json_array_is_dealt_not_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rows = Vec::new();
+        let mut i = 0;
+        while rows.iter().map(|r: &String| r.len()).sum::<usize>() < 3 * SPLIT_BYTES as usize / 2 {
+            rows.push(format!(
+                "{{\"id\": {i}, \"text\": \"{}\"}}",
+                "كلمة word ".repeat(1 + i % 200)
+            ));
+            i += 1;
+        }
+        let p = dir.path().join("big.json");
+        std::fs::write(&p, format!("[{}]", rows.join(",\n"))).unwrap();
+        let inputs = [Input::Path(p)];
+        let opts = ReadOptions::default();
+        assert!(plan_ranges(&inputs, &opts, 0, 2)[0].is_none(), "not split");
+        let mut whole = Vec::new();
+        read_share(&inputs, &opts, None, None, &mut |_, _, item| {
+            whole.push(item);
+            true
+        });
+        assert_eq!(whole.len(), rows.len());
+        for peers in [2, 3] {
+            let mut all: Vec<Item> =
+                shares(&inputs, &opts, peers).into_iter().flatten().map(|x| x.1).collect();
+            all.sort_by_key(|item| match item {
+                Item::Record(r) => r.origin.line,
+                other => panic!("{other:?}"),
+            });
+            assert!(all == whole, "{peers} workers: the same records");
         }
     }
 
