@@ -145,6 +145,22 @@ fn compressed_csv_text_and_stdin_inputs() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(groups(&json_lines(&out.stdout)), vec![vec!["x".to_string(), "y".into()]]);
 
+    // A spreadsheet's `;` export, and dedup writing it back with its `;` (the records are
+    // re-encoded: the comma needs no quotes there).
+    let semi = csv.replace("id,headline", "id;headline").replace("x,", "x;").replace("y,", "y;");
+    std::fs::write(dir.path().join("semi.csv"), &semi).unwrap();
+    let args = ["semi.csv", "--text-field", "headline", "--delimiter", ";", "-q"];
+    let out = xdedup(dir.path(), &[&["cluster"][..], &args].concat(), None);
+    assert_eq!(groups(&json_lines(&out.stdout)), vec![vec!["x".to_string(), "y".into()]]);
+    let out = xdedup(dir.path(), &[&["dedup"][..], &args].concat(), None);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "id;headline\nx;Oil prices rise, producers agree to extend output cuts\n"
+    );
+    let out = xdedup(dir.path(), &["cluster", "semi.csv", "--delimiter", "\"", "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a quote or a line break cannot separate fields"));
+
     let out = xdedup(dir.path(), &["cluster", "-", "-q"], Some(text.as_bytes()));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json_lines(&out.stdout).len(), 3);

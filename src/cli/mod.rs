@@ -110,6 +110,10 @@ pub struct InputArgs {
     /// objects, its elements numbered by their place.
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
+    /// The character between fields of CSV and TSV inputs (default: `,` for CSV, a tab for
+    /// TSV): one ASCII character, or `tab`; `;` for spreadsheets exported in many locales.
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line
     /// numbers. A field inside a JSON object or Parquet struct is named by its path
     /// (`article.id`), for this and the other field options.
@@ -139,6 +143,16 @@ pub struct InputArgs {
     pub max_doc_bytes: usize,
 }
 
+/// A `--delimiter`: one ASCII character other than a quote or a line break, or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s.as_bytes() {
+        b"tab" | b"\\t" | b"\t" => Ok(b'\t'),
+        [b'"' | b'\n' | b'\r'] => Err("a quote or a line break cannot separate fields".into()),
+        &[b] if b.is_ascii() => Ok(b),
+        _ => Err(format!("'{s}': expected one ASCII character, or tab")),
+    }
+}
+
 impl InputArgs {
     pub fn inputs(&self) -> Vec<Input> {
         self.inputs.iter().map(|s| Input::parse(s)).collect()
@@ -147,6 +161,7 @@ impl InputArgs {
     pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
         ReadOptions {
             format: self.format,
+            delimiter: self.delimiter,
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),
             title_field: self.title_field.clone(),

@@ -165,6 +165,8 @@ impl FromStr for Format {
 pub struct ReadOptions {
     /// Force a format (otherwise from the extension, then from the first byte).
     pub format: Option<Format>,
+    /// The byte between the fields of CSV and TSV inputs (default: `,` and a tab).
+    pub delimiter: Option<u8>,
     /// Field holding the id (absent: the line number is the id).
     pub id_field: String,
     /// Field holding the text.
@@ -193,6 +195,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             format: None,
+            delimiter: None,
             id_field: "id".into(),
             text_field: "text".into(),
             title_field: None,

@@ -1161,7 +1161,7 @@ fn read_csv(
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
-    let delimiter = format.delimiter();
+    let delimiter = ctx.opts.delimiter.unwrap_or(format.delimiter());
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         // Records of the wrong length are read, not refused, so that their rejection can name
@@ -1182,16 +1182,22 @@ fn read_csv(
             .join(", ")
     };
     if o.keep_raw {
-        let raw = encode_csv(&headers, format);
+        let raw = encode_csv(&headers, delimiter);
         if !emit(Item::Header(Header { file: ctx.name.clone(), raw })) {
             return Ok(());
         }
     }
     let columns = CsvColumns {
-        format,
+        delimiter,
         fields: headers.len(),
-        text: col(&o.text_field)
-            .ok_or_else(|| format!("no column '{}' (columns: {})", o.text_field, names()))?,
+        text: col(&o.text_field).ok_or_else(|| {
+            format!(
+                "no column '{}' (columns: {}){}",
+                o.text_field,
+                names(),
+                other_delimiter(&headers)
+            )
+        })?,
         id: col(&o.id_field),
         title: o.title_field.as_deref().and_then(col),
         time: o.time_field.as_deref().and_then(col),
@@ -1250,7 +1256,8 @@ fn read_csv(
 /// Where the fields of a CSV or TSV input are.
 #[derive(Debug, Clone, Copy)]
 struct CsvColumns {
-    format: Format,
+    /// The byte between fields, for records kept raw.
+    delimiter: u8,
     /// The header row's length, which every record must have.
     fields: usize,
     text: usize,
@@ -1344,7 +1351,7 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
         Ok(text) => {
             let title = c.title.and_then(|i| field(i).ok());
             let time = c.time.and_then(|i| field(i).ok()).map(str::to_owned);
-            let raw = ctx.opts.keep_raw.then(|| encode_csv(rec, c.format));
+            let raw = ctx.opts.keep_raw.then(|| encode_csv(rec, c.delimiter));
             let lang = c.lang.and_then(|i| field(i).ok()).map(str::to_owned);
             with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
         }
@@ -1461,9 +1468,20 @@ impl<R: std::io::Read> std::io::Read for RawTap<R> {
     }
 }
 
-fn encode_csv(rec: &csv::ByteRecord, format: Format) -> String {
+/// A hint for a header row read as one column that another delimiter would split (a `;` of a
+/// European spreadsheet's export, a `|`, a tab): `; is the delimiter ';'? (--delimiter ';')`.
+fn other_delimiter(headers: &csv::ByteRecord) -> String {
+    let [one] = headers.iter().collect::<Vec<_>>()[..] else { return String::new() };
+    match [b';', b'|', b'\t', b','].into_iter().find(|d| one.contains(d)) {
+        Some(b'\t') => "; is the delimiter a tab? (--delimiter tab)".into(),
+        Some(d) => format!("; is the delimiter '{0}'? (--delimiter '{0}')", d as char),
+        None => String::new(),
+    }
+}
+
+fn encode_csv(rec: &csv::ByteRecord, delimiter: u8) -> String {
     let mut w = csv::WriterBuilder::new()
-        .delimiter(format.delimiter())
+        .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let _ = w.write_byte_record(rec);
@@ -1645,6 +1663,31 @@ mod tests {
             all.sort_by_key(key);
             assert!(all == whole, "{peers} workers, whole files");
         }
+    }
+
+    /// `--delimiter`: the fields of a `;` export read, and its records kept raw with their `;`;
+    /// a header row that reads as one column names the delimiter it holds.
+    #[test]
+    fn another_delimiter_is_read_and_a_wrong_one_named() {
+        let content = "id;text\n1;\"a;b, c\"\n2;plain\n";
+        let opts = ReadOptions { delimiter: Some(b';'), keep_raw: true, ..ReadOptions::default() };
+        let items = read("s.csv", content.as_bytes(), opts);
+        let Item::Header(h) = &items[0] else { panic!("{:?}", items[0]) };
+        assert_eq!(h.raw, "id;text");
+        let Item::Record(r) = &items[1] else { panic!("{:?}", items[1]) };
+        assert_eq!((r.text.as_str(), r.raw.as_deref()), ("a;b, c", Some("1;\"a;b, c\"")));
+        assert_eq!(items.len(), 3);
+        let r = reasons(&read("s.csv", content.as_bytes(), ReadOptions::default()));
+        assert_eq!(
+            r,
+            [(
+                0,
+                "no column 'text' (columns: id;text); is the delimiter ';'? (--delimiter ';')"
+                    .into()
+            )]
+        );
+        let r = reasons(&read("s.csv", b"id,body\n1,x\n", ReadOptions::default()));
+        assert_eq!(r, [(0, "no column 'text' (columns: id, body)".into())], "no hint: two columns");
     }
 
     /// A JSON array of objects (an API's or pandas' `.json` export) is read element by
