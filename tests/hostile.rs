@@ -48,6 +48,41 @@ fn invalid_utf8_inside_an_arabic_letter_rejects_that_line_only() {
     assert!(err.contains("news.csv:3") && err.contains("UTF-8"), "{err}");
 }
 
+/// An old Arabic archive in Windows-1256: every record rejected as not UTF-8, with one hint
+/// at the end that names the flag; read with `--encoding`, its stories are found, and `dedup`
+/// writes the kept rows in UTF-8.
+#[test]
+fn an_input_in_another_encoding_is_named_and_read_with_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "id,title\n1,رئيس كوريا الجنوبية يعتذر لكوريا الشمالية\n\
+               2,رئيس كوريا الجنوبية يعتذر لكوريا الشمالية اليوم\n3,أمين الناتو يرحب بجهود أمريكا\n";
+    let (cp1256, _, lossy) = encoding_rs::WINDOWS_1256.encode(csv);
+    assert!(!lossy);
+    std::fs::write(dir.path().join("old.csv.gz"), gzip(&cp1256)).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "old.csv.gz", "--text-field", "title"]);
+    assert_eq!(code, Some(0));
+    assert!(rows.iter().all(|r| r["cluster"].is_null()), "{rows:?}");
+    assert!(
+        err.contains(
+            "warning: 3 records are not UTF-8 (the first: old.csv.gz:2); if the input is \
+                      in another encoding, name it: --encoding windows-1256"
+        ),
+        "{err}"
+    );
+    let args = ["old.csv.gz", "--text-field", "title", "--encoding", "windows-1256"];
+    let (rows, err, code) = run(dir.path(), &[&["cluster"][..], &args].concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rows[0]["cluster"], rows[1]["cluster"]);
+    assert_ne!(rows[0]["cluster"], rows[2]["cluster"]);
+    assert!(!err.contains("UTF-8"), "{err}");
+    let out = xdedup(dir.path(), &[&["dedup", "-q"][..], &args].concat(), None);
+    let kept: Vec<&str> = csv.lines().enumerate().filter(|(i, _)| *i != 2).map(|l| l.1).collect();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), kept.join("\n") + "\n");
+    let (_, err, code) = run(dir.path(), &["cluster", "old.csv.gz", "--encoding", "klingon"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("'klingon' is not an encoding label (examples: windows-1256"), "{err}");
+}
+
 #[test]
 fn a_csv_quote_that_never_closes_rejects_its_record_and_names_the_lines() {
     let dir = tempfile::tempdir().unwrap();

@@ -114,6 +114,11 @@ pub struct InputArgs {
     /// TSV): one ASCII character, or `tab`; `;` for spreadsheets exported in many locales.
     #[arg(long, value_parser = delimiter)]
     pub delimiter: Option<u8>,
+    /// The inputs' encoding when it is not UTF-8 (UTF-16 with a byte-order mark is read
+    /// anyway): `windows-1256` or `iso-8859-6` for old Arabic archives, `windows-1252`,
+    /// `gb18030`, `shift_jis`, … (the WHATWG encoding labels). A byte-order mark overrides it.
+    #[arg(long, value_parser = encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line
     /// numbers. A field inside a JSON object or Parquet struct is named by its path
     /// (`article.id`), for this and the other field options.
@@ -143,6 +148,16 @@ pub struct InputArgs {
     pub max_doc_bytes: usize,
 }
 
+/// An `--encoding`: a WHATWG label (`windows-1256`, `cp1256`, `iso-8859-6`, `utf-16le`, …).
+fn encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
+        format!(
+            "'{s}' is not an encoding label (examples: windows-1256 and iso-8859-6 for Arabic, \
+             windows-1252, gb18030, shift_jis, euc-kr, koi8-r, utf-16le)"
+        )
+    })
+}
+
 /// A `--delimiter`: one ASCII character other than a quote or a line break, or `tab`.
 fn delimiter(s: &str) -> Result<u8, String> {
     match s.as_bytes() {
@@ -162,6 +177,7 @@ impl InputArgs {
         ReadOptions {
             format: self.format,
             delimiter: self.delimiter,
+            encoding: self.encoding,
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),
             title_field: self.title_field.clone(),

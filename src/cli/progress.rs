@@ -137,6 +137,8 @@ pub struct Rejections {
     unread: Vec<String>,
     /// Records whose time field holds no date or time that is read.
     unread_times: Tally,
+    /// Records rejected as not UTF-8: an input in another encoding, most likely.
+    not_utf8: Tally,
 }
 
 /// The input files a run could not read to their end: missing, unreadable, a directory, cut
@@ -175,13 +177,23 @@ impl Rejections {
             }
             None => None,
         };
-        Ok(Rejections { quiet, total: 0, file, unread: Vec::new(), unread_times: Tally::default() })
+        Ok(Rejections {
+            quiet,
+            total: 0,
+            file,
+            unread: Vec::new(),
+            unread_times: Tally::default(),
+            not_utf8: Tally::default(),
+        })
     }
 
     /// Reports the truncated records and the rejected ones of one batch, and counts the
     /// records whose time is in no form [`xdedup::io::time`] reads.
     pub fn note(&mut self, records: &[Record], rejected: &[Rejected]) -> anyhow::Result<()> {
         self.notices(Notices::of(records));
+        for r in rejected.iter().filter(|r| r.reason.starts_with("invalid UTF-8")) {
+            self.not_utf8.add(|| r.origin.to_string());
+        }
         if !self.quiet {
             for r in rejected.iter().take(MAX_MESSAGES.saturating_sub(self.total)) {
                 let id =
@@ -222,6 +234,13 @@ impl Rejections {
             |_| "not a date or time xdedup reads".into(),
             "; such times are not ordered with the others (dates, ISO 8601 and RFC 2822 times, \
              seconds since 1970 are)",
+        );
+        self.not_utf8.warn(
+            self.quiet,
+            ("record is", "records are"),
+            |_| "not UTF-8".into(),
+            "; if the input is in another encoding, name it: --encoding windows-1256 (or \
+             iso-8859-6) for Arabic, windows-1252 for Western European, …",
         );
         if !self.quiet && self.total > MAX_MESSAGES {
             eprintln!(

@@ -1,7 +1,10 @@
-//! Byte streams: files or standard input, gzip or zstd by their magic bytes, UTF-16 by its BOM.
+//! Byte streams: files or standard input, gzip or zstd by their magic bytes, UTF-16 by its BOM,
+//! and any other encoding named by the caller (`--encoding windows-1256`), as UTF-8.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Read};
+
+use encoding_rs::Encoding;
 
 use super::Input;
 
@@ -20,6 +23,15 @@ const UNREAD: [(&[u8], &str, &str); 4] = [
 /// Opens an input, decompressing gzip or zstd and transcoding UTF-16 (with a BOM) to UTF-8.
 /// A UTF-8 BOM is dropped. Decompression errors (a truncated archive) surface as read errors.
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    open_as(input, None)
+}
+
+/// [`open`], the text read in `encoding` (a BOM, when there is one, decides instead) and
+/// transcoded to UTF-8 as it streams; `None`: UTF-8, or UTF-16 by its BOM.
+pub fn open_as(
+    input: &Input,
+    encoding: Option<&'static Encoding>,
+) -> io::Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
         Input::Path(p) => {
@@ -65,7 +77,10 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     } else {
         Box::new(reader)
     };
-    unicode(decoded)
+    match encoding.filter(|&e| e != encoding_rs::UTF_8) {
+        Some(e) => Ok(Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e)))),
+        None => unicode(decoded),
+    }
 }
 
 /// The extension of a file named as compressed (`.gz`, `.zst`) whose first bytes are not of
@@ -226,20 +241,52 @@ fn unicode(mut r: Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>
         r.consume(3);
         return Ok(r);
     }
-    let le = head.starts_with(&[0xFF, 0xFE]);
-    let be = head.starts_with(&[0xFE, 0xFF]);
-    if !le && !be {
-        return Ok(r);
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        // The decoder reads the BOM and drops it.
+        let utf16 = Transcode::new(r, encoding_rs::UTF_16LE);
+        return Ok(Box::new(BufReader::with_capacity(1 << 16, utf16)));
     }
-    let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes)?;
-    let units = bytes[2..].chunks(2).map(|c| {
-        let pair = [c[0], *c.get(1).unwrap_or(&0)];
-        if le { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
-    });
-    let text: String =
-        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
-    Ok(Box::new(Cursor::new(text.into_bytes())))
+    Ok(r)
+}
+
+/// A stream in another encoding, read as UTF-8 (a sequence that is no character of it becomes
+/// U+FFFD, as a browser shows it). A BOM overrides the encoding, as the WHATWG rule has it.
+struct Transcode {
+    inner: Box<dyn BufRead + Send>,
+    decoder: encoding_rs::Decoder,
+    out: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Transcode {
+    fn new(inner: Box<dyn BufRead + Send>, encoding: &'static Encoding) -> Self {
+        Transcode { inner, decoder: encoding.new_decoder(), out: Vec::new(), pos: 0, done: false }
+    }
+}
+
+impl Read for Transcode {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let src = self.inner.fill_buf()?;
+            let last = src.is_empty();
+            let room = self.decoder.max_utf8_buffer_length(src.len()).unwrap_or(4 * src.len() + 16);
+            self.out.clear();
+            self.out.resize(room, 0);
+            let (_, read, written, _) = self.decoder.decode_to_utf8(src, &mut self.out, last);
+            self.out.truncate(written);
+            self.pos = 0;
+            self.inner.consume(read);
+            self.done = last;
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -303,6 +350,35 @@ mod tests {
     }
 
     #[test]
+    fn another_encoding_is_read_as_utf8_as_it_streams() {
+        let text = "{\"id\": 1, \"text\": \"رئيس كوريا الجنوبية يعتذر\"}\n".repeat(20_000);
+        let (cp1256, _, lossy) = encoding_rs::WINDOWS_1256.encode(&text);
+        assert!(!lossy && cp1256.len() > 2 * (1 << 16), "several blocks");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.jsonl");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&cp1256).unwrap();
+        for bytes in [cp1256.to_vec(), gz.finish().unwrap()] {
+            std::fs::write(&p, &bytes).unwrap();
+            let mut s = String::new();
+            open_as(&Input::Path(p.clone()), Some(encoding_rs::WINDOWS_1256))
+                .unwrap()
+                .read_to_string(&mut s)
+                .unwrap();
+            assert!(s == text, "transcoded text differs");
+        }
+        // A BOM overrides the label; UTF-8 named is read as it is.
+        std::fs::write(&p, "\u{FEFF}سلام".as_bytes()).unwrap();
+        let read = |e| {
+            let mut s = String::new();
+            open_as(&Input::Path(p.clone()), e).unwrap().read_to_string(&mut s).unwrap();
+            s
+        };
+        assert_eq!(read(Some(encoding_rs::WINDOWS_1256)), "سلام");
+        assert_eq!(read(Some(encoding_rs::UTF_8)), "سلام");
+    }
+
+    #[test]
     fn gzip_and_boms() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all("سلام\n".as_bytes()).unwrap();
@@ -313,6 +389,11 @@ mod tests {
             .chain("hi سلام".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(read_all(&utf16).unwrap(), "hi سلام");
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("hi سلام\n".repeat(50_000).encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert!(read_all(&utf16be).unwrap() == "hi سلام\n".repeat(50_000), "UTF-16 BE, streamed");
     }
 
     #[test]

@@ -167,6 +167,9 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// The byte between the fields of CSV and TSV inputs (default: `,` and a tab).
     pub delimiter: Option<u8>,
+    /// The inputs' text encoding when it is not UTF-8 (or UTF-16 with a BOM): `windows-1256`
+    /// for an old Arabic archive, any WHATWG label. Parquet is UTF-8 by definition.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Field holding the id (absent: the line number is the id).
     pub id_field: String,
     /// Field holding the text.
@@ -196,6 +199,7 @@ impl Default for ReadOptions {
         ReadOptions {
             format: None,
             delimiter: None,
+            encoding: None,
             id_field: "id".into(),
             text_field: "text".into(),
             title_field: None,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::decode::open;
+use super::decode::{open, open_as};
 use super::{Format, Header, Input, Item, Prepare, ReadOptions, Record, Rejected};
 use crate::error::Origin;
 
@@ -154,7 +154,8 @@ pub fn plan_ranges(
     inputs
         .iter()
         .map(|input| {
-            if opts.doc_per_file {
+            // Another encoding is transcoded as it streams, from the start.
+            if opts.doc_per_file || opts.encoding.is_some() {
                 return None;
             }
             let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
@@ -316,7 +317,7 @@ pub fn read_share(
         } else if format == Some(Format::Parquet) {
             read_parquet(input, &ctx, &mut emit)
         } else {
-            match open(input) {
+            match open_as(input, opts.encoding) {
                 Ok(mut reader) => match format {
                     None | Some(Format::Jsonl) if opens_array(&mut reader) => {
                         read_json_array(reader, &ctx, &mut emit)
@@ -1544,7 +1545,8 @@ fn read_dir(
         // A file that cannot be read is an input not read (line 0, as for a named file that
         // cannot be: the run ends with status 2), still under its document id; one that can be
         // but is not UTF-8 is a bad record.
-        let item = match open(&Input::Path(f.clone())).and_then(|mut r| r.read_to_end(&mut bytes)) {
+        let file = open_as(&Input::Path(f.clone()), opts.encoding);
+        let item = match file.and_then(|mut r| r.read_to_end(&mut bytes)) {
             Err(e) => ctx.reject(0, Some(id), format!("cannot read: {e}")),
             Ok(_) => match String::from_utf8(bytes) {
                 Ok(text) => {
