@@ -419,6 +419,20 @@ fn similar_exit_codes_and_explanation() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["similar"], true);
+    // A file is read as inputs are: compressed, or in another encoding named.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&encoding_rs::WINDOWS_1256.encode("رئيس كوريا الجنوبية يعتذر").0).unwrap();
+    std::fs::write(dir.path().join("ar.txt.gz"), gz.finish().unwrap()).unwrap();
+    let ar = ["similar", "@ar.txt.gz", "رئيس كوريا الجنوبية يعتذر"];
+    let out = xdedup(dir.path(), &ar, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ar.txt.gz: cannot read: invalid UTF-8 at byte 1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = xdedup(dir.path(), &[&ar[..], &["--encoding", "windows-1256"]].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = xdedup(dir.path(), &["similar", a, "@missing.txt"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.txt: cannot read"), "{}", stderr(&out));

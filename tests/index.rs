@@ -60,7 +60,8 @@ fn create_add_query_stats_round_trip() {
     assert!(stderr(&out).contains("the query text: no letter or digit"), "{}", stderr(&out));
     let out = ok(d, &["index", "add", "ix", &sample(), "-o", "a.jsonl"]);
     assert!(stderr(&out).contains("28 records read: 28 added"), "{}", stderr(&out));
-    let rows = json_lines(&std::fs::read(d.join("a.jsonl")).unwrap());
+    let added = json_lines(&std::fs::read(d.join("a.jsonl")).unwrap());
+    let rows = &added;
     // The contract of `cluster`, one line per input record, in order, plus the story's status.
     let input = json_lines(&std::fs::read(sample()).unwrap());
     assert_eq!(
@@ -70,7 +71,7 @@ fn create_add_query_stats_round_trip() {
     assert!(rows.iter().all(|r| r["new_story"] == true && r["status"] == "added"));
     // One batch into an empty index is the one-shot run: the sample's labelled stories.
     let gold = groups(&input);
-    assert_eq!(groups(&rows), gold);
+    assert_eq!(groups(rows), gold);
     let cluster = ok(d, &["cluster", &sample()]);
     assert_eq!(groups(&json_lines(&cluster.stdout)), gold);
 
@@ -112,6 +113,17 @@ fn create_add_query_stats_round_trip() {
     assert_eq!(rows[0]["rejected"], "no letter or digit after normalization");
     assert_eq!(rows[1]["id"], "q2");
     assert_eq!(rows[1]["hits"][0]["cluster"], story);
+    // A file of queries is read with add's options: its fields, its format, its encoding.
+    let arabic = input.iter().position(|r| r["lang"] == "ara").unwrap();
+    let csv = format!("ref;body\nq3;{}\n", input[arabic]["text"].as_str().unwrap());
+    std::fs::write(d.join("queries.csv"), encoding_rs::WINDOWS_1256.encode(&csv).0).unwrap();
+    let args = ["--id-field", "ref", "--text-field", "body", "--delimiter", ";"];
+    let query = ["index", "query", "ix", "--file", "queries.csv", "--encoding", "cp1256"];
+    let out = xdedup(d, &[&query[..], &args].concat(), None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hits = json_lines(&out.stdout);
+    assert_eq!(hits[0]["id"], "q3");
+    assert_eq!(hits[0]["hits"][0]["cluster"], added[arabic]["cluster"]);
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
-        args.keep != Keep::Earliest || args.batch.input.time_field.is_some(),
+        args.keep != Keep::Earliest || args.batch.input.read.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
     parquet_from_parquet(&args.batch)?;

@@ -419,7 +419,7 @@ mod engine {
             inputs,
             read: args.input.read_options(matches!(task, Task::Dedup(_))),
             config: p.config()?,
-            strict: args.input.strict,
+            strict: args.input.read.strict,
             measure: timely.stage_costs,
             pivot: !p.no_pivot,
             lexicon: p.lexicon.clone(),

@@ -33,7 +33,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let loaded = batch::load(
         &args.input.inputs(),
         &args.input.read_options(false),
-        args.input.strict,
+        args.input.read.strict,
         &spinner,
     )?;
     spinner.finish();

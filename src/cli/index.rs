@@ -12,7 +12,7 @@ use xdedup::io::report::counted;
 use xdedup::io::write::Output;
 
 use super::progress::{Rejections, Spinner, Tally, rejected_json};
-use super::{InputArgs, OutputArgs, PipelineArgs};
+use super::{InputArgs, OutputArgs, PipelineArgs, ReadArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -42,10 +42,12 @@ pub enum Command {
         /// The text, @FILE for a file's contents, or - for standard input.
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         text: Option<String>,
-        /// Look up every record of this file (JSON Lines, CSV/TSV, Parquet or text, as `add`
-        /// reads) instead of one text; nothing is added.
+        /// Look up every record of this file (JSON Lines, CSV/TSV, Parquet or text, read as
+        /// `add` reads, with the same options) instead of one text; nothing is added.
         #[arg(long, value_name = "FILE")]
         file: Option<String>,
+        #[command(flatten)]
+        read: ReadArgs,
         /// Stories to list.
         #[arg(long, default_value_t = 5)]
         top: usize,
@@ -211,43 +213,47 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Add(args) => add(*args, quiet),
-        Command::Query { dir, text: None, file: Some(file), top, model, lexicon, .. } => {
+        Command::Query { dir, text: None, file: Some(file), top, model, lexicon, read, .. } => {
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let mut any = false;
             let mut error = None;
             super::write_output(None, |out| {
-                read_inputs(&[xdedup::io::Input::parse(&file)], &Default::default(), |item| {
-                    let result = match item {
-                        xdedup::io::Item::Record(r) => {
-                            let t = std::time::Instant::now();
-                            match index.query(&r.text, top) {
-                                Ok(hits) => {
-                                    let micros = t.elapsed().as_micros() as u64;
-                                    any |= hits.iter().any(|h| h.similar);
-                                    out.json(&QueryRow { id: &r.id, hits, micros })
-                                        .map_err(anyhow::Error::from)
+                read_inputs(
+                    &[xdedup::io::Input::parse(&file)],
+                    &read.read_options(false),
+                    |item| {
+                        let result = match item {
+                            xdedup::io::Item::Record(r) => {
+                                let t = std::time::Instant::now();
+                                match index.query(&r.text, top) {
+                                    Ok(hits) => {
+                                        let micros = t.elapsed().as_micros() as u64;
+                                        any |= hits.iter().any(|h| h.similar);
+                                        out.json(&QueryRow { id: &r.id, hits, micros })
+                                            .map_err(anyhow::Error::from)
+                                    }
+                                    // Reported as `add` and `cluster` report it.
+                                    Err(xdedup::Error::Featureless) => out
+                                        .json(&rejected_json(&xdedup::batch::featureless(r)))
+                                        .map_err(anyhow::Error::from),
+                                    Err(e) => Err(e.into()),
                                 }
-                                // Reported as `add` and `cluster` report it.
-                                Err(xdedup::Error::Featureless) => out
-                                    .json(&rejected_json(&xdedup::batch::featureless(r)))
-                                    .map_err(anyhow::Error::from),
-                                Err(e) => Err(e.into()),
                             }
+                            xdedup::io::Item::Rejected(r) => {
+                                out.json(&rejected_json(&r)).map_err(anyhow::Error::from)
+                            }
+                            // Records are not kept raw here.
+                            xdedup::io::Item::Header(_) => Ok(()),
+                        };
+                        if let Err(e) = result {
+                            error = Some(e);
+                            return false;
                         }
-                        xdedup::io::Item::Rejected(r) => {
-                            out.json(&rejected_json(&r)).map_err(anyhow::Error::from)
-                        }
-                        // Records are not kept raw here.
-                        xdedup::io::Item::Header(_) => Ok(()),
-                    };
-                    if let Err(e) = result {
-                        error = Some(e);
-                        return false;
-                    }
-                    true
-                });
+                        true
+                    },
+                );
                 Ok(())
             })?;
             if let Some(e) = error {
@@ -255,11 +261,12 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Query { dir, text, top, json, model, lexicon, .. } => {
+        Command::Query { dir, text, top, json, model, lexicon, read, .. } => {
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
-            let text = super::similar::load(text.as_deref().unwrap_or("-"), &mut false)?;
+            let text =
+                super::similar::load(text.as_deref().unwrap_or("-"), &mut false, read.encoding)?;
             let hits = index.query(&text, top).map_err(|e| match e {
                 xdedup::Error::Featureless => anyhow::anyhow!("the query text: {e}"),
                 e => e.into(),
@@ -417,7 +424,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let spinner = Spinner::new(quiet);
-    let strict = args.input.strict;
+    let strict = args.input.read.strict;
     let mut totals = Totals::default();
     let mut chunk = Loaded::default();
     let mut error: Option<anyhow::Error> = None;

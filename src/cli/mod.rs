@@ -105,6 +105,13 @@ pub struct InputArgs {
     /// Parquet; `-` reads standard input (any format but Parquet).
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How records are read from an input: its format and the fields that hold what is needed.
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
     /// Input format (default: from the file extension, else JSON Lines if the first record
     /// starts with `{`, else text). JSON Lines that open with `[` are read as a JSON array of
     /// objects, its elements numbered by their place.
@@ -149,7 +156,7 @@ pub struct InputArgs {
 }
 
 /// An `--encoding`: a WHATWG label (`windows-1256`, `cp1256`, `iso-8859-6`, `utf-16le`, …).
-fn encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+pub fn encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
     encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
         format!(
             "'{s}' is not an encoding label (examples: windows-1256 and iso-8859-6 for Arabic, \
@@ -173,6 +180,12 @@ impl InputArgs {
         self.inputs.iter().map(|s| Input::parse(s)).collect()
     }
 
+    pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
+        self.read.read_options(keep_raw)
+    }
+}
+
+impl ReadArgs {
     pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
         ReadOptions {
             format: self.format,
@@ -396,8 +409,9 @@ impl BatchArgs {
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
         let inputs = self.input.inputs();
-        let batch =
-            on_one_worker(|| batch::run(&inputs, &read, &pipeline, self.input.strict, &spinner));
+        let batch = on_one_worker(|| {
+            batch::run(&inputs, &read, &pipeline, self.input.read.strict, &spinner)
+        });
         spinner.finish();
         Ok(batch?)
     }

@@ -1,6 +1,5 @@
 //! `xdedup similar A B`: scores, verdict and explanation; grep's exit codes.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -24,6 +23,9 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The encoding of @FILE and standard input when it is not UTF-8 (see `cluster --help`).
+    #[arg(long, value_parser = super::encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
@@ -36,21 +38,29 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-pub fn load(arg: &str, stdin_used: &mut bool) -> anyhow::Result<String> {
-    if arg == "-" {
-        anyhow::ensure!(!*stdin_used, "only one of the two texts can be read from standard input");
-        *stdin_used = true;
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("standard input: cannot read as UTF-8")?;
-        return Ok(s);
-    }
-    if let Some(path) = arg.strip_prefix('@') {
-        let bytes = std::fs::read(path).with_context(|| format!("{path}: cannot read"))?;
-        return String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!("{path}: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to() + 1)
-        });
-    }
-    Ok(arg.to_owned())
+/// Text `arg`: itself, `@FILE`'s contents or standard input's (`-`), read as inputs are
+/// (compressed, UTF-16, `encoding`).
+pub fn load(
+    arg: &str,
+    stdin_used: &mut bool,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> anyhow::Result<String> {
+    let input = match arg {
+        "-" => {
+            anyhow::ensure!(
+                !*stdin_used,
+                "only one of the two texts can be read from standard input"
+            );
+            *stdin_used = true;
+            xdedup::io::Input::Stdin
+        }
+        _ => match arg.strip_prefix('@') {
+            Some(path) => xdedup::io::Input::parse(path),
+            None => return Ok(arg.to_owned()),
+        },
+    };
+    let name = if arg == "-" { "standard input" } else { &arg[1..] };
+    input.read_text(encoding).with_context(|| format!("{name}: cannot read"))
 }
 
 /// How an error names text `which` ("A" or "B") given as `arg`.
@@ -63,8 +73,8 @@ fn describe(arg: &str, which: &str) -> String {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut stdin_used = false;
-    let a = load(&args.a, &mut stdin_used)?;
-    let b = load(&args.b, &mut stdin_used)?;
+    let a = load(&args.a, &mut stdin_used, args.encoding)?;
+    let b = load(&args.b, &mut stdin_used, args.encoding)?;
     // Two texts alone have no collection to weigh shingles by, so their scores run higher than
     // in `cluster`: the verdict has its own default threshold.
     let mut pa = args.pipeline.clone();

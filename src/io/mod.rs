@@ -235,6 +235,25 @@ impl Input {
             Input::Path(p) => p.display().to_string(),
         }
     }
+
+    /// The whole input as one text, read as records are: gzip or zstd decompressed, UTF-16 by
+    /// its byte-order mark, another `encoding` transcoded. Text that is not UTF-8 is an error
+    /// that names the byte.
+    pub fn read_text(
+        &self,
+        encoding: Option<&'static encoding_rs::Encoding>,
+    ) -> std::io::Result<String> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        decode::open_as(self, encoding)?.read_to_end(&mut bytes)?;
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to() + 1;
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("invalid UTF-8 at byte {at} (another encoding? --encoding names it)"),
+            )
+        })
+    }
 }
 
 /// Renders an id for messages and story names: strings as they are, numbers as written.
