@@ -124,6 +124,18 @@ fn create_add_query_stats_round_trip() {
     let hits = json_lines(&out.stdout);
     assert_eq!(hits[0]["id"], "q3");
     assert_eq!(hits[0]["hits"][0]["cluster"], added[arabic]["cluster"]);
+    // A file that cannot be read is an error (status 2), not "no story matched" (1); so is a
+    // bad record under --strict.
+    let out = xdedup(d, &["index", "query", "ix", "--file", "nowhere.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nowhere.jsonl:0"), "{}", stderr(&out));
+    let out = xdedup(d, &["index", "query", "ix", "--file", "queries.jsonl", "--strict"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("queries.jsonl:1: document q1: no letter or digit"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

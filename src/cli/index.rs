@@ -235,11 +235,22 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                                             .map_err(anyhow::Error::from)
                                     }
                                     // Reported as `add` and `cluster` report it.
-                                    Err(xdedup::Error::Featureless) => out
-                                        .json(&rejected_json(&xdedup::batch::featureless(r)))
-                                        .map_err(anyhow::Error::from),
+                                    Err(xdedup::Error::Featureless) => {
+                                        let r = xdedup::batch::featureless(r);
+                                        if read.strict {
+                                            Err(xdedup::batch::record_error(r).into())
+                                        } else {
+                                            out.json(&rejected_json(&r))
+                                                .map_err(anyhow::Error::from)
+                                        }
+                                    }
                                     Err(e) => Err(e.into()),
                                 }
+                            }
+                            // A file that cannot be read (or is cut short) is an error, as
+                            // any bad record is under --strict: status 2, not "none matched".
+                            xdedup::io::Item::Rejected(r) if read.strict || r.origin.line == 0 => {
+                                Err(xdedup::batch::record_error(r).into())
                             }
                             xdedup::io::Item::Rejected(r) => {
                                 out.json(&rejected_json(&r)).map_err(anyhow::Error::from)
