@@ -533,13 +533,14 @@ fn read_lines_from(
     parse_in_order(ctx, |chunk: &mut Chunk| lines.fill(chunk, ctx), emit)
 }
 
-/// Whether a stream to be read as JSON Lines opens a JSON array of objects instead (`[` then
-/// `{` or `]`, whitespace aside): the `.json` file an API or `pandas.to_json(orient="records")`
-/// exports. JSON Lines cannot start so: each of its lines is an object.
+/// Whether a stream to be read as JSON Lines opens a JSON array of objects or of strings
+/// instead (`[` then `{`, `"` or `]`, whitespace aside): the `.json` file an API or
+/// `pandas.to_json(orient="records")` exports, or a list of texts. JSON Lines cannot start so:
+/// each of its lines is an object.
 fn opens_array(reader: &mut Box<dyn BufRead + Send>) -> bool {
     let Ok(head) = reader.fill_buf() else { return false };
     let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
-    bytes.next() == Some(&b'[') && matches!(bytes.next(), Some(b'{' | b']') | None)
+    bytes.next() == Some(&b'[') && matches!(bytes.next(), Some(b'{' | b'"' | b']') | None)
 }
 
 /// Reads a JSON array's elements as records, each as a JSON line would be read (its fields,
@@ -610,6 +611,17 @@ impl Elements {
                 end -= 1;
             }
             chunk.block.truncate(end);
+            if chunk.block.get(start) == Some(&b'"') {
+                // A string is a text: the record `{text field: the string}`.
+                let string = chunk.block.split_off(start);
+                let key = serde_json::to_string(&ctx.opts.text_field).expect("a string");
+                chunk.block.push(b'{');
+                chunk.block.extend_from_slice(key.as_bytes());
+                chunk.block.push(b':');
+                chunk.block.extend_from_slice(&string);
+                chunk.block.push(b'}');
+                end = chunk.block.len();
+            }
             self.count += 1;
             let cut = match ended {
                 Err(e) => {
@@ -1759,6 +1771,17 @@ mod tests {
             [(0, "more after the JSON array's closing ']' (after element 1)".into())]
         );
         // Text that starts with a bracket is still text, JSON Lines still JSON Lines.
+        // An array of strings: each a text, numbered by its place; kept raw as the record
+        // under the text field's name.
+        let strings =
+            read("s.json", "[\"one, [two]\",\n \"سلام \\\"x\\\"\", 3]".as_bytes(), opts.clone());
+        assert_eq!(
+            records(&strings),
+            [(1, Value::from(1), "one, [two]".into()), (2, Value::from(2), "سلام \"x\"".into())]
+        );
+        let Item::Record(first) = &strings[0] else { panic!("{:?}", strings[0]) };
+        assert_eq!(first.raw.as_deref(), Some("{\"text\":\"one, [two]\"}"));
+        assert_eq!(reasons(&strings), [(3, "expected a JSON object, found a number".into())]);
         let text = read("t.txt", b"[Reuters] one\n[AP] two\n", opts.clone());
         assert_eq!(records(&text).len(), 2);
         let text = read("t", b"[Reuters] one\n", opts.clone());
