@@ -235,7 +235,7 @@ mod engine {
             }
             let mut rejections = Rejections::new(self.rejects.as_deref(), self.quiet)
                 .map_err(|e| format!("{e:#}"))?;
-            rejections.notices(notices.clone());
+            rejections.notices(notices);
             self.merge(&paths, header, &mut rejections).map_err(|e| format!("{e:#}"))?;
             let unread = rejections.finish().map_err(|e| format!("{e:#}"))?;
             std::fs::remove_dir_all(&self.dir)

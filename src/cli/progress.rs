@@ -190,7 +190,7 @@ impl Rejections {
     /// Reports the truncated records and the rejected ones of one batch, and counts the
     /// records whose time is in no form [`xdedup::io::time`] reads.
     pub fn note(&mut self, records: &[Record], rejected: &[Rejected]) -> anyhow::Result<()> {
-        self.notices(Notices::of(records));
+        self.notices(&Notices::of(records));
         for r in rejected.iter().filter(|r| r.reason.starts_with("invalid UTF-8")) {
             self.not_utf8.add(|| r.origin.to_string());
         }
@@ -215,14 +215,14 @@ impl Rejections {
 
     /// Prints the truncated records of `n` (unless quiet) and counts its unread times, for
     /// the warning at the end.
-    pub fn notices(&mut self, n: Notices) {
+    pub fn notices(&mut self, n: &Notices) {
         if !self.quiet {
             for place in &n.truncated {
                 eprintln!("xdedup: warning: {place}: text cut to the size limit");
             }
         }
-        let first = n.first_unread_time;
-        self.unread_times.add_many(n.unread_times, || first.unwrap_or_default());
+        let first = || n.first_unread_time.clone().unwrap_or_default();
+        self.unread_times.add_many(n.unread_times, first);
     }
 
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs

@@ -159,13 +159,15 @@ pub fn plan_ranges(
                 return None;
             }
             let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
-            if input_format(input, opts) != Some(Format::Text)
-                && open(input).is_ok_and(|mut r| opens_array(&mut r))
-            {
-                return None;
-            }
             let format = match input_format(input, opts) {
-                Some(f @ (Format::Jsonl | Format::Text)) => f,
+                Some(Format::Text) => Format::Text,
+                // A JSON array's elements are not lines: it is read whole, its records dealt.
+                Some(Format::Jsonl) | None
+                    if open(input).is_ok_and(|mut r| opens_array(&mut r)) =>
+                {
+                    return None;
+                }
+                Some(Format::Jsonl) => Format::Jsonl,
                 Some(_) => return None,
                 None => sniff(input)?,
             };
@@ -552,7 +554,10 @@ fn read_json_array(
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
-    let mut elements = Elements { reader, count: 0, opened: false, closed: false };
+    let mut text_key = b"{".to_vec();
+    text_key.extend(serde_json::to_string(&ctx.opts.text_field).expect("a string").bytes());
+    text_key.push(b':');
+    let mut elements = Elements { reader, count: 0, opened: false, closed: false, text_key };
     parse_in_order(ctx, |chunk: &mut Chunk| elements.fill(chunk, ctx), emit)
 }
 
@@ -565,6 +570,8 @@ struct Elements {
     /// The array's `[`, and its `]`, have been read.
     opened: bool,
     closed: bool,
+    /// `{"text field":`, what a string element is put after to be a record.
+    text_key: Vec<u8>,
 }
 
 impl Elements {
@@ -613,12 +620,7 @@ impl Elements {
             chunk.block.truncate(end);
             if chunk.block.get(start) == Some(&b'"') {
                 // A string is a text: the record `{text field: the string}`.
-                let string = chunk.block.split_off(start);
-                let key = serde_json::to_string(&ctx.opts.text_field).expect("a string");
-                chunk.block.push(b'{');
-                chunk.block.extend_from_slice(key.as_bytes());
-                chunk.block.push(b':');
-                chunk.block.extend_from_slice(&string);
+                chunk.block.splice(start..start, self.text_key.iter().copied());
                 chunk.block.push(b'}');
                 end = chunk.block.len();
             }
