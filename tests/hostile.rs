@@ -136,6 +136,55 @@ fn text_field_missing_null_number_or_array() {
     );
 }
 
+/// A file none of whose records has its text where `--text-field` says is a run given the
+/// wrong field for it: its records are rejected one by one as before, and the run ends with
+/// status 2 naming it, on both engines and for the index; a file with some usable records
+/// does not change the status.
+#[test]
+fn a_file_whose_every_record_misses_the_text_field_ends_with_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let body = format!("{{\"id\": 1, \"body\": \"{OK}\"}}\n{{\"id\": 2, \"body\": \"{OK}\"}}\n");
+    std::fs::write(d.join("body.jsonl"), body).unwrap();
+    std::fs::write(d.join("nested.jsonl"), "{\"id\": 3, \"text\": {\"ar\": \"x\"}}\n").unwrap();
+    std::fs::write(d.join("ok.jsonl"), format!("{{\"id\": 4, \"text\": \"{OK}\"}}\n")).unwrap();
+    for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
+        let mut args = vec!["cluster", "body.jsonl", "ok.jsonl", "nested.jsonl"];
+        args.extend(engine);
+        let (rows, err, code) = run(d, &args);
+        assert_eq!((rows.len(), code), (4, Some(2)), "{engine:?}: {err}");
+        assert!(rows[0]["rejected"].as_str().unwrap().starts_with("missing text field 'text'"));
+        assert!(rows[2]["cluster"].is_string(), "{rows:?}");
+        assert!(
+            err.contains(
+                "2 input files gave no document, every record rejected for its text field: \
+                 body.jsonl (2 records; the first: missing text field 'text' (fields: body, id)); \
+                 nested.jsonl (1 record; the first: text field 'text' is an object"
+            ),
+            "{engine:?}: {err}"
+        );
+        assert!(err.ends_with("(is the text in another field? --text-field)\n"), "{err}");
+    }
+    let (rows, err, code) = run(d, &["cluster", "body.jsonl", "--text-field", "body"]);
+    assert_eq!((rows.len(), code), (2, Some(0)), "{err}");
+    // Some records with the field and some without: bad records, not a wrong field.
+    let mixed = format!("{{\"id\": 5}}\n{{\"id\": 6, \"text\": \"{OK}\"}}\n{{\"id\": 7}}\n");
+    std::fs::write(d.join("mixed.jsonl"), mixed).unwrap();
+    let (rows, err, code) = run(d, &["cluster", "mixed.jsonl"]);
+    assert_eq!((rows.len(), code), (3, Some(0)), "{err}");
+    assert!(!err.contains("gave no document"), "{err}");
+    // A night's file with the wrong field is not an empty night for the index either.
+    assert_eq!(run(d, &["index", "create", "ix"]).2, Some(0));
+    let (_, err, code) = run(d, &["index", "add", "ix", "ok.jsonl", "body.jsonl"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "1 input file gave no document, every record rejected for its text field: body.jsonl"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn truncated_gzip_and_zstd_keep_what_was_read_and_say_so() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,9 @@
 //! Progress on standard error: a spinner when it is a terminal, nothing otherwise; and the
 //! messages every batch command prints (warnings, rejected records, the summary).
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 use xdedup::io::write::Kind;
 
@@ -139,31 +141,58 @@ pub struct Rejections {
     unread_times: Tally,
     /// Records rejected as not UTF-8: an input in another encoding, most likely.
     not_utf8: Tally,
+    /// The files that gave a record.
+    used: HashSet<Arc<str>>,
+    /// Records rejected for their text field, by file: how many, and the first one's reason.
+    text_field: Vec<(Arc<str>, usize, String)>,
 }
 
 /// The input files a run could not read to their end: missing, unreadable, a directory, cut
 /// short (a rejection at line 0 is the whole file's, see [`Rejected::origin`]). The run reads
 /// and writes everything else, every record accounted for, then ends with status 2 (as grep
 /// and cat do), so that a script or a nightly job does not take a wrong path for an empty day.
+///
+/// So are the files of which every record was rejected for its text field: the run was given
+/// the wrong `--text-field` for them, and its output holds none of their documents.
 #[must_use = "the run's exit status"]
-pub struct Unread(Vec<String>);
+pub struct Unread {
+    unread: Vec<String>,
+    no_text: Vec<String>,
+}
 
 impl Unread {
-    /// Success when every input was read to its end, else the error that names the others.
+    /// Success when every input was read to its end and gave a document or a record rejected
+    /// for something else than its text field, else the error that names the others.
     pub fn status(self) -> anyhow::Result<std::process::ExitCode> {
-        if self.0.is_empty() {
+        let list = |files: &[String]| {
+            let shown = files.len().min(MAX_MESSAGES);
+            let more = match files.len() - shown {
+                0 => String::new(),
+                n => format!("; and {n} more (all of them in the output and --rejects)"),
+            };
+            format!("{}{more}", files[..shown].join("; "))
+        };
+        let mut said = Vec::new();
+        if !self.unread.is_empty() {
+            let n = counted(self.unread.len(), "input file", "input files");
+            said.push(format!("{n} could not be read in full: {}", list(&self.unread)));
+        }
+        if !self.no_text.is_empty() {
+            let n = counted(self.no_text.len(), "input file", "input files");
+            said.push(format!(
+                "{n} gave no document, every record rejected for its text field: {}",
+                list(&self.no_text)
+            ));
+        }
+        if said.is_empty() {
             return Ok(std::process::ExitCode::SUCCESS);
         }
-        let shown = self.0.len().min(MAX_MESSAGES);
-        let more = match self.0.len() - shown {
-            0 => String::new(),
-            n => format!("; and {n} more (all of them in the output and --rejects)"),
+        let hint = if self.no_text.is_empty() {
+            ""
+        } else {
+            " (is the text in another field? --text-field)"
         };
-        anyhow::bail!(
-            "{} could not be read in full: {}{more}; everything else was read and written",
-            counted(self.0.len(), "input file", "input files"),
-            self.0[..shown].join("; ")
-        )
+        anyhow::bail!("{}; everything else was read and written{hint}", said.join("; "))
     }
 }
 
@@ -184,6 +213,8 @@ impl Rejections {
             unread: Vec::new(),
             unread_times: Tally::default(),
             not_utf8: Tally::default(),
+            used: HashSet::new(),
+            text_field: Vec::new(),
         })
     }
 
@@ -193,6 +224,12 @@ impl Rejections {
         self.notices(&Notices::of(records));
         for r in rejected.iter().filter(|r| r.reason.starts_with("invalid UTF-8")) {
             self.not_utf8.add(|| r.origin.to_string());
+        }
+        for r in rejected.iter().filter(|r| r.for_text_field()) {
+            match self.text_field.last_mut() {
+                Some((file, n, _)) if *file == r.origin.file => *n += 1,
+                _ => self.text_field.push((r.origin.file.clone(), 1, r.reason.clone())),
+            }
         }
         if !self.quiet {
             for r in rejected.iter().take(MAX_MESSAGES.saturating_sub(self.total)) {
@@ -223,6 +260,7 @@ impl Rejections {
         }
         let first = || n.first_unread_time.clone().unwrap_or_default();
         self.unread_times.add_many(n.unread_times, first);
+        self.used.extend(n.files.iter().cloned());
     }
 
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs
@@ -251,7 +289,21 @@ impl Rejections {
         if let Some((p, out)) = self.file {
             out.finish().with_context(|| format!("{}: cannot write", p.display()))?;
         }
-        Ok(Unread(self.unread))
+        let mut no_text: Vec<(Arc<str>, usize, String)> = Vec::new();
+        for (file, n, reason) in self.text_field.into_iter().filter(|f| !self.used.contains(&f.0)) {
+            match no_text.last_mut() {
+                Some(f) if f.0 == file => f.1 += n,
+                _ => no_text.push((file, n, reason)),
+            }
+        }
+        let no_text = no_text
+            .into_iter()
+            .map(|(file, n, reason)| {
+                let records = counted(n, "record", "records");
+                format!("{file} ({records}; the first: {reason})")
+            })
+            .collect();
+        Ok(Unread { unread: self.unread, no_text })
     }
 }
 

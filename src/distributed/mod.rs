@@ -785,21 +785,29 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 /// order, as one machine gathers them.
 fn gather_notices(w: &mut Worker, records: &[(u64, Record)]) -> Notices {
     let mut truncated: Vec<(u64, String)> = Vec::new();
-    let (mut unread, mut first): (u64, Option<(u64, String)>) = (0, None);
+    let mut first: Option<(u64, String)> = None;
+    let mut files: Vec<(u64, String)> = Vec::new();
+    // One record's notices at a time, taken out with their key (no allocation per record).
+    let mut n = Notices::default();
     for (k, r) in records {
-        let n = Notices::of([r]);
-        truncated.extend(n.truncated.into_iter().map(|t| (*k, t)));
-        unread += n.unread_times;
-        if let Some(t) = n.first_unread_time
+        n.note(r);
+        truncated.extend(n.truncated.drain(..).map(|t| (*k, t)));
+        if let Some(t) = n.first_unread_time.take()
             && first.as_ref().is_none_or(|f| *k < f.0)
         {
             first = Some((*k, t));
         }
+        n.files.clear();
+        if files.last().is_none_or(|f| *f.1 != *r.origin.file) {
+            files.push((*k, r.origin.file.to_string()));
+        }
     }
+    let unread = n.unread_times;
     let mut all = Notices::default();
     let mut truncated_all = Vec::new();
+    let mut files_all = Vec::new();
     let mut first_all: Option<(u64, String)> = None;
-    for (t, n, f) in gather_at_first(w, vec![(truncated, unread, first)]) {
+    for (t, n, f, used) in gather_at_first(w, vec![(truncated, unread, first, files)]) {
         truncated_all.extend(t);
         all.unread_times += n;
         if let Some(f) = f
@@ -807,10 +815,14 @@ fn gather_notices(w: &mut Worker, records: &[(u64, Record)]) -> Notices {
         {
             first_all = Some(f);
         }
+        files_all.extend(used);
     }
     truncated_all.sort_unstable_by_key(|t| t.0);
     all.truncated = truncated_all.into_iter().map(|t| t.1).collect();
     all.first_unread_time = first_all.map(|f| f.1);
+    files_all.sort_unstable_by_key(|f| f.0);
+    all.files = files_all.into_iter().map(|f| f.1.into()).collect();
+    all.files.dedup();
     all
 }
 

@@ -68,6 +68,9 @@ pub struct Notices {
     pub unread_times: u64,
     /// The first of them: `file:line, document ID: "its time"`.
     pub first_unread_time: Option<String>,
+    /// The files (as origins name them) that gave a record, in order of their records; a file
+    /// is listed again when another file's records came between.
+    pub files: Vec<Arc<str>>,
 }
 
 impl Notices {
@@ -80,6 +83,9 @@ impl Notices {
             self.unread_times += 1;
             self.first_unread_time
                 .get_or_insert_with(|| format!("{}, document {}: {t:?}", r.origin, id_text(&r.id)));
+        }
+        if self.files.last() != Some(&r.origin.file) {
+            self.files.push(r.origin.file.clone());
         }
     }
 
@@ -100,6 +106,19 @@ pub struct Rejected {
     pub id: Option<serde_json::Value>,
     /// What is wrong.
     pub reason: String,
+}
+
+/// How a rejection for a missing text field begins.
+pub(crate) const MISSING_TEXT_FIELD: &str = "missing text field";
+/// How a rejection for a text field that holds no string begins.
+pub(crate) const TEXT_FIELD_NOT_TEXT: &str = "text field '";
+
+impl Rejected {
+    /// Whether it was rejected for its text field: missing, or not a string. A file whose every
+    /// record is was most likely read with the wrong `--text-field`.
+    pub fn for_text_field(&self) -> bool {
+        self.reason.starts_with(MISSING_TEXT_FIELD) || self.reason.starts_with(TEXT_FIELD_NOT_TEXT)
+    }
 }
 
 /// One input record, usable or not, or a CSV or TSV input's header row.

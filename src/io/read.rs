@@ -8,7 +8,10 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::{open, open_as};
-use super::{Format, Header, Input, Item, Prepare, ReadOptions, Record, Rejected};
+use super::{
+    Format, Header, Input, Item, MISSING_TEXT_FIELD, Prepare, ReadOptions, Record, Rejected,
+    TEXT_FIELD_NOT_TEXT,
+};
 use crate::error::Origin;
 
 /// Reads every input in order, calling `sink` with each item; `sink` returns `false` to stop.
@@ -1134,7 +1137,7 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
     let text = match take_field(&mut obj, &o.text_field) {
         Some(Value::String(s)) => s,
         None => {
-            let reason = format!("missing text field '{}'{}", o.text_field, fields_of(&obj));
+            let reason = format!("{MISSING_TEXT_FIELD} '{}'{}", o.text_field, fields_of(&obj));
             return ctx.reject(line_no, Some(id), reason);
         }
         Some(v) => {
@@ -1145,7 +1148,8 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
                 }
                 _ => String::new(),
             };
-            let reason = format!("text field '{f}' is {}, expected a string{inside}", kind(&v));
+            let reason =
+                format!("{TEXT_FIELD_NOT_TEXT}{f}' is {}, expected a string{inside}", kind(&v));
             return ctx.reject(line_no, Some(id), reason);
         }
     };
