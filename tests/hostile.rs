@@ -136,39 +136,46 @@ fn text_field_missing_null_number_or_array() {
     );
 }
 
-/// A file none of whose records has its text where `--text-field` says is a run given the
-/// wrong field for it: its records are rejected one by one as before, and the run ends with
-/// status 2 naming it, on both engines and for the index; a file with some usable records
-/// does not change the status.
+/// A file that gives no document, every record rejected for what a reading mistake makes of
+/// records (its text in another field than `--text-field` says, or lines that are not JSON
+/// objects: a CSV or text file under a `.jsonl` name), was read with the wrong options: its
+/// records are rejected one by one as before, and the run ends with status 2 naming it, on
+/// both engines and for the index. A file with some usable records does not change the status.
 #[test]
-fn a_file_whose_every_record_misses_the_text_field_ends_with_status_2() {
+fn a_file_whose_every_record_is_misread_ends_with_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let body = format!("{{\"id\": 1, \"body\": \"{OK}\"}}\n{{\"id\": 2, \"body\": \"{OK}\"}}\n");
     std::fs::write(d.join("body.jsonl"), body).unwrap();
     std::fs::write(d.join("nested.jsonl"), "{\"id\": 3, \"text\": {\"ar\": \"x\"}}\n").unwrap();
     std::fs::write(d.join("ok.jsonl"), format!("{{\"id\": 4, \"text\": \"{OK}\"}}\n")).unwrap();
+    std::fs::write(d.join("table.jsonl"), format!("id,text\n5,{OK}\n")).unwrap();
     for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
-        let mut args = vec!["cluster", "body.jsonl", "ok.jsonl", "nested.jsonl"];
+        let mut args = vec!["cluster", "body.jsonl", "ok.jsonl", "nested.jsonl", "table.jsonl"];
         args.extend(engine);
         let (rows, err, code) = run(d, &args);
-        assert_eq!((rows.len(), code), (4, Some(2)), "{engine:?}: {err}");
+        assert_eq!((rows.len(), code), (6, Some(2)), "{engine:?}: {err}");
         assert!(rows[0]["rejected"].as_str().unwrap().starts_with("missing text field 'text'"));
         assert!(rows[2]["cluster"].is_string(), "{rows:?}");
         assert!(
             err.contains(
-                "2 input files gave no document, every record rejected for its text field: \
-                 body.jsonl (2 records; the first: missing text field 'text' (fields: body, id)); \
-                 nested.jsonl (1 record; the first: text field 'text' is an object"
+                "3 input files gave no document, every record rejected: body.jsonl (2 records; \
+                 the first: missing text field 'text' (fields: body, id)); nested.jsonl (1 \
+                 record; the first: text field 'text' is an object"
             ),
             "{engine:?}: {err}"
         );
-        assert!(err.ends_with("(is the text in another field? --text-field)\n"), "{err}");
+        assert!(err.contains("; table.jsonl (2 records; the first: malformed JSON"), "{err}");
+        let hints = "(is the text in another field? --text-field; is the file in another format? \
+                     --format)\n";
+        assert!(err.ends_with(hints), "{err}");
     }
     let (rows, err, code) = run(d, &["cluster", "body.jsonl", "--text-field", "body"]);
     assert_eq!((rows.len(), code), (2, Some(0)), "{err}");
+    let (rows, err, code) = run(d, &["cluster", "table.jsonl", "--format", "csv"]);
+    assert_eq!((rows.len(), code), (1, Some(0)), "{err}");
     // Some records with the field and some without: bad records, not a wrong field.
-    let mixed = format!("{{\"id\": 5}}\n{{\"id\": 6, \"text\": \"{OK}\"}}\n{{\"id\": 7}}\n");
+    let mixed = format!("{{\"id\": 5}}\n{{\"id\": 6, \"text\": \"{OK}\"}}\nnot json\n");
     std::fs::write(d.join("mixed.jsonl"), mixed).unwrap();
     let (rows, err, code) = run(d, &["cluster", "mixed.jsonl"]);
     assert_eq!((rows.len(), code), (3, Some(0)), "{err}");
@@ -177,12 +184,8 @@ fn a_file_whose_every_record_misses_the_text_field_ends_with_status_2() {
     assert_eq!(run(d, &["index", "create", "ix"]).2, Some(0));
     let (_, err, code) = run(d, &["index", "add", "ix", "ok.jsonl", "body.jsonl"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(
-        err.contains(
-            "1 input file gave no document, every record rejected for its text field: body.jsonl"
-        ),
-        "{err}"
-    );
+    let named = "1 input file gave no document, every record rejected: body.jsonl (2 records";
+    assert!(err.contains(named), "{err}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
 use xdedup::io::report::counted;
-use xdedup::io::{Notices, Record, Rejected, id_text};
+use xdedup::io::{Misread, Notices, Record, Rejected, id_text};
 
 /// A spinner that shows the stage and the records read.
 pub struct Spinner(Option<ProgressBar>);
@@ -141,10 +141,11 @@ pub struct Rejections {
     unread_times: Tally,
     /// Records rejected as not UTF-8: an input in another encoding, most likely.
     not_utf8: Tally,
-    /// The files that gave a record.
-    used: HashSet<Arc<str>>,
-    /// Records rejected for their text field, by file: how many, and the first one's reason.
-    text_field: Vec<(Arc<str>, usize, String)>,
+    /// The files that gave a record, or are named as not read in full.
+    accounted: HashSet<Arc<str>>,
+    /// Records rejected for what a reading mistake would make of them ([`Rejected::misread`]),
+    /// by file, in runs of one file: how many, the first one's reason and its mistake.
+    misread: Vec<(Arc<str>, usize, String, Misread)>,
 }
 
 /// The input files a run could not read to their end: missing, unreadable, a directory, cut
@@ -152,17 +153,20 @@ pub struct Rejections {
 /// and writes everything else, every record accounted for, then ends with status 2 (as grep
 /// and cat do), so that a script or a nightly job does not take a wrong path for an empty day.
 ///
-/// So are the files of which every record was rejected for its text field: the run was given
-/// the wrong `--text-field` for them, and its output holds none of their documents.
+/// So are the files that gave no document, every record rejected for what a reading mistake
+/// makes of records (a missing text field, lines that are not JSON objects): the run was given
+/// the wrong `--text-field` or format for them, and its output holds none of their documents.
 #[must_use = "the run's exit status"]
 pub struct Unread {
     unread: Vec<String>,
-    no_text: Vec<String>,
+    misread: Vec<String>,
+    /// The mistakes the misread files point at.
+    mistakes: Vec<Misread>,
 }
 
 impl Unread {
     /// Success when every input was read to its end and gave a document or a record rejected
-    /// for something else than its text field, else the error that names the others.
+    /// for something else than a reading mistake, else the error that names the others.
     pub fn status(self) -> anyhow::Result<std::process::ExitCode> {
         let list = |files: &[String]| {
             let shown = files.len().min(MAX_MESSAGES);
@@ -177,21 +181,26 @@ impl Unread {
             let n = counted(self.unread.len(), "input file", "input files");
             said.push(format!("{n} could not be read in full: {}", list(&self.unread)));
         }
-        if !self.no_text.is_empty() {
-            let n = counted(self.no_text.len(), "input file", "input files");
+        if !self.misread.is_empty() {
+            let n = counted(self.misread.len(), "input file", "input files");
             said.push(format!(
-                "{n} gave no document, every record rejected for its text field: {}",
-                list(&self.no_text)
+                "{n} gave no document, every record rejected: {}",
+                list(&self.misread)
             ));
         }
         if said.is_empty() {
             return Ok(std::process::ExitCode::SUCCESS);
         }
-        let hint = if self.no_text.is_empty() {
-            ""
-        } else {
-            " (is the text in another field? --text-field)"
-        };
+        let hints: Vec<&str> = self
+            .mistakes
+            .iter()
+            .map(|m| match m {
+                Misread::TextField => "is the text in another field? --text-field",
+                Misread::Format => "is the file in another format? --format",
+            })
+            .collect();
+        let hint =
+            if hints.is_empty() { String::new() } else { format!(" ({})", hints.join("; ")) };
         anyhow::bail!("{}; everything else was read and written{hint}", said.join("; "))
     }
 }
@@ -213,8 +222,8 @@ impl Rejections {
             unread: Vec::new(),
             unread_times: Tally::default(),
             not_utf8: Tally::default(),
-            used: HashSet::new(),
-            text_field: Vec::new(),
+            accounted: HashSet::new(),
+            misread: Vec::new(),
         })
     }
 
@@ -225,10 +234,10 @@ impl Rejections {
         for r in rejected.iter().filter(|r| r.reason.starts_with("invalid UTF-8")) {
             self.not_utf8.add(|| r.origin.to_string());
         }
-        for r in rejected.iter().filter(|r| r.for_text_field()) {
-            match self.text_field.last_mut() {
-                Some((file, n, _)) if *file == r.origin.file => *n += 1,
-                _ => self.text_field.push((r.origin.file.clone(), 1, r.reason.clone())),
+        for (r, mistake) in rejected.iter().filter_map(|r| Some((r, r.misread()?))) {
+            match self.misread.last_mut() {
+                Some((file, n, ..)) if *file == r.origin.file => *n += 1,
+                _ => self.misread.push((r.origin.file.clone(), 1, r.reason.clone(), mistake)),
             }
         }
         if !self.quiet {
@@ -245,8 +254,10 @@ impl Rejections {
                 .with_context(|| format!("{}: cannot write", p.display()))?;
         }
         self.total += rejected.len();
-        let whole_files = rejected.iter().filter(|r| r.origin.line == 0);
-        self.unread.extend(whole_files.map(|r| format!("{} ({})", r.origin.file, r.reason)));
+        for r in rejected.iter().filter(|r| r.origin.line == 0) {
+            self.unread.push(format!("{} ({})", r.origin.file, r.reason));
+            self.accounted.insert(r.origin.file.clone());
+        }
         Ok(())
     }
 
@@ -260,7 +271,7 @@ impl Rejections {
         }
         let first = || n.first_unread_time.clone().unwrap_or_default();
         self.unread_times.add_many(n.unread_times, first);
-        self.used.extend(n.files.iter().cloned());
+        self.accounted.extend(n.files.iter().cloned());
     }
 
     /// Counts the rejected records not shown and closes the rejects file; returns the inputs
@@ -289,21 +300,29 @@ impl Rejections {
         if let Some((p, out)) = self.file {
             out.finish().with_context(|| format!("{}: cannot write", p.display()))?;
         }
-        let mut no_text: Vec<(Arc<str>, usize, String)> = Vec::new();
-        for (file, n, reason) in self.text_field.into_iter().filter(|f| !self.used.contains(&f.0)) {
-            match no_text.last_mut() {
+        let mut misread: Vec<(Arc<str>, usize, String, Misread)> = Vec::new();
+        for (file, n, reason, m) in
+            self.misread.into_iter().filter(|f| !self.accounted.contains(&f.0))
+        {
+            match misread.last_mut() {
                 Some(f) if f.0 == file => f.1 += n,
-                _ => no_text.push((file, n, reason)),
+                _ => misread.push((file, n, reason, m)),
             }
         }
-        let no_text = no_text
+        let mut mistakes: Vec<Misread> = Vec::new();
+        for m in misread.iter().map(|f| f.3) {
+            if !mistakes.contains(&m) {
+                mistakes.push(m);
+            }
+        }
+        let misread = misread
             .into_iter()
-            .map(|(file, n, reason)| {
+            .map(|(file, n, reason, _)| {
                 let records = counted(n, "record", "records");
                 format!("{file} ({records}; the first: {reason})")
             })
             .collect();
-        Ok(Unread { unread: self.unread, no_text })
+        Ok(Unread { unread: self.unread, misread, mistakes })
     }
 }
 

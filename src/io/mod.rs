@@ -112,12 +112,32 @@ pub struct Rejected {
 pub(crate) const MISSING_TEXT_FIELD: &str = "missing text field";
 /// How a rejection for a text field that holds no string begins.
 pub(crate) const TEXT_FIELD_NOT_TEXT: &str = "text field '";
+/// How a rejection for a line that is not JSON begins.
+pub(crate) const MALFORMED_JSON: &str = "malformed JSON";
+/// How a rejection for a JSON value that is not an object begins.
+pub(crate) const NOT_AN_OBJECT: &str = "expected a JSON object";
+
+/// What a kind of rejection says of how its input was read when every record of the input has
+/// it: the input was read with the wrong options, not written with bad records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misread {
+    /// The text field is missing or holds no string: the text is in another field.
+    TextField,
+    /// The line is not a JSON object: the input is in another format.
+    Format,
+}
 
 impl Rejected {
-    /// Whether it was rejected for its text field: missing, or not a string. A file whose every
-    /// record is was most likely read with the wrong `--text-field`.
-    pub fn for_text_field(&self) -> bool {
-        self.reason.starts_with(MISSING_TEXT_FIELD) || self.reason.starts_with(TEXT_FIELD_NOT_TEXT)
+    /// The reading mistake its rejection would point at if every record of its input had it.
+    pub fn misread(&self) -> Option<Misread> {
+        let starts = |p: &[&str]| p.iter().any(|p| self.reason.starts_with(p));
+        if starts(&[MISSING_TEXT_FIELD, TEXT_FIELD_NOT_TEXT]) {
+            Some(Misread::TextField)
+        } else if starts(&[MALFORMED_JSON, NOT_AN_OBJECT]) {
+            Some(Misread::Format)
+        } else {
+            None
+        }
     }
 }
 

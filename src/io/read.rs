@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::decode::{open, open_as};
 use super::{
-    Format, Header, Input, Item, MISSING_TEXT_FIELD, Prepare, ReadOptions, Record, Rejected,
-    TEXT_FIELD_NOT_TEXT,
+    Format, Header, Input, Item, MALFORMED_JSON, MISSING_TEXT_FIELD, NOT_AN_OBJECT, Prepare,
+    ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT,
 };
 use crate::error::Origin;
 
@@ -1109,16 +1109,12 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
     let mut obj: serde_json::Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(m)) => m,
         Ok(v) => {
-            return ctx.reject(
-                line_no,
-                None,
-                format!("expected a JSON object, found {}", kind(&v)),
-            );
+            return ctx.reject(line_no, None, format!("{NOT_AN_OBJECT}, found {}", kind(&v)));
         }
         Err(e) => {
             let repaired = line.replace(|c: char| c.is_ascii_control(), " ");
             let id = id_of_damaged(&repaired, line_no, ctx);
-            return ctx.reject(line_no, id, format!("malformed JSON: {e}"));
+            return ctx.reject(line_no, id, format!("{MALFORMED_JSON}: {e}"));
         }
     };
     let o = ctx.opts;
