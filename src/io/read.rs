@@ -1229,28 +1229,12 @@ fn read_csv(
                 if block.used == block.records.len() {
                     block.records.push(csv::ByteRecord::new());
                 }
-                let rec = &mut block.records[block.used];
-                let read = rdr.read_byte_record(rec);
+                let read = rdr.read_byte_record(&mut block.records[block.used]);
                 let end = rdr.position().byte();
                 let raw = rdr.get_mut().take(end);
-                if matches!(read, Ok(true)) && !ctx.mine() {
-                    continue;
-                }
                 match read {
                     Ok(false) => return Filled::End,
-                    Ok(true) => {
-                        block.bytes += rec.as_slice().len();
-                        // A quoted field that did not close where it should have runs on to
-                        // the next quote character (the csv crate reads on), so the records
-                        // in between would vanish into this one's field.
-                        let entry = if raw.damaged && raw.last > raw.line {
-                            CsvEntry::Unbalanced { record: block.used, last: raw.last }
-                        } else {
-                            CsvEntry::Record(block.used)
-                        };
-                        block.entries.push((raw.line, entry));
-                        block.used += 1;
-                    }
+                    Ok(true) => block.place(raw, ctx, delimiter),
                     Err(e) => {
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                             return Filled::Failed(format!("read error at line {}: {e}", raw.line));
@@ -1289,6 +1273,9 @@ enum CsvEntry {
     /// A record with a quoted field that does not close before the line break it should
     /// (its lines run to `last`).
     Unbalanced { record: usize, last: u64 },
+    /// A record whose quoted field runs away from its first line: the lines after it, to
+    /// `last`, are read again as records of their own (see [`RawRecord::rest`]).
+    Runaway { record: usize, last: u64 },
     /// Not a record, for this reason.
     Malformed(String),
 }
@@ -1329,6 +1316,20 @@ impl Block for CsvBlock {
                     );
                     ctx.reject(*line, id, reason)
                 }
+                CsvEntry::Runaway { record, last } => {
+                    let id = csv_id(&self.records[*record], *line, columns, ctx);
+                    let after = match line + 1 {
+                        next if next == *last => {
+                            format!("line {next} is read as a record of its own")
+                        }
+                        next => format!("lines {next}-{last} are read as records of their own"),
+                    };
+                    let reason = format!(
+                        "unbalanced quotes: a quoted field opens on this line and does not close \
+                         (a closing quote missing?); {after}"
+                    );
+                    ctx.reject(*line, id, reason)
+                }
                 CsvEntry::Malformed(reason) => ctx.reject(*line, None, reason.clone()),
             })
             .collect()
@@ -1338,6 +1339,56 @@ impl Block for CsvBlock {
         self.used = 0;
         self.entries.clear();
         self.bytes = 0;
+    }
+}
+
+impl CsvBlock {
+    /// Places the record just read into `records[used]`, found at `raw`, when it is this
+    /// reader's ([`Ctx::mine`]); the lines a runaway quote took from the records after it are
+    /// read again as records of their own, whoever's it was, so that every reader deals the
+    /// same records.
+    fn place(&mut self, raw: RawRecord, ctx: &Ctx, delimiter: u8) {
+        if ctx.mine() {
+            self.bytes += self.records[self.used].as_slice().len();
+            // A quoted field that did not close where it should have runs on to the next quote
+            // character (the csv crate reads on), so the records in between would vanish into
+            // this one's field.
+            let entry = match &raw.rest {
+                Some(_) => CsvEntry::Runaway { record: self.used, last: raw.last },
+                None if raw.damaged && raw.last > raw.line => {
+                    CsvEntry::Unbalanced { record: self.used, last: raw.last }
+                }
+                None => CsvEntry::Record(self.used),
+            };
+            self.entries.push((raw.line, entry));
+            self.used += 1;
+        }
+        let Some(rest) = raw.rest else { return };
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(RawTap::new(rest.as_slice(), delimiter));
+        loop {
+            if self.used == self.records.len() {
+                self.records.push(csv::ByteRecord::new());
+            }
+            let read = rdr.read_byte_record(&mut self.records[self.used]);
+            let end = rdr.position().byte();
+            let mut again = rdr.get_mut().take(end);
+            again.line += raw.line;
+            again.last += raw.line;
+            match read {
+                Ok(false) => return,
+                Ok(true) => self.place(again, ctx, delimiter),
+                Err(e) => {
+                    if ctx.mine() {
+                        let reason = format!("malformed record: {e}");
+                        self.entries.push((again.line, CsvEntry::Malformed(reason)));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -1406,6 +1457,9 @@ struct RawRecord {
     /// Whether a quoted field in it does not close, or closes where no field ends: what the
     /// csv crate reads on through (see [`damaged_quotes`]).
     damaged: bool,
+    /// When its quote ran away from its first line ([`runaway_quote`]), the lines after that
+    /// one, to be read again: the records whose lines the field took.
+    rest: Option<Vec<u8>>,
 }
 
 impl<R> RawTap<R> {
@@ -1426,11 +1480,12 @@ impl<R> RawTap<R> {
         let body = &raw[lead..];
         let body = &body[..body.len() - body.iter().rev().take_while(is_break).count()];
         let line = self.lines + breaks(&raw[..lead]) + 1;
-        let record = RawRecord {
-            line,
-            last: line + breaks(body),
-            damaged: damaged_quotes(body, self.delimiter),
-        };
+        let last = line + breaks(body);
+        let damaged = damaged_quotes(body, self.delimiter);
+        let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
+            .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
+            .flatten();
+        let record = RawRecord { line, last, damaged, rest };
         self.lines += breaks(raw);
         self.offset += n as u64;
         self.head += n;
@@ -1470,6 +1525,42 @@ fn damaged_quotes(raw: &[u8], delimiter: u8) -> bool {
             continue;
         }
         field_start = matches!(raw[i], b'\n' | b'\r') || raw[i] == delimiter;
+        i += 1;
+    }
+    false
+}
+
+/// Whether, in a record whose quoting is damaged, the first quoted field that spans a line
+/// break ran away from its first line: it never closes, or its closing quote opens a field of a
+/// later line (it follows a delimiter or a line break). That quote was the opening quote of a
+/// later record's field, and the lines between are records whose fields the runaway took. A
+/// field that closes inside a line's text (`… end" (AP)`) is one text over lines, damaged at
+/// its end, and is not split.
+fn runaway_quote(raw: &[u8], delimiter: u8) -> bool {
+    let mut i = 0;
+    let mut field_start = true;
+    while i < raw.len() {
+        if field_start && raw[i] == b'"' {
+            let open = i;
+            i += 1;
+            loop {
+                let Some(k) = memchr::memchr(b'"', &raw[i..]) else {
+                    return memchr::memchr(b'\n', &raw[open..]).is_some();
+                };
+                i += k + 1;
+                if raw.get(i) != Some(&b'"') {
+                    break;
+                }
+                i += 1;
+            }
+            let close = i - 1;
+            if memchr::memchr(b'\n', &raw[open..close]).is_some() {
+                return matches!(raw[close - 1], b'\n' | b'\r') || raw[close - 1] == delimiter;
+            }
+            field_start = false;
+            continue;
+        }
+        field_start = raw[i] == delimiter || raw[i] == b'\n' || raw[i] == b'\r';
         i += 1;
     }
     false
@@ -2208,23 +2299,59 @@ mod tests {
     }
 
     #[test]
-    fn a_quoted_field_that_does_not_close_is_rejected_not_swallowed() {
-        // A closing quote missing at the end of the file, or in the middle of it (the field
-        // then runs on to the next record's opening quote): the record is rejected under its
-        // id, naming the lines it took, and the reader goes on.
+    fn a_quoted_field_that_does_not_close_is_rejected_and_the_records_it_took_are_read() {
+        // A closing quote missing in the middle of the file (the field then runs on to the
+        // next record's opening quote) or at its end: the record is rejected under its id, and
+        // the lines the field took are read again as the records they are.
         let items =
             read("x.csv", b"id,text\n1,\"a\"\n2,\"b\n3,\"c\"\n4,\"d\"\n", ReadOptions::default());
         let r = reasons(&items);
         assert_eq!(r.len(), 1, "{items:?}");
-        assert!(r[0].1.contains("lines 3-4 read as one record"), "{}", r[0].1);
+        assert!(r[0].1.contains("does not close"), "{}", r[0].1);
+        assert!(r[0].1.ends_with("line 4 is read as a record of its own"), "{}", r[0].1);
         assert!(matches!(&items[1], Item::Rejected(x) if x.id == Some(Value::from("2"))));
-        assert!(matches!(&items[2], Item::Record(x) if x.id == "4" && x.origin.line == 5));
-        let items =
-            read("x.tsv", b"id\ttext\n1\tok\n2\t\"no end\n3\tlost\n", ReadOptions::default());
-        assert_eq!(items.len(), 2);
         assert!(
-            matches!(&items[1], Item::Rejected(x) if x.origin.line == 3 && x.reason.contains("lines 3-4"))
+            matches!(&items[2], Item::Record(x) if x.id == "3" && x.text == "c" && x.origin.line == 4)
         );
+        assert!(matches!(&items[3], Item::Record(x) if x.id == "4" && x.origin.line == 5));
+        let items = read(
+            "x.tsv",
+            b"id\ttext\n1\tok\n2\t\"no end\n3\tlost\n4\tfound\n",
+            ReadOptions::default(),
+        );
+        assert_eq!(items.len(), 4, "{items:?}");
+        assert!(
+            matches!(&items[1], Item::Rejected(x) if x.origin.line == 3 && x.reason.contains("lines 4-5 are read"))
+        );
+        assert!(matches!(&items[2], Item::Record(x) if x.text == "lost" && x.origin.line == 4));
+        assert!(matches!(&items[3], Item::Record(x) if x.text == "found" && x.origin.line == 5));
+        // Two quotes missing: the first runaway closes at the second record's opening quote;
+        // read again alone, that record's line is a record, as a quote damaged within one
+        // line is; the text over lines after it is read whole.
+        let items =
+            read("x.csv", b"id,text\n1,\"a\n2,\"b\n3,\"c\nd\"\n4,\"e\"\n", ReadOptions::default());
+        let got: Vec<(u64, Option<String>)> = items
+            .iter()
+            .map(|i| match i {
+                Item::Record(r) => (r.origin.line, Some(r.text.clone())),
+                Item::Rejected(r) => (r.origin.line, None),
+                Item::Header(_) => unreachable!(),
+            })
+            .collect();
+        let want =
+            [(2, None), (3, Some("b".into())), (4, Some("c\nd".into())), (6, Some("e".into()))];
+        assert_eq!(got, want);
+        // A text over lines whose closing quote is followed by more text is one damaged
+        // record, not split into lines that would each read as a record.
+        let items = read("x.csv", b"id,text\n1,\"one\ntwo\" (AP)\n2,x\n", ReadOptions::default());
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(
+            matches!(&items[0], Item::Rejected(x) if x.origin.line == 2 && x.reason.contains("lines 2-3 read as one record"))
+        );
+        assert!(!runaway_quote(b"1,\"one\ntwo\" (AP)", b','));
+        assert!(runaway_quote(b"1,\"one\n2,\"two\"", b','));
+        assert!(runaway_quote(b"1\t\"one\n2\ttwo", b'\t'));
+        assert!(!runaway_quote(b"1,\"one\"x,\"two\"", b','));
         // Well-formed fields over lines, doubled quotes, and a stray quote inside an unquoted
         // field (on one line) are records.
         let items = read(
