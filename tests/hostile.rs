@@ -377,6 +377,21 @@ fn empty_files_directories_and_missing_files() {
     assert_eq!(code, Some(0));
     assert!(rows.is_empty());
     assert!(err.contains("0 records read"), "{err}");
+    // Among other inputs, an empty file or a folder with no file in it is named in a warning
+    // (a feed that came empty), and the status stays 0.
+    std::fs::create_dir_all(d.join("nothing/inside")).unwrap();
+    std::fs::write(d.join("one.txt"), format!("{OK}\n")).unwrap();
+    for cmd in [&["cluster"][..], &["index", "add", "ix0"], &["cluster", "--engine", "timely"]] {
+        if cmd[0] == "index" {
+            assert_eq!(run(d, &["index", "create", "ix0"]).2, Some(0));
+        }
+        let mut args = cmd.to_vec();
+        args.extend(["--doc-per-file", "nothing", "empty.jsonl", "one.txt"]);
+        let (rows, err, code) = run(d, &args);
+        assert_eq!((rows.len(), code), (1, Some(0)), "{cmd:?}: {err}");
+        assert!(err.contains("xdedup: warning: nothing: no file in the folder\n"), "{err}");
+        assert!(err.contains("xdedup: warning: empty.jsonl: empty file\n"), "{err}");
+    }
 
     std::fs::create_dir(d.join("adir")).unwrap();
     std::fs::write(d.join("ok.txt"), format!("{OK}\n")).unwrap();

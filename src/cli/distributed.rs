@@ -398,6 +398,11 @@ mod engine {
             !inputs.iter().any(|i| matches!(i, xdedup::io::Input::Stdin)),
             "--engine timely reads files, not standard input: every worker reads its share"
         );
+        super::super::warn_empty(
+            &inputs,
+            args.input.read.doc_per_file,
+            quiet || timely.process > 0,
+        );
         let output = args.output.output.clone();
         anyhow::ensure!(
             output.is_some() || timely.processes == 1,

@@ -30,12 +30,10 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let encoder = Encoder::load(&args.model)?;
     args.output.probe()?;
     let spinner = progress::Spinner::new(quiet);
-    let loaded = batch::load(
-        &args.input.inputs(),
-        &args.input.read_options(false),
-        args.input.read.strict,
-        &spinner,
-    )?;
+    let inputs = args.input.inputs();
+    super::warn_empty(&inputs, args.input.read.doc_per_file, quiet);
+    let loaded =
+        batch::load(&inputs, &args.input.read_options(false), args.input.read.strict, &spinner)?;
     spinner.finish();
     let texts: Vec<&str> = loaded.records.iter().map(|r| r.text.as_str()).collect();
     let start = std::time::Instant::now();

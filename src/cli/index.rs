@@ -493,7 +493,9 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     spinner.stage("reading and adding");
-    read_inputs(&args.input.inputs(), &args.input.read_options(false), |item| {
+    let inputs = args.input.inputs();
+    super::warn_empty(&inputs, args.input.read.doc_per_file, quiet);
+    read_inputs(&inputs, &args.input.read_options(false), |item| {
         if let Err(e) = chunk.take(item, strict) {
             error = Some(e.into());
             return false;

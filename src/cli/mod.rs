@@ -409,6 +409,7 @@ impl BatchArgs {
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
         let inputs = self.input.inputs();
+        warn_empty(&inputs, read.doc_per_file, quiet);
         let batch = on_one_worker(|| {
             batch::run(&inputs, &read, &pipeline, self.input.read.strict, &spinner)
         });
@@ -439,6 +440,44 @@ pub fn write_output(
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
     body(&mut out).with_context(|| format!("{name}: cannot write"))?;
     out.finish().with_context(|| format!("{name}: cannot write"))
+}
+
+/// Warns of each input that holds nothing to read: an empty file, or a folder read
+/// `--doc-per-file` with no file under it. The summary counts a run's records, not where they
+/// came from, so a nightly job given a feed that came empty would otherwise say nothing of it.
+/// A missing or unreadable input is left to the read, which rejects it.
+pub fn warn_empty(inputs: &[Input], doc_per_file: bool, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for input in inputs {
+        let Input::Path(p) = input else { continue };
+        let empty = match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => doc_per_file && !holds_a_file(p),
+            Ok(m) => m.is_file() && m.len() == 0,
+            Err(_) => false,
+        };
+        if empty {
+            let what = if p.is_dir() { "no file in the folder" } else { "empty file" };
+            eprintln!("xdedup: warning: {}: {what}", p.display());
+        }
+    }
+}
+
+/// Whether there is a file (anything but a folder) anywhere under `dir`; stops at the first.
+fn holds_a_file(dir: &std::path::Path) -> bool {
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(d) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { return true };
+        for e in entries.flatten() {
+            let p = e.path();
+            if !p.is_dir() {
+                return true;
+            }
+            folders.push(p);
+        }
+    }
+    false
 }
 
 /// Runs `work` on the pool's worker when the pool has one thread, else on this thread.
