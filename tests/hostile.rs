@@ -160,24 +160,29 @@ fn a_file_whose_every_record_is_misread_ends_with_status_2() {
     std::fs::write(d.join("nested.jsonl"), "{\"id\": 3, \"text\": {\"ar\": \"x\"}}\n").unwrap();
     std::fs::write(d.join("ok.jsonl"), format!("{{\"id\": 4, \"text\": \"{OK}\"}}\n")).unwrap();
     std::fs::write(d.join("table.jsonl"), format!("id,text\n5,{OK}\n")).unwrap();
+    std::fs::write(d.join("semi.csv"), format!("id,text\n6;{OK}\n7;{OK}\n")).unwrap();
     for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
-        let mut args = vec!["cluster", "body.jsonl", "ok.jsonl", "nested.jsonl", "table.jsonl"];
+        let mut args =
+            vec!["cluster", "body.jsonl", "ok.jsonl", "nested.jsonl", "table.jsonl", "semi.csv"];
         args.extend(engine);
         let (rows, err, code) = run(d, &args);
-        assert_eq!((rows.len(), code), (6, Some(2)), "{engine:?}: {err}");
+        assert_eq!((rows.len(), code), (8, Some(2)), "{engine:?}: {err}");
         assert!(rows[0]["rejected"].as_str().unwrap().starts_with("missing text field 'text'"));
         assert!(rows[2]["cluster"].is_string(), "{rows:?}");
         assert!(
             err.contains(
-                "3 input files gave no document, every record rejected: body.jsonl (2 records; \
+                "4 input files gave no document, every record rejected: body.jsonl (2 records; \
                  the first: missing text field 'text' (fields: body, id)); nested.jsonl (1 \
                  record; the first: text field 'text' is an object"
             ),
             "{engine:?}: {err}"
         );
         assert!(err.contains("; table.jsonl (2 records; the first: malformed JSON"), "{err}");
+        let semi = "; semi.csv (2 records; the first: malformed record: 1 field where the header \
+                    row has 2)";
+        assert!(err.contains(semi), "{err}");
         let hints = "(is the text in another field? --text-field; is the file in another format? \
-                     --format)\n";
+                     --format; are its fields split by another delimiter? --delimiter)\n";
         assert!(err.ends_with(hints), "{err}");
     }
     let (rows, err, code) = run(d, &["cluster", "body.jsonl", "--text-field", "body"]);

@@ -154,8 +154,9 @@ pub struct Rejections {
 /// and cat do), so that a script or a nightly job does not take a wrong path for an empty day.
 ///
 /// So are the files that gave no document, every record rejected for what a reading mistake
-/// makes of records (a missing text field, lines that are not JSON objects): the run was given
-/// the wrong `--text-field` or format for them, and its output holds none of their documents.
+/// makes of records (a missing text field, lines that are not JSON objects, CSV records without
+/// the header row's fields): the run was given the wrong `--text-field`, format or delimiter for
+/// them, and its output holds none of their documents.
 #[must_use = "the run's exit status"]
 pub struct Unread {
     unread: Vec<String>,
@@ -197,6 +198,7 @@ impl Unread {
             .map(|m| match m {
                 Misread::TextField => "is the text in another field? --text-field",
                 Misread::Format => "is the file in another format? --format",
+                Misread::Fields => "are its fields split by another delimiter? --delimiter",
             })
             .collect();
         let hint =

@@ -116,6 +116,8 @@ pub(crate) const TEXT_FIELD_NOT_TEXT: &str = "text field '";
 pub(crate) const MALFORMED_JSON: &str = "malformed JSON";
 /// How a rejection for a JSON value that is not an object begins.
 pub(crate) const NOT_AN_OBJECT: &str = "expected a JSON object";
+/// How a rejection for a CSV or TSV record that is not the header row's fields begins.
+pub(crate) const MALFORMED_RECORD: &str = "malformed record";
 
 /// What a kind of rejection says of how its input was read when every record of the input has
 /// it: the input was read with the wrong options, not written with bad records.
@@ -125,6 +127,9 @@ pub enum Misread {
     TextField,
     /// The line is not a JSON object: the input is in another format.
     Format,
+    /// The CSV or TSV record does not have the header row's fields: its fields are split by
+    /// another delimiter.
+    Fields,
 }
 
 impl Rejected {
@@ -135,6 +140,8 @@ impl Rejected {
             Some(Misread::TextField)
         } else if starts(&[MALFORMED_JSON, NOT_AN_OBJECT]) {
             Some(Misread::Format)
+        } else if starts(&[MALFORMED_RECORD]) {
+            Some(Misread::Fields)
         } else {
             None
         }

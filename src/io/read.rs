@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::decode::{open, open_as};
 use super::{
-    Format, Header, Input, Item, MALFORMED_JSON, MISSING_TEXT_FIELD, NOT_AN_OBJECT, Prepare,
-    ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT,
+    Format, Header, Input, Item, MALFORMED_JSON, MALFORMED_RECORD, MISSING_TEXT_FIELD,
+    NOT_AN_OBJECT, Prepare, ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT,
 };
 use crate::error::Origin;
 
@@ -1240,7 +1240,7 @@ fn read_csv(
                             return Filled::Failed(format!("read error at line {}: {e}", raw.line));
                         }
                         if ctx.mine() {
-                            let reason = format!("malformed record: {e}");
+                            let reason = format!("{MALFORMED_RECORD}: {e}");
                             block.entries.push((raw.line, CsvEntry::Malformed(reason)));
                         }
                     }
@@ -1383,7 +1383,7 @@ impl CsvBlock {
                 Ok(true) => self.place(again, ctx, delimiter),
                 Err(e) => {
                     if ctx.mine() {
-                        let reason = format!("malformed record: {e}");
+                        let reason = format!("{MALFORMED_RECORD}: {e}");
                         self.entries.push((again.line, CsvEntry::Malformed(reason)));
                     }
                 }
@@ -1400,7 +1400,7 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     let id = csv_id(rec, line, c, ctx);
     if rec.len() != c.fields {
         let reason = format!(
-            "malformed record: {} field{} where the header row has {}",
+            "{MALFORMED_RECORD}: {} field{} where the header row has {}",
             rec.len(),
             if rec.len() == 1 { "" } else { "s" },
             c.fields
