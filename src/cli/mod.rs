@@ -453,12 +453,13 @@ pub fn warn_empty(inputs: &[Input], doc_per_file: bool, quiet: bool) {
     for input in inputs {
         let Input::Path(p) = input else { continue };
         let empty = match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => doc_per_file && !holds_a_file(p),
-            Ok(m) => m.is_file() && m.len() == 0,
-            Err(_) => false,
+            Ok(m) if m.is_dir() => {
+                (doc_per_file && !holds_a_file(p)).then_some("no file in the folder")
+            }
+            Ok(m) => (m.is_file() && m.len() == 0).then_some("empty file"),
+            Err(_) => None,
         };
-        if empty {
-            let what = if p.is_dir() { "no file in the folder" } else { "empty file" };
+        if let Some(what) = empty {
             eprintln!("xdedup: warning: {}: {what}", p.display());
         }
     }
