@@ -114,6 +114,15 @@ fn a_csv_quote_that_never_closes_rejects_its_line_and_reads_the_records_it_took(
     assert_eq!(code, Some(0), "{err}");
     let kept = std::fs::read_to_string(dir.path().join("kept.csv")).unwrap();
     assert!(kept.contains("3,Rain in Riyadh\n"), "{kept}");
+    // A TSV written without quoting (MySQL, PostgreSQL) is read with --no-quotes, each quote
+    // character kept as text, and `dedup` writes its rows back as they were.
+    let tsv = format!("id\ttext\n1\t\"{OK}\" he said\n2\t\"Gold climbs\n3\tRain in Riyadh\n");
+    std::fs::write(dir.path().join("db.tsv"), &tsv).unwrap();
+    let (_, err, code) = run(dir.path(), &["dedup", "db.tsv", "--no-quotes", "-o", "kept.tsv"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("kept.tsv")).unwrap(), tsv);
+    let (rows, err, _) = run(dir.path(), &["cluster", "db.tsv"]);
+    assert!(rows[1]["cluster"].is_null() && err.contains("--no-quotes"), "{err}");
     // `--strict` stops there, naming it.
     let (_, err, code) = run(dir.path(), &["cluster", "news.csv", "--strict"]);
     assert_eq!(code, Some(2));

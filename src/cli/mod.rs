@@ -121,6 +121,11 @@ pub struct ReadArgs {
     /// TSV): one ASCII character, or `tab`; `;` for spreadsheets exported in many locales.
     #[arg(long, value_parser = delimiter)]
     pub delimiter: Option<u8>,
+    /// CSV and TSV fields are not quoted: read a quote character as text. For TSV written by
+    /// MySQL (`mysql -B`) or PostgreSQL (`COPY … TO` in text format), where `"Hello" he said`
+    /// is a text, not a quoted field followed by more; `dedup` writes such rows unquoted.
+    #[arg(long)]
+    pub no_quotes: bool,
     /// The inputs' encoding when it is not UTF-8 (UTF-16 with a byte-order mark is read
     /// anyway): `windows-1256` or `iso-8859-6` for old Arabic archives, `windows-1252`,
     /// `gb18030`, `shift_jis`, … (the WHATWG encoding labels). A byte-order mark overrides it.
@@ -190,6 +195,7 @@ impl ReadArgs {
         ReadOptions {
             format: self.format,
             delimiter: self.delimiter,
+            no_quotes: self.no_quotes,
             encoding: self.encoding,
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),

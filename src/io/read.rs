@@ -1177,12 +1177,14 @@ fn read_csv(
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
     let delimiter = ctx.opts.delimiter.unwrap_or(format.delimiter());
+    let quoting = !ctx.opts.no_quotes;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .quoting(quoting)
         // Records of the wrong length are read, not refused, so that their rejection can name
         // the id they hold (see `csv_item`).
         .flexible(true)
-        .from_reader(RawTap::new(reader, delimiter));
+        .from_reader(RawTap::new(reader, delimiter, quoting));
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let end = rdr.position().byte();
@@ -1197,13 +1199,14 @@ fn read_csv(
             .join(", ")
     };
     if o.keep_raw {
-        let raw = encode_csv(&headers, delimiter);
+        let raw = encode_csv(&headers, delimiter, quoting);
         if !emit(Item::Header(Header { file: ctx.name.clone(), raw })) {
             return Ok(());
         }
     }
     let columns = CsvColumns {
         delimiter,
+        quoting,
         fields: headers.len(),
         text: col(&o.text_field).ok_or_else(|| {
             format!(
@@ -1255,8 +1258,9 @@ fn read_csv(
 /// Where the fields of a CSV or TSV input are.
 #[derive(Debug, Clone, Copy)]
 struct CsvColumns {
-    /// The byte between fields, for records kept raw.
+    /// The byte between fields, and whether fields may be quoted, for records kept raw.
     delimiter: u8,
+    quoting: bool,
     /// The header row's length, which every record must have.
     fields: usize,
     text: usize,
@@ -1264,6 +1268,18 @@ struct CsvColumns {
     title: Option<usize>,
     time: Option<usize>,
     lang: Option<usize>,
+}
+
+impl CsvColumns {
+    /// For a TSV input, where files written without quoting are common, the option that reads
+    /// them.
+    fn unquoted_hint(&self) -> &'static str {
+        if self.delimiter == b'\t' {
+            " or a TSV whose fields are never quoted: --no-quotes"
+        } else {
+            ""
+        }
+    }
 }
 
 /// What a CSV reader found at a line.
@@ -1312,7 +1328,9 @@ impl Block for CsvBlock {
                     let id = csv_id(&self.records[*record], *line, columns, ctx);
                     let reason = format!(
                         "unbalanced quotes: a quoted field does not close where a field ends, \
-                         so lines {line}-{last} read as one record (a closing quote missing?)"
+                         so lines {line}-{last} read as one record (a closing quote \
+                         missing?{})",
+                        columns.unquoted_hint()
                     );
                     ctx.reject(*line, id, reason)
                 }
@@ -1326,7 +1344,8 @@ impl Block for CsvBlock {
                     };
                     let reason = format!(
                         "unbalanced quotes: a quoted field opens on this line and does not close \
-                         (a closing quote missing?); {after}"
+                         (a closing quote missing?{}); {after}",
+                        columns.unquoted_hint()
                     );
                     ctx.reject(*line, id, reason)
                 }
@@ -1368,7 +1387,7 @@ impl CsvBlock {
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(RawTap::new(rest.as_slice(), delimiter));
+            .from_reader(RawTap::new(rest.as_slice(), delimiter, true));
         loop {
             if self.used == self.records.len() {
                 self.records.push(csv::ByteRecord::new());
@@ -1417,7 +1436,7 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
         Ok(text) => {
             let title = c.title.and_then(|i| field(i).ok());
             let time = c.time.and_then(|i| field(i).ok()).map(str::to_owned);
-            let raw = ctx.opts.keep_raw.then(|| encode_csv(rec, c.delimiter));
+            let raw = ctx.opts.keep_raw.then(|| encode_csv(rec, c.delimiter, c.quoting));
             let lang = c.lang.and_then(|i| field(i).ok()).map(str::to_owned);
             with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
         }
@@ -1441,6 +1460,8 @@ fn csv_id(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Option
 struct RawTap<R> {
     inner: R,
     delimiter: u8,
+    /// Whether fields may be quoted (else no quoting is damaged).
+    quoting: bool,
     bytes: Vec<u8>,
     /// Where the bytes not yet placed start in `bytes`, and in the input.
     head: usize,
@@ -1463,8 +1484,8 @@ struct RawRecord {
 }
 
 impl<R> RawTap<R> {
-    fn new(inner: R, delimiter: u8) -> Self {
-        RawTap { inner, delimiter, bytes: Vec::new(), head: 0, offset: 0, lines: 0 }
+    fn new(inner: R, delimiter: u8, quoting: bool) -> Self {
+        RawTap { inner, delimiter, quoting, bytes: Vec::new(), head: 0, offset: 0, lines: 0 }
     }
 
     /// The record that ends at input byte `end` (after the one before it); its bytes are let go.
@@ -1481,7 +1502,7 @@ impl<R> RawTap<R> {
         let body = &body[..body.len() - body.iter().rev().take_while(is_break).count()];
         let line = self.lines + breaks(&raw[..lead]) + 1;
         let last = line + breaks(body);
-        let damaged = damaged_quotes(body, self.delimiter);
+        let damaged = self.quoting && damaged_quotes(body, self.delimiter);
         let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
             .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
             .flatten();
@@ -1585,9 +1606,13 @@ fn other_delimiter(headers: &csv::ByteRecord) -> String {
     }
 }
 
-fn encode_csv(rec: &csv::ByteRecord, delimiter: u8) -> String {
+/// A record as a row of its input's table; unquoted when the input's fields are never quoted
+/// (a field then holds neither the delimiter nor a line break).
+fn encode_csv(rec: &csv::ByteRecord, delimiter: u8, quoting: bool) -> String {
+    let style = if quoting { csv::QuoteStyle::Necessary } else { csv::QuoteStyle::Never };
     let mut w = csv::WriterBuilder::new()
         .delimiter(delimiter)
+        .quote_style(style)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let _ = w.write_byte_record(rec);
@@ -2368,6 +2393,36 @@ mod tests {
         assert!(damaged_quotes(b"\"a", b','));
         assert!(!damaged_quotes(b"\"a\"\"\",\"\",x\"y", b','));
         assert!(!damaged_quotes(b"\"a\"\tb", b'\t'));
+    }
+
+    /// A TSV written without quoting (MySQL, PostgreSQL): with `no_quotes`, a quote character
+    /// is text wherever it is, and a record kept raw is written back unquoted, as it was read.
+    #[test]
+    fn fields_never_quoted_keep_their_quote_characters() {
+        let tsv = b"id\ttext\n1\t\"Hello\" he said\n2\t\"no end\n3\ta 5\" screen, \"so\"\n";
+        let opts = ReadOptions { no_quotes: true, keep_raw: true, ..ReadOptions::default() };
+        let items = read("x.tsv", tsv, opts);
+        let got: Vec<(&str, &str)> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Record(r) => Some((r.text.as_str(), r.raw.as_deref().unwrap_or_default())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("\"Hello\" he said", "1\t\"Hello\" he said"),
+                ("\"no end", "2\t\"no end"),
+                ("a 5\" screen, \"so\"", "3\ta 5\" screen, \"so\""),
+            ]
+        );
+        // Read with quoting, the same file loses a record to the quote that never closes, and
+        // the rejection names the option.
+        let items = read("x.tsv", tsv, ReadOptions::default());
+        let r = reasons(&items);
+        assert_eq!(r.len(), 1, "{items:?}");
+        assert!(r[0].1.contains("or a TSV whose fields are never quoted: --no-quotes"), "{r:?}");
     }
 
     /// CSV records read a block at a time come out in input order with the lines a serial
