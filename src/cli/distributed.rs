@@ -393,15 +393,11 @@ mod engine {
         report: Option<PathBuf>,
     ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
-        let inputs = args.input.inputs();
+        // Warnings from the first process only.
+        let inputs = args.input.inputs_to_read(quiet || timely.process > 0);
         anyhow::ensure!(
             !inputs.iter().any(|i| matches!(i, xdedup::io::Input::Stdin)),
             "--engine timely reads files, not standard input: every worker reads its share"
-        );
-        super::super::warn_empty(
-            &inputs,
-            args.input.read.doc_per_file,
-            quiet || timely.process > 0,
         );
         let output = args.output.output.clone();
         anyhow::ensure!(

@@ -30,8 +30,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let encoder = Encoder::load(&args.model)?;
     args.output.probe()?;
     let spinner = progress::Spinner::new(quiet);
-    let inputs = args.input.inputs();
-    super::warn_empty(&inputs, args.input.read.doc_per_file, quiet);
+    let inputs = args.input.inputs_to_read(quiet);
     let loaded =
         batch::load(&inputs, &args.input.read_options(false), args.input.read.strict, &spinner)?;
     spinner.finish();

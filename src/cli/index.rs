@@ -493,8 +493,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     spinner.stage("reading and adding");
-    let inputs = args.input.inputs();
-    super::warn_empty(&inputs, args.input.read.doc_per_file, quiet);
+    let inputs = args.input.inputs_to_read(quiet);
     read_inputs(&inputs, &args.input.read_options(false), |item| {
         if let Err(e) = chunk.take(item, strict) {
             error = Some(e.into());

@@ -185,6 +185,14 @@ impl InputArgs {
         self.inputs.iter().map(|s| Input::parse(s)).collect()
     }
 
+    /// The inputs of a run that reads them, each empty one named in a warning (unless
+    /// `quiet`, see [`warn_empty`]).
+    pub fn inputs_to_read(&self, quiet: bool) -> Vec<Input> {
+        let inputs = self.inputs();
+        warn_empty(&inputs, self.read.doc_per_file, quiet);
+        inputs
+    }
+
     pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
         self.read.read_options(keep_raw)
     }
@@ -414,8 +422,7 @@ impl BatchArgs {
         self.output.probe()?;
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
-        let inputs = self.input.inputs();
-        warn_empty(&inputs, read.doc_per_file, quiet);
+        let inputs = self.input.inputs_to_read(quiet);
         let batch = on_one_worker(|| {
             batch::run(&inputs, &read, &pipeline, self.input.read.strict, &spinner)
         });
@@ -452,7 +459,7 @@ pub fn write_output(
 /// `--doc-per-file` with no file under it. The summary counts a run's records, not where they
 /// came from, so a nightly job given a feed that came empty would otherwise say nothing of it.
 /// A missing or unreadable input is left to the read, which rejects it.
-pub fn warn_empty(inputs: &[Input], doc_per_file: bool, quiet: bool) {
+fn warn_empty(inputs: &[Input], doc_per_file: bool, quiet: bool) {
     if quiet {
         return;
     }

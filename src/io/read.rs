@@ -1178,13 +1178,7 @@ fn read_csv(
 ) -> Result<(), String> {
     let delimiter = ctx.opts.delimiter.unwrap_or(format.delimiter());
     let quoting = !ctx.opts.no_quotes;
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .quoting(quoting)
-        // Records of the wrong length are read, not refused, so that their rejection can name
-        // the id they hold (see `csv_item`).
-        .flexible(true)
-        .from_reader(RawTap::new(reader, delimiter, quoting));
+    let mut rdr = csv_reader(reader, delimiter, quoting, true);
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let end = rdr.position().byte();
@@ -1253,6 +1247,23 @@ fn read_csv(
         },
         emit,
     )
+}
+
+/// A CSV reader of `input` through a [`RawTap`], with or without a header row to read first.
+/// Records of the wrong length are read, not refused, so that their rejection can name the id
+/// they hold (see `csv_item`).
+fn csv_reader<R: std::io::Read>(
+    input: R,
+    delimiter: u8,
+    quoting: bool,
+    headers: bool,
+) -> csv::Reader<RawTap<R>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .quoting(quoting)
+        .flexible(true)
+        .has_headers(headers)
+        .from_reader(RawTap::new(input, delimiter, quoting))
 }
 
 /// Where the fields of a CSV or TSV input are.
@@ -1383,11 +1394,7 @@ impl CsvBlock {
             self.used += 1;
         }
         let Some(rest) = raw.rest else { return };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(RawTap::new(rest.as_slice(), delimiter, true));
+        let mut rdr = csv_reader(rest.as_slice(), delimiter, true, false);
         loop {
             if self.used == self.records.len() {
                 self.records.push(csv::ByteRecord::new());
