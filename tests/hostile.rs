@@ -115,8 +115,12 @@ fn a_csv_quote_that_never_closes_rejects_its_line_and_reads_the_records_it_took(
     let kept = std::fs::read_to_string(dir.path().join("kept.csv")).unwrap();
     assert!(kept.contains("3,Rain in Riyadh\n"), "{kept}");
     // A TSV written without quoting (MySQL, PostgreSQL) is read with --no-quotes, each quote
-    // character kept as text, and `dedup` writes its rows back as they were.
-    let tsv = format!("id\ttext\n1\t\"{OK}\" he said\n2\t\"Gold climbs\n3\tRain in Riyadh\n");
+    // character kept as text, its backslash escapes decoded, and `dedup` writes its rows back
+    // as they were.
+    let tsv = format!(
+        "id\ttext\n1\t\"{OK}\" he said\n2\t\"Gold climbs\n3\tRain in Riyadh\n\
+         4\tMarkets close\\nhigher\\tagain \\\\o/\n"
+    );
     std::fs::write(dir.path().join("db.tsv"), &tsv).unwrap();
     let (_, err, code) = run(dir.path(), &["dedup", "db.tsv", "--no-quotes", "-o", "kept.tsv"]);
     assert_eq!(code, Some(0), "{err}");

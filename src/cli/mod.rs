@@ -123,7 +123,9 @@ pub struct ReadArgs {
     pub delimiter: Option<u8>,
     /// CSV and TSV fields are not quoted: read a quote character as text. For TSV written by
     /// MySQL (`mysql -B`) or PostgreSQL (`COPY … TO` in text format), where `"Hello" he said`
-    /// is a text, not a quoted field followed by more; `dedup` writes such rows unquoted.
+    /// is a text, not a quoted field followed by more. Their backslash escapes are decoded
+    /// (`\n`, `\t`, `\\`, an escaped delimiter; `\N`, NULL, is empty); `dedup` writes such rows
+    /// back as they were read.
     #[arg(long)]
     pub no_quotes: bool,
     /// The inputs' encoding when it is not UTF-8 (UTF-16 with a byte-order mark is read

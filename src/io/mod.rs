@@ -213,8 +213,8 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// The byte between the fields of CSV and TSV inputs (default: `,` and a tab).
     pub delimiter: Option<u8>,
-    /// CSV and TSV fields are never quoted: a quote character is text (TSV as MySQL and
-    /// PostgreSQL write it, which escape instead of quoting).
+    /// CSV and TSV fields are never quoted: a quote character is text, and backslash escapes
+    /// are decoded (TSV as MySQL and PostgreSQL write it, which escape instead of quoting).
     pub no_quotes: bool,
     /// The inputs' text encoding when it is not UTF-8 (or UTF-16 with a BOM): `windows-1256`
     /// for an old Arabic archive, any WHATWG label. Parquet is UTF-8 by definition.
