@@ -433,6 +433,14 @@ fn similar_exit_codes_and_explanation() {
     );
     let out = xdedup(dir.path(), &[&ar[..], &["--encoding", "windows-1256"]].concat(), None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A file named without its `@` is not compared as the text of its name.
+    let out = xdedup(dir.path(), &["similar", "b.txt", a], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("b.txt: names a file, and a text is taken as it is written: @b.txt"),
+        "{}",
+        stderr(&out)
+    );
     let out = xdedup(dir.path(), &["similar", a, "@missing.txt"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.txt: cannot read"), "{}", stderr(&out));

@@ -58,6 +58,12 @@ fn create_add_query_stats_round_trip() {
     let out = xdedup(d, &["index", "query", "ix", "!!!"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("the query text: no letter or digit"), "{}", stderr(&out));
+    // A file named as the text is refused, with the two ways to look it up.
+    std::fs::write(d.join("night.jsonl"), "{\"text\": \"South Korea apologises\"}\n").unwrap();
+    let out = xdedup(d, &["index", "query", "ix", "night.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("@night.jsonl is") && err.contains("--file night.jsonl looks"), "{err}");
     let out = ok(d, &["index", "add", "ix", &sample(), "-o", "a.jsonl"]);
     assert!(stderr(&out).contains("28 records read: 28 added"), "{}", stderr(&out));
     let added = json_lines(&std::fs::read(d.join("a.jsonl")).unwrap());

@@ -39,7 +39,8 @@ pub enum Command {
     Query {
         /// Index directory.
         dir: PathBuf,
-        /// The text, @FILE for a file's contents, or - for standard input.
+        /// The text, @FILE for a file's contents, or - for standard input. A text that names a
+        /// file is refused (the file's records: --file).
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         text: Option<String>,
         /// Look up every record of this file (JSON Lines, CSV/TSV, Parquet or text, read as
@@ -276,8 +277,9 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
-            let text =
-                super::similar::load(text.as_deref().unwrap_or("-"), &mut false, read.encoding)?;
+            let text = text.as_deref().unwrap_or("-");
+            let also = format!("; --file {text} looks up each of its records");
+            let text = super::similar::load(text, &mut false, read.encoding, &also)?;
             let hits = index.query(&text, top).map_err(|e| match e {
                 xdedup::Error::Featureless => anyhow::anyhow!("the query text: {e}"),
                 e => e.into(),

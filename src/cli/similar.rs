@@ -13,7 +13,8 @@ pub const DEFAULT_SIMILAR_THRESHOLD: f64 = 0.4;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// First text: the text itself, @FILE for a file's contents, or - for standard input.
+    /// First text: the text itself, @FILE for a file's contents, or - for standard input. A
+    /// text that names a file is refused, as a forgotten @ (exit status 2).
     pub a: String,
     /// Second text, likewise.
     pub b: String,
@@ -40,10 +41,15 @@ fn kind_name(k: Kind) -> &'static str {
 
 /// Text `arg`: itself, `@FILE`'s contents or standard input's (`-`), read as inputs are
 /// (compressed, UTF-16, `encoding`).
+///
+/// A text that is the name of a file is refused (`xdedup similar a.txt b.txt` compared the two
+/// names, and said they were similar), with the `@` form to write and, in `also`, any other
+/// way the command offers.
 pub fn load(
     arg: &str,
     stdin_used: &mut bool,
     encoding: Option<&'static encoding_rs::Encoding>,
+    also: &str,
 ) -> anyhow::Result<String> {
     let input = match arg {
         "-" => {
@@ -56,6 +62,10 @@ pub fn load(
         }
         _ => match arg.strip_prefix('@') {
             Some(path) => xdedup::io::Input::parse(path),
+            None if std::path::Path::new(arg).is_file() => anyhow::bail!(
+                "{arg}: names a file, and a text is taken as it is written: @{arg} is the \
+                 file's contents{also}"
+            ),
             None => return Ok(arg.to_owned()),
         },
     };
@@ -73,8 +83,8 @@ fn describe(arg: &str, which: &str) -> String {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut stdin_used = false;
-    let a = load(&args.a, &mut stdin_used, args.encoding)?;
-    let b = load(&args.b, &mut stdin_used, args.encoding)?;
+    let a = load(&args.a, &mut stdin_used, args.encoding, "")?;
+    let b = load(&args.b, &mut stdin_used, args.encoding, "")?;
     // Two texts alone have no collection to weigh shingles by, so their scores run higher than
     // in `cluster`: the verdict has its own default threshold.
     let mut pa = args.pipeline.clone();
