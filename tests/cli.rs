@@ -650,3 +650,32 @@ fn completions_and_man_pages_cover_every_command() {
         std::fs::read_to_string(man_dir.join("xdedup.1")).unwrap().contains("xdedup\\-cluster")
     );
 }
+
+/// An output that is one of the inputs, by any path to the same file, is refused before
+/// anything is read: it is moved into place once the inputs are read, and would replace them.
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let news = "{\"id\": 1, \"text\": \"Gold climbs\", \"cluster\": \"g\"}\n";
+    std::fs::write(d.join("news.jsonl"), news).unwrap();
+    std::fs::hard_link(d.join("news.jsonl"), d.join("link.jsonl")).unwrap();
+    let runs: [&[&str]; 5] = [
+        &["cluster", "news.jsonl", "-o", "./news.jsonl"],
+        &["dedup", "news.jsonl", "-o", "kept.jsonl", "--rejects", "link.jsonl"],
+        &["cluster", "news.jsonl", "--report", "news.jsonl"],
+        &["pairs", "other.jsonl", "news.jsonl", "-o", "news.jsonl"],
+        &["eval", "--gold", "news.jsonl", "--predictions", "link.jsonl"],
+    ];
+    for args in runs {
+        let out = xdedup(d, args, None);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("news.jsonl, which the output would replace"), "{args:?}: {err}");
+        assert_eq!(std::fs::read_to_string(d.join("news.jsonl")).unwrap(), news, "{args:?}");
+    }
+    assert!(!d.join("kept.jsonl").exists());
+    // Another file is written as ever.
+    let out = xdedup(d, &["cluster", "news.jsonl", "-o", "stories.jsonl"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -101,6 +101,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         let task = xdedup::batch::Task::Cluster;
         return super::distributed::run(&args, &timely, quiet, task, report);
     }
+    args.input.refuse_as_output("--report", report.as_deref())?;
     super::probe_output(report.as_deref())?;
     let batch = args.run(false, report.is_some(), quiet)?;
     let c = &batch.clustering;

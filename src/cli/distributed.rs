@@ -404,7 +404,8 @@ mod engine {
             output.is_some() || timely.processes == 1,
             "--engine timely with several processes needs -o FILE in a folder they all share"
         );
-        args.output.probe()?;
+        args.output.probe(&args.input)?;
+        args.input.refuse_as_output("--report", report.as_deref())?;
         super::super::probe_output(report.as_deref())?;
         let dir = match &output {
             Some(o) => {

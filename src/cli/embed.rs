@@ -28,7 +28,7 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let encoder = Encoder::load(&args.model)?;
-    args.output.probe()?;
+    args.output.probe(&args.input)?;
     let spinner = progress::Spinner::new(quiet);
     let inputs = args.input.inputs_to_read(quiet);
     let loaded =

@@ -48,6 +48,8 @@ fn row(name: &str, s: &ClusterScores) -> String {
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     let pipeline = args.pipeline.pipeline()?;
     let cfg = pipeline.config();
+    let gold = [xdedup::io::Input::Path(args.gold.clone())];
+    super::refuse_to_replace("--predictions", args.predictions.as_deref(), &gold)?;
     match load(&args.gold)? {
         GoldSet::Clusters(mut docs) => {
             if !args.lang.is_empty() {

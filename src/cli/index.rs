@@ -419,6 +419,8 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         .with_encoder(args.pipeline.encoder()?)?
         .with_lexicon(super::load_lexicon(args.pipeline.lexicon.as_deref())?)?;
     index.check(&args.pipeline.given()?)?;
+    args.output.probe(&args.input)?;
+    args.input.refuse_as_output("--moves", args.moves.as_deref())?;
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;

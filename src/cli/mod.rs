@@ -11,7 +11,7 @@ pub mod pairs;
 pub mod progress;
 pub mod similar;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -197,6 +197,51 @@ impl InputArgs {
 
     pub fn read_options(&self, keep_raw: bool) -> ReadOptions {
         self.read.read_options(keep_raw)
+    }
+
+    /// [`refuse_to_replace`] with these inputs.
+    pub fn refuse_as_output(&self, flag: &str, output: Option<&Path>) -> anyhow::Result<()> {
+        refuse_to_replace(flag, output, &self.inputs())
+    }
+}
+
+/// Fails when the output `flag` names is one of `inputs`, by any path to the same file: an
+/// output is moved into place once the inputs are read, so it would replace them (`xdedup
+/// cluster news.jsonl -o news.jsonl` left the archive's stories and lost its texts).
+pub fn refuse_to_replace(
+    flag: &str,
+    output: Option<&Path>,
+    inputs: &[Input],
+) -> anyhow::Result<()> {
+    let Some(out) = output else { return Ok(()) };
+    let Ok(written) = std::fs::metadata(out) else { return Ok(()) };
+    for input in inputs {
+        let Input::Path(p) = input else { continue };
+        if std::fs::metadata(p).is_ok_and(|read| same_file(&read, &written, p, out)) {
+            anyhow::bail!(
+                "{flag} {}: is the input {}, which the output would replace: write it to \
+                 another file",
+                out.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths, of these metadata, are the same file (a hard link or another path to it
+/// included).
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, pa: &Path, pb: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = (pa, pb);
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        matches!((pa.canonicalize(), pb.canonicalize()), (Ok(x), Ok(y)) if x == y)
     }
 }
 
@@ -390,8 +435,11 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     /// Fails before any work when the output or the rejects file cannot be created (a
-    /// folder, a folder that does not exist, no permission), not after the whole run.
-    pub fn probe(&self) -> anyhow::Result<()> {
+    /// folder, a folder that does not exist, no permission) or is one of `input`'s files, not
+    /// after the whole run.
+    pub fn probe(&self, input: &InputArgs) -> anyhow::Result<()> {
+        input.refuse_as_output("-o", self.output.as_deref())?;
+        input.refuse_as_output("--rejects", self.rejects.as_deref())?;
         probe_output(self.output.as_deref())?;
         probe_output(self.rejects.as_deref())
     }
@@ -421,7 +469,7 @@ impl BatchArgs {
     /// `keep_text`: the command reads the records' texts after clustering.
     pub fn run(&self, keep_raw: bool, keep_text: bool, quiet: bool) -> anyhow::Result<Batch> {
         let pipeline = self.pipeline.pipeline()?;
-        self.output.probe()?;
+        self.output.probe(&self.input)?;
         let spinner = progress::Spinner::new(quiet);
         let read = ReadOptions { keep_text, ..self.input.read_options(keep_raw) };
         let inputs = self.input.inputs_to_read(quiet);
