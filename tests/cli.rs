@@ -497,6 +497,10 @@ fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
         ),
         ("{\"a\":\"x\",\n", "g.jsonl:1: not JSON"),
         (
+            "{\"a\":\"x\",\"b\":\"y\",\"score\":\"high\"}\n",
+            "g.jsonl:1: not a gold record: \"score\" is \"high\": a grade is a number",
+        ),
+        (
             "{\"id\":1,\"text\":\"a\",\"cluster\":\"s\"}\n{\"id\":2,\"text\":\"b\",\"cluster\":null}\n",
             "g.jsonl:2: document 2: not a gold record: \"cluster\" is null: a label is a string or a number",
         ),
@@ -506,6 +510,30 @@ fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
         assert_eq!(out.status.code(), Some(2));
         assert!(stderr(&out).contains(expected), "{content}: {}", stderr(&out));
     }
+    // A grade written as a string that holds a number (a spreadsheet's export) is that number:
+    // the same correlation as the grades written as numbers.
+    let texts = [
+        ("Gold climbs for a third day", "Gold climbs for the third day"),
+        ("Gold climbs for a third day", "Gold prices climb again"),
+        ("Gold climbs for a third day", "Oil falls as stocks rise"),
+    ];
+    let mut spearman = Vec::new();
+    for quote in ["", "\""] {
+        let lines: String = texts
+            .iter()
+            .zip(["5", "3.5", " 0 "])
+            .map(|((a, b), g)| {
+                format!("{{\"a\":\"{a}\",\"b\":\"{b}\",\"score\":{quote}{g}{quote}}}\n")
+            })
+            .collect();
+        std::fs::write(dir.path().join("g.jsonl"), lines).unwrap();
+        let out = xdedup(dir.path(), &["eval", "--gold", "g.jsonl", "--json"], None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        spearman.push(v["spearman"].clone());
+    }
+    assert!(spearman[0].as_f64().is_some_and(|r| r > 0.9), "{spearman:?}");
+    assert_eq!(spearman[0], spearman[1]);
     // A file that is not there is named once, its cause once.
     let out = xdedup(dir.path(), &["eval", "--gold", "none.jsonl"], None);
     assert_eq!(out.status.code(), Some(2));

@@ -49,7 +49,8 @@ pub struct GoldPair {
     pub a: String,
     /// Second text.
     pub b: String,
-    /// Human grade.
+    /// Human grade (a number, or a string that holds one, as spreadsheets export it).
+    #[serde(deserialize_with = "grade")]
     pub score: f64,
     /// Language of `a`.
     #[serde(default)]
@@ -77,6 +78,17 @@ fn label_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Err
              label out of the gold file)"
         ))),
     }
+}
+
+fn grade<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    use serde::de::Error;
+    let v = serde_json::Value::deserialize(d)?;
+    let n = match &v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    };
+    n.ok_or_else(|| D::Error::custom(format!("\"score\" is {v}: a grade is a number")))
 }
 
 /// A gold file's contents.
