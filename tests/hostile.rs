@@ -141,7 +141,7 @@ fn text_field_missing_null_number_or_array() {
         r#"{"id": "missing"}"#.to_owned(),
         r#"{"id": "null", "text": null}"#.to_owned(),
         r#"{"id": "number", "text": 42}"#.to_owned(),
-        r#"{"id": "array", "text": ["a", "b"]}"#.to_owned(),
+        r#"{"id": "array", "text": ["a", 2]}"#.to_owned(),
         r#"["not", "an", "object"]"#.to_owned(),
     ];
     std::fs::write(dir.path().join("f.jsonl"), lines.join("\n")).unwrap();
@@ -157,6 +157,19 @@ fn text_field_missing_null_number_or_array() {
         err.contains("6 records read: 1 document in 1 story") && err.contains("5 rejected"),
         "{err}"
     );
+    assert!(err.contains("is an array, expected a string or an array of strings"), "{err}");
+    // An array of strings is a text by paragraphs, a line each: the same story as the text.
+    let lines = [
+        format!(r#"{{"id": "whole", "text": "{OK}\nTraders cite the weak dollar."}}"#),
+        format!(
+            r#"{{"id": "paragraphs", "text": ["{OK}", null, "Traders cite the weak dollar."]}}"#
+        ),
+    ];
+    std::fs::write(dir.path().join("p.jsonl"), lines.join("\n")).unwrap();
+    let (rows, err, code) = run(dir.path(), &["cluster", "p.jsonl"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rows[1]["cluster"], "whole", "{rows:?}");
+    assert_eq!(rows[1]["score"], 1.0, "{rows:?}");
 }
 
 /// A file that gives no document, every record rejected for what a reading mistake makes of

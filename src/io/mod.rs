@@ -108,6 +108,19 @@ pub struct Rejected {
     pub reason: String,
 }
 
+/// The parts of one text (the paragraphs of a JSON array of strings, or of a Parquet list
+/// column), a line each.
+pub(crate) fn joined_lines<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    text
+}
+
 /// How a rejection for a missing text field begins.
 pub(crate) const MISSING_TEXT_FIELD: &str = "missing text field";
 /// How a rejection for a text field that holds no string begins.

@@ -21,15 +21,37 @@ use serde_json::Value;
 /// Rows per record batch read, and per row group written.
 pub const BATCH_ROWS: usize = 8192;
 
-/// A column's values as text (ids, titles, times of any type), `None` for nulls.
+/// A column's values as text (ids, titles, times of any type), `None` for nulls; a list's
+/// items (paragraphs) a line each.
 fn strings(col: &ArrayRef) -> Result<Vec<Option<String>>, String> {
+    use arrow_array::cast::AsArray;
     if let DataType::Timestamp(unit, Some(_)) = col.data_type() {
         return Ok(zoned_times(col, *unit));
+    }
+    if let Some(list) = col.as_list_opt::<i32>() {
+        return lines(list);
+    }
+    if let Some(list) = col.as_list_opt::<i64>() {
+        return lines(list);
     }
     let cast = arrow_cast::cast(col, &DataType::Utf8)
         .map_err(|e| format!("column of type {}: {e}", col.data_type()))?;
     let s = cast.as_any().downcast_ref::<StringArray>().ok_or("column did not convert to text")?;
     Ok((0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_owned())).collect())
+}
+
+/// Each row of a list column as its items' text, a line each (null items left out).
+fn lines<O: arrow_array::OffsetSizeTrait>(
+    list: &arrow_array::GenericListArray<O>,
+) -> Result<Vec<Option<String>>, String> {
+    let items = strings(list.values())?;
+    let offsets = list.value_offsets();
+    Ok((0..list.len())
+        .map(|r| {
+            let part = &items[offsets[r].as_usize()..offsets[r + 1].as_usize()];
+            list.is_valid(r).then(|| super::joined_lines(part.iter().flatten().map(String::as_str)))
+        })
+        .collect())
 }
 
 /// A timestamp column with a time zone as RFC 3339 times in UTC. Arrow's cast to text needs
@@ -409,6 +431,46 @@ mod tests {
         );
         let err = read(&path, "id", "body", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
+    }
+
+    /// A list column (a text as its paragraphs) is read as one text, an item a line, its null
+    /// items left out; a null list is no text. Large lists too.
+    #[test]
+    fn list_columns_are_read_as_their_items_a_line_each() {
+        use arrow_array::builder::{GenericListBuilder, StringBuilder};
+        fn column<O: arrow_array::OffsetSizeTrait>() -> ArrayRef {
+            let mut b = GenericListBuilder::<O, _>::new(StringBuilder::new());
+            b.values().append_value("Gold climbs.");
+            b.values().append_null();
+            b.values().append_value("Traders cite the dollar.");
+            b.append(true);
+            b.append(false);
+            b.append(true);
+            b.values().append_value("One paragraph");
+            b.append(true);
+            Arc::new(b.finish())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for (name, paragraphs) in [("list", column::<i32>()), ("large", column::<i64>())] {
+            let batch = RecordBatch::try_from_iter([("paragraphs", paragraphs)]).unwrap();
+            let mut w = ArrowWriter::try_new(Vec::new(), batch.schema(), None).unwrap();
+            w.write(&batch).unwrap();
+            let path = dir.path().join(format!("{name}.parquet"));
+            std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+            let mut seen = Vec::new();
+            read(&path, "id", "paragraphs", None, None, None, &mut |r| {
+                seen.push(r.text.map(str::to_owned));
+                true
+            })
+            .unwrap();
+            let texts = [
+                Some("Gold climbs.\nTraders cite the dollar."),
+                None,
+                Some(""),
+                Some("One paragraph"),
+            ];
+            assert_eq!(seen, texts.map(|t| t.map(str::to_owned)), "{name}");
+        }
     }
 
     /// A column inside a struct is named by its dotted path, as a JSON field inside an object;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::decode::{open, open_as};
 use super::{
     Format, Header, Input, Item, MALFORMED_JSON, MALFORMED_RECORD, MISSING_TEXT_FIELD,
-    NOT_AN_OBJECT, Prepare, ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT,
+    NOT_AN_OBJECT, Prepare, ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT, joined_lines,
 };
 use crate::error::Origin;
 
@@ -1132,6 +1132,10 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
     // The text is taken out of the object, not copied (it is most of the line).
     let text = match take_field(&mut obj, &o.text_field) {
         Some(Value::String(s)) => s,
+        // Paragraphs (or sentences), one string each: one text, a line each; nulls left out.
+        Some(Value::Array(items)) if items.iter().all(|v| v.is_string() || v.is_null()) => {
+            joined_lines(items.iter().filter_map(Value::as_str))
+        }
         None => {
             let reason = format!("{MISSING_TEXT_FIELD} '{}'{}", o.text_field, fields_of(&obj));
             return ctx.reject(line_no, Some(id), reason);
@@ -1142,6 +1146,7 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
                 Value::Object(inner) if !inner.is_empty() => {
                     format!(" (it holds {}: name one)", field_paths(inner, &format!("{f}.")))
                 }
+                Value::Array(_) => " or an array of strings".to_owned(),
                 _ => String::new(),
             };
             let reason =
