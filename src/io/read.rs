@@ -2246,7 +2246,7 @@ mod tests {
             {\"id\": \"b\"}\n\
             {\"id\": \"c\", \"text\": null}\n\
             {\"id\": \"d\", \"text\": 5}\n\
-            {\"id\": \"e\", \"text\": [\"x\"]}\n\
+            {\"id\": \"e\", \"text\": [\"x\", {}]}\n\
             not json\n\
             \n\
             {\"id\": \"a\", \"text\": \"again\"}\n\
@@ -2260,7 +2260,7 @@ mod tests {
         assert_eq!(r[0], (2, "missing text field 'text' (fields: id)".into()));
         assert!(r[1].1.contains("is null"), "{r:?}");
         assert!(r[2].1.contains("is a number"));
-        assert!(r[3].1.contains("is an array"));
+        assert!(r[3].1.contains("is an array, expected a string or an array of strings"));
         assert!(r[4].1.starts_with("malformed JSON"));
         assert_eq!(r[5].0, 8);
         assert!(r[5].1.contains("duplicate id (first seen at"), "{r:?}");
