@@ -214,7 +214,11 @@ pub fn refuse_to_replace(
     inputs: &[Input],
 ) -> anyhow::Result<()> {
     let Some(out) = output else { return Ok(()) };
-    let Ok(written) = std::fs::metadata(out) else { return Ok(()) };
+    // Only a file can be replaced (a terminal or a pipe read and written is no loss).
+    let written = match std::fs::metadata(out) {
+        Ok(m) if m.is_file() => m,
+        _ => return Ok(()),
+    };
     for input in inputs {
         let Input::Path(p) = input else { continue };
         if std::fs::metadata(p).is_ok_and(|read| same_file(&read, &written, p, out)) {
