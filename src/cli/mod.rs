@@ -134,9 +134,10 @@ pub struct ReadArgs {
     #[arg(long, value_parser = encoding)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line
-    /// numbers. A field inside a JSON object or Parquet struct is named by its path
+    /// numbers. A table without a column named here (or by --title-field, --time-field) is
+    /// refused, unless it is the default `id`. A field inside a JSON object or Parquet struct is named by its path
     /// (`article.id`), for this and the other field options.
-    #[arg(long, default_value = "id")]
+    #[arg(long, default_value = xdedup::io::DEFAULT_ID_FIELD)]
     pub id_field: String,
     /// Field or column holding the text.
     #[arg(long, default_value = "text")]

@@ -253,6 +253,16 @@ pub struct ReadOptions {
     pub max_doc_bytes: usize,
 }
 
+/// The id field read unless another is named: a file without it is numbered by its lines,
+/// where a file without a field the user named is a mistake (see [`named_id`]).
+pub const DEFAULT_ID_FIELD: &str = "id";
+
+/// `id_field` when the user named one other than [`DEFAULT_ID_FIELD`]: a table whose header
+/// has no such column is refused, as one without a named title or time column.
+pub(crate) fn named_id(id_field: &str) -> Option<&str> {
+    (id_field != DEFAULT_ID_FIELD).then_some(id_field)
+}
+
 /// Default size limit of one document's text.
 pub const DEFAULT_MAX_DOC_BYTES: usize = 16 << 20;
 
@@ -263,7 +273,7 @@ impl Default for ReadOptions {
             delimiter: None,
             no_quotes: false,
             encoding: None,
-            id_field: "id".into(),
+            id_field: DEFAULT_ID_FIELD.into(),
             text_field: "text".into(),
             title_field: None,
             time_field: None,

@@ -182,7 +182,10 @@ pub fn read(
         time_field.and_then(index),
         lang_field.and_then(index),
     ];
-    for (flag, name) in [("--title-field", title_field), ("--time-field", time_field)] {
+    let id = super::named_id(id_field);
+    for (flag, name) in
+        [("--id-field", id), ("--title-field", title_field), ("--time-field", time_field)]
+    {
         if let Some(n) = name
             && index(n).is_none()
         {
@@ -431,6 +434,8 @@ mod tests {
         );
         let err = read(&path, "id", "body", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
+        let err = read(&path, "ID", "cluster", None, None, None, &mut |_| true).unwrap_err();
+        assert!(err.starts_with("no column 'ID' for --id-field (columns: id, cluster"), "{err}");
     }
 
     /// A list column (a text as its paragraphs) is read as one text, an item a line, its null

@@ -1203,6 +1203,15 @@ fn read_csv(
             return Ok(());
         }
     }
+    // A column the user named and the header lacks is a mistake (a typo, another file's
+    // layout): read without it, ids would silently be line numbers, titles left out.
+    let named = |flag: &str, name: Option<&str>| match name {
+        Some(n) => col(n)
+            .map(Some)
+            .ok_or_else(|| format!("no column '{n}' for {flag} (columns: {})", names())),
+        None => Ok(None),
+    };
+    named("--id-field", super::named_id(&o.id_field))?;
     let columns = CsvColumns {
         delimiter,
         quoting,
@@ -1216,8 +1225,8 @@ fn read_csv(
             )
         })?,
         id: col(&o.id_field),
-        title: o.title_field.as_deref().and_then(col),
-        time: o.time_field.as_deref().and_then(col),
+        title: named("--title-field", o.title_field.as_deref())?,
+        time: named("--time-field", o.time_field.as_deref())?,
         lang: col(&o.lang_field),
     };
     // The records are read here, one after another (where one ends takes reading it); what
@@ -2381,6 +2390,23 @@ mod tests {
         assert!(matches!(&items[1], Item::Record(r) if r.id == 3));
         let items = read("x.csv", b"id,body\n1,x\n", ReadOptions::default());
         assert!(reasons(&items)[0].1.contains("no column 'text' (columns: id, body)"));
+        // A column named by an option and missing from the header refuses the file (read
+        // without it, the ids would be line numbers, the titles gone); the default id column
+        // may be missing, the ids then line numbers.
+        for (opts, flag) in [
+            (ReadOptions { id_field: "ID".into(), ..Default::default() }, "'ID' for --id-field"),
+            (
+                ReadOptions { title_field: Some("titel".into()), ..Default::default() },
+                "'titel' for --title-field",
+            ),
+            (
+                ReadOptions { time_field: Some("date".into()), ..Default::default() },
+                "'date' for --time-field",
+            ),
+        ] {
+            let items = read("x.csv", b"id,text\n1,x\n", opts);
+            assert_eq!(reasons(&items), [(0, format!("no column {flag} (columns: id, text)"))]);
+        }
         // Kept raw, the header row comes first, encoded as the records are.
         let raw = ReadOptions { keep_raw: true, ..Default::default() };
         let items = read("x.tsv", b"\"id\"\ttext\nq\t\"a\tb\"\n", raw);
