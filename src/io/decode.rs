@@ -11,6 +11,12 @@ use super::Input;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// Whether `head` starts a zstd stream: a frame, or a skippable frame (magic 0x184D2A50 to
+/// 0x184D2A5F, little-endian), which may come first (metadata) and is passed over.
+fn is_zstd(head: &[u8]) -> bool {
+    head.starts_with(&ZSTD_MAGIC) || matches!(head, [0x50..=0x5F, 0x2A, 0x4D, 0x18, ..])
+}
+
 /// Containers that are not read, by their first bytes: a clear refusal instead of every line
 /// rejected as invalid UTF-8.
 const UNREAD: [(&[u8], &str, &str); 4] = [
@@ -48,10 +54,8 @@ pub fn open_as(
     let head = reader.fill_buf()?.to_vec();
     let decoded: Box<dyn BufRead + Send> = if head.starts_with(&GZIP_MAGIC) {
         read_ahead(flate2::bufread::MultiGzDecoder::new(reader))?
-    } else if head.starts_with(&ZSTD_MAGIC) {
-        let dec = ruzstd::decoding::StreamingDecoder::new(reader)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        read_ahead(dec)?
+    } else if is_zstd(&head) {
+        read_ahead(ZstdFrames::new(reader)?)?
     } else if let Some((_, what, how)) = UNREAD.iter().find(|(m, ..)| is_container(&head, m)) {
         let how = match input {
             Input::Path(p) => how.replace("FILE", &p.display().to_string()),
@@ -128,7 +132,7 @@ pub fn plain_len(input: &Input) -> Option<u64> {
     let head = &head[..n];
     // A container that is not read goes to [`open`] too, which refuses it by name.
     let encoded = head.starts_with(&GZIP_MAGIC)
-        || head.starts_with(&ZSTD_MAGIC)
+        || is_zstd(head)
         || head.starts_with(&[0xFF, 0xFE])
         || head.starts_with(&[0xFE, 0xFF])
         || UNREAD.iter().any(|(m, ..)| is_container(head, m))
@@ -144,6 +148,78 @@ const AHEAD_BLOCKS: usize = 4;
 /// worker thread. Inflating is sequential: read in line, it ran on the one thread that reads
 /// while the workers waited for the next chunk of lines (half of a 2-thread run over a gzip
 /// archive). With `--threads 1` it stays on the reading thread.
+/// Every frame of a zstd stream, one after the other, as one stream: a file of several frames
+/// is what `cat a.zst b.zst`, `pzstd` and the seekable format write (ruzstd's
+/// `StreamingDecoder` reads one frame, and the rest of such a file was lost without a word).
+/// Skippable frames (a seek table, metadata) are passed over.
+struct ZstdFrames<R> {
+    source: R,
+    frame: ruzstd::decoding::FrameDecoder,
+    /// Whether `frame` holds a frame begun (else the next one starts at `source`).
+    in_frame: bool,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    /// Reads the first frame's header, so that a stream that is not zstd fails here.
+    fn new(source: R) -> io::Result<Self> {
+        let frame = ruzstd::decoding::FrameDecoder::new();
+        let mut frames = ZstdFrames { source, frame, in_frame: false };
+        frames.next_frame()?;
+        Ok(frames)
+    }
+
+    /// Begins the next frame that holds data; `false` at the end of the stream.
+    fn next_frame(&mut self) -> io::Result<bool> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        while !self.source.fill_buf()?.is_empty() {
+            match self.frame.init(&mut self.source) {
+                Ok(()) => {
+                    self.in_frame = true;
+                    return Ok(true);
+                }
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let skipped =
+                        io::copy(&mut (&mut self.source).take(length.into()), &mut io::sink())?;
+                    if skipped < u64::from(length) {
+                        return Err(zstd_error("a skippable frame cut short"));
+                    }
+                }
+                Err(e) => return Err(zstd_error(e)),
+            }
+        }
+        Ok(false)
+    }
+}
+
+fn zstd_error(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::BlockDecodingStrategy;
+        loop {
+            if !self.in_frame && !self.next_frame()? {
+                return Ok(0);
+            }
+            let frame = &mut self.frame;
+            while frame.can_collect() == 0 && !frame.is_finished() {
+                frame
+                    .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBlocks(1))
+                    .map_err(zstd_error)?;
+            }
+            let n = frame.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            self.in_frame = false;
+        }
+    }
+}
+
 fn read_ahead(decoder: impl Read + Send + 'static) -> io::Result<Box<dyn BufRead + Send>> {
     if rayon::current_num_threads() < 2 {
         return Ok(Box::new(BufReader::with_capacity(1 << 16, decoder)));
@@ -409,6 +485,44 @@ mod tests {
             ruzstd::encoding::CompressionLevel::Fastest,
         );
         assert!(read_all(&zst).unwrap() == text, "zstd stream changed");
+    }
+
+    /// A zstd file of several frames (`cat a.zst b.zst`, `pzstd`, the seekable format) is read
+    /// to its last frame, skippable frames passed over wherever they are, also first; a frame
+    /// cut short after whole ones is an error after their text. (Only the first frame was read.)
+    #[test]
+    fn every_frame_of_a_zstd_file_is_read() {
+        let zst = |s: &str| {
+            ruzstd::encoding::compress_to_vec(
+                s.as_bytes(),
+                ruzstd::encoding::CompressionLevel::Fastest,
+            )
+        };
+        let skippable = |magic: u8, data: &[u8]| {
+            let mut f = vec![magic, 0x2A, 0x4D, 0x18];
+            f.extend((data.len() as u32).to_le_bytes());
+            f.extend(data);
+            f
+        };
+        let parts: Vec<String> =
+            (0..3).map(|p| (0..20_000).map(|i| format!("{p} {i} سطر\n")).collect()).collect();
+        let mut file = skippable(0x50, b"meta");
+        for part in &parts {
+            file.extend(zst(part));
+            file.extend(skippable(0x5E, &[]));
+        }
+        file.extend(skippable(0x5F, &[7; 300]));
+        assert!(read_all(&file).unwrap() == parts.concat(), "frames lost or changed");
+        let two = [zst(&parts[0]), zst(&parts[1])].concat();
+        let err = read_all(&two[..two.len() - 10]).unwrap_err();
+        assert!(err.to_string().starts_with("zstd: "), "{err}");
+        let mut s = Vec::new();
+        let cut = &two[..two.len() - 10];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cut.zst"), cut).unwrap();
+        let mut r = open(&Input::Path(dir.path().join("cut.zst"))).unwrap();
+        assert!(r.read_to_end(&mut s).is_err());
+        assert!(s.starts_with(parts[0].as_bytes()), "the whole first frame comes before the error");
     }
 
     #[test]
