@@ -164,9 +164,10 @@ pub fn plan_ranges(
             let len = super::decode::plain_len(input).filter(|&l| l >= SPLIT_BYTES)?;
             let format = match input_format(input, opts) {
                 Some(Format::Text) => Format::Text,
-                // A JSON array's elements are not lines: it is read whole, its records dealt.
+                // A JSON array's elements, or pretty-printed objects, are not lines: such a file
+                // is read whole, its records dealt.
                 Some(Format::Jsonl) | None
-                    if open(input).is_ok_and(|mut r| opens_array(&mut r)) =>
+                    if open(input).is_ok_and(|mut r| json_values(&mut r).is_some()) =>
                 {
                     return None;
                 }
@@ -324,8 +325,8 @@ pub fn read_share(
         } else {
             match open_as(input, opts.encoding) {
                 Ok(mut reader) => match format {
-                    None | Some(Format::Jsonl) if opens_array(&mut reader) => {
-                        read_json_array(reader, &ctx, &mut emit)
+                    None | Some(Format::Jsonl) if let Some(values) = json_values(&mut reader) => {
+                        read_json_values(reader, values, &ctx, &mut emit)
                     }
                     None | Some(Format::Jsonl | Format::Text) => {
                         read_lines(reader, format, &ctx, &mut emit)
@@ -538,39 +539,62 @@ fn read_lines_from(
     parse_in_order(ctx, |chunk: &mut Chunk| lines.fill(chunk, ctx), emit)
 }
 
-/// Whether a stream to be read as JSON Lines opens a JSON array of objects or of strings
-/// instead (`[` then `{`, `"` or `]`, whitespace aside): the `.json` file an API or
-/// `pandas.to_json(orient="records")` exports, or a list of texts. JSON Lines cannot start so:
-/// each of its lines is an object.
-fn opens_array(reader: &mut Box<dyn BufRead + Send>) -> bool {
-    let Ok(head) = reader.fill_buf() else { return false };
-    let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
-    bytes.next() == Some(&b'[') && matches!(bytes.next(), Some(b'{' | b'"' | b']') | None)
+/// How a stream to be read as JSON Lines holds its records when they are not one a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonValues {
+    /// A JSON array of objects or of strings (`[` then `{`, `"` or `]`, whitespace aside): the
+    /// `.json` file an API or `pandas.to_json(orient="records")` exports, or a list of texts.
+    Array,
+    /// Objects one after another, each over several lines (its first line only `{`): what
+    /// `jq .` and `json.dump(…, indent=2)` per record write.
+    Objects,
 }
 
-/// Reads a JSON array's elements as records, each as a JSON line would be read (its fields,
-/// its rejection), numbered by its place in the array (1, 2, …) where a line has its line
-/// number: an element is found by its place (`jq '.[N-1]'`), and one line may hold them all.
-/// Chunks of elements are parsed by the pool's workers, as chunks of lines are.
-fn read_json_array(
+/// Whether a stream to be read as JSON Lines holds [`JsonValues`] instead. JSON Lines cannot
+/// start so: each of its lines is an object.
+fn json_values(reader: &mut Box<dyn BufRead + Send>) -> Option<JsonValues> {
+    let head = reader.fill_buf().ok()?;
+    let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
+    match (bytes.next(), bytes.next()) {
+        (Some(b'['), Some(b'{' | b'"' | b']') | None) => Some(JsonValues::Array),
+        (Some(b'{'), _) => {
+            let from = head.iter().position(|&b| b == b'{')?;
+            let line = head[from + 1..].split(|&b| b == b'\n').next()?;
+            line.trim_ascii().is_empty().then_some(JsonValues::Objects)
+        }
+        _ => None,
+    }
+}
+
+/// Reads a JSON array's elements, or objects one after another, as records, each as a JSON
+/// line would be read (its fields, its rejection), numbered by its place in the array or the
+/// stream (1, 2, …) where a line has its line number: an element is found by its place
+/// (`jq '.[N-1]'`), and one line may hold them all. Chunks of elements are parsed by the pool's
+/// workers, as chunks of lines are.
+fn read_json_values(
     reader: Box<dyn BufRead + Send>,
+    values: JsonValues,
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
     let mut text_key = b"{".to_vec();
     text_key.extend(serde_json::to_string(&ctx.opts.text_field).expect("a string").bytes());
     text_key.push(b':');
-    let mut elements = Elements { reader, count: 0, opened: false, closed: false, text_key };
+    let array = values == JsonValues::Array;
+    let mut elements =
+        Elements { reader, array, count: 0, opened: !array, closed: false, text_key };
     parse_in_order(ctx, |chunk: &mut Chunk| elements.fill(chunk, ctx), emit)
 }
 
-/// The elements of a JSON array, found by their brackets and quotes without parsing them (each
-/// is parsed on a worker, as a line is).
+/// The elements of a JSON array, or objects one after another, found by their brackets and
+/// quotes without parsing them (each is parsed on a worker, as a line is).
 struct Elements {
     reader: Box<dyn BufRead + Send>,
+    /// The elements of an array, else objects one after another.
+    array: bool,
     /// Elements read.
     count: u64,
-    /// The array's `[`, and its `]`, have been read.
+    /// The array's `[`, and its `]`, have been read (objects have no `[`, and no `]` to end).
     opened: bool,
     closed: bool,
     /// `{"text field":`, what a string element is put after to be a record.
@@ -581,15 +605,23 @@ impl Elements {
     /// Reads elements into `chunk` until it is full, the array ends or a read fails.
     fn fill(&mut self, chunk: &mut Chunk, ctx: &Ctx) -> Filled {
         chunk.format = Some(Format::Jsonl);
+        let unit = if self.array { "element" } else { "object" };
         let after =
-            |n: u64| if n == 0 { "at its start".to_owned() } else { format!("after element {n}") };
+            |n: u64| if n == 0 { "at its start".to_owned() } else { format!("after {unit} {n}") };
         loop {
             let next = match self.skip_whitespace() {
                 Ok(b) => b,
                 Err(e) => return Filled::Failed(format!("read error {}: {e}", after(self.count))),
             };
             match next {
-                None if self.closed => return Filled::End,
+                None if self.closed || !self.array => return Filled::End,
+                Some(b) if !self.array && b != b'{' => {
+                    return Filled::Failed(format!(
+                        "'{}' where a JSON object should start, {}",
+                        b.escape_ascii(),
+                        after(self.count)
+                    ));
+                }
                 None => {
                     return Filled::Failed(format!(
                         "the JSON array ends without its ']' {}: a cut file?",
@@ -646,10 +678,14 @@ impl Elements {
             }
             if cut {
                 // The element cut short is a record, rejected as a cut line is.
-                return Filled::Failed(format!(
-                    "the JSON array ends without its ']' in element {}: a cut file?",
-                    self.count
-                ));
+                return Filled::Failed(if self.array {
+                    format!(
+                        "the JSON array ends without its ']' in element {}: a cut file?",
+                        self.count
+                    )
+                } else {
+                    format!("the JSON object {} is cut short: a cut file?", self.count)
+                });
             }
             if chunk.lines.len() >= CHUNK_LINES || chunk.block.len() >= CHUNK_BYTES {
                 return Filled::Full;
@@ -696,7 +732,15 @@ impl Elements {
                 match b {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
-                    b'}' | b']' if depth > 0 => depth -= 1,
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        // An object of a stream of them ends with its own '}'.
+                        if depth == 0 && !self.array {
+                            block.push(b);
+                            end = Some((i, false));
+                            break;
+                        }
+                    }
                     b',' | b']' if depth == 0 => {
                         end = Some((i, b == b']'));
                         break;
@@ -2004,6 +2048,58 @@ mod tests {
         assert_eq!(records(&text)[0].2, "[Reuters] one");
         let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts);
         assert_eq!(records(&lines).len(), 2);
+    }
+
+    /// Objects one after another, each over several lines (`jq .`, `json.dump(…, indent=2)` per
+    /// record), are read as the elements of an array are, numbered by their place; compact
+    /// objects on lines of their own are JSON Lines as ever.
+    #[test]
+    fn pretty_printed_objects_one_after_another_are_records() {
+        let records = |items: &[Item]| -> Vec<(u64, Value, String)> {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Record(r) => Some((r.origin.line, r.id.clone(), r.text.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        let pretty = concat!(
+            "{\n  \"id\": \"a\",\n  \"text\": \"rain } and {\\\" wind\",\n  \"tags\": [\"x\", {\"y\": 1}]\n}\n",
+            "{\n  \"id\": \"b\",\n  \"text\": 3\n}{\"id\": \"c\", \"text\": \"snow\"}\n\n",
+            "{\r\n  \"text\": \"no id\"\r\n}\r\n",
+        );
+        let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
+        let items = read("p.json", pretty.as_bytes(), opts.clone());
+        assert_eq!(
+            records(&items),
+            [
+                (1, Value::from("a"), "rain } and {\" wind".into()),
+                (3, Value::from("c"), "snow".into()),
+                (4, Value::from(4), "no id".into()),
+            ]
+        );
+        assert_eq!(
+            reasons(&items),
+            [(2, "text field 'text' is a number, expected a string".into())]
+        );
+        let Item::Record(first) = &items[0] else { panic!("{:?}", items[0]) };
+        assert!(!first.raw.as_deref().unwrap().contains('\n'), "kept raw as one line");
+        // Cut short, or something that is not an object between them.
+        let cut = read("c.json", b"{\n \"text\": \"x\"\n}\n{\n \"text\": \"y", opts.clone());
+        assert_eq!(records(&cut), [(1, Value::from(1), "x".into())]);
+        assert_eq!(reasons(&cut)[1], (0, "the JSON object 2 is cut short: a cut file?".into()));
+        let mixed = read("m.json", b"{\n \"text\": \"x\"\n}\n[1]\n", opts.clone());
+        assert_eq!(records(&mixed).len(), 1);
+        assert_eq!(
+            reasons(&mixed),
+            [(0, "'[' where a JSON object should start, after object 1".into())]
+        );
+        // A line that opens an object and goes on is JSON Lines (its lines rejected one by one).
+        let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts.clone());
+        assert_eq!(records(&lines).len(), 2);
+        let broken = read("b.jsonl", b"{\"text\": \n\"y\"}\n", opts);
+        assert_eq!(reasons(&broken).len(), 2, "{broken:?}");
     }
 
     /// A large array is not split in byte ranges (its elements are not lines): each worker
