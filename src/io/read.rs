@@ -996,6 +996,9 @@ fn line_item(bytes: &[u8], line_no: u64, format: Format, ctx: &Ctx) -> Item {
             return ctx.reject(line_no, id, reason);
         }
     };
+    // A byte-order mark inside the stream is where a file saved with one was appended to
+    // another (`cat a.jsonl b.jsonl`): it starts the line, and is no part of its record.
+    let line = line.strip_prefix('\u{FEFF}').unwrap_or(line);
     let raw = ctx.opts.keep_raw.then(|| line.to_owned());
     match format {
         Format::Text => {
@@ -2048,6 +2051,22 @@ mod tests {
         assert_eq!(records(&text)[0].2, "[Reuters] one");
         let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts);
         assert_eq!(records(&lines).len(), 2);
+    }
+
+    /// A byte-order mark that starts a line, where a file saved with one was appended to
+    /// another (`cat a.jsonl b.jsonl`), is dropped: the record was rejected as malformed JSON.
+    #[test]
+    fn a_byte_order_mark_that_starts_a_line_is_dropped() {
+        let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
+        let content = "{\"text\": \"x\"}\n\u{FEFF}{\"text\": \"y\"}\n\u{FEFF}plain\n";
+        let items = read("m.jsonl", content.as_bytes(), opts.clone());
+        assert!(
+            matches!(&items[1], Item::Record(r) if r.text == "y" && r.raw.as_deref() == Some("{\"text\": \"y\"}")),
+            "{items:?}"
+        );
+        assert!(matches!(&items[2], Item::Rejected(r) if r.reason.starts_with("malformed JSON")));
+        let items = read("m.txt", "a\n\u{FEFF}b\n".as_bytes(), opts);
+        assert!(matches!(&items[1], Item::Record(r) if r.text == "b"), "{items:?}");
     }
 
     /// Objects one after another, each over several lines (`jq .`, `json.dump(…, indent=2)` per
