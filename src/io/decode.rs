@@ -17,6 +17,15 @@ fn is_zstd(head: &[u8]) -> bool {
     head.starts_with(&ZSTD_MAGIC) || matches!(head, [0x50..=0x5F, 0x2A, 0x4D, 0x18, ..])
 }
 
+/// Whether `head`, a stream's first bytes once decompressed, starts a tar archive: `ustar` and
+/// a NUL or a space at byte 257 of its first header (POSIX and GNU tar), whose name field is
+/// padded with NULs, which text does not hold. Read as text, its files' records were lines
+/// glued to binary headers, a JSON file's lines read as texts under line numbers.
+fn is_tar(head: &[u8]) -> bool {
+    matches!(head.get(257..263), Some([b'u', b's', b't', b'a', b'r', 0 | b' ']))
+        && head[..100].contains(&0)
+}
+
 /// Containers that are not read, by their first bytes: a clear refusal instead of every line
 /// rejected as invalid UTF-8.
 const UNREAD: [(&[u8], &str, &str); 4] = [
@@ -81,6 +90,20 @@ pub fn open_as(
     } else {
         Box::new(reader)
     };
+    let mut decoded = decoded;
+    if is_tar(decoded.fill_buf()?) {
+        let how = match input {
+            Input::Path(p) => format!("tar -xOf {}", p.display()),
+            Input::Stdin => "tar -xO".into(),
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "a tar archive: xdedup reads files of records, plain, gzip or zstd; extract it \
+                 first, or stream its files' contents ({how} | xdedup cluster -)"
+            ),
+        ));
+    }
     match encoding.filter(|&e| e != encoding_rs::UTF_8) {
         Some(e) => Ok(Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e)))),
         None => unicode(decoded),
@@ -127,14 +150,16 @@ fn is_container(head: &[u8], magic: &[u8]) -> bool {
 pub fn plain_len(input: &Input) -> Option<u64> {
     let Input::Path(p) = input else { return None };
     let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 512];
     let n = File::open(p).ok()?.read(&mut head).ok()?;
-    let head = &head[..n];
+    let tar = is_tar(&head[..n]);
+    let head = &head[..n.min(16)];
     // A container that is not read goes to [`open`] too, which refuses it by name.
     let encoded = head.starts_with(&GZIP_MAGIC)
         || is_zstd(head)
         || head.starts_with(&[0xFF, 0xFE])
         || head.starts_with(&[0xFE, 0xFF])
+        || tar
         || UNREAD.iter().any(|(m, ..)| is_container(head, m))
         || misnamed(input, head).is_some();
     (!encoded).then_some(meta.len())
@@ -377,6 +402,25 @@ mod tests {
         let mut s = String::new();
         open(&Input::Path(p))?.read_to_string(&mut s)?;
         Ok(s)
+    }
+
+    /// A tar archive, plain or compressed, is refused by name with the command that streams its
+    /// files; text with `ustar` at the same place is text.
+    #[test]
+    fn a_tar_archive_is_refused_by_name() {
+        let mut tar = vec![0u8; 512];
+        tar[..10].copy_from_slice(b"news.jsonl");
+        tar[257..263].copy_from_slice(b"ustar\0");
+        tar.extend(b"{\"text\": \"Gold climbs\"}\n");
+        tar.resize(2048, 0);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        for bytes in [tar.clone(), gz.finish().unwrap()] {
+            let err = read_all(&bytes).unwrap_err().to_string();
+            assert!(err.starts_with("a tar archive: ") && err.contains("(tar -xOf "), "{err}");
+        }
+        let text = format!("{}ustar \n", "x".repeat(257));
+        assert_eq!(read_all(text.as_bytes()).unwrap(), text);
     }
 
     #[test]
