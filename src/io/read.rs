@@ -1680,9 +1680,9 @@ fn other_delimiter(headers: &csv::ByteRecord) -> String {
 
 /// The fields of a record of a table written without quoting, with their backslash escapes
 /// decoded as PostgreSQL's text format (`COPY … TO`) and MySQL's batch output (`mysql -B`)
-/// write them: `\\n` `\\r` `\\t` `\\b` `\\f` `\\v`, `\\\\` a backslash, one to three octal
-/// digits or `\\x` and one or two hex digits a byte (`\\0` MySQL's NUL), any other character
-/// after a backslash itself, and a field that is only `\\N` (NULL) empty. A delimiter after a
+/// write them: `\n` `\r` `\t` `\b` `\f` `\v`, `\\` a backslash, one to three octal
+/// digits or `\x` and one or two hex digits a byte (`\0` MySQL's NUL), any other character
+/// after a backslash itself, and a field that is only `\N` (NULL) empty. A delimiter after a
 /// backslash is part of the field: the fields the reader split there are joined again.
 /// `None` when the record holds no backslash (nothing to decode).
 fn unescape_record(rec: &csv::ByteRecord, delimiter: u8) -> Option<csv::ByteRecord> {
@@ -1971,15 +1971,6 @@ mod tests {
     /// element, each as a JSON line is, numbered by its place in the array.
     #[test]
     fn a_json_array_is_read_element_by_element() {
-        let records = |items: &[Item]| -> Vec<(u64, Value, String)> {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Record(r) => Some((r.origin.line, r.id.clone(), r.text.clone())),
-                    _ => None,
-                })
-                .collect()
-        };
         // Pretty-printed; brackets, braces, commas, quotes and escapes inside strings; an
         // object inside an element; a trailing comma.
         let pretty = concat!(
@@ -1992,7 +1983,7 @@ mod tests {
         let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
         let items = read("x.json", pretty.as_bytes(), opts.clone());
         assert_eq!(
-            records(&items),
+            records_of(&items),
             [
                 (1, Value::from("a"), "rain, wind [and] {snow}".into()),
                 (2, Value::from("b"), "a \"quoted\" word, \\ ]".into()),
@@ -2013,13 +2004,16 @@ mod tests {
             serde_json::from_str(pretty.replace("},\n]", "}]").as_str()).unwrap();
         let one_line = serde_json::to_string(&compact).unwrap();
         for name in ["y.jsonl", "y"] {
-            assert_eq!(records(&read(name, one_line.as_bytes(), opts.clone())), records(&items));
+            assert_eq!(
+                records_of(&read(name, one_line.as_bytes(), opts.clone())),
+                records_of(&items)
+            );
         }
         // Empty; cut short (the records before kept, the cut one rejected, then the file);
         // something after the array.
         assert!(read("e.json", b" [ ] ", opts.clone()).is_empty());
         let cut = read("c.json", b"[{\"id\": 1, \"text\": \"x\"}, {\"id\": 2, \"te", opts.clone());
-        assert_eq!(records(&cut), [(1, Value::from(1), "x".into())]);
+        assert_eq!(records_of(&cut), [(1, Value::from(1), "x".into())]);
         let r = reasons(&cut);
         assert_eq!(r[0].0, 2);
         assert!(r[0].1.starts_with("malformed JSON"), "{r:?}");
@@ -2028,7 +2022,7 @@ mod tests {
             (0, "the JSON array ends without its ']' in element 2: a cut file?".into())
         );
         let after = read("t.json", b"[{\"text\": \"x\"}] {\"text\": \"y\"}", opts.clone());
-        assert_eq!(records(&after).len(), 1);
+        assert_eq!(records_of(&after).len(), 1);
         assert_eq!(
             reasons(&after),
             [(0, "more after the JSON array's closing ']' (after element 1)".into())]
@@ -2039,18 +2033,18 @@ mod tests {
         let strings =
             read("s.json", "[\"one, [two]\",\n \"سلام \\\"x\\\"\", 3]".as_bytes(), opts.clone());
         assert_eq!(
-            records(&strings),
+            records_of(&strings),
             [(1, Value::from(1), "one, [two]".into()), (2, Value::from(2), "سلام \"x\"".into())]
         );
         let Item::Record(first) = &strings[0] else { panic!("{:?}", strings[0]) };
         assert_eq!(first.raw.as_deref(), Some("{\"text\":\"one, [two]\"}"));
         assert_eq!(reasons(&strings), [(3, "expected a JSON object, found a number".into())]);
         let text = read("t.txt", b"[Reuters] one\n[AP] two\n", opts.clone());
-        assert_eq!(records(&text).len(), 2);
+        assert_eq!(records_of(&text).len(), 2);
         let text = read("t", b"[Reuters] one\n", opts.clone());
-        assert_eq!(records(&text)[0].2, "[Reuters] one");
+        assert_eq!(records_of(&text)[0].2, "[Reuters] one");
         let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts);
-        assert_eq!(records(&lines).len(), 2);
+        assert_eq!(records_of(&lines).len(), 2);
     }
 
     /// A byte-order mark that starts a line, where a file saved with one was appended to
@@ -2074,15 +2068,6 @@ mod tests {
     /// objects on lines of their own are JSON Lines as ever.
     #[test]
     fn pretty_printed_objects_one_after_another_are_records() {
-        let records = |items: &[Item]| -> Vec<(u64, Value, String)> {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Record(r) => Some((r.origin.line, r.id.clone(), r.text.clone())),
-                    _ => None,
-                })
-                .collect()
-        };
         let pretty = concat!(
             "{\n  \"id\": \"a\",\n  \"text\": \"rain } and {\\\" wind\",\n  \"tags\": [\"x\", {\"y\": 1}]\n}\n",
             "{\n  \"id\": \"b\",\n  \"text\": 3\n}{\"id\": \"c\", \"text\": \"snow\"}\n\n",
@@ -2091,7 +2076,7 @@ mod tests {
         let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
         let items = read("p.json", pretty.as_bytes(), opts.clone());
         assert_eq!(
-            records(&items),
+            records_of(&items),
             [
                 (1, Value::from("a"), "rain } and {\" wind".into()),
                 (3, Value::from("c"), "snow".into()),
@@ -2106,17 +2091,17 @@ mod tests {
         assert!(!first.raw.as_deref().unwrap().contains('\n'), "kept raw as one line");
         // Cut short, or something that is not an object between them.
         let cut = read("c.json", b"{\n \"text\": \"x\"\n}\n{\n \"text\": \"y", opts.clone());
-        assert_eq!(records(&cut), [(1, Value::from(1), "x".into())]);
+        assert_eq!(records_of(&cut), [(1, Value::from(1), "x".into())]);
         assert_eq!(reasons(&cut)[1], (0, "the JSON object 2 is cut short: a cut file?".into()));
         let mixed = read("m.json", b"{\n \"text\": \"x\"\n}\n[1]\n", opts.clone());
-        assert_eq!(records(&mixed).len(), 1);
+        assert_eq!(records_of(&mixed).len(), 1);
         assert_eq!(
             reasons(&mixed),
             [(0, "'[' where a JSON object should start, after object 1".into())]
         );
         // A line that opens an object and goes on is JSON Lines (its lines rejected one by one).
         let lines = read("l.json", b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n", opts.clone());
-        assert_eq!(records(&lines).len(), 2);
+        assert_eq!(records_of(&lines).len(), 2);
         let broken = read("b.jsonl", b"{\"text\": \n\"y\"}\n", opts);
         assert_eq!(reasons(&broken).len(), 2, "{broken:?}");
     }
@@ -2280,6 +2265,17 @@ mod tests {
         assert!(read_all().is_err(), "off the pool");
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         assert!(pool.install(read_all).is_err(), "on a worker");
+    }
+
+    /// The records among `items`: line (or place), id and text.
+    fn records_of(items: &[Item]) -> Vec<(u64, Value, String)> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Record(r) => Some((r.origin.line, r.id.clone(), r.text.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     fn reasons(items: &[Item]) -> Vec<(u64, String)> {
