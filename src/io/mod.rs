@@ -254,7 +254,7 @@ pub struct ReadOptions {
 }
 
 /// The id field read unless another is named: a file without it is numbered by its lines,
-/// where a file without a field the user named is a mistake (see [`named_id`]).
+/// where a table without a column the user named is refused.
 pub const DEFAULT_ID_FIELD: &str = "id";
 
 /// `id_field` when the user named one other than [`DEFAULT_ID_FIELD`]: a table whose header
