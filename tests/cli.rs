@@ -707,3 +707,39 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
     let out = xdedup(d, &["cluster", "news.jsonl", "-o", "stories.jsonl"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A field an option names (a title, a time, an id other than `id`) that the first record of a
+/// JSON Lines file lacks is named in a warning before the run (a typo read the file without
+/// titles, its ids line numbers, without a word); a CSV without such a column is refused.
+#[test]
+fn a_named_field_missing_from_the_first_record_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let news = "{\"id\": \"a\", \"title\": \"Gold\", \"text\": \"Gold climbs\"}\n{\"id\": \"b\", \"text\": \"Oil falls\"}\n";
+    std::fs::write(d.join("news.jsonl"), news).unwrap();
+    std::fs::write(d.join("news.csv"), "id,text\na,Gold climbs\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = xdedup(d, args, None);
+        (out.status.code(), stderr(&out))
+    };
+    let (code, err) = run(&["cluster", "news.jsonl", "--title-field", "titel", "--id-field", "ID"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "xdedup: warning: news.jsonl: its first record has no field --id-field 'ID', nor \
+             --title-field 'titel' (fields: id, text, title)"
+        ),
+        "{err}"
+    );
+    let (code, err) = run(&["cluster", "news.jsonl", "--title-field", "title"]);
+    assert_eq!(code, Some(0));
+    assert!(!err.contains("warning"), "{err}");
+    let (_, err) = run(&["cluster", "news.jsonl", "--title-field", "titel", "-q"]);
+    assert!(err.is_empty(), "{err}");
+    let (code, err) = run(&["cluster", "news.csv", "--title-field", "titel"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("news.csv:0: no column 'titel' for --title-field (columns: id, text)"),
+        "{err}"
+    );
+}

@@ -193,6 +193,12 @@ impl InputArgs {
     pub fn inputs_to_read(&self, quiet: bool) -> Vec<Input> {
         let inputs = self.inputs();
         warn_empty(&inputs, self.read.doc_per_file, quiet);
+        if !quiet {
+            let opts = self.read_options(false);
+            for w in inputs.iter().filter_map(|i| xdedup::io::unnamed_fields(i, &opts)) {
+                eprintln!("xdedup: warning: {w}");
+            }
+        }
         inputs
     }
 

@@ -1092,6 +1092,45 @@ fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item
     }
 }
 
+/// What the first record of a JSON Lines file lacks of the fields options name (a title, a
+/// time, an id other than the default), as a warning: `news.jsonl: its first record has no
+/// field --title-field 'titel' (fields: id, text)`. A JSON record has its fields one by one, so
+/// one without a named field is read without it (a title left out, its line for an id); a
+/// file none of whose records has it, a typo, would be read so without a word. `None` when
+/// it has them, or the input is not a file of JSON Lines whose first line is an object of at
+/// most 1 MiB. (A table's header is checked by its reader, which refuses the file.)
+pub fn unnamed_fields(input: &Input, opts: &ReadOptions) -> Option<String> {
+    use std::io::Read;
+    if opts.doc_per_file || !matches!(input, Input::Path(_)) {
+        return None;
+    }
+    if !matches!(input_format(input, opts), None | Some(Format::Jsonl)) {
+        return None;
+    }
+    let mut line = Vec::new();
+    open_as(input, opts.encoding).ok()?.take(1 << 20).read_until(b'\n', &mut line).ok()?;
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&line) else { return None };
+    let named = [
+        ("--id-field", super::named_id(&opts.id_field)),
+        ("--title-field", opts.title_field.as_deref()),
+        ("--time-field", opts.time_field.as_deref()),
+    ];
+    let missing: Vec<String> = named
+        .into_iter()
+        .filter_map(|(flag, name)| Some((flag, name?)))
+        .filter(|(_, name)| field(&obj, name).is_none())
+        .map(|(flag, name)| format!("{flag} '{name}'"))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{}: its first record has no field {}{}",
+            input.name(),
+            missing.join(", nor "),
+            fields_of(&obj)
+        )
+    })
+}
+
 /// The fields a record has, for a message that says its text field is missing: ` (fields:
 /// body, id, title)`, the first twelve by name (a wrong `--text-field` is then plain to see),
 /// a field inside an object named by its path (`article.text`), as an option names it.
