@@ -222,13 +222,12 @@ pub fn refuse_to_replace(
 ) -> anyhow::Result<()> {
     let Some(out) = output else { return Ok(()) };
     // Only a file can be replaced (a terminal or a pipe read and written is no loss).
-    let written = match std::fs::metadata(out) {
-        Ok(m) if m.is_file() => m,
-        _ => return Ok(()),
-    };
+    if !out.is_file() {
+        return Ok(());
+    }
     for input in inputs {
         let Input::Path(p) = input else { continue };
-        if std::fs::metadata(p).is_ok_and(|read| same_file(&read, &written, p, out)) {
+        if same_file::is_same_file(p, out).unwrap_or(false) {
             anyhow::bail!(
                 "{flag} {}: is the input {}, which the output would replace: write it to \
                  another file",
@@ -238,22 +237,6 @@ pub fn refuse_to_replace(
         }
     }
     Ok(())
-}
-
-/// Whether two paths, of these metadata, are the same file (a hard link or another path to it
-/// included).
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, pa: &Path, pb: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let _ = (pa, pb);
-        a.dev() == b.dev() && a.ino() == b.ino()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (a, b);
-        matches!((pa.canonicalize(), pb.canonicalize()), (Ok(x), Ok(y)) if x == y)
-    }
 }
 
 impl ReadArgs {

@@ -257,10 +257,19 @@ pub struct ReadOptions {
 /// where a table without a column the user named is refused.
 pub const DEFAULT_ID_FIELD: &str = "id";
 
-/// `id_field` when the user named one other than [`DEFAULT_ID_FIELD`]: a table whose header
-/// has no such column is refused, as one without a named title or time column.
-pub(crate) fn named_id(id_field: &str) -> Option<&str> {
-    (id_field != DEFAULT_ID_FIELD).then_some(id_field)
+/// The fields the user named, by the option that names each: the id field when it is not
+/// [`DEFAULT_ID_FIELD`], the title and the time fields when given. A table whose header lacks
+/// one is refused; a JSON Lines file whose first record lacks one is warned of.
+pub(crate) fn named_fields<'a>(
+    id_field: &'a str,
+    title_field: Option<&'a str>,
+    time_field: Option<&'a str>,
+) -> [(&'static str, Option<&'a str>); 3] {
+    [
+        ("--id-field", (id_field != DEFAULT_ID_FIELD).then_some(id_field)),
+        ("--title-field", title_field),
+        ("--time-field", time_field),
+    ]
 }
 
 /// Default size limit of one document's text.

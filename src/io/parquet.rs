@@ -182,10 +182,7 @@ pub fn read(
         time_field.and_then(index),
         lang_field.and_then(index),
     ];
-    let id = super::named_id(id_field);
-    for (flag, name) in
-        [("--id-field", id), ("--title-field", title_field), ("--time-field", time_field)]
-    {
+    for (flag, name) in super::named_fields(id_field, title_field, time_field) {
         if let Some(n) = name
             && index(n).is_none()
         {

@@ -1110,11 +1110,11 @@ pub fn unnamed_fields(input: &Input, opts: &ReadOptions) -> Option<String> {
     let mut line = Vec::new();
     open_as(input, opts.encoding).ok()?.take(1 << 20).read_until(b'\n', &mut line).ok()?;
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&line) else { return None };
-    let named = [
-        ("--id-field", super::named_id(&opts.id_field)),
-        ("--title-field", opts.title_field.as_deref()),
-        ("--time-field", opts.time_field.as_deref()),
-    ];
+    let named = super::named_fields(
+        &opts.id_field,
+        opts.title_field.as_deref(),
+        opts.time_field.as_deref(),
+    );
     let missing: Vec<String> = named
         .into_iter()
         .filter_map(|(flag, name)| Some((flag, name?)))
@@ -1291,13 +1291,14 @@ fn read_csv(
     }
     // A column the user named and the header lacks is a mistake (a typo, another file's
     // layout): read without it, ids would silently be line numbers, titles left out.
-    let named = |flag: &str, name: Option<&str>| match name {
-        Some(n) => col(n)
-            .map(Some)
-            .ok_or_else(|| format!("no column '{n}' for {flag} (columns: {})", names())),
-        None => Ok(None),
-    };
-    named("--id-field", super::named_id(&o.id_field))?;
+    let named = super::named_fields(&o.id_field, o.title_field.as_deref(), o.time_field.as_deref());
+    for (flag, name) in named {
+        if let Some(n) = name
+            && col(n).is_none()
+        {
+            return Err(format!("no column '{n}' for {flag} (columns: {})", names()));
+        }
+    }
     let columns = CsvColumns {
         delimiter,
         quoting,
@@ -1311,8 +1312,8 @@ fn read_csv(
             )
         })?,
         id: col(&o.id_field),
-        title: named("--title-field", o.title_field.as_deref())?,
-        time: named("--time-field", o.time_field.as_deref())?,
+        title: o.title_field.as_deref().and_then(col),
+        time: o.time_field.as_deref().and_then(col),
         lang: col(&o.lang_field),
     };
     // The records are read here, one after another (where one ends takes reading it); what
