@@ -328,6 +328,7 @@ impl Index {
                     lang: None,
                     origin: origin(i),
                     truncated: false,
+                    lacks: [false; 3],
                     raw: None,
                     features: None,
                 });

@@ -11,8 +11,9 @@ use xdedup::io::read_inputs;
 use xdedup::io::report::counted;
 use xdedup::io::write::Output;
 
-use super::progress::{Rejections, Spinner, Tally, rejected_json};
+use super::progress::{Rejections, Spinner, Warn, rejected_json};
 use super::{InputArgs, OutputArgs, PipelineArgs, ReadArgs};
+use xdedup::io::Tally;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -11,7 +11,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use xdedup::batch::{self, Batch};
 use xdedup::io::report::counted;
-use xdedup::io::{Misread, Notices, Record, Rejected, id_text};
+use xdedup::io::{Misread, NAMED_FIELD_OPTIONS, Notices, Record, Rejected, Tally, id_text};
 
 /// A spinner that shows the stage and the records read.
 pub struct Spinner(Option<ProgressBar>);
@@ -54,30 +54,21 @@ impl batch::Progress for Spinner {
 /// Rejected records listed one by one on standard error before the rest are counted.
 const MAX_MESSAGES: usize = 50;
 
-/// Records that one warning at the end of a run is about: how many, and the first, described.
-#[derive(Default)]
-pub struct Tally {
-    count: usize,
-    first: Option<String>,
-}
-
-impl Tally {
-    /// Counts one more; `describe` names it when it is the first.
-    pub fn add(&mut self, describe: impl FnOnce() -> String) {
-        self.add_many(1, describe);
-    }
-
-    /// Counts `n` more; `describe` names the first of them when none was counted before.
-    pub fn add_many(&mut self, n: u64, describe: impl FnOnce() -> String) {
-        if n > 0 {
-            self.count += n as usize;
-            self.first.get_or_insert_with(describe);
-        }
-    }
-
+/// The warning at the end of a run about the records a [`Tally`] counted.
+pub trait Warn {
     /// `xdedup: warning: {N one|N many} {what} (the first: …){tail}`, unless none was
     /// counted or the run is quiet; `what` is told whether the count is one (`its`/`their`).
-    pub fn warn(
+    fn warn(
+        &self,
+        quiet: bool,
+        one_many: (&str, &str),
+        what: impl FnOnce(bool) -> String,
+        tail: &str,
+    );
+}
+
+impl Warn for Tally {
+    fn warn(
         &self,
         quiet: bool,
         (one, many): (&str, &str),
@@ -85,7 +76,7 @@ impl Tally {
         tail: &str,
     ) {
         if let Some(first) = self.first.as_ref().filter(|_| !quiet) {
-            let n = counted(self.count, one, many);
+            let n = counted(self.count as usize, one, many);
             eprintln!("xdedup: warning: {n} {} (the first: {first}){tail}", what(self.count == 1));
         }
     }
@@ -139,6 +130,8 @@ pub struct Rejections {
     unread: Vec<String>,
     /// Records whose time field holds no date or time that is read.
     unread_times: Tally,
+    /// Records without a value in each field that options name ([`Notices::lacking`]).
+    lacking: [Tally; 3],
     /// Records rejected as not UTF-8: an input in another encoding, most likely.
     not_utf8: Tally,
     /// The files that gave a record, or are named as not read in full.
@@ -223,6 +216,7 @@ impl Rejections {
             file,
             unread: Vec::new(),
             unread_times: Tally::default(),
+            lacking: Default::default(),
             not_utf8: Tally::default(),
             accounted: HashSet::new(),
             misread: Vec::new(),
@@ -271,8 +265,10 @@ impl Rejections {
                 eprintln!("xdedup: warning: {place}: text cut to the size limit");
             }
         }
-        let first = || n.first_unread_time.clone().unwrap_or_default();
-        self.unread_times.add_many(n.unread_times, first);
+        self.unread_times.merge(&n.unread_times);
+        for (all, these) in self.lacking.iter_mut().zip(&n.lacking) {
+            all.merge(these);
+        }
         self.accounted.extend(n.files.iter().cloned());
     }
 
@@ -286,6 +282,19 @@ impl Rejections {
             "; such times are not ordered with the others (dates, ISO 8601 and RFC 2822 times, \
              seconds since 1970 are)",
         );
+        let after = [
+            "; the line number stands for the id",
+            "; read without a title",
+            "; ordered after every record with a time (dedup --keep earliest)",
+        ];
+        for ((tally, option), tail) in self.lacking.iter().zip(NAMED_FIELD_OPTIONS).zip(after) {
+            tally.warn(
+                self.quiet,
+                ("record has", "records have"),
+                |_| format!("no {option} value"),
+                tail,
+            );
+        }
         self.not_utf8.warn(
             self.quiet,
             ("record is", "records are"),

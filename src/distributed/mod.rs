@@ -784,42 +784,48 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 /// Every worker's [`Notices`] of its `records`, at worker 0 (the others get none), in input
 /// order, as one machine gathers them.
 fn gather_notices(w: &mut Worker, records: &[(u64, Record)]) -> Notices {
+    /// A tally's count, and its first record's key and description.
+    type Counted = (u64, Option<(u64, String)>);
+    fn count(into: &mut Counted, count: u64, first: Option<(u64, String)>) {
+        into.0 += count;
+        if let Some(f) = first
+            && into.1.as_ref().is_none_or(|a| f.0 < a.0)
+        {
+            into.1 = Some(f);
+        }
+    }
     let mut truncated: Vec<(u64, String)> = Vec::new();
-    let mut first: Option<(u64, String)> = None;
+    let mut tallies: Vec<Counted> = Notices::default().tallies_mut().map(|_| (0, None)).collect();
     let mut files: Vec<(u64, String)> = Vec::new();
     // One record's notices at a time, taken out with their key (no allocation per record).
     let mut n = Notices::default();
     for (k, r) in records {
         n.note(r);
         truncated.extend(n.truncated.drain(..).map(|t| (*k, t)));
-        if let Some(t) = n.first_unread_time.take()
-            && first.as_ref().is_none_or(|f| *k < f.0)
-        {
-            first = Some((*k, t));
+        for (t, into) in n.tallies_mut().zip(&mut tallies) {
+            count(into, std::mem::take(&mut t.count), t.first.take().map(|f| (*k, f)));
         }
         n.files.clear();
         if files.last().is_none_or(|f| *f.1 != *r.origin.file) {
             files.push((*k, r.origin.file.to_string()));
         }
     }
-    let unread = n.unread_times;
-    let mut all = Notices::default();
     let mut truncated_all = Vec::new();
     let mut files_all = Vec::new();
-    let mut first_all: Option<(u64, String)> = None;
-    for (t, n, f, used) in gather_at_first(w, vec![(truncated, unread, first, files)]) {
+    let mut tallies_all: Vec<Counted> = tallies.iter().map(|_| (0, None)).collect();
+    for (t, tallies, used) in gather_at_first(w, vec![(truncated, tallies, files)]) {
         truncated_all.extend(t);
-        all.unread_times += n;
-        if let Some(f) = f
-            && first_all.as_ref().is_none_or(|a| f.0 < a.0)
-        {
-            first_all = Some(f);
+        for (into, (n, first)) in tallies_all.iter_mut().zip(tallies) {
+            count(into, n, first);
         }
         files_all.extend(used);
     }
+    let mut all = Notices::default();
     truncated_all.sort_unstable_by_key(|t| t.0);
     all.truncated = truncated_all.into_iter().map(|t| t.1).collect();
-    all.first_unread_time = first_all.map(|f| f.1);
+    for (t, (n, first)) in all.tallies_mut().zip(tallies_all) {
+        *t = crate::io::Tally { count: n, first: first.map(|f| f.1) };
+    }
     files_all.sort_unstable_by_key(|f| f.0);
     all.files = files_all.into_iter().map(|f| f.1.into()).collect();
     all.files.dedup();

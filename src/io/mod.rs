@@ -41,6 +41,10 @@ pub struct Record {
     pub origin: Origin,
     /// The text was cut to the size limit.
     pub truncated: bool,
+    /// Which of the fields that options name ([`named_fields`]: an id field other than the
+    /// default, a title field, a time field, in that order) the record has no value in: the
+    /// field is missing, null or blank. Its id is then its line; it has no title, or no time.
+    pub lacks: [bool; 3],
     /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
     pub raw: Option<Box<str>>,
     /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
@@ -57,36 +61,74 @@ pub struct Record {
 /// on the calling thread, where the step would be serial time.
 pub type Prepare = std::sync::OnceLock<Box<dyn Fn(&mut Record) + Send + Sync>>;
 
-/// What a run warns of about records it read and used: texts cut to the size limit, and
-/// times in no form [`time::instant`] reads. Each engine gathers them, in input order; the
-/// command line prints them.
+/// What a run warns of about records it read and used: texts cut to the size limit, times in
+/// no form [`time::instant`] reads, and records without a field an option names. Each engine
+/// gathers them, in input order; the command line prints them.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Notices {
     /// `file:line: document ID` of each record whose text was cut.
     pub truncated: Vec<String>,
-    /// How many records hold a time in no form read.
-    pub unread_times: u64,
-    /// The first of them: `file:line, document ID: "its time"`.
-    pub first_unread_time: Option<String>,
+    /// Records that hold a time in no form read; the first described as `file:line, document
+    /// ID: "its time"`.
+    pub unread_times: Tally,
+    /// Records without a value in each field [`named_fields`] lists (see [`Record::lacks`]);
+    /// the first described as `file:line, document ID`.
+    pub lacking: [Tally; 3],
     /// The files (as origins name them) that gave a record, in order of their records; a file
     /// is listed again when another file's records came between.
     pub files: Vec<Arc<str>>,
 }
 
+/// How many records one notice is about, and the first of them, described.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Tally {
+    /// How many.
+    pub count: u64,
+    /// The first, described.
+    pub first: Option<String>,
+}
+
+impl Tally {
+    /// Counts one more; `describe` names it when it is the first.
+    pub fn add(&mut self, describe: impl FnOnce() -> String) {
+        self.add_many(1, describe);
+    }
+
+    /// Counts `n` more; `describe` names the first of them when none was counted before.
+    pub fn add_many(&mut self, n: u64, describe: impl FnOnce() -> String) {
+        if n > 0 {
+            self.count += n;
+            self.first.get_or_insert_with(describe);
+        }
+    }
+
+    /// Counts those of `later`, records after the ones counted here.
+    pub fn merge(&mut self, later: &Tally) {
+        self.add_many(later.count, || later.first.clone().unwrap_or_default());
+    }
+}
+
 impl Notices {
     /// Notes what there is to say of `r`, a record after those noted before.
     pub fn note(&mut self, r: &Record) {
+        let place = || format!("{}, document {}", r.origin, id_text(&r.id));
         if r.truncated {
             self.truncated.push(format!("{}: document {}", r.origin, id_text(&r.id)));
         }
         if let Some(t) = r.time.as_deref().filter(|t| time::instant(t).is_none()) {
-            self.unread_times += 1;
-            self.first_unread_time
-                .get_or_insert_with(|| format!("{}, document {}: {t:?}", r.origin, id_text(&r.id)));
+            self.unread_times.add(|| format!("{}: {t:?}", place()));
+        }
+        for (tally, _) in self.lacking.iter_mut().zip(r.lacks).filter(|l| l.1) {
+            tally.add(place);
         }
         if self.files.last() != Some(&r.origin.file) {
             self.files.push(r.origin.file.clone());
         }
+    }
+
+    /// Its tallies: of the unread times, then of [`Notices::lacking`].
+    pub fn tallies_mut(&mut self) -> impl Iterator<Item = &mut Tally> {
+        std::iter::once(&mut self.unread_times).chain(self.lacking.iter_mut())
     }
 
     /// Those of `records`, in order.
@@ -260,17 +302,21 @@ pub const DEFAULT_ID_FIELD: &str = "id";
 /// The fields the user named, by the option that names each: the id field when it is not
 /// [`DEFAULT_ID_FIELD`], the title and the time fields when given. A table whose header lacks
 /// one is refused; a JSON Lines file whose first record lacks one is warned of.
-pub(crate) fn named_fields<'a>(
+pub fn named_fields<'a>(
     id_field: &'a str,
     title_field: Option<&'a str>,
     time_field: Option<&'a str>,
 ) -> [(&'static str, Option<&'a str>); 3] {
+    let [id, title, time] = NAMED_FIELD_OPTIONS;
     [
-        ("--id-field", (id_field != DEFAULT_ID_FIELD).then_some(id_field)),
-        ("--title-field", title_field),
-        ("--time-field", time_field),
+        (id, (id_field != DEFAULT_ID_FIELD).then_some(id_field)),
+        (title, title_field),
+        (time, time_field),
     ]
 }
+
+/// The options of [`named_fields`], in its order.
+pub const NAMED_FIELD_OPTIONS: [&str; 3] = ["--id-field", "--title-field", "--time-field"];
 
 /// Default size limit of one document's text.
 pub const DEFAULT_MAX_DOC_BYTES: usize = 16 << 20;

@@ -374,13 +374,14 @@ fn read_parquet(
                 return true;
             }
             let super::parquet::Row { line, id, title, text, time, lang } = row;
-            let id = id.unwrap_or_else(|| (ctx.default_id)(line));
             let item = match text {
                 None => {
-                    ctx.reject(line, Some(id), format!("text column '{}' is null", o.text_field))
+                    let reason = format!("text column '{}' is null", o.text_field);
+                    ctx.reject(line, Some(ctx.id_or_line(id, line)), reason)
                 }
                 Some(text) => {
                     let raw = o.keep_raw.then(|| {
+                        let id = ctx.id_or_line(id.clone(), line);
                         serde_json::json!({ &o.id_field: id, &o.text_field: text }).to_string()
                     });
                     with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
@@ -440,23 +441,37 @@ impl<'a> Ctx<'a> {
         Origin { file: self.name.clone(), line }
     }
 
+    /// `id`, or where the record has none, its line's.
+    fn id_or_line(&self, id: Option<Value>, line: u64) -> Value {
+        id.unwrap_or_else(|| (self.default_id)(line))
+    }
+
     fn reject(&self, line: u64, id: Option<Value>, reason: impl Into<String>) -> Item {
         Item::Rejected(Rejected { origin: self.origin(line), id, reason: reason.into() })
     }
 
     /// A record from its parts, or a rejection when the text is empty; cuts oversize text.
+    /// `id: None` when the record has no id: its line is.
     fn record(
         &self,
         line: u64,
-        id: Value,
+        id: Option<Value>,
         title: Option<&str>,
         text: std::borrow::Cow<'_, str>,
         time: Option<String>,
         raw: Option<String>,
     ) -> Item {
+        let title = title.filter(|t| !t.trim().is_empty());
+        let time = time.filter(|t| !t.trim().is_empty());
+        let o = self.opts;
+        let named =
+            super::named_fields(&o.id_field, o.title_field.as_deref(), o.time_field.as_deref());
+        let given = [id.is_some(), title.is_some(), time.is_some()];
+        let lacks = std::array::from_fn(|i| named[i].1.is_some() && !given[i]);
+        let id = self.id_or_line(id, line);
         let mut full = match title {
-            Some(t) if !t.trim().is_empty() => format!("{t}\n{text}"),
-            _ => text.into_owned(),
+            Some(t) => format!("{t}\n{text}"),
+            None => text.into_owned(),
         };
         if full.trim().is_empty() {
             return self.reject(line, Some(id), "empty text");
@@ -477,6 +492,7 @@ impl<'a> Ctx<'a> {
             lang: None,
             origin: self.origin(line),
             truncated,
+            lacks,
             raw: raw.map(String::into_boxed_str),
             features: None,
         })
@@ -1001,9 +1017,7 @@ fn line_item(bytes: &[u8], line_no: u64, format: Format, ctx: &Ctx) -> Item {
     let line = line.strip_prefix('\u{FEFF}').unwrap_or(line);
     let raw = ctx.opts.keep_raw.then(|| line.to_owned());
     match format {
-        Format::Text => {
-            ctx.record(line_no, (ctx.default_id)(line_no), None, line.into(), None, raw)
-        }
+        Format::Text => ctx.record(line_no, None, None, line.into(), None, raw),
         _ => json_record(line, line_no, ctx, raw),
     }
 }
@@ -1084,8 +1098,7 @@ fn id_of_broken(line: &str, line_no: u64, ctx: &Ctx) -> Option<Value> {
 fn json_record(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>) -> Item {
     match super::json::pick(line, ctx.opts) {
         Some(p) => {
-            let id = p.id.unwrap_or_else(|| (ctx.default_id)(line_no));
-            let record = ctx.record(line_no, id, p.title.as_deref(), p.text.into(), p.time, raw);
+            let record = ctx.record(line_no, p.id, p.title.as_deref(), p.text.into(), p.time, raw);
             with_lang(record, p.lang)
         }
         None => json_record_in_full(line, line_no, ctx, raw),
@@ -1205,8 +1218,8 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
     };
     let o = ctx.opts;
     let id = match field(&obj, &o.id_field) {
-        None | Some(Value::Null) => (ctx.default_id)(line_no),
-        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+        None | Some(Value::Null) => None,
+        Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
         Some(v) => {
             return ctx.reject(
                 line_no,
@@ -1224,7 +1237,7 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
         }
         None => {
             let reason = format!("{MISSING_TEXT_FIELD} '{}'{}", o.text_field, fields_of(&obj));
-            return ctx.reject(line_no, Some(id), reason);
+            return ctx.reject(line_no, Some(ctx.id_or_line(id, line_no)), reason);
         }
         Some(v) => {
             let f = &o.text_field;
@@ -1237,7 +1250,7 @@ fn json_record_in_full(line: &str, line_no: u64, ctx: &Ctx, raw: Option<String>)
             };
             let reason =
                 format!("{TEXT_FIELD_NOT_TEXT}{f}' is {}, expected a string{inside}", kind(&v));
-            return ctx.reject(line_no, Some(id), reason);
+            return ctx.reject(line_no, Some(ctx.id_or_line(id, line_no)), reason);
         }
     };
     let title = o.title_field.as_ref().and_then(|f| field(&obj, f)).and_then(Value::as_str);
@@ -1437,7 +1450,8 @@ impl Block for CsvBlock {
                     ctx.prepared(csv_item(&self.records[*i], *line, columns, ctx))
                 }
                 CsvEntry::Unbalanced { record, last } => {
-                    let id = csv_id(&self.records[*record], *line, columns, ctx);
+                    let id =
+                        csv_id(&self.records[*record], columns).map(|id| ctx.id_or_line(id, *line));
                     let reason = format!(
                         "unbalanced quotes: a quoted field does not close where a field ends, \
                          so lines {line}-{last} read as one record (a closing quote \
@@ -1447,7 +1461,8 @@ impl Block for CsvBlock {
                     ctx.reject(*line, id, reason)
                 }
                 CsvEntry::Runaway { record, last } => {
-                    let id = csv_id(&self.records[*record], *line, columns, ctx);
+                    let id =
+                        csv_id(&self.records[*record], columns).map(|id| ctx.id_or_line(id, *line));
                     let after = match line + 1 {
                         next if next == *last => {
                             format!("line {next} is read as a record of its own")
@@ -1528,7 +1543,7 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     // Checked as JSON lines are ([`line_item`]): std's check was a sixth of a 1-thread run on
     // Arabic CSV.
     let field = |i: usize| simdutf8::compat::from_utf8(rec.get(i).unwrap_or_default());
-    let id = csv_id(rec, line, c, ctx);
+    let id = csv_id(rec, c);
     if rec.len() != c.fields {
         let reason = format!(
             "{MALFORMED_RECORD}: {} field{} where the header row has {}",
@@ -1536,13 +1551,13 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
             if rec.len() == 1 { "" } else { "s" },
             c.fields
         );
-        return ctx.reject(line, id, reason);
+        return ctx.reject(line, id.map(|id| ctx.id_or_line(id, line)), reason);
     }
     let Some(id) = id else { return ctx.reject(line, None, "invalid UTF-8 in the id field") };
     match field(c.text) {
         Err(e) => ctx.reject(
             line,
-            Some(id),
+            Some(ctx.id_or_line(id, line)),
             format!("invalid UTF-8 at byte {} of the text field", e.valid_up_to() + 1),
         ),
         Ok(text) => {
@@ -1555,12 +1570,12 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     }
 }
 
-/// A record's id: its id field where it has one (an empty field counts as none), else the line;
+/// A record's id field: `Some(None)` where it has none (no id column, or an empty field);
 /// `None` when the field is not UTF-8, or a short record lacks it.
-fn csv_id(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Option<Value> {
+fn csv_id(rec: &csv::ByteRecord, c: &CsvColumns) -> Option<Option<Value>> {
     match c.id.map(|i| rec.get(i).map(simdutf8::compat::from_utf8)) {
-        Some(Some(Ok(s))) if !s.is_empty() => Some(Value::String(s.to_owned())),
-        None | Some(Some(Ok(_))) => Some((ctx.default_id)(line)),
+        Some(Some(Ok(s))) if !s.is_empty() => Some(Some(Value::String(s.to_owned()))),
+        None | Some(Some(Ok(_))) => Some(None),
         Some(None | Some(Err(_))) => None,
     }
 }
@@ -1871,7 +1886,7 @@ fn read_dir(
                         row.insert(opts.text_field.clone(), Value::String(text.clone()));
                         Value::Object(row).to_string()
                     });
-                    ctx.record(1, id, None, text.into(), None, raw)
+                    ctx.record(1, Some(id), None, text.into(), None, raw)
                 }
                 Err(e) => ctx.reject(
                     1,
