@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     }
     let cli = cli::Cli::parse();
+    remove_unfinished_outputs_on_signals();
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -34,6 +35,34 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// On SIGINT (Ctrl-C), SIGTERM (`kill`, a job scheduler's timeout) or SIGHUP, removes the
+/// temporary files of the outputs not yet finished, then dies of the signal as it would have
+/// (status 130, 143 or 129 in a shell): a run stopped half-way leaves no `.out.jsonl.PID.tmp`
+/// beside its outputs, and no output of its own. Each is written under such a name and renamed
+/// into place when complete (`xdedup::io::write`); `index add` creates its outputs first.
+///
+/// A signal the process was started with ignored stays ignored: `nohup` ignores SIGHUP so
+/// that a run outlives its terminal, and a shell starts background jobs with SIGINT ignored.
+fn remove_unfinished_outputs_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let ignored = |signal: libc::c_int| {
+        // SAFETY: reads the signal's action (a null new action changes nothing).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(signal, std::ptr::null(), &mut action) == 0
+                && action.sa_sigaction == libc::SIG_IGN
+        }
+    };
+    let caught = [SIGINT, SIGTERM, SIGHUP].into_iter().filter(|&s| !ignored(s));
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(caught) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            xdedup::io::write::remove_unfinished();
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    });
 }
 
 /// An error and its causes joined by `: `, as `{:#}` writes them, less a cause whose words

@@ -591,3 +591,28 @@ fn a_peer_that_never_starts_ends_the_run_after_the_connect_timeout() {
     assert!(!out.exists());
     assert!(!dir.path().join(".out.jsonl.parts").exists(), "the parts folder is left behind");
 }
+
+/// The merging process stopped by a signal while it waits for its peers (or works) removes
+/// the parts folder, as a failed run does, and dies of the signal.
+#[test]
+fn a_signal_to_the_merging_process_leaves_no_parts_folder() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hosts = hostfile(dir.path(), 2);
+    let out = dir.path().join("out.jsonl");
+    let parts = dir.path().join(".out.jsonl.parts");
+    let seed = shared("seed/seed-stories.jsonl");
+    let args = timely_args("cluster", 2, 0, &hosts, &out, &[], &[&seed]);
+    let mut alone = spawn(dir.path(), &args);
+    let start = Instant::now();
+    while !parts.exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no parts folder made");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: signals a child of this process, still running (not waited for).
+    unsafe { libc::kill(alone.id() as i32, libc::SIGTERM) };
+    let status = alone.wait().expect("wait");
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert!(!parts.exists(), "the parts folder is left behind");
+    assert!(!out.exists());
+}

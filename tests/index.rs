@@ -491,6 +491,62 @@ fn kill_9_during_add_leaves_whole_batches_and_a_rerun_completes() {
     assert!(cut_midway > 0, "no kill landed between two commits");
 }
 
+/// A nightly `index add` stopped by a signal (Ctrl-C, a scheduler's timeout) leaves none of
+/// its outputs' temporary files behind, and dies of the signal; a signal the run was started
+/// with ignored (`nohup`'s SIGHUP) stays ignored.
+#[test]
+fn a_signal_during_add_leaves_no_temporary_output() {
+    use std::io::Write;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["index", "create", "ix"]);
+    for (signal, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGINT, "SIGINT")] {
+        let mut add = Command::new(env!("CARGO_BIN_EXE_xdedup"));
+        add.env_remove("XDEDUP_MODEL")
+            .args(["index", "add", "ix", "-", "-q", "-o", "out.jsonl", "--rejects", "bad.jsonl"])
+            .current_dir(d)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            add.pre_exec(|| {
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = add.spawn().unwrap();
+        // Standard input stays open: the run waits for more records, its outputs created.
+        let mut input = child.stdin.take().unwrap();
+        writeln!(input, r#"{{"id": "a", "text": "the first record of the night"}}"#).unwrap();
+        let temporary = || {
+            std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tmp"))
+                .collect::<Vec<_>>()
+        };
+        let start = std::time::Instant::now();
+        while temporary().len() < 2 {
+            assert!(start.elapsed() < Duration::from_secs(60), "no output created");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: signals a child of this process, still running (not waited for).
+        unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(child.try_wait().unwrap().is_none(), "{name}: an ignored SIGHUP ended the run");
+        // SAFETY: as above.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(signal), "{name}: {status:?}");
+        assert_eq!(temporary(), Vec::<String>::new(), "{name}");
+        assert!(!d.join("out.jsonl").exists() && !d.join("bad.jsonl").exists(), "{name}");
+        drop(input);
+    }
+}
+
 #[test]
 fn readers_work_while_an_add_is_running() {
     let dir = tempfile::tempdir().unwrap();

@@ -415,6 +415,10 @@ mod engine {
             }
             None => std::env::temp_dir().join(format!("xdedup-{}.parts", std::process::id())),
         };
+        // The first process's to clear, as when the run fails (below), and when it is stopped
+        // by a signal.
+        let _unfinished =
+            (timely.process == 0).then(|| xdedup::io::write::Unfinished::new(dir.clone()));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
         let job = Arc::new(Job {

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 
@@ -13,7 +14,8 @@ use serde::Serialize;
 /// has declared its columns ([`Output::columns`]).
 pub struct Output {
     inner: BufWriter<Box<dyn Write>>,
-    target: Option<(PathBuf, PathBuf)>,
+    /// The temporary file written, and the path it is moved to when finished.
+    target: Option<(Unfinished, PathBuf)>,
     file: Option<File>,
     parquet: bool,
     #[cfg(feature = "parquet")]
@@ -44,6 +46,43 @@ fn temporary(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
+/// The paths of [`Unfinished`] guards alive.
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A file or folder that is no output until a run completes (an output's temporary file, the
+/// timely engine's folder of parts): [`remove_unfinished`] removes it while this guard lives.
+pub struct Unfinished(PathBuf);
+
+impl Unfinished {
+    /// Guards `path`, before it is created.
+    pub fn new(path: PathBuf) -> Unfinished {
+        unfinished().push(path.clone());
+        Unfinished(path)
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        unfinished().retain(|p| *p != self.0);
+    }
+}
+
+/// Removes every [`Unfinished`] path, for a process about to die of a signal (the binary's
+/// handler of SIGINT, SIGTERM and SIGHUP): a run stopped half-way leaves nothing beside its
+/// outputs. The list stays locked while the process dies, so that nothing more is guarded
+/// (a path created after this is an output already moved into place, or none).
+pub fn remove_unfinished() {
+    let paths = unfinished();
+    for p in paths.iter() {
+        let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+    }
+    std::mem::forget(paths);
+}
+
 fn unsupported(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, what.to_owned())
 }
@@ -62,12 +101,13 @@ impl Output {
             }
             Some(p) => {
                 let tmp = temporary(p);
+                let guard = Unfinished::new(tmp.clone());
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
                 let parquet = names_parquet(p);
                 Ok(Output::new(
                     BufWriter::with_capacity(1 << 16, Box::new(f)),
-                    Some((tmp, p.to_path_buf())),
+                    Some((guard, p.to_path_buf())),
                     file,
                     parquet,
                 ))
@@ -99,7 +139,7 @@ impl Output {
 
     fn new(
         inner: BufWriter<Box<dyn Write>>,
-        target: Option<(PathBuf, PathBuf)>,
+        target: Option<(Unfinished, PathBuf)>,
         file: Option<File>,
         parquet: bool,
     ) -> Output {
@@ -221,7 +261,9 @@ impl Output {
             f.sync_all()?;
         }
         if let Some((tmp, target)) = self.target.take() {
-            std::fs::rename(&tmp, &target)?;
+            std::fs::rename(&tmp.0, &target).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp.0);
+            })?;
         }
         Ok(())
     }
@@ -231,7 +273,7 @@ impl Drop for Output {
     fn drop(&mut self) {
         // Not finished: remove the partial file.
         if let Some((tmp, _)) = self.target.take() {
-            let _ = std::fs::remove_file(tmp);
+            let _ = std::fs::remove_file(&tmp.0);
         }
     }
 }
