@@ -1287,7 +1287,6 @@ fn read_csv(
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let end = rdr.position().byte();
     rdr.get_mut().take(end);
-    let col = |name: &str| headers.iter().position(|h| h == name.as_bytes());
     let o = ctx.opts;
     let names = || {
         headers
@@ -1295,6 +1294,21 @@ fn read_csv(
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    // The column of a field: a header row that names it twice (two exports joined side by
+    // side) leaves which one is meant unknown.
+    let col = |name: &str| -> Result<Option<usize>, String> {
+        let mut at = headers.iter().enumerate().filter(|h| h.1 == name.as_bytes()).map(|h| h.0);
+        match (at.next(), at.next()) {
+            (Some(i), Some(j)) => Err(format!(
+                "the header row names column '{name}' twice (columns {} and {} of: {}); \
+                 rename one",
+                i + 1,
+                j + 1,
+                names()
+            )),
+            (i, _) => Ok(i),
+        }
     };
     if o.keep_raw {
         let raw = encode_csv(&headers, delimiter, quoting);
@@ -1307,7 +1321,7 @@ fn read_csv(
     let named = super::named_fields(&o.id_field, o.title_field.as_deref(), o.time_field.as_deref());
     for (flag, name) in named {
         if let Some(n) = name
-            && col(n).is_none()
+            && col(n)?.is_none()
         {
             return Err(format!("no column '{n}' for {flag} (columns: {})", names()));
         }
@@ -1316,7 +1330,7 @@ fn read_csv(
         delimiter,
         quoting,
         fields: headers.len(),
-        text: col(&o.text_field).ok_or_else(|| {
+        text: col(&o.text_field)?.ok_or_else(|| {
             format!(
                 "no column '{}' (columns: {}){}",
                 o.text_field,
@@ -1324,10 +1338,10 @@ fn read_csv(
                 other_delimiter(&headers)
             )
         })?,
-        id: col(&o.id_field),
-        title: o.title_field.as_deref().and_then(col),
-        time: o.time_field.as_deref().and_then(col),
-        lang: col(&o.lang_field),
+        id: col(&o.id_field)?,
+        title: o.title_field.as_deref().map(col).transpose()?.flatten(),
+        time: o.time_field.as_deref().map(col).transpose()?.flatten(),
+        lang: col(&o.lang_field)?,
     };
     // The records are read here, one after another (where one ends takes reading it); what
     // each becomes, and its features, are made by the pool's workers. Made here too, a
@@ -2020,6 +2034,28 @@ mod tests {
         );
         let r = reasons(&read("s.csv", b"id,body\n1,x\n", ReadOptions::default()));
         assert_eq!(r, [(0, "no column 'text' (columns: id, body)".into())], "no hint: two columns");
+    }
+
+    /// A header row that names a column the reader uses twice (two exports joined side by
+    /// side) is refused: the first was read before, the other column silently left out.
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let content = b"id,text,text\n1,alpha,beta\n";
+        let r = reasons(&read("j.csv", content, ReadOptions::default()));
+        let said = "the header row names column 'text' twice (columns 2 and 3 of: id, text, text); \
+                    rename one";
+        assert_eq!(r, [(0, said.into())]);
+        let opts = || ReadOptions { title_field: Some("t".into()), ..ReadOptions::default() };
+        let r = reasons(&read("j.tsv", b"t\tid\ttext\tt\n", opts()));
+        assert!(r[0].1.starts_with("the header row names column 't' twice (columns 1 and 4"));
+        // A column no option reads may be named twice.
+        let items = read("j.csv", b"id,text,note,note\n1,alpha,x,y\n", opts());
+        assert_eq!(
+            reasons(&items),
+            [(0, "no column 't' for --title-field (columns: id, text, note, note)".into())]
+        );
+        let items = read("j.csv", b"id,text,note,note\n1,alpha,x,y\n", ReadOptions::default());
+        assert_eq!(records_of(&items), [(2, Value::from("1"), "alpha".into())]);
     }
 
     /// A JSON array of objects (an API's or pandas' `.json` export) is read element by
