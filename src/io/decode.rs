@@ -51,9 +51,14 @@ pub fn open_as(
         Input::Stdin => Box::new(io::stdin()),
         Input::Path(p) => {
             if p.is_dir() {
+                let files = p.join("*");
                 return Err(io::Error::new(
                     io::ErrorKind::IsADirectory,
-                    "is a directory (use --doc-per-file to read each file in it as a document)",
+                    format!(
+                        "is a directory (its files of records are read when named: {}; each \
+                         file in it as one document: --doc-per-file)",
+                        files.display()
+                    ),
                 ));
             }
             Box::new(File::open(p)?)

@@ -2874,6 +2874,10 @@ mod tests {
         let r = reasons(&out);
         assert_eq!(r.len(), 2);
         assert!(r[0].1.starts_with("cannot read"));
-        assert!(r[1].1.contains("is a directory"));
+        // What to name instead: its files, or the folder read a document a file.
+        let files = dir.path().join("*").display().to_string();
+        let said = format!("is a directory (its files of records are read when named: {files}; ");
+        assert!(r[1].1.contains(&said), "{}", r[1].1);
+        assert!(r[1].1.ends_with("each file in it as one document: --doc-per-file)"));
     }
 }
