@@ -113,7 +113,8 @@ pub struct InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ReadArgs {
     /// Input format (default: from the file extension, else JSON Lines if the first record
-    /// starts with `{`, else text). JSON Lines that open with `[` are read as a JSON array of
+    /// starts with `{`, CSV or TSV if the first line is a header row that names the text field
+    /// (split by --delimiter, or commas, or tabs), else text). JSON Lines that open with `[` are read as a JSON array of
     /// objects, its elements numbered by their place.
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,

@@ -171,6 +171,10 @@ pub fn plan_ranges(
                 {
                     return None;
                 }
+                // A table is read whole, its records dealt, as a file named `.csv` is.
+                None if open(input).is_ok_and(|mut r| sniffed_table(&mut r, opts).is_some()) => {
+                    return None;
+                }
                 Some(Format::Jsonl) => Format::Jsonl,
                 Some(_) => return None,
                 None => sniff(input)?,
@@ -327,6 +331,9 @@ pub fn read_share(
                 Ok(mut reader) => match format {
                     None | Some(Format::Jsonl) if let Some(values) = json_values(&mut reader) => {
                         read_json_values(reader, values, &ctx, &mut emit)
+                    }
+                    None if let Some(table) = sniffed_table(&mut reader, opts) => {
+                        read_csv(reader, table, &ctx, &mut emit)
                     }
                     None | Some(Format::Jsonl | Format::Text) => {
                         read_lines(reader, format, &ctx, &mut emit)
@@ -580,6 +587,31 @@ fn json_values(reader: &mut Box<dyn BufRead + Send>) -> Option<JsonValues> {
         }
         _ => None,
     }
+}
+
+/// The table format of a stream whose name does not say, by its first line: a header row that
+/// names the text field (`id,text`: `psql … CSV HEADER` piped in, a file named `export.dat`),
+/// split by `--delimiter` when given, else by commas (CSV) or tabs (TSV); a name may be
+/// quoted. `None`: JSON Lines or text lines decide, as before (a text whose first line is a
+/// header row naming the text field is no text a user means).
+fn sniffed_table(reader: &mut Box<dyn BufRead + Send>, opts: &ReadOptions) -> Option<Format> {
+    let head = reader.fill_buf().ok()?;
+    let end = memchr::memchr(b'\n', head)?;
+    let line = head[..end].strip_suffix(b"\r").unwrap_or(&head[..end]);
+    let names_text = |delimiter: u8| {
+        // As the CSV reader takes a header row: spaces are part of a name.
+        let mut names = line.split(|&b| b == delimiter).map(|name| {
+            name.strip_prefix(b"\"").and_then(|n| n.strip_suffix(b"\"")).unwrap_or(name)
+        });
+        let first = names.next();
+        let text = opts.text_field.as_bytes();
+        names.clone().next().is_some() && (first == Some(text) || names.any(|n| n == text))
+    };
+    let found = match opts.delimiter {
+        Some(d) => names_text(d).then_some(d),
+        None => [b',', b'\t'].into_iter().find(|&d| names_text(d)),
+    }?;
+    Some(if found == b'\t' { Format::Tsv } else { Format::Csv })
 }
 
 /// Reads a JSON array's elements, or objects one after another, as records, each as a JSON
@@ -2034,6 +2066,47 @@ mod tests {
         );
         let r = reasons(&read("s.csv", b"id,body\n1,x\n", ReadOptions::default()));
         assert_eq!(r, [(0, "no column 'text' (columns: id, body)".into())], "no hint: two columns");
+    }
+
+    /// An input whose name does not say its format (standard input, `export.dat`) is read as a
+    /// table when its first line is a header row that names the text field: `psql … CSV
+    /// HEADER | xdedup cluster -` was read as text lines, its header row a document, its ids
+    /// line numbers. A text whose first line only mentions the field stays text.
+    #[test]
+    fn a_header_row_naming_the_text_field_makes_a_table() {
+        let ids = |items: &[Item]| -> Vec<(Value, String)> {
+            records_of(items).into_iter().map(|r| (r.1, r.2)).collect()
+        };
+        let want = vec![(Value::from("7"), "a, b".to_owned()), (Value::from("8"), "c".to_owned())];
+        let csv = b"id,text\n7,\"a, b\"\n8,c\n";
+        assert_eq!(ids(&read("export", csv, ReadOptions::default())), want);
+        let quoted = b"\"id\",\"text\"\r\n7,\"a, b\"\r\n8,c\r\n";
+        assert_eq!(ids(&read("export.dat", quoted, ReadOptions::default())), want);
+        let tsv = b"text\tid\na, b\t7\nc\t8\n";
+        assert_eq!(ids(&read("export", tsv, ReadOptions::default())), want);
+        let semi = b"id;text\n7;a, b\n8;c\n";
+        let opts = ReadOptions { delimiter: Some(b';'), ..ReadOptions::default() };
+        assert_eq!(ids(&read("export", semi, opts)), want);
+        // Not a header row: a name with a space before it, a line of one field.
+        for text in [&b"hello, text, world\nc\n"[..], b"text\nc\n"] {
+            let lines = ids(&read("notes", text, ReadOptions::default()));
+            assert_eq!(lines.len(), 2, "{}", String::from_utf8_lossy(text));
+            assert_eq!(lines[0].0, Value::from(1));
+        }
+        // A name that says text or CSV is read as it says.
+        assert_eq!(ids(&read("export.txt", csv, ReadOptions::default())).len(), 3);
+        // The distributed engine reads such a table whole, as a file named `.csv`, not in
+        // byte ranges of lines.
+        let dir = tempfile::tempdir().unwrap();
+        let big: String = std::iter::once("id,text\n".to_owned())
+            .chain((0..SPLIT_BYTES / 10).map(|i| format!("{i},doc {i}\n")))
+            .collect();
+        let (table, lines) = (dir.path().join("big"), dir.path().join("big-lines"));
+        std::fs::write(&table, &big).unwrap();
+        std::fs::write(&lines, big.replacen("id,text", "a line of text", 1)).unwrap();
+        let inputs = [Input::Path(table), Input::Path(lines)];
+        let ranges = plan_ranges(&inputs, &ReadOptions::default(), 0, 2);
+        assert!(ranges[0].is_none() && ranges[1].is_some(), "{ranges:?}");
     }
 
     /// A header row that names a column the reader uses twice (two exports joined side by
