@@ -258,7 +258,10 @@ impl ConfigBuilder {
         }
         let lsh = match self.bands {
             Some((b, r)) => {
-                if b == 0 || r == 0 || b * r > self.num_perm {
+                if b == 0 || r == 0 {
+                    return bad(format!("--bands {b}x{r}: needs at least one band of one row"));
+                }
+                if b * r > self.num_perm {
                     return bad(format!(
                         "--bands {b}x{r}: needs bands × rows ≤ --num-perm ({})",
                         self.num_perm

@@ -324,6 +324,17 @@ fn pairs_lists_verified_edges() {
     }
     let out = xdedup(dir.path(), &["cluster", &sample(), "-t", "-0.5"], None);
     assert!(stderr(&out).contains("--threshold -0.5: must be in (0, 1]"), "{}", stderr(&out));
+    // A size limit of 0 cut every text to nothing (each then rejected as having no letter),
+    // and 0 bands were said to exceed the slots.
+    for (args, said) in [
+        (["--max-doc-bytes", "0"], "invalid value '0' for '--max-doc-bytes"),
+        (["--bands", "0x4"], "--bands 0x4: needs at least one band of one row"),
+    ] {
+        let out = xdedup(dir.path(), &[&["cluster", &sample()][..], &args].concat(), None);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(said), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
 }
 
 /// An output, rejects file or report that cannot be created stops the command before it reads

@@ -160,7 +160,8 @@ pub struct ReadArgs {
     #[arg(long)]
     pub strict: bool,
     /// Cut texts longer than this many bytes (with a warning).
-    #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES)]
+    #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_doc_bytes: usize,
 }
 
