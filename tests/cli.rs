@@ -788,7 +788,8 @@ fn records_without_a_named_field_are_counted() {
     assert!(
         err.contains(
             "xdedup: warning: 2 records have no --time-field value (the first: news.jsonl:3, \
-             document 3); ordered after every record with a time"
+             document 3); dedup --keep earliest ranks them last, index remove --older-than \
+             keeps them"
         ),
         "{err}"
     );

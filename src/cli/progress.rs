@@ -285,7 +285,7 @@ impl Rejections {
         let after = [
             "; the line number stands for the id",
             "; read without a title",
-            "; ordered after every record with a time (dedup --keep earliest)",
+            "; dedup --keep earliest ranks them last, index remove --older-than keeps them",
         ];
         for ((tally, option), tail) in self.lacking.iter().zip(NAMED_FIELD_OPTIONS).zip(after) {
             tally.warn(
