@@ -11,7 +11,8 @@ use xdedup::shingle::{Scratch, Shingle, shingle_into};
 use xdedup::text::Normalizer;
 
 /// Every reader on arbitrary bytes: JSON Lines, CSV, TSV, text, each plain, gzip or zstd (the
-/// first byte picks the format and the container). Each input record must come out as a record
+/// first byte picks the format and the container), and again with the format found from the
+/// content. Each input record must come out as a record
 /// or a rejection with a reason; nothing may panic or hang.
 pub fn read(data: &[u8]) {
     let Some((&pick, body)) = data.split_first() else { return };
@@ -34,22 +35,28 @@ pub fn read(data: &[u8]) {
     let dir = if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "." };
     let mut f = tempfile::NamedTempFile::new_in(dir).unwrap();
     f.write_all(&bytes).unwrap();
-    let opts = ReadOptions {
-        format: Some(format),
-        title_field: Some("title".into()),
-        time_field: Some("time".into()),
-        max_doc_bytes: 4096,
-        keep_raw: true,
-        ..ReadOptions::default()
-    };
-    read_inputs(&[Input::Path(f.path().to_owned())], &opts, |item| {
-        match item {
-            Item::Record(r) => assert!(r.origin.line >= 1 && r.raw.is_some()),
-            Item::Rejected(r) => assert!(!r.reason.is_empty()),
-            Item::Header(_) => assert!(matches!(format, Format::Csv | Format::Tsv)),
-        }
-        true
-    });
+    // The format picked, and none: the content decides (JSON, a table by its header row, or
+    // text lines).
+    for format in [Some(format), None] {
+        let opts = ReadOptions {
+            format,
+            title_field: Some("title".into()),
+            time_field: Some("time".into()),
+            max_doc_bytes: 4096,
+            keep_raw: true,
+            ..ReadOptions::default()
+        };
+        read_inputs(&[Input::Path(f.path().to_owned())], &opts, |item| {
+            match item {
+                Item::Record(r) => assert!(r.origin.line >= 1 && r.raw.is_some()),
+                Item::Rejected(r) => assert!(!r.reason.is_empty()),
+                Item::Header(_) => {
+                    assert!(matches!(format, Some(Format::Csv | Format::Tsv) | None))
+                }
+            }
+            true
+        });
+    }
 }
 
 /// The normalizer and the shingler on arbitrary text: no panic, deterministic, and shingles are
