@@ -414,6 +414,8 @@ struct Ctx<'a> {
     dealt: std::sync::atomic::AtomicU64,
     /// The step applied to each record of a parallel reader (see [`Prepare`]).
     prepare: Option<&'a Prepare>,
+    /// Which fields of [`super::named_fields`] options name, for [`Record::lacks`].
+    named: [bool; 3],
 }
 
 impl<'a> Ctx<'a> {
@@ -425,7 +427,13 @@ impl<'a> Ctx<'a> {
         input: usize,
     ) -> Self {
         let share = dealing.map(|(index, peers)| (index, peers, input));
-        Ctx { name, opts, default_id, share, dealt: Default::default(), prepare: None }
+        let named = super::named_fields(
+            &opts.id_field,
+            opts.title_field.as_deref(),
+            opts.time_field.as_deref(),
+        )
+        .map(|(_, name)| name.is_some());
+        Ctx { name, opts, default_id, share, dealt: Default::default(), prepare: None, named }
     }
 
     /// Deals the input's next record: whether it is this reader's to parse.
@@ -470,11 +478,8 @@ impl<'a> Ctx<'a> {
     ) -> Item {
         let title = title.filter(|t| !t.trim().is_empty());
         let time = time.filter(|t| !t.trim().is_empty());
-        let o = self.opts;
-        let named =
-            super::named_fields(&o.id_field, o.title_field.as_deref(), o.time_field.as_deref());
         let given = [id.is_some(), title.is_some(), time.is_some()];
-        let lacks = std::array::from_fn(|i| named[i].1.is_some() && !given[i]);
+        let lacks = std::array::from_fn(|i| self.named[i] && !given[i]);
         let id = self.id_or_line(id, line);
         let mut full = match title {
             Some(t) => format!("{t}\n{text}"),
