@@ -820,3 +820,36 @@ fn records_without_a_named_field_are_counted() {
     let err = run(&[&["cluster", "news.jsonl", "-q"][..], &named].concat());
     assert!(err.is_empty(), "{err}");
 }
+
+/// `mysql -B` writes a NULL text as the word `NULL`: read as a text, every such row is an exact
+/// copy of the others and `dedup` keeps one. The run warns of them; `--null NULL` makes them
+/// no text (rejected, accounted for), on either engine.
+#[test]
+fn texts_that_spell_null_are_warned_of_and_null_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tsv = "id\ttext\n1\tNULL\n2\tGold climbs on a weak dollar\n3\tNULL\n4\tNULL\n";
+    std::fs::write(d.join("dump.tsv"), tsv).unwrap();
+    let run = |args: &[&str]| {
+        let out = xdedup(d, &[&["dedup", "dump.tsv", "--no-quotes"][..], args].concat(), None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        (String::from_utf8(out.stdout.clone()).unwrap(), stderr(&out))
+    };
+    let (kept, err) = run(&[]);
+    assert_eq!(kept, "id\ttext\n1\tNULL\n2\tGold climbs on a weak dollar\n");
+    assert!(
+        err.contains(
+            "xdedup: warning: 3 records' texts are NULL, \\N, null or None (the first: \
+             dump.tsv:2, document 1); if that is how the input writes no value, name it \
+             (--null NULL, --null '\\N')"
+        ),
+        "{err}"
+    );
+    for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
+        let (kept, err) = run(&[&["--null", "NULL"][..], engine].concat());
+        assert_eq!(kept, "id\ttext\n2\tGold climbs on a weak dollar\n", "{engine:?}");
+        assert!(err.contains("dump.tsv:5: document 4: empty text"), "{err}");
+        assert!(err.contains("4 records read: 1 document in 1 story"), "{err}");
+        assert!(!err.contains("warning"), "{err}");
+    }
+}

@@ -329,6 +329,7 @@ impl Index {
                     origin: origin(i),
                     truncated: false,
                     lacks: [false; 3],
+                    null_text: false,
                     raw: None,
                     features: None,
                 });

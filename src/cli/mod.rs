@@ -129,6 +129,13 @@ pub struct ReadArgs {
     /// back as they were read.
     #[arg(long)]
     pub no_quotes: bool,
+    /// The string that stands for no value in CSV and TSV fields: `NULL` for `mysql -B`
+    /// output, `\N` for MySQL's `SELECT … INTO OUTFILE` as CSV. A field that is exactly this
+    /// is empty: a text that is empty is rejected (not kept as one story of copies), an id is
+    /// the line number, a title or time is absent. Without it, texts that are `NULL`, `\N`,
+    /// `null` or `None` are warned of.
+    #[arg(long, value_name = "STR")]
+    pub null: Option<String>,
     /// The inputs' encoding when it is not UTF-8 (UTF-16 with a byte-order mark is read
     /// anyway): `windows-1256` or `iso-8859-6` for old Arabic archives, `windows-1252`,
     /// `gb18030`, `shift_jis`, … (the WHATWG encoding labels). A byte-order mark overrides it.
@@ -247,6 +254,7 @@ impl ReadArgs {
             format: self.format,
             delimiter: self.delimiter,
             no_quotes: self.no_quotes,
+            null: self.null.clone(),
             encoding: self.encoding,
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),

@@ -132,6 +132,8 @@ pub struct Rejections {
     unread_times: Tally,
     /// Records without a value in each field that options name ([`Notices::lacking`]).
     lacking: [Tally; 3],
+    /// Records whose text spells NULL ([`Notices::null_texts`]).
+    null_texts: Tally,
     /// Records rejected as not UTF-8: an input in another encoding, most likely.
     not_utf8: Tally,
     /// The files that gave a record, or are named as not read in full.
@@ -217,6 +219,7 @@ impl Rejections {
             unread: Vec::new(),
             unread_times: Tally::default(),
             lacking: Default::default(),
+            null_texts: Tally::default(),
             not_utf8: Tally::default(),
             accounted: HashSet::new(),
             misread: Vec::new(),
@@ -269,6 +272,7 @@ impl Rejections {
         for (all, these) in self.lacking.iter_mut().zip(&n.lacking) {
             all.merge(these);
         }
+        self.null_texts.merge(&n.null_texts);
         self.accounted.extend(n.files.iter().cloned());
     }
 
@@ -295,6 +299,13 @@ impl Rejections {
                 tail,
             );
         }
+        self.null_texts.warn(
+            self.quiet,
+            ("record's text is", "records' texts are"),
+            |_| "NULL, \\N, null or None".into(),
+            "; if that is how the input writes no value, name it (--null NULL, --null '\\N') \
+             and such records are rejected as empty, not kept as copies of one text",
+        );
         self.not_utf8.warn(
             self.quiet,
             ("record is", "records are"),

@@ -45,6 +45,9 @@ pub struct Record {
     /// default, a title field, a time field, in that order) the record has no value in: the
     /// field is missing, null or blank. Its id is then its line; it has no title, or no time.
     pub lacks: [bool; 3],
+    /// Its text (a table's text field, read without `--null`) is one a database writes for
+    /// NULL ([`NULL_SPELLINGS`]): most likely no text, and all such records exact copies.
+    pub null_text: bool,
     /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
     pub raw: Option<Box<str>>,
     /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
@@ -62,7 +65,8 @@ pub struct Record {
 pub type Prepare = std::sync::OnceLock<Box<dyn Fn(&mut Record) + Send + Sync>>;
 
 /// What a run warns of about records it read and used: texts cut to the size limit, times in
-/// no form [`time::instant`] reads, and records without a field an option names. Each engine
+/// no form [`time::instant`] reads, records without a field an option names, and texts that
+/// spell NULL. Each engine
 /// gathers them, in input order; the command line prints them.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Notices {
@@ -74,6 +78,9 @@ pub struct Notices {
     /// Records without a value in each field [`named_fields`] lists (see [`Record::lacks`]);
     /// the first described as `file:line, document ID`.
     pub lacking: [Tally; 3],
+    /// Records whose text is a spelling of NULL ([`Record::null_text`]); the first described as
+    /// `file:line, document ID`.
+    pub null_texts: Tally,
     /// The files (as origins name them) that gave a record, in order of their records; a file
     /// is listed again when another file's records came between.
     pub files: Vec<Arc<str>>,
@@ -121,14 +128,19 @@ impl Notices {
         for (tally, _) in self.lacking.iter_mut().zip(r.lacks).filter(|l| l.1) {
             tally.add(place);
         }
+        if r.null_text {
+            self.null_texts.add(place);
+        }
         if self.files.last() != Some(&r.origin.file) {
             self.files.push(r.origin.file.clone());
         }
     }
 
-    /// Its tallies: of the unread times, then of [`Notices::lacking`].
+    /// Its tallies: of the unread times, of [`Notices::lacking`], then of the null texts.
     pub fn tallies_mut(&mut self) -> impl Iterator<Item = &mut Tally> {
-        std::iter::once(&mut self.unread_times).chain(self.lacking.iter_mut())
+        std::iter::once(&mut self.unread_times)
+            .chain(self.lacking.iter_mut())
+            .chain(std::iter::once(&mut self.null_texts))
     }
 
     /// Those of `records`, in order.
@@ -271,6 +283,9 @@ pub struct ReadOptions {
     /// CSV and TSV fields are never quoted: a quote character is text, and backslash escapes
     /// are decoded (TSV as MySQL and PostgreSQL write it, which escape instead of quoting).
     pub no_quotes: bool,
+    /// The string a CSV or TSV field holds for no value (a database's NULL: `NULL` from
+    /// `mysql -B`, `\N` from `SELECT … INTO OUTFILE`): such a field is read as empty.
+    pub null: Option<String>,
     /// The inputs' text encoding when it is not UTF-8 (or UTF-16 with a BOM): `windows-1256`
     /// for an old Arabic archive, any WHATWG label. Parquet is UTF-8 by definition.
     pub encoding: Option<&'static encoding_rs::Encoding>,
@@ -294,6 +309,10 @@ pub struct ReadOptions {
     /// Texts longer than this many bytes are cut (at a character boundary) and flagged.
     pub max_doc_bytes: usize,
 }
+
+/// How databases and dataframe exports spell a missing value in a text table: a text field that
+/// is exactly one of these is counted ([`Record::null_text`]) and warned of.
+pub const NULL_SPELLINGS: [&str; 4] = ["NULL", "\\N", "null", "None"];
 
 /// The id field read unless another is named: a file without it is numbered by its lines,
 /// where a table without a column the user named is refused.
@@ -327,6 +346,7 @@ impl Default for ReadOptions {
             format: None,
             delimiter: None,
             no_quotes: false,
+            null: None,
             encoding: None,
             id_field: DEFAULT_ID_FIELD.into(),
             text_field: "text".into(),

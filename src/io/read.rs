@@ -505,6 +505,7 @@ impl<'a> Ctx<'a> {
             origin: self.origin(line),
             truncated,
             lacks,
+            null_text: false,
             raw: raw.map(String::into_boxed_str),
             features: None,
         })
@@ -1501,8 +1502,8 @@ impl Block for CsvBlock {
                     ctx.prepared(csv_item(&self.records[*i], *line, columns, ctx))
                 }
                 CsvEntry::Unbalanced { record, last } => {
-                    let id =
-                        csv_id(&self.records[*record], columns).map(|id| ctx.id_or_line(id, *line));
+                    let id = csv_id(&self.records[*record], columns, ctx.opts.null.as_deref())
+                        .map(|id| ctx.id_or_line(id, *line));
                     let reason = format!(
                         "unbalanced quotes: a quoted field does not close where a field ends, \
                          so lines {line}-{last} read as one record (a closing quote \
@@ -1512,8 +1513,8 @@ impl Block for CsvBlock {
                     ctx.reject(*line, id, reason)
                 }
                 CsvEntry::Runaway { record, last } => {
-                    let id =
-                        csv_id(&self.records[*record], columns).map(|id| ctx.id_or_line(id, *line));
+                    let id = csv_id(&self.records[*record], columns, ctx.opts.null.as_deref())
+                        .map(|id| ctx.id_or_line(id, *line));
                     let after = match line + 1 {
                         next if next == *last => {
                             format!("line {next} is read as a record of its own")
@@ -1591,10 +1592,11 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
     let raw = rec;
     let decoded = if c.quoting { None } else { unescape_record(rec, c.delimiter) };
     let rec = decoded.as_ref().unwrap_or(rec);
+    let null = ctx.opts.null.as_deref();
     // Checked as JSON lines are ([`line_item`]): std's check was a sixth of a 1-thread run on
     // Arabic CSV.
-    let field = |i: usize| simdutf8::compat::from_utf8(rec.get(i).unwrap_or_default());
-    let id = csv_id(rec, c);
+    let field = |i: usize| simdutf8::compat::from_utf8(csv_field(rec, i, null).unwrap_or_default());
+    let id = csv_id(rec, c, null);
     if rec.len() != c.fields {
         let reason = format!(
             "{MALFORMED_RECORD}: {} field{} where the header row has {}",
@@ -1616,15 +1618,25 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
             let time = c.time.and_then(|i| field(i).ok()).map(str::to_owned);
             let raw = ctx.opts.keep_raw.then(|| encode_csv(raw, c.delimiter, c.quoting));
             let lang = c.lang.and_then(|i| field(i).ok()).map(str::to_owned);
-            with_lang(ctx.record(line, id, title, text.into(), time, raw), lang)
+            let null_text = null.is_none() && super::NULL_SPELLINGS.contains(&text);
+            let mut item = with_lang(ctx.record(line, id, title, text.into(), time, raw), lang);
+            if let Item::Record(r) = &mut item {
+                r.null_text = null_text;
+            }
+            item
         }
     }
 }
 
-/// A record's id field: `Some(None)` where it has none (no id column, or an empty field);
-/// `None` when the field is not UTF-8, or a short record lacks it.
-fn csv_id(rec: &csv::ByteRecord, c: &CsvColumns) -> Option<Option<Value>> {
-    match c.id.map(|i| rec.get(i).map(simdutf8::compat::from_utf8)) {
+/// Field `i` of a record, empty where it is `null` (`--null`); `None` past the record's end.
+fn csv_field<'r>(rec: &'r csv::ByteRecord, i: usize, null: Option<&str>) -> Option<&'r [u8]> {
+    rec.get(i).map(|f| if null.is_some_and(|n| n.as_bytes() == f) { &[][..] } else { f })
+}
+
+/// A record's id field: `Some(None)` where it has none (no id column, or an empty or `null`
+/// field); `None` when the field is not UTF-8, or a short record lacks it.
+fn csv_id(rec: &csv::ByteRecord, c: &CsvColumns, null: Option<&str>) -> Option<Option<Value>> {
+    match c.id.map(|i| csv_field(rec, i, null).map(simdutf8::compat::from_utf8)) {
         Some(Some(Ok(s))) if !s.is_empty() => Some(Some(Value::String(s.to_owned()))),
         None | Some(Some(Ok(_))) => Some(None),
         Some(None | Some(Err(_))) => None,
@@ -2878,6 +2890,48 @@ mod tests {
         };
         let items = read("x.psv", psv.as_bytes(), opts);
         assert!(matches!(&items[..], [Item::Record(r)] if r.text == "a | b"), "{items:?}");
+    }
+
+    /// `mysql -B` writes NULL as the word `NULL`, MySQL's `INTO OUTFILE` as CSV an unquoted
+    /// `\N`: with `null` naming it, such a field is no value (a text empty, so rejected; an
+    /// id the line's; no title). Without it the texts are read, and flagged as spelling NULL.
+    #[test]
+    fn a_field_that_is_the_null_string_has_no_value() {
+        let tsv = "id\ttitle\ttext\n1\tA\tNULL\nNULL\tNULL\tsome text\n3\tNULL\tNULL\n4\tt\tnull\n";
+        let texts = |items: &[Item]| -> Vec<(String, String, bool)> {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Record(r) => Some((r.id.to_string(), r.text.clone(), r.null_text)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let opts = |null: Option<&str>| ReadOptions {
+            no_quotes: true,
+            null: null.map(str::to_owned),
+            title_field: Some("title".into()),
+            ..ReadOptions::default()
+        };
+        let items = read("x.tsv", tsv.as_bytes(), opts(Some("NULL")));
+        assert_eq!(
+            texts(&items),
+            [
+                ("\"1\"".into(), "A\n".into(), false),
+                ("3".into(), "some text".into(), false),
+                ("\"4\"".into(), "t\nnull".into(), false),
+            ]
+        );
+        assert_eq!(reasons(&items), [(4, "empty text".to_string())]);
+        let items = read("x.tsv", tsv.as_bytes(), opts(None));
+        let flagged: Vec<bool> = texts(&items).into_iter().map(|t| t.2).collect();
+        assert_eq!(flagged, [true, false, true, true]);
+        // In a quoted CSV, MySQL's `\N` is named as it is written.
+        let csv = "id,text\n1,\\N\n2,\"\\N is a name\"\n";
+        let opts = ReadOptions { null: Some("\\N".into()), ..ReadOptions::default() };
+        let items = read("x.csv", csv.as_bytes(), opts);
+        assert_eq!(texts(&items), [("\"2\"".into(), "\\N is a name".into(), false)]);
+        assert_eq!(reasons(&items), [(2, "empty text".to_string())]);
     }
 
     /// CSV records read a block at a time come out in input order with the lines a serial
