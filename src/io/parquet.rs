@@ -172,6 +172,20 @@ pub fn read(
     let schema = builder.schema().clone();
     let index = |name: &str| locate(schema.fields(), name);
     let columns = || column_names(schema.fields(), "").join(", ");
+    // A schema that names a used column twice (tables joined side by side) leaves which one
+    // is meant unknown; the first was read, the other silently left out.
+    for name in [Some(id_field), Some(text_field), title_field, time_field, lang_field] {
+        let name = name.unwrap_or_default();
+        let mut at = schema.fields().iter().enumerate().filter(|f| f.1.name() == name);
+        if let (Some((i, _)), Some((j, _))) = (at.next(), at.next()) {
+            return Err(format!(
+                "the schema names column '{name}' twice (columns {} and {} of: {}); rename one",
+                i + 1,
+                j + 1,
+                columns()
+            ));
+        }
+    }
     let text_at = index(text_field).ok_or_else(|| {
         format!("no column '{text_field}' (columns: {}); choose one with --text-field", columns())
     })?;
@@ -433,6 +447,43 @@ mod tests {
         assert!(err.contains("no column 'body'") && err.contains("cluster"), "{err}");
         let err = read(&path, "ID", "cluster", None, None, None, &mut |_| true).unwrap_err();
         assert!(err.starts_with("no column 'ID' for --id-field (columns: id, cluster"), "{err}");
+    }
+
+    /// A schema naming a used column twice is refused by name, as a CSV header row is; a
+    /// repeated column that is not read is no matter.
+    #[test]
+    fn a_column_named_twice_is_refused_when_it_is_read() {
+        let text = |v: &str| Arc::new(StringArray::from(vec![v])) as ArrayRef;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("text", DataType::Utf8, true),
+            Field::new("note", DataType::Utf8, true),
+            Field::new("note", DataType::Utf8, true),
+        ]));
+        let columns = vec![text("1"), text("the text"), text("a"), text("b")];
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let mut w = new_writer(&schema).unwrap();
+        w.write(&batch).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("joined.parquet");
+        std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+        for (id, text, title) in
+            [("id", "note", None), ("note", "text", None), ("id", "text", Some("note"))]
+        {
+            let err = read(&path, id, text, title, None, None, &mut |_| true).unwrap_err();
+            assert_eq!(
+                err,
+                "the schema names column 'note' twice (columns 3 and 4 of: id, text, note, \
+                 note); rename one"
+            );
+        }
+        let mut texts = Vec::new();
+        read(&path, "id", "text", None, None, None, &mut |r| {
+            texts.push(r.text.map(str::to_owned));
+            true
+        })
+        .unwrap();
+        assert_eq!(texts, [Some("the text".to_owned())]);
     }
 
     /// A list column (a text as its paragraphs) is read as one text, an item a line, its null
