@@ -601,9 +601,8 @@ fn json_values(reader: &mut Box<dyn BufRead + Send>) -> Option<JsonValues> {
 /// quoted. `None`: JSON Lines or text lines decide, as before (a text whose first line is a
 /// header row naming the text field is no text a user means).
 fn sniffed_table(reader: &mut Box<dyn BufRead + Send>, opts: &ReadOptions) -> Option<Format> {
-    let head = reader.fill_buf().ok()?;
-    let end = memchr::memchr(b'\n', head)?;
-    let line = head[..end].strip_suffix(b"\r").unwrap_or(&head[..end]);
+    let head = first_line(reader)?;
+    let line = head.strip_suffix(b"\r").unwrap_or(head);
     let names_text = |delimiter: u8| {
         // As the CSV reader takes a header row: spaces are part of a name.
         let mut names = line.split(|&b| b == delimiter).map(|name| {
@@ -619,6 +618,27 @@ fn sniffed_table(reader: &mut Box<dyn BufRead + Send>, opts: &ReadOptions) -> Op
     }?;
     Some(if found == b'\t' { Format::Tsv } else { Format::Csv })
 }
+
+/// The first line of `reader` (without its `\n`), not consumed: `None` when it runs past
+/// [`HEAD_BYTES`] or the input ends first. Where the reader's buffer holds only the start of it
+/// (a pipe whose producer writes a little at a time), the rest is read, and the reader is
+/// replaced by what was read followed by the rest of the input.
+fn first_line(reader: &mut Box<dyn BufRead + Send>) -> Option<&[u8]> {
+    let head = reader.fill_buf().ok()?;
+    if memchr::memchr(b'\n', head).is_none() && !head.is_empty() && head.len() < HEAD_BYTES {
+        let mut line = Vec::new();
+        let read =
+            std::io::Read::take(&mut **reader, HEAD_BYTES as u64).read_until(b'\n', &mut line);
+        let rest = std::mem::replace(reader, Box::new(std::io::empty()));
+        *reader = Box::new(std::io::Read::chain(std::io::Cursor::new(line), rest));
+        read.ok()?;
+    }
+    let head = reader.fill_buf().ok()?;
+    memchr::memchr(b'\n', head).map(|end| &head[..end])
+}
+
+/// How far [`first_line`] looks for the end of a first line.
+const HEAD_BYTES: usize = 1 << 16;
 
 /// Reads a JSON array's elements, or objects one after another, as records, each as a JSON
 /// line would be read (its fields, its rejection), numbered by its place in the array or the
@@ -2124,6 +2144,37 @@ mod tests {
         let inputs = [Input::Path(table), Input::Path(lines)];
         let ranges = plan_ranges(&inputs, &ReadOptions::default(), 0, 2);
         assert!(ranges[0].is_none() && ranges[1].is_some(), "{ranges:?}");
+    }
+
+    /// A producer that writes a few bytes at a time (a database client's pipe) leaves only the
+    /// start of the header row in the reader's first buffer: the row is read to its end, and
+    /// the input is then read from its first byte.
+    #[test]
+    fn a_header_row_read_a_few_bytes_at_a_time_still_makes_a_table() {
+        struct Trickle(std::io::Cursor<Vec<u8>>);
+        impl std::io::Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3);
+                self.0.read(&mut buf[..n])
+            }
+        }
+        let csv = b"\"id\",\"title\",\"text\"\n7,t,\"a, b\"\n8,u,c\n".to_vec();
+        let mut reader: Box<dyn BufRead + Send> =
+            Box::new(std::io::BufReader::new(Trickle(std::io::Cursor::new(csv.clone()))));
+        assert_eq!(sniffed_table(&mut reader, &ReadOptions::default()), Some(Format::Csv));
+        let mut all = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut all).unwrap();
+        assert_eq!(all, csv);
+        // Text lines, and a first line past the limit, are no table; nothing is lost either.
+        let long = [vec![b'x'; HEAD_BYTES + 10], b",text\n".to_vec()].concat();
+        for content in [b"one line, no break".to_vec(), long] {
+            let mut reader: Box<dyn BufRead + Send> =
+                Box::new(std::io::BufReader::new(Trickle(std::io::Cursor::new(content.clone()))));
+            assert_eq!(sniffed_table(&mut reader, &ReadOptions::default()), None);
+            let mut all = Vec::new();
+            std::io::Read::read_to_end(&mut reader, &mut all).unwrap();
+            assert_eq!(all, content);
+        }
     }
 
     /// A header row that names a column the reader uses twice (two exports joined side by
