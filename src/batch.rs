@@ -128,11 +128,11 @@ pub fn table_header<'a>(
 ) -> std::result::Result<Option<&'a str>, String> {
     let Some(first) = headers.first() else { return Ok(None) };
     // Inputs with different header rows would put rows under the wrong columns.
-    if let Some(h) = headers.iter().find(|h| h.raw != first.raw) {
+    if let Some(h) = headers.iter().find(|h| h.columns != first.columns) {
         return Err(format!(
             "{}: its header row ({}) is not that of {} ({}): dedup writes one table; give it \
              inputs with the same columns, or one run each",
-            h.file, h.raw, first.file, first.raw
+            h.file, h.columns, first.file, first.columns
         ));
     }
     // Nor can it hold JSON lines or text lines among its rows.

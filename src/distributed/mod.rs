@@ -1056,8 +1056,8 @@ fn one_table(
     headers: Vec<(u64, Header)>,
     records: &[(u64, Record)],
 ) -> Result<Option<String>, String> {
-    let mine: Vec<(u64, String, String)> =
-        headers.into_iter().map(|(i, h)| (i, h.file.to_string(), h.raw)).collect();
+    let mine: Vec<(u64, String, String, String)> =
+        headers.into_iter().map(|(i, h)| (i, h.file.to_string(), h.raw, h.columns)).collect();
     let mut files: Vec<(u64, String)> = Vec::new();
     for (k, r) in records {
         let input = k >> 40;
@@ -1065,7 +1065,7 @@ fn one_table(
             files.push((input, r.origin.file.to_string()));
         }
     }
-    let mut all_headers: Vec<(u64, String, String)> = Vec::new();
+    let mut all_headers: Vec<(u64, String, String, String)> = Vec::new();
     let mut all_files: Vec<(u64, String)> = Vec::new();
     for (h, f) in all_gather(w, (mine, files)) {
         all_headers.extend(h);
@@ -1076,8 +1076,10 @@ fn one_table(
     all_headers.dedup_by_key(|h| h.0);
     all_files.sort_unstable();
     all_files.dedup();
-    let headers: Vec<Header> =
-        all_headers.into_iter().map(|(_, file, raw)| Header { file: file.into(), raw }).collect();
+    let headers: Vec<Header> = all_headers
+        .into_iter()
+        .map(|(_, file, raw, columns)| Header { file: file.into(), raw, columns })
+        .collect();
     Ok(table_header(&headers, all_files.iter().map(|f| f.1.as_str()))?.map(str::to_owned))
 }
 

@@ -48,7 +48,8 @@ pub struct Record {
     /// Its text (a table's text field, read without `--null`) is one a database writes for
     /// NULL ([`NULL_SPELLINGS`]): most likely no text, and all such records exact copies.
     pub null_text: bool,
-    /// The record as read (a JSON or text line, or a CSV record re-encoded), when asked for.
+    /// The record as read (a JSON or text line, or a CSV record, without its line ending),
+    /// when asked for.
     pub raw: Option<Box<str>>,
     /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
     pub features: Option<Box<[u64]>>,
@@ -232,8 +233,11 @@ pub enum Item {
 pub struct Header {
     /// The input's name.
     pub file: Arc<str>,
-    /// The row, encoded as the input's records are kept raw (its delimiter, quoted as needed).
+    /// The row as it was read (without its line ending).
     pub raw: String,
+    /// Its names, encoded the same for any quoting (its delimiter, quoted as needed): two
+    /// inputs have the same columns when these are equal.
+    pub columns: String,
 }
 
 /// Input formats.

@@ -1340,11 +1340,11 @@ fn read_csv(
 ) -> Result<(), String> {
     let delimiter = ctx.opts.delimiter.unwrap_or(format.delimiter());
     let quoting = !ctx.opts.no_quotes;
-    let mut rdr = csv_reader(reader, delimiter, quoting, true);
+    let mut rdr = csv_reader(reader, delimiter, quoting, true, ctx.opts.keep_raw);
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let end = rdr.position().byte();
-    rdr.get_mut().take(end);
+    let header_row = rdr.get_mut().take(end).text;
     let o = ctx.opts;
     let names = || {
         headers
@@ -1369,8 +1369,12 @@ fn read_csv(
         }
     };
     if o.keep_raw {
-        let raw = encode_csv(&headers, delimiter, quoting);
-        if !emit(Item::Header(Header { file: ctx.name.clone(), raw })) {
+        let columns = encode_csv(&headers, delimiter, quoting);
+        let raw = match header_row {
+            Some(row) => String::from_utf8_lossy(&row).into_owned(),
+            None => columns.clone(),
+        };
+        if !emit(Item::Header(Header { file: ctx.name.clone(), raw, columns })) {
             return Ok(());
         }
     }
@@ -1435,7 +1439,8 @@ fn read_csv(
     )
 }
 
-/// A CSV reader of `input` through a [`RawTap`], with or without a header row to read first.
+/// A CSV reader of `input` through a [`RawTap`], with or without a header row to read first,
+/// keeping each record's bytes or not.
 /// Records of the wrong length are read, not refused, so that their rejection can name the id
 /// they hold (see `csv_item`).
 fn csv_reader<R: std::io::Read>(
@@ -1443,13 +1448,14 @@ fn csv_reader<R: std::io::Read>(
     delimiter: u8,
     quoting: bool,
     headers: bool,
+    keep: bool,
 ) -> csv::Reader<RawTap<R>> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .quoting(quoting)
         .flexible(true)
         .has_headers(headers)
-        .from_reader(RawTap::new(input, delimiter, quoting))
+        .from_reader(RawTap::new(input, delimiter, quoting, keep))
 }
 
 /// Where the fields of a CSV or TSV input are.
@@ -1500,6 +1506,8 @@ struct CsvBlock {
     columns: Option<CsvColumns>,
     /// Records, kept with their room from block to block: the first `used` are this block's.
     records: Vec<csv::ByteRecord>,
+    /// Each record's bytes as read, when kept ([`RawRecord::text`]), at its place in `records`.
+    raws: Vec<Vec<u8>>,
     used: usize,
     /// In input order, each record's first line and what was read there.
     entries: Vec<(u64, CsvEntry)>,
@@ -1519,7 +1527,8 @@ impl Block for CsvBlock {
             .with_max_len(LINES_PER_TASK)
             .map(|(line, entry)| match entry {
                 CsvEntry::Record(i) => {
-                    ctx.prepared(csv_item(&self.records[*i], *line, columns, ctx))
+                    let raw = self.raws.get(*i).filter(|_| ctx.opts.keep_raw);
+                    ctx.prepared(csv_item(&self.records[*i], raw, *line, columns, ctx))
                 }
                 CsvEntry::Unbalanced { record, last } => {
                     let id = csv_id(&self.records[*record], columns, ctx.opts.null.as_deref())
@@ -1579,10 +1588,16 @@ impl CsvBlock {
                 None => CsvEntry::Record(self.used),
             };
             self.entries.push((raw.line, entry));
+            if let Some(text) = raw.text {
+                if self.raws.len() <= self.used {
+                    self.raws.resize_with(self.used + 1, Vec::new);
+                }
+                self.raws[self.used] = text;
+            }
             self.used += 1;
         }
         let Some(rest) = raw.rest else { return };
-        let mut rdr = csv_reader(rest.as_slice(), delimiter, true, false);
+        let mut rdr = csv_reader(rest.as_slice(), delimiter, true, false, ctx.opts.keep_raw);
         loop {
             if self.used == self.records.len() {
                 self.records.push(csv::ByteRecord::new());
@@ -1606,9 +1621,16 @@ impl CsvBlock {
     }
 }
 
-/// One CSV or TSV record, read from `line`, as an item.
-fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item {
-    // The record kept raw is the one read; its fields are read with their escapes decoded.
+/// One CSV or TSV record, read from `line` (with its `bytes`, when kept), as an item.
+fn csv_item(
+    rec: &csv::ByteRecord,
+    bytes: Option<&Vec<u8>>,
+    line: u64,
+    c: &CsvColumns,
+    ctx: &Ctx,
+) -> Item {
+    // The record kept raw is the one read, byte for byte where its bytes were kept; its fields
+    // are read with their escapes decoded.
     let raw = rec;
     let decoded = if c.quoting { None } else { unescape_record(rec, c.delimiter) };
     let rec = decoded.as_ref().unwrap_or(rec);
@@ -1636,7 +1658,10 @@ fn csv_item(rec: &csv::ByteRecord, line: u64, c: &CsvColumns, ctx: &Ctx) -> Item
         Ok(text) => {
             let title = c.title.and_then(|i| field(i).ok());
             let time = c.time.and_then(|i| field(i).ok()).map(str::to_owned);
-            let raw = ctx.opts.keep_raw.then(|| encode_csv(raw, c.delimiter, c.quoting));
+            let raw = ctx.opts.keep_raw.then(|| match bytes {
+                Some(t) => String::from_utf8_lossy(t).into_owned(),
+                None => encode_csv(raw, c.delimiter, c.quoting),
+            });
             let lang = c.lang.and_then(|i| field(i).ok()).map(str::to_owned);
             let null_text = null.is_none() && super::NULL_SPELLINGS.contains(&text);
             let mut item = with_lang(ctx.record(line, id, title, text.into(), time, raw), lang);
@@ -1672,6 +1697,8 @@ struct RawTap<R> {
     delimiter: u8,
     /// Whether fields may be quoted (else no quoting is damaged).
     quoting: bool,
+    /// Whether each record's bytes are kept ([`RawRecord::text`]).
+    keep: bool,
     bytes: Vec<u8>,
     /// Where the bytes not yet placed start in `bytes`, and in the input.
     head: usize,
@@ -1691,11 +1718,13 @@ struct RawRecord {
     /// When its quote ran away from its first line ([`runaway_quote`]), the lines after that
     /// one, to be read again: the records whose lines the field took.
     rest: Option<Vec<u8>>,
+    /// Its bytes without its line ending, when the tap keeps them.
+    text: Option<Vec<u8>>,
 }
 
 impl<R> RawTap<R> {
-    fn new(inner: R, delimiter: u8, quoting: bool) -> Self {
-        RawTap { inner, delimiter, quoting, bytes: Vec::new(), head: 0, offset: 0, lines: 0 }
+    fn new(inner: R, delimiter: u8, quoting: bool, keep: bool) -> Self {
+        RawTap { inner, delimiter, quoting, keep, bytes: Vec::new(), head: 0, offset: 0, lines: 0 }
     }
 
     /// The record that ends at input byte `end` (after the one before it); its bytes are let go.
@@ -1716,7 +1745,8 @@ impl<R> RawTap<R> {
         let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
             .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
             .flatten();
-        let record = RawRecord { line, last, damaged, rest };
+        let text = self.keep.then(|| body.to_vec());
+        let record = RawRecord { line, last, damaged, rest, text };
         self.lines += breaks(raw);
         self.offset += n as u64;
         self.head += n;
@@ -2750,11 +2780,11 @@ mod tests {
             let items = read("x.csv", b"id,text\n1,x\n", opts);
             assert_eq!(reasons(&items), [(0, format!("no column {flag} (columns: id, text)"))]);
         }
-        // Kept raw, the header row comes first, encoded as the records are.
+        // Kept raw, the header row comes first; each row as it was read, quotes and all.
         let raw = ReadOptions { keep_raw: true, ..Default::default() };
         let items = read("x.tsv", b"\"id\"\ttext\nq\t\"a\tb\"\n", raw);
         assert!(
-            matches!(&items[0], Item::Header(h) if h.raw == "id\ttext" && h.file.ends_with("x.tsv"))
+            matches!(&items[0], Item::Header(h) if h.raw == "\"id\"\ttext" && h.file.ends_with("x.tsv"))
         );
         assert!(matches!(&items[1], Item::Record(r) if r.raw.as_deref() == Some("q\t\"a\tb\"")));
         assert_eq!(items.len(), 2);
