@@ -680,3 +680,66 @@ fn a_damaged_index_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("index ix"), "{}", stderr(&out));
 }
+
+/// Every file `index add` and `index export` write takes a `.parquet` name: the moves and the
+/// rejects files too (they failed at their first row before, after the batch was committed),
+/// with the rows their JSON lines hold.
+#[cfg(feature = "parquet")]
+#[test]
+fn moves_rejects_and_exports_are_written_as_parquet_when_so_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows: Vec<serde_json::Value> = og2021_by_time().into_iter().take(1200).collect();
+    write_jsonl(&d.join("first.jsonl"), &rows[..600]);
+    let mut second = rows[600..].to_vec();
+    second.push(serde_json::json!({"id": "bad", "body": "no text field"}));
+    write_jsonl(&d.join("second.jsonl"), &second);
+    // Parquet rows, as JSON values with the columns given.
+    let parquet_rows = |name: &str, columns: &[&str]| -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or(v.to_string());
+        xdedup::io::parquet::read(
+            &d.join(name),
+            columns[0],
+            columns[1],
+            Some(columns[2]),
+            None,
+            None,
+            &mut |r| {
+                let title = r.title.map(str::to_owned).unwrap_or_default();
+                rows.push(vec![text(r.id.as_ref().unwrap()), r.text.unwrap().to_owned(), title]);
+                true
+            },
+        )
+        .unwrap();
+        rows
+    };
+    let json_rows = |name: &str, columns: &[&str]| -> Vec<Vec<String>> {
+        json_lines(&std::fs::read(d.join(name)).unwrap())
+            .iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| r[c].as_str().map(str::to_owned).unwrap_or(r[c].to_string()))
+                    .collect()
+            })
+            .collect()
+    };
+    for (ix, ext) in [("a", "jsonl"), ("b", "parquet")] {
+        ok(d, &["index", "create", ix]);
+        ok(d, &["index", "add", ix, "first.jsonl"]);
+        let (moves, rejects) = (format!("moves.{ext}"), format!("rejects.{ext}"));
+        let args = ["index", "add", ix, "second.jsonl", "--moves", &moves, "--rejects", &rejects];
+        ok(d, &[&args[..], &["-o", &format!("out.{ext}"), "-q"]].concat());
+        ok(d, &["index", "export", ix, "-o", &format!("export.{ext}")]);
+    }
+    let moves = json_rows("moves.jsonl", &["id", "from", "to"]);
+    assert!(!moves.is_empty());
+    assert_eq!(parquet_rows("moves.parquet", &["id", "from", "to"]), moves);
+    let rejected = json_rows("rejects.jsonl", &["id", "rejected", "file"]);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(parquet_rows("rejects.parquet", &["id", "rejected", "file"]), rejected);
+    let export = json_rows("export.jsonl", &["id", "cluster", "cluster"]);
+    assert_eq!(export.len(), 1200);
+    assert_eq!(parquet_rows("export.parquet", &["id", "cluster", "cluster"]), export);
+}

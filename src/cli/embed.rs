@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use xdedup::batch;
 use xdedup::embed::{DIM, Encoder};
+use xdedup::io::write::names_parquet;
 
 use super::{InputArgs, OutputArgs, progress};
 
@@ -27,6 +28,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
+    if let Some(p) = args.output.output.as_deref().filter(|p| names_parquet(p)) {
+        anyhow::bail!(
+            "{}: embed writes JSON lines (each vector a list of numbers); name it .jsonl",
+            p.display()
+        );
+    }
     let encoder = Encoder::load(&args.model)?;
     args.output.probe(&args.input)?;
     let spinner = progress::Spinner::new(quiet);

@@ -90,6 +90,9 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             let r = eval_clusters(&pipeline, &docs);
             if let Some(path) = &args.predictions {
                 super::write_output(Some(path), |out| {
+                    use xdedup::io::write::Kind;
+                    let names = ["id", "gold", "predicted", "lang", "text"];
+                    out.columns(&names.map(|n| (n, Kind::Text)))?;
                     docs.iter().zip(&r.predicted).try_for_each(|(d, p)| {
                         out.json(&serde_json::json!({
                             "id": d.id, "gold": d.cluster, "predicted": p, "lang": d.lang, "text": d.text,

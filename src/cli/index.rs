@@ -344,6 +344,8 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
         Command::Export { dir, output } => {
             let index = open(&dir)?;
             super::write_output(output.output.as_deref(), |out| {
+                use xdedup::io::write::Kind;
+                out.columns(&[("id", Kind::Text), ("cluster", Kind::Text)])?;
                 index
                     .documents(|id, cluster| {
                         out.json(&Exported { id: &id, cluster })
@@ -433,10 +435,14 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     }
     let mut rejections = Rejections::new(args.output.rejects.as_deref(), quiet)?;
     let mut moves = match &args.moves {
-        Some(p) => Some((
-            p.display().to_string(),
-            Output::create(Some(p)).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
+        Some(p) => {
+            use xdedup::io::write::Kind;
+            let mut out = Output::create(Some(p))
+                .with_context(|| format!("{}: cannot create", p.display()))?;
+            let columns = [("id", Kind::Text), ("from", Kind::Text), ("to", Kind::Text)];
+            out.columns(&columns).with_context(|| format!("{}: cannot create", p.display()))?;
+            Some((p.display().to_string(), out))
+        }
         None => None,
     };
     let spinner = Spinner::new(quiet);

@@ -96,6 +96,13 @@ pub struct RejectedRow<'a> {
 pub const REJECTED_COLUMNS: [(&str, Kind); 3] =
     [("rejected", Kind::Text), ("file", Kind::Text), ("line", Kind::Count)];
 
+/// Columns of a rejects file's row ([`rejected_json`]), for Parquet outputs.
+fn rejects_columns() -> Vec<(&'static str, Kind)> {
+    let mut columns = vec![("id", Kind::Text), ("cluster", Kind::Text)];
+    columns.extend(REJECTED_COLUMNS);
+    columns
+}
+
 /// Columns of a story assignment row (`cluster`, and with `extra` after them `index add`),
 /// rejected records' columns included, for Parquet outputs.
 pub fn story_columns(extra: &[(&'static str, Kind)]) -> Vec<(&'static str, Kind)> {
@@ -206,7 +213,9 @@ impl Rejections {
     pub fn new(path: Option<&std::path::Path>, quiet: bool) -> anyhow::Result<Rejections> {
         let file = match path {
             Some(p) => {
-                let out = xdedup::io::write::Output::create(Some(p))
+                let mut out = xdedup::io::write::Output::create(Some(p))
+                    .with_context(|| format!("{}: cannot create", p.display()))?;
+                out.columns(&rejects_columns())
                     .with_context(|| format!("{}: cannot create", p.display()))?;
                 Some((p.to_owned(), out))
             }
