@@ -11,9 +11,10 @@ use serde::Serialize;
 
 /// A line-oriented output: a file (atomically replaced on [`Output::finish`]) or standard output.
 /// A file named `*.parquet` is written as Parquet instead, from the same rows, once the command
-/// has declared its columns ([`Output::columns`]).
+/// has declared its columns ([`Output::columns`]); one named `*.gz`, `*.zst` or `*.zstd` is
+/// compressed so (the forms inputs are read in).
 pub struct Output {
-    inner: BufWriter<Box<dyn Write>>,
+    inner: BufWriter<Sink>,
     /// The temporary file written, and the path it is moved to when finished.
     target: Option<(Unfinished, PathBuf)>,
     file: Option<File>,
@@ -33,6 +34,93 @@ pub enum Kind {
     Count,
     /// Boolean.
     Bool,
+}
+
+/// Where an output's bytes go: as they are, or compressed as the file's name says.
+enum Sink {
+    Plain(Box<dyn Write>),
+    Gzip(flate2::write::GzEncoder<Box<dyn Write>>),
+    Zstd(ZstdFrames),
+}
+
+impl Sink {
+    /// The sink for a file named `name` writing to `file`.
+    fn named(name: &Path, file: Box<dyn Write>) -> Sink {
+        let name = name.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if name.ends_with(".gz") {
+            Sink::Gzip(flate2::write::GzEncoder::new(file, flate2::Compression::new(GZIP_LEVEL)))
+        } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+            Sink::Zstd(ZstdFrames { inner: file, pending: Vec::new() })
+        } else {
+            Sink::Plain(file)
+        }
+    }
+
+    /// Ends the compressed stream (a gzip trailer, the last zstd frame) and flushes.
+    fn finish(self) -> io::Result<()> {
+        let mut inner = match self {
+            Sink::Plain(w) => w,
+            Sink::Gzip(gz) => gz.finish()?,
+            Sink::Zstd(mut z) => {
+                z.frame()?;
+                z.inner
+            }
+        };
+        inner.flush()
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+            Sink::Zstd(w) => {
+                w.pending.extend_from_slice(buf);
+                if w.pending.len() >= ZSTD_FRAME_BYTES {
+                    w.frame()?;
+                }
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+            // A frame is made of a block of bytes, not of whatever a flush finds.
+            Sink::Zstd(w) => w.inner.flush(),
+        }
+    }
+}
+
+/// The gzip level of `.gz` outputs. On SaudiNewsNet's kept articles (68 MB of JSON lines),
+/// level 3 wrote 21 MB in 1.5 s more than the plain file took, level 1 31 MB in 0.8 s, level
+/// 6 (gzip's default) 19.5 MB in 6 s.
+const GZIP_LEVEL: u32 = 3;
+
+/// A zstd output as independent frames, one per [`ZSTD_FRAME_BYTES`] written (concatenated
+/// frames are one stream to every zstd reader): the pure-Rust encoder compresses a whole
+/// block at a time.
+struct ZstdFrames {
+    inner: Box<dyn Write>,
+    pending: Vec<u8>,
+}
+
+const ZSTD_FRAME_BYTES: usize = 4 << 20;
+
+impl ZstdFrames {
+    /// Writes the bytes pending as one frame.
+    fn frame(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let level = ruzstd::encoding::CompressionLevel::Fastest;
+        let frame = ruzstd::encoding::compress_to_vec(self.pending.as_slice(), level);
+        self.pending.clear();
+        self.inner.write_all(&frame)
+    }
 }
 
 /// Whether an output at `path` is written as Parquet: its name ends in `.parquet`.
@@ -97,7 +185,8 @@ impl Output {
             // temporary file over it would replace the device with a plain file.
             Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
                 let f = std::fs::OpenOptions::new().write(true).open(p)?;
-                Ok(Output::new(BufWriter::with_capacity(1 << 16, Box::new(f)), None, None, false))
+                let sink = Sink::named(p, Box::new(f));
+                Ok(Output::new(BufWriter::with_capacity(1 << 16, sink), None, None, false))
             }
             Some(p) => {
                 let tmp = temporary(p);
@@ -106,7 +195,7 @@ impl Output {
                 let file = Some(f.try_clone()?);
                 let parquet = names_parquet(p);
                 Ok(Output::new(
-                    BufWriter::with_capacity(1 << 16, Box::new(f)),
+                    BufWriter::with_capacity(1 << 16, Sink::named(p, Box::new(f))),
                     Some((guard, p.to_path_buf())),
                     file,
                     parquet,
@@ -138,7 +227,7 @@ impl Output {
     }
 
     fn new(
-        inner: BufWriter<Box<dyn Write>>,
+        inner: BufWriter<Sink>,
         target: Option<(Unfinished, PathBuf)>,
         file: Option<File>,
         parquet: bool,
@@ -154,8 +243,7 @@ impl Output {
     }
 
     fn stdout() -> Output {
-        let inner =
-            BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()) as Box<dyn Write>);
+        let inner = BufWriter::with_capacity(1 << 16, Sink::Plain(Box::new(io::stdout().lock())));
         Output::new(inner, None, None, false)
     }
 
@@ -256,7 +344,9 @@ impl Output {
             let bytes = w.finish().map_err(io::Error::other)?;
             self.inner.write_all(&bytes)?;
         }
-        self.inner.flush()?;
+        let placeholder = BufWriter::new(Sink::Plain(Box::new(io::sink())));
+        let sink = std::mem::replace(&mut self.inner, placeholder);
+        sink.into_inner().map_err(|e| e.into_error())?.finish()?;
         if let Some(f) = &self.file {
             f.sync_all()?;
         }
@@ -281,6 +371,34 @@ impl Drop for Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An output named `.gz` or `.zst` is written compressed so (several zstd frames here),
+    /// and reads back, as inputs are read, as the plain output's text; the name's case does
+    /// not matter.
+    #[test]
+    fn outputs_named_gz_or_zst_are_compressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 400_000;
+        let row = |i: usize| serde_json::json!({ "id": i, "cluster": format!("s{}", i / 3) });
+        let write = |name: &str| {
+            let path = dir.path().join(name);
+            let mut out = Output::create(Some(&path)).unwrap();
+            out.json_rows(n, row).unwrap();
+            out.finish().unwrap();
+            let text = crate::io::Input::Path(path.clone()).read_text(None).unwrap();
+            (std::fs::read(&path).unwrap(), text)
+        };
+        let (plain, text) = write("rows.jsonl");
+        assert!(plain.len() > 2 * ZSTD_FRAME_BYTES, "more than one zstd frame");
+        for (name, magic) in
+            [("rows.jsonl.GZ", &[0x1f, 0x8b][..]), ("rows.jsonl.zst", &[0x28, 0xb5])]
+        {
+            let (bytes, read) = write(name);
+            assert_eq!(&bytes[..2], magic, "{name}");
+            assert!(bytes.len() * 3 < plain.len(), "{name}: {} of {}", bytes.len(), plain.len());
+            assert!(read == text, "{name}");
+        }
+    }
 
     /// Rows made in parallel come out one a line, in order, across tasks and blocks.
     #[test]
