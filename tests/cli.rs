@@ -243,6 +243,70 @@ fn dedup_writes_table_rows_byte_for_byte() {
     }
 }
 
+/// An output named `.csv` or `.tsv` (or `.csv.gz`) is a table of the JSON lines' fields, on
+/// either engine, rejected records' rows included; `dedup` writes one only from tables, and
+/// refuses before the run an input it knows is not one.
+#[test]
+fn outputs_named_csv_or_tsv_are_tables_of_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bad = "{\"id\": \"x\", \"body\": \"no text\"}\n{\"id\": \"y\", \"text\": \"A \\\"quoted\\\", split text\"}\n";
+    std::fs::write(d.join("bad.jsonl"), bad).unwrap();
+    let ok = |args: &[&str]| {
+        let out = xdedup(d, args, None);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    // The table's rows, as the JSON lines' fields in the header's order.
+    let table = |name: &str, delimiter: u8| -> Vec<Vec<String>> {
+        let bytes = xdedup::io::Input::Path(d.join(name)).read_text(None).unwrap();
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .from_reader(bytes.as_bytes());
+        r.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect()
+    };
+    let as_table = |lines: &[serde_json::Value], names: &[String]| -> Vec<Vec<String>> {
+        let cell = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let rows = lines.iter().map(|l| names.iter().map(|n| cell(&l[n])).collect());
+        std::iter::once(names.to_vec()).chain(rows).collect()
+    };
+    let sample = sample();
+    let json = json_lines(&ok(&["cluster", &sample, "bad.jsonl", "-q"]).stdout);
+    for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
+        ok(&[&["cluster", &sample, "bad.jsonl", "-o", "s.csv", "-q"][..], engine].concat());
+        let rows = table("s.csv", b',');
+        assert_eq!(rows[0][..5], ["id", "cluster", "representative", "score", "size"]);
+        assert_eq!(rows, as_table(&json, &rows[0]), "{engine:?}");
+        assert_eq!(rows.len(), 31);
+    }
+    let pairs = json_lines(&ok(&["pairs", &sample, "-q"]).stdout);
+    ok(&["pairs", &sample, "-o", "p.tsv.gz", "-q"]);
+    let rows = table("p.tsv.gz", b'\t');
+    assert_eq!(rows[0], ["a", "b", "score"]);
+    assert_eq!(rows, as_table(&pairs, &rows[0]));
+    ok(&["cluster", &sample, "bad.jsonl", "--rejects", "r.csv", "-o", "s.jsonl", "-q"]);
+    assert_eq!(
+        table("r.csv", b','),
+        [
+            ["id", "cluster", "rejected", "file", "line"],
+            ["x", "", "missing text field 'text' (fields: body, id)", "bad.jsonl", "1"]
+        ]
+    );
+    let out = xdedup(d, &["dedup", &sample, "-o", "kept.csv"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dedup writes a table (kept.csv) only from CSV or TSV inputs"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("kept.csv").exists());
+}
+
 #[test]
 fn dedup_keeps_one_original_record_per_story() {
     let dir = tempfile::tempdir().unwrap();

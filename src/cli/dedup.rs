@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use xdedup::batch::{Entry, Keep, Rank, table_header};
-use xdedup::io::write::names_parquet;
+use xdedup::io::write::{names_parquet, names_table};
 
 use super::BatchArgs;
 
@@ -28,6 +28,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         "--keep earliest needs --time-field"
     );
     parquet_from_parquet(&args.batch)?;
+    table_from_tables(&args.batch)?;
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Dedup(args.keep);
         return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
@@ -56,6 +57,16 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     }
     let header = table_header(&batch.headers, recs.iter().map(|r| &*r.origin.file))
         .map_err(anyhow::Error::msg)?;
+    if let Some(out) = args.batch.output.output.as_deref().filter(|p| names_table(p).is_some())
+        && header.is_none()
+        && !recs.is_empty()
+    {
+        anyhow::bail!(
+            "{}: dedup writes a table only from CSV or TSV inputs, their rows as they were; \
+             these were read as JSON or text lines: name the output .jsonl",
+            out.display()
+        );
+    }
     let unread = args.batch.write(&batch, quiet, |out| {
         if out.is_parquet() {
             let mut files: Vec<&str> = recs.iter().map(|r| &*r.origin.file).collect();
@@ -93,6 +104,31 @@ fn parquet_from_parquet(args: &BatchArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!(
             "{}: dedup writes Parquet ({}) only from Parquet inputs, their rows as they were; \
+             name the output .jsonl",
+            i.name(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// A CSV or TSV output is made of the kept rows of tables: an input read in another format (by
+/// its name or `--format`) is refused by its name before the run. One whose format its content
+/// decides (standard input) is checked once read.
+fn table_from_tables(args: &BatchArgs) -> anyhow::Result<()> {
+    use xdedup::io::{Format, input_format};
+    let Some(out) = args.output.output.as_deref().filter(|p| names_table(p).is_some()) else {
+        return Ok(());
+    };
+    let opts = args.input.read_options(false);
+    let not_table = |i: &xdedup::io::Input| match input_format(i, &opts) {
+        Some(Format::Csv | Format::Tsv) => false,
+        Some(_) => true,
+        None => opts.doc_per_file && matches!(i, xdedup::io::Input::Path(p) if p.is_dir()),
+    };
+    if let Some(i) = args.input.inputs().iter().find(|i| not_table(i)) {
+        anyhow::bail!(
+            "{}: dedup writes a table ({}) only from CSV or TSV inputs, their rows as they were; \
              name the output .jsonl",
             i.name(),
             out.display()

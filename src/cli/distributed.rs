@@ -359,11 +359,18 @@ mod engine {
                             let input = &self.inputs[(key >> 40) as usize];
                             kept_rows.push((input, key & ((1 << 40) - 1)));
                         }
+                        'k' if header.is_none() && out.takes_values() => {
+                            return Err(std::io::Error::other(
+                                "dedup writes a table only from CSV or TSV inputs, their rows as \
+                                 they were; these were read as JSON or text lines: name the \
+                                 output .jsonl",
+                            ));
+                        }
                         'k' => out.line(&serde_json::from_str::<String>(&row)?)?,
                         _ => {}
                     }
                     if tag == 's' || tag == 'p' || (tag == 'r' && self.task == Task::Cluster) {
-                        if parquet {
+                        if out.takes_values() {
                             out.json(&serde_json::from_str::<serde_json::Value>(&row)?)?;
                         } else {
                             out.line(&row)?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use xdedup::batch;
 use xdedup::embed::{DIM, Encoder};
-use xdedup::io::write::names_parquet;
+use xdedup::io::write::{names_parquet, names_table};
 
 use super::{InputArgs, OutputArgs, progress};
 
@@ -28,7 +28,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
-    if let Some(p) = args.output.output.as_deref().filter(|p| names_parquet(p)) {
+    if let Some(p) =
+        args.output.output.as_deref().filter(|p| names_parquet(p) || names_table(p).is_some())
+    {
         anyhow::bail!(
             "{}: embed writes JSON lines (each vector a list of numbers); name it .jsonl",
             p.display()

@@ -429,10 +429,12 @@ pub fn load_lexicon(
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// Output file (default: standard output). Written under a temporary name and moved into
-    /// place when complete.
+    /// place when complete. JSON lines, or by its name: a table (`.csv`, `.tsv`), Parquet
+    /// (`.parquet`); compressed when named `.gz` or `.zst`.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Also write rejected records (file, line, id, reason) as JSON lines to this file.
+    /// Also write rejected records (file, line, id, reason) to this file (JSON lines, or as
+    /// its name says, as -o).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
 }

@@ -11,8 +11,9 @@ use serde::Serialize;
 
 /// A line-oriented output: a file (atomically replaced on [`Output::finish`]) or standard output.
 /// A file named `*.parquet` is written as Parquet instead, from the same rows, once the command
-/// has declared its columns ([`Output::columns`]); one named `*.gz`, `*.zst` or `*.zstd` is
-/// compressed so (the forms inputs are read in).
+/// has declared its columns ([`Output::columns`]), and one named `*.csv` or `*.tsv` as a table
+/// of those columns; one named `*.gz`, `*.zst` or `*.zstd` is compressed so (the forms inputs
+/// are read in).
 pub struct Output {
     inner: BufWriter<Sink>,
     /// The temporary file written, and the path it is moved to when finished.
@@ -21,6 +22,16 @@ pub struct Output {
     parquet: bool,
     #[cfg(feature = "parquet")]
     columnar: Option<super::parquet::Writer>,
+    /// The delimiter of a table output ([`names_table`]), and its rows once its columns are
+    /// declared.
+    table: Option<u8>,
+    rows: Option<TableRows>,
+}
+
+/// The rows of a table output: its column names, and its rows encoded, not yet written.
+struct TableRows {
+    names: Vec<String>,
+    writer: csv::Writer<Vec<u8>>,
 }
 
 /// A column of a Parquet output.
@@ -123,6 +134,26 @@ impl ZstdFrames {
     }
 }
 
+/// A writer of table rows into memory, lines ending in `\n`.
+fn table_writer(delimiter: u8) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+/// The delimiter of an output at `path` written as a table: its name ends in `.csv` (a comma)
+/// or `.tsv` (a tab), before any `.gz`, `.zst` or `.zstd`.
+pub fn names_table(path: &Path) -> Option<u8> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    match Path::new(name).extension()?.to_str()? {
+        "csv" => Some(b','),
+        "tsv" => Some(b'\t'),
+        _ => None,
+    }
+}
+
 /// Whether an output at `path` is written as Parquet: its name ends in `.parquet`.
 pub fn names_parquet(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".parquet"))
@@ -186,7 +217,10 @@ impl Output {
             Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
                 let f = std::fs::OpenOptions::new().write(true).open(p)?;
                 let sink = Sink::named(p, Box::new(f));
-                Ok(Output::new(BufWriter::with_capacity(1 << 16, sink), None, None, false))
+                let mut out =
+                    Output::new(BufWriter::with_capacity(1 << 16, sink), None, None, false);
+                out.table = names_table(p);
+                Ok(out)
             }
             Some(p) => {
                 let tmp = temporary(p);
@@ -194,12 +228,14 @@ impl Output {
                 let f = File::create(&tmp)?;
                 let file = Some(f.try_clone()?);
                 let parquet = names_parquet(p);
-                Ok(Output::new(
+                let mut out = Output::new(
                     BufWriter::with_capacity(1 << 16, Sink::named(p, Box::new(f))),
                     Some((guard, p.to_path_buf())),
                     file,
                     parquet,
-                ))
+                );
+                out.table = names_table(p);
+                Ok(out)
             }
         }
     }
@@ -239,6 +275,8 @@ impl Output {
             parquet,
             #[cfg(feature = "parquet")]
             columnar: None,
+            table: None,
+            rows: None,
         }
     }
 
@@ -247,9 +285,16 @@ impl Output {
         Output::new(inner, None, None, false)
     }
 
-    /// Declares the columns of the rows [`Output::json`] will get, for a Parquet output (for
-    /// JSON Lines it changes nothing).
+    /// Declares the columns of the rows [`Output::json`] will get, for a Parquet or a table
+    /// output (for JSON Lines it changes nothing). A table's header row is written now.
     pub fn columns(&mut self, columns: &[(&str, Kind)]) -> io::Result<()> {
+        if let Some(delimiter) = self.table {
+            let names: Vec<String> = columns.iter().map(|c| c.0.to_owned()).collect();
+            let mut writer = table_writer(delimiter);
+            writer.write_record(&names).map_err(io::Error::other)?;
+            self.rows = Some(TableRows { names, writer });
+            return self.drain_rows(0);
+        }
         if !self.parquet {
             return Ok(());
         }
@@ -267,8 +312,38 @@ impl Output {
         }
     }
 
-    /// One JSON line (a row, for a Parquet output).
+    /// Writes the table rows encoded so far once they are more than `over` bytes.
+    fn drain_rows(&mut self, over: usize) -> io::Result<()> {
+        let (Some(rows), Some(delimiter)) = (&mut self.rows, self.table) else { return Ok(()) };
+        rows.writer.flush()?;
+        if rows.writer.get_ref().len() > over {
+            let full = std::mem::replace(&mut rows.writer, table_writer(delimiter));
+            self.inner.write_all(&full.into_inner().map_err(|e| e.into_error())?)?;
+        }
+        Ok(())
+    }
+
+    /// One JSON line (a row, for a Parquet or a table output: a table's cells are its fields'
+    /// strings as they are, other values as JSON writes them, null empty).
     pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        if self.table.is_some() {
+            let Some(rows) = &mut self.rows else {
+                return Err(unsupported("this output has no CSV or TSV form: name it .jsonl"));
+            };
+            let serde_json::Value::Object(row) = serde_json::to_value(value)? else {
+                return Err(unsupported("a table's row is an object"));
+            };
+            if let Some(k) = row.keys().find(|k| !rows.names.contains(k)) {
+                return Err(io::Error::other(format!("no column for field '{k}'")));
+            }
+            let cells = rows.names.iter().map(|n| match row.get(n) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+            });
+            rows.writer.write_record(cells).map_err(io::Error::other)?;
+            return self.drain_rows(1 << 16);
+        }
         if self.parquet {
             #[cfg(feature = "parquet")]
             if let Some(w) = &mut self.columnar {
@@ -291,7 +366,7 @@ impl Output {
         row: impl Fn(usize) -> T + Sync,
     ) -> io::Result<()> {
         use rayon::prelude::*;
-        if self.parquet {
+        if self.takes_values() {
             return (0..n).try_for_each(|i| self.json(&row(i)));
         }
         // Rows made before they are written, and rows per task.
@@ -321,6 +396,12 @@ impl Output {
         self.parquet
     }
 
+    /// Whether this output makes its rows of the values [`Output::json`] gets (Parquet, a
+    /// table), not of JSON lines made elsewhere.
+    pub fn takes_values(&self) -> bool {
+        self.parquet || self.table.is_some()
+    }
+
     /// A whole file's bytes, made elsewhere (a Parquet file copied from Parquet inputs).
     pub fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
         self.inner.write_all(b)
@@ -339,6 +420,7 @@ impl Output {
 
     /// Flushes, syncs and moves the file into place.
     pub fn finish(mut self) -> io::Result<()> {
+        self.drain_rows(0)?;
         #[cfg(feature = "parquet")]
         if let Some(w) = self.columnar.take() {
             let bytes = w.finish().map_err(io::Error::other)?;
@@ -398,6 +480,25 @@ mod tests {
             assert!(bytes.len() * 3 < plain.len(), "{name}: {} of {}", bytes.len(), plain.len());
             assert!(read == text, "{name}");
         }
+    }
+
+    /// A table output's rows are the values' fields under the declared columns (strings as they
+    /// are, quoted where they need it; other values as JSON writes them; null and absent empty);
+    /// one without columns, or a field without a column, is an error, not a row lost.
+    #[test]
+    fn table_outputs_write_a_cell_a_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.tsv");
+        let mut out = Output::create(Some(&path)).unwrap();
+        assert!(out.json(&serde_json::json!({"id": 1})).is_err(), "no columns declared");
+        out.columns(&[("id", Kind::Text), ("score", Kind::Float), ("note", Kind::Text)]).unwrap();
+        out.json(&serde_json::json!({"id": "a\tb", "score": 0.5, "note": null})).unwrap();
+        out.json(&serde_json::json!({"id": 7, "score": true})).unwrap();
+        let err = out.json(&serde_json::json!({"id": 8, "other": 1})).unwrap_err();
+        assert_eq!(err.to_string(), "no column for field 'other'");
+        out.finish().unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written, "id\tscore\tnote\n\"a\tb\"\t0.5\t\n7\ttrue\t\n");
     }
 
     /// Rows made in parallel come out one a line, in order, across tasks and blocks.
