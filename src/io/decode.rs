@@ -109,10 +109,28 @@ pub fn open_as(
             ),
         ));
     }
-    match encoding.filter(|&e| e != encoding_rs::UTF_8) {
+    // An archive's files from before and after a move to UTF-8, read in one run: the newer
+    // ones, read in the older encoding, would be letters of another script, silently.
+    let mut other = encoding.filter(|&e| e != encoding_rs::UTF_8);
+    if other.is_some_and(|e| e.is_ascii_compatible()) && utf8_text(decoded.fill_buf()?) {
+        other = None;
+    }
+    match other {
         Some(e) => Ok(Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e)))),
         None => unicode(decoded),
     }
+}
+
+/// Whether `head`, a stream's first bytes, is text in UTF-8 and in no ASCII-compatible legacy
+/// encoding: it holds bytes past ASCII, and they make UTF-8 characters (the last may be cut).
+/// Arabic, Cyrillic or Western European text in a single-byte encoding breaks UTF-8 within a
+/// few words; a head that is all ASCII reads the same either way, and decides nothing.
+fn utf8_text(head: &[u8]) -> bool {
+    !head.is_ascii()
+        && match std::str::from_utf8(head) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none(),
+        }
 }
 
 /// The extension of a file named as compressed (`.gz`, `.zst`) whose first bytes are not of
@@ -501,6 +519,17 @@ mod tests {
         };
         assert_eq!(read(Some(encoding_rs::WINDOWS_1256)), "سلام");
         assert_eq!(read(Some(encoding_rs::UTF_8)), "سلام");
+        // A newer file of the same archive, in UTF-8 without a BOM, is read as UTF-8 under
+        // the older files' label (it was each Arabic letter as two Latin ones); one whose
+        // start is ASCII takes the label, which reads ASCII the same.
+        std::fs::write(&p, &text).unwrap();
+        assert!(read(Some(encoding_rs::WINDOWS_1256)) == text, "UTF-8 kept as it is");
+        let late = format!("{}{}", "{\"text\": \"plain\"}\n".repeat(5000), "قديم\n");
+        let (old, _, _) = encoding_rs::WINDOWS_1256.encode(&late);
+        assert!(old.len() > 1 << 16, "its Arabic past the first block");
+        std::fs::write(&p, &old).unwrap();
+        assert!(read(Some(encoding_rs::WINDOWS_1256)) == late, "cp1256 with an ASCII start");
+        assert!(!utf8_text(&old[old.len() - 10..]), "cp1256 Arabic is no UTF-8");
     }
 
     #[test]
