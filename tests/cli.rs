@@ -384,12 +384,18 @@ fn dedup_keeps_one_original_record_per_story() {
         "{err}"
     );
     assert!(!dir.path().join("kept.csv").exists());
-    // So would JSON lines among the rows.
+    // So would JSON lines among the rows: refused by name before the run for a table output,
+    // once read for any other.
     let out = xdedup(dir.path(), &["dedup", "n.csv", "t.jsonl", "-o", "kept.csv", "-q"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("t.jsonl: not CSV or TSV, unlike n.csv"), "{err}");
+    assert!(err.contains("t.jsonl: dedup writes a table (kept.csv) only from CSV or TSV"), "{err}");
     assert!(!dir.path().join("kept.csv").exists());
+    let out = xdedup(dir.path(), &["dedup", "n.csv", "t.jsonl", "-o", "kept.out", "-q"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("t.jsonl: not CSV or TSV, unlike n.csv"), "{err}");
+    assert!(!dir.path().join("kept.out").exists());
 }
 
 #[test]
