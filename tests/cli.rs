@@ -305,6 +305,13 @@ fn outputs_named_csv_or_tsv_are_tables_of_the_rows() {
         stderr(&out)
     );
     assert!(!d.join("kept.csv").exists());
+    // Nor does a table's row make a JSON line.
+    std::fs::write(d.join("news.csv"), "id,text\n1,Gold climbs\n").unwrap();
+    let out = xdedup(d, &["dedup", "news.csv", "-o", "kept.jsonl.gz"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let want = "news.csv: dedup writes JSON lines (kept.jsonl.gz) only from inputs other than CSV \
+                or TSV, their rows as they were; name the output .csv";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
 }
 
 #[test]

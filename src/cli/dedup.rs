@@ -27,8 +27,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         args.keep != Keep::Earliest || args.batch.input.read.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
-    parquet_from_parquet(&args.batch)?;
-    table_from_tables(&args.batch)?;
+    output_fits_inputs(&args.batch)?;
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Dedup(args.keep);
         return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
@@ -90,21 +89,41 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     unread.status()
 }
 
-/// A Parquet output is made of the kept rows of Parquet inputs: an input read in any other
-/// format (by its name or `--format`; a folder read one document per file, standard input) is
-/// refused by its name before the run.
-fn parquet_from_parquet(args: &BatchArgs) -> anyhow::Result<()> {
-    use xdedup::io::{Format, input_format};
-    let Some(out) = args.output.output.as_deref().filter(|p| names_parquet(p)) else {
+/// `dedup`'s output, by its name, takes the rows of some input formats only: Parquet's of
+/// Parquet, a table's (`.csv`, `.tsv`) of CSV or TSV, JSON lines' (`.jsonl`, `.json`,
+/// `.ndjson`) of any but a table. An input its name or `--format` says is of another format is
+/// refused by its name before the run; for a table, one whose content decides (standard input,
+/// a name that says nothing) is checked once read. Any other name takes what the inputs give.
+fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
+    use xdedup::io::{Format, Input, input_format};
+    let Some(out) = args.output.output.as_deref() else { return Ok(()) };
+    let opts = args.input.read_options(false);
+    let format = |i: &Input| input_format(i, &opts);
+    let table = |i: &Input| matches!(format(i), Some(Format::Csv | Format::Tsv));
+    let folder = |i: &Input| opts.doc_per_file && matches!(i, Input::Path(p) if p.is_dir());
+    let (what, takes) = if names_parquet(out) {
+        ("Parquet", "Parquet inputs")
+    } else if names_table(out).is_some() {
+        ("a table", "CSV or TSV inputs")
+    } else if names_lines(out) {
+        ("JSON lines", "inputs other than CSV or TSV")
+    } else {
         return Ok(());
     };
-    let opts = args.input.read_options(false);
-    if let Some(i) =
-        args.input.inputs().iter().find(|i| input_format(i, &opts) != Some(Format::Parquet))
-    {
+    let fits = |i: &Input| match what {
+        "Parquet" => format(i) == Some(Format::Parquet),
+        "a table" => table(i) || (format(i).is_none() && !folder(i)),
+        _ => !table(i),
+    };
+    if let Some(i) = args.input.inputs().iter().find(|i| !fits(i)) {
+        let instead = match format(i) {
+            Some(Format::Csv) => ".csv",
+            Some(Format::Tsv) => ".tsv",
+            _ => ".jsonl",
+        };
         anyhow::bail!(
-            "{}: dedup writes Parquet ({}) only from Parquet inputs, their rows as they were; \
-             name the output .jsonl",
+            "{}: dedup writes {what} ({}) only from {takes}, their rows as they were; name the \
+             output {instead}",
             i.name(),
             out.display()
         );
@@ -112,32 +131,15 @@ fn parquet_from_parquet(args: &BatchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A CSV or TSV output is made of the kept rows of tables: an input read in another format (by
-/// its name or `--format`) is refused by its name before the run. One whose format its content
-/// decides (standard input) is checked once read.
-fn table_from_tables(args: &BatchArgs) -> anyhow::Result<()> {
-    use xdedup::io::{Format, input_format};
-    let Some(out) = args.output.output.as_deref().filter(|p| names_table(p).is_some()) else {
-        return Ok(());
-    };
-    let opts = args.input.read_options(false);
-    let not_table = |i: &xdedup::io::Input| match input_format(i, &opts) {
-        Some(Format::Csv | Format::Tsv) => false,
-        Some(_) => true,
-        None => opts.doc_per_file && matches!(i, xdedup::io::Input::Path(p) if p.is_dir()),
-    };
-    if let Some(i) = args.input.inputs().iter().find(|i| not_table(i)) {
-        anyhow::bail!(
-            "{}: dedup writes a table ({}) only from CSV or TSV inputs, their rows as they were; \
-             name the output .jsonl",
-            i.name(),
-            out.display()
-        );
-    }
-    Ok(())
+/// Whether an output at `path` is named as JSON lines (`.jsonl`, `.json`, `.ndjson`, `.jl`,
+/// before any `.gz`, `.zst`).
+fn names_lines(path: &std::path::Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    [".jsonl", ".json", ".ndjson", ".jl"].iter().any(|e| name.ends_with(e))
 }
 
-/// A Parquet output of Parquet inputs (see [`parquet_from_parquet`]): the kept rows with every
+/// A Parquet output of Parquet inputs (see [`output_fits_inputs`]): the kept rows with every
 /// column as read. `files` are the inputs in order; `kept` the (input, row number) of each kept
 /// record.
 #[cfg(feature = "parquet")]
