@@ -105,7 +105,7 @@ fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
         ("Parquet", "Parquet inputs")
     } else if names_table(out).is_some() {
         ("a table", "CSV or TSV inputs")
-    } else if names_lines(out) {
+    } else if xdedup::io::format_named(out) == Some(Format::Jsonl) {
         ("JSON lines", "inputs other than CSV or TSV")
     } else {
         return Ok(());
@@ -129,14 +129,6 @@ fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Whether an output at `path` is named as JSON lines (`.jsonl`, `.json`, `.ndjson`, `.jl`,
-/// before any `.gz`, `.zst`).
-fn names_lines(path: &std::path::Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-    [".jsonl", ".json", ".ndjson", ".jl"].iter().any(|e| name.ends_with(e))
 }
 
 /// A Parquet output of Parquet inputs (see [`output_fits_inputs`]): the kept rows with every

@@ -277,6 +277,14 @@ impl FromStr for Format {
     }
 }
 
+/// The format a file's name says (`news.csv.gz`: CSV), its compression's ending left aside;
+/// `None` when it says none. Inputs are read, and outputs written, as their names say.
+pub fn format_named(path: &std::path::Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    std::path::Path::new(name).extension()?.to_string_lossy().parse().ok()
+}
+
 /// How to read inputs.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {

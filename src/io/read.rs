@@ -525,9 +525,7 @@ pub fn input_format(input: &Input, opts: &ReadOptions) -> Option<Format> {
 /// stream is then sniffed by [`read_lines`]).
 fn format_of(input: &Input) -> Option<Format> {
     let Input::Path(p) = input else { return None };
-    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-    Path::new(name).extension()?.to_string_lossy().parse().ok()
+    super::format_named(p)
 }
 
 /// Lines are parsed in parallel, a few chunks at a time, and emitted in input order.

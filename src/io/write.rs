@@ -145,11 +145,9 @@ fn table_writer(delimiter: u8) -> csv::Writer<Vec<u8>> {
 /// The delimiter of an output at `path` written as a table: its name ends in `.csv` (a comma)
 /// or `.tsv` (a tab), before any `.gz`, `.zst` or `.zstd`.
 pub fn names_table(path: &Path) -> Option<u8> {
-    let name = path.file_name()?.to_string_lossy().to_lowercase();
-    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-    match Path::new(name).extension()?.to_str()? {
-        "csv" => Some(b','),
-        "tsv" => Some(b'\t'),
+    use super::Format;
+    match super::format_named(path)? {
+        f @ (Format::Csv | Format::Tsv) => Some(f.delimiter()),
         _ => None,
     }
 }
