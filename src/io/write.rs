@@ -163,6 +163,27 @@ impl Chunks {
     }
 }
 
+/// The cells of `value`'s row in a table of columns `names`: its fields' strings as they are,
+/// other values as JSON writes them, null and absent empty. A field without a column is an
+/// error, not a value lost.
+fn table_cells<T: Serialize>(names: &[String], value: &T) -> io::Result<Vec<String>> {
+    let serde_json::Value::Object(mut row) = serde_json::to_value(value)? else {
+        return Err(unsupported("a table's row is an object"));
+    };
+    let cells = names
+        .iter()
+        .map(|n| match row.remove(n) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s,
+            Some(v) => v.to_string(),
+        })
+        .collect();
+    match row.keys().next() {
+        Some(k) => Err(io::Error::other(format!("no column for field '{k}'"))),
+        None => Ok(cells),
+    }
+}
+
 /// A writer of table rows into memory, lines ending in `\n`.
 fn table_writer(delimiter: u8) -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
@@ -357,18 +378,7 @@ impl Output {
             let Some(rows) = &mut self.rows else {
                 return Err(unsupported("this output has no CSV or TSV form: name it .jsonl"));
             };
-            let serde_json::Value::Object(row) = serde_json::to_value(value)? else {
-                return Err(unsupported("a table's row is an object"));
-            };
-            if let Some(k) = row.keys().find(|k| !rows.names.contains(k)) {
-                return Err(io::Error::other(format!("no column for field '{k}'")));
-            }
-            let cells = rows.names.iter().map(|n| match row.get(n) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(v) => v.to_string(),
-            });
-            rows.writer.write_record(cells).map_err(io::Error::other)?;
+            rows.writer.write_record(table_cells(&rows.names, value)?)?;
             return self.drain_rows(1 << 16);
         }
         if self.parquet {
@@ -393,9 +403,12 @@ impl Output {
         row: impl Fn(usize) -> T + Sync,
     ) -> io::Result<()> {
         use rayon::prelude::*;
-        if self.takes_values() {
+        // A table's rows are made as JSON lines are, once its columns are declared.
+        let table = self.table.zip(self.rows.as_ref().map(|r| r.names.clone()));
+        if self.parquet || (self.table.is_some() && table.is_none()) {
             return (0..n).try_for_each(|i| self.json(&row(i)));
         }
+        self.drain_rows(0)?;
         // Rows made before they are written, and rows per task.
         const BLOCK: usize = 1 << 16;
         const TASK: usize = 512;
@@ -405,8 +418,16 @@ impl Output {
                 .into_par_iter()
                 .step_by(TASK)
                 .map(|start| {
+                    let rows = start..(start + TASK).min(last);
+                    if let Some((delimiter, names)) = &table {
+                        let mut w = table_writer(*delimiter);
+                        for i in rows {
+                            w.write_record(table_cells(names, &row(i))?)?;
+                        }
+                        return w.into_inner().map_err(|e| e.into_error());
+                    }
                     let mut buf = Vec::new();
-                    for i in start..(start + TASK).min(last) {
+                    for i in rows {
                         serde_json::to_writer(&mut buf, &row(i))?;
                         buf.push(b'\n');
                     }
@@ -532,6 +553,25 @@ mod tests {
         out.finish().unwrap();
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written, "id\tscore\tnote\n\"a\tb\"\t0.5\t\n7\ttrue\t\n");
+        // Rows made in parallel blocks are the rows made one at a time, in order.
+        let n = (1 << 16) + 1234;
+        let row = |i: usize| serde_json::json!({ "id": format!("d,{i}"), "score": i % 7 });
+        let table = |name: &str, parallel: bool| {
+            let path = dir.path().join(name);
+            let mut out = Output::create(Some(&path)).unwrap();
+            out.columns(&[("id", Kind::Text), ("score", Kind::Count)]).unwrap();
+            if parallel {
+                out.json_rows(n, row).unwrap();
+            } else {
+                (0..n).for_each(|i| out.json(&row(i)).unwrap());
+            }
+            out.finish().unwrap();
+            std::fs::read_to_string(&path).unwrap()
+        };
+        let (one, blocks) = (table("one.csv", false), table("blocks.csv", true));
+        assert_eq!(one.lines().count(), n + 1);
+        assert!(one == blocks, "the same table");
+        assert!(one.starts_with("id,score\n\"d,0\",0\n\"d,1\",1\n"), "{}", &one[..40]);
     }
 
     /// Rows made in parallel come out one a line, in order, across tasks and blocks.
