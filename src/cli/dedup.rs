@@ -60,11 +60,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         && header.is_none()
         && !recs.is_empty()
     {
-        anyhow::bail!(
-            "{}: dedup writes a table only from CSV or TSV inputs, their rows as they were; \
-             these were read as JSON or text lines: name the output .jsonl",
-            out.display()
-        );
+        anyhow::bail!("{}: {TABLE_OF_LINES}", out.display());
     }
     let unread = args.batch.write(&batch, quiet, |out| {
         if out.is_parquet() {
@@ -89,6 +85,12 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     unread.status()
 }
 
+/// Why a table output of `dedup` cannot be written from inputs read as JSON or text lines
+/// (found once read, on either engine).
+pub const TABLE_OF_LINES: &str = "dedup writes a table only from CSV or TSV inputs, their rows \
+                                  as they were; these were read as JSON or text lines: name the \
+                                  output .jsonl";
+
 /// `dedup`'s output, by its name, takes the rows of some input formats only: Parquet's of
 /// Parquet, a table's (`.csv`, `.tsv`) of CSV or TSV, JSON lines' (`.jsonl`, `.json`,
 /// `.ndjson`) of any but a table. An input its name or `--format` says is of another format is
@@ -101,19 +103,17 @@ fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
     let format = |i: &Input| input_format(i, &opts);
     let table = |i: &Input| matches!(format(i), Some(Format::Csv | Format::Tsv));
     let folder = |i: &Input| opts.doc_per_file && matches!(i, Input::Path(p) if p.is_dir());
-    let (what, takes) = if names_parquet(out) {
-        ("Parquet", "Parquet inputs")
+    let parquet = |i: &Input| format(i) == Some(Format::Parquet);
+    let from_tables = |i: &Input| table(i) || (format(i).is_none() && !folder(i));
+    let not_table = |i: &Input| !table(i);
+    let (what, takes, fits): (_, _, &dyn Fn(&Input) -> bool) = if names_parquet(out) {
+        ("Parquet", "Parquet inputs", &parquet)
     } else if names_table(out).is_some() {
-        ("a table", "CSV or TSV inputs")
+        ("a table", "CSV or TSV inputs", &from_tables)
     } else if xdedup::io::format_named(out) == Some(Format::Jsonl) {
-        ("JSON lines", "inputs other than CSV or TSV")
+        ("JSON lines", "inputs other than CSV or TSV", &not_table)
     } else {
         return Ok(());
-    };
-    let fits = |i: &Input| match what {
-        "Parquet" => format(i) == Some(Format::Parquet),
-        "a table" => table(i) || (format(i).is_none() && !folder(i)),
-        _ => !table(i),
     };
     if let Some(i) = args.input.inputs().iter().find(|i| !fits(i)) {
         let instead = match format(i) {

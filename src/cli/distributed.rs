@@ -360,11 +360,7 @@ mod engine {
                             kept_rows.push((input, key & ((1 << 40) - 1)));
                         }
                         'k' if header.is_none() && out.takes_values() => {
-                            return Err(std::io::Error::other(
-                                "dedup writes a table only from CSV or TSV inputs, their rows as \
-                                 they were; these were read as JSON or text lines: name the \
-                                 output .jsonl",
-                            ));
+                            return Err(std::io::Error::other(super::super::dedup::TABLE_OF_LINES));
                         }
                         'k' => out.line(&serde_json::from_str::<String>(&row)?)?,
                         _ => {}
