@@ -125,7 +125,7 @@ impl Keep {
 pub fn table_header<'a>(
     headers: &'a [Header],
     mut files: impl Iterator<Item = &'a str>,
-) -> std::result::Result<Option<&'a str>, String> {
+) -> std::result::Result<Option<&'a Header>, String> {
     let Some(first) = headers.first() else { return Ok(None) };
     // Inputs with different header rows would put rows under the wrong columns.
     if let Some(h) = headers.iter().find(|h| h.columns != first.columns) {
@@ -144,7 +144,7 @@ pub fn table_header<'a>(
             first.file
         ));
     }
-    Ok(Some(&first.raw))
+    Ok(Some(first))
 }
 
 /// Progress callbacks (a terminal progress bar, or nothing). Called from a worker of the pool

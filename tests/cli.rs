@@ -213,16 +213,18 @@ fn compressed_csv_text_and_stdin_inputs() {
     );
 }
 
-/// `dedup` of a table writes each kept row as it was read: an export that quotes every field,
-/// with doubled quotes and a line break inside a field, comes back with the same bytes a row
-/// (what `grep -Fxf kept.csv export.csv` checks), records ending in `\n`. A second input whose
-/// header row names the same columns without quotes adds its rows under the first's.
+/// `dedup` of a table writes each kept row as it was read: a spreadsheet's export that quotes
+/// every field, with doubled quotes and a line break inside a field, comes back with the same
+/// bytes a row (what `grep -Fxf kept.csv export.csv` checks), under its byte order mark (which
+/// tells a spreadsheet the file is UTF-8), records ending in CR LF as its header row does. A
+/// second input whose header row names the same columns without quotes adds its rows under the
+/// first's, with the first's line ending.
 #[test]
 fn dedup_writes_table_rows_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let export = concat!(
-        "\"id\",\"title\",\"text\"\r\n",
+        "\u{FEFF}\"id\",\"title\",\"text\"\r\n",
         "\"1\",\"Oil\",\"Oil prices rise after producers agree to extend output cuts\"\r\n",
         "\"2\",\"Oil\",\"Oil prices rise after producers agree to extend the output cuts\"\r\n",
         "\"3\",\"Quote\",\"The minister said \"\"no\"\" to the plan,\r\nthen left\"\r\n",
@@ -230,10 +232,10 @@ fn dedup_writes_table_rows_byte_for_byte() {
     std::fs::write(d.join("export.csv"), export).unwrap();
     std::fs::write(d.join("more.csv"), "id,title,text\n4,Wheat,\"Wheat harvest, hit\"\n").unwrap();
     let want = concat!(
-        "\"id\",\"title\",\"text\"\n",
-        "\"1\",\"Oil\",\"Oil prices rise after producers agree to extend output cuts\"\n",
-        "\"3\",\"Quote\",\"The minister said \"\"no\"\" to the plan,\r\nthen left\"\n",
-        "4,Wheat,\"Wheat harvest, hit\"\n",
+        "\u{FEFF}\"id\",\"title\",\"text\"\r\n",
+        "\"1\",\"Oil\",\"Oil prices rise after producers agree to extend output cuts\"\r\n",
+        "\"3\",\"Quote\",\"The minister said \"\"no\"\" to the plan,\r\nthen left\"\r\n",
+        "4,Wheat,\"Wheat harvest, hit\"\r\n",
     );
     for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
         let args = [&["dedup", "export.csv", "more.csv", "-q"][..], engine].concat();
@@ -241,6 +243,17 @@ fn dedup_writes_table_rows_byte_for_byte() {
         assert!(out.status.success(), "{}", stderr(&out));
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{engine:?}");
     }
+    // A table in UTF-16 (a spreadsheet's "Unicode text") is written in UTF-8, under a BOM.
+    let utf16: Vec<u8> =
+        "\u{FEFF}id\ttext\n1\tOil up\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(d.join("unicode.tsv"), utf16).unwrap();
+    let out = xdedup(d, &["dedup", "unicode.tsv", "-q"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "\u{FEFF}id\ttext\n1\tOil up\n");
+    // Without a BOM, none is written, and rows end in LF as the header row does.
+    std::fs::write(d.join("plain.csv"), "id,text\n1,\"Oil\r\nup\"\n").unwrap();
+    let out = xdedup(d, &["dedup", "plain.csv", "-q"], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "id,text\n1,\"Oil\r\nup\"\n");
 }
 
 /// An output named `.csv` or `.tsv` (or `.csv.gz`) is a table of the JSON lines' fields, on

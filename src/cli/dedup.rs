@@ -69,14 +69,16 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
             let kept = recs.iter().zip(&keep).filter(|k| *k.1);
             return parquet_rows(&files, kept.map(|(r, _)| (&*r.origin.file, r.origin.line)), out);
         }
-        if let Some(h) = &header {
-            out.line(h)?;
+        if let Some(h) = header {
+            out.text(&h.first_line())?;
         }
+        let end = header.map_or("\n", |h| h.line_end());
         for e in &batch.entries {
             if let Entry::Record(d) = *e
                 && keep[d]
             {
-                out.line(recs[d].raw.as_deref().unwrap_or(&recs[d].text))?;
+                out.text(recs[d].raw.as_deref().unwrap_or(&recs[d].text))?;
+                out.text(end)?;
             }
         }
         Ok(())

@@ -222,7 +222,7 @@ mod engine {
             totals: &Totals,
             notices: &Notices,
             shingle: &str,
-            header: Option<&str>,
+            header: Option<&xdedup::io::Header>,
         ) -> Result<(), String> {
             let paths: Vec<PathBuf> =
                 (0..peers).map(|w| self.dir.join(part_name(w, peers))).collect();
@@ -296,7 +296,7 @@ mod engine {
         fn merge(
             &self,
             paths: &[PathBuf],
-            header: Option<&str>,
+            header: Option<&xdedup::io::Header>,
             rejections: &mut Rejections,
         ) -> anyhow::Result<()> {
             let mut readers = Vec::with_capacity(paths.len());
@@ -335,7 +335,7 @@ mod engine {
                     Task::Pairs { .. } => out.columns(&super::super::pairs::COLUMNS)?,
                     Task::Dedup(_) => {
                         if let Some(h) = header.filter(|_| !parquet) {
-                            out.line(h)?;
+                            out.text(&h.first_line())?;
                         }
                     }
                 }
@@ -362,7 +362,10 @@ mod engine {
                         'k' if header.is_none() && out.takes_values() => {
                             return Err(std::io::Error::other(super::super::dedup::TABLE_OF_LINES));
                         }
-                        'k' => out.line(&serde_json::from_str::<String>(&row)?)?,
+                        'k' => {
+                            out.text(&serde_json::from_str::<String>(&row)?)?;
+                            out.text(header.map_or("\n", |h| h.line_end()))?;
+                        }
                         _ => {}
                     }
                     if tag == 's' || tag == 'p' || (tag == 'r' && self.task == Task::Cluster) {

@@ -212,7 +212,7 @@ pub trait Sink: Send + Sync {
         totals: &Totals,
         notices: &Notices,
         shingle: &str,
-        header: Option<&str>,
+        header: Option<&Header>,
     ) -> Result<(), String>;
     /// Called by worker 0 with every worker's stage costs, when the job measures them.
     fn costs(&self, _per_worker: &[Vec<StageCost>], _totals: &Totals) {}
@@ -776,7 +776,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             contents.rejected = totals.rejected;
             sink.report(contents, &shingle.to_string())?;
         }
-        sink.finish(peers, &totals, &notices, &shingle.to_string(), header.as_deref())?;
+        sink.finish(peers, &totals, &notices, &shingle.to_string(), header.as_ref())?;
     }
     Ok(totals)
 }
@@ -1055,9 +1055,12 @@ fn one_table(
     w: &mut Worker,
     headers: Vec<(u64, Header)>,
     records: &[(u64, Record)],
-) -> Result<Option<String>, String> {
-    let mine: Vec<(u64, String, String, String)> =
-        headers.into_iter().map(|(i, h)| (i, h.file.to_string(), h.raw, h.columns)).collect();
+) -> Result<Option<Header>, String> {
+    type Row = (u64, String, String, String, bool, bool);
+    let mine: Vec<Row> = headers
+        .into_iter()
+        .map(|(i, h)| (i, h.file.to_string(), h.raw, h.columns, h.bom, h.crlf))
+        .collect();
     let mut files: Vec<(u64, String)> = Vec::new();
     for (k, r) in records {
         let input = k >> 40;
@@ -1065,7 +1068,7 @@ fn one_table(
             files.push((input, r.origin.file.to_string()));
         }
     }
-    let mut all_headers: Vec<(u64, String, String, String)> = Vec::new();
+    let mut all_headers: Vec<Row> = Vec::new();
     let mut all_files: Vec<(u64, String)> = Vec::new();
     for (h, f) in all_gather(w, (mine, files)) {
         all_headers.extend(h);
@@ -1078,9 +1081,15 @@ fn one_table(
     all_files.dedup();
     let headers: Vec<Header> = all_headers
         .into_iter()
-        .map(|(_, file, raw, columns)| Header { file: file.into(), raw, columns })
+        .map(|(_, file, raw, columns, bom, crlf)| Header {
+            file: file.into(),
+            raw,
+            columns,
+            bom,
+            crlf,
+        })
         .collect();
-    Ok(table_header(&headers, all_files.iter().map(|f| f.1.as_str()))?.map(str::to_owned))
+    Ok(table_header(&headers, all_files.iter().map(|f| f.1.as_str()))?.cloned())
 }
 
 /// `dedup`: the record each story keeps, its member of least [`Rank`], found at the worker

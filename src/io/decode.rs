@@ -47,6 +47,16 @@ pub fn open_as(
     input: &Input,
     encoding: Option<&'static Encoding>,
 ) -> io::Result<Box<dyn BufRead + Send>> {
+    open_noting_bom(input, encoding).map(|(reader, _)| reader)
+}
+
+/// [`open_as`], and whether the text began with a byte order mark (UTF-8 or UTF-16), which it
+/// drops: a table written from the input's rows starts with one too, as a spreadsheet reads
+/// UTF-8 by it.
+pub fn open_noting_bom(
+    input: &Input,
+    encoding: Option<&'static Encoding>,
+) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
     let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
         Input::Path(p) => {
@@ -112,13 +122,17 @@ pub fn open_as(
     // An archive's files from before and after a move to UTF-8, read in one run: the newer
     // ones, read in the older encoding, would be letters of another script, silently.
     let mut other = encoding.filter(|&e| e != encoding_rs::UTF_8);
-    if other.is_some_and(|e| e.is_ascii_compatible()) && utf8_text(decoded.fill_buf()?) {
+    let head = decoded.fill_buf()?;
+    if other.is_some_and(|e| e.is_ascii_compatible()) && utf8_text(head) {
         other = None;
     }
-    match other {
-        Some(e) => Ok(Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e)))),
-        None => unicode(decoded),
-    }
+    let bom =
+        [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]].iter().any(|b| head.starts_with(b));
+    let reader = match other {
+        Some(e) => Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e))),
+        None => unicode(decoded)?,
+    };
+    Ok((reader, bom))
 }
 
 /// Whether `head`, a stream's first bytes, is text in UTF-8 and in no ASCII-compatible legacy

@@ -238,6 +238,25 @@ pub struct Header {
     /// Its names, encoded the same for any quoting (its delimiter, quoted as needed): two
     /// inputs have the same columns when these are equal.
     pub columns: String,
+    /// Whether the input began with a byte order mark (a spreadsheet's UTF-8 or UTF-16 export).
+    pub bom: bool,
+    /// Whether the row ends in CR LF (a Windows export).
+    pub crlf: bool,
+}
+
+impl Header {
+    /// The first line of a table written from the input's rows: the row as it was read, after
+    /// a UTF-8 byte order mark when the input had one (so a spreadsheet still reads it as
+    /// UTF-8), and its line ending.
+    pub fn first_line(&self) -> String {
+        let bom = if self.bom { "\u{FEFF}" } else { "" };
+        format!("{bom}{}{}", self.raw, self.line_end())
+    }
+
+    /// What the table's rows end with: the header row's line ending.
+    pub fn line_end(&self) -> &'static str {
+        if self.crlf { "\r\n" } else { "\n" }
+    }
 }
 
 /// Input formats.

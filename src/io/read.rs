@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::decode::{open, open_as};
+use super::decode::{open, open_as, open_noting_bom};
 use super::{
     Format, Header, Input, Item, MALFORMED_JSON, MALFORMED_RECORD, MISSING_TEXT_FIELD,
     NOT_AN_OBJECT, Prepare, ReadOptions, Record, Rejected, TEXT_FIELD_NOT_TEXT, joined_lines,
@@ -327,18 +327,20 @@ pub fn read_share(
         } else if format == Some(Format::Parquet) {
             read_parquet(input, &ctx, &mut emit)
         } else {
-            match open_as(input, opts.encoding) {
-                Ok(mut reader) => match format {
+            match open_noting_bom(input, opts.encoding) {
+                Ok((mut reader, bom)) => match format {
                     None | Some(Format::Jsonl) if let Some(values) = json_values(&mut reader) => {
                         read_json_values(reader, values, &ctx, &mut emit)
                     }
                     None if let Some(table) = sniffed_table(&mut reader, opts) => {
-                        read_csv(reader, table, &ctx, &mut emit)
+                        read_csv(reader, table, bom, &ctx, &mut emit)
                     }
                     None | Some(Format::Jsonl | Format::Text) => {
                         read_lines(reader, format, &ctx, &mut emit)
                     }
-                    Some(f @ (Format::Csv | Format::Tsv)) => read_csv(reader, f, &ctx, &mut emit),
+                    Some(f @ (Format::Csv | Format::Tsv)) => {
+                        read_csv(reader, f, bom, &ctx, &mut emit)
+                    }
                     Some(Format::Parquet) => unreachable!("read above"),
                 },
                 Err(e) => Err(format!("cannot read: {e}")),
@@ -1330,9 +1332,12 @@ fn with_lang(item: Item, lang: Option<String>) -> Item {
     }
 }
 
+/// A CSV or TSV input's records; `bom`: whether it began with a byte order mark (for
+/// [`Header::bom`]).
 fn read_csv(
     reader: Box<dyn BufRead + Send>,
     format: Format,
+    bom: bool,
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
@@ -1342,7 +1347,7 @@ fn read_csv(
     let headers =
         rdr.byte_headers().map_err(|e| format!("cannot read the header row: {e}"))?.clone();
     let end = rdr.position().byte();
-    let header_row = rdr.get_mut().take(end).text;
+    let header_row = rdr.get_mut().take(end);
     let o = ctx.opts;
     let names = || {
         headers
@@ -1368,11 +1373,13 @@ fn read_csv(
     };
     if o.keep_raw {
         let columns = encode_csv(&headers, delimiter, quoting);
-        let raw = match header_row {
+        let raw = match header_row.text {
             Some(row) => String::from_utf8_lossy(&row).into_owned(),
             None => columns.clone(),
         };
-        if !emit(Item::Header(Header { file: ctx.name.clone(), raw, columns })) {
+        let crlf = header_row.crlf;
+        let header = Header { file: ctx.name.clone(), raw, columns, bom, crlf };
+        if !emit(Item::Header(header)) {
             return Ok(());
         }
     }
@@ -1718,6 +1725,8 @@ struct RawRecord {
     rest: Option<Vec<u8>>,
     /// Its bytes without its line ending, when the tap keeps them.
     text: Option<Vec<u8>>,
+    /// Whether its line ends in CR LF.
+    crlf: bool,
 }
 
 impl<R> RawTap<R> {
@@ -1739,12 +1748,15 @@ impl<R> RawTap<R> {
         let body = &body[..body.len() - body.iter().rev().take_while(is_break).count()];
         let line = self.lines + breaks(&raw[..lead]) + 1;
         let last = line + breaks(body);
+        // The csv crate ends a record before its line ending or inside it.
+        let ending = &rest[lead + body.len()..];
+        let crlf = ending.first().is_some_and(|&b| b == b'\r');
         let damaged = self.quoting && damaged_quotes(body, self.delimiter);
         let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
             .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
             .flatten();
         let text = self.keep.then(|| body.to_vec());
-        let record = RawRecord { line, last, damaged, rest, text };
+        let record = RawRecord { line, last, damaged, rest, text, crlf };
         self.lines += breaks(raw);
         self.offset += n as u64;
         self.head += n;

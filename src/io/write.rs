@@ -457,13 +457,18 @@ impl Output {
 
     /// One line as it is.
     pub fn line(&mut self, s: &str) -> io::Result<()> {
+        self.text(s)?;
+        self.text("\n")
+    }
+
+    /// Text as it is (a table's row and its own line ending).
+    pub fn text(&mut self, s: &str) -> io::Result<()> {
         if self.parquet {
             return Err(unsupported(
                 "this output has no Parquet form (lines of text): name it otherwise",
             ));
         }
-        self.inner.write_all(s.as_bytes())?;
-        self.inner.write_all(b"\n")
+        self.inner.write_all(s.as_bytes())
     }
 
     /// Flushes, syncs and moves the file into place.
