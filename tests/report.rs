@@ -52,6 +52,30 @@ fn the_report_is_self_contained_and_lists_stories_largest_first() {
     }
 }
 
+/// A report named as a file of records (`stories.csv`) is refused before the run, on either
+/// engine, and nothing is written; a compressed page is written as its name says.
+#[test]
+fn a_report_named_as_records_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = shared("seed/seed-stories.jsonl");
+    let seed = seed.to_str().unwrap();
+    for name in ["stories.csv", "stories.parquet", "report.jsonl.gz"] {
+        for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
+            let args = [&["cluster", seed, "-q", "-o", "out.jsonl", "--report", name][..], engine];
+            let out = xdedup(dir.path(), &args.concat(), None);
+            assert_eq!(out.status.code(), Some(2), "{name} {engine:?}");
+            let want = format!("--report {name}: the report is one HTML page");
+            assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+            assert!(!dir.path().join(name).exists() && !dir.path().join("out.jsonl").exists());
+        }
+    }
+    let args = ["cluster", seed, "-q", "--report", "report.html.gz"];
+    let out = xdedup(dir.path(), &args, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = xdedup::io::Input::Path(dir.path().join("report.html.gz")).read_text(None).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+}
+
 /// Chromium: `CHROMIUM`, or Debian's `/usr/bin/chromium` (`scripts/test.sh` installs it).
 fn chromium() -> PathBuf {
     let path = std::env::var_os("CHROMIUM")

@@ -69,6 +69,25 @@ pub struct Args {
     pub report: Option<std::path::PathBuf>,
 }
 
+/// Checks, before a run, that its review report can be written at `report`: a file that is no
+/// input, that can be created, and whose name says no format of records (the report is an
+/// HTML page: under `stories.csv` a table reader, under `stories.parquet` the run's end, would
+/// find it is not one).
+pub fn probe_report(
+    input: &super::InputArgs,
+    report: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    input.refuse_as_output("--report", report)?;
+    if let Some(p) = report.filter(|p| xdedup::io::format_named(p).is_some()) {
+        anyhow::bail!(
+            "--report {}: the report is one HTML page, and this name is that of a file of \
+             records: name it .html",
+            p.display()
+        );
+    }
+    super::probe_output(report)
+}
+
 /// Writes the review report of a run (either engine's) to `path`; `shingle`: the shingles the
 /// run used.
 pub fn write_report(
@@ -101,8 +120,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         let task = xdedup::batch::Task::Cluster;
         return super::distributed::run(&args, &timely, quiet, task, report);
     }
-    args.input.refuse_as_output("--report", report.as_deref())?;
-    super::probe_output(report.as_deref())?;
+    probe_report(&args.input, report.as_deref())?;
     let batch = args.run(false, report.is_some(), quiet)?;
     let c = &batch.clustering;
     let first = first_documents(&batch);

@@ -411,8 +411,7 @@ mod engine {
             "--engine timely with several processes needs -o FILE in a folder they all share"
         );
         args.output.probe(&args.input)?;
-        args.input.refuse_as_output("--report", report.as_deref())?;
-        super::super::probe_output(report.as_deref())?;
+        super::super::cluster::probe_report(&args.input, report.as_deref())?;
         let dir = match &output {
             Some(o) => {
                 let name =
