@@ -418,6 +418,19 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("\"last week\": not a time xdedup reads"), "{}", stderr(&out));
     assert_eq!(exported(d, "ix").len(), 4);
+    // A batch added without --time-field has no times to compare: its documents are kept, and
+    // said to be (a retention job would otherwise remove nothing in silence).
+    let untimed = [
+        serde_json::json!({"id": "u1", "text": "glacier retreat measured by satellites", "time": 1}),
+        serde_json::json!({"id": "u2", "text": "city council approves new tram line", "time": 1}),
+    ];
+    write_jsonl(&d.join("untimed.jsonl"), &untimed);
+    ok(d, &["index", "add", "ix", "untimed.jsonl", "-o", "b.jsonl"]);
+    let out = ok(d, &["index", "remove", "ix", "--older-than", "2020-01-01"]);
+    let err = stderr(&out);
+    assert!(err.contains("removed 0 documents"), "{err}");
+    assert!(err.contains("2 documents kept: they were stored without a time"), "{err}");
+    assert_eq!(exported(d, "ix").len(), 6);
 }
 
 fn ok_or_1(dir: &Path, args: &[&str]) -> Vec<u8> {

@@ -393,9 +393,9 @@ impl Index {
 
     /// Takes documents out: those with these ids (one id, or an iterable of them), or those
     /// whose time is before `older_than` (times compared as moments: dates, ISO 8601 and RFC 2822
-    /// times, seconds since 1970). Returns `{"removed": n, "unknown": [...], "unread_times": k}`:
-    /// the ids given that the index does not hold, and how many documents stayed because their
-    /// time is in no form that is read.
+    /// times, seconds since 1970). Returns `{"removed": n, "unknown": [...], "unread_times": k,
+    /// "untimed": u}`: the ids given that the index does not hold, and how many documents stayed
+    /// because their time is in no form that is read, or because they were added without one.
     #[pyo3(signature = (ids=None, *, older_than=None))]
     fn remove(
         &self,
@@ -428,6 +428,7 @@ impl Index {
         d.set_item("removed", removed.documents)?;
         d.set_item("unknown", removed.unknown)?;
         d.set_item("unread_times", removed.unread_times)?;
+        d.set_item("untimed", removed.untimed)?;
         Ok(d.unbind())
     }
 

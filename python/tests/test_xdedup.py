@@ -128,11 +128,11 @@ def test_index_round_trip(tmp_path):
     assert len(exported) == 600 and exported[0]["id"] == rows[0]["id"]
     assert all(e["cluster"] for e in exported)
     out = ix.remove([rows[0]["id"], "no-such-id"])
-    assert out == {"removed": 1, "unknown": ["no-such-id"], "unread_times": 0}
+    assert out == {"removed": 1, "unknown": ["no-such-id"], "unread_times": 0, "untimed": 0}
     assert ix.remove(rows[1]["id"])["removed"] == 1, "one id, not its characters"
     assert ix.stats()["documents"] == 598
     assert {e["id"] for e in ix.export()} == {e["id"] for e in exported[2:]}
-    assert ix.remove(older_than="0") == {"removed": 0, "unknown": [], "unread_times": 0}, "every time is after 1970"
+    assert ix.remove(older_than="0") == {"removed": 0, "unknown": [], "unread_times": 0, "untimed": 0}, "every time is after 1970"
     assert ix.remove(older_than="9999")["removed"] == 598, "every one of them has a time before the year 9999"
     with pytest.raises(ValueError, match="not a time xdedup reads"):
         ix.remove(older_than="last week")

@@ -84,7 +84,8 @@ class Index:
         """Takes documents out, by id or by time (``older_than``: times compared as moments,
         whether dates, ISO 8601 or RFC 2822 times, or seconds since 1970); returns ``{"removed":
         n, "unknown": [ids given that the index does not hold], "unread_times": documents kept
-        because their time is in no form that is read}``."""
+        because their time is in no form that is read, "untimed": documents kept because they
+        were added without a time}``."""
     def export(self) -> list[dict[str, Any]]:
         """Every stored document's ``id`` and ``cluster``, in the order they were added."""
     def compact(self) -> dict[str, int]:

@@ -379,6 +379,16 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                         names.join(", ")
                     );
                 }
+                let k = removed.untimed;
+                if k > 0 {
+                    let s = if k == 1 { "" } else { "s" };
+                    eprintln!(
+                        "xdedup: warning: {k} document{s} kept: {} stored without a time \
+                         (index add --time-field FIELD stores each document's; --id removes \
+                         by id)",
+                        if k == 1 { "it was" } else { "they were" }
+                    );
+                }
                 let k = removed.unread_times;
                 if k > 0 {
                     let (s, is) = if k == 1 { ("", "is") } else { ("s", "are") };

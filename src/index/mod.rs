@@ -162,6 +162,8 @@ pub struct Removed {
     pub unknown: Vec<String>,
     /// Documents kept by [`Removal::OlderThan`] because their time is not read as a moment.
     pub unread_times: u64,
+    /// Documents kept by [`Removal::OlderThan`] because they were stored without a time.
+    pub untimed: u64,
 }
 
 impl Index {
@@ -797,6 +799,7 @@ impl Index {
         let mut counters = self.counters(&w)?;
         let mut unknown = Vec::new();
         let mut unread_times = 0;
+        let mut untimed = 0;
         let targets: Vec<u64> = match which {
             Removal::Ids(ids) => {
                 let mut v = Vec::new();
@@ -820,7 +823,10 @@ impl Index {
                 for item in self.dbs.docs.iter(&w).map_err(&e)? {
                     let (d, bytes) = item.map_err(&e)?;
                     let row = DocRow::decode(bytes).ok_or_else(|| self.damaged("document", d))?;
-                    let Some(time) = row.time.as_deref() else { continue };
+                    let Some(time) = row.time.as_deref() else {
+                        untimed += 1;
+                        continue;
+                    };
                     match crate::io::time::instant(time) {
                         Some(t) if t < cut => v.push(d),
                         Some(_) => {}
@@ -904,7 +910,7 @@ impl Index {
         }
         self.put_counters(&mut w, &counters)?;
         w.commit().map_err(&e)?;
-        Ok(Removed { documents: removed, unknown, unread_times })
+        Ok(Removed { documents: removed, unknown, unread_times, untimed })
     }
 
     /// Rewrites the index without the free pages left by removals and updates (LMDB reuses
