@@ -613,6 +613,46 @@ fn eval_scores_the_sample() {
     assert!(v["overall"]["ari"].as_f64().unwrap() > 0.9);
 }
 
+/// A gold file kept as a table (CSV, or TSV gzipped) scores as the same records in JSON Lines
+/// do; an empty label in it is named, not taken as a story.
+#[test]
+fn eval_reads_gold_tables_and_compressed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let docs: Vec<serde_json::Value> = std::fs::read_to_string(sample())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let table = |delimiter: u8| {
+        let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+        w.write_record(["id", "text", "cluster", "lang"]).unwrap();
+        for v in &docs {
+            let cell = |k: &str| v[k].as_str().map_or_else(|| v[k].to_string(), str::to_owned);
+            w.write_record([cell("id"), cell("text"), cell("cluster"), cell("lang")]).unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    std::fs::write(d.join("gold.csv"), table(b',')).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &table(b'\t')).unwrap();
+    std::fs::write(d.join("gold.tsv.gz"), gz.finish().unwrap()).unwrap();
+    let report = |gold: &str| {
+        let out = xdedup(d, &["eval", "--gold", gold, "--json"], None);
+        assert!(out.status.success(), "{gold}: {}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let want = report(&sample());
+    assert_eq!(want["per_lang"]["ara"]["ari"], 1.0);
+    assert_eq!(report("gold.csv"), want);
+    assert_eq!(report("gold.tsv.gz"), want);
+    std::fs::write(d.join("bad.csv"), "id,text,cluster\n1,Oil up,s1\n2,Gold down,\n").unwrap();
+    let out = xdedup(d, &["eval", "--gold", "bad.csv"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let want = "bad.csv:3: document \"2\": not a gold record: \"cluster\" is \"\"";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+}
+
 #[test]
 fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
     let dir = tempfile::tempdir().unwrap();

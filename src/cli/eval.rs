@@ -9,8 +9,9 @@ use super::PipelineArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Labelled JSON Lines: clustered documents (`text`, `cluster`, `lang`) or graded pairs
-    /// (`a`, `b`, `score`).
+    /// Labelled data: clustered documents (`text`, `cluster`, `lang`) or graded pairs (`a`,
+    /// `b`, `score`), as JSON Lines, or as a CSV or TSV table (`.csv`, `.tsv`) whose header row
+    /// names those fields; plain, gzip or zstd.
     #[arg(long, required = true)]
     pub gold: PathBuf,
     /// Only these languages' documents (repeatable): a separate run on that subset.

@@ -1,6 +1,7 @@
 //! Scoring the pipeline against labelled data (`xdedup eval`).
 //!
-//! Two kinds of gold file, both JSON Lines (formats in `../shared/eval/README.md`):
+//! Two kinds of gold file, JSON Lines (formats in `../shared/eval/README.md`) or CSV/TSV tables
+//! of the same fields:
 //! - clustered sets: `{"id", "text", "cluster", "lang"?}`, scored by ARI, pairwise and B-cubed
 //!   precision/recall/F1, overall, per language and over cross-language pairs;
 //! - pair sets: `{"a", "b", "score", "lang_a"?, "lang_b"?}`, scored by the Spearman correlation of
@@ -12,7 +13,6 @@
 pub mod metrics;
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -71,7 +71,7 @@ fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error>
 fn label_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     use serde::de::Error;
     match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Ok(s),
         v @ serde_json::Value::Number(_) => Ok(v.to_string()),
         v => Err(D::Error::custom(format!(
             "\"cluster\" is {v}: a label is a string or a number (leave a document without a \
@@ -100,26 +100,18 @@ pub enum GoldSet {
     Pairs(Vec<GoldPair>),
 }
 
-/// Reads a gold file, deciding its kind from the first record.
+/// Reads a gold file, deciding its kind from its records: JSON Lines, or a CSV or TSV table
+/// (named `.csv` or `.tsv`) whose header row names the same fields; plain, gzip or zstd, as
+/// inputs are read.
 pub fn load(path: &Path) -> Result<GoldSet> {
     let io = |source| Error::Io { path: path.to_owned(), source };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let origin =
-        |line: usize| Origin { file: path.display().to_string().into(), line: line as u64 };
+    let text = crate::io::Input::Path(path.to_owned()).read_text(None).map_err(io)?;
+    let origin = |line: u64| Origin { file: path.display().to_string().into(), line };
     let mut docs = Vec::new();
     let mut pairs = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(io)?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| Error::Record {
-            origin: origin(i + 1),
-            id: None,
-            reason: format!("not JSON: {e}"),
-        })?;
+    let mut take = |v: serde_json::Value, line: u64| -> Result<()> {
         let bad = |e: serde_json::Error| Error::Record {
-            origin: origin(i + 1),
+            origin: origin(line),
             id: v.get("id").map(|x| x.to_string()),
             reason: format!("not a gold record: {e}"),
         };
@@ -127,7 +119,7 @@ pub fn load(path: &Path) -> Result<GoldSet> {
             docs.push(serde_json::from_value(v.clone()).map_err(bad)?);
         } else if v.get("a").is_none() && v.get("b").is_none() {
             return Err(Error::Record {
-                origin: origin(i + 1),
+                origin: origin(line),
                 id: v.get("id").map(|x| x.to_string()),
                 reason: "not a gold record: neither a labelled document (\"text\" and \
                          \"cluster\") nor a graded pair (\"a\", \"b\" and \"score\")"
@@ -135,6 +127,45 @@ pub fn load(path: &Path) -> Result<GoldSet> {
             });
         } else {
             pairs.push(serde_json::from_value(v.clone()).map_err(bad)?);
+        }
+        Ok(())
+    };
+    match crate::io::format_named(path) {
+        Some(f @ (crate::io::Format::Csv | crate::io::Format::Tsv)) => {
+            let mut r =
+                csv::ReaderBuilder::new().delimiter(f.delimiter()).from_reader(text.as_bytes());
+            let names = r.headers().map_err(|e| Error::Format {
+                path: path.to_owned(),
+                reason: format!("cannot read the header row: {e}"),
+            })?;
+            let names: Vec<String> = names.iter().map(str::to_owned).collect();
+            for row in r.records() {
+                let row = row.map_err(|e| Error::Record {
+                    origin: origin(e.position().map_or(0, |p| p.line())),
+                    id: None,
+                    reason: format!("malformed record: {e}"),
+                })?;
+                let line = row.position().map_or(0, |p| p.line());
+                // An empty cell is no value (a document without a language), but an empty
+                // label is named as one.
+                let given = |(k, v): &(&String, &str)| !v.is_empty() || *k == "cluster";
+                let fields = names.iter().zip(row.iter()).filter(given);
+                let v = fields.map(|(k, v)| (k.clone(), serde_json::Value::from(v)));
+                take(v.collect(), line)?;
+            }
+        }
+        _ => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v = serde_json::from_str(line).map_err(|e| Error::Record {
+                    origin: origin(i as u64 + 1),
+                    id: None,
+                    reason: format!("not JSON: {e}"),
+                })?;
+                take(v, i as u64 + 1)?;
+            }
         }
     }
     match (docs.is_empty(), pairs.is_empty()) {
