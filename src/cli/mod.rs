@@ -139,8 +139,8 @@ pub struct ReadArgs {
     /// The inputs' encoding when it is not UTF-8 (UTF-16 with a byte-order mark is read
     /// anyway): `windows-1256` or `iso-8859-6` for old Arabic archives, `windows-1252`,
     /// `gb18030`, `shift_jis`, … (the WHATWG encoding labels). A byte-order mark overrides it,
-    /// and an input whose first block is UTF-8 beyond ASCII is read as UTF-8: an archive's old
-    /// and new files can be read in one run.
+    /// and a line that is UTF-8 beyond ASCII is read as UTF-8: an archive's old and new files
+    /// can be read in one run, even joined into one file.
     #[arg(long, value_parser = encoding)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Field (JSON) or column (CSV/TSV/Parquet) holding the document id; absent ids are line

@@ -119,32 +119,96 @@ pub fn open_noting_bom(
             ),
         ));
     }
-    // An archive's files from before and after a move to UTF-8, read in one run: the newer
-    // ones, read in the older encoding, would be letters of another script, silently.
-    let mut other = encoding.filter(|&e| e != encoding_rs::UTF_8);
     let head = decoded.fill_buf()?;
-    if other.is_some_and(|e| e.is_ascii_compatible()) && utf8_text(head) {
-        other = None;
-    }
     let bom =
         [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]].iter().any(|b| head.starts_with(b));
-    let reader = match other {
+    let reader: Box<dyn BufRead + Send> = match encoding.filter(|&e| e != encoding_rs::UTF_8) {
+        // A BOM overrides the label, as the WHATWG rule has it.
+        Some(_) if bom => unicode(decoded)?,
+        // An archive's files from before and after a move to UTF-8, read in one run (or joined
+        // into one with `cat`): the newer lines, read in the older encoding, would be letters
+        // of another script, silently.
+        Some(e) if e.is_ascii_compatible() => {
+            Box::new(BufReader::with_capacity(1 << 16, LineTranscode::new(decoded, e)))
+        }
         Some(e) => Box::new(BufReader::with_capacity(1 << 16, Transcode::new(decoded, e))),
         None => unicode(decoded)?,
     };
     Ok((reader, bom))
 }
 
-/// Whether `head`, a stream's first bytes, is text in UTF-8 and in no ASCII-compatible legacy
-/// encoding: it holds bytes past ASCII, and they make UTF-8 characters (the last may be cut).
-/// Arabic, Cyrillic or Western European text in a single-byte encoding breaks UTF-8 within a
-/// few words; a head that is all ASCII reads the same either way, and decides nothing.
-fn utf8_text(head: &[u8]) -> bool {
-    !head.is_ascii()
-        && match std::str::from_utf8(head) {
-            Ok(_) => true,
-            Err(e) => e.error_len().is_none(),
+/// Whether `line` is text in UTF-8 and in no ASCII-compatible legacy encoding: it holds bytes
+/// past ASCII, and they make UTF-8 characters. Arabic, Cyrillic or Western European text in a
+/// single-byte encoding breaks UTF-8 within a few words; a line that is all ASCII reads the same
+/// either way.
+fn utf8_text(line: &[u8]) -> bool {
+    !line.is_ascii() && std::str::from_utf8(line).is_ok()
+}
+
+/// A stream in an ASCII-compatible legacy encoding, read as UTF-8 line by line: a line that is
+/// UTF-8 beyond ASCII ([`utf8_text`]) is kept as it is, any other decoded from `encoding` (a
+/// sequence that is no character of it becomes U+FFFD). Both keep `\n` where it was.
+struct LineTranscode {
+    inner: Box<dyn BufRead + Send>,
+    encoding: &'static Encoding,
+    /// A line begun in the last block read, not yet ended.
+    partial: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl LineTranscode {
+    fn new(inner: Box<dyn BufRead + Send>, encoding: &'static Encoding) -> Self {
+        let (partial, out) = (Vec::new(), Vec::new());
+        LineTranscode { inner, encoding, partial, out, pos: 0, done: false }
+    }
+
+    /// Appends `lines` (whole lines, the last maybe without its `\n`) to the output, decoded.
+    fn decode(out: &mut Vec<u8>, encoding: &'static Encoding, lines: &[u8]) {
+        for line in lines.split_inclusive(|&b| b == b'\n') {
+            if line.is_ascii() || utf8_text(line) {
+                out.extend_from_slice(line);
+            } else {
+                out.extend_from_slice(encoding.decode_without_bom_handling(line).0.as_bytes());
+            }
         }
+    }
+}
+
+impl Read for LineTranscode {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.pos = 0;
+            let src = self.inner.fill_buf()?;
+            let n = src.len();
+            if n == 0 {
+                Self::decode(&mut self.out, self.encoding, &self.partial);
+                self.partial.clear();
+                self.done = true;
+                continue;
+            }
+            // The block's whole lines, with the line begun before it; the rest waits.
+            match memchr::memrchr(b'\n', src) {
+                Some(end) => {
+                    self.partial.extend_from_slice(&src[..=end]);
+                    Self::decode(&mut self.out, self.encoding, &self.partial);
+                    self.partial.clear();
+                    self.partial.extend_from_slice(&src[end + 1..]);
+                }
+                None => self.partial.extend_from_slice(src),
+            }
+            self.inner.consume(n);
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// The extension of a file named as compressed (`.gz`, `.zst`) whose first bytes are not of
@@ -534,15 +598,22 @@ mod tests {
         assert_eq!(read(Some(encoding_rs::WINDOWS_1256)), "سلام");
         assert_eq!(read(Some(encoding_rs::UTF_8)), "سلام");
         // A newer file of the same archive, in UTF-8 without a BOM, is read as UTF-8 under
-        // the older files' label (it was each Arabic letter as two Latin ones); one whose
-        // start is ASCII takes the label, which reads ASCII the same.
+        // the older files' label (it was each Arabic letter as two Latin ones), line by line:
+        // its Arabic may come after a long ASCII start, or after the older file's lines, the
+        // two joined with `cat`.
         std::fs::write(&p, &text).unwrap();
         assert!(read(Some(encoding_rs::WINDOWS_1256)) == text, "UTF-8 kept as it is");
         let late = format!("{}{}", "{\"text\": \"plain\"}\n".repeat(5000), "قديم\n");
+        assert!(late.len() > 1 << 16, "its Arabic past the first block");
         let (old, _, _) = encoding_rs::WINDOWS_1256.encode(&late);
-        assert!(old.len() > 1 << 16, "its Arabic past the first block");
-        std::fs::write(&p, &old).unwrap();
-        assert!(read(Some(encoding_rs::WINDOWS_1256)) == late, "cp1256 with an ASCII start");
+        for (bytes, what) in [(&old[..], "cp1256"), (late.as_bytes(), "UTF-8")] {
+            std::fs::write(&p, bytes).unwrap();
+            assert!(read(Some(encoding_rs::WINDOWS_1256)) == late, "{what} after ASCII");
+        }
+        let joined = [&old[..], late.as_bytes(), &old[..], &cp1256[..10]].concat();
+        std::fs::write(&p, &joined).unwrap();
+        let want = format!("{late}{late}{late}{}", &text[..10]);
+        assert!(read(Some(encoding_rs::WINDOWS_1256)) == want, "cp1256, UTF-8, cp1256 joined");
         assert!(!utf8_text(&old[old.len() - 10..]), "cp1256 Arabic is no UTF-8");
     }
 
