@@ -113,7 +113,7 @@ fn a_csv_quote_that_never_closes_rejects_its_line_and_reads_the_records_it_took(
     let (_, err, code) = run(dir.path(), &["dedup", "news.csv", "-o", "kept.csv"]);
     assert_eq!(code, Some(0), "{err}");
     let kept = std::fs::read_to_string(dir.path().join("kept.csv")).unwrap();
-    assert!(kept.contains("\n3,\"Rain in Riyadh\"\n"), "{kept}");
+    assert!(kept.contains("\r\n3,\"Rain in Riyadh\"\r\n"), "rows end as the header row: {kept}");
     // A TSV written without quoting (MySQL, PostgreSQL) is read with --no-quotes, each quote
     // character kept as text, its backslash escapes decoded, and `dedup` writes its rows back
     // as they were.
