@@ -449,6 +449,45 @@ mod tests {
         assert!(err.starts_with("no column 'ID' for --id-field (columns: id, cluster"), "{err}");
     }
 
+    /// Files written by Spark, pyarrow, Polars or DuckDB come compressed with any of Parquet's
+    /// codecs; each is read (LZ4 and Brotli were refused as "disabled at compile time").
+    #[test]
+    fn every_parquet_codec_is_read() {
+        use parquet::basic::{BrotliLevel, GzipLevel};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("text", DataType::Utf8, true),
+        ]));
+        let texts: Vec<String> = (0..500).map(|i| format!("رئيس كوريا الجنوبية {i}")).collect();
+        let ids: Vec<String> = (0..500).map(|i| format!("d{i}")).collect();
+        let columns: Vec<ArrayRef> =
+            vec![Arc::new(StringArray::from(ids)), Arc::new(StringArray::from(texts.clone()))];
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for codec in [
+            Compression::UNCOMPRESSED,
+            Compression::SNAPPY,
+            Compression::GZIP(GzipLevel::default()),
+            Compression::LZ4,
+            Compression::LZ4_RAW,
+            Compression::BROTLI(BrotliLevel::default()),
+            Compression::ZSTD(ZstdLevel::default()),
+        ] {
+            let props = WriterProperties::builder().set_compression(codec).build();
+            let mut w = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).unwrap();
+            w.write(&batch).unwrap();
+            let path = dir.path().join(format!("{codec}.parquet"));
+            std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+            let mut seen = Vec::new();
+            read(&path, "id", "text", None, None, None, &mut |r| {
+                seen.push(r.text.unwrap().to_owned());
+                true
+            })
+            .unwrap_or_else(|e| panic!("{codec}: {e}"));
+            assert_eq!(seen, texts, "{codec}");
+        }
+    }
+
     /// A schema naming a used column twice is refused by name, as a CSV header row is; a
     /// repeated column that is not read is no matter.
     #[test]
