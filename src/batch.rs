@@ -130,7 +130,7 @@ pub fn table_header<'a>(
     // Inputs with different header rows would put rows under the wrong columns.
     if let Some(h) = headers.iter().find(|h| h.columns != first.columns) {
         return Err(format!(
-            "{}: its header row ({}) is not that of {} ({}): dedup writes one table; give it \
+            "{}: its header row ({}) is not that of {} ({}): the rows written as read make one table; give it \
              inputs with the same columns, or one run each",
             h.file, h.columns, first.file, first.columns
         ));
@@ -139,7 +139,7 @@ pub fn table_header<'a>(
     let tables: std::collections::HashSet<&str> = headers.iter().map(|h| &*h.file).collect();
     if let Some(f) = files.find(|f| !tables.contains(f)) {
         return Err(format!(
-            "{f}: not CSV or TSV, unlike {}: dedup writes one table; give it inputs of one \
+            "{f}: not CSV or TSV, unlike {}: the rows written as read make one table; give it inputs of one \
              format, or one run each",
             first.file
         ));

@@ -371,6 +371,64 @@ fn remove_by_id_and_by_time_then_compact() {
     assert_eq!(stat(d, "ix")["documents"], 600);
 }
 
+/// `index add --new`: tonight's records less those of stories seen before and less tonight's own
+/// repeats, one per new story, its first, written byte for byte as read: JSON lines as they
+/// were (spacing, key order), a spreadsheet's CSV under its BOM and header row with CR LF.
+/// A re-run adds nothing and finds nothing new.
+#[test]
+fn add_writes_the_records_of_new_stories_as_they_were_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let oil = "Oil prices rise after producers agree to extend output cuts";
+    let budget = "Parliament passes the annual budget bill after a long debate";
+    let night1 = [
+        ("a1", oil.to_owned()),
+        ("a2", format!("{oil} again")),
+        ("b1", "Wheat harvest hit by drought in the southern provinces".to_owned()),
+    ];
+    let night2 = [
+        ("c1", format!("{oil} on Monday")),
+        ("d1", budget.to_owned()),
+        ("a1", oil.to_owned()),
+        ("d2", format!("{budget} on Monday")),
+        ("e1", "Museum returns stolen paintings to their owners".to_owned()),
+    ];
+    let line =
+        |(id, text): &(&str, String)| format!("{{\"text\":  \"{text}\", \"id\": \"{id}\"}}\n");
+    let csv_row = |(id, text): &(&str, String)| format!("\"{id}\",\"{text}\"\r\n");
+    let jsonl = |rows: &[(&str, String)]| rows.iter().map(line).collect::<String>();
+    let csv = |rows: &[(&str, String)]| {
+        format!("\u{FEFF}\"id\",\"text\"\r\n{}", rows.iter().map(csv_row).collect::<String>())
+    };
+    std::fs::write(d.join("night1.jsonl"), jsonl(&night1)).unwrap();
+    std::fs::write(d.join("night2.jsonl"), jsonl(&night2)).unwrap();
+    std::fs::write(d.join("night1.csv"), csv(&night1)).unwrap();
+    std::fs::write(d.join("night2.csv"), csv(&night2)).unwrap();
+    let new_ones = [night2[1].clone(), night2[4].clone()];
+    for (ext, want) in [("jsonl", jsonl(&new_ones)), ("csv", csv(&new_ones))] {
+        let ix = format!("ix-{ext}");
+        ok(d, &["index", "create", &ix, "-q"]);
+        let first =
+            ok(d, &["index", "add", &ix, &format!("night1.{ext}"), "--new", "n1", "-o", "a1"]);
+        assert!(stderr(&first).contains("2 new records written to n1"), "{}", stderr(&first));
+        let new = format!("new.{ext}");
+        ok(d, &["index", "add", &ix, &format!("night2.{ext}"), "--new", &new, "-o", "a2"]);
+        let got = std::fs::read_to_string(d.join(&new)).unwrap();
+        assert_eq!(got, want, "{ext}");
+        // Run again: every id is stored, nothing is new; a table keeps its header row.
+        ok(d, &["index", "add", &ix, &format!("night2.{ext}"), "--new", &new, "-o", "a3"]);
+        let again = std::fs::read_to_string(d.join(&new)).unwrap();
+        assert_eq!(again, if ext == "csv" { "\u{FEFF}\"id\",\"text\"\r\n" } else { "" });
+    }
+    // An output that cannot hold the inputs' rows is refused before anything is added.
+    ok(d, &["index", "create", "ix-x", "-q"]);
+    let out = xdedup(d, &["index", "add", "ix-x", "night1.jsonl", "--new", "new.csv"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let want = "night1.jsonl: index add --new writes a table (new.csv) only from CSV or TSV inputs";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    assert_eq!(stat(d, "ix-x")["documents"], 0);
+}
+
 /// Times in different forms (a feed's RFC 2822 dates, seconds and milliseconds since 1970, ISO
 /// times with an offset) are compared as the moments they are: compared as text, `1577836800`
 /// (2020) sorts before `2019-…` and RFC 2822 dates sort by the day's name.

@@ -56,14 +56,28 @@ fn jsonl_and_parquet_runs_give_the_same_stories() {
     })
     .unwrap();
     assert_eq!(n, pairs.len());
-    // The index reads Parquet as it reads JSON Lines.
+    // The index reads Parquet as it reads JSON Lines; the records of new stories are the rows
+    // of the input, with every column, as they are from JSON Lines.
     assert!(xdedup(d, &["index", "create", "ix"], None).status.success());
-    let out = xdedup(
-        d,
-        &["index", "add", "ix", "og.parquet", "--time-field", "time", "-o", "added.parquet", "-q"],
-        None,
-    );
+    let args = ["index", "add", "ix", "og.parquet", "--time-field", "time", "-o", "added.parquet"];
+    let out = xdedup(d, &[&args[..], &["-q", "--new", "new.parquet"]].concat(), None);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(xdedup(d, &["index", "create", "iy"], None).status.success());
+    let args = ["index", "add", "iy", og.to_str().unwrap(), "--time-field", "time", "-o", "y"];
+    let out = xdedup(d, &[&args[..], &["-q", "--new", "new.jsonl"]].concat(), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut new = Vec::new();
+    read(&d.join("new.parquet"), "id", "text", None, Some("time"), Some("lang"), &mut |r| {
+        new.push(serde_json::json!({"id": r.id, "text": r.text, "time": r.time, "lang": r.lang}));
+        true
+    })
+    .unwrap();
+    let want: Vec<Value> = json_lines(&std::fs::read(d.join("new.jsonl")).unwrap())
+        .iter()
+        .map(|r| serde_json::json!({"id": r["id"], "text": r["text"], "time": r["time"], "lang": r["lang"]}))
+        .collect();
+    assert!(want.len() > 900, "one record per story: {}", want.len());
+    assert_eq!(new, want);
     assert_eq!(
         parquet_column(&d.join("added.parquet"), "status")
             .values()

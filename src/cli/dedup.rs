@@ -27,7 +27,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         args.keep != Keep::Earliest || args.batch.input.read.time_field.is_some(),
         "--keep earliest needs --time-field"
     );
-    output_fits_inputs(&args.batch)?;
+    output_fits_inputs("dedup", args.batch.output.output.as_deref(), &args.batch.input)?;
     if args.timely.engine == super::distributed::Engine::Timely {
         let task = xdedup::batch::Task::Dedup(args.keep);
         return super::distributed::run(&args.batch, &args.timely, quiet, task, None);
@@ -72,13 +72,11 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         if let Some(h) = header {
             out.text(&h.first_line())?;
         }
-        let end = header.map_or("\n", |h| h.line_end());
         for e in &batch.entries {
             if let Entry::Record(d) = *e
                 && keep[d]
             {
-                out.text(recs[d].raw.as_deref().unwrap_or(&recs[d].text))?;
-                out.text(end)?;
+                raw_row(out, header, &recs[d])?;
             }
         }
         Ok(())
@@ -87,21 +85,37 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
     unread.status()
 }
 
-/// Why a table output of `dedup` cannot be written from inputs read as JSON or text lines
-/// (found once read, on either engine).
-pub const TABLE_OF_LINES: &str = "dedup writes a table only from CSV or TSV inputs, their rows \
-                                  as they were; these were read as JSON or text lines: name the \
-                                  output .jsonl";
+/// Why a table output of records as read (`dedup`, `index add --new`) cannot be written from
+/// inputs read as JSON or text lines (found once read, on either engine).
+pub const TABLE_OF_LINES: &str = "records are written as a table only from CSV or TSV \
+                                  inputs, their rows as they were; these were read as JSON or \
+                                  text lines: name the output .jsonl";
 
-/// `dedup`'s output, by its name, takes the rows of some input formats only: Parquet's of
-/// Parquet, a table's (`.csv`, `.tsv`) of CSV or TSV, JSON lines' (`.jsonl`, `.json`,
-/// `.ndjson`) of any but a table. An input its name or `--format` says is of another format is
-/// refused by its name before the run; for a table, one whose content decides (standard input,
-/// a name that says nothing) is checked once read. Any other name takes what the inputs give.
-fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
+/// One record written as it was read (`dedup`, `index add --new`), ended as the rows of its
+/// table (`header`) are, or with `\n`.
+pub fn raw_row(
+    out: &mut xdedup::io::write::Output,
+    header: Option<&xdedup::io::Header>,
+    record: &xdedup::io::Record,
+) -> std::io::Result<()> {
+    out.text(record.raw.as_deref().unwrap_or(&record.text))?;
+    out.text(header.map_or("\n", |h| h.line_end()))
+}
+
+/// An output of records as they were read (`who` writes it: `dedup`, `index add --new`), by its
+/// name, takes the rows of some input formats only: Parquet's of Parquet, a table's (`.csv`,
+/// `.tsv`) of CSV or TSV, JSON lines' (`.jsonl`, `.json`, `.ndjson`) of any but a table. An
+/// input its name or `--format` says is of another format is refused by its name before the
+/// run; for a table, one whose content decides (standard input, a name that says nothing) is
+/// checked once read. Any other name takes what the inputs give.
+pub fn output_fits_inputs(
+    who: &str,
+    out: Option<&std::path::Path>,
+    input: &super::InputArgs,
+) -> anyhow::Result<()> {
     use xdedup::io::{Format, Input, input_format};
-    let Some(out) = args.output.output.as_deref() else { return Ok(()) };
-    let opts = args.input.read_options(false);
+    let Some(out) = out else { return Ok(()) };
+    let opts = input.read_options(false);
     let format = |i: &Input| input_format(i, &opts);
     let table = |i: &Input| matches!(format(i), Some(Format::Csv | Format::Tsv));
     let folder = |i: &Input| opts.doc_per_file && matches!(i, Input::Path(p) if p.is_dir());
@@ -117,14 +131,14 @@ fn output_fits_inputs(args: &BatchArgs) -> anyhow::Result<()> {
     } else {
         return Ok(());
     };
-    if let Some(i) = args.input.inputs().iter().find(|i| !fits(i)) {
+    if let Some(i) = input.inputs().iter().find(|i| !fits(i)) {
         let instead = match format(i) {
             Some(Format::Csv) => ".csv",
             Some(Format::Tsv) => ".tsv",
             _ => ".jsonl",
         };
         anyhow::bail!(
-            "{}: dedup writes {what} ({}) only from {takes}, their rows as they were; name the \
+            "{}: {who} writes {what} ({}) only from {takes}, their rows as they were; name the \
              output {instead}",
             i.name(),
             out.display()

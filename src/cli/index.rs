@@ -114,6 +114,12 @@ pub struct AddArgs {
     /// `{"id", "from", "to"}` (story names), for whoever publishes story ids.
     #[arg(long, value_name = "FILE")]
     pub moves: Option<PathBuf>,
+    /// Also write the records that start a story no stored document is in (tonight's batch
+    /// less everything seen before, and less its own repeats): one per such story, its first,
+    /// written as it was read, as `dedup` writes its kept records (JSON or text lines; a CSV or
+    /// TSV table under its header row; Parquet from Parquet inputs).
+    #[arg(long, value_name = "FILE")]
+    pub new: Option<PathBuf>,
     /// Documents per transaction: each batch is committed whole or not at all.
     #[arg(long, default_value_t = 50_000)]
     pub batch_size: usize,
@@ -426,6 +432,88 @@ struct Totals {
     merged: usize,
 }
 
+/// `index add --new`: the records of the run that start a story no stored document is in, one
+/// per story, written as they were read (see [`super::dedup::raw_row`]).
+struct Fresh {
+    name: String,
+    out: Output,
+    /// Whether the output is a table (its header row is written before the first row).
+    table: bool,
+    /// The inputs' header rows so far, and whether the table's was written.
+    headers: Vec<xdedup::io::Header>,
+    wrote_header: bool,
+    /// Parquet: each record's (input, row number), copied at the end, and the inputs of records
+    /// in input order.
+    rows: Vec<(std::sync::Arc<str>, u64)>,
+    files: Vec<std::sync::Arc<str>>,
+    written: usize,
+}
+
+impl Fresh {
+    fn create(path: &std::path::Path) -> anyhow::Result<Fresh> {
+        let name = path.display().to_string();
+        let out = Output::create(Some(path)).with_context(|| format!("{name}: cannot create"))?;
+        let table = xdedup::io::write::names_table(path).is_some();
+        let (headers, rows, files) = (Vec::new(), Vec::new(), Vec::new());
+        Ok(Fresh { name, out, table, headers, wrote_header: false, rows, files, written: 0 })
+    }
+
+    /// Before a chunk is added: its inputs' header rows joined to the others', checked to make
+    /// one table with its records' inputs, as `dedup` checks them.
+    fn check(&mut self, c: &mut Loaded) -> anyhow::Result<()> {
+        self.headers.append(&mut c.headers);
+        let files = c.records.iter().map(|r| &*r.origin.file);
+        let header = xdedup::batch::table_header(&self.headers, files)
+            .map_err(|e| anyhow::anyhow!("--new {}: {e}", self.name))?;
+        if header.is_none() && self.table && !c.records.is_empty() {
+            anyhow::bail!("--new {}: {}", self.name, super::dedup::TABLE_OF_LINES);
+        }
+        for r in &c.records {
+            if self.files.last() != Some(&r.origin.file) {
+                self.files.push(r.origin.file.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a record, under its table's header row when it is the first.
+    fn record(&mut self, r: &xdedup::io::Record) -> anyhow::Result<()> {
+        self.written += 1;
+        if self.out.is_parquet() {
+            self.rows.push((r.origin.file.clone(), r.origin.line));
+            return Ok(());
+        }
+        self.header()?;
+        super::dedup::raw_row(&mut self.out, self.headers.first(), r)
+            .with_context(|| format!("{}: cannot write", self.name))
+    }
+
+    /// The table's header row, once.
+    fn header(&mut self) -> anyhow::Result<()> {
+        if let Some(h) = self.headers.first().filter(|_| !self.wrote_header) {
+            self.out
+                .text(&h.first_line())
+                .with_context(|| format!("{}: cannot write", self.name))?;
+            self.wrote_header = true;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<usize> {
+        if self.out.is_parquet() {
+            let files: Vec<&str> = self.files.iter().map(|f| &**f).collect();
+            let rows = self.rows.iter().map(|(f, line)| (&**f, *line));
+            super::dedup::parquet_rows(&files, rows, &mut self.out)
+                .with_context(|| format!("{}: cannot write", self.name))?;
+        } else {
+            // A table none of whose records was new is its header row.
+            self.header()?;
+        }
+        self.out.finish().with_context(|| format!("{}: cannot write", self.name))?;
+        Ok(self.written)
+    }
+}
+
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
     let index = open_writer(&args.dir)?
@@ -434,6 +522,8 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     index.check(&args.pipeline.given()?)?;
     args.output.probe(&args.input)?;
     args.input.refuse_as_output("--moves", args.moves.as_deref())?;
+    args.input.refuse_as_output("--new", args.new.as_deref())?;
+    super::dedup::output_fits_inputs("index add --new", args.new.as_deref(), &args.input)?;
     let target = args.output.output.as_deref();
     let name = target.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     let mut out = Output::create(target).with_context(|| format!("{name}: cannot create"))?;
@@ -455,6 +545,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let mut fresh = args.new.as_deref().map(Fresh::create).transpose()?;
     let spinner = Spinner::new(quiet);
     let strict = args.input.read.strict;
     let mut totals = Totals::default();
@@ -462,6 +553,9 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut error: Option<anyhow::Error> = None;
     let mut flush = |chunk: &mut Loaded, totals: &mut Totals| -> anyhow::Result<()> {
         let mut c = std::mem::take(chunk);
+        if let Some(f) = &mut fresh {
+            f.check(&mut c)?;
+        }
         if c.entries.is_empty() {
             return Ok(());
         }
@@ -497,6 +591,15 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             match *e {
                 Entry::Record(i) => {
                     let a: &Assignment = &report.assignments[i];
+                    // A story of this batch's documents only: its first (a stored document
+                    // moved into a story of this batch would be its first).
+                    if let Some(f) = &mut fresh
+                        && !a.skipped
+                        && a.new_story
+                        && a.representative
+                    {
+                        f.record(&c.records[i])?;
+                    }
                     out.json(&Row {
                         id: &c.records[i].id,
                         cluster: &a.cluster,
@@ -515,7 +618,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     };
     spinner.stage("reading and adding");
     let inputs = args.input.inputs_to_read(quiet);
-    read_inputs(&inputs, &args.input.read_options(false), |item| {
+    read_inputs(&inputs, &args.input.read_options(args.new.is_some()), |item| {
         if let Err(e) = chunk.take(item, strict) {
             error = Some(e.into());
             return false;
@@ -539,6 +642,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     if let Some((name, out)) = moves {
         out.finish().with_context(|| format!("{name}: cannot write"))?;
     }
+    let fresh = fresh.map(Fresh::finish).transpose()?;
     totals.changed.warn(
         quiet,
         ("skipped record holds", "skipped records hold"),
@@ -566,6 +670,13 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             counted(totals.moved, "stored document", "stored documents"),
             counted(totals.merged, "story", "stories")
         );
+        if let (Some(n), Some(p)) = (fresh, &args.new) {
+            eprintln!(
+                "xdedup: {} written to {}",
+                counted(n, "new record", "new records"),
+                p.display()
+            );
+        }
     }
     unread.status()
 }
