@@ -211,6 +211,25 @@ fn compressed_csv_text_and_stdin_inputs() {
         groups(&json_lines(&out.stdout)),
         vec![vec!["0.txt".to_string(), "1.txt".into()], vec!["sub/c.txt".into()]]
     );
+    // The same folder under version control, copied from a Mac, with a link back up the tree
+    // and one to a folder already read: each file once, hidden files and folders left out (the
+    // loop read every file forty times; `.git` gave its objects as documents).
+    std::fs::create_dir_all(docs.join(".git/objects/ab")).unwrap();
+    std::fs::write(docs.join(".git/objects/ab/cdef"), b"x\x9c\xcb\x48\xcd\xc9").unwrap();
+    std::fs::write(docs.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(docs.join("sub/.DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+    std::os::unix::fs::symlink("..", docs.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("sub", docs.join("also-sub")).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "docs", "--doc-per-file"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 records read: 3 documents in 2 stories"), "{}", stderr(&out));
+    let ids: Vec<String> = json_lines(&out.stdout).iter().map(id_of).collect();
+    assert_eq!(ids, ["0.txt", "1.txt", "sub/c.txt"], "each file once, under its own path");
+    // A folder that holds only hidden files is empty, and said to be.
+    std::fs::create_dir_all(dir.path().join("dots/.cache")).unwrap();
+    std::fs::write(dir.path().join("dots/.cache/x"), "Oil prices rise").unwrap();
+    let out = xdedup(dir.path(), &["cluster", "dots", "--doc-per-file"], None);
+    assert!(stderr(&out).contains("warning: dots: no file in the folder"), "{}", stderr(&out));
 }
 
 /// `dedup` of a table writes each kept row as it was read: a spreadsheet's export that quotes

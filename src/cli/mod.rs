@@ -536,20 +536,15 @@ fn warn_empty(inputs: &[Input], doc_per_file: bool, quiet: bool) {
     }
 }
 
-/// Whether there is a file (anything but a folder) anywhere under `dir`; stops at the first.
+/// Whether there is a file (anything but a folder) anywhere under `dir` that `--doc-per-file`
+/// reads, or a folder it cannot list; stops at the first.
 fn holds_a_file(dir: &std::path::Path) -> bool {
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(d) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { return true };
-        for e in entries.flatten() {
-            let p = e.path();
-            if !p.is_dir() {
-                return true;
-            }
-            folders.push(p);
-        }
-    }
-    false
+    let mut any = false;
+    let unlisted = xdedup::io::walk_files(dir, |_| {
+        any = true;
+        false
+    });
+    any || !unlisted.is_empty()
 }
 
 /// Runs `work` on the pool's worker when the pool has one thread, else on this thread.

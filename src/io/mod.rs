@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 pub use read::{
     Range, SPLIT_BYTES, Share, input_format, plan_ranges, read_inputs, read_inputs_prepared,
-    read_share, unnamed_fields,
+    read_share, unnamed_fields, walk_files,
 };
 
 use crate::error::Origin;

@@ -1943,6 +1943,54 @@ fn encode_csv(rec: &csv::ByteRecord, delimiter: u8, quoting: bool) -> String {
     String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
+/// Walks the files under `dir` (`--doc-per-file`), giving each to `file` until it returns false;
+/// returns the folders that could not be listed. Links are followed, but a folder already
+/// walked is not walked again, and a folder's own tree is walked before the links in it: a
+/// link back up the tree (`ln -s .. loop`) gave every file under it again at each level, some
+/// forty times before the system refused, and a link to a folder of the tree gives nothing
+/// twice (its files keep their own paths). Hidden files and folders (a name that starts with
+/// `.`: `.git`, `.DS_Store`, an editor's `.swp`) are left out, as `rg` and `fd` leave them out.
+pub fn walk_files(
+    dir: &Path,
+    mut file: impl FnMut(PathBuf) -> bool,
+) -> Vec<(PathBuf, std::io::Error)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut errors = Vec::new();
+    let mut walked = std::collections::HashSet::new();
+    let mut folders = vec![dir.to_path_buf()];
+    // Links to folders, walked once no folder is left, the least path first.
+    let mut links = std::collections::BTreeSet::new();
+    while let Some(d) = folders.pop().or_else(|| links.pop_first()) {
+        // Each folder once, by the file it is.
+        if let Ok(m) = std::fs::metadata(&d)
+            && !walked.insert((m.dev(), m.ino()))
+        {
+            continue;
+        }
+        match std::fs::read_dir(&d) {
+            Ok(entries) => {
+                for e in entries.flatten() {
+                    if e.file_name().as_encoded_bytes().starts_with(b".") {
+                        continue;
+                    }
+                    let p = e.path();
+                    if !p.is_dir() {
+                        if !file(p) {
+                            return errors;
+                        }
+                    } else if e.file_type().is_ok_and(|t| t.is_symlink()) {
+                        links.insert(p);
+                    } else {
+                        folders.push(p);
+                    }
+                }
+            }
+            Err(e) => errors.push((d, e)),
+        }
+    }
+    errors
+}
+
 /// Reads every file under `dir` as one document, its id the file's path under `dir`: first a
 /// rejection for each folder that cannot be listed, then the files in path order, numbered from
 /// 1 in that order (the places `emit` gets). With `dealing` (this worker and the number of
@@ -1957,19 +2005,10 @@ fn read_dir(
     emit: &mut dyn FnMut(u64, Item) -> bool,
 ) {
     let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    let mut errors = Vec::new();
-    while let Some(d) = stack.pop() {
-        match std::fs::read_dir(&d) {
-            Ok(entries) => {
-                for e in entries.flatten() {
-                    let p = e.path();
-                    if p.is_dir() { stack.push(p) } else { files.push(p) }
-                }
-            }
-            Err(e) => errors.push((d, e)),
-        }
-    }
+    let errors = walk_files(dir, |f| {
+        files.push(f);
+        true
+    });
     files.sort();
     let mine =
         |place: u64| dealing.is_none_or(|(index, peers)| (place as usize + input) % peers == index);
