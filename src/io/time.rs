@@ -14,7 +14,9 @@
 //! - any other number, as time since 1970 in seconds, or (by its size: at 10¹¹ and over, 10¹⁴,
 //!   10¹⁷) milliseconds, microseconds or nanoseconds, as JavaScript, Java and pandas write them.
 //!
-//! Anything else is not read (`03/12/2026` could be March or December): callers say so.
+//! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
+//! Persian archives write dates). Anything else is not read (`03/12/2026` could be March or
+//! December): callers say so.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -25,7 +27,8 @@ const NANOS: i128 = 1_000_000_000;
 
 /// The moment `value` stands for, or `None` when it is not a time this module reads.
 pub fn instant(value: &str) -> Option<Instant> {
-    let s = value.trim();
+    let s = crate::text::ascii_digits(value);
+    let s = s.trim();
     if s.is_empty() {
         return None;
     }
@@ -153,6 +156,12 @@ mod tests {
         assert_eq!(at("20200102"), day);
         assert_eq!(at("2020/1/2"), day);
         assert_eq!(at("2020"), at("2020-01-01"));
+        // In the digits of Arabic, Persian and Devanagari archives.
+        assert_eq!(at("٢٠٢٠-٠١-٠٢"), day);
+        assert_eq!(at("۲۰۲۰/۱/۲"), day);
+        assert_eq!(at("२०२०-०१-०२"), day);
+        assert_eq!(at("١٥٧٧٩٢٣٢٠٠"), day, "seconds since 1970");
+        assert_eq!(at("٢٠٢٠-٠١-٠٢T٠٠:٠٠:٠٠Z"), day);
     }
 
     #[test]

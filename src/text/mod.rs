@@ -23,5 +23,5 @@ pub mod arabic;
 mod normalize;
 mod numbers;
 
-pub use normalize::{Normalized, Normalizer, numbers};
+pub use normalize::{Normalized, Normalizer, ascii_digits, numbers};
 pub use numbers::{token_number, token_number_hashed};

@@ -94,6 +94,21 @@ fn ascii_digit(c: char, gc: CodePointMapDataBorrowed<'static, GeneralCategory>) 
     char::from(b'0' + ((c as u32 - start) % 10) as u8)
 }
 
+/// `text` with every decimal digit of any script written as its ASCII digit (`٢٠١٥-٠٧-٢١` →
+/// `2015-07-21`), the rest as it is: dates and numbers of an Arabic, Persian or Devanagari
+/// archive read as those in ASCII are.
+pub fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return text.into();
+    }
+    let gc = CodePointMapDataBorrowed::<GeneralCategory>::new();
+    let digit = |c: char| !c.is_ascii() && gc.get(c) == GeneralCategory::DecimalNumber;
+    if !text.chars().any(digit) {
+        return text.into();
+    }
+    text.chars().map(|c| if digit(c) { ascii_digit(c, gc) } else { c }).collect::<String>().into()
+}
+
 /// The numbers written in `text`: every run of decimal digits (of any script, so `٢٠١٥` and
 /// `2015` are the same number), as its value without leading zeros (runs longer than 18 digits
 /// as a hash of their digits, with the top bit set), sorted and distinct. Separators split
