@@ -14,6 +14,9 @@
 //! - any other number, as time since 1970 in seconds, or (by its size: at 10¹¹ and over, 10¹⁴,
 //!   10¹⁷) milliseconds, microseconds or nanoseconds, as JavaScript, Java and pandas write them.
 //!
+//! - a date with its month's name, as news pages print it (`21 يوليو 2015`, `21 تموز 2015`,
+//!   `July 21, 2015`, a day's name before it and a time after it allowed; see [`named_month`]).
+//!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
 //! Persian archives write dates). Anything else is not read (`03/12/2026` could be March or
 //! December): callers say so.
@@ -27,8 +30,8 @@ const NANOS: i128 = 1_000_000_000;
 
 /// The moment `value` stands for, or `None` when it is not a time this module reads.
 pub fn instant(value: &str) -> Option<Instant> {
-    let s = crate::text::ascii_digits(value);
-    let s = s.trim();
+    let digits = crate::text::ascii_digits(value);
+    let s = digits.trim();
     if s.is_empty() {
         return None;
     }
@@ -62,7 +65,146 @@ pub fn instant(value: &str) -> Option<Instant> {
             return Some(of_utc(t));
         }
     }
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok().map(|d| of_utc(d.and_time(NaiveTime::MIN)))
+    if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        return Some(of_utc(d.and_time(NaiveTime::MIN)));
+    }
+    named_month(digits.trim())
+}
+
+/// Month names, English and Arabic (the Egyptian and Gulf names, and the Levantine ones, which
+/// are matched first: `كانون الثاني` holds `الثاني`), their letters as [`letters`] leaves them.
+const MONTHS: [(&str, u32); 38] = [
+    ("كانون الثاني", 1),
+    ("تشرين الاول", 10),
+    ("تشرين الثاني", 11),
+    ("كانون الاول", 12),
+    ("شباط", 2),
+    ("اذار", 3),
+    ("نيسان", 4),
+    ("ايار", 5),
+    ("حزيران", 6),
+    ("تموز", 7),
+    ("اب", 8),
+    ("ايلول", 9),
+    ("يناير", 1),
+    ("فبراير", 2),
+    ("مارس", 3),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("يونيو", 6),
+    ("يونيه", 6),
+    ("يوليو", 7),
+    ("يوليه", 7),
+    ("اغسطس", 8),
+    ("سبتمبر", 9),
+    ("اكتوبر", 10),
+    ("نوفمبر", 11),
+    ("ديسمبر", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+];
+
+/// Day names, left out of a date (`الثلاثاء 21 يوليو 2015`, `Tuesday, July 21, 2015`).
+const DAYS: [&str; 14] = [
+    "الاثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الخميس",
+    "الجمعه",
+    "السبت",
+    "الاحد",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// `s` lower-cased, its Arabic alef forms as `ا` and `ة` as `ه`, so names match however the
+/// hamza is written.
+fn letters(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'أ' | 'إ' | 'آ' => 'ا',
+            'ة' => 'ه',
+            c => c.to_lowercase().next().unwrap_or(c),
+        })
+        .collect()
+}
+
+/// A date written with its month's name, as news pages print it: a day, a month (English, or
+/// Arabic in its Egyptian, Gulf or Levantine name; English names also as their first three
+/// letters), a year, in either order of day and month, a day's name before them left out, and
+/// a time after them (`10:30`, `10:30:15`, with `AM`/`PM` or `ص`/`م`) taken as UTC:
+/// `21 يوليو 2015`, `الثلاثاء، 21 تموز 2015 - 10:30 م`, `July 21, 2015`, `21 Jul 2015 10:30`.
+fn named_month(s: &str) -> Option<Instant> {
+    let mut text = letters(s);
+    let month = MONTHS.iter().find_map(|&(name, m)| {
+        let at = word_at(&text, name)?;
+        text.replace_range(at..at + name.len(), " ");
+        Some(m)
+    });
+    let month = month.or_else(|| {
+        let (at, m) = text.split(|c: char| !c.is_alphabetic()).find_map(|w| {
+            let m = MONTHS[26..].iter().find(|(n, _)| w.len() == 3 && n.starts_with(w))?.1;
+            Some((word_at(&text, w)?, m))
+        })?;
+        text.replace_range(at..at + 3, " ");
+        Some(m)
+    })?;
+    let (mut day, mut year, mut time, mut pm) = (None, None, None, None);
+    for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | '-' | '.')) {
+        match w {
+            "" => {}
+            w if DAYS.contains(&w)
+                || (w.len() == 3 && DAYS[7..].iter().any(|d| d.starts_with(w))) => {}
+            "am" | "ص" => pm = Some(false),
+            "pm" | "م" => pm = Some(true),
+            w if w.contains(':') => time = Some(w),
+            w if w.len() == 4 && year.is_none() => year = Some(w.parse::<i32>().ok()?),
+            w if w.len() <= 2 && day.is_none() => day = Some(w.parse::<u32>().ok()?),
+            _ => return None,
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(year?, month, day?)?;
+    let time = match time {
+        None => NaiveTime::MIN,
+        Some(t) => {
+            let t = NaiveTime::parse_from_str(t, "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+                .ok()?;
+            match pm {
+                Some(pm) if (1..=12).contains(&chrono::Timelike::hour(&t)) => {
+                    let h = chrono::Timelike::hour(&t) % 12 + if pm { 12 } else { 0 };
+                    chrono::Timelike::with_hour(&t, h)?
+                }
+                Some(_) => return None,
+                None => t,
+            }
+        }
+    };
+    Some(of_utc(date.and_time(time)))
+}
+
+/// Where `word` stands in `text` as a whole word (not inside a longer one).
+fn word_at(text: &str, word: &str) -> Option<usize> {
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphabetic) && !after.is_some_and(char::is_alphabetic)
+    })
 }
 
 fn of_utc(t: NaiveDateTime) -> Instant {
@@ -174,6 +316,37 @@ mod tests {
         assert!(at("999999999") < at("1000000000"));
         assert!(at("-86400") < at("0"));
         assert!(at("1850-05-01") < at("1970-01-01"));
+    }
+
+    /// Dates as news pages print them, with the month's name: English, or Arabic in its
+    /// Egyptian, Gulf or Levantine name, however its hamza is written.
+    #[test]
+    fn dates_with_month_names_read_as_news_pages_print_them() {
+        let day = at("2015-07-21");
+        for s in [
+            "21 يوليو 2015",
+            "٢١ يوليه ٢٠١٥",
+            "الثلاثاء، 21 تموز 2015",
+            "July 21, 2015",
+            "Tuesday, July 21, 2015",
+            "21 Jul 2015",
+            "Tue 21 July 2015",
+        ] {
+            assert_eq!(instant(s), Some(day), "{s}");
+        }
+        assert_eq!(at("21 أغسطس 2015"), at("2015-08-21"));
+        assert_eq!(at("1 آب 2015"), at("2015-08-01"));
+        assert_eq!(at("3 كانون الثاني 2016"), at("2016-01-03"));
+        assert_eq!(at("3 كانون الأول 2016"), at("2016-12-03"));
+        assert_eq!(at("3 تشرين الثاني 2016"), at("2016-11-03"));
+        assert_eq!(at("الثلاثاء 21 يوليو 2015 - 10:30 م"), at("2015-07-21T22:30:00Z"));
+        assert_eq!(at("July 21, 2015 9:05 AM"), at("2015-07-21T09:05:00Z"));
+        assert_eq!(at("21 July 2015 09:05:30"), at("2015-07-21T09:05:30Z"));
+        for s in
+            ["31 فبراير 2015", "July 2015", "21 July", "May I go 21 2015", "13:00 PM 1 May 2015"]
+        {
+            assert_eq!(instant(s), None, "{s}");
+        }
     }
 
     #[test]
