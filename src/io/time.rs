@@ -15,7 +15,7 @@
 //!   10¹⁷) milliseconds, microseconds or nanoseconds, as JavaScript, Java and pandas write them.
 //!
 //! - a date with its month's name, as news pages print it (`21 يوليو 2015`, `21 تموز 2015`,
-//!   `July 21, 2015`, a day's name before it and a time after it allowed; see [`named_month`]).
+//!   `July 21, 2015`, a day's name before it and a time after it allowed).
 //!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
 //! Persian archives write dates). Anything else is not read (`03/12/2026` could be March or
