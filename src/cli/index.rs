@@ -468,7 +468,7 @@ impl Fresh {
         if header.is_none() && self.table && !c.records.is_empty() {
             anyhow::bail!("--new {}: {}", self.name, super::dedup::TABLE_OF_LINES);
         }
-        for r in &c.records {
+        for r in c.records.iter().filter(|_| self.out.is_parquet()) {
             if self.files.last() != Some(&r.origin.file) {
                 self.files.push(r.origin.file.clone());
             }

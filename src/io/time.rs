@@ -158,7 +158,9 @@ fn named_month(s: &str) -> Option<Instant> {
     });
     let month = month.or_else(|| {
         let (at, m) = text.split(|c: char| !c.is_alphabetic()).find_map(|w| {
-            let m = MONTHS[26..].iter().find(|(n, _)| w.len() == 3 && n.starts_with(w))?.1;
+            // An English name's first three letters (`Jul`).
+            let short = |n: &&(&str, u32)| n.0.is_ascii() && w.len() == 3 && n.0.starts_with(w);
+            let m = MONTHS.iter().find(short)?.1;
             Some((word_at(&text, w)?, m))
         })?;
         text.replace_range(at..at + 3, " ");
@@ -169,7 +171,7 @@ fn named_month(s: &str) -> Option<Instant> {
         match w {
             "" => {}
             w if DAYS.contains(&w)
-                || (w.len() == 3 && DAYS[7..].iter().any(|d| d.starts_with(w))) => {}
+                || (w.len() == 3 && DAYS.iter().any(|d| d.is_ascii() && d.starts_with(w))) => {}
             "am" | "ص" => pm = Some(false),
             "pm" | "م" => pm = Some(true),
             w if w.contains(':') => time = Some(w),
