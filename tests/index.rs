@@ -429,6 +429,84 @@ fn add_writes_the_records_of_new_stories_as_they_were_read() {
     assert_eq!(stat(d, "ix-x")["documents"], 0);
 }
 
+/// A night's add that fails part-way (here `--strict` at a damaged record, after its first
+/// batches were committed), run again once the file is mended, lists in `--new` the same
+/// records as an unbroken run: the records the failed run committed are skipped, and those of
+/// them that started a story are still tonight's new ones.
+#[test]
+fn add_new_run_again_after_a_failure_lists_what_an_unbroken_run_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = |id: &str, text: &str| format!("{{\"id\": \"{id}\", \"text\": \"{text}\"}}\n");
+    let oil = "Oil prices rise after producers agree to extend output cuts";
+    std::fs::write(d.join("night1.jsonl"), line("a1", oil)).unwrap();
+    let night2 = [
+        line("b1", "Wheat harvest hit by drought in the southern provinces"),
+        line("a2", &format!("{oil} again")),
+        line("c1", "Parliament passes the annual budget bill after a long debate"),
+        line("b2", "Wheat harvest hit by drought in the southern provinces again"),
+        line("d1", "Museum returns stolen paintings to their owners"),
+        line("c2", "Parliament passes the annual budget bill after a long debate on Monday"),
+    ];
+    let mended = night2.concat();
+    let damaged =
+        format!("{}{{\"id\": \"x\", \"text\": \n{}", night2[..4].concat(), night2[4..].concat());
+    let add2 = ["index", "add", "ix", "night2.jsonl", "--batch-size", "2", "--strict"];
+    let with = |extra: &[&'static str]| [&add2[..], extra].concat();
+
+    // The unbroken run.
+    ok(d, &["index", "create", "whole", "-q"]);
+    ok(d, &["index", "add", "whole", "night1.jsonl", "-q"]);
+    std::fs::write(d.join("night2.jsonl"), &mended).unwrap();
+    let mut whole = with(&["--new", "whole.jsonl", "-q"]);
+    whole[2] = "whole";
+    ok(d, &whole);
+    let want = std::fs::read_to_string(d.join("whole.jsonl")).unwrap();
+    assert_eq!(want, [&night2[0][..], &night2[2], &night2[4]].concat());
+
+    // The same night cut short after its first two batches, then run again.
+    ok(d, &["index", "create", "ix", "-q"]);
+    ok(d, &["index", "add", "ix", "night1.jsonl", "-q"]);
+    std::fs::write(d.join("night2.jsonl"), &damaged).unwrap();
+    let failed = xdedup(d, &with(&["--new", "new.jsonl"]), None);
+    assert_ne!(failed.status.code(), Some(0), "{}", stderr(&failed));
+    assert_eq!(stat(d, "ix")["documents"], 5);
+    std::fs::write(d.join("night2.jsonl"), &mended).unwrap();
+    let again = ok(d, &with(&["--new", "new.jsonl"]));
+    assert!(
+        stderr(&again).contains("going on with the add of these inputs that did not finish"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(d.join("new.jsonl")).unwrap(), want);
+    // It finished: the same add once more is a new night, with nothing new in it.
+    let once_more = ok(d, &with(&["--new", "new.jsonl"]));
+    assert!(!stderr(&once_more).contains("did not finish"), "{}", stderr(&once_more));
+    assert_eq!(std::fs::read_to_string(d.join("new.jsonl")).unwrap(), "");
+
+    // Cut short again, then another file added: the unfinished add is named, not resumed.
+    std::fs::write(d.join("night3.jsonl"), line("e1", "Comet passes close to the earth")).unwrap();
+    std::fs::write(
+        d.join("night3b.jsonl"),
+        format!("{}{{\"id\": \"y\", \"text\": \n", line("f1", "Flood waters rise in the valley")),
+    )
+    .unwrap();
+    let cut =
+        xdedup(d, &["index", "add", "ix", "night3b.jsonl", "--batch-size", "1", "--strict"], None);
+    assert_ne!(cut.status.code(), Some(0), "{}", stderr(&cut));
+    let other = ok(d, &["index", "add", "ix", "night3.jsonl", "--new", "n3.jsonl"]);
+    assert!(
+        stderr(&other).contains("warning: an add of ")
+            && stderr(&other).contains("night3b.jsonl did not finish"),
+        "{}",
+        stderr(&other)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("n3.jsonl")).unwrap(),
+        line("e1", "Comet passes close to the earth")
+    );
+}
+
 /// Times in different forms (a feed's RFC 2822 dates, seconds and milliseconds since 1970, ISO
 /// times with an offset) are compared as the moments they are: compared as text, `1577836800`
 /// (2020) sorts before `2019-…` and RFC 2822 dates sort by the day's name.

@@ -514,9 +514,24 @@ impl Fresh {
     }
 }
 
+/// The names a run of `inputs` is known by ([`Index::begin_run`]): each file's full path
+/// (`a.jsonl` and `./a.jsonl` are one input), `-` for standard input.
+fn run_names(inputs: &[xdedup::io::Input]) -> Vec<String> {
+    use xdedup::io::Input;
+    inputs
+        .iter()
+        .map(|i| match i {
+            Input::Stdin => "-".to_owned(),
+            Input::Path(p) => {
+                std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()).display().to_string()
+            }
+        })
+        .collect()
+}
+
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
-    let index = open_writer(&args.dir)?
+    let mut index = open_writer(&args.dir)?
         .with_encoder(args.pipeline.encoder()?)?
         .with_lexicon(super::load_lexicon(args.pipeline.lexicon.as_deref())?)?;
     index.check(&args.pipeline.given()?)?;
@@ -546,6 +561,23 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut fresh = args.new.as_deref().map(Fresh::create).transpose()?;
+    let started = index.begin_run(&run_names(&args.input.inputs()))?;
+    if !quiet {
+        use xdedup::index::RunStart;
+        match started {
+            RunStart::New => {}
+            RunStart::Resumed { fresh } => eprintln!(
+                "xdedup: going on with the add of these inputs that did not finish (its records \
+                 are skipped; {} of them started a story)",
+                counted(fresh, "record", "records")
+            ),
+            RunStart::Abandoned { inputs } => eprintln!(
+                "xdedup: warning: an add of {} did not finish; what it added stays in the index \
+                 (an add of it again adds the rest, and lists as new only what it adds)",
+                inputs.join(", ")
+            ),
+        }
+    }
     let spinner = Spinner::new(quiet);
     let strict = args.input.read.strict;
     let mut totals = Totals::default();
@@ -594,9 +626,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
                     // A story of this batch's documents only: its first (a stored document
                     // moved into a story of this batch would be its first).
                     if let Some(f) = &mut fresh
-                        && !a.skipped
-                        && a.new_story
-                        && a.representative
+                        && a.fresh
                     {
                         f.record(&c.records[i])?;
                     }
@@ -643,6 +673,7 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         out.finish().with_context(|| format!("{name}: cannot write"))?;
     }
     let fresh = fresh.map(Fresh::finish).transpose()?;
+    index.end_run()?;
     totals.changed.warn(
         quiet,
         ("skipped record holds", "skipped records hold"),

@@ -53,6 +53,10 @@ pub struct Assignment {
     pub size: u64,
     /// The id was already in the index: nothing was added.
     pub skipped: bool,
+    /// The record starts a story no document stored before its batch is in, and is its first
+    /// (what `index add --new` writes). A skipped record is fresh when the unfinished add that
+    /// [`Index::begin_run`] resumed found it so.
+    pub fresh: bool,
 }
 
 /// A stored document that a batch moved to another story.
@@ -205,6 +209,7 @@ impl Index {
 
         // 1. Known ids.
         let mut fresh: Vec<usize> = Vec::new();
+        let run_fresh = if self.run { self.run_fresh(&w)? } else { Vec::new() };
         for (i, r) in records.iter().enumerate() {
             match db.ids.get(&w, &id_key(&id_text(&r.id))).map_err(&e)? {
                 Some(d) => {
@@ -220,6 +225,7 @@ impl Index {
                         score: None,
                         size: 0,
                         skipped: true,
+                        fresh: run_fresh.binary_search(&d).is_ok(),
                     });
                     report.skipped += 1;
                     if crate::pipeline::set_hash(&features[i]) != row.set_hash {
@@ -712,6 +718,7 @@ impl Index {
         self.put_counters(&mut w, &counters)?;
 
         // 10. Each batch document against its story's representative.
+        let mut fresh_docs = Vec::new();
         for (i, doc, story) in new_doc {
             let row = &story_rows[&story];
             let n = doc_set[&doc];
@@ -729,15 +736,24 @@ impl Index {
                     }
                 }
             };
+            let new_story = new_stories.contains(&story);
+            if new_story && row.first == doc {
+                fresh_docs.push(doc);
+            }
             out[i] = Some(Assignment {
                 story,
                 cluster: row.name.clone(),
-                new_story: new_stories.contains(&story),
+                new_story,
                 representative: row.first == doc,
                 score: Some(score),
                 size: 0,
                 skipped: false,
+                fresh: new_story && row.first == doc,
             });
+        }
+        if self.run {
+            fresh_docs.sort_unstable();
+            self.keep_run_fresh(&mut w, &fresh_docs)?;
         }
         // Sizes after the batch, for every record (skipped ones included).
         let mut assignments = Vec::with_capacity(out.len());

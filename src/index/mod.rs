@@ -93,7 +93,28 @@ pub struct Index {
     /// The lexicon an index created with `--lexicon` was made with ([`Lexicon::describe`]);
     /// its documents carry pivot features.
     pivot: Option<String>,
+    /// An add that may be cut short is under way ([`Index::begin_run`]): each batch keeps its
+    /// fresh documents with it.
+    run: bool,
 }
+
+/// What [`Index::begin_run`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunStart {
+    /// No add was left unfinished.
+    New,
+    /// An add of the same inputs did not finish; this one goes on from it, and `fresh` of the
+    /// records it committed started a story.
+    Resumed { fresh: usize },
+    /// An add of other inputs (these) did not finish. What it committed stays in the index; it
+    /// is not resumed.
+    Abandoned { inputs: Vec<String> },
+}
+
+/// Meta keys of an unfinished add: its inputs and the first document number it could give
+/// (JSON), and its fresh documents (little-endian document numbers, ascending).
+const RUN_KEY: &str = "run";
+const RUN_FRESH_KEY: &str = "run.fresh";
 
 /// One side of a scored pair in the index: a document's or node's weighted sets and signals.
 #[derive(Clone, Copy)]
@@ -223,7 +244,16 @@ impl Index {
             Some(enc) => pipeline.with_encoder(enc),
             None => pipeline,
         };
-        Ok(Index { dir: dir.to_owned(), env, dbs, pipeline, lock: Some(lock), semantic, pivot })
+        Ok(Index {
+            dir: dir.to_owned(),
+            env,
+            dbs,
+            pipeline,
+            lock: Some(lock),
+            semantic,
+            pivot,
+            run: false,
+        })
     }
 
     /// Opens the index in `dir`.
@@ -297,6 +327,7 @@ impl Index {
             lock: None,
             semantic,
             pivot,
+            run: false,
         })
     }
 
@@ -505,6 +536,76 @@ impl Index {
             Some(_) => Ok(()),
             None => Err(index_error(&self.dir, "was opened for reading; open it with open_writer")),
         }
+    }
+
+    /// Starts an add of `inputs` (as the caller names them) that may be cut short and run
+    /// again. Until [`Index::end_run`], each batch's commit keeps with it which of its documents
+    /// were fresh ([`Assignment::fresh`]), so that the same add, run again after a failure,
+    /// marks the records it skips as fresh where the first run found them so: its list of
+    /// tonight's new stories is the one an unbroken run gives. An unfinished add of other
+    /// inputs is left as it is (what it committed stays) and this one starts afresh.
+    pub fn begin_run(&mut self, inputs: &[String]) -> Result<RunStart> {
+        self.ensure_writer()?;
+        let e = lmdb(&self.dir);
+        let mut w = self.env.write_txn().map_err(&e)?;
+        let unfinished = match self.dbs.meta.get(&w, RUN_KEY).map_err(&e)? {
+            None => None,
+            Some(b) => Some(
+                serde_json::from_slice::<(Vec<String>, u64)>(b)
+                    .map_err(|_| index_error(&self.dir, "is damaged: bad run entry"))?,
+            ),
+        };
+        let next_doc = self.counters(&w)?.next_doc;
+        let start = match unfinished {
+            Some((old, from)) if old == inputs => {
+                let fresh = self.run_fresh(&w)?.len();
+                // One that committed nothing is as if it had not run.
+                if from < next_doc { RunStart::Resumed { fresh } } else { RunStart::New }
+            }
+            other => {
+                let bytes = serde_json::to_vec(&(inputs, next_doc)).expect("plain JSON");
+                self.dbs.meta.put(&mut w, RUN_KEY, &bytes).map_err(&e)?;
+                self.dbs.meta.put(&mut w, RUN_FRESH_KEY, &[]).map_err(&e)?;
+                match other {
+                    // One that committed nothing is as if it had not run.
+                    Some((inputs, from)) if from < next_doc => RunStart::Abandoned { inputs },
+                    _ => RunStart::New,
+                }
+            }
+        };
+        w.commit().map_err(&e)?;
+        self.run = true;
+        Ok(start)
+    }
+
+    /// Ends the add [`Index::begin_run`] started: it finished, and is not resumed.
+    pub fn end_run(&mut self) -> Result<()> {
+        self.ensure_writer()?;
+        let e = lmdb(&self.dir);
+        let mut w = self.env.write_txn().map_err(&e)?;
+        self.dbs.meta.delete(&mut w, RUN_KEY).map_err(&e)?;
+        self.dbs.meta.delete(&mut w, RUN_FRESH_KEY).map_err(&e)?;
+        w.commit().map_err(&e)?;
+        self.run = false;
+        Ok(())
+    }
+
+    /// The fresh documents of the add under way, ascending (empty when none is).
+    fn run_fresh(&self, r: &RoTxn) -> Result<Vec<u64>> {
+        let b = self.dbs.meta.get(r, RUN_FRESH_KEY).map_err(lmdb(&self.dir))?.unwrap_or(&[]);
+        if b.len() % 8 != 0 {
+            return Err(index_error(&self.dir, "is damaged: bad run entry"));
+        }
+        Ok(b.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+    }
+
+    /// Keeps `docs` (ascending, after those kept before) as fresh documents of the add under
+    /// way, in the batch's transaction.
+    fn keep_run_fresh(&self, w: &mut RwTxn, docs: &[u64]) -> Result<()> {
+        let mut all = self.run_fresh(w)?;
+        all.extend_from_slice(docs);
+        let bytes: Vec<u8> = all.iter().flat_map(|d| d.to_le_bytes()).collect();
+        self.dbs.meta.put(w, RUN_FRESH_KEY, &bytes).map_err(lmdb(&self.dir))
     }
 
     /// The shingle family the first batch decided (`None` while the index is empty and the
@@ -924,11 +1025,12 @@ impl Index {
     /// throughout, its encoder and lexicon attached), for a caller that goes on using it.
     /// Returns the index and the file's size before and after.
     pub fn compact_reopened(self) -> Result<(Index, u64, u64)> {
-        let (dir, pipeline) = (self.dir.clone(), self.pipeline.clone());
+        let (dir, pipeline, run) = (self.dir.clone(), self.pipeline.clone(), self.run);
         let (before, after, lock) = self.compact_keeping_lock()?;
         let mut index = Index::open(&dir)?;
         index.lock = lock;
         index.pipeline = pipeline;
+        index.run = run;
         Ok((index, before, after))
     }
 
