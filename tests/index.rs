@@ -119,6 +119,31 @@ fn create_add_query_stats_round_trip() {
     assert_eq!(rows[0]["rejected"], "no letter or digit after normalization");
     assert_eq!(rows[1]["id"], "q2");
     assert_eq!(rows[1]["hits"][0]["cluster"], story);
+    // To a file with -o: the same lines; never over the queries, nor as a table.
+    let out =
+        xdedup(d, &["index", "query", "ix", "--file", "queries.jsonl", "-o", "hits.jsonl"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let written = json_lines(&std::fs::read(d.join("hits.jsonl")).unwrap());
+    let no_micros = |rows: &[serde_json::Value]| {
+        let mut rows = rows.to_vec();
+        rows.iter_mut().for_each(|r| drop(r.as_object_mut().unwrap().remove("micros")));
+        rows
+    };
+    assert_eq!(no_micros(&written), no_micros(&rows));
+    for (o, why) in
+        [("./queries.jsonl", "which the output would replace"), ("hits.csv", "not a table or Parquet")]
+    {
+        let out = xdedup(d, &["index", "query", "ix", "--file", "queries.jsonl", "-o", o], None);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(why), "{}", stderr(&out));
+    }
+    assert!(std::fs::read_to_string(d.join("queries.jsonl")).unwrap().contains("q2"));
+    let out = xdedup(d, &["index", "query", "ix", text, "--json", "-o", "one.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let one: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("one.json")).unwrap()).unwrap();
+    assert_eq!(one[0]["cluster"], story);
     // A file of queries is read with add's options: its fields, its format, its encoding.
     let arabic = input.iter().position(|r| r["lang"] == "ara").unwrap();
     let csv = format!("ref;body\nq3;{}\n", input[arabic]["text"].as_str().unwrap());

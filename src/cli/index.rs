@@ -56,6 +56,11 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Output file (default: standard output), written under a temporary name and moved into
+        /// place when complete: JSON lines (compressed when named `.gz` or `.zst`); a record's
+        /// hits are a list, so a table or Parquet name is refused.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
         /// The sentence encoder, for an index created with --model.
         #[arg(long, value_name = "PATH", env = "XDEDUP_MODEL")]
         model: Option<PathBuf>,
@@ -221,13 +226,24 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Add(args) => add(*args, quiet),
-        Command::Query { dir, text: None, file: Some(file), top, model, lexicon, read, .. } => {
+        Command::Query {
+            dir,
+            text: None,
+            file: Some(file),
+            top,
+            model,
+            lexicon,
+            read,
+            output,
+            ..
+        } => {
+            probe_query_output(&file, output.as_deref())?;
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let mut any = false;
             let mut error = None;
-            super::write_output(None, |out| {
+            super::write_output(output.as_deref(), |out| {
                 read_inputs(
                     &[xdedup::io::Input::parse(&file)],
                     &read.read_options(false),
@@ -280,11 +296,12 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Query { dir, text, top, json, model, lexicon, read, .. } => {
+        Command::Query { dir, text, top, json, model, lexicon, read, output, .. } => {
+            let text = text.as_deref().unwrap_or("-");
+            probe_query_output(text.strip_prefix('@').unwrap_or(text), output.as_deref())?;
             let index = open(&dir)?
                 .with_encoder(super::model_encoder(model.as_deref())?)?
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
-            let text = text.as_deref().unwrap_or("-");
             let also = format!("; --file {text} looks up each of its records");
             let text = super::similar::load(text, &mut false, read.encoding, &also)?;
             let hits = index.query(&text, top).map_err(|e| match e {
@@ -292,7 +309,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 e => e.into(),
             })?;
             let similar = hits.iter().any(|h| h.similar);
-            super::write_output(None, |out| {
+            super::write_output(output.as_deref(), |out| {
                 if json {
                     return out.json(&hits);
                 }
@@ -512,6 +529,23 @@ impl Fresh {
         self.out.finish().with_context(|| format!("{}: cannot write", self.name))?;
         Ok(self.written)
     }
+}
+
+/// Fails before the lookups when `query -o` names its own input, a table or Parquet file (a
+/// record's hits are a list), or a file that cannot be created.
+fn probe_query_output(input: &str, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use xdedup::io::Format;
+    super::refuse_to_replace("-o", output, &[xdedup::io::Input::parse(input)])?;
+    if let Some(p) = output
+        && let Some(Format::Csv | Format::Tsv | Format::Parquet) = xdedup::io::format_named(p)
+    {
+        anyhow::bail!(
+            "-o {}: query writes JSON lines (each record's hits are a list), not a table or \
+             Parquet: name it .jsonl (or .jsonl.gz, .jsonl.zst)",
+            p.display()
+        );
+    }
+    super::probe_output(output)
 }
 
 /// The names a run of `inputs` is known by ([`Index::begin_run`]): each file's full path
