@@ -273,6 +273,33 @@ fn dedup_writes_table_rows_byte_for_byte() {
     std::fs::write(d.join("plain.csv"), "id,text\n1,\"Oil\r\nup\"\n").unwrap();
     let out = xdedup(d, &["dedup", "plain.csv", "-q"], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "id,text\n1,\"Oil\r\nup\"\n");
+    // JSON and text lines keep their own ends: CR LF where they had it, LF where not.
+    let lines = concat!(
+        "{\"id\": 1, \"text\": \"Oil prices rise after producers agree to extend output cuts\"}\r\n",
+        "{\"id\": 2, \"text\": \"Oil prices rise after producers agree to extend the output cuts\"}\r\n",
+        "{\"id\": 3, \"text\": \"Wheat harvest hit by drought\"}\n",
+        "{\"id\": 4, \"text\": \"Museum returns stolen paintings\"}\r\n",
+    );
+    let kept: Vec<&str> = lines.split_inclusive('\n').collect();
+    let texts: String = lines
+        .lines()
+        .map(|l| format!("{}\r\n", &l[l.find(": \"").unwrap() + 3..l.len() - 2]))
+        .collect();
+    std::fs::write(d.join("windows.jsonl"), lines).unwrap();
+    std::fs::write(d.join("windows.txt"), &texts).unwrap();
+    let want_text: String = texts
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| format!("{l}\r\n"))
+        .collect();
+    for engine in [&[][..], &["--engine", "timely", "-w", "2"]] {
+        let out = xdedup(d, &[&["dedup", "windows.jsonl", "-q"][..], engine].concat(), None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), [kept[0], kept[2], kept[3]].concat());
+        let out = xdedup(d, &[&["dedup", "windows.txt", "-q"][..], engine].concat(), None);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want_text, "{engine:?}");
+    }
 }
 
 /// An output named `.csv` or `.tsv` (or `.csv.gz`) is a table of the JSON lines' fields, on

@@ -131,9 +131,10 @@ fn create_add_query_stats_round_trip() {
         rows
     };
     assert_eq!(no_micros(&written), no_micros(&rows));
-    for (o, why) in
-        [("./queries.jsonl", "which the output would replace"), ("hits.csv", "not a table or Parquet")]
-    {
+    for (o, why) in [
+        ("./queries.jsonl", "which the output would replace"),
+        ("hits.csv", "not a table or Parquet"),
+    ] {
         let out = xdedup(d, &["index", "query", "ix", "--file", "queries.jsonl", "-o", o], None);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains(why), "{}", stderr(&out));

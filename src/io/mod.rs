@@ -48,7 +48,8 @@ pub struct Record {
     /// Its text (a table's text field, read without `--null`) is one a database writes for
     /// NULL ([`NULL_SPELLINGS`]): most likely no text, and all such records exact copies.
     pub null_text: bool,
-    /// The record as read (a JSON or text line, or a CSV record, without its line ending),
+    /// The record as read (a JSON or text line, or a CSV record, without its line ending; a
+    /// line ended by CR LF keeps its CR, so that a row written back after it ends as it did),
     /// when asked for.
     pub raw: Option<Box<str>>,
     /// Its text's features, when a [`Prepare`] step made them as the record was parsed.
