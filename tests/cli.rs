@@ -421,6 +421,16 @@ fn dedup_keeps_one_original_record_per_story() {
     );
     assert_eq!(earliest(&[all[0], all[2], all[3], all[4]]).0, "e", "seconds since 1970");
     assert_eq!(earliest(&[all[2], all[3]]).0, "d", "a time not read, before none");
+    // A date whose day and month could be either is read as --day-first or --month-first say.
+    let either = all[3].replace("01/05/2024", "03/05/2024");
+    std::fs::write(dir.path().join("t.jsonl"), [all[0], &either].join("\n")).unwrap();
+    for (order, kept) in [("--day-first", "a"), ("--month-first", "d")] {
+        let args = ["dedup", "t.jsonl", "--time-field", "t", "--keep", "earliest", order];
+        let out = xdedup(dir.path(), &args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(json_lines(&out.stdout)[0]["id"], kept, "{order}");
+        assert!(!stderr(&out).contains("not a date or time"), "{}", stderr(&out));
+    }
     let out = xdedup(dir.path(), &["dedup", "t.jsonl", "--keep", "earliest", "-q"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--keep earliest needs --time-field"));

@@ -548,7 +548,8 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
         ("new-feed", serde_json::json!("Fri, 03 Jan 2020 09:00:00 +0300")),
         ("old-offset", serde_json::json!("2020-01-01T01:00:00+03:00")), // 2019-12-31T22:00Z
         ("new-iso", serde_json::json!("2020-01-01 00:00:00")),
-        ("unread", serde_json::json!("31/12/2017")),
+        ("old-dmy", serde_json::json!("31/12/2017 23:00")),
+        ("unread", serde_json::json!("05/07/2017")), // the 5th of July or the 7th of May?
     ];
     let texts = [
         "flood waters rise in the river valley",
@@ -559,6 +560,7 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
         "stock markets fall on trade worries",
         "wildfire forces thousands from their homes",
         "museum returns stolen paintings to owners",
+        "bridge reopens after two years of repairs",
     ];
     let jsonl: Vec<serde_json::Value> = rows
         .iter()
@@ -570,11 +572,17 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     ok(d, &["index", "add", "ix", "mixed.jsonl", "--time-field", "time", "-o", "a.jsonl"]);
     let out = ok(d, &["index", "remove", "ix", "--older-than", "2020-01-01"]);
     let err = stderr(&out);
-    assert!(err.contains("removed 4 documents"), "{err}");
+    assert!(err.contains("removed 5 documents"), "{err}");
     assert!(err.contains("1 document kept: its time is not a date or time xdedup reads"), "{err}");
     let left: BTreeSet<String> = exported(d, "ix").into_keys().collect();
     let expected = ["new-epoch", "new-feed", "new-iso", "unread"];
     assert_eq!(left, expected.iter().map(|s| s.to_string()).collect());
+    // Added --day-first, the date whose day and month could be either is read, and goes too.
+    ok(d, &["index", "create", "ix-dmy"]);
+    ok(d, &["index", "add", "ix-dmy", "mixed.jsonl", "--time-field", "time", "--day-first", "-q"]);
+    let out = ok(d, &["index", "remove", "ix-dmy", "--older-than", "2020-01-01"]);
+    assert!(stderr(&out).contains("removed 6 documents"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("kept"), "{}", stderr(&out));
     // A cut that is not a time is refused, and nothing goes.
     let out = xdedup(d, &["index", "remove", "ix", "--older-than", "last week"], None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

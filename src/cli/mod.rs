@@ -155,9 +155,21 @@ pub struct ReadArgs {
     /// Field or column holding a title, put before the text.
     #[arg(long)]
     pub title_field: Option<String>,
-    /// Field or column holding a time (used by `dedup --keep earliest`).
+    /// Field or column holding a time (used by `dedup --keep earliest`, stored by `index add`
+    /// for `index remove --older-than`). ISO 8601, RFC 2822, seconds since 1970, dates with
+    /// their month's name (`21 يوليو 2015`, `July 21, 2015`) and dates in numbers with the year
+    /// last (`21/07/2015`) are read as moments; a date in numbers whose day and month could be
+    /// either (`05/07/2015`) only with --day-first or --month-first.
     #[arg(long)]
     pub time_field: Option<String>,
+    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the day first
+    /// (the 5th of July), as Arabic, British and most European papers write them.
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the month first
+    /// (the 7th of May), as American papers write them.
+    #[arg(long)]
+    pub month_first: bool,
     /// Field or column holding the document's language, read when present: the pivot stage
     /// counts between texts in different languages (and `--report` shows it).
     #[arg(long, default_value = "lang")]
@@ -262,6 +274,11 @@ impl ReadArgs {
             text_field: self.text_field.clone(),
             title_field: self.title_field.clone(),
             time_field: self.time_field.clone(),
+            date_order: match (self.day_first, self.month_first) {
+                (true, _) => Some(xdedup::io::time::DateOrder::DayFirst),
+                (_, true) => Some(xdedup::io::time::DateOrder::MonthFirst),
+                _ => None,
+            },
             lang_field: self.lang_field.clone(),
             doc_per_file: self.doc_per_file,
             keep_raw,

@@ -329,6 +329,10 @@ pub struct ReadOptions {
     pub title_field: Option<String>,
     /// Field holding a time (kept for `--keep earliest`).
     pub time_field: Option<String>,
+    /// How a time in numbers whose day and month could be either (`05/07/2015`) is read; such a
+    /// time is kept in the record as RFC 3339 text, which reads the same everywhere after (the
+    /// index stores it so). Without one it is not read (and warned of).
+    pub date_order: Option<time::DateOrder>,
     /// Field holding the document's language, read when present (shown in reports).
     pub lang_field: String,
     /// Each file of the given directories is one document.
@@ -384,6 +388,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             title_field: None,
             time_field: None,
+            date_order: None,
             lang_field: "lang".into(),
             doc_per_file: false,
             keep_raw: false,

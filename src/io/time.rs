@@ -17,9 +17,13 @@
 //! - a date with its month's name, as news pages print it (`21 يوليو 2015`, `21 تموز 2015`,
 //!   `July 21, 2015`, a day's name before it and a time after it allowed).
 //!
+//! - a date in numbers with the year last (`21/07/2015`, `21-07-2015`, `21.07.2015`, a time
+//!   after it allowed), where only one of day and month can come first (`21/07/2015` and
+//!   `07/21/2015` are the 21st of July) or both are the same (`05/05/2015`); where either can
+//!   (`03/12/2026`, March or December?), as [`DateOrder`] says, and without one not at all.
+//!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
-//! Persian archives write dates). Anything else is not read (`03/12/2026` could be March or
-//! December): callers say so.
+//! Persian archives write dates). Anything else is not read: callers say so.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -28,8 +32,23 @@ pub type Instant = i128;
 
 const NANOS: i128 = 1_000_000_000;
 
+/// Which of day and month a date in numbers gives first, where either could
+/// (`05/07/2015`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// `05/07/2015` is the 5th of July, as Arabic, British and most European papers write it.
+    DayFirst,
+    /// `05/07/2015` is the 7th of May, as American ones do.
+    MonthFirst,
+}
+
 /// The moment `value` stands for, or `None` when it is not a time this module reads.
 pub fn instant(value: &str) -> Option<Instant> {
+    instant_as(value, None)
+}
+
+/// [`instant`], a date in numbers whose day and month could be either read in `order`.
+pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
     let digits = crate::text::ascii_digits(value);
     let s = digits.trim();
     if s.is_empty() {
@@ -53,22 +72,110 @@ pub fn instant(value: &str) -> Option<Instant> {
         return Some(of_utc(t.naive_utc()));
     }
     let s = s.replacen('T', " ", 1).replace('/', "-");
+    // ISO 8601's year has four digits (chrono's `%Y` takes `21-07-15` as the year 21).
+    let iso = s
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-');
     const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"];
-    for f in ZONED {
+    for f in ZONED.into_iter().filter(|_| iso) {
         if let Ok(t) = DateTime::parse_from_str(&s, f) {
             return Some(of_utc(t.naive_utc()));
         }
     }
     const NAIVE: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
-    for f in NAIVE {
+    for f in NAIVE.into_iter().filter(|_| iso) {
         if let Ok(t) = NaiveDateTime::parse_from_str(&s, f) {
             return Some(of_utc(t));
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+    if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        && iso
+    {
         return Some(of_utc(d.and_time(NaiveTime::MIN)));
     }
-    named_month(digits.trim())
+    let s = digits.trim();
+    numbered(s, order).or_else(|| named_month(s))
+}
+
+/// `t` as RFC 3339 text (`2015-07-05T10:30:00Z`), which [`instant`] reads as `t` whatever
+/// order is given.
+pub fn rfc3339(t: Instant) -> Option<String> {
+    let secs = i64::try_from(t.div_euclid(NANOS)).ok()?;
+    let nanos = t.rem_euclid(NANOS) as u32;
+    let t = DateTime::from_timestamp(secs, nanos)?;
+    Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
+/// A date in numbers, year last (`21/07/2015`, `21-07-2015`, `21.07.2015`), a day's name
+/// before it and a time after it allowed, as [`named_month`] allows them. Which of the first
+/// two numbers is the day: the one over 12, else either if they are the same, else as `order`
+/// says.
+fn numbered(s: &str, order: Option<DateOrder>) -> Option<Instant> {
+    let mut date = None;
+    let mut rest = Vec::new();
+    for w in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،')) {
+        let parts: Vec<&str> = w.split(['/', '-', '.']).collect();
+        let numbers = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if parts.len() == 3 && numbers && date.is_none() {
+            let sep = w.as_bytes()[parts[0].len()];
+            if w.as_bytes()[parts[0].len() + parts[1].len() + 1] != sep
+                || parts[0].len() > 2
+                || parts[1].len() > 2
+                || parts[2].len() != 4
+            {
+                return None;
+            }
+            let (a, b): (u32, u32) = (parts[0].parse().ok()?, parts[1].parse().ok()?);
+            let (day, month) = match order {
+                _ if a == b || (a > 12 && b <= 12) => (a, b),
+                _ if b > 12 && a <= 12 => (b, a),
+                Some(DateOrder::DayFirst) => (a, b),
+                Some(DateOrder::MonthFirst) => (b, a),
+                None => return None,
+            };
+            date = Some(NaiveDate::from_ymd_opt(parts[2].parse().ok()?, month, day)?);
+        } else {
+            rest.push(w);
+        }
+    }
+    at_time(date?, rest.into_iter())
+}
+
+/// `date` at the time the words `rest` give (`10:30`, `10:30:15`, with `AM`/`PM` or `ص`/`م`;
+/// midnight without one), taken as UTC; a day's name and a dash among them are left out, and
+/// any other word makes it no time.
+fn at_time<'a>(date: NaiveDate, rest: impl Iterator<Item = &'a str>) -> Option<Instant> {
+    let (mut time, mut pm) = (None, None);
+    for w in rest {
+        let w = letters(w);
+        match w.as_str() {
+            "" | "-" => {}
+            w if DAYS.contains(&w)
+                || (w.len() == 3 && DAYS.iter().any(|d| d.is_ascii() && d.starts_with(w))) => {}
+            "am" | "ص" => pm = Some(false),
+            "pm" | "م" => pm = Some(true),
+            w if w.contains(':') && time.is_none() => time = Some(w.to_owned()),
+            _ => return None,
+        }
+    }
+    let time = match time {
+        None => NaiveTime::MIN,
+        Some(t) => {
+            let t = NaiveTime::parse_from_str(&t, "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(&t, "%H:%M"))
+                .ok()?;
+            match pm {
+                Some(pm) if (1..=12).contains(&chrono::Timelike::hour(&t)) => {
+                    let h = chrono::Timelike::hour(&t) % 12 + if pm { 12 } else { 0 };
+                    chrono::Timelike::with_hour(&t, h)?
+                }
+                Some(_) => return None,
+                None => t,
+            }
+        }
+    };
+    Some(of_utc(date.and_time(time)))
 }
 
 /// Month names, English and Arabic (the Egyptian and Gulf names, and the Levantine ones, which
@@ -166,38 +273,22 @@ fn named_month(s: &str) -> Option<Instant> {
         text.replace_range(at..at + 3, " ");
         Some(m)
     })?;
-    let (mut day, mut year, mut time, mut pm) = (None, None, None, None);
+    let (mut day, mut year, mut rest) = (None, None, Vec::new());
     for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | '-' | '.')) {
         match w {
-            "" => {}
-            w if DAYS.contains(&w)
-                || (w.len() == 3 && DAYS.iter().any(|d| d.is_ascii() && d.starts_with(w))) => {}
-            "am" | "ص" => pm = Some(false),
-            "pm" | "م" => pm = Some(true),
-            w if w.contains(':') => time = Some(w),
-            w if w.len() == 4 && year.is_none() => year = Some(w.parse::<i32>().ok()?),
-            w if w.len() <= 2 && day.is_none() => day = Some(w.parse::<u32>().ok()?),
-            _ => return None,
+            w if w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) && year.is_none() => {
+                year = Some(w.parse::<i32>().ok()?)
+            }
+            w if (1..=2).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_digit())
+                && day.is_none() =>
+            {
+                day = Some(w.parse::<u32>().ok()?)
+            }
+            w => rest.push(w),
         }
     }
-    let date = NaiveDate::from_ymd_opt(year?, month, day?)?;
-    let time = match time {
-        None => NaiveTime::MIN,
-        Some(t) => {
-            let t = NaiveTime::parse_from_str(t, "%H:%M:%S")
-                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
-                .ok()?;
-            match pm {
-                Some(pm) if (1..=12).contains(&chrono::Timelike::hour(&t)) => {
-                    let h = chrono::Timelike::hour(&t) % 12 + if pm { 12 } else { 0 };
-                    chrono::Timelike::with_hour(&t, h)?
-                }
-                Some(_) => return None,
-                None => t,
-            }
-        }
-    };
-    Some(of_utc(date.and_time(time)))
+    at_time(NaiveDate::from_ymd_opt(year?, month, day?)?, rest.into_iter())
 }
 
 /// Where `word` stands in `text` as a whole word (not inside a longer one).
@@ -349,6 +440,40 @@ mod tests {
         {
             assert_eq!(instant(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn dates_in_numbers_are_read_where_day_and_month_are_known() {
+        let day = at("2015-07-21");
+        for s in
+            ["21/07/2015", "07/21/2015", "21-7-2015", "21.07.2015", "٢١/٠٧/٢٠١٥", "Tue 21/07/2015"]
+        {
+            for order in [None, Some(DateOrder::DayFirst), Some(DateOrder::MonthFirst)] {
+                assert_eq!(instant_as(s, order), Some(day), "{s} {order:?}");
+            }
+        }
+        assert_eq!(at("05/05/2015"), at("2015-05-05"));
+        assert_eq!(at("21/07/2015 - 10:30 م"), at("2015-07-21T22:30:00Z"));
+        assert_eq!(at("الثلاثاء 21/07/2015 10:30:15"), at("2015-07-21T10:30:15Z"));
+        // Either could come first: read only in an order given.
+        assert_eq!(instant("05/07/2015"), None);
+        assert_eq!(instant_as("05/07/2015", Some(DateOrder::DayFirst)), Some(at("2015-07-05")));
+        assert_eq!(instant_as("05/07/2015", Some(DateOrder::MonthFirst)), Some(at("2015-05-07")));
+        let order = Some(DateOrder::DayFirst);
+        for s in
+            ["32/07/2015", "21/13/2015", "21/07-2015", "21/07/15", "121/07/2015", "21/07/2015 soon"]
+        {
+            assert_eq!(instant_as(s, order), None, "{s}");
+        }
+        // Written back as RFC 3339, it is read as the same moment in any order.
+        let t = instant_as("05/07/2015 10:30", order).unwrap();
+        let text = rfc3339(t).unwrap();
+        assert_eq!(text, "2015-07-05T10:30:00Z");
+        assert_eq!(instant_as(&text, Some(DateOrder::MonthFirst)), Some(t));
+        assert_eq!(
+            rfc3339(at("1969-12-31T23:59:59.5Z")).as_deref(),
+            Some("1969-12-31T23:59:59.500Z")
+        );
     }
 
     #[test]
