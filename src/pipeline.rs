@@ -315,6 +315,12 @@ impl Pipeline {
         Pipeline { cfg, encoder: None, pivoter: Some(Pivoter::default()) }
     }
 
+    /// The same pipeline (its encoder and pivot stage) under other settings.
+    pub fn with_config(mut self, cfg: Config) -> Self {
+        self.cfg = cfg;
+        self
+    }
+
     /// The same pipeline with pivot tokens translated through `lexicon` (see [`crate::pivot`]).
     pub fn with_lexicon(mut self, lexicon: Arc<Lexicon>) -> Self {
         self.pivoter = Some(Pivoter::new(Some(lexicon)));

@@ -709,6 +709,49 @@ fn eval_reads_gold_tables_and_compressed_files() {
     assert!(stderr(&out).contains(want), "{}", stderr(&out));
 }
 
+/// `eval --sweep` scores each threshold as a whole run at it would score: its row at a
+/// threshold is the plain `eval -t` of that threshold, and the row with the best ARI is marked.
+#[test]
+fn eval_sweeps_thresholds_as_runs_at_each_would_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let gold = sample();
+    let json = |args: &[&str]| {
+        let out = xdedup(d, &[&["eval", "--gold", &gold, "--json"][..], args].concat(), None);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let rows = json(&["--sweep", "0.05,0.12,0.9"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for (row, t) in rows.iter().zip(["0.05", "0.12", "0.9"]) {
+        assert_eq!(row["threshold"].to_string(), t);
+        let alone = json(&["-t", t]);
+        assert_eq!(row["ari"], alone["overall"]["ari"], "{t}");
+        assert_eq!(row["predicted_clusters"], alone["overall"]["predicted_clusters"], "{t}");
+    }
+    // At 0.9 only copies merge: more stories than at 0.12.
+    assert!(rows[2]["predicted_clusters"].as_u64() > rows[1]["predicted_clusters"].as_u64());
+    let out = xdedup(d, &["eval", "--gold", &gold, "--sweep", "0.12,0.9"], None);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    let marked: Vec<&str> = table.lines().filter(|l| l.ends_with("<- best ARI")).collect();
+    assert_eq!(marked.len(), 1, "{table}");
+    assert!(marked[0].starts_with("0.12 "), "{table}");
+    // Refused: a threshold out of range, with -t, and for graded pairs.
+    for (args, why) in [
+        (&["--sweep", "0.1,1.5"][..], "a threshold is a number over 0 and at most 1"),
+        (&["--sweep", "0.1", "-t", "0.2"], "cannot be used with"),
+    ] {
+        let out = xdedup(d, &[&["eval", "--gold", &gold][..], args].concat(), None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(why), "{}", stderr(&out));
+    }
+    std::fs::write(d.join("pairs.jsonl"), "{\"a\":\"x y\",\"b\":\"x z\",\"score\":1}\n").unwrap();
+    let out = xdedup(d, &["eval", "--gold", "pairs.jsonl", "--sweep", "0.1"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--sweep is for clustered documents"), "{}", stderr(&out));
+}
+
 #[test]
 fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
     let dir = tempfile::tempdir().unwrap();

@@ -28,8 +28,31 @@ pub struct Args {
     /// Write each document's gold and predicted story (JSON lines) to this file, to study errors.
     #[arg(long)]
     pub predictions: Option<PathBuf>,
+    /// Score these thresholds (comma-separated, e.g. 0.1,0.2,0.3,0.5), one row each, to choose
+    /// one for a collection: each is a whole run at that threshold, its LSH bands derived from
+    /// it as `cluster -t` derives them (unless --bands or --lsh-threshold fix them).
+    #[arg(long, value_name = "T,T,…", value_delimiter = ',', num_args = 1..,
+          conflicts_with_all = ["threshold", "retrieval", "predictions"],
+          value_parser = sweep_threshold)]
+    pub sweep: Vec<f64>,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+/// A threshold of `--sweep`.
+fn sweep_threshold(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(t) if t > 0.0 && t <= 1.0 => Ok(t),
+        _ => Err(format!("'{s}': a threshold is a number over 0 and at most 1")),
+    }
+}
+
+/// One row of `--sweep`.
+#[derive(serde::Serialize)]
+struct SweepRow {
+    threshold: f64,
+    #[serde(flatten)]
+    scores: ClusterScores,
 }
 
 fn row(name: &str, s: &ClusterScores) -> String {
@@ -88,6 +111,9 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
+            if !args.sweep.is_empty() {
+                return sweep(&args, pipeline, &docs);
+            }
             let r = eval_clusters(&pipeline, &docs);
             if let Some(path) = &args.predictions {
                 super::write_output(Some(path), |out| {
@@ -139,6 +165,13 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        GoldSet::Pairs(_) if !args.sweep.is_empty() => {
+            anyhow::bail!(
+                "{}: graded pairs are scored by rank (Spearman), which no threshold changes: \
+                 --sweep is for clustered documents",
+                args.gold.display()
+            );
+        }
         GoldSet::Pairs(pairs) => {
             let r = eval_pairs(&pipeline, &pairs);
             if args.json {
@@ -152,6 +185,48 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 println!("{k:<12} {n:>6} {rho:>9.3}");
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--sweep`: the documents clustered at each threshold, one row each (or one JSON array),
+/// the best ARI marked.
+fn sweep(
+    args: &Args,
+    pipeline: xdedup::Pipeline,
+    docs: &[xdedup::eval::GoldDoc],
+) -> anyhow::Result<ExitCode> {
+    let mut rows = Vec::with_capacity(args.sweep.len());
+    let mut shingle = None;
+    for &t in &args.sweep {
+        let mut given = args.pipeline.clone();
+        given.threshold = Some(t);
+        let p = pipeline.clone().with_config(given.config()?);
+        let r = eval_clusters(&p, docs);
+        shingle = r.stats.shingle;
+        rows.push(SweepRow { threshold: t, scores: r.overall });
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cfg = pipeline.config();
+    println!(
+        "{}: {} documents; shingles {}, {}, {} slots",
+        args.gold.display(),
+        docs.len(),
+        shingle.map(|s| s.to_string()).unwrap_or_default(),
+        cfg.similarity(),
+        cfg.num_perm()
+    );
+    println!(
+        "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "threshold", "docs", "gold", "pred", "ARI", "pair-P", "pair-R", "pair-F1", "B3-F1"
+    );
+    let best = rows.iter().map(|r| r.scores.ari).fold(f64::NEG_INFINITY, f64::max);
+    for r in &rows {
+        let mark = if r.scores.ari == best { "  <- best ARI" } else { "" };
+        println!("{}{mark}", row(&r.threshold.to_string(), &r.scores));
     }
     Ok(ExitCode::SUCCESS)
 }
