@@ -476,6 +476,29 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any text is read or not without a panic; a date in numbers is read in the order
+        /// given as the ISO date it is, and its RFC 3339 text reads back as the same moment.
+        #[test]
+        fn dates_in_numbers_read_as_their_iso_dates(
+            d in 1u32..=31, m in 1u32..=12, y in 1000i32..=9999, h in 0u32..24, min in 0u32..60,
+            sep in "[/.-]", noise in "\\PC{0,24}",
+        ) {
+            let _ = instant_as(&noise, Some(DateOrder::DayFirst));
+            let iso = NaiveDate::from_ymd_opt(y, m, d).map(|date| {
+                of_utc(date.and_time(NaiveTime::from_hms_opt(h, min, 0).unwrap()))
+            });
+            let day_first = format!("{d:02}{sep}{m}{sep}{y} {h}:{min:02}");
+            let month_first = format!("{m}{sep}{d}{sep}{y} {h}:{min:02}");
+            proptest::prop_assert_eq!(instant_as(&day_first, Some(DateOrder::DayFirst)), iso);
+            proptest::prop_assert_eq!(instant_as(&month_first, Some(DateOrder::MonthFirst)), iso);
+            if let Some(t) = iso {
+                let text = rfc3339(t).unwrap();
+                proptest::prop_assert_eq!(instant_as(&text, Some(DateOrder::MonthFirst)), Some(t));
+            }
+        }
+    }
+
     #[test]
     fn what_is_not_a_time_is_not_read() {
         for s in [
