@@ -295,7 +295,9 @@ impl Index {
     }
 
     /// Adds documents (strings, or dicts with `text` and optionally `id` and `time`) in one
-    /// transaction; returns one dict per document: `id`, `cluster`, `new_story`, `status`
+    /// transaction; returns one dict per document: `id`, `cluster`, `new_story`, `fresh` (it
+    /// starts a story no document stored before is in, and is its first: what `xdedup index
+    /// add --new` writes), `status`
     /// (`added`, `skipped` for a known id, `rejected` for a text without letters or digits),
     /// and `changed` (a skipped id whose text is not the stored one, which is kept).
     fn add(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
@@ -357,6 +359,7 @@ impl Index {
                 Some(a) => {
                     d.set_item("cluster", a.cluster)?;
                     d.set_item("new_story", a.new_story)?;
+                    d.set_item("fresh", a.fresh)?;
                     d.set_item("status", if a.skipped { "skipped" } else { "added" })?;
                     d.set_item("changed", changed)?;
                 }

@@ -99,8 +99,14 @@ def test_index_round_trip(tmp_path):
     ix = xdedup.Index.create(tmp_path / "ix")
     first = ix.add(rows[:300])
     assert [r["status"] for r in first] == ["added"] * 300
+    # Into an empty index, each story's first document is fresh, and only it.
+    firsts = {}
+    for r in first:
+        firsts.setdefault(r["cluster"], r["id"])
+    assert [r["id"] for r in first if r["fresh"]] == [r["id"] for r in first if firsts[r["cluster"]] == r["id"]]
     again = ix.add(rows[:10])
     assert [r["status"] for r in again] == ["skipped"] * 10
+    assert not any(r["fresh"] for r in again)
     assert not any(r["changed"] for r in again)
     # An id added again with another text (a corrected article) is skipped, and said so.
     edited = ix.add([{"id": rows[3]["id"], "text": rows[3]["text"] + " (updated)"}, rows[4]])

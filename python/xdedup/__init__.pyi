@@ -69,7 +69,9 @@ class Index:
     ) -> "Index": ...
     def add(self, documents: Iterable[Document]) -> list[dict[str, Any]]:
         """Adds a batch in one transaction; one dict per document: ``id``, ``cluster``,
-        ``new_story``, ``status`` (added, skipped, rejected) and, unless rejected,
+        ``new_story``, ``fresh`` (it starts a story no document stored before is in, and is
+        its first: tonight's new ones, as ``xdedup index add --new`` writes them), ``status``
+        (added, skipped, rejected) and, unless rejected,
         ``changed``: True for a skipped id whose text is not the stored one (the stored text is
         kept; ``remove`` the id first to replace it)."""
     def query(self, text: str, top: int = 5) -> list[dict[str, Any]]:
