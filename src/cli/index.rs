@@ -601,9 +601,8 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         match started {
             RunStart::New => {}
             RunStart::Resumed { fresh } => eprintln!(
-                "xdedup: going on with the add of these inputs that did not finish (its records \
-                 are skipped; {} of them started a story)",
-                counted(fresh, "record", "records")
+                "xdedup: going on with the add of these inputs that did not finish: the records \
+                 it added are skipped, and the {fresh} of them that started a story count as new"
             ),
             RunStart::Abandoned { inputs } => eprintln!(
                 "xdedup: warning: an add of {} did not finish; what it added stays in the index \
