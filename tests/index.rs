@@ -497,6 +497,8 @@ fn add_new_run_again_after_a_failure_lists_what_an_unbroken_run_lists() {
     let failed = xdedup(d, &with(&["--new", "new.jsonl"]), None);
     assert_ne!(failed.status.code(), Some(0), "{}", stderr(&failed));
     assert_eq!(stat(d, "ix")["documents"], 5);
+    let unfinished = stat(d, "ix")["unfinished_add"].clone();
+    assert!(unfinished[0].as_str().unwrap().ends_with("night2.jsonl"), "{unfinished}");
     std::fs::write(d.join("night2.jsonl"), &mended).unwrap();
     let again = ok(d, &with(&["--new", "new.jsonl"]));
     assert!(
@@ -508,6 +510,7 @@ fn add_new_run_again_after_a_failure_lists_what_an_unbroken_run_lists() {
     // It finished: the same add once more is a new night, with nothing new in it.
     let once_more = ok(d, &with(&["--new", "new.jsonl"]));
     assert!(!stderr(&once_more).contains("did not finish"), "{}", stderr(&once_more));
+    assert_eq!(stat(d, "ix")["unfinished_add"], serde_json::Value::Null);
     assert_eq!(std::fs::read_to_string(d.join("new.jsonl")).unwrap(), "");
 
     // Cut short again, then another file added: the unfinished add is named, not resumed.

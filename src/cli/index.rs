@@ -359,6 +359,13 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                         s.lexicon.clone().unwrap_or_else(|| "none (no pivot features)".into()),
                     ),
                 ];
+                if let Some(inputs) = &s.unfinished_add {
+                    let v = format!(
+                        "{} (under way, or cut short: the same add run again finishes it)",
+                        inputs.join(", ")
+                    );
+                    lines.push(("unfinished add".into(), v));
+                }
                 lines.extend(s.settings.iter().cloned());
                 lines.iter().try_for_each(|(k, v)| out.line(&format!("{k:<15}{v}")))
             })?;

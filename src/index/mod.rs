@@ -146,6 +146,9 @@ pub struct Stats {
     pub model: Option<String>,
     /// The lexicon whose pivot features are stored (indexes created with `--lexicon`).
     pub lexicon: Option<String>,
+    /// The inputs of an add that has committed batches and not finished: under way, or cut
+    /// short (the same add run again finishes it; see [`Index::begin_run`]).
+    pub unfinished_add: Option<Vec<String>>,
 }
 
 /// A story found by [`Index::query`].
@@ -763,6 +766,13 @@ impl Index {
             shingle: self.stored_shingle(&r)?.map(|s| s.to_string()),
             model: self.semantic.then(|| MODEL.to_string()),
             lexicon: self.pivot.clone(),
+            unfinished_add: match self.dbs.meta.get(&r, RUN_KEY).map_err(lmdb(&self.dir))? {
+                None => None,
+                Some(b) => match serde_json::from_slice::<(Vec<String>, u64)>(b) {
+                    Ok((inputs, from)) => (from < c.next_doc).then_some(inputs),
+                    Err(_) => return Err(index_error(&self.dir, "is damaged: bad run entry")),
+                },
+            },
             settings: self
                 .config()
                 .flags()
