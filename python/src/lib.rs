@@ -476,6 +476,17 @@ impl Index {
         d.set_item("documents", s.documents)?;
         d.set_item("stories", s.stories)?;
         d.set_item("batches", s.batches)?;
+        d.set_item("format", s.format)?;
+        d.set_item("size_on_disk", s.size_on_disk)?;
+        d.set_item("shingle", s.shingle)?;
+        let settings = PyDict::new(py);
+        for (flag, value) in s.settings {
+            settings.set_item(flag, value)?;
+        }
+        d.set_item("settings", settings)?;
+        d.set_item("model", s.model)?;
+        d.set_item("lexicon", s.lexicon)?;
+        d.set_item("unfinished_add", s.unfinished_add)?;
         Ok(d.unbind())
     }
 }

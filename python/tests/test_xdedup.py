@@ -116,6 +116,9 @@ def test_index_round_trip(tmp_path):
     second = ix.add(rows[300:] + [{"id": "empty", "text": "!!!"}])
     assert second[-1]["status"] == "rejected" and second[-1]["cluster"] is None
     assert ix.stats()["documents"] == 600
+    st = ix.stats()
+    assert st["settings"]["threshold"] == "0.12" and st["settings"]["linkage"] == "average"
+    assert st["shingle"] == "mixed:4" and st["unfinished_add"] is None and st["size_on_disk"] > 0
     hits = ix.query(rows[0]["text"])
     assert hits and hits[0]["score"] == pytest.approx(1.0) and hits[0]["similar"]
     with pytest.raises(ValueError, match="no letter or digit"):

@@ -93,4 +93,9 @@ class Index:
     def compact(self) -> dict[str, int]:
         """Rewrites the index without the space removals left; it stays open. Returns the
         file's sizes, ``{"before": bytes, "after": bytes}``."""
-    def stats(self) -> dict[str, int]: ...
+    def stats(self) -> dict[str, Any]:
+        """As ``xdedup index stats --json``: ``documents``, ``stories``, ``batches``,
+        ``format``, ``size_on_disk``, ``shingle`` (None until the first batch decides it),
+        ``settings`` (flag name to value, as the index stores them), ``model``, ``lexicon``,
+        and ``unfinished_add`` (the inputs of a command-line add that committed batches and has
+        not finished, else None)."""
