@@ -736,19 +736,20 @@ impl Index {
                     }
                 }
             };
-            let new_story = new_stories.contains(&story);
-            if new_story && row.first == doc {
+            let (new_story, representative) = (new_stories.contains(&story), row.first == doc);
+            let fresh = new_story && representative;
+            if fresh {
                 fresh_docs.push(doc);
             }
             out[i] = Some(Assignment {
                 story,
                 cluster: row.name.clone(),
                 new_story,
-                representative: row.first == doc,
+                representative,
                 score: Some(score),
                 size: 0,
                 skipped: false,
-                fresh: new_story && row.first == doc,
+                fresh,
             });
         }
         if self.run {

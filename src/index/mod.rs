@@ -551,28 +551,20 @@ impl Index {
         self.ensure_writer()?;
         let e = lmdb(&self.dir);
         let mut w = self.env.write_txn().map_err(&e)?;
-        let unfinished = match self.dbs.meta.get(&w, RUN_KEY).map_err(&e)? {
-            None => None,
-            Some(b) => Some(
-                serde_json::from_slice::<(Vec<String>, u64)>(b)
-                    .map_err(|_| index_error(&self.dir, "is damaged: bad run entry"))?,
-            ),
-        };
+        let unfinished = self.run_entry(&w)?;
         let next_doc = self.counters(&w)?.next_doc;
-        let start = match unfinished {
-            Some((old, from)) if old == inputs => {
-                let fresh = self.run_fresh(&w)?.len();
-                // One that committed nothing is as if it had not run.
-                if from < next_doc { RunStart::Resumed { fresh } } else { RunStart::New }
+        // An unfinished add that committed nothing is as if it had not run.
+        let start = match unfinished.filter(|(_, from)| *from < next_doc) {
+            Some((old, _)) if old == inputs => {
+                RunStart::Resumed { fresh: self.run_fresh(&w)?.len() }
             }
             other => {
                 let bytes = serde_json::to_vec(&(inputs, next_doc)).expect("plain JSON");
                 self.dbs.meta.put(&mut w, RUN_KEY, &bytes).map_err(&e)?;
                 self.dbs.meta.put(&mut w, RUN_FRESH_KEY, &[]).map_err(&e)?;
                 match other {
-                    // One that committed nothing is as if it had not run.
-                    Some((inputs, from)) if from < next_doc => RunStart::Abandoned { inputs },
-                    _ => RunStart::New,
+                    Some((inputs, _)) => RunStart::Abandoned { inputs },
+                    None => RunStart::New,
                 }
             }
         };
@@ -591,6 +583,17 @@ impl Index {
         w.commit().map_err(&e)?;
         self.run = false;
         Ok(())
+    }
+
+    /// The inputs of the add under way (or cut short) and the first document number it could
+    /// give.
+    fn run_entry(&self, r: &RoTxn) -> Result<Option<(Vec<String>, u64)>> {
+        match self.dbs.meta.get(r, RUN_KEY).map_err(lmdb(&self.dir))? {
+            None => Ok(None),
+            Some(b) => serde_json::from_slice(b)
+                .map(Some)
+                .map_err(|_| index_error(&self.dir, "is damaged: bad run entry")),
+        }
     }
 
     /// The fresh documents of the add under way, ascending (empty when none is).
@@ -766,13 +769,9 @@ impl Index {
             shingle: self.stored_shingle(&r)?.map(|s| s.to_string()),
             model: self.semantic.then(|| MODEL.to_string()),
             lexicon: self.pivot.clone(),
-            unfinished_add: match self.dbs.meta.get(&r, RUN_KEY).map_err(lmdb(&self.dir))? {
-                None => None,
-                Some(b) => match serde_json::from_slice::<(Vec<String>, u64)>(b) {
-                    Ok((inputs, from)) => (from < c.next_doc).then_some(inputs),
-                    Err(_) => return Err(index_error(&self.dir, "is damaged: bad run entry")),
-                },
-            },
+            unfinished_add: self
+                .run_entry(&r)?
+                .and_then(|(inputs, from)| (from < c.next_doc).then_some(inputs)),
             settings: self
                 .config()
                 .flags()
