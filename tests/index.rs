@@ -583,8 +583,15 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     // Added --day-first, the date whose day and month could be either is read, and goes too.
     ok(d, &["index", "create", "ix-dmy"]);
     ok(d, &["index", "add", "ix-dmy", "mixed.jsonl", "--time-field", "time", "--day-first", "-q"]);
-    let out = ok(d, &["index", "remove", "ix-dmy", "--older-than", "2020-01-01"]);
-    assert!(stderr(&out).contains("removed 6 documents"), "{}", stderr(&out));
+    // A cut whose day and month could be either is refused, or read as the flag says.
+    let out = xdedup(d, &["index", "remove", "ix-dmy", "--older-than", "01/12/2017"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("give --day-first or --month-first"), "{}", stderr(&out));
+    let cut = ["index", "remove", "ix-dmy", "--older-than", "01/12/2017", "--month-first"];
+    let out = ok(d, &cut); // January 12th: only old-ms (2010) is older
+    assert!(stderr(&out).contains("removed 1 document "), "{}", stderr(&out));
+    let out = ok(d, &["index", "remove", "ix-dmy", "--older-than", "01/01/2020"]);
+    assert!(stderr(&out).contains("removed 5 documents"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("kept"), "{}", stderr(&out));
     // A cut that is not a time is refused, and nothing goes.
     let out = xdedup(d, &["index", "remove", "ix", "--older-than", "last week"], None);

@@ -94,11 +94,14 @@ pub enum Command {
         #[arg(long = "id", value_name = "ID")]
         ids: Vec<String>,
         /// Remove documents whose time is before this: a date or time (2020-01-01,
-        /// 2020-01-01T08:00:00+03:00, Wed, 01 Jan 2020 08:00:00 GMT) or seconds since 1970;
-        /// stored times in any of these forms compare as moments. Documents whose time is in
+        /// 2020-01-01T08:00:00+03:00, Wed, 01 Jan 2020 08:00:00 GMT, 21/07/2020, 1 July 2020;
+        /// 01/07/2020 with --day-first or --month-first) or seconds since 1970; stored times in
+        /// any of these forms compare as moments. Documents whose time is in
         /// no form xdedup reads stay, and are counted on standard error.
         #[arg(long, value_name = "TIME")]
         older_than: Option<String>,
+        #[command(flatten)]
+        date_order: super::DateOrderArgs,
     },
     /// Rewrite the index without free space left by removals.
     Compact {
@@ -385,10 +388,24 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Remove { dir, ids, older_than } => {
+        Command::Remove { dir, ids, older_than, date_order } => {
             let which = match (ids.is_empty(), older_than) {
                 (false, None) => Removal::Ids(ids),
-                (true, Some(t)) => Removal::OlderThan(t),
+                // A cut whose day and month could be either, as the order given reads it.
+                (true, Some(t)) => {
+                    use xdedup::io::time::{DateOrder, instant, instant_as, rfc3339};
+                    let order = date_order.order();
+                    if order.is_none()
+                        && instant(&t).is_none()
+                        && instant_as(&t, Some(DateOrder::DayFirst)).is_some()
+                    {
+                        anyhow::bail!(
+                            "--older-than {t:?}: its day and month could be either; give \
+                             --day-first or --month-first (or write the date as YYYY-MM-DD)"
+                        );
+                    }
+                    Removal::OlderThan(instant_as(&t, order).and_then(rfc3339).unwrap_or(t))
+                }
                 _ => anyhow::bail!("give either --id (one or more) or --older-than"),
             };
             let removed = open_writer(&dir)?.remove(&which)?;

@@ -162,14 +162,8 @@ pub struct ReadArgs {
     /// either (`05/07/2015`) only with --day-first or --month-first.
     #[arg(long)]
     pub time_field: Option<String>,
-    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the day first
-    /// (the 5th of July), as Arabic, British and most European papers write them.
-    #[arg(long, conflicts_with = "month_first")]
-    pub day_first: bool,
-    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the month first
-    /// (the 7th of May), as American papers write them.
-    #[arg(long)]
-    pub month_first: bool,
+    #[command(flatten)]
+    pub date_order: DateOrderArgs,
     /// Field or column holding the document's language, read when present: the pivot stage
     /// counts between texts in different languages (and `--report` shows it).
     #[arg(long, default_value = "lang")]
@@ -184,6 +178,30 @@ pub struct ReadArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_doc_bytes: usize,
+}
+
+/// How dates in numbers whose day and month could be either are read.
+#[derive(Debug, Clone, Args)]
+pub struct DateOrderArgs {
+    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the day first
+    /// (the 5th of July), as Arabic, British and most European papers write them.
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Dates in numbers whose day and month could be either (`05/07/2015`) give the month first
+    /// (the 7th of May), as American papers write them.
+    #[arg(long)]
+    pub month_first: bool,
+}
+
+impl DateOrderArgs {
+    pub fn order(&self) -> Option<xdedup::io::time::DateOrder> {
+        use xdedup::io::time::DateOrder;
+        match (self.day_first, self.month_first) {
+            (true, _) => Some(DateOrder::DayFirst),
+            (_, true) => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
 }
 
 /// An `--encoding`: a WHATWG label (`windows-1256`, `cp1256`, `iso-8859-6`, `utf-16le`, …).
@@ -274,11 +292,7 @@ impl ReadArgs {
             text_field: self.text_field.clone(),
             title_field: self.title_field.clone(),
             time_field: self.time_field.clone(),
-            date_order: match (self.day_first, self.month_first) {
-                (true, _) => Some(xdedup::io::time::DateOrder::DayFirst),
-                (_, true) => Some(xdedup::io::time::DateOrder::MonthFirst),
-                _ => None,
-            },
+            date_order: self.date_order.order(),
             lang_field: self.lang_field.clone(),
             doc_per_file: self.doc_per_file,
             keep_raw,
