@@ -469,7 +469,38 @@ impl Index {
         Ok(d.unbind())
     }
 
-    /// Documents and stories in the index.
+    /// Starts a night's adds that may be cut short (`inputs`: what names the night, as the
+    /// command line names it by its input files): until `end_run`, each `add` keeps which of
+    /// its documents were fresh, so that the same night begun again after a failure marks the
+    /// documents it skips as fresh where the first attempt found them so. Returns `{"state":
+    /// "new"}`, `{"state": "resumed", "fresh": N}`, or `{"state": "abandoned", "inputs": [...]}`
+    /// (an unfinished night of other inputs, left as it is).
+    fn begin_run(&mut self, py: Python<'_>, inputs: Vec<String>) -> PyResult<Py<PyDict>> {
+        use xdedup::index::RunStart;
+        let store = self.store.as_mut().ok_or_else(closed)?;
+        let start = store.begin_run(&inputs).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let d = PyDict::new(py);
+        match start {
+            RunStart::New => d.set_item("state", "new")?,
+            RunStart::Resumed { fresh } => {
+                d.set_item("state", "resumed")?;
+                d.set_item("fresh", fresh)?;
+            }
+            RunStart::Abandoned { inputs } => {
+                d.set_item("state", "abandoned")?;
+                d.set_item("inputs", inputs)?;
+            }
+        }
+        Ok(d.unbind())
+    }
+
+    /// Ends the night `begin_run` started: it finished, and is not resumed.
+    fn end_run(&mut self) -> PyResult<()> {
+        let store = self.store.as_mut().ok_or_else(closed)?;
+        store.end_run().map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// As `xdedup index stats --json`.
     fn stats(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
         let s = self.store()?.stats().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         let d = PyDict::new(py);

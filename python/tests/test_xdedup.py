@@ -181,3 +181,24 @@ def test_readme_example_runs_as_written():
     assert blocks, "README has a python example"
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_a_night_begun_again_after_a_failure_keeps_its_fresh_documents(tmp_path):
+    rows = jsonl(SHARED / "eval" / "og2021-titles.jsonl")[:400]
+    ix = xdedup.Index.create(tmp_path / "ix")
+    assert ix.begin_run(["night-1"]) == {"state": "new"}
+    first = ix.add(rows[:200])
+    fresh = [r["id"] for r in first if r["fresh"]]
+    assert fresh
+    del ix  # the night fails here, before end_run
+    ix = xdedup.Index.open(tmp_path / "ix")
+    assert ix.stats()["unfinished_add"] == ["night-1"]
+    assert ix.begin_run(["night-1"]) == {"state": "resumed", "fresh": len(fresh)}
+    again = ix.add(rows[:400])
+    assert [r["status"] for r in again[:200]] == ["skipped"] * 200
+    assert [r["id"] for r in again[:200] if r["fresh"]] == fresh
+    ix.end_run()
+    assert ix.stats()["unfinished_add"] is None
+    # A finished night is not resumed: the next one begins anew, and its skipped are not fresh.
+    assert ix.begin_run(["night-1"]) == {"state": "new"}
+    assert not any(r["fresh"] for r in ix.add(rows[:10]))

@@ -93,6 +93,15 @@ class Index:
     def compact(self) -> dict[str, int]:
         """Rewrites the index without the space removals left; it stays open. Returns the
         file's sizes, ``{"before": bytes, "after": bytes}``."""
+    def begin_run(self, inputs: list[str]) -> dict[str, Any]:
+        """Starts a night's adds that may be cut short (``inputs`` name the night): until
+        ``end_run``, each ``add`` keeps which of its documents were fresh, so that the same
+        night begun again after a failure marks the documents it skips as fresh where the first
+        attempt found them so. Returns ``{"state": "new"}``, ``{"state": "resumed", "fresh":
+        N}`` or ``{"state": "abandoned", "inputs": [...]}`` (an unfinished night of other
+        inputs, left as it is)."""
+    def end_run(self) -> None:
+        """Ends the night ``begin_run`` started: it finished, and is not resumed."""
     def stats(self) -> dict[str, Any]:
         """As ``xdedup index stats --json``: ``documents``, ``stories``, ``batches``,
         ``format``, ``size_on_disk``, ``shingle`` (None until the first batch decides it),
