@@ -393,7 +393,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 (false, None) => Removal::Ids(ids),
                 // A cut whose day and month could be either, as the order given reads it.
                 (true, Some(t)) => {
-                    use xdedup::io::time::{DateOrder, instant, instant_as, rfc3339};
+                    use xdedup::io::time::{DateOrder, instant, instant_as, settled};
                     let order = date_order.order();
                     if order.is_none()
                         && instant(&t).is_none()
@@ -404,7 +404,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                              --day-first or --month-first (or write the date as YYYY-MM-DD)"
                         );
                     }
-                    Removal::OlderThan(instant_as(&t, order).and_then(rfc3339).unwrap_or(t))
+                    Removal::OlderThan(settled(t, order))
                 }
                 _ => anyhow::bail!("give either --id (one or more) or --older-than"),
             };

@@ -483,12 +483,7 @@ impl<'a> Ctx<'a> {
         let given = [id.is_some(), title.is_some(), time.is_some()];
         // A date whose day and month could be either, read in the order given, is kept as the
         // moment it is.
-        let time = match (time, self.opts.date_order) {
-            (Some(t), Some(order)) if super::time::instant(&t).is_none() => {
-                super::time::instant_as(&t, Some(order)).and_then(super::time::rfc3339).or(Some(t))
-            }
-            (t, _) => t,
-        };
+        let time = time.map(|t| super::time::settled(t, self.opts.date_order));
         let lacks = std::array::from_fn(|i| self.named[i] && !given[i]);
         let id = self.id_or_line(id, line);
         let mut full = match title {

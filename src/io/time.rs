@@ -73,29 +73,35 @@ pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
     }
     let s = s.replacen('T', " ", 1).replace('/', "-");
     // ISO 8601's year has four digits (chrono's `%Y` takes `21-07-15` as the year 21).
-    let iso = s
-        .as_bytes()
-        .get(..5)
-        .is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-');
-    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"];
-    for f in ZONED.into_iter().filter(|_| iso) {
-        if let Ok(t) = DateTime::parse_from_str(&s, f) {
-            return Some(of_utc(t.naive_utc()));
-        }
-    }
-    const NAIVE: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
-    for f in NAIVE.into_iter().filter(|_| iso) {
-        if let Ok(t) = NaiveDateTime::parse_from_str(&s, f) {
-            return Some(of_utc(t));
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-        && iso
+    if s.as_bytes().get(..5).is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-')
     {
-        return Some(of_utc(d.and_time(NaiveTime::MIN)));
+        const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"];
+        for f in ZONED {
+            if let Ok(t) = DateTime::parse_from_str(&s, f) {
+                return Some(of_utc(t.naive_utc()));
+            }
+        }
+        const NAIVE: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
+        for f in NAIVE {
+            if let Ok(t) = NaiveDateTime::parse_from_str(&s, f) {
+                return Some(of_utc(t));
+            }
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            return Some(of_utc(d.and_time(NaiveTime::MIN)));
+        }
     }
     let s = digits.trim();
     numbered(s, order).or_else(|| named_month(s))
+}
+
+/// `value` as a time that reads the same without an order: itself where [`instant`] reads it
+/// (or `order` does not), else the RFC 3339 text of the moment `order` reads in it.
+pub fn settled(value: String, order: Option<DateOrder>) -> String {
+    if order.is_none() || instant(&value).is_some() {
+        return value;
+    }
+    instant_as(&value, order).and_then(rfc3339).unwrap_or(value)
 }
 
 /// `t` as RFC 3339 text (`2015-07-05T10:30:00Z`), which [`instant`] reads as `t` whatever
