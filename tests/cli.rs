@@ -421,6 +421,13 @@ fn dedup_keeps_one_original_record_per_story() {
     );
     assert_eq!(earliest(&[all[0], all[2], all[3], all[4]]).0, "e", "seconds since 1970");
     assert_eq!(earliest(&[all[2], all[3]]).0, "d", "a time not read, before none");
+    // A Hijri date (Umm al-Qura) is a moment too: 22 Shawwal 1445 is 1 May 2024, at midnight
+    // before `b`'s ten o'clock, and 23 Shawwal after it.
+    let hijri = |day: &str| {
+        all[2].replace("\"id\": \"c\",", &format!("\"id\": \"f\", \"t\": \"{day} شوال 1445 هـ\","))
+    };
+    assert_eq!(earliest(&[all[0], all[1], &hijri("22")]).0, "f");
+    assert_eq!(earliest(&[all[0], all[1], &hijri("23")]).0, "b");
     // A date whose day and month could be either is read as --day-first or --month-first say.
     let either = all[3].replace("01/05/2024", "03/05/2024");
     std::fs::write(dir.path().join("t.jsonl"), [all[0], &either].join("\n")).unwrap();

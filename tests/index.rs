@@ -553,6 +553,8 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
         ("new-iso", serde_json::json!("2020-01-01 00:00:00")),
         ("old-dmy", serde_json::json!("31/12/2017 23:00")),
         ("unread", serde_json::json!("05/07/2017")), // the 5th of July or the 7th of May?
+        ("old-hijri", serde_json::json!("10 ربيع الآخر 1439 هـ")), // 2017-12-28
+        ("new-hijri", serde_json::json!("8 جمادى الأولى 1441هـ")), // 2020-01-03
     ];
     let texts = [
         "flood waters rise in the river valley",
@@ -564,6 +566,8 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
         "wildfire forces thousands from their homes",
         "museum returns stolen paintings to owners",
         "bridge reopens after two years of repairs",
+        "the central bank holds interest rates steady",
+        "astronauts return safely from the space station",
     ];
     let jsonl: Vec<serde_json::Value> = rows
         .iter()
@@ -575,10 +579,10 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     ok(d, &["index", "add", "ix", "mixed.jsonl", "--time-field", "time", "-o", "a.jsonl"]);
     let out = ok(d, &["index", "remove", "ix", "--older-than", "2020-01-01"]);
     let err = stderr(&out);
-    assert!(err.contains("removed 5 documents"), "{err}");
+    assert!(err.contains("removed 6 documents"), "{err}");
     assert!(err.contains("1 document kept: its time is not a date or time xdedup reads"), "{err}");
     let left: BTreeSet<String> = exported(d, "ix").into_keys().collect();
-    let expected = ["new-epoch", "new-feed", "new-iso", "unread"];
+    let expected = ["new-epoch", "new-feed", "new-hijri", "new-iso", "unread"];
     assert_eq!(left, expected.iter().map(|s| s.to_string()).collect());
     // Added --day-first, the date whose day and month could be either is read, and goes too.
     ok(d, &["index", "create", "ix-dmy"]);
@@ -590,14 +594,15 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     let cut = ["index", "remove", "ix-dmy", "--older-than", "01/12/2017", "--month-first"];
     let out = ok(d, &cut); // January 12th: only old-ms (2010) is older
     assert!(stderr(&out).contains("removed 1 document "), "{}", stderr(&out));
-    let out = ok(d, &["index", "remove", "ix-dmy", "--older-than", "01/01/2020"]);
-    assert!(stderr(&out).contains("removed 5 documents"), "{}", stderr(&out));
+    // The cut as a Hijri date: 6 Jumada al-Awwal 1441 is 2020-01-01.
+    let out = ok(d, &["index", "remove", "ix-dmy", "--older-than", "6 جمادى الأولى 1441 هـ"]);
+    assert!(stderr(&out).contains("removed 6 documents"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("kept"), "{}", stderr(&out));
     // A cut that is not a time is refused, and nothing goes.
     let out = xdedup(d, &["index", "remove", "ix", "--older-than", "last week"], None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("\"last week\": not a time xdedup reads"), "{}", stderr(&out));
-    assert_eq!(exported(d, "ix").len(), 4);
+    assert_eq!(exported(d, "ix").len(), 5);
     // A batch added without --time-field has no times to compare: its documents are kept, and
     // said to be (a retention job would otherwise remove nothing in silence).
     let untimed = [
@@ -610,7 +615,7 @@ fn remove_older_than_compares_times_as_moments_whatever_their_form() {
     let err = stderr(&out);
     assert!(err.contains("removed 0 documents"), "{err}");
     assert!(err.contains("2 documents kept: they were stored without a time"), "{err}");
-    assert_eq!(exported(d, "ix").len(), 6);
+    assert_eq!(exported(d, "ix").len(), 7);
 }
 
 fn ok_or_1(dir: &Path, args: &[&str]) -> Vec<u8> {

@@ -94,8 +94,9 @@ pub enum Command {
         #[arg(long = "id", value_name = "ID")]
         ids: Vec<String>,
         /// Remove documents whose time is before this: a date or time (2020-01-01,
-        /// 2020-01-01T08:00:00+03:00, Wed, 01 Jan 2020 08:00:00 GMT, 21/07/2020, 1 July 2020;
-        /// 01/07/2020 with --day-first or --month-first) or seconds since 1970; stored times in
+        /// 2020-01-01T08:00:00+03:00, Wed, 01 Jan 2020 08:00:00 GMT, 21/07/2020, 1 July 2020,
+        /// the Hijri 6 جمادى الأولى 1441 هـ; 01/07/2020 with --day-first or --month-first) or
+        /// seconds since 1970; stored times in
         /// any of these forms compare as moments. Documents whose time is in
         /// no form xdedup reads stay, and are counted on standard error.
         #[arg(long, value_name = "TIME")]

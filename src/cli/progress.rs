@@ -293,8 +293,8 @@ impl Rejections {
             ("document's time is", "documents' times are"),
             |_| "not a date or time xdedup reads".into(),
             "; such times are not ordered with the others (dates, ISO 8601 and RFC 2822 times, \
-             seconds since 1970 are; a date in numbers whose day and month could be either, \
-             05/07/2015, is read with --day-first or --month-first)",
+             seconds since 1970, Hijri dates are; a date in numbers whose day and month could be \
+             either, 05/07/2015, is read with --day-first or --month-first)",
         );
         let after = [
             "; the line number stands for the id",

@@ -22,6 +22,9 @@
 //!   `07/21/2015` are the 21st of July) or both are the same (`05/05/2015`); where either can
 //!   (`03/12/2026`, March or December?), as [`DateOrder`] says, and without one not at all.
 //!
+//! - a Hijri date, as the Umm al-Qura calendar of Saudi Arabia reckons it (`5 شوال 1436 هـ`,
+//!   `1436/10/05 هـ`; with the Gregorian date beside it, that one, where the two agree).
+//!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
 //! Persian archives write dates). Anything else is not read: callers say so.
 
@@ -92,7 +95,7 @@ pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
         }
     }
     let s = digits.trim();
-    numbered(s, order).or_else(|| named_month(s))
+    numbered(s, order).or_else(|| named_month(s)).or_else(|| hijri(s, order))
 }
 
 /// `value` as a time that reads the same without an order: itself where [`instant`] reads it
@@ -245,13 +248,15 @@ const DAYS: [&str; 14] = [
     "sunday",
 ];
 
-/// `s` lower-cased, its Arabic alef forms as `ا` and `ة` as `ه`, so names match however the
-/// hamza is written.
+/// `s` lower-cased, its Arabic alef forms as `ا`, `ة` as `ه`, `ى` as `ي` and tatweel left out
+/// (`هـ` is `ه`), so names match however the hamza is written.
 fn letters(s: &str) -> String {
     s.chars()
+        .filter(|&c| c != '\u{640}')
         .map(|c| match c {
             'أ' | 'إ' | 'آ' => 'ا',
             'ة' => 'ه',
+            'ى' => 'ي',
             c => c.to_lowercase().next().unwrap_or(c),
         })
         .collect()
@@ -304,6 +309,128 @@ fn word_at(text: &str, word: &str) -> Option<usize> {
         let after = text[at + word.len()..].chars().next();
         !before.is_some_and(char::is_alphabetic) && !after.is_some_and(char::is_alphabetic)
     })
+}
+
+/// Hijri month names as Arabic papers print them, their letters as [`letters`] leaves them
+/// (`جمادى الآخرة` is `جمادي الاخره`); a name that holds another (`جمادي الاولي`, `جمادي الاول`)
+/// comes first.
+const HIJRI_MONTHS: [(&str, u8); 20] = [
+    ("المحرم", 1),
+    ("محرم", 1),
+    ("صفر", 2),
+    ("ربيع الاول", 3),
+    ("ربيع الاخر", 4),
+    ("ربيع الثاني", 4),
+    ("جمادي الاولي", 5),
+    ("جمادي الاول", 5),
+    ("جمادي الاخره", 6),
+    ("جمادي الاخر", 6),
+    ("جمادي الثانيه", 6),
+    ("جمادي الثاني", 6),
+    ("رجب", 7),
+    ("شعبان", 8),
+    ("رمضان", 9),
+    ("شوال", 10),
+    ("ذو القعده", 11),
+    ("ذي القعده", 11),
+    ("ذو الحجه", 12),
+    ("ذي الحجه", 12),
+];
+
+/// How a year is marked as Hijri (`1436 هـ`, `1436هـ`, `1436 هجرية`, `1436 AH`).
+fn hijri_mark(w: &str) -> bool {
+    matches!(w, "ه" | "هجري" | "هجريه" | "ah")
+}
+
+/// A date in the Hijri calendar, as the Umm al-Qura calendar of Saudi Arabia reckons it (what
+/// Saudi and Gulf papers print): with its month's name (`5 شوال 1436 هـ`, `الثلاثاء 5 شوال 1436`)
+/// or in numbers with the Hijri mark (`1436/10/05 هـ`, `05/10/1436هـ`, day before month), a
+/// day's name and a time allowed as [`at_time`] allows them. Where the value gives the Gregorian
+/// date too (`5 شوال 1436 هـ - 21 يوليو 2015 م`, `… الموافق 21/07/2015م`), that is the date read,
+/// and only if the two are at most two days apart (papers follow the sighted moon, which can
+/// differ from Umm al-Qura by a day or two); further apart, the value is not read.
+fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
+    let text = letters(s);
+    let mut words: Vec<&str> = Vec::new();
+    for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،')) {
+        // A mark or an era's letter written onto its year (`1436ه`, `2015م`).
+        let cut = w.trim_end_matches(char::is_alphabetic).len();
+        if cut > 0 && cut < w.len() && w.as_bytes()[cut - 1].is_ascii_digit() {
+            words.extend([&w[..cut], &w[cut..]]);
+        } else if !w.is_empty() {
+            words.push(w);
+        }
+    }
+    let digits = |w: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut used = vec![false; words.len()];
+    let mut date = None;
+    'name: for i in 0..words.len() {
+        for &(name, month) in &HIJRI_MONTHS {
+            let n = name.split(' ').count();
+            if !words[i..].iter().take(n).copied().eq(name.split(' ')) {
+                continue;
+            }
+            let (Some(&day), Some(&year)) = (words.get(i.wrapping_sub(1)), words.get(i + n)) else {
+                return None;
+            };
+            if !digits(day, 1..=2) || !digits(year, 3..=4) {
+                return None;
+            }
+            date = Some((year.parse().ok()?, month, day.parse().ok()?));
+            used[i - 1..i + n + 1].fill(true);
+            if words.get(i + n + 1).is_some_and(|w| hijri_mark(w)) {
+                used[i + n + 1] = true;
+            }
+            break 'name;
+        }
+    }
+    if date.is_none() {
+        // In numbers: year first or last, the mark after it.
+        let i = (1..words.len()).find(|&i| hijri_mark(words[i]))? - 1;
+        let sep = words[i].chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+        let parts: Vec<&str> = words[i].split(sep).collect();
+        if parts.len() != 3 || !digits(parts[1], 1..=2) {
+            return None;
+        }
+        let (year, day) = match (parts[0], parts[2]) {
+            (y, d) if digits(y, 3..=4) && digits(d, 1..=2) => (y, d),
+            (d, y) if digits(y, 3..=4) && digits(d, 1..=2) => (y, d),
+            _ => return None,
+        };
+        date = Some((year.parse().ok()?, parts[1].parse().ok()?, day.parse().ok()?));
+        used[i..=i + 1].fill(true);
+    }
+    let (year, month, day) = date?;
+    let hijri = icu_calendar::Date::try_new_hijri_with_calendar(
+        year,
+        month,
+        day,
+        icu_calendar::cal::Hijri::new_umm_al_qura(),
+    )
+    .ok()?
+    .to_calendar(icu_calendar::Iso);
+    let hijri = NaiveDate::from_ymd_opt(
+        hijri.era_year().year,
+        u32::from(hijri.month().ordinal),
+        u32::from(hijri.day_of_month().0),
+    )?;
+    // `الموافق` ("which is") before the Gregorian date, and its era `م` after its year, which
+    // elsewhere would be the evening's.
+    let era = |i: usize| words[i] == "م" && i > 0 && digits(words[i - 1], 4..=4);
+    let rest: Vec<&str> = (0..words.len())
+        .filter(|&i| !used[i] && words[i] != "الموافق" && !era(i))
+        .map(|i| words[i])
+        .collect();
+    let gregorian = rest.join(" ");
+    match numbered(&gregorian, order).or_else(|| named_month(&gregorian)) {
+        Some(t) => {
+            let day = |t: Instant| t.div_euclid(86_400 * NANOS);
+            ((day(of_utc(hijri.into())) - day(t)).abs() <= 2).then_some(t)
+        }
+        None => at_time(hijri, rest.into_iter()),
+    }
 }
 
 fn of_utc(t: NaiveDateTime) -> Instant {
@@ -482,6 +609,71 @@ mod tests {
         );
     }
 
+    /// Hijri dates as Saudi and Gulf papers print them, reckoned by Umm al-Qura: 1 Ramadan 1436
+    /// was 18 June 2015, 1 Shawwal (the Eid) 17 July, so 5 Shawwal the 21st.
+    #[test]
+    fn hijri_dates_read_as_umm_al_qura_reckons_them() {
+        let day = at("2015-07-21");
+        for s in [
+            "5 شوال 1436 هـ",
+            "5 شوال 1436هـ",
+            "٥ شوال ١٤٣٦ هـ",
+            "الثلاثاء 5 شوال 1436",
+            "الثلاثاء، 5 شوال 1436 هجرية",
+            "1436/10/05 هـ",
+            "05/10/1436هـ",
+            "5-10-1436 هـ",
+            "1436/10/5 AH",
+        ] {
+            assert_eq!(instant(s), Some(day), "{s}");
+        }
+        assert_eq!(at("1 رمضان 1436"), at("2015-06-18"));
+        assert_eq!(at("1 المحرم 1447 هـ"), at("2025-06-26"));
+        assert_eq!(at("1 رمضان 1445"), at("2024-03-11"));
+        assert_eq!(at("10 ذو الحجة 1445 هـ"), at("2024-06-16"));
+        assert_eq!(at("10 ذي الحجة 1445 هـ"), at("2024-06-16"));
+        // Each name is its month, however it is spelled.
+        for (name, month) in [
+            ("صفر", 2),
+            ("ربيع الأول", 3),
+            ("ربيع الآخر", 4),
+            ("ربيع الثاني", 4),
+            ("جمادى الأولى", 5),
+            ("جمادى الأول", 5),
+            ("جمادى الآخرة", 6),
+            ("جمادى الثانية", 6),
+            ("رجب", 7),
+            ("شعبان", 8),
+            ("ذو القعدة", 11),
+        ] {
+            assert_eq!(
+                at(&format!("15 {name} 1446")),
+                at(&format!("1446/{month}/15 هـ")),
+                "{name}"
+            );
+        }
+        assert_eq!(at("الثلاثاء 5 شوال 1436 هـ - 10:30 م"), at("2015-07-21T22:30:00Z"));
+        // Both calendars: the Gregorian date is read, where the two agree within two days.
+        assert_eq!(at("الثلاثاء 5 شوال 1436 هـ - 21 يوليو 2015 م"), day);
+        assert_eq!(at("5 شوال 1436هـ الموافق 21/07/2015م"), day);
+        assert_eq!(at("23 شوال 1445 هـ - 2 مايو 2024 م"), at("2024-05-02"));
+        assert_eq!(at("4 شوال 1436 هـ - 21 يوليو 2015 م 10:30"), at("2015-07-21T10:30:00Z"));
+        for s in [
+            "5 شوال 1436 هـ - 21 أغسطس 2015 م", // a month apart
+            "30 ذو القعدة 1436 هـ",             // that month had 29 days
+            "شوال 1436 هـ",
+            "5 شوال",
+            "5 شوال 1436 قريبا",
+            "1436/13/05 هـ",
+            "1436/10-05 هـ",
+            "5 شوال 1436 هـ 21 يوليو",
+        ] {
+            assert_eq!(instant(s), None, "{s}");
+        }
+        // Without the mark, digits alone stay the Gregorian reading they always had.
+        assert_eq!(at("1436/10/05"), at("1436-10-05"));
+    }
+
     proptest::proptest! {
         /// Any text is read or not without a panic; a date in numbers is read in the order
         /// given as the ISO date it is, and its RFC 3339 text reads back as the same moment.
@@ -502,6 +694,25 @@ mod tests {
                 let text = rfc3339(t).unwrap();
                 proptest::prop_assert_eq!(instant_as(&text, Some(DateOrder::MonthFirst)), Some(t));
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// A Hijri date reads the same by its month's name as in numbers, the next day one day
+        /// later; with words around it, any text is read or not without a panic.
+        #[test]
+        fn hijri_dates_read_alike_in_names_and_numbers(
+            y in 1300i32..=1600, m in 0usize..12, d in 1u32..=28, noise in "\\PC{0,12}",
+        ) {
+            let name = ["محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة",
+                "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة"][m];
+            let by_name = instant(&format!("{d} {name} {y} هـ"));
+            proptest::prop_assert!(by_name.is_some());
+            proptest::prop_assert_eq!(by_name, instant(&format!("{y}/{}/{d:02}هـ", m + 1)));
+            let next = instant(&format!("{} {name} {y}", d + 1)).unwrap();
+            proptest::prop_assert_eq!(next - by_name.unwrap(), 86_400 * NANOS);
+            let _ = instant(&format!("{noise} {d} {name} {noise}"));
+            let _ = instant(&format!("{d} {name} {y} {noise}"));
         }
     }
 
