@@ -209,7 +209,6 @@ impl Index {
 
         // 1. Known ids.
         let mut fresh: Vec<usize> = Vec::new();
-        let run_fresh = if self.run { self.run_fresh(&w)? } else { Vec::new() };
         for (i, r) in records.iter().enumerate() {
             match db.ids.get(&w, &id_key(&id_text(&r.id))).map_err(&e)? {
                 Some(d) => {
@@ -225,7 +224,7 @@ impl Index {
                         score: None,
                         size: 0,
                         skipped: true,
-                        fresh: run_fresh.binary_search(&d).is_ok(),
+                        fresh: self.run && self.is_run_fresh(&w, d)?,
                     });
                     report.skipped += 1;
                     if crate::pipeline::set_hash(&features[i]) != row.set_hash {
@@ -753,7 +752,6 @@ impl Index {
             });
         }
         if self.run {
-            fresh_docs.sort_unstable();
             self.keep_run_fresh(&mut w, &fresh_docs)?;
         }
         // Sizes after the batch, for every record (skipped ones included).

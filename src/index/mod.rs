@@ -112,9 +112,17 @@ pub enum RunStart {
 }
 
 /// Meta keys of an unfinished add: its inputs and the first document number it could give
-/// (JSON), and its fresh documents (little-endian document numbers, ascending).
+/// (JSON), and one key for each of its fresh documents (the prefix and the number in 16 hex
+/// digits, no value), so that a batch writes its own and looks up only those it meets.
 const RUN_KEY: &str = "run";
-const RUN_FRESH_KEY: &str = "run.fresh";
+const RUN_FRESH_PREFIX: &str = "run.fresh/";
+/// Where an add cut short by the binary of session 45 kept its fresh documents: one value
+/// (little-endian numbers) that each batch rewrote whole. Read once, when that add resumes.
+const RUN_FRESH_LIST_KEY: &str = "run.fresh";
+
+fn run_fresh_key(doc: u64) -> String {
+    format!("{RUN_FRESH_PREFIX}{doc:016x}")
+}
 
 /// One side of a scored pair in the index: a document's or node's weighted sets and signals.
 #[derive(Clone, Copy)]
@@ -556,12 +564,23 @@ impl Index {
         // An unfinished add that committed nothing is as if it had not run.
         let start = match unfinished.filter(|(_, from)| *from < next_doc) {
             Some((old, _)) if old == inputs => {
-                RunStart::Resumed { fresh: self.run_fresh(&w)?.len() }
+                if let Some(b) = self.dbs.meta.get(&w, RUN_FRESH_LIST_KEY).map_err(&e)? {
+                    if b.len() % 8 != 0 {
+                        return Err(index_error(&self.dir, "is damaged: bad run entry"));
+                    }
+                    let docs: Vec<u64> = b
+                        .chunks_exact(8)
+                        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                        .collect();
+                    self.keep_run_fresh(&mut w, &docs)?;
+                    self.dbs.meta.delete(&mut w, RUN_FRESH_LIST_KEY).map_err(&e)?;
+                }
+                RunStart::Resumed { fresh: self.run_fresh_keys(&w)?.len() }
             }
             other => {
                 let bytes = serde_json::to_vec(&(inputs, next_doc)).expect("plain JSON");
                 self.dbs.meta.put(&mut w, RUN_KEY, &bytes).map_err(&e)?;
-                self.dbs.meta.put(&mut w, RUN_FRESH_KEY, &[]).map_err(&e)?;
+                self.clear_run_fresh(&mut w)?;
                 match other {
                     Some((inputs, _)) => RunStart::Abandoned { inputs },
                     None => RunStart::New,
@@ -579,7 +598,7 @@ impl Index {
         let e = lmdb(&self.dir);
         let mut w = self.env.write_txn().map_err(&e)?;
         self.dbs.meta.delete(&mut w, RUN_KEY).map_err(&e)?;
-        self.dbs.meta.delete(&mut w, RUN_FRESH_KEY).map_err(&e)?;
+        self.clear_run_fresh(&mut w)?;
         w.commit().map_err(&e)?;
         self.run = false;
         Ok(())
@@ -596,22 +615,35 @@ impl Index {
         }
     }
 
-    /// The fresh documents of the add under way, ascending (empty when none is).
-    fn run_fresh(&self, r: &RoTxn) -> Result<Vec<u64>> {
-        let b = self.dbs.meta.get(r, RUN_FRESH_KEY).map_err(lmdb(&self.dir))?.unwrap_or(&[]);
-        if b.len() % 8 != 0 {
-            return Err(index_error(&self.dir, "is damaged: bad run entry"));
-        }
-        Ok(b.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+    /// Whether `doc` is a fresh document of the add under way.
+    fn is_run_fresh(&self, r: &RoTxn, doc: u64) -> Result<bool> {
+        let key = run_fresh_key(doc);
+        Ok(self.dbs.meta.get(r, &key).map_err(lmdb(&self.dir))?.is_some())
     }
 
-    /// Keeps `docs` (ascending, after those kept before) as fresh documents of the add under
-    /// way, in the batch's transaction.
+    /// The keys of the add under way's fresh documents.
+    fn run_fresh_keys(&self, r: &RoTxn) -> Result<Vec<String>> {
+        let e = lmdb(&self.dir);
+        let keys = self.dbs.meta.prefix_iter(r, RUN_FRESH_PREFIX).map_err(&e)?;
+        keys.map(|kv| kv.map(|(k, _)| k.to_owned()).map_err(&e)).collect()
+    }
+
+    /// Keeps `docs` as fresh documents of the add under way, in the batch's transaction.
     fn keep_run_fresh(&self, w: &mut RwTxn, docs: &[u64]) -> Result<()> {
-        let mut all = self.run_fresh(w)?;
-        all.extend_from_slice(docs);
-        let bytes: Vec<u8> = all.iter().flat_map(|d| d.to_le_bytes()).collect();
-        self.dbs.meta.put(w, RUN_FRESH_KEY, &bytes).map_err(lmdb(&self.dir))
+        for &d in docs {
+            self.dbs.meta.put(w, &run_fresh_key(d), &[]).map_err(lmdb(&self.dir))?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the fresh documents of an add (ended, or abandoned for another).
+    fn clear_run_fresh(&self, w: &mut RwTxn) -> Result<()> {
+        let e = lmdb(&self.dir);
+        for key in self.run_fresh_keys(w)? {
+            self.dbs.meta.delete(w, &key).map_err(&e)?;
+        }
+        self.dbs.meta.delete(w, RUN_FRESH_LIST_KEY).map_err(&e)?;
+        Ok(())
     }
 
     /// The shingle family the first batch decided (`None` while the index is empty and the
@@ -1228,4 +1260,82 @@ fn lmdb(dir: &Path) -> impl Fn(heed::Error) -> Error + '_ {
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io { path: path.to_owned(), source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::Record;
+
+    fn records(texts: &[&str]) -> Vec<Record> {
+        let file: Arc<str> = "night.jsonl".into();
+        (0..texts.len())
+            .map(|i| Record {
+                id: serde_json::json!(format!("d{i}")),
+                text: texts[i].into(),
+                time: None,
+                lang: None,
+                origin: crate::error::Origin { file: file.clone(), line: i as u64 + 1 },
+                truncated: false,
+                lacks: [false; 3],
+                null_text: false,
+                raw: None,
+                features: None,
+            })
+            .collect()
+    }
+
+    fn add(ix: &Index, texts: &[&str]) -> Vec<(bool, bool)> {
+        let (shingle, features, _) = ix.batch_features(texts).unwrap();
+        let report = ix.add(&records(texts), features, shingle).unwrap();
+        report.assignments.iter().map(|a| (a.skipped, a.fresh)).collect()
+    }
+
+    /// Each batch writes only its own fresh documents; an add cut short while they were kept
+    /// as one list (the binary of session 45) resumes with that list, and forgets it at the end.
+    #[test]
+    fn a_resumed_add_keeps_its_fresh_documents_in_either_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        drop(Index::create(&path, &Config::default()).unwrap());
+        let texts = [
+            "Oil prices rise after producers agree to extend output cuts",
+            "Oil prices rise after producers agree to extend the output cuts",
+            "Wheat harvest hit by drought in the southern provinces",
+        ];
+        let inputs = vec!["night.jsonl".to_owned()];
+        let mut ix = Index::open_writer(&path).unwrap();
+        assert_eq!(ix.begin_run(&inputs).unwrap(), RunStart::New);
+        let first = add(&ix, &texts);
+        assert_eq!(first, [(false, true), (false, false), (false, true)]);
+        let docs: Vec<u64> = {
+            let r = ix.read().unwrap();
+            let keys = ix.run_fresh_keys(&r).unwrap();
+            keys.iter()
+                .map(|k| u64::from_str_radix(&k[RUN_FRESH_PREFIX.len()..], 16).unwrap())
+                .collect()
+        };
+        assert_eq!(docs.len(), 2);
+        // Cut short; its fresh documents written back as the older list.
+        {
+            let mut w = ix.env.write_txn().unwrap();
+            ix.clear_run_fresh(&mut w).unwrap();
+            let list: Vec<u8> = docs.iter().flat_map(|d| d.to_le_bytes()).collect();
+            ix.dbs.meta.put(&mut w, RUN_FRESH_LIST_KEY, &list).unwrap();
+            w.commit().unwrap();
+        }
+        drop(ix);
+        let mut ix = Index::open_writer(&path).unwrap();
+        assert_eq!(ix.begin_run(&inputs).unwrap(), RunStart::Resumed { fresh: 2 });
+        let again = add(&ix, &texts);
+        assert_eq!(again, [(true, true), (true, false), (true, true)]);
+        ix.end_run().unwrap();
+        let r = ix.read().unwrap();
+        assert!(ix.run_fresh_keys(&r).unwrap().is_empty());
+        assert!(ix.dbs.meta.get(&r, RUN_FRESH_LIST_KEY).unwrap().is_none());
+        drop(r);
+        // Ended: the same records once more are no one's fresh documents.
+        assert_eq!(ix.begin_run(&inputs).unwrap(), RunStart::New);
+        assert_eq!(add(&ix, &texts), [(true, false); 3]);
+    }
 }
