@@ -1153,12 +1153,17 @@ fn open_env(dir: &Path, create: bool) -> Result<(Env, Dbs)> {
     } else {
         // LMDB reads pages straight from the mapped file and trusts the meta page's last page
         // number: a damaged one sends reads past the end of the file, which the kernel answers
-        // with SIGBUS. Check it against the file's length before anything is read.
+        // with SIGBUS. Check it against the file's length before anything is read. Pages past
+        // the end are sound only where they are free (taken and freed by one transaction,
+        // never written).
         let file = dir.join("data.mdb");
         let len = std::fs::metadata(&file).map_err(io(&file))?.len();
         let page = lmdb_page_size(&file)?;
         let last = env.info().last_page_number as u64;
-        if !page.is_power_of_two() || last.saturating_add(1).saturating_mul(page) > len {
+        if !page.is_power_of_two()
+            || (last.saturating_add(1).saturating_mul(page) > len
+                && !free_past_end(&file, page, len / page, last))
+        {
             return Err(index_error(
                 dir,
                 &format!(
@@ -1250,6 +1255,81 @@ fn lmdb_page_size(file: &Path) -> Result<u64> {
     Ok(u64::from(u32::from_le_bytes([head[40], head[41], head[42], head[43]])))
 }
 
+/// Whether every page from `pages` (the first past the end of `data.mdb`) to `last` (the meta
+/// page's last page) is a free page: LMDB counts a page that a transaction took from the end of
+/// the file and freed before it committed in the last page number, and never writes it. The
+/// free pages are read from LMDB's free-page tree in the file itself, not through the map, so
+/// that a damaged tree is an answer (no) rather than SIGBUS. Layout: LMDB's on-disk format
+/// (`mdb.c`: `MDB_page`, `MDB_meta`, `MDB_node`) on a 64-bit machine.
+fn free_past_end(file: &Path, page: u64, pages: u64, last: u64) -> bool {
+    use std::os::unix::fs::FileExt;
+    const P_BRANCH: u16 = 0x01;
+    const P_LEAF: u16 = 0x02;
+    const F_BIGDATA: u16 = 0x01;
+    let Ok(f) = File::open(file) else { return false };
+    // `len` bytes from `at`, where they lie inside the file.
+    let read = |at: u64, len: u64| -> Option<Vec<u8>> {
+        if at.checked_add(len)? > pages * page {
+            return None;
+        }
+        let mut b = vec![0; usize::try_from(len).ok()?];
+        f.read_exact_at(&mut b, at).ok()?;
+        Some(b)
+    };
+    let u16_at =
+        |b: &[u8], at: usize| Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?));
+    let u64_at =
+        |b: &[u8], at: usize| Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?));
+    let free = || -> Option<Vec<u64>> {
+        // The meta page LMDB uses: of the two, the one of the later transaction. Its free
+        // database's root is at byte 80 (`mm_dbs[0].md_root`), its transaction at 144.
+        let metas = [read(0, 152)?, read(page, 152)?];
+        let meta = metas.iter().max_by_key(|m| u64_at(m, 144))?;
+        let (entries, root) = (u64_at(meta, 72)?, u64_at(meta, 80)?);
+        let mut free = Vec::new();
+        let mut todo = if entries == 0 { vec![] } else { vec![root] };
+        let mut visited = 0;
+        while let Some(p) = todo.pop() {
+            visited += 1;
+            if visited > pages {
+                return None; // a loop in a damaged tree
+            }
+            let b = read(p.checked_mul(page)?, page)?;
+            let (flags, lower) = (u16_at(&b, 10)?, u16_at(&b, 12)?);
+            for i in 0..usize::from(lower.checked_sub(16)? / 2) {
+                let at = usize::from(u16_at(&b, 16 + 2 * i)?);
+                let (lo, hi) = (u16_at(&b, at)?, u16_at(&b, at + 2)?);
+                let (node_flags, key) = (u16_at(&b, at + 4)?, u16_at(&b, at + 6)?);
+                let data_at = at + 8 + usize::from(key);
+                if flags & P_BRANCH != 0 {
+                    todo.push(u64::from(lo) | u64::from(hi) << 16 | u64::from(node_flags) << 32);
+                    continue;
+                }
+                if flags & P_LEAF == 0 {
+                    return None;
+                }
+                let size = u64::from(lo) | u64::from(hi) << 16;
+                let ids = if node_flags & F_BIGDATA != 0 {
+                    read(u64_at(&b, data_at)?.checked_mul(page)?.checked_add(16)?, size)?
+                } else {
+                    b.get(data_at..data_at + usize::try_from(size).ok()?)?.to_vec()
+                };
+                // A list of page numbers, its length first.
+                let ids = ids.chunks_exact(8).skip(1);
+                free.extend(ids.map(|c| u64::from_le_bytes(c.try_into().expect("8"))));
+            }
+        }
+        Some(free)
+    };
+    let Some(mut free) = free() else { return false };
+    free.retain(|&p| (pages..=last).contains(&p));
+    free.sort_unstable();
+    free.dedup();
+    // Every page from `pages` to `last` is listed (a damaged last page number lists more pages
+    // than the free-page tree holds).
+    free.len() as u64 == last - pages + 1
+}
+
 fn index_error(dir: &Path, reason: &str) -> Error {
     Error::Index { path: dir.to_owned(), reason: reason.to_owned() }
 }
@@ -1289,6 +1369,41 @@ mod tests {
         let (shingle, features, _) = ix.batch_features(texts).unwrap();
         let report = ix.add(&records(texts), features, shingle).unwrap();
         report.assignments.iter().map(|a| (a.skipped, a.fresh)).collect()
+    }
+
+    /// A transaction that takes pages from the end of the file and frees them before it commits
+    /// leaves LMDB's last page number past the end of `data.mdb` (a 15,000-article add did):
+    /// the index opens. Cut short, the file is reported damaged, not read into SIGBUS.
+    #[test]
+    fn pages_freed_past_the_end_of_the_file_are_not_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        let ix = Index::create(&path, &Config::default()).unwrap();
+        // A value of several pages (an overflow run, taken from the end of the file), written
+        // and deleted in one transaction: its pages go back to that transaction's free pages,
+        // unwritten, and LMDB's last page number counts them.
+        for big in [false, true] {
+            let mut w = ix.env.write_txn().unwrap();
+            ix.dbs.meta.put(&mut w, "x", &vec![7; if big { 20_000 } else { 100 }]).unwrap();
+            if big {
+                ix.dbs.meta.delete(&mut w, "x").unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let last = ix.env.info().last_page_number as u64;
+        drop(ix);
+        let file = path.join("data.mdb");
+        let len = std::fs::metadata(&file).unwrap().len();
+        let page = lmdb_page_size(&file).unwrap();
+        assert!((last + 1) * page > len, "last page {last}, {len} bytes: nothing past the end");
+        assert!(free_past_end(&file, page, len / page, last));
+        let ix = Index::open(&path).unwrap();
+        assert_eq!(ix.stats().unwrap().documents, 0);
+        drop(ix);
+        // The file cut by one page: a page in use is gone.
+        std::fs::OpenOptions::new().write(true).open(&file).unwrap().set_len(len - page).unwrap();
+        let err = Index::open(&path).err().expect("a cut file is damaged").to_string();
+        assert!(err.contains("is damaged: its last page"), "{err}");
     }
 
     /// Each batch writes only its own fresh documents; an add cut short while they were kept
