@@ -23,7 +23,8 @@
 //!   (`03/12/2026`, March or December?), as [`DateOrder`] says, and without one not at all.
 //!
 //! - a Hijri date, as the Umm al-Qura calendar of Saudi Arabia reckons it (`5 شوال 1436 هـ`,
-//!   `1436/10/05 هـ`; with the Gregorian date beside it, that one, where the two agree).
+//!   `1436/10/05 هـ`; with the Gregorian date beside it, that one, where the two agree), and a
+//!   Solar Hijri one, as Iranian and Afghan papers print it (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`).
 //!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
 //! Persian archives write dates). Anything else is not read: callers say so.
@@ -95,7 +96,7 @@ pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
         }
     }
     let s = digits.trim();
-    numbered(s, order).or_else(|| named_month(s)).or_else(|| hijri(s, order))
+    numbered(s, order).or_else(|| named_month(s)).or_else(|| other_calendar(s, order))
 }
 
 /// `value` as a time that reads the same without an order: itself where [`instant`] reads it
@@ -230,8 +231,9 @@ const MONTHS: [(&str, u32); 38] = [
     ("december", 12),
 ];
 
-/// Day names, left out of a date (`الثلاثاء 21 يوليو 2015`, `Tuesday, July 21, 2015`).
-const DAYS: [&str; 14] = [
+/// Day names, left out of a date (`الثلاثاء 21 يوليو 2015`, `Tuesday, July 21, 2015`,
+/// `سه‌شنبه ۱۰ مرداد ۱۴۰۲`).
+const DAYS: [&str; 21] = [
     "الاثنين",
     "الثلاثاء",
     "الاربعاء",
@@ -239,6 +241,13 @@ const DAYS: [&str; 14] = [
     "الجمعه",
     "السبت",
     "الاحد",
+    "شنبه",
+    "يكشنبه",
+    "دوشنبه",
+    "سهشنبه",
+    "چهارشنبه",
+    "پنجشنبه",
+    "جمعه",
     "monday",
     "tuesday",
     "wednesday",
@@ -248,15 +257,17 @@ const DAYS: [&str; 14] = [
     "sunday",
 ];
 
-/// `s` lower-cased, its Arabic alef forms as `ا`, `ة` as `ه`, `ى` as `ي` and tatweel left out
-/// (`هـ` is `ه`), so names match however the hamza is written.
+/// `s` lower-cased, its Arabic alef forms as `ا`, `ة` as `ه`, `ى` and Persian `ی` as `ي`, `ک` as
+/// `ك`, tatweel and the zero-width non-joiner left out (`هـ` is `ه`, `سه‌شنبه` is `سهشنبه`), so
+/// names match however they are written.
 fn letters(s: &str) -> String {
     s.chars()
-        .filter(|&c| c != '\u{640}')
+        .filter(|&c| c != '\u{640}' && c != '\u{200c}')
         .map(|c| match c {
             'أ' | 'إ' | 'آ' => 'ا',
             'ة' => 'ه',
-            'ى' => 'ي',
+            'ى' | 'ی' => 'ي',
+            'ک' => 'ك',
             c => c.to_lowercase().next().unwrap_or(c),
         })
         .collect()
@@ -311,50 +322,79 @@ fn word_at(text: &str, word: &str) -> Option<usize> {
     })
 }
 
-/// Hijri month names as Arabic papers print them, their letters as [`letters`] leaves them
-/// (`جمادى الآخرة` is `جمادي الاخره`); a name that holds another (`جمادي الاولي`, `جمادي الاول`)
-/// comes first.
-const HIJRI_MONTHS: [(&str, u8); 20] = [
-    ("المحرم", 1),
-    ("محرم", 1),
-    ("صفر", 2),
-    ("ربيع الاول", 3),
-    ("ربيع الاخر", 4),
-    ("ربيع الثاني", 4),
-    ("جمادي الاولي", 5),
-    ("جمادي الاول", 5),
-    ("جمادي الاخره", 6),
-    ("جمادي الاخر", 6),
-    ("جمادي الثانيه", 6),
-    ("جمادي الثاني", 6),
-    ("رجب", 7),
-    ("شعبان", 8),
-    ("رمضان", 9),
-    ("شوال", 10),
-    ("ذو القعده", 11),
-    ("ذي القعده", 11),
-    ("ذو الحجه", 12),
-    ("ذي الحجه", 12),
-];
-
-/// How a year is marked as Hijri (`1436 هـ`, `1436هـ`, `1436 هجرية`, `1436 AH`).
-fn hijri_mark(w: &str) -> bool {
-    matches!(w, "ه" | "هجري" | "هجريه" | "ah")
+/// A calendar other than the Gregorian that news pages print their dates in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Calendar {
+    /// The Hijri (lunar) calendar as Umm al-Qura reckons it: Saudi and Gulf papers.
+    Hijri,
+    /// The Solar Hijri calendar: Iranian and Afghan papers.
+    Persian,
 }
 
-/// A date in the Hijri calendar, as the Umm al-Qura calendar of Saudi Arabia reckons it (what
-/// Saudi and Gulf papers print): with its month's name (`5 شوال 1436 هـ`, `الثلاثاء 5 شوال 1436`)
-/// or in numbers with the Hijri mark (`1436/10/05 هـ`, `05/10/1436هـ`, day before month), a
-/// day's name and a time allowed as [`at_time`] allows them. Where the value gives the Gregorian
-/// date too (`5 شوال 1436 هـ - 21 يوليو 2015 م`, `… الموافق 21/07/2015م`), that is the date read,
-/// and only if the two are at most two days apart (papers follow the sighted moon, which can
-/// differ from Umm al-Qura by a day or two); further apart, the value is not read.
-fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
+/// Month names of the other calendars as papers print them, their letters as [`letters`]
+/// leaves them (`جمادى الآخرة` is `جمادي الاخره`, `اردیبهشت` is `ارديبهشت`); a name that
+/// holds another (`جمادي الاولي`, `جمادي الاول`) comes first.
+const OTHER_MONTHS: [(&str, u8, Calendar); 33] = [
+    ("المحرم", 1, Calendar::Hijri),
+    ("محرم", 1, Calendar::Hijri),
+    ("صفر", 2, Calendar::Hijri),
+    ("ربيع الاول", 3, Calendar::Hijri),
+    ("ربيع الاخر", 4, Calendar::Hijri),
+    ("ربيع الثاني", 4, Calendar::Hijri),
+    ("جمادي الاولي", 5, Calendar::Hijri),
+    ("جمادي الاول", 5, Calendar::Hijri),
+    ("جمادي الاخره", 6, Calendar::Hijri),
+    ("جمادي الاخر", 6, Calendar::Hijri),
+    ("جمادي الثانيه", 6, Calendar::Hijri),
+    ("جمادي الثاني", 6, Calendar::Hijri),
+    ("رجب", 7, Calendar::Hijri),
+    ("شعبان", 8, Calendar::Hijri),
+    ("رمضان", 9, Calendar::Hijri),
+    ("شوال", 10, Calendar::Hijri),
+    ("ذو القعده", 11, Calendar::Hijri),
+    ("ذي القعده", 11, Calendar::Hijri),
+    ("ذو الحجه", 12, Calendar::Hijri),
+    ("ذي الحجه", 12, Calendar::Hijri),
+    ("فروردين", 1, Calendar::Persian),
+    ("ارديبهشت", 2, Calendar::Persian),
+    ("خرداد", 3, Calendar::Persian),
+    ("تير", 4, Calendar::Persian),
+    ("مرداد", 5, Calendar::Persian),
+    ("امرداد", 5, Calendar::Persian),
+    ("شهريور", 6, Calendar::Persian),
+    ("مهر", 7, Calendar::Persian),
+    ("ابان", 8, Calendar::Persian),
+    ("اذر", 9, Calendar::Persian),
+    ("دي", 10, Calendar::Persian),
+    ("بهمن", 11, Calendar::Persian),
+    ("اسفند", 12, Calendar::Persian),
+];
+
+/// The calendar a word after a year marks it as of, and how many words the mark is: `هـ`,
+/// `هجرية`, `AH` (Hijri); `ه.ش`, `هـ ش`, `شمسی`, `هجری شمسی` (Solar Hijri).
+fn calendar_mark(words: &[&str]) -> Option<(Calendar, usize)> {
+    match words {
+        ["ه" | "هجري" | "هجريه", "ش" | "شمسي", ..] => Some((Calendar::Persian, 2)),
+        ["ه.ش" | "هش" | "شمسي", ..] => Some((Calendar::Persian, 1)),
+        ["ه" | "هجري" | "هجريه" | "ah", ..] => Some((Calendar::Hijri, 1)),
+        _ => None,
+    }
+}
+
+/// A date in another calendar: the Hijri as the Umm al-Qura calendar of Saudi Arabia reckons
+/// it (what Saudi and Gulf papers print), or the Solar Hijri of Iran and Afghanistan. With its
+/// month's name (`5 شوال 1436 هـ`, `الثلاثاء 5 شوال 1436`, `۱۰ مرداد ۱۴۰۲`) or in numbers with
+/// the calendar's mark (`1436/10/05 هـ`, `05/10/1436هـ`, `۱۴۰۲/۰۵/۱۰ ه.ش`, day before month),
+/// a day's name and a time allowed as [`at_time`] allows them. Where the value gives the
+/// Gregorian date too (`5 شوال 1436 هـ - 21 يوليو 2015 م`, `… الموافق 21/07/2015م`), that is the
+/// date read, and only if the two are at most two days apart (papers follow the sighted moon,
+/// which can differ from Umm al-Qura by a day or two); further apart, the value is not read.
+fn other_calendar(s: &str, order: Option<DateOrder>) -> Option<Instant> {
     let text = letters(s);
     let mut words: Vec<&str> = Vec::new();
     for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،')) {
         // A mark or an era's letter written onto its year (`1436ه`, `2015م`).
-        let cut = w.trim_end_matches(char::is_alphabetic).len();
+        let cut = w.trim_end_matches(|c: char| c.is_alphabetic() || c == '.').len();
         if cut > 0 && cut < w.len() && w.as_bytes()[cut - 1].is_ascii_digit() {
             words.extend([&w[..cut], &w[cut..]]);
         } else if !w.is_empty() {
@@ -367,7 +407,7 @@ fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
     let mut used = vec![false; words.len()];
     let mut date = None;
     'name: for i in 0..words.len() {
-        for &(name, month) in &HIJRI_MONTHS {
+        for &(name, month, calendar) in &OTHER_MONTHS {
             let n = name.split(' ').count();
             if !words[i..].iter().take(n).copied().eq(name.split(' ')) {
                 continue;
@@ -378,17 +418,21 @@ fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
             if !digits(day, 1..=2) || !digits(year, 3..=4) {
                 return None;
             }
-            date = Some((year.parse().ok()?, month, day.parse().ok()?));
+            date = Some((calendar, year.parse().ok()?, month, day.parse().ok()?));
             used[i - 1..i + n + 1].fill(true);
-            if words.get(i + n + 1).is_some_and(|w| hijri_mark(w)) {
-                used[i + n + 1] = true;
+            if let Some((marked, len)) = calendar_mark(&words[i + n + 1..]) {
+                if marked != calendar {
+                    return None;
+                }
+                used[i + n + 1..i + n + 1 + len].fill(true);
             }
             break 'name;
         }
     }
     if date.is_none() {
         // In numbers: year first or last, the mark after it.
-        let i = (1..words.len()).find(|&i| hijri_mark(words[i]))? - 1;
+        let (i, (calendar, len)) =
+            (1..words.len()).find_map(|i| Some((i - 1, calendar_mark(&words[i..])?)))?;
         let sep = words[i].chars().find(|c| matches!(c, '/' | '-' | '.'))?;
         let parts: Vec<&str> = words[i].split(sep).collect();
         if parts.len() != 3 || !digits(parts[1], 1..=2) {
@@ -399,22 +443,27 @@ fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
             (d, y) if digits(y, 3..=4) && digits(d, 1..=2) => (y, d),
             _ => return None,
         };
-        date = Some((year.parse().ok()?, parts[1].parse().ok()?, day.parse().ok()?));
-        used[i..=i + 1].fill(true);
+        date = Some((calendar, year.parse().ok()?, parts[1].parse().ok()?, day.parse().ok()?));
+        used[i..=i + len].fill(true);
     }
-    let (year, month, day) = date?;
-    let hijri = icu_calendar::Date::try_new_hijri_with_calendar(
-        year,
-        month,
-        day,
-        icu_calendar::cal::Hijri::new_umm_al_qura(),
-    )
-    .ok()?
-    .to_calendar(icu_calendar::Iso);
-    let hijri = NaiveDate::from_ymd_opt(
-        hijri.era_year().year,
-        u32::from(hijri.month().ordinal),
-        u32::from(hijri.day_of_month().0),
+    let (calendar, year, month, day) = date?;
+    let iso = match calendar {
+        Calendar::Hijri => icu_calendar::Date::try_new_hijri_with_calendar(
+            year,
+            month,
+            day,
+            icu_calendar::cal::Hijri::new_umm_al_qura(),
+        )
+        .ok()?
+        .to_calendar(icu_calendar::Iso),
+        Calendar::Persian => icu_calendar::Date::try_new_persian(year, month, day)
+            .ok()?
+            .to_calendar(icu_calendar::Iso),
+    };
+    let date = NaiveDate::from_ymd_opt(
+        iso.era_year().year,
+        u32::from(iso.month().ordinal),
+        u32::from(iso.day_of_month().0),
     )?;
     // `الموافق` ("which is") before the Gregorian date, and its era `م` after its year, which
     // elsewhere would be the evening's.
@@ -427,9 +476,9 @@ fn hijri(s: &str, order: Option<DateOrder>) -> Option<Instant> {
     match numbered(&gregorian, order).or_else(|| named_month(&gregorian)) {
         Some(t) => {
             let day = |t: Instant| t.div_euclid(86_400 * NANOS);
-            ((day(of_utc(hijri.into())) - day(t)).abs() <= 2).then_some(t)
+            ((day(of_utc(date.into())) - day(t)).abs() <= 2).then_some(t)
         }
-        None => at_time(hijri, rest.into_iter()),
+        None => at_time(date, rest.into_iter()),
     }
 }
 
@@ -672,6 +721,39 @@ mod tests {
         }
         // Without the mark, digits alone stay the Gregorian reading they always had.
         assert_eq!(at("1436/10/05"), at("1436-10-05"));
+        assert_eq!(instant("5 شوال 1436 ه.ش"), None, "a Hijri month marked solar");
+    }
+
+    /// Solar Hijri dates as Iranian and Afghan papers print them: Nowruz, 1 Farvardin, is the
+    /// March equinox's day (1403: 20 March 2024; 1402: 21 March 2023).
+    #[test]
+    fn solar_hijri_dates_read_as_the_persian_calendar_reckons_them() {
+        let nowruz = at("2024-03-20");
+        for s in [
+            "۱ فروردین ۱۴۰۳",
+            "1 فروردين 1403",
+            "چهارشنبه ۱ فروردین ۱۴۰۳",
+            "۱۴۰۳/۰۱/۰۱ ه.ش",
+            "1403/1/1 هـ ش",
+            "01-01-1403 هجری شمسی",
+            "1403/01/01ه.ش",
+        ] {
+            assert_eq!(instant(s), Some(nowruz), "{s}");
+        }
+        assert_eq!(at("۱ فروردین ۱۴۰۲"), at("2023-03-21"));
+        assert_eq!(at("۱۲ اردیبهشت ۱۴۰۳"), at("2024-05-01"));
+        assert_eq!(at("سه‌شنبه ۱۰ مرداد ۱۴۰۲ ۱۰:۳۰"), at("2023-08-01T10:30:00Z"));
+        assert_eq!(at("۱۰ امرداد ۱۴۰۲"), at("۱۰ مرداد ۱۴۰۲"));
+        for (name, month) in [("اردیبهشت", 2), ("آبان", 8), ("آذر", 9), ("دی", 10), ("اسفند", 12)]
+        {
+            assert_eq!(at(&format!("5 {name} 1402")), at(&format!("1402/{month}/5 ه.ش")), "{name}");
+        }
+        for s in ["۳۱ مهر ۱۴۰۲", "۱ فروردین ۱۴۰۳ هـ", "مهر ۱۴۰۲", "۱۴۰۳/۰۱/۰۱"]
+        {
+            assert_ne!(instant(s), Some(nowruz), "{s}");
+        }
+        assert_eq!(instant("۳۱ مهر ۱۴۰۲"), None, "Mehr has 30 days");
+        assert_eq!(instant("۱ فروردین ۱۴۰۳ هـ"), None, "a solar month marked lunar");
     }
 
     proptest::proptest! {
@@ -698,17 +780,21 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A Hijri date reads the same by its month's name as in numbers, the next day one day
-        /// later; with words around it, any text is read or not without a panic.
+        /// A Hijri or Solar Hijri date reads the same by its month's name as in numbers, the
+        /// next day one day later; with words around it, any text is read or not without a
+        /// panic.
         #[test]
         fn hijri_dates_read_alike_in_names_and_numbers(
-            y in 1300i32..=1600, m in 0usize..12, d in 1u32..=28, noise in "\\PC{0,12}",
+            y in 1300i32..=1600, m in 0usize..24, d in 1u32..=28, noise in "\\PC{0,12}",
         ) {
             let name = ["محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة",
-                "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة"][m];
-            let by_name = instant(&format!("{d} {name} {y} هـ"));
+                "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة", "فروردین", "اردیبهشت",
+                "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"][m];
+            let mark = if m < 12 { "هـ" } else { "ه.ش" };
+            let by_name = instant(&format!("{d} {name} {y} {mark}"));
             proptest::prop_assert!(by_name.is_some());
-            proptest::prop_assert_eq!(by_name, instant(&format!("{y}/{}/{d:02}هـ", m + 1)));
+            let by_number = instant(&format!("{y}/{}/{d:02}{mark}", m % 12 + 1));
+            proptest::prop_assert_eq!(by_name, by_number);
             let next = instant(&format!("{} {name} {y}", d + 1)).unwrap();
             proptest::prop_assert_eq!(next - by_name.unwrap(), 86_400 * NANOS);
             let _ = instant(&format!("{noise} {d} {name} {noise}"));
