@@ -271,7 +271,8 @@ impl Index {
         // feature sets: a set already stored, or repeated in the batch, counts once.
         let stored_copy: Vec<Option<u64>> =
             node_hash.iter().map(|&h| self.first_with_set(&w, h)).collect::<Result<_>>()?;
-        let mut cache: FeatureMap<u64, u32> = FeatureMap::default();
+        let mut cache =
+            std::mem::take(&mut *self.df_cache.lock().unwrap_or_else(|p| p.into_inner()));
         if cfg.weighting() == Weighting::Idf {
             let mut batch_df: FeatureMap<u64, u32> = FeatureMap::default();
             for (f, stored) in node_feats.iter().zip(&stored_copy) {
@@ -765,6 +766,9 @@ impl Index {
             assignments.push(a);
         }
         w.commit().map_err(&e)?;
+        if cache.len() <= super::DF_CACHE_CAP {
+            *self.df_cache.lock().unwrap_or_else(|p| p.into_inner()) = cache;
+        }
         report.assignments = assignments;
         Ok(report)
     }
