@@ -114,12 +114,13 @@ pub struct InputArgs {
 pub struct ReadArgs {
     /// Input format (default: from the file extension, else JSON Lines if the first record
     /// starts with `{`, CSV or TSV if the first line is a header row that names the text field
-    /// (split by --delimiter, or commas, or tabs), else text). JSON Lines that open with `[` are read as a JSON array of
+    /// (split by --delimiter, or commas, tabs, `;` or `|`), else text). JSON Lines that open with `[` are read as a JSON array of
     /// objects, its elements numbered by their place.
     #[arg(long, value_parser = |s: &str| s.parse::<Format>())]
     pub format: Option<Format>,
-    /// The character between fields of CSV and TSV inputs (default: `,` for CSV, a tab for
-    /// TSV): one ASCII character, or `tab`; `;` for spreadsheets exported in many locales.
+    /// The character between fields of CSV and TSV inputs: one ASCII character, or `tab`
+    /// (default: `,` for CSV, a tab for TSV, unless the header row names the text field only
+    /// when split by `;`, `|`, a tab or `,`, as a spreadsheet exported in many locales writes).
     #[arg(long, value_parser = delimiter)]
     pub delimiter: Option<u8>,
     /// CSV and TSV fields are not quoted: read a quote character as text. For TSV written by

@@ -600,26 +600,48 @@ fn json_values(reader: &mut Box<dyn BufRead + Send>) -> Option<JsonValues> {
 
 /// The table format of a stream whose name does not say, by its first line: a header row that
 /// names the text field (`id,text`: `psql … CSV HEADER` piped in, a file named `export.dat`),
-/// split by `--delimiter` when given, else by commas (CSV) or tabs (TSV); a name may be
-/// quoted. `None`: JSON Lines or text lines decide, as before (a text whose first line is a
-/// header row naming the text field is no text a user means).
+/// split by `--delimiter` when given, else by one of [`DELIMITERS`]; a name may be quoted.
+/// `None`: JSON Lines or text lines decide, as before (a text whose first line is a header row
+/// naming the text field is no text a user means).
 fn sniffed_table(reader: &mut Box<dyn BufRead + Send>, opts: &ReadOptions) -> Option<Format> {
-    let head = first_line(reader)?;
-    let line = head.strip_suffix(b"\r").unwrap_or(head);
-    let names_text = |delimiter: u8| {
-        // As the CSV reader takes a header row: spaces are part of a name.
-        let mut names = line.split(|&b| b == delimiter).map(|name| {
-            name.strip_prefix(b"\"").and_then(|n| n.strip_suffix(b"\"")).unwrap_or(name)
-        });
-        let first = names.next();
-        let text = opts.text_field.as_bytes();
-        names.clone().next().is_some() && (first == Some(text) || names.any(|n| n == text))
-    };
+    let line = first_line(reader)?;
     let found = match opts.delimiter {
-        Some(d) => names_text(d).then_some(d),
-        None => [b',', b'\t'].into_iter().find(|&d| names_text(d)),
+        Some(d) => names_text(line, d, &opts.text_field).then_some(d),
+        None => DELIMITERS.into_iter().find(|&d| names_text(line, d, &opts.text_field)),
     }?;
     Some(if found == b'\t' { Format::Tsv } else { Format::Csv })
+}
+
+/// The delimiters a table's header row is tried with when `--delimiter` is not given: a comma,
+/// a tab, the `;` of a spreadsheet exported in a locale whose decimal mark is a comma, a `|`.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// The delimiter of a CSV or TSV input: `--delimiter` when given; else its format's (a comma,
+/// a tab) unless its header row names the text field only when split by another of
+/// [`DELIMITERS`] (`id;text` in a `.csv`: a European spreadsheet's export).
+fn table_delimiter(reader: &mut Box<dyn BufRead + Send>, format: Format, opts: &ReadOptions) -> u8 {
+    let own = format.delimiter();
+    if let Some(d) = opts.delimiter {
+        return d;
+    }
+    let Some(line) = first_line(reader) else { return own };
+    let named = |d: u8| names_text(line, d, &opts.text_field);
+    if named(own) {
+        return own;
+    }
+    DELIMITERS.into_iter().find(|&d| named(d)).unwrap_or(own)
+}
+
+/// Whether `line`, a header row split by `delimiter` into two or more names (each maybe
+/// quoted; spaces are part of a name, as the CSV reader takes them), names `text_field`.
+fn names_text(line: &[u8], delimiter: u8, text_field: &str) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut names = line
+        .split(|&b| b == delimiter)
+        .map(|name| name.strip_prefix(b"\"").and_then(|n| n.strip_suffix(b"\"")).unwrap_or(name));
+    let first = names.next();
+    let text = text_field.as_bytes();
+    names.clone().next().is_some() && (first == Some(text) || names.any(|n| n == text))
 }
 
 /// The first line of `reader` (without its `\n`), not consumed: `None` when it runs past
@@ -1345,13 +1367,13 @@ fn with_lang(item: Item, lang: Option<String>) -> Item {
 /// A CSV or TSV input's records; `bom`: whether it began with a byte order mark (for
 /// [`Header::bom`]).
 fn read_csv(
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     format: Format,
     bom: bool,
     ctx: &Ctx,
     emit: &mut dyn FnMut(Item) -> bool,
 ) -> Result<(), String> {
-    let delimiter = ctx.opts.delimiter.unwrap_or(format.delimiter());
+    let delimiter = table_delimiter(&mut reader, format, ctx.opts);
     let quoting = !ctx.opts.no_quotes;
     let mut rdr = csv_reader(reader, delimiter, quoting, true, ctx.opts.keep_raw);
     let headers =
@@ -2181,17 +2203,51 @@ mod tests {
         let Item::Record(r) = &items[1] else { panic!("{:?}", items[1]) };
         assert_eq!((r.text.as_str(), r.raw.as_deref()), ("a;b, c", Some("1;\"a;b, c\"")));
         assert_eq!(items.len(), 3);
-        let r = reasons(&read("s.csv", content.as_bytes(), ReadOptions::default()));
+        let r = reasons(&read("s.csv", b"id;body\n1;x\n", ReadOptions::default()));
         assert_eq!(
             r,
             [(
                 0,
-                "no column 'text' (columns: id;text); is the delimiter ';'? (--delimiter ';')"
+                "no column 'text' (columns: id;body); is the delimiter ';'? (--delimiter ';')"
                     .into()
             )]
         );
         let r = reasons(&read("s.csv", b"id,body\n1,x\n", ReadOptions::default()));
         assert_eq!(r, [(0, "no column 'text' (columns: id, body)".into())], "no hint: two columns");
+    }
+
+    /// Without `--delimiter`, a table whose header row names the text field only when split by
+    /// `;` or `|` (a `.csv` exported by a spreadsheet in a locale whose decimal mark is a comma)
+    /// is read split so, its rows kept as written; a header row the format's own delimiter
+    /// splits into the text field keeps it, though its names hold a `;`.
+    #[test]
+    fn a_header_row_split_by_another_delimiter_is_read_so() {
+        let fields = |name: &str, content: &[u8], opts: ReadOptions| -> Vec<(Value, String)> {
+            records_of(&read(name, content, opts)).into_iter().map(|r| (r.1, r.2)).collect()
+        };
+        let want =
+            vec![(Value::from("7"), "a, b".to_owned()), (Value::from("8"), "c;d".to_owned())];
+        let semi = b"id;text\r\n7;a, b\r\n8;\"c;d\"\r\n";
+        for name in ["s.csv", "export", "-"] {
+            assert_eq!(fields(name, semi, ReadOptions::default()), want, "{name}");
+        }
+        let pipe = b"\"id\"|\"text\"\n7|\"a, b\"\n8|c;d\n";
+        assert_eq!(fields("p.csv", pipe, ReadOptions::default()), want);
+        let tab_in_csv = b"id\ttext\n7\ta, b\n8\tc;d\n";
+        assert_eq!(fields("t.csv", tab_in_csv, ReadOptions::default()), want);
+        // Its own delimiter first: `x;y` is one column's name, `text` another.
+        let own = b"x;y,text,id\n1;2,\"a, b\",7\n3;4,c;d,8\n";
+        assert_eq!(fields("o.csv", own, ReadOptions::default()), want);
+        // Records kept raw keep their `;`, the header row too.
+        let opts = ReadOptions { keep_raw: true, ..ReadOptions::default() };
+        let items = read("s.csv", semi, opts);
+        let Item::Header(h) = &items[0] else { panic!("{:?}", items[0]) };
+        assert_eq!((h.raw.as_str(), h.columns.as_str()), ("id;text", "id;text"));
+        let Item::Record(r) = &items[2] else { panic!("{:?}", items[2]) };
+        assert_eq!(r.raw.as_deref(), Some("8;\"c;d\""));
+        // `--delimiter` given is what splits, even where another would name the field.
+        let opts = ReadOptions { delimiter: Some(b','), ..ReadOptions::default() };
+        assert_eq!(reasons(&read("s.csv", semi, opts)).len(), 1);
     }
 
     /// An input whose name does not say its format (standard input, `export.dat`) is read as a
