@@ -294,7 +294,8 @@ impl Rejections {
             |_| "not a date or time xdedup reads".into(),
             "; such times are not ordered with the others (dates, ISO 8601 and RFC 2822 times, \
              seconds since 1970, Hijri dates are; a date in numbers whose day and month could be \
-             either, 05/07/2015, is read with --day-first or --month-first)",
+             either, 05/07/2015, is read with --day-first or --month-first; one whose year is \
+             1300-1499, 1436/10/05, with its calendar's mark, 1436/10/05 هـ or ه.ش)",
         );
         let after = [
             "; the line number stands for the id",

@@ -25,11 +25,14 @@
 //! - a Hijri date, as the Umm al-Qura calendar of Saudi Arabia reckons it (`5 شوال 1436 هـ`,
 //!   `1436/10/05 هـ`; with the Gregorian date beside it, that one, where the two agree), and a
 //!   Solar Hijri one, as Iranian and Afghan papers print it (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`).
+//!   A date in numbers alone whose year is 1300–1499 is one of these, not a Gregorian date
+//!   (`OTHER_YEARS`): Hijri in Arabic-Indic digits, Solar Hijri in Persian ones, unread in
+//!   ASCII digits.
 //!
 //! Digits of any script count as their ASCII digits (`٢٠٢٠-٠١-٠٢`, `۲۰۲۰/۱/۲`, as Arabic and
 //! Persian archives write dates). Anything else is not read: callers say so.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// Nanoseconds since 1970-01-01T00:00:00Z.
 pub type Instant = i128;
@@ -58,45 +61,84 @@ pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
     if s.is_empty() {
         return None;
     }
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        if let Some(t) = compact(s) {
-            return Some(t);
-        }
-        if s.len() == 8 {
-            return None; // YYYYMMDD but no such day (`20201301`): not seconds of 1973
-        }
+    let unmarked = calendar_of_digits(value);
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) && compact(s).is_none() {
+        return None; // YYYYMMDD but no such day (`20201301`): not seconds of 1973
     }
-    if let Some(t) = number(s) {
-        return Some(t);
-    }
+    // RFC 3339, a machine's text (and what `settled` writes), is Gregorian in any year.
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(of_utc(t.naive_utc()));
+    }
+    if let Some(t) = in_numbers(s, order) {
+        // A year a Hijri or Solar Hijri date has, not one a news archive's times have.
+        let year = DateTime::from_timestamp(i64::try_from(t.div_euclid(NANOS)).ok()?, 0)?.year();
+        return if OTHER_YEARS.contains(&year) {
+            other_calendar(s, order, unmarked)
+        } else {
+            Some(t)
+        };
     }
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(of_utc(t.naive_utc()));
     }
-    let s = s.replacen('T', " ", 1).replace('/', "-");
+    named_month(s).or_else(|| other_calendar(s, order, unmarked))
+}
+
+/// The years in which a date in numbers alone (`1436/10/05`, `05-10-1436`, `14361005`) is not
+/// read as a Gregorian date: they are the Hijri years of 1882–2076 and the Solar Hijri years of
+/// 1921–2120, which Arab and Iranian papers print without their calendar's mark, and no
+/// Gregorian year of a news archive. Such a date is read in the calendar its digits' script
+/// says ([`calendar_of_digits`]), else left unread (ranked last by `dedup --keep earliest`,
+/// never removed by `index remove --older-than`); read as Gregorian, it was the earliest time of
+/// all, and the first removed.
+const OTHER_YEARS: std::ops::RangeInclusive<i32> = 1300..=1499;
+
+/// The calendar a date in numbers without its calendar's mark is in, by the script of its
+/// digits: Persian ones (`۱۴۰۲/۰۵/۱۰`) the Solar Hijri, Arabic-Indic ones (`١٤٣٦/١٠/٠٥`) the
+/// Hijri; ASCII digits say neither.
+fn calendar_of_digits(value: &str) -> Option<Calendar> {
+    value.chars().find_map(|c| match c {
+        '\u{6f0}'..='\u{6f9}' => Some(Calendar::Persian),
+        '\u{660}'..='\u{669}' => Some(Calendar::Hijri),
+        _ => None,
+    })
+}
+
+/// `s` (its digits ASCII) as a Gregorian time written in numbers only: ISO 8601 and its
+/// compact forms, seconds since 1970, a date with its year last ([`numbered`]).
+fn in_numbers(s: &str, order: Option<DateOrder>) -> Option<Instant> {
+    if s.bytes().all(|b| b.is_ascii_digit())
+        && let Some(t) = compact(s)
+    {
+        return Some(t);
+    }
+    if let Some(t) = number(s) {
+        return Some(t);
+    }
+    let iso = s.replacen('T', " ", 1).replace('/', "-");
     // ISO 8601's year has four digits (chrono's `%Y` takes `21-07-15` as the year 21).
-    if s.as_bytes().get(..5).is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-')
+    if iso
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|b| b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-')
     {
         const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z"];
         for f in ZONED {
-            if let Ok(t) = DateTime::parse_from_str(&s, f) {
+            if let Ok(t) = DateTime::parse_from_str(&iso, f) {
                 return Some(of_utc(t.naive_utc()));
             }
         }
         const NAIVE: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
         for f in NAIVE {
-            if let Ok(t) = NaiveDateTime::parse_from_str(&s, f) {
+            if let Ok(t) = NaiveDateTime::parse_from_str(&iso, f) {
                 return Some(of_utc(t));
             }
         }
-        if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        if let Ok(d) = NaiveDate::parse_from_str(&iso, "%Y-%m-%d") {
             return Some(of_utc(d.and_time(NaiveTime::MIN)));
         }
     }
-    let s = digits.trim();
-    numbered(s, order).or_else(|| named_month(s)).or_else(|| other_calendar(s, order))
+    numbered(s, order)
 }
 
 /// `value` as a time that reads the same without an order: itself where [`instant`] reads it
@@ -389,7 +431,13 @@ fn calendar_mark(words: &[&str]) -> Option<(Calendar, usize)> {
 /// Gregorian date too (`5 شوال 1436 هـ - 21 يوليو 2015 م`, `… الموافق 21/07/2015م`), that is the
 /// date read, and only if the two are at most two days apart (papers follow the sighted moon,
 /// which can differ from Umm al-Qura by a day or two); further apart, the value is not read.
-fn other_calendar(s: &str, order: Option<DateOrder>) -> Option<Instant> {
+/// A date in numbers without a mark is read in `unmarked`, the calendar of its digits, when its
+/// year is one of [`OTHER_YEARS`].
+fn other_calendar(
+    s: &str,
+    order: Option<DateOrder>,
+    unmarked: Option<Calendar>,
+) -> Option<Instant> {
     let text = letters(s);
     let mut words: Vec<&str> = Vec::new();
     for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،')) {
@@ -430,9 +478,18 @@ fn other_calendar(s: &str, order: Option<DateOrder>) -> Option<Instant> {
         }
     }
     if date.is_none() {
-        // In numbers: year first or last, the mark after it.
-        let (i, (calendar, len)) =
-            (1..words.len()).find_map(|i| Some((i - 1, calendar_mark(&words[i..])?)))?;
+        // In numbers: year first or last, the mark after it; without a mark, a year of
+        // OTHER_YEARS in the calendar's digits (`unmarked`).
+        let marked = (1..words.len()).find_map(|i| Some((i - 1, calendar_mark(&words[i..])?)));
+        let (i, (calendar, len)) = match marked {
+            Some(found) => found,
+            None => {
+                let date = |w: &&str| {
+                    w.starts_with(|c: char| c.is_ascii_digit()) && w.contains(['/', '-', '.'])
+                };
+                (words.iter().position(|w| date(&w))?, (unmarked?, 0))
+            }
+        };
         let sep = words[i].chars().find(|c| matches!(c, '/' | '-' | '.'))?;
         let parts: Vec<&str> = words[i].split(sep).collect();
         if parts.len() != 3 || !digits(parts[1], 1..=2) {
@@ -443,7 +500,11 @@ fn other_calendar(s: &str, order: Option<DateOrder>) -> Option<Instant> {
             (d, y) if digits(y, 3..=4) && digits(d, 1..=2) => (y, d),
             _ => return None,
         };
-        date = Some((calendar, year.parse().ok()?, parts[1].parse().ok()?, day.parse().ok()?));
+        let year: i32 = year.parse().ok()?;
+        if marked.is_none() && !OTHER_YEARS.contains(&year) {
+            return None;
+        }
+        date = Some((calendar, year, parts[1].parse().ok()?, day.parse().ok()?));
         used[i..=i + len].fill(true);
     }
     let (calendar, year, month, day) = date?;
@@ -728,9 +789,39 @@ mod tests {
         ] {
             assert_eq!(instant(s), None, "{s}");
         }
-        // Without the mark, digits alone stay the Gregorian reading they always had.
-        assert_eq!(at("1436/10/05"), at("1436-10-05"));
         assert_eq!(instant("5 شوال 1436 ه.ش"), None, "a Hijri month marked solar");
+    }
+
+    /// A date in numbers alone whose year is a Hijri or Solar Hijri one (1300–1499) is not read
+    /// as a Gregorian date of that year (the earliest time of an archive, the first that
+    /// `index remove --older-than` removed): in Arabic-Indic digits it is Hijri, in Persian
+    /// digits Solar Hijri, in ASCII digits unread. Gregorian years either side, and a
+    /// Gregorian month's name, are read as before.
+    #[test]
+    fn dates_in_numbers_of_hijri_years_are_not_read_as_gregorian() {
+        for s in ["1436/10/05", "1436-10-05", "05/10/1436", "1436-10-05 10:30", "14361005", "1436"]
+        {
+            assert_eq!(instant(s), None, "{s}");
+        }
+        all_read_as(
+            at("5 شوال 1436 هـ"),
+            &["١٤٣٦/١٠/٠٥", "٠٥/١٠/١٤٣٦", "١٤٣٦-١٠-٠٥", "الثلاثاء ١٤٣٦/١٠/٠٥"],
+        );
+        assert_eq!(at("١٤٣٦/١٠/٠٥ ١٠:٣٠"), at("2015-07-21T10:30:00Z"));
+        // The 30th of Safar: no Gregorian February has it.
+        assert_eq!(at("١٤٤٦/٠٢/٢٩"), at("29 صفر 1446 هـ"));
+        all_read_as(at("۱۰ مرداد ۱۴۰۲"), &["۱۴۰۲/۰۵/۱۰", "۱۰/۰۵/۱۴۰۲"]);
+        assert_eq!(at("۱۴۰۲/۰۵/۱۰"), at("2023-08-01"));
+        // Gregorian years, in any digits; a marked date in its mark's calendar.
+        assert_eq!(at("1299-12-31"), at("1299-12-31T00:00:00Z"));
+        assert_eq!(at("1500-01-01"), at("1500-01-01T00:00:00Z"));
+        all_read_as(at("2015-07-21"), &["٢١/٠٧/٢٠١٥", "۲۰۱۵/۰۷/۲۱", "21/07/2015"]);
+        assert_eq!(instant("٠٥/٠٧/٢٠١٥"), None, "either order, not a Hijri year");
+        assert_eq!(instant_as("٠٥/٠٧/٢٠١٥", Some(DateOrder::DayFirst)), Some(at("2015-07-05")));
+        assert_eq!(at("١٤٠٢/٠٥/١٠ ه.ش"), at("۱۴۰۲/۰۵/۱۰"));
+        // A Gregorian month's name, or RFC 3339 (a machine's text, `rfc3339`), says Gregorian.
+        assert_eq!(at("21 July 1436"), at("1436-07-21T00:00:00Z"));
+        assert_eq!(rfc3339(at("21 July 1436")).as_deref(), Some("1436-07-21T00:00:00Z"));
     }
 
     /// Solar Hijri dates as Iranian and Afghan papers print them: Nowruz, 1 Farvardin, is the
@@ -758,7 +849,7 @@ mod tests {
         {
             assert_eq!(at(&format!("5 {name} 1402")), at(&format!("1402/{month}/5 ه.ش")), "{name}");
         }
-        for s in ["۳۱ مهر ۱۴۰۲", "۱ فروردین ۱۴۰۳ هـ", "مهر ۱۴۰۲", "۱۴۰۳/۰۱/۰۱"]
+        for s in ["۳۱ مهر ۱۴۰۲", "۱ فروردین ۱۴۰۳ هـ", "مهر ۱۴۰۲", "1403/01/01"]
         {
             assert_ne!(instant(s), Some(nowruz), "{s}");
         }
@@ -780,8 +871,10 @@ mod tests {
             });
             let day_first = format!("{d:02}{sep}{m}{sep}{y} {h}:{min:02}");
             let month_first = format!("{m}{sep}{d}{sep}{y} {h}:{min:02}");
-            proptest::prop_assert_eq!(instant_as(&day_first, Some(DateOrder::DayFirst)), iso);
-            proptest::prop_assert_eq!(instant_as(&month_first, Some(DateOrder::MonthFirst)), iso);
+            // A year of a Hijri calendar in ASCII digits is left unread.
+            let read = iso.filter(|_| !OTHER_YEARS.contains(&y));
+            proptest::prop_assert_eq!(instant_as(&day_first, Some(DateOrder::DayFirst)), read);
+            proptest::prop_assert_eq!(instant_as(&month_first, Some(DateOrder::MonthFirst)), read);
             if let Some(t) = iso {
                 let text = rfc3339(t).unwrap();
                 proptest::prop_assert_eq!(instant_as(&text, Some(DateOrder::MonthFirst)), Some(t));
