@@ -487,7 +487,7 @@ fn other_calendar(
                 let date = |w: &&str| {
                     w.starts_with(|c: char| c.is_ascii_digit()) && w.contains(['/', '-', '.'])
                 };
-                (words.iter().position(|w| date(&w))?, (unmarked?, 0))
+                (words.iter().position(date)?, (unmarked?, 0))
             }
         };
         let sep = words[i].chars().find(|c| matches!(c, '/' | '-' | '.'))?;
