@@ -373,6 +373,10 @@ impl Index {
             }
             cand.push(docs);
         }
+        let mut wanted: Vec<u64> = cand.iter().flatten().copied().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.warm_counts(&w, &mut cache, &wanted)?;
         let mut loaded: BTreeMap<u64, Loaded> = BTreeMap::new();
         for &d in cand.iter().flatten() {
             if let std::collections::btree_map::Entry::Vacant(v) = loaded.entry(d) {
@@ -434,19 +438,33 @@ impl Index {
         let mut old_vecs: Vec<DocVectors> = Vec::new();
         let mut old_pivots: Vec<WeightedSet> = Vec::new();
         let mut old_scripts: Vec<u8> = Vec::new();
+        // Each touched story's members (its first max_bucket when it takes part whole), their
+        // stored frequencies looked up together first.
+        let mut touched: Vec<(u64, StoryRow, bool, Vec<u64>)> = Vec::new();
         for &(_, story) in &by_strength {
             let row = self.story(&w, story)?.ok_or_else(|| self.damaged("story", story))?;
+            let whole = row.size > RECLUSTER_CAP || row.size > budget;
+            if !whole {
+                budget -= row.size;
+            }
+            let cap = if whole { cfg.max_bucket() } else { RECLUSTER_CAP as usize };
+            let members = self.members(&w, story, cap)?;
+            touched.push((story, row, whole, members));
+        }
+        let mut wanted: Vec<u64> = touched.iter().flat_map(|t| t.3.iter().copied()).collect();
+        wanted.sort_unstable();
+        self.warm_counts(&w, &mut cache, &wanted)?;
+        for (story, row, whole, members) in touched {
             story_rows.insert(story, row.clone());
-            if row.size > RECLUSTER_CAP || row.size > budget {
-                let mut members = Vec::new();
-                for d in self.members(&w, story, cfg.max_bucket())? {
-                    members.push(self.load(&w, &counters, &mut cache, &mut pcache, d)?);
-                }
+            if whole {
+                let members = members
+                    .into_iter()
+                    .map(|d| self.load(&w, &counters, &mut cache, &mut pcache, d))
+                    .collect::<Result<_>>()?;
                 big.push(Touched { story, row, members });
                 continue;
             }
-            budget -= row.size;
-            for d in self.members(&w, story, RECLUSTER_CAP as usize)? {
+            for d in members {
                 let doc = self.doc(&w, d)?.ok_or_else(|| self.damaged("document", d))?;
                 match old_by_hash.get(&doc.set_hash) {
                     Some(&o) => old_nodes[o].push((d, story)),

@@ -780,6 +780,25 @@ impl Index {
         Ok(weighted(self.config().weighting(), counters, cache, features.into()))
     }
 
+    /// Puts into `cache` the stored counts of the features of `docs` not yet in it, looked up
+    /// in key order: each B-tree descent then lands near the leaf the last one left in the
+    /// processor's cache, where looking each document's features up as it is loaded jumped
+    /// about the whole tree.
+    fn warm_counts(&self, r: &RoTxn, cache: &mut FeatureMap<u64, u32>, docs: &[u64]) -> Result<()> {
+        if self.config().weighting() != Weighting::Idf {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        for &d in docs {
+            if let Some(row) = self.doc(r, d)? {
+                missing.extend(row.features.into_iter().filter(|f| !cache.contains_key(f)));
+            }
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        self.cache_counts(r, self.dbs.df, cache, &missing)
+    }
+
     /// Puts the stored count of each of `features` not yet in `cache` into it (0 if absent).
     fn cache_counts(
         &self,
@@ -898,6 +917,9 @@ impl Index {
             pivot: pivot.as_ref(),
             vecs: vecs.as_ref(),
         };
+        let mut wanted = docs.clone();
+        wanted.sort_unstable();
+        self.warm_counts(&r, &mut cache, &wanted)?;
         let mut by_story: std::collections::BTreeMap<u64, Vec<(f64, serde_json::Value)>> =
             Default::default();
         for d in docs.iter().copied() {
