@@ -11,7 +11,7 @@ use super::PipelineArgs;
 pub struct Args {
     /// Labelled data: clustered documents (`text`, `cluster`, `lang`) or graded pairs (`a`,
     /// `b`, `score`), as JSON Lines, or as a CSV or TSV table (`.csv`, `.tsv`) whose header row
-    /// names those fields; plain, gzip or zstd.
+    /// names those fields; plain or compressed (gzip, zstd, bzip2, xz).
     #[arg(long, required = true)]
     pub gold: PathBuf,
     /// Only these languages' documents (repeatable): a separate run on that subset.

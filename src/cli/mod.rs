@@ -37,7 +37,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Worker threads (default: all cores). The output does not depend on it. With two or more, a
-    /// gzip or zstd input is decompressed on one more thread, ahead of the workers.
+    /// compressed input is decompressed on one more thread, ahead of the workers.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     /// No progress bars and no summary on standard error.
@@ -101,8 +101,8 @@ pub enum Command {
 /// Where documents come from and how to read them.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Input files: JSON Lines, CSV, TSV or text (one document per line), plain, .gz or .zst, or
-    /// Parquet; `-` reads standard input (any format but Parquet).
+    /// Input files: JSON Lines, CSV, TSV or text (one document per line), plain, .gz, .zst,
+    /// .bz2 or .xz, or Parquet; `-` reads standard input (any format but Parquet).
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<String>,
     #[command(flatten)]

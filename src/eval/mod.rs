@@ -101,7 +101,7 @@ pub enum GoldSet {
 }
 
 /// Reads a gold file, deciding its kind from its records: JSON Lines, or a CSV or TSV table
-/// (named `.csv` or `.tsv`) whose header row names the same fields; plain, gzip or zstd, as
+/// (named `.csv` or `.tsv`) whose header row names the same fields; plain or compressed, as
 /// inputs are read.
 pub fn load(path: &Path) -> Result<GoldSet> {
     let io = |source| Error::Io { path: path.to_owned(), source };

@@ -1,4 +1,4 @@
-//! Byte streams: files or standard input, gzip or zstd by their magic bytes, UTF-16 by its BOM,
+//! Byte streams: files or standard input, gzip, zstd, bzip2 or xz by their magic bytes, UTF-16 by its BOM,
 //! and any other encoding named by the caller (`--encoding windows-1256`), as UTF-8.
 
 use std::fs::File;
@@ -10,6 +10,8 @@ use super::Input;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+const BZIP2_MAGIC: &[u8] = b"BZh";
+const XZ_MAGIC: &[u8] = b"\xFD7zXZ\x00";
 
 /// Whether `head` starts a zstd stream: a frame, or a skippable frame (magic 0x184D2A50 to
 /// 0x184D2A5F, little-endian), which may come first (metadata) and is passed over.
@@ -28,14 +30,13 @@ fn is_tar(head: &[u8]) -> bool {
 
 /// Containers that are not read, by their first bytes: a clear refusal instead of every line
 /// rejected as invalid UTF-8.
-const UNREAD: [(&[u8], &str, &str); 4] = [
-    (b"BZh", "bzip2", "bzip2 -dc FILE"),
-    (b"\xFD7zXZ\x00", "xz", "xz -dc FILE"),
+const UNREAD: [(&[u8], &str, &str); 2] = [
     (b"PK\x03\x04", "a zip archive", "unzip -p FILE"),
     (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive", "7z x -so FILE"),
 ];
 
-/// Opens an input, decompressing gzip or zstd and transcoding UTF-16 (with a BOM) to UTF-8.
+/// Opens an input, decompressing gzip, zstd, bzip2 or xz and transcoding UTF-16 (with a BOM)
+/// to UTF-8.
 /// A UTF-8 BOM is dropped. Decompression errors (a truncated archive) surface as read errors.
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     open_as(input, None)
@@ -80,6 +81,11 @@ pub fn open_noting_bom(
         read_ahead(flate2::bufread::MultiGzDecoder::new(reader))?
     } else if is_zstd(&head) {
         read_ahead(ZstdFrames::new(reader)?)?
+    } else if is_container(&head, BZIP2_MAGIC) {
+        // Several streams one after another, as `pbzip2` and `cat a.bz2 b.bz2` write them.
+        read_ahead(Named { inner: bzip2::bufread::MultiBzDecoder::new(reader), format: "bzip2" })?
+    } else if head.starts_with(XZ_MAGIC) {
+        read_ahead(Named { inner: lzma_rust2::XzReader::new(reader, true), format: "xz" })?
     } else if let Some((_, what, how)) = UNREAD.iter().find(|(m, ..)| is_container(&head, m)) {
         let how = match input {
             Input::Path(p) => how.replace("FILE", &p.display().to_string()),
@@ -88,8 +94,8 @@ pub fn open_noting_bom(
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "{what}: xdedup reads plain, gzip and zstd files; decompress it first ({how} | \
-                 xdedup cluster -, or recompress with gzip or zstd)"
+                "{what}: xdedup reads files of records, plain or compressed (gzip, zstd, bzip2, \
+                 xz); extract it first ({how} | xdedup cluster -)"
             ),
         ));
     } else if let Some((ext, format)) = misnamed(input, &head) {
@@ -114,7 +120,7 @@ pub fn open_noting_bom(
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "a tar archive: xdedup reads files of records, plain, gzip or zstd; extract it \
+                "a tar archive: xdedup reads files of records, plain or compressed; extract it \
                  first, or stream its files' contents ({how} | xdedup cluster -)"
             ),
         ));
@@ -211,7 +217,7 @@ impl Read for LineTranscode {
     }
 }
 
-/// The extension of a file named as compressed (`.gz`, `.zst`) whose first bytes are not of
+/// The extension of a file named as compressed (`.gz`, `.zst`, `.bz2`, `.xz`) whose first bytes are not of
 /// that format (those are read before this is asked) and not text either: a damaged file,
 /// refused by name rather than read as lines of binary, each rejected. A misnamed file of text
 /// is read as text. Judged on the first 16 bytes, as [`plain_len`] sees them.
@@ -221,6 +227,8 @@ fn misnamed(input: &Input, head: &[u8]) -> Option<(String, &'static str)> {
     let format = match ext.to_ascii_lowercase().as_str() {
         "gz" | "gzip" => "gzip",
         "zst" | "zstd" => "zstd",
+        "bz2" | "bzip2" => "bzip2",
+        "xz" => "xz",
         _ => return None,
     };
     let head = &head[..head.len().min(16)];
@@ -241,7 +249,12 @@ fn is_container(head: &[u8], magic: &[u8]) -> bool {
         return false;
     }
     match magic {
-        b"BZh" => head.len() >= 10 && head[3].is_ascii_digit() && head[4..10] == *b"1AY&SY",
+        // A block, or the end of the stream at once (an empty file compressed).
+        b"BZh" => {
+            head.len() >= 10
+                && head[3].is_ascii_digit()
+                && matches!(&head[4..10], b"1AY&SY" | b"\x17rE8P\x90")
+        }
         _ => true,
     }
 }
@@ -258,12 +271,39 @@ pub fn plain_len(input: &Input) -> Option<u64> {
     // A container that is not read goes to [`open`] too, which refuses it by name.
     let encoded = head.starts_with(&GZIP_MAGIC)
         || is_zstd(head)
+        || is_container(head, BZIP2_MAGIC)
+        || head.starts_with(XZ_MAGIC)
         || head.starts_with(&[0xFF, 0xFE])
         || head.starts_with(&[0xFE, 0xFF])
         || tar
         || UNREAD.iter().any(|(m, ..)| is_container(head, m))
         || misnamed(input, head).is_some();
     (!encoded).then_some(meta.len())
+}
+
+/// A decompressing reader whose errors name its format, and say what an early end means: the
+/// decoders' own words were `failed to fill whole buffer` (xz) and `decompression not finished
+/// but EOF reached` (bzip2).
+struct Named<R> {
+    inner: R,
+    format: &'static str,
+}
+
+impl<R: Read> Read for Named<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            let cut =
+                e.kind() == io::ErrorKind::UnexpectedEof || e.to_string().contains("EOF reached");
+            let what = match cut {
+                true => "the data ends before its stream does (a file cut short?)".to_owned(),
+                false => e.to_string(),
+            };
+            let what = what
+                .strip_prefix(self.format)
+                .map_or(what.as_str(), |w| w.trim_start_matches(": "));
+            io::Error::new(e.kind(), format!("{}: {what}", self.format))
+        })
+    }
 }
 
 /// Bytes a decompressing thread hands over at a time, and how many blocks it may run ahead.
@@ -525,20 +565,63 @@ mod tests {
     }
 
     #[test]
-    fn bzip2_xz_and_archives_are_refused_by_name_and_text_that_looks_like_them_is_read() {
+    fn archives_are_refused_by_name_and_text_that_looks_like_them_is_read() {
         let junk = [0x80u8, 0xFE, 0x00, 0x13, 0x77].repeat(50);
         for (magic, what) in [
-            (&b"BZh91AY&SY"[..], "bzip2: xdedup reads plain, gzip and zstd files"),
-            (b"\xFD7zXZ\x00", "xz: "),
-            (b"PK\x03\x04", "a zip archive: "),
+            (&b"PK\x03\x04"[..], "a zip archive: xdedup reads files of records"),
             (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive: "),
         ] {
             let bytes = [magic, &junk].concat();
             let err = read_all(&bytes).unwrap_err().to_string();
-            assert!(err.starts_with(what) && err.contains("decompress it first"), "{err}");
+            assert!(err.starts_with(what) && err.contains("extract it first"), "{err}");
         }
         assert_eq!(read_all(b"BZh is a word\n").unwrap(), "BZh is a word\n");
         assert_eq!(read_all(b"PK stands for\n").unwrap(), "PK stands for\n");
+    }
+
+    /// bzip2 and xz inputs are read as gzip and zstd ones are: several streams one after
+    /// another (`pbzip2`, `cat a.xz b.xz`), an empty one, from a file or a pipe (by their
+    /// bytes, not their names); one cut short, or damaged, is an error that names its format.
+    #[test]
+    fn bzip2_and_xz_are_read_and_a_cut_stream_is_named() {
+        use std::io::Write;
+        let text = "{\"id\": 1, \"text\": \"سلام عليكم\"}\n".repeat(2000);
+        let bz2 = |t: &str| {
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+            e.write_all(t.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let xz = |t: &str| {
+            let mut e =
+                lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6))
+                    .unwrap();
+            e.write_all(t.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        for (name, pack) in [("bzip2", &bz2 as &dyn Fn(&str) -> Vec<u8>), ("xz", &xz)] {
+            let one = pack(&text);
+            assert_eq!(read_all(&one).unwrap(), text, "{name}");
+            assert_eq!(
+                read_all(&[one.clone(), pack("more\n")].concat()).unwrap(),
+                text.clone() + "more\n"
+            );
+            assert_eq!(read_all(&pack("")).unwrap(), "", "{name}: empty");
+            let cut = read_all(&one[..one.len() - 40]).unwrap_err().to_string();
+            assert_eq!(
+                cut,
+                format!("{name}: the data ends before its stream does (a file cut short?)")
+            );
+            let mut damaged = one.clone();
+            let mid = damaged.len() / 2;
+            damaged[mid..mid + 8].fill(0x55);
+            let err = read_all(&damaged).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{name}: ")), "{err}");
+            // Not split into byte ranges: its lines are not where its bytes are.
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("news.jsonl");
+            std::fs::write(&p, &one).unwrap();
+            assert_eq!(plain_len(&Input::Path(p)), None, "{name}");
+        }
     }
 
     #[test]

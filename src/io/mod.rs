@@ -301,7 +301,10 @@ impl FromStr for Format {
 /// `None` when it says none. Inputs are read, and outputs written, as their names say.
 pub fn format_named(path: &std::path::Path) -> Option<Format> {
     let name = path.file_name()?.to_string_lossy().to_lowercase();
-    let name = name.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    let name = [".gz", ".zst", ".zstd", ".bz2", ".xz"]
+        .iter()
+        .find_map(|c| name.strip_suffix(c))
+        .unwrap_or(&name);
     std::path::Path::new(name).extension()?.to_string_lossy().parse().ok()
 }
 
@@ -421,7 +424,7 @@ impl Input {
         }
     }
 
-    /// The whole input as one text, read as records are: gzip or zstd decompressed, UTF-16 by
+    /// The whole input as one text, read as records are: gzip, zstd, bzip2 or xz decompressed, UTF-16 by
     /// its byte-order mark, another `encoding` transcoded. Text that is not UTF-8 is an error
     /// that names the byte.
     pub fn read_text(
