@@ -254,9 +254,26 @@ fn unsupported(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, what.to_owned())
 }
 
+/// An output named as compressed in a format inputs are read in but outputs are not written in
+/// (`.bz2`, `.xz`): refused, not written plain under a name that says otherwise.
+fn unwritten_codec(p: &Path) -> io::Result<()> {
+    let name = p.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match [".bz2", ".bzip2", ".xz"].iter().find(|c| name.ends_with(*c)) {
+        Some(c) => Err(unsupported(&format!(
+            "outputs are compressed as gzip (.gz) or zstd (.zst), not as {c}; name it .gz or .zst, \
+             or write it to standard output and compress that (-o - | {})",
+            if *c == ".xz" { "xz" } else { "bzip2" }
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Output {
     /// Writes to `path`, or to standard output when `None` or `-`.
     pub fn create(path: Option<&Path>) -> io::Result<Output> {
+        if let Some(p) = path {
+            unwritten_codec(p)?;
+        }
         match path {
             None => Ok(Output::stdout()),
             Some(p) if p == Path::new("-") => Ok(Output::stdout()),
@@ -294,6 +311,7 @@ impl Output {
     /// written (opening a pipe now could wait for its reader).
     pub fn probe(path: Option<&Path>) -> io::Result<()> {
         let Some(p) = path.filter(|p| *p != Path::new("-")) else { return Ok(()) };
+        unwritten_codec(p)?;
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
                 return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory"));
@@ -538,6 +556,24 @@ mod tests {
             let bytes = std::fs::read(&path).unwrap();
             assert_eq!(&bytes[..2], magic, "{name}");
             assert_eq!(crate::io::Input::Path(path).read_text(None).unwrap(), "");
+        }
+        // Named as a format inputs are read in but outputs are not written in: refused before
+        // anything is written, not written plain under that name.
+        for name in ["rows.jsonl.xz", "rows.jsonl.BZ2"] {
+            let path = dir.path().join(name);
+            let probe = Output::probe(Some(&path)).unwrap_err().to_string();
+            let create = Output::create(Some(&path)).err().unwrap().to_string();
+            assert_eq!(probe, create);
+            assert!(
+                probe.starts_with("outputs are compressed as gzip (.gz) or zstd (.zst)"),
+                "{probe}"
+            );
+            assert!(
+                !path.exists()
+                    && std::fs::read_dir(dir.path())
+                        .unwrap()
+                        .all(|e| { !e.unwrap().file_name().to_string_lossy().contains(name) })
+            );
         }
     }
 
