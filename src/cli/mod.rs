@@ -160,7 +160,8 @@ pub struct ReadArgs {
     /// for `index remove --older-than`). ISO 8601, RFC 2822, seconds since 1970, dates with
     /// their month's name (`21 يوليو 2015`, `July 21, 2015`) and dates in numbers with the year
     /// last (`21/07/2015`), Hijri dates (`5 شوال 1436 هـ`, `1436/10/05 هـ`, Umm al-Qura) and
-    /// Solar Hijri ones (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`) are read as moments; a date in
+    /// Solar Hijri ones (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`), their months also in English
+    /// (`5 Shawwal 1436 AH`, `10 Mordad 1402 SH`), are read as moments; a date in
     /// numbers whose day and month could be either (`05/07/2015`) only with --day-first or
     /// --month-first; one whose year is 1300-1499 as Hijri in Arabic-Indic digits, Solar Hijri
     /// in Persian ones, and in ASCII digits only with its calendar's mark (`1436/10/05 هـ`).

@@ -24,7 +24,8 @@
 //!
 //! - a Hijri date, as the Umm al-Qura calendar of Saudi Arabia reckons it (`5 شوال 1436 هـ`,
 //!   `1436/10/05 هـ`; with the Gregorian date beside it, that one, where the two agree), and a
-//!   Solar Hijri one, as Iranian and Afghan papers print it (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`).
+//!   Solar Hijri one, as Iranian and Afghan papers print it (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`);
+//!   their months also in English transliteration (`5 Shawwal 1436 AH`, `10 Mordad 1402 SH`).
 //!   A date in numbers alone whose year is 1300–1499 is one of these, not a Gregorian date
 //!   (`OTHER_YEARS`): Hijri in Arabic-Indic digits, Solar Hijri in Persian ones, unread in
 //!   ASCII digits.
@@ -376,7 +377,7 @@ enum Calendar {
 /// Month names of the other calendars as papers print them, their letters as [`letters`]
 /// leaves them (`جمادى الآخرة` is `جمادي الاخره`, `اردیبهشت` is `ارديبهشت`); a name that
 /// holds another (`جمادي الاولي`, `جمادي الاول`) comes first.
-const OTHER_MONTHS: [(&str, u8, Calendar); 33] = [
+const OTHER_MONTHS: [(&str, u8, Calendar); 87] = [
     ("المحرم", 1, Calendar::Hijri),
     ("محرم", 1, Calendar::Hijri),
     ("صفر", 2, Calendar::Hijri),
@@ -410,17 +411,96 @@ const OTHER_MONTHS: [(&str, u8, Calendar); 33] = [
     ("دي", 10, Calendar::Persian),
     ("بهمن", 11, Calendar::Persian),
     ("اسفند", 12, Calendar::Persian),
+    // English transliterations, as [`spelled`] leaves them.
+    ("muharram", 1, Calendar::Hijri),
+    ("muharam", 1, Calendar::Hijri),
+    ("safar", 2, Calendar::Hijri),
+    ("rabi al awwal", 3, Calendar::Hijri),
+    ("rabi al awal", 3, Calendar::Hijri),
+    ("rabi ul awwal", 3, Calendar::Hijri),
+    ("rabi i", 3, Calendar::Hijri),
+    ("rabi al thani", 4, Calendar::Hijri),
+    ("rabi al akhir", 4, Calendar::Hijri),
+    ("rabi ul akhir", 4, Calendar::Hijri),
+    ("rabi ul thani", 4, Calendar::Hijri),
+    ("rabi us sani", 4, Calendar::Hijri),
+    ("rabi ii", 4, Calendar::Hijri),
+    ("jumada al ula", 5, Calendar::Hijri),
+    ("jumada al awwal", 5, Calendar::Hijri),
+    ("jumada al oula", 5, Calendar::Hijri),
+    ("jumada i", 5, Calendar::Hijri),
+    ("jumada al akhirah", 6, Calendar::Hijri),
+    ("jumada al akhira", 6, Calendar::Hijri),
+    ("jumada al thani", 6, Calendar::Hijri),
+    ("jumada al thaniyah", 6, Calendar::Hijri),
+    ("jumada ii", 6, Calendar::Hijri),
+    ("rajab", 7, Calendar::Hijri),
+    ("shaban", 8, Calendar::Hijri),
+    ("shaaban", 8, Calendar::Hijri),
+    ("ramadan", 9, Calendar::Hijri),
+    ("ramadhan", 9, Calendar::Hijri),
+    ("ramazan", 9, Calendar::Hijri),
+    ("shawwal", 10, Calendar::Hijri),
+    ("shawal", 10, Calendar::Hijri),
+    ("dhu al qadah", 11, Calendar::Hijri),
+    ("dhu al qidah", 11, Calendar::Hijri),
+    ("dhul qadah", 11, Calendar::Hijri),
+    ("dhul qidah", 11, Calendar::Hijri),
+    ("zul qadah", 11, Calendar::Hijri),
+    ("dhu al hijjah", 12, Calendar::Hijri),
+    ("dhu al hijja", 12, Calendar::Hijri),
+    ("dhul hijjah", 12, Calendar::Hijri),
+    ("dhul hijja", 12, Calendar::Hijri),
+    ("zul hijjah", 12, Calendar::Hijri),
+    ("farvardin", 1, Calendar::Persian),
+    ("ordibehesht", 2, Calendar::Persian),
+    ("khordad", 3, Calendar::Persian),
+    ("tir", 4, Calendar::Persian),
+    ("mordad", 5, Calendar::Persian),
+    ("amordad", 5, Calendar::Persian),
+    ("shahrivar", 6, Calendar::Persian),
+    ("mehr", 7, Calendar::Persian),
+    ("aban", 8, Calendar::Persian),
+    ("azar", 9, Calendar::Persian),
+    ("dey", 10, Calendar::Persian),
+    ("dei", 10, Calendar::Persian),
+    ("bahman", 11, Calendar::Persian),
+    ("esfand", 12, Calendar::Persian),
 ];
 
 /// The calendar a word after a year marks it as of, and how many words the mark is: `هـ`,
-/// `هجرية`, `AH` (Hijri); `ه.ش`, `هـ ش`, `شمسی`, `هجری شمسی` (Solar Hijri).
+/// `هجرية`, `AH`, `A.H.`, `H` (Hijri); `ه.ش`, `هـ ش`, `شمسی`, `هجری شمسی`, `SH`, `AP`
+/// (Solar Hijri).
 fn calendar_mark(words: &[&str]) -> Option<(Calendar, usize)> {
     match words {
         ["ه" | "هجري" | "هجريه", "ش" | "شمسي", ..] => Some((Calendar::Persian, 2)),
-        ["ه.ش" | "هش" | "شمسي", ..] => Some((Calendar::Persian, 1)),
-        ["ه" | "هجري" | "هجريه" | "ah", ..] => Some((Calendar::Hijri, 1)),
+        ["ه.ش" | "هش" | "شمسي" | "sh" | "ap" | "hs", ..] => Some((Calendar::Persian, 1)),
+        ["ه" | "هجري" | "هجريه" | "ah" | "a.h." | "a.h" | "h", ..] => {
+            Some((Calendar::Hijri, 1))
+        }
         _ => None,
     }
+}
+
+/// `text` with the marks English transliterations spell months with made plain: apostrophes
+/// and ayn signs left out, a hyphen between letters a space (`Rabi' al-Awwal` is
+/// `rabi al awwal`, `Dhul-Hijjah` is `dhul hijjah`, `Sha'ban` is `shaban`).
+fn spelled(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\'' | '\u{2019}' | '\u{2018}' | '\u{2bf}' | '\u{2be}' | '`' => {}
+            '-' if i > 0
+                && chars[i - 1].is_alphabetic()
+                && chars.get(i + 1).is_some_and(|c| c.is_alphabetic()) =>
+            {
+                out.push(' ')
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A date in another calendar: the Hijri as the Umm al-Qura calendar of Saudi Arabia reckons
@@ -438,7 +518,7 @@ fn other_calendar(
     order: Option<DateOrder>,
     unmarked: Option<Calendar>,
 ) -> Option<Instant> {
-    let text = letters(s);
+    let text = spelled(&letters(s));
     let mut words: Vec<&str> = Vec::new();
     for w in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،')) {
         // A mark or an era's letter written onto its year (`1436ه`, `2015م`).
@@ -460,19 +540,23 @@ fn other_calendar(
             if !words[i..].iter().take(n).copied().eq(name.split(' ')) {
                 continue;
             }
-            let (Some(&day), Some(&year)) = (words.get(i.wrapping_sub(1)), words.get(i + n)) else {
+            // The day before the name (`5 شوال 1436`, `5 Shawwal 1436`) or after it, as English
+            // writes it too (`Shawwal 5, 1436`); the year after both.
+            let day_first = i > 0 && digits(words[i - 1], 1..=2);
+            let (day_at, year_at) = if day_first { (i - 1, i + n) } else { (i + n, i + n + 1) };
+            let (Some(&day), Some(&year)) = (words.get(day_at), words.get(year_at)) else {
                 return None;
             };
             if !digits(day, 1..=2) || !digits(year, 3..=4) {
                 return None;
             }
             date = Some((calendar, year.parse().ok()?, month, day.parse().ok()?));
-            used[i - 1..i + n + 1].fill(true);
-            if let Some((marked, len)) = calendar_mark(&words[i + n + 1..]) {
+            used[day_at.min(i)..=year_at].fill(true);
+            if let Some((marked, len)) = calendar_mark(&words[year_at + 1..]) {
                 if marked != calendar {
                     return None;
                 }
-                used[i + n + 1..i + n + 1 + len].fill(true);
+                used[year_at + 1..year_at + 1 + len].fill(true);
             }
             break 'name;
         }
@@ -790,6 +874,48 @@ mod tests {
             assert_eq!(instant(s), None, "{s}");
         }
         assert_eq!(instant("5 شوال 1436 ه.ش"), None, "a Hijri month marked solar");
+    }
+
+    /// Hijri and Solar Hijri months in English transliteration, as Gulf and Iranian papers in
+    /// English print them, however the apostrophes and hyphens fall: the day before the month
+    /// or after it, `AH`, `A.H.`, `H` or `SH` after the year.
+    #[test]
+    fn hijri_months_spelled_in_english_are_read() {
+        all_read_as(
+            at("5 شوال 1436 هـ"),
+            &[
+                "5 Shawwal 1436 AH",
+                "Shawwal 5, 1436 AH",
+                "Tuesday, 5 Shawwal 1436 AH",
+                "5 Shawal 1436",
+                "5 Shawwal 1436H",
+                "5 Shawwal 1436 A.H.",
+                "5 shawwal 1436 ah - July 21, 2015",
+            ],
+        );
+        assert_eq!(at("Shawwal 5, 1436 AH 10:30 PM"), at("2015-07-21T22:30:00Z"));
+        for (english, arabic) in [
+            ("15 Rabi' al-Awwal 1446 AH", "15 ربيع الأول 1446 هـ"),
+            ("15 Rabi\u{2019} al-Awwal 1446", "15 ربيع الأول 1446 هـ"),
+            ("15 Rabi al-Thani 1446", "15 ربيع الآخر 1446 هـ"),
+            ("15 Jumada al-Ula 1446", "15 جمادى الأولى 1446 هـ"),
+            ("15 Jumada al-Akhirah 1446", "15 جمادى الآخرة 1446 هـ"),
+            ("1 Sha'ban 1446", "1 شعبان 1446 هـ"),
+            ("1 Ramadan 1445", "1 رمضان 1445 هـ"),
+            ("1 Dhu al-Qa'dah 1445", "1 ذو القعدة 1445 هـ"),
+            ("10 Dhul-Hijjah 1445 AH", "10 ذو الحجة 1445 هـ"),
+            ("10 Dhu al-Hijjah 1445", "10 ذو الحجة 1445 هـ"),
+            ("1 Muharram 1447", "1 المحرم 1447 هـ"),
+            ("10 Mordad 1402", "۱۰ مرداد ۱۴۰۲"),
+            ("10 Mordad 1402 SH", "۱۰ مرداد ۱۴۰۲"),
+            ("1 Farvardin 1403 AP", "1 فروردين 1403"),
+            ("5 Dey 1402", "5 دی 1402"),
+        ] {
+            assert_eq!(at(english), at(arabic), "{english}");
+        }
+        for s in ["5 Shawwal 1436 SH", "10 Mordad 1402 AH", "Ramadan Kareem", "Shawwal 1436"] {
+            assert_eq!(instant(s), None, "{s}");
+        }
     }
 
     /// A date in numbers alone whose year is a Hijri or Solar Hijri one (1300–1499) is not read
