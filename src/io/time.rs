@@ -63,9 +63,6 @@ pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
         return None;
     }
     let unmarked = calendar_of_digits(value);
-    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) && compact(s).is_none() {
-        return None; // YYYYMMDD but no such day (`20201301`): not seconds of 1973
-    }
     // RFC 3339, a machine's text (and what `settled` writes), is Gregorian in any year.
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(of_utc(t.naive_utc()));
@@ -108,10 +105,13 @@ fn calendar_of_digits(value: &str) -> Option<Calendar> {
 /// `s` (its digits ASCII) as a Gregorian time written in numbers only: ISO 8601 and its
 /// compact forms, seconds since 1970, a date with its year last ([`numbered`]).
 fn in_numbers(s: &str, order: Option<DateOrder>) -> Option<Instant> {
-    if s.bytes().all(|b| b.is_ascii_digit())
-        && let Some(t) = compact(s)
-    {
-        return Some(t);
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(t) = compact(s) {
+            return Some(t);
+        }
+        if s.len() == 8 {
+            return None; // YYYYMMDD but no such day (`20201301`): not seconds of 1973
+        }
     }
     if let Some(t) = number(s) {
         return Some(t);
