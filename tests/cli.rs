@@ -835,6 +835,15 @@ fn closed_pipe_is_not_an_error() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    // The evaluation's table too (it printed with a panic on a closed pipe).
+    let cmd = format!(
+        "set -o pipefail; '{}' eval --gold '{}' -q --lang ara | true",
+        env!("CARGO_BIN_EXE_xdedup"),
+        og.display()
+    );
+    let out = std::process::Command::new("bash").arg("-c").arg(cmd).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
 
 #[test]

@@ -7,6 +7,15 @@ use xdedup::eval::{ClusterScores, GoldSet, eval_clusters, eval_pairs, eval_retri
 
 use super::PipelineArgs;
 
+/// `println!`, but an error to return instead of a panic: the table piped into `head` (a closed
+/// pipe) ends the run quietly, as it does for the other commands.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?
+    }};
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Labelled data: clustered documents (`text`, `cluster`, `lang`) or graded pairs (`a`,
@@ -84,20 +93,26 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 let rows = eval_retrieval(&pipeline, &docs, pivot);
                 anyhow::ensure!(!rows.is_empty(), "no documents in other languages than {pivot}");
                 if args.json {
-                    println!("{}", serde_json::to_string(&rows)?);
+                    say!("{}", serde_json::to_string(&rows)?);
                     return Ok(ExitCode::SUCCESS);
                 }
-                println!(
+                say!(
                     "{}: {} documents, each language against {pivot}",
                     args.gold.display(),
                     docs.len()
                 );
-                println!(
+                say!(
                     "{:<8} {:<14} {:>11} {:>6} {:>8} {:>7} {:>7}",
-                    "lang", "score", "docs", "top-1", "top-1 ←", "R@P95", "R@P99"
+                    "lang",
+                    "score",
+                    "docs",
+                    "top-1",
+                    "top-1 ←",
+                    "R@P95",
+                    "R@P99"
                 );
                 for r in &rows {
-                    println!(
+                    say!(
                         "{:<8} {:<14} {:>5}x{:<5} {:>6.3} {:>8.3} {:>7.3} {:>7.3}",
                         r.lang,
                         r.score,
@@ -128,10 +143,10 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 })?;
             }
             if args.json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!(
+            say!(
                 "{}: {} documents; shingles {}, {} threshold {}, {} slots, {}x{} bands",
                 args.gold.display(),
                 docs.len(),
@@ -142,19 +157,31 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 cfg.lsh().bands,
                 cfg.lsh().rows
             );
-            println!(
+            say!(
                 "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
-                "subset", "docs", "gold", "pred", "ARI", "pair-P", "pair-R", "pair-F1", "B3-F1"
+                "subset",
+                "docs",
+                "gold",
+                "pred",
+                "ARI",
+                "pair-P",
+                "pair-R",
+                "pair-F1",
+                "B3-F1"
             );
-            println!("{}", row("all", &r.overall));
+            say!("{}", row("all", &r.overall));
             if r.per_lang.len() > 1 {
                 for (l, s) in &r.per_lang {
-                    println!("{}", row(l, s));
+                    say!("{}", row(l, s));
                 }
                 let c = &r.cross_language;
-                println!(
+                say!(
                     "cross-language pairs: gold {} predicted {} precision {:.3} recall {:.3} F1 {:.3}",
-                    c.gold_pairs, c.predicted_pairs, c.precision, c.recall, c.f1
+                    c.gold_pairs,
+                    c.predicted_pairs,
+                    c.precision,
+                    c.recall,
+                    c.f1
                 );
             }
             if !quiet {
@@ -175,14 +202,14 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
         GoldSet::Pairs(pairs) => {
             let r = eval_pairs(&pipeline, &pairs);
             if args.json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{}: {} pairs; {} similarity", args.gold.display(), r.pairs, cfg.similarity());
-            println!("{:<12} {:>6} {:>9}", "languages", "pairs", "spearman");
-            println!("{:<12} {:>6} {:>9.3}", "all", r.pairs, r.spearman);
+            say!("{}: {} pairs; {} similarity", args.gold.display(), r.pairs, cfg.similarity());
+            say!("{:<12} {:>6} {:>9}", "languages", "pairs", "spearman");
+            say!("{:<12} {:>6} {:>9.3}", "all", r.pairs, r.spearman);
             for (k, (n, rho)) in &r.per_lang {
-                println!("{k:<12} {n:>6} {rho:>9.3}");
+                say!("{k:<12} {n:>6} {rho:>9.3}");
             }
         }
     }
@@ -207,11 +234,11 @@ fn sweep(
         rows.push(SweepRow { threshold: t, scores: r.overall });
     }
     if args.json {
-        println!("{}", serde_json::to_string(&rows)?);
+        say!("{}", serde_json::to_string(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     let cfg = pipeline.config();
-    println!(
+    say!(
         "{}: {} documents; shingles {}, {}, {} slots",
         args.gold.display(),
         docs.len(),
@@ -219,14 +246,22 @@ fn sweep(
         cfg.similarity(),
         cfg.num_perm()
     );
-    println!(
+    say!(
         "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "threshold", "docs", "gold", "pred", "ARI", "pair-P", "pair-R", "pair-F1", "B3-F1"
+        "threshold",
+        "docs",
+        "gold",
+        "pred",
+        "ARI",
+        "pair-P",
+        "pair-R",
+        "pair-F1",
+        "B3-F1"
     );
     let best = rows.iter().map(|r| r.scores.ari).fold(f64::NEG_INFINITY, f64::max);
     for r in &rows {
         let mark = if r.scores.ari == best { "  <- best ARI" } else { "" };
-        println!("{}{mark}", row(&r.threshold.to_string(), &r.scores));
+        say!("{}{mark}", row(&r.threshold.to_string(), &r.scores));
     }
     Ok(ExitCode::SUCCESS)
 }
