@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the OG2021 figures of EVALUATION.md: the defaults on all languages, English only and
 # Arabic only, over three hash seeds (LSH samples candidates, so results move a little with the
-# seed), and the single-link (union-find) comparison.
+# seed), the same without the time window (`--window off`: the text alone), and the single-link
+# (union-find) comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -13,6 +14,10 @@ for seed in default 1 2 3; do
   s=(); [ "$seed" = default ] || s=(--seed "$seed")
   printf '%-34s %6s %6s %6s\n' "defaults, seed $seed" "$(ari "${s[@]}")" \
     "$(ari --lang eng "${s[@]}")" "$(ari --lang ara "${s[@]}")"
+done
+for w in off 1d 3d 5d; do
+  printf '%-34s %6s %6s %6s\n' "defaults, --window $w" "$(ari --window $w)" \
+    "$(ari --lang eng --window $w)" "$(ari --lang ara --window $w)"
 done
 for t in 0.4 0.5 0.6; do
   printf '%-34s %6s %6s %6s\n' "single link (union-find), t=$t" "$(ari --linkage single -t $t)" \

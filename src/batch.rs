@@ -486,6 +486,11 @@ pub fn run(
     let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
     prepared.group_by_language(&langs);
     drop(langs);
+    if pipeline.config().window().is_some() && loaded.records.iter().any(|r| r.time.is_some()) {
+        let times: Vec<Option<i64>> =
+            loaded.records.iter().map(|r| crate::io::time::seconds(r.time.as_deref()?)).collect();
+        prepared.set_times(&times);
+    }
     let enriched = pipeline.encoder().is_some() || pipeline.pivoter().is_some();
     if enriched {
         progress.stage(if pipeline.encoder().is_some() {

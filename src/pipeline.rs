@@ -22,7 +22,9 @@ use crate::shingle::{
 };
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
-use crate::verify::{IndexedSets, Similarity, WeightedSet, combine, pivot_pair, scores};
+use crate::verify::{
+    IndexedSets, Similarity, Times, WeightedSet, combine, in_window, pivot_pair, scores, times_of,
+};
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
 /// One feature set per document, in input order.
@@ -192,6 +194,9 @@ pub struct Prepared {
     /// language when the input names one (see [`group_of`]). Pivot scores count only between
     /// different groups.
     pub scripts: Vec<u8>,
+    /// Per node, the times of its documents (see [`Times`]), when the input gives times (see
+    /// [`Prepared::set_times`]); empty otherwise.
+    pub times: Vec<Times>,
 }
 
 /// First group number given to a named language (script classes are below it).
@@ -208,6 +213,17 @@ impl Prepared {
                 self.scripts[n] = group_of(self.scripts[n], Some(l));
             }
         }
+    }
+
+    /// Gives each node its documents' times (`times`: per document, in input order,
+    /// seconds since 1970; a document without one adds nothing), for the time window
+    /// ([`crate::config::Window`]).
+    pub fn set_times(&mut self, times: &[Option<i64>]) {
+        self.times = self
+            .members
+            .iter()
+            .map(|m| times_of(m.iter().filter_map(|&d| times[d as usize])))
+            .collect();
     }
 
     /// The language group whose pivot sets need keep only what other groups hold (see
@@ -637,7 +653,17 @@ impl Pipeline {
             })
             .unzip();
         let (vectors, pivots, pivot_pairs) = (None, None, Vec::new());
-        Prepared { shingle, node_of, members, sets, vectors, pivots, pivot_pairs, scripts }
+        Prepared {
+            shingle,
+            node_of,
+            members,
+            sets,
+            vectors,
+            pivots,
+            pivot_pairs,
+            scripts,
+            times: Vec::new(),
+        }
     }
 
     /// Weighs the nodes' sets as configured: by IDF over the nodes themselves, or uniformly
@@ -663,11 +689,25 @@ impl Pipeline {
         texts: &[T],
         langs: Option<&[Option<&str>]>,
     ) -> Clustering {
+        self.run_with(texts, langs, None)
+    }
+
+    /// Clusters `texts` into stories, with the language of each and its time (seconds since
+    /// 1970) when the input names them.
+    pub fn run_with<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        langs: Option<&[Option<&str>]>,
+        times: Option<&[Option<i64>]>,
+    ) -> Clustering {
         let shingle = self.resolve_shingle(texts);
         let (features, pivots) = self.features_and_pivots(texts, shingle, langs);
         let mut prepared = self.collapse(shingle, features);
         if let Some(l) = langs {
             prepared.group_by_language(l);
+        }
+        if let Some(t) = times {
+            prepared.set_times(t);
         }
         self.enrich_with(&mut prepared, texts, pivots, PivotScope::BetweenGroups);
         self.weigh(&mut prepared);
@@ -823,6 +863,14 @@ impl Pipeline {
         }
         debug_assert!(node_edges.is_sorted_by_key(|e| (e.0, e.1)), "edges merged, not sorted");
         node_edges.dedup_by_key(|e| (e.0, e.1));
+        // Verified pairs further apart in time than the window are no story's (unless copies).
+        if cfg.window().is_some() && !p.times.is_empty() {
+            for e in node_edges.iter_mut() {
+                let times = |n: u32| &p.times[n as usize];
+                e.2 = in_window(e.2, times(e.0), times(e.1), cfg.window());
+            }
+            node_edges.retain(|e| e.2 > 0.0);
+        }
         node_edges.shrink_to_fit();
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();

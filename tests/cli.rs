@@ -841,7 +841,12 @@ fn closed_pipe_is_not_an_error() {
         env!("CARGO_BIN_EXE_xdedup"),
         og.display()
     );
-    let out = std::process::Command::new("bash").arg("-c").arg(cmd).output().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(cmd)
+        .env_remove("XDEDUP_MODEL")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
@@ -1127,4 +1132,50 @@ fn texts_that_spell_null_are_warned_of_and_null_names_them() {
         assert!(err.contains("4 records read: 1 document in 1 story"), "{err}");
         assert!(!err.contains("warning"), "{err}");
     }
+}
+
+/// With times read (`--time-field`), the time window parts two reports days apart that share
+/// words but not text, keeps a copy printed weeks later with its first printing, and does not
+/// let that copy pull in what falls between the two printings; `--window` widens it or turns
+/// it off, and the index places the same file the same way.
+#[test]
+fn the_time_window_parts_reports_days_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let news = [
+        r#"{"id": "a", "t": "2024-01-01T08:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close"}"#,
+        r#"{"id": "b", "t": "2024-01-01T20:00:00Z", "text": "Jeddah streets flooded after heavy rain, schools shut"}"#,
+        r#"{"id": "c", "t": "2024-01-20T09:00:00Z", "text": "Heavy rain floods Jeddah streets again"}"#,
+        r#"{"id": "d", "t": "2024-02-01T09:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close."}"#,
+        r#"{"id": "e", "t": "2024-01-02T09:00:00Z", "text": "Central bank raises interest rates by half a point"}"#,
+        r#"{"id": "f", "t": "2024-01-03T09:00:00Z", "text": "Oil prices fall as demand weakens in Asia"}"#,
+    ];
+    std::fs::write(d.join("news.jsonl"), news.join("\n") + "\n").unwrap();
+    let stories = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = xdedup(d, &[&["cluster", "news.jsonl", "-q"][..], args].concat(), None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        groups(&json_lines(&out.stdout))
+    };
+    let parted = vec![vec!["a", "b", "d"], vec!["c"], vec!["e"], vec!["f"]];
+    let together = vec![vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]];
+    assert_eq!(stories(&["--time-field", "t"]), parted, "the default window, two days");
+    assert_eq!(stories(&[]), together, "no times read");
+    assert_eq!(stories(&["--time-field", "t", "--window", "off"]), together);
+    assert_eq!(stories(&["--time-field", "t", "--window", "3w"]), together);
+    assert_eq!(stories(&["--time-field", "t", "--window", "10d"]), parted);
+    let out = xdedup(d, &["cluster", "news.jsonl", "--window", "2 days"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("expected a number and a unit"), "{}", stderr(&out));
+    // The index: the same stories, and the window it was created with.
+    let ok = |args: &[&str]| {
+        let out = xdedup(d, args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    ok(&["index", "create", "ix"]);
+    let added = ok(&["index", "add", "ix", "news.jsonl", "--time-field", "t", "-q"]);
+    assert_eq!(groups(&json_lines(&added.stdout)), parted);
+    ok(&["index", "create", "open", "--window", "off"]);
+    let added = ok(&["index", "add", "open", "news.jsonl", "--time-field", "t", "-q"]);
+    assert_eq!(groups(&json_lines(&added.stdout)), together);
 }

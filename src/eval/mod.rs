@@ -40,6 +40,9 @@ pub struct GoldDoc {
     /// Language code, when given.
     #[serde(default)]
     pub lang: Option<String>,
+    /// Its time, when given (for the time window, [`crate::config::Window`]).
+    #[serde(default)]
+    pub time: Option<String>,
 }
 
 /// One graded pair.
@@ -201,7 +204,9 @@ pub struct ClusterReport {
 pub fn eval_clusters(pipeline: &Pipeline, docs: &[GoldDoc]) -> ClusterReport {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let langs: Vec<Option<&str>> = docs.iter().map(|d| d.lang.as_deref()).collect();
-    let result = pipeline.run_with_languages(&texts, Some(&langs));
+    let times: Vec<Option<i64>> =
+        docs.iter().map(|d| crate::io::time::seconds(d.time.as_deref()?)).collect();
+    let result = pipeline.run_with(&texts, Some(&langs), Some(&times));
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
     let lang: Vec<&str> = docs.iter().map(|d| d.lang.as_deref().unwrap_or("")).collect();
     let overall = cluster_scores(&gold, &result.story);

@@ -55,6 +55,12 @@ pub fn instant(value: &str) -> Option<Instant> {
     instant_as(value, None)
 }
 
+/// The moment `value` stands for in whole seconds since 1970 (rounded down), or `None` as
+/// [`instant`].
+pub fn seconds(value: &str) -> Option<i64> {
+    i64::try_from(instant(value)?.div_euclid(NANOS)).ok()
+}
+
 /// [`instant`], a date in numbers whose day and month could be either read in `order`.
 pub fn instant_as(value: &str, order: Option<DateOrder>) -> Option<Instant> {
     let digits = crate::text::ascii_digits(value);
