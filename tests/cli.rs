@@ -821,34 +821,25 @@ fn eval_names_the_line_of_a_gold_file_it_cannot_use() {
 fn closed_pipe_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let og = shared("eval/og2021-titles.jsonl");
-    let cmd = format!(
-        "set -o pipefail; '{}' cluster '{}' -q | head -n 1",
-        env!("CARGO_BIN_EXE_xdedup"),
-        og.display()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(cmd)
-        .env_remove("XDEDUP_MODEL")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    // `xdedup ARGS | reader` in bash, with the pipeline's status xdedup's.
+    let piped = |args: &str, reader: &str| {
+        let bin = env!("CARGO_BIN_EXE_xdedup");
+        let cmd = format!("set -o pipefail; '{bin}' {args} '{}' -q | {reader}", og.display());
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(cmd)
+            .env_remove("XDEDUP_MODEL")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{args}: {}", stderr(&out));
+        out
+    };
+    let out = piped("cluster", "head -n 1");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
     // The evaluation's table too (it printed with a panic on a closed pipe).
-    let cmd = format!(
-        "set -o pipefail; '{}' eval --gold '{}' -q --lang ara | true",
-        env!("CARGO_BIN_EXE_xdedup"),
-        og.display()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(cmd)
-        .env_remove("XDEDUP_MODEL")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    piped("eval --lang ara --gold", "true");
 }
 
 #[test]

@@ -64,6 +64,14 @@ struct SweepRow {
     scores: ClusterScores,
 }
 
+/// The header row over [`row`]s, its first column named `first`.
+fn header(first: &str) -> String {
+    format!(
+        "{first:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "docs", "gold", "pred", "ARI", "pair-P", "pair-R", "pair-F1", "B3-F1"
+    )
+}
+
 fn row(name: &str, s: &ClusterScores) -> String {
     format!(
         "{name:<10} {:>6} {:>6} {:>6} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
@@ -157,18 +165,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<ExitCode> {
                 cfg.lsh().bands,
                 cfg.lsh().rows
             );
-            say!(
-                "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
-                "subset",
-                "docs",
-                "gold",
-                "pred",
-                "ARI",
-                "pair-P",
-                "pair-R",
-                "pair-F1",
-                "B3-F1"
-            );
+            say!("{}", header("subset"));
             say!("{}", row("all", &r.overall));
             if r.per_lang.len() > 1 {
                 for (l, s) in &r.per_lang {
@@ -246,18 +243,7 @@ fn sweep(
         cfg.similarity(),
         cfg.num_perm()
     );
-    say!(
-        "{:<10} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "threshold",
-        "docs",
-        "gold",
-        "pred",
-        "ARI",
-        "pair-P",
-        "pair-R",
-        "pair-F1",
-        "B3-F1"
-    );
+    say!("{}", header("threshold"));
     let best = rows.iter().map(|r| r.scores.ari).fold(f64::NEG_INFINITY, f64::max);
     for r in &rows {
         let mark = if r.scores.ari == best { "  <- best ARI" } else { "" };
