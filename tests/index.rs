@@ -793,6 +793,8 @@ fn frozen_index_of_the_current_format_still_reads() {
     let s = stat(d, "ix");
     assert_eq!(s["format"], 2);
     assert_eq!(s["documents"], 28);
+    // It was made before the time window: it goes on without one, as it was created.
+    assert!(s["settings"].as_array().unwrap().contains(&serde_json::json!(["window", "off"])));
     let want = std::fs::read_to_string(frozen.join("export.jsonl")).unwrap();
     let out = ok(d, &["index", "export", "ix"]);
     assert_eq!(String::from_utf8(out.stdout).unwrap(), want);

@@ -308,10 +308,14 @@ impl Index {
         let settings: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(&meta("settings")?)
                 .map_err(|e| index_error(dir, &format!("is damaged: settings: {e}")))?;
-        let flags: Vec<(String, String)> = settings
+        let mut flags: Vec<(String, String)> = settings
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
+        // An index created before the time window keeps clustering as it was created to.
+        if !settings.contains_key("--window") {
+            flags.push(("--window".into(), "off".into()));
+        }
         let cfg = Config::from_flags(flags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| index_error(dir, &format!("is damaged: settings: {e}")))?;
         let semantic = match dbs.meta.get(&r, MODEL_KEY).map_err(lmdb(dir))? {
