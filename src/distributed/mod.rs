@@ -430,7 +430,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             follow.push((s.4, s.3, lead.3, lead.4, group.len() as u32, times));
         }
     }
-    let follow = exchange(w, follow, |f| f.0);
+    let mut follow = exchange(w, follow, |f| f.0);
     // This worker's nodes (the groups it leads), and who follows each.
     let by_key: HashMap<u64, usize> = docs.iter().enumerate().map(|(i, d)| (d.0, i)).collect();
     let mut leader_of: Vec<(u64, u64)> = vec![(0, 0); docs.len()];
@@ -442,20 +442,15 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     for (i, (k, r, _)) in docs.iter().enumerate() {
         if leader_of[i].0 == *k {
             node_at.insert(*k, nodes.len());
-            nodes.push(Node {
-                key: *k,
-                doc: i,
-                size: 0,
-                name: id_text(&r.id),
-                followers: vec![],
-                times: Times::default(),
-            });
+            nodes.push(Node { key: *k, doc: i, size: 0, name: id_text(&r.id), followers: vec![] });
         }
     }
-    for f in &follow {
+    // Each node's times, for the time window (empty without one).
+    let mut times: Vec<Times> = vec![Times::default(); nodes.len()];
+    for f in &mut follow {
         if f.1 == f.2 {
             nodes[node_at[&f.1]].size = f.4;
-            nodes[node_at[&f.1]].times = f.5.clone().into();
+            times[node_at[&f.1]] = std::mem::take(&mut f.5).into();
         }
     }
     // Each follower tells its leader where it is: (leader's worker, leader, follower, worker).
@@ -545,7 +540,6 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 
     stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
-    let times: Vec<Times> = nodes.iter_mut().map(|n| std::mem::take(&mut n.times)).collect();
     let ctx = Held {
         node_at: &node_at,
         sets: &weighted,
@@ -1169,8 +1163,6 @@ struct Node {
     name: String,
     /// The other documents: (key, worker).
     followers: Vec<(u64, u64)>,
-    /// The group's times (with the time window).
-    times: Times,
 }
 
 /// What proposed a candidate pair, in the order that decides how a pair proposed twice is
