@@ -1166,6 +1166,28 @@ fn the_time_window_parts_reports_days_apart() {
     ok(&["index", "create", "ix"]);
     let added = ok(&["index", "add", "ix", "news.jsonl", "--time-field", "t", "-q"]);
     assert_eq!(groups(&json_lines(&added.stdout)), parted);
+    // A lookup at a time: stored reports out of the window are not hits (only `c`, the text
+    // itself); without a time, every stored report is.
+    let again = "Heavy rain floods Jeddah streets again";
+    let hits = |extra: &[&str]| -> Vec<String> {
+        let args = [&["index", "query", "ix", again, "--json"][..], extra].concat();
+        let out = xdedup(d, &args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        hits.iter().map(|h| h["cluster"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(hits(&["--time", "2024-01-20T09:00:00Z"]), ["c"]);
+    assert_eq!(hits(&[]), ["c", "a"]);
+    std::fs::write(
+        d.join("q.jsonl"),
+        format!("{{\"id\": \"q\", \"t\": \"20 January 2024\", \"text\": \"{again}\"}}\n"),
+    )
+    .unwrap();
+    let out = ok(&["index", "query", "ix", "--file", "q.jsonl", "--time-field", "t"]);
+    assert_eq!(json_lines(&out.stdout)[0]["hits"].as_array().unwrap().len(), 1);
+    let out = xdedup(d, &["index", "query", "ix", again, "--time", "yesterday"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--time \"yesterday\": not a date or time"), "{}", stderr(&out));
     ok(&["index", "create", "open", "--window", "off"]);
     let added = ok(&["index", "add", "open", "news.jsonl", "--time-field", "t", "-q"]);
     assert_eq!(groups(&json_lines(&added.stdout)), together);

@@ -397,11 +397,23 @@ impl Index {
     }
 
     /// The `top` stories most similar to `text`: dicts with `cluster`, `size`, `score`,
-    /// `similar`, best first.
-    #[pyo3(signature = (text, top=5))]
-    fn query(&self, py: Python<'_>, text: String, top: usize) -> PyResult<Py<PyList>> {
+    /// `similar`, best first. With `time`, under the index's time window.
+    #[pyo3(signature = (text, top=5, time=None))]
+    fn query(
+        &self,
+        py: Python<'_>,
+        text: String,
+        top: usize,
+        time: Option<String>,
+    ) -> PyResult<Py<PyList>> {
         let store = self.store()?;
-        let hits = py.detach(|| store.query(&text, top)).map_err(|e| match e {
+        let at = match &time {
+            None => None,
+            Some(t) => Some(xdedup::io::time::seconds(t).ok_or_else(|| {
+                PyValueError::new_err(format!("time {t:?}: not a date or time xdedup reads"))
+            })?),
+        };
+        let hits = py.detach(|| store.query_at(&text, top, at)).map_err(|e| match e {
             xdedup::Error::Featureless => PyValueError::new_err(format!("text: {e}")),
             e => PyRuntimeError::new_err(e.to_string()),
         })?;

@@ -112,6 +112,11 @@ def test_the_time_window(tmp_path):
         xdedup.Deduper(window="2 days")
     index = xdedup.Index.create(tmp_path / "ix")
     assert [r["cluster"] for r in index.add(news)] == ["a", "a", "c", "e"]
+    again = news[2]["text"]
+    assert [h["cluster"] for h in index.query(again, time="2024-01-20T09:00:00Z")] == ["c"]
+    assert [h["cluster"] for h in index.query(again)][:2] == ["c", "a"]
+    with pytest.raises(ValueError, match="not a date or time"):
+        index.query(again, time="yesterday")
 
 
 def test_index_round_trip(tmp_path):

@@ -80,9 +80,10 @@ class Index:
         (added, skipped, rejected) and, unless rejected,
         ``changed``: True for a skipped id whose text is not the stored one (the stored text is
         kept; ``remove`` the id first to replace it)."""
-    def query(self, text: str, top: int = 5) -> list[dict[str, Any]]:
-        """The stories most similar to ``text``, best first. ValueError when ``text`` has no
-        letter or digit after normalization."""
+    def query(self, text: str, top: int = 5, time: Optional[str] = None) -> list[dict[str, Any]]:
+        """The stories most similar to ``text``, best first; with ``time``, stored documents
+        out of the index's time window are not hits unless near-copies. ValueError when
+        ``text`` has no letter or digit after normalization, or ``time`` is not read."""
     def remove(
         self,
         ids: Optional[Union[str, int, Iterable[Union[str, int]]]] = None,

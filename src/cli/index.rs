@@ -50,6 +50,11 @@ pub enum Command {
         file: Option<String>,
         #[command(flatten)]
         read: ReadArgs,
+        /// The text's time, for the index's time window (stored documents further from it
+        /// are not similar unless near-copies): in any form --time-field reads. With --file,
+        /// each record's --time-field.
+        #[arg(long, value_name = "TIME", conflicts_with = "file")]
+        time: Option<String>,
         /// Stories to list.
         #[arg(long, default_value_t = 5)]
         top: usize,
@@ -255,7 +260,8 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                         let result = match item {
                             xdedup::io::Item::Record(r) => {
                                 let t = std::time::Instant::now();
-                                match index.query(&r.text, top) {
+                                let time = r.time.as_deref().and_then(xdedup::io::time::seconds);
+                                match index.query_at(&r.text, top, time) {
                                     Ok(hits) => {
                                         let micros = t.elapsed().as_micros() as u64;
                                         any |= hits.iter().any(|h| h.similar);
@@ -300,7 +306,17 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(if any { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Query { dir, text, top, json, model, lexicon, read, output, .. } => {
+        Command::Query { dir, text, time, top, json, model, lexicon, read, output, .. } => {
+            let time = match time {
+                None => None,
+                Some(t) => Some(
+                    xdedup::io::time::instant_as(&t, read.date_order.order())
+                        .map(|n| n.div_euclid(1_000_000_000) as i64)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("--time {t:?}: not a date or time xdedup reads")
+                        })?,
+                ),
+            };
             let text = text.as_deref().unwrap_or("-");
             probe_query_output(text.strip_prefix('@').unwrap_or(text), output.as_deref())?;
             let index = open(&dir)?
@@ -308,7 +324,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
                 .with_lexicon(super::load_lexicon(lexicon.as_deref())?)?;
             let also = format!("; --file {text} looks up each of its records");
             let text = super::similar::load(text, &mut false, read.encoding, &also)?;
-            let hits = index.query(&text, top).map_err(|e| match e {
+            let hits = index.query_at(&text, top, time).map_err(|e| match e {
                 xdedup::Error::Featureless => anyhow::anyhow!("the query text: {e}"),
                 e => e.into(),
             })?;

@@ -842,6 +842,6 @@ impl Index {
 }
 
 /// A stored document's time in seconds since 1970, when it was stored with one that reads.
-fn stored_time(row: &DocRow) -> Option<i64> {
+pub(super) fn stored_time(row: &DocRow) -> Option<i64> {
     crate::io::time::seconds(row.time.as_deref()?)
 }

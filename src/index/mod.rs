@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Pipeline, dominant_script};
 use crate::pivot::Lexicon;
 use crate::shingle::{Shingle, script_class};
-use crate::verify::WeightedSet;
+use crate::verify::{WeightedSet, in_window, times_of};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
 use store::{DocRow, FORMAT_VERSION, StoryRow, names};
@@ -870,6 +870,12 @@ impl Index {
     /// The `top` stories most similar to `text`, best first; each with its best documents.
     /// A text with no letter or digit is [`Error::Featureless`].
     pub fn query(&self, text: &str, top: usize) -> Result<Vec<Hit>> {
+        self.query_at(text, top, None)
+    }
+
+    /// [`Index::query`] for a text of time `time` (seconds since 1970): stored documents
+    /// further from it than the index's window score 0 unless near-copies, as in `add`.
+    pub fn query_at(&self, text: &str, top: usize, time: Option<i64>) -> Result<Vec<Hit>> {
         let r = self.read()?;
         let counters = self.counters(&r)?;
         let shingle = match self.stored_shingle(&r)? {
@@ -921,6 +927,7 @@ impl Index {
             pivot: pivot.as_ref(),
             vecs: vecs.as_ref(),
         };
+        let mine = times_of(time);
         let mut wanted = docs.clone();
         wanted.sort_unstable();
         self.warm_counts(&r, &mut cache, &wanted)?;
@@ -929,6 +936,7 @@ impl Index {
         for d in docs.iter().copied() {
             let Some(row) = self.doc(&r, d)? else { continue };
             let script = dominant_script(&row.features);
+            let theirs = times_of(add::stored_time(&row));
             let other = self.weigh(&r, &counters, &mut cache, row.features)?;
             let other_vecs = self.vectors(&r, d)?;
             let other_pivot = self.stored_pivot(&r, &counters, &mut pcache, d)?;
@@ -941,7 +949,9 @@ impl Index {
                 pivot: other_pivot.as_ref().map(|p| &p.1),
                 vecs: other_vecs.as_ref(),
             };
-            let score = self.score_sides(me, you) as f64;
+            let score = self.score_sides(me, you);
+            let score = in_window(score, &mine, &theirs, cfg.window());
+            let score = f64::from(score);
             if score > 0.0 {
                 let id = serde_json::from_str(&row.id_json).unwrap_or(serde_json::Value::Null);
                 by_story.entry(row.story).or_default().push((score, id));
