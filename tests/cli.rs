@@ -1188,6 +1188,9 @@ fn the_time_window_parts_reports_days_apart() {
     let out = xdedup(d, &["index", "query", "ix", again, "--time", "yesterday"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--time \"yesterday\": not a date or time"), "{}", stderr(&out));
+    let out = xdedup(d, &["index", "query", "ix", again, "--time", "05/01/2024"], None);
+    assert!(stderr(&out).contains("--day-first or --month-first"), "{}", stderr(&out));
+    assert_eq!(hits(&["--time", "20/01/2024", "--day-first"]), ["c"]);
     ok(&["index", "create", "open", "--window", "off"]);
     let added = ok(&["index", "add", "open", "news.jsonl", "--time-field", "t", "-q"]);
     assert_eq!(groups(&json_lines(&added.stdout)), together);

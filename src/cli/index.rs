@@ -309,13 +309,7 @@ pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
         Command::Query { dir, text, time, top, json, model, lexicon, read, output, .. } => {
             let time = match time {
                 None => None,
-                Some(t) => Some(
-                    xdedup::io::time::instant_as(&t, read.date_order.order())
-                        .map(|n| n.div_euclid(1_000_000_000) as i64)
-                        .ok_or_else(|| {
-                            anyhow::anyhow!("--time {t:?}: not a date or time xdedup reads")
-                        })?,
-                ),
+                Some(t) => Some(query_time(&t, read.date_order.order())?),
             };
             let text = text.as_deref().unwrap_or("-");
             probe_query_output(text.strip_prefix('@').unwrap_or(text), output.as_deref())?;
@@ -784,4 +778,19 @@ fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         }
     }
     unread.status()
+}
+
+/// `index query --time`: the moment, in seconds since 1970, or an error that names the value
+/// (and says what to add when its day and month could be either).
+fn query_time(t: &str, order: Option<xdedup::io::time::DateOrder>) -> anyhow::Result<i64> {
+    use xdedup::io::time::{DateOrder, seconds_as};
+    seconds_as(t, order).ok_or_else(|| {
+        let either = seconds_as(t, Some(DateOrder::DayFirst)).is_some();
+        let hint = if either {
+            " (day and month could be either: --day-first or --month-first)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("--time {t:?}: not a date or time xdedup reads{hint}")
+    })
 }

@@ -58,7 +58,12 @@ pub fn instant(value: &str) -> Option<Instant> {
 /// The moment `value` stands for in whole seconds since 1970 (rounded down), or `None` as
 /// [`instant`].
 pub fn seconds(value: &str) -> Option<i64> {
-    i64::try_from(instant(value)?.div_euclid(NANOS)).ok()
+    seconds_as(value, None)
+}
+
+/// [`seconds`], a date in numbers whose day and month could be either read in `order`.
+pub fn seconds_as(value: &str, order: Option<DateOrder>) -> Option<i64> {
+    i64::try_from(instant_as(value, order)?.div_euclid(NANOS)).ok()
 }
 
 /// [`instant`], a date in numbers whose day and month could be either read in `order`.
