@@ -23,7 +23,8 @@ use crate::shingle::{
 use crate::sketch::{MinHasher, SketchScratch};
 use crate::text::{Normalized, Normalizer};
 use crate::verify::{
-    IndexedSets, Similarity, Times, WeightedSet, combine, in_window, pivot_pair, scores, times_of,
+    IndexedSets, Similarity, Times, WeightedSet, combine, pivot_pair, scores, times_of,
+    window_edges,
 };
 use crate::weights::{DocFreq, FeatureMap, Weighting};
 
@@ -864,13 +865,7 @@ impl Pipeline {
         debug_assert!(node_edges.is_sorted_by_key(|e| (e.0, e.1)), "edges merged, not sorted");
         node_edges.dedup_by_key(|e| (e.0, e.1));
         // Verified pairs further apart in time than the window are no story's (unless copies).
-        if cfg.window().is_some() && !p.times.is_empty() {
-            for e in node_edges.iter_mut() {
-                let times = |n: u32| &p.times[n as usize];
-                e.2 = in_window(e.2, times(e.0), times(e.1), cfg.window());
-            }
-            node_edges.retain(|e| e.2 > 0.0);
-        }
+        window_edges(&mut node_edges, &p.times, cfg.window());
         node_edges.shrink_to_fit();
 
         let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();

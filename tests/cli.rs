@@ -428,8 +428,11 @@ fn dedup_keeps_one_original_record_per_story() {
     };
     assert_eq!(earliest(&[all[0], all[1], &hijri("22")]).0, "f");
     assert_eq!(earliest(&[all[0], all[1], &hijri("23")]).0, "b");
-    // A date whose day and month could be either is read as --day-first or --month-first say.
-    let either = all[3].replace("01/05/2024", "03/05/2024");
+    // A date whose day and month could be either is read as --day-first or --month-first say
+    // (a copy of `a`'s text, so one story however far apart the two dates are read).
+    let either = all[3]
+        .replace("01/05/2024", "03/05/2024")
+        .replace("after the producers", "after producers");
     std::fs::write(dir.path().join("t.jsonl"), [all[0], &either].join("\n")).unwrap();
     for (order, kept) in [("--day-first", "a"), ("--month-first", "d")] {
         let args = ["dedup", "t.jsonl", "--time-field", "t", "--keep", "earliest", order];
@@ -1194,4 +1197,48 @@ fn the_time_window_parts_reports_days_apart() {
     ok(&["index", "create", "open", "--window", "off"]);
     let added = ok(&["index", "add", "open", "news.jsonl", "--time-field", "t", "-q"]);
     assert_eq!(groups(&json_lines(&added.stdout)), together);
+}
+
+/// A near-copy printed weeks later (not an exact copy) joins its first printing's story
+/// without pushing out the story's other report: it is read as printed with its copy, as an
+/// exact copy is. Before, `b`'s zero to the late `d` halved its average to `{a, d}` and `b`
+/// stood alone. The same in the index, and a lookup of the late text finds both reports.
+#[test]
+fn a_late_near_copy_keeps_its_story_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let news = [
+        r#"{"id": "a", "t": "2024-01-01T08:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close"}"#,
+        r#"{"id": "b", "t": "2024-01-01T20:00:00Z", "text": "Jeddah streets flooded after heavy rain, schools shut"}"#,
+        r#"{"id": "c", "t": "2024-01-20T09:00:00Z", "text": "Heavy rain floods Jeddah streets again"}"#,
+        r#"{"id": "d", "t": "2024-02-01T09:00:00Z", "text": "Heavy rain floods streets in Jeddah as all schools close"}"#,
+        r#"{"id": "e", "t": "2024-01-02T09:00:00Z", "text": "Central bank raises interest rates by half a point"}"#,
+        r#"{"id": "f", "t": "2024-01-03T09:00:00Z", "text": "Oil prices fall as demand weakens in Asia"}"#,
+    ];
+    std::fs::write(d.join("news.jsonl"), news.join("\n") + "\n").unwrap();
+    let ok = |args: &[&str]| {
+        let out = xdedup(d, args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    // `d` is a near-copy of `a`, not a copy: its own node, weeks after `a` and `b`.
+    let pairs = json_lines(&ok(&["pairs", "news.jsonl", "-q", "--min-score", "0"]).stdout);
+    let score = |x: &str, y: &str| {
+        let p = pairs.iter().find(|p| p["a"] == x && p["b"] == y).expect("the pair");
+        p["score"].as_f64().unwrap()
+    };
+    assert!((0.7..0.9).contains(&score("a", "d")), "{pairs:?}");
+    assert!(score("a", "b") < 2.0 * 0.12, "b's zero to d would outvote it: {pairs:?}");
+    let whole = vec![vec!["a", "b", "d"], vec!["c"], vec!["e"], vec!["f"]];
+    let out = ok(&["cluster", "news.jsonl", "-q", "--time-field", "t"]);
+    assert_eq!(groups(&json_lines(&out.stdout)), whole);
+    ok(&["index", "create", "ix"]);
+    let added = ok(&["index", "add", "ix", "news.jsonl", "--time-field", "t", "-q"]);
+    assert_eq!(groups(&json_lines(&added.stdout)), whole);
+    let late = "Heavy rain floods streets in Jeddah as all schools close";
+    let out = ok(&["index", "query", "ix", late, "--json", "--time", "2024-02-01T09:00:00Z"]);
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<&str> =
+        hits[0]["documents"].as_array().unwrap().iter().map(|d| d[0].as_str().unwrap()).collect();
+    assert_eq!(found, ["d", "a", "b"], "{hits:?}");
 }

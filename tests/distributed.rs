@@ -239,6 +239,38 @@ fn dedup_in_two_processes_keeps_the_single_process_rows() {
     }
 }
 
+/// A near-copy printed weeks later joins its first printing's story and keeps the story whole
+/// (`cli::a_late_near_copy_keeps_its_story_whole`): in two processes, where the window is
+/// applied at each component's owner, as in one.
+#[test]
+fn a_late_near_copy_in_two_processes_keeps_the_single_process_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let news = [
+        ("a", "2024-01-01T08:00:00Z", "Heavy rain floods streets in Jeddah as schools close"),
+        ("b", "2024-01-01T20:00:00Z", "Jeddah streets flooded after heavy rain, schools shut"),
+        ("c", "2024-01-20T09:00:00Z", "Heavy rain floods Jeddah streets again"),
+        ("d", "2024-02-01T09:00:00Z", "Heavy rain floods streets in Jeddah as all schools close"),
+        ("e", "2024-01-02T09:00:00Z", "Central bank raises interest rates by half a point"),
+        ("f", "2024-01-03T09:00:00Z", "Oil prices fall as demand weakens in Asia"),
+    ];
+    let rows: Vec<String> = news
+        .iter()
+        .map(|(id, t, text)| serde_json::json!({"id": id, "t": t, "text": text}).to_string())
+        .collect();
+    let input = d.join("news.jsonl");
+    std::fs::write(&input, rows.join("\n") + "\n").expect("input");
+    let one = single(d, "cluster", &[&input], &["--time-field", "t"]);
+    let two = cluster_processes(d, 2, &[&input], &["--time-field", "t"]);
+    assert!(one == two, "2 processes differ from 1");
+    let story = |id: &str| {
+        let rows = json_lines(&two);
+        rows.iter().find(|r| r["id"] == id).expect("the row")["cluster"].clone()
+    };
+    assert!(story("b") == story("a") && story("d") == story("a"));
+    assert_ne!(story("c"), story("a"));
+}
+
 /// CSV in two processes: the header row once, records that span lines kept whole, a
 /// malformed record reported as one process reports it.
 #[test]

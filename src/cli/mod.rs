@@ -352,7 +352,7 @@ pub struct PipelineArgs {
     pub linkage: Option<Linkage>,
     /// Time window, for documents with times (--time-field; a gold file's `time`): two
     /// documents further apart than this are not linked as one story unless they are
-    /// near-copies (verified score 0.5 or more). A number and a unit (s, m, h, d, w), or `off`
+    /// near-copies (verified score 0.7 or more). A number and a unit (s, m, h, d, w), or `off`
     /// (default 2d: most reports of one story come within two days, while the follow-ups of
     /// an event, the second athlete to test positive, come days later in the same words).
     #[arg(long, value_name = "DURATION", value_parser = |s: &str| xdedup::config::parse_window(s).map(WindowArg))]

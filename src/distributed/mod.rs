@@ -55,7 +55,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 use crate::batch::{Keep, NO_FEATURES, Rank, Task, record_error, table_header};
 use crate::candidates::PROBE_KEYS;
 use crate::candidates::{PAIR_BUDGET, add_sizes, bucket_cap, bucket_sizes};
-use crate::config::{Config, Window};
+use crate::config::Config;
 use crate::embed::{DocVectors, Encoder};
 use crate::io::report::Contents;
 use crate::io::{
@@ -66,7 +66,7 @@ use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
 use crate::shingle::{SCRIPT_CLASSES, text_script};
-use crate::verify::{Times, WeightedSet, combine, in_window, pivot_pair, times_of};
+use crate::verify::{Times, WeightedSet, combine, pivot_pair, times_of, window_edges};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
 use exchange::{agree, all_gather, exchange, gather_at_first, owner, stage};
@@ -546,11 +546,11 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         pivots: pivot_sets.as_deref(),
         groups: &groups,
         vectors: vectors.as_deref(),
-        times: &times,
         me: me as u64,
     };
-    let scored = score_pairs(w, &pipeline, &ctx, pairs, true, job.config.window());
-    // (x, y, y's worker, score), held at x's worker.
+    let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
+    // (x, y, y's worker, score), held at x's worker; the time window is applied where each
+    // component is clustered, where a node's near-copies are known (`window_edges`).
     let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
 
     stage("connected components");
@@ -635,12 +635,14 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         eprintln!("xdedup: connected components: {rounds} rounds of label propagation");
     }
     stage("average link per component");
-    // Nodes and edges to the component's owner.
-    let members: Vec<(u64, u64, u64, u64, u32, String)> = (0..nodes.len())
+    // Nodes (with their times) and edges to the component's owner.
+    type Member = (u64, u64, u64, u64, u32, String, Vec<i64>);
+    let members: Vec<Member> = (0..nodes.len())
         .filter(|&i| !adj[i].is_empty())
         .map(|i| {
             let n = &nodes[i];
-            (owner(label[i], peers), label[i], n.key, me as u64, n.size, n.name.clone())
+            let t = times[i].to_vec();
+            (owner(label[i], peers), label[i], n.key, me as u64, n.size, n.name.clone(), t)
         })
         .collect();
     let comp_edges: Vec<(u64, u64, u64, u64, f32)> = edges
@@ -657,8 +659,11 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let local: HashMap<u64, u32> =
         members.iter().enumerate().map(|(i, m)| (m.2, i as u32)).collect();
     let sizes: Vec<u32> = members.iter().map(|m| m.4).collect();
-    let graph: Vec<(u32, u32, f32)> =
+    let mut graph: Vec<(u32, u32, f32)> =
         comp_edges.iter().map(|e| (local[&e.2], local[&e.3], e.4)).collect();
+    let member_times: Vec<Times> =
+        members.iter_mut().map(|m| std::mem::take(&mut m.6).into()).collect();
+    window_edges(&mut graph, &member_times, job.config.window());
     let cluster =
         crate::cluster::cluster(job.config.linkage(), &sizes, &graph, job.config.threshold());
     // Representative: the largest within-story similarity mass, ties to the first node.
@@ -706,10 +711,8 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         .filter(|v| v.1 != v.3)
         .map(|v| (Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 }, LEXICAL))
         .collect();
-    let rep_scores: HashMap<u64, f32> = score_pairs(w, &pipeline, &ctx, to_rep, false, None)
-        .into_iter()
-        .map(|s| (s.0, s.3))
-        .collect();
+    let rep_scores: HashMap<u64, f32> =
+        score_pairs(w, &pipeline, &ctx, to_rep, false).into_iter().map(|s| (s.0, s.3)).collect();
 
     stage("write");
     // 10. Every record's outcome, at the worker that read it.
@@ -1194,8 +1197,6 @@ struct Held<'a> {
     groups: &'a [u8],
     /// Embeddings, with the sentence encoder.
     vectors: Option<&'a [DocVectors]>,
-    /// Times, for the time window.
-    times: &'a [Times],
     me: u64,
 }
 
@@ -1205,15 +1206,13 @@ struct Held<'a> {
 /// first node's would load that worker with most pairs); without, at `a`'s.
 ///
 /// Returns `(x, y, y's worker, score)` at the worker holding `x`, where `{x, y} = {a, b}`; the
-/// score is always `score(a, b)`, under the time `window` when one is given (as the
-/// in-memory run's edges are, [`in_window`]).
+/// score is always `score(a, b)`.
 fn score_pairs(
     w: &mut Worker,
     pipeline: &Pipeline,
     held: &Held,
     pairs: Vec<(Pair, u8)>,
     balance: bool,
-    window: Option<Window>,
 ) -> Vec<(u64, u64, u64, f32)> {
     // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`,
     // what proposed the pair)
@@ -1234,9 +1233,8 @@ fn score_pairs(
     routed.sort_unstable_by_key(|r| (r.1, r.3, r.2, r.4, r.5));
     routed.dedup_by_key(|r| (r.1, r.3, r.2, r.4));
     // (scorer's worker, shipped node, its worker, its set, its pivot set, its group, its
-    // embeddings, its times, the scorers' nodes)
-    type Shipment =
-        (u64, u64, u64, Parts, Parts, u8, Option<DocVectors>, Vec<i64>, Vec<(u64, bool, bool)>);
+    // embeddings, the scorers' nodes)
+    type Shipment = (u64, u64, u64, Parts, Parts, u8, Option<DocVectors>, Vec<(u64, bool, bool)>);
     let parts = |set: &WeightedSet| (set.features().to_vec(), set.weights().to_vec());
     let mut out: Vec<Shipment> = Vec::new();
     for group in routed.chunk_by(|x, y| (x.1, x.3) == (y.1, y.3)) {
@@ -1251,14 +1249,13 @@ fn score_pairs(
             pivot,
             held.groups[i],
             held.vectors.map(|v| v[i].clone()),
-            held.times[i].to_vec(),
             scorers,
         ));
     }
     let got = exchange(w, out, |s| s.0);
     let sim = pipeline.config().similarity();
     let mut scored = Vec::new();
-    for (_, y, yw, set, pivot, group, vectors, times, scorers) in got {
+    for (_, y, yw, set, pivot, group, vectors, scorers) in got {
         let shipped = WeightedSet::from_parts(set.0.into(), set.1.into());
         let shipped_pivot = WeightedSet::from_parts(pivot.0.into(), pivot.1.into());
         for (x, shipped_is_a, semantic_only) in scorers {
@@ -1290,7 +1287,7 @@ fn score_pairs(
                     pipeline.score(a, pivot, av, b, bv)
                 }
             };
-            scored.push((x, y, yw, in_window(score, &held.times[i], &times, window)));
+            scored.push((x, y, yw, score));
         }
     }
     scored

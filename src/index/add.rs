@@ -33,7 +33,7 @@ use crate::pipeline::{Collapsed, collapse};
 use crate::pipeline::{FeatureSets, dominant_script, group_of};
 use crate::shingle::{SCRIPT_CLASSES, Shingle, script_class};
 use crate::verify::WeightedSet;
-use crate::verify::{Times, combine, in_window, times_of};
+use crate::verify::{NEAR_COPY, Times, combine, in_window, times_of, window_edges, with_copies};
 use crate::weights::{FeatureMap, Weighting};
 
 /// Where one record of a batch went.
@@ -542,7 +542,6 @@ impl Index {
             .par_iter()
             .filter_map(|&(a, b)| {
                 let s = self.score_sides(side(a as usize), side(b as usize));
-                let s = in_window(s, &times[a as usize], &times[b as usize], window);
                 (s > 0.0).then_some((a, b, s))
             })
             .collect();
@@ -559,24 +558,34 @@ impl Index {
                             None,
                             Some(semantic_score(&v[a as usize], &v[b as usize])),
                         );
-                        let s = in_window(s, &times[a as usize], &times[b as usize], window);
                         (s > 0.0).then_some((a, b, s))
                     },
                 ),
             );
         }
+        // The window, with each node's near-copies lending it their times (`window_edges`);
+        // against a large story's members, its near-copies among them lend theirs too.
+        let lent = window_edges(&mut edges, &times, window);
         let big_edges: Vec<(u32, u32, f32)> = (0..n_nodes)
             .into_par_iter()
             .flat_map_iter(|n| {
-                let (big, big_slot, me, mine) = (&big, &big_slot, side(n), &times[n]);
+                let (big, big_slot, me) = (&big, &big_slot, side(n));
+                let mine = lent.get(&(n as u32)).unwrap_or(&times[n]);
                 node_stories[n].iter().filter_map(move |s| {
                     let slot = *big_slot.get(s)?;
                     let t = &big[slot - first_big];
+                    let raw: Vec<f32> =
+                        t.members.iter().map(|m| self.score_sides(me, m.side())).collect();
+                    let copies = t.members.iter().zip(&raw).filter(|m| *m.1 >= NEAR_COPY);
+                    let mine = match window {
+                        Some(_) => with_copies(mine, copies.map(|(m, _)| &m.times[..])),
+                        None => Times::default(),
+                    };
                     let total: f64 = t
                         .members
                         .iter()
-                        .map(|m| in_window(self.score_sides(me, m.side()), mine, &m.times, window))
-                        .map(f64::from)
+                        .zip(raw)
+                        .map(|(m, s)| f64::from(in_window(s, &mine, &m.times, window)))
                         .sum();
                     let mean = (total / t.members.len().max(1) as f64) as f32;
                     (mean > 0.0).then_some((n as u32, slot as u32, mean))

@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Pipeline, dominant_script};
 use crate::pivot::Lexicon;
 use crate::shingle::{Shingle, script_class};
-use crate::verify::{WeightedSet, in_window, times_of};
+use crate::verify::{NEAR_COPY, WeightedSet, in_window, times_of, with_copies};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
 use store::{DocRow, FORMAT_VERSION, StoryRow, names};
@@ -927,12 +927,12 @@ impl Index {
             pivot: pivot.as_ref(),
             vecs: vecs.as_ref(),
         };
-        let mine = times_of(time);
+        // Scores first, then the window: a stored near-copy of the text lends it its times
+        // (`crate::verify::window_edges`).
         let mut wanted = docs.clone();
         wanted.sort_unstable();
         self.warm_counts(&r, &mut cache, &wanted)?;
-        let mut by_story: std::collections::BTreeMap<u64, Vec<(f64, serde_json::Value)>> =
-            Default::default();
+        let mut scored = Vec::new();
         for d in docs.iter().copied() {
             let Some(row) = self.doc(&r, d)? else { continue };
             let script = dominant_script(&row.features);
@@ -950,11 +950,19 @@ impl Index {
                 vecs: other_vecs.as_ref(),
             };
             let score = self.score_sides(me, you);
-            let score = in_window(score, &mine, &theirs, cfg.window());
-            let score = f64::from(score);
             if score > 0.0 {
-                let id = serde_json::from_str(&row.id_json).unwrap_or(serde_json::Value::Null);
-                by_story.entry(row.story).or_default().push((score, id));
+                scored.push((score, theirs, row.story, row.id_json));
+            }
+        }
+        let copies = scored.iter().filter(|d| d.0 >= NEAR_COPY).map(|d| &d.1[..]);
+        let mine = with_copies(&times_of(time), copies);
+        let mut by_story: std::collections::BTreeMap<u64, Vec<(f64, serde_json::Value)>> =
+            Default::default();
+        for (score, theirs, story, id_json) in scored {
+            let score = f64::from(in_window(score, &mine, &theirs, cfg.window()));
+            if score > 0.0 {
+                let id = serde_json::from_str(&id_json).unwrap_or(serde_json::Value::Null);
+                by_story.entry(story).or_default().push((score, id));
             }
         }
         let mut hits = Vec::new();
