@@ -652,6 +652,14 @@ fn similar_exit_codes_and_explanation() {
     let out = xdedup(dir.path(), &["similar", a, b, "--threshold", "7"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--threshold"), "{}", stderr(&out));
+    // Flags for collections are shown (shared with `cluster`) but named when they do nothing;
+    // the verdict is the same.
+    let out = xdedup(dir.path(), &["similar", a, b, "--window", "3d", "--linkage", "single"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let want = "warning: --linkage, --window do nothing to two texts compared on their own";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    let out = xdedup(dir.path(), &["similar", a, b, "--num-perm", "256"], None);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
 #[test]

@@ -81,7 +81,31 @@ fn describe(arg: &str, which: &str) -> String {
     }
 }
 
+/// The flags `similar` shows (it shares them with the commands over collections) that do
+/// nothing to two texts compared on their own: candidates, clustering, times, weights from a
+/// collection (two texts are always weighed alike).
+fn idle_flags(p: &PipelineArgs) -> Vec<&'static str> {
+    let flags = [
+        ("--lsh-threshold", p.lsh_threshold.is_some()),
+        ("--bands", p.bands.is_some()),
+        ("--max-bucket", p.max_bucket.is_some()),
+        ("--linkage", p.linkage.is_some()),
+        ("--window", p.window.is_some()),
+        ("--no-idf", p.no_idf),
+    ];
+    flags.into_iter().filter(|f| f.1).map(|f| f.0).collect()
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let idle = idle_flags(&args.pipeline);
+    if !idle.is_empty() {
+        eprintln!(
+            "xdedup: warning: {} {} nothing to two texts compared on their own (they act on \
+             collections: cluster, dedup, pairs, eval, index)",
+            idle.join(", "),
+            if idle.len() == 1 { "does" } else { "do" }
+        );
+    }
     let mut stdin_used = false;
     let a = load(&args.a, &mut stdin_used, args.encoding, "")?;
     let b = load(&args.b, &mut stdin_used, args.encoding, "")?;
