@@ -1136,6 +1136,25 @@ fn texts_that_spell_null_are_warned_of_and_null_names_them() {
     }
 }
 
+/// The first report of the rain story, `a` in [`rain_news`].
+const RAIN_A: &str = "Heavy rain floods streets in Jeddah as schools close";
+
+/// Six reports with times, as JSON lines: `a` and `b` one story twelve hours apart, `c` a
+/// follow-up in its words three weeks later, `d` (`late`) a month later, `e` and `f` other news.
+fn rain_news(late: String) -> String {
+    let news = [
+        ("a", "2024-01-01T08:00:00Z", RAIN_A),
+        ("b", "2024-01-01T20:00:00Z", "Jeddah streets flooded after heavy rain, schools shut"),
+        ("c", "2024-01-20T09:00:00Z", "Heavy rain floods Jeddah streets again"),
+        ("d", "2024-02-01T09:00:00Z", &late),
+        ("e", "2024-01-02T09:00:00Z", "Central bank raises interest rates by half a point"),
+        ("f", "2024-01-03T09:00:00Z", "Oil prices fall as demand weakens in Asia"),
+    ];
+    news.iter()
+        .map(|(id, t, text)| serde_json::json!({"id": id, "t": t, "text": text}).to_string() + "\n")
+        .collect()
+}
+
 /// With times read (`--time-field`), the time window parts two reports days apart that share
 /// words but not text, keeps a copy printed weeks later with its first printing, and does not
 /// let that copy pull in what falls between the two printings; `--window` widens it or turns
@@ -1144,15 +1163,7 @@ fn texts_that_spell_null_are_warned_of_and_null_names_them() {
 fn the_time_window_parts_reports_days_apart() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let news = [
-        r#"{"id": "a", "t": "2024-01-01T08:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close"}"#,
-        r#"{"id": "b", "t": "2024-01-01T20:00:00Z", "text": "Jeddah streets flooded after heavy rain, schools shut"}"#,
-        r#"{"id": "c", "t": "2024-01-20T09:00:00Z", "text": "Heavy rain floods Jeddah streets again"}"#,
-        r#"{"id": "d", "t": "2024-02-01T09:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close."}"#,
-        r#"{"id": "e", "t": "2024-01-02T09:00:00Z", "text": "Central bank raises interest rates by half a point"}"#,
-        r#"{"id": "f", "t": "2024-01-03T09:00:00Z", "text": "Oil prices fall as demand weakens in Asia"}"#,
-    ];
-    std::fs::write(d.join("news.jsonl"), news.join("\n") + "\n").unwrap();
+    std::fs::write(d.join("news.jsonl"), rain_news(RAIN_A.to_owned() + ".")).unwrap();
     let stories = |args: &[&str]| -> Vec<Vec<String>> {
         let out = xdedup(d, &[&["cluster", "news.jsonl", "-q"][..], args].concat(), None);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -1215,15 +1226,8 @@ fn the_time_window_parts_reports_days_apart() {
 fn a_late_near_copy_keeps_its_story_whole() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let news = [
-        r#"{"id": "a", "t": "2024-01-01T08:00:00Z", "text": "Heavy rain floods streets in Jeddah as schools close"}"#,
-        r#"{"id": "b", "t": "2024-01-01T20:00:00Z", "text": "Jeddah streets flooded after heavy rain, schools shut"}"#,
-        r#"{"id": "c", "t": "2024-01-20T09:00:00Z", "text": "Heavy rain floods Jeddah streets again"}"#,
-        r#"{"id": "d", "t": "2024-02-01T09:00:00Z", "text": "Heavy rain floods streets in Jeddah as all schools close"}"#,
-        r#"{"id": "e", "t": "2024-01-02T09:00:00Z", "text": "Central bank raises interest rates by half a point"}"#,
-        r#"{"id": "f", "t": "2024-01-03T09:00:00Z", "text": "Oil prices fall as demand weakens in Asia"}"#,
-    ];
-    std::fs::write(d.join("news.jsonl"), news.join("\n") + "\n").unwrap();
+    let late = "Heavy rain floods streets in Jeddah as all schools close";
+    std::fs::write(d.join("news.jsonl"), rain_news(late.to_owned())).unwrap();
     let ok = |args: &[&str]| {
         let out = xdedup(d, args, None);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -1243,7 +1247,6 @@ fn a_late_near_copy_keeps_its_story_whole() {
     ok(&["index", "create", "ix"]);
     let added = ok(&["index", "add", "ix", "news.jsonl", "--time-field", "t", "-q"]);
     assert_eq!(groups(&json_lines(&added.stdout)), whole);
-    let late = "Heavy rain floods streets in Jeddah as all schools close";
     let out = ok(&["index", "query", "ix", late, "--json", "--time", "2024-02-01T09:00:00Z"]);
     let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let found: Vec<&str> =
