@@ -84,20 +84,12 @@ fn describe(arg: &str, which: &str) -> String {
 /// The flags `similar` shows (it shares them with the commands over collections) that do
 /// nothing to two texts compared on their own: candidates, clustering, times, weights from a
 /// collection (two texts are always weighed alike).
-fn idle_flags(p: &PipelineArgs) -> Vec<&'static str> {
-    let flags = [
-        ("--lsh-threshold", p.lsh_threshold.is_some()),
-        ("--bands", p.bands.is_some()),
-        ("--max-bucket", p.max_bucket.is_some()),
-        ("--linkage", p.linkage.is_some()),
-        ("--window", p.window.is_some()),
-        ("--no-idf", p.no_idf),
-    ];
-    flags.into_iter().filter(|f| f.1).map(|f| f.0).collect()
-}
+const IDLE_FLAGS: [&str; 6] =
+    ["--lsh-threshold", "--bands", "--max-bucket", "--linkage", "--window", "--no-idf"];
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let idle = idle_flags(&args.pipeline);
+    let given = args.pipeline.given()?;
+    let idle: Vec<&str> = given.iter().map(|g| g.0).filter(|f| IDLE_FLAGS.contains(f)).collect();
     if !idle.is_empty() {
         eprintln!(
             "xdedup: warning: {} {} nothing to two texts compared on their own (they act on \
