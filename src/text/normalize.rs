@@ -11,6 +11,21 @@ use super::arabic;
 pub struct Normalized {
     text: String,
     spans: Vec<(u32, u32)>,
+    /// How its Han and Kana were read (the shingle stage reads it too).
+    cjk: CjkReading,
+}
+
+/// How Han and Kana text (written without spaces; each character is a token) is read.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum CjkReading {
+    /// A kana keeps its voicing mark (`か` + `゙` is `が`, not `か`), and in the mixed shingles
+    /// two characters in a row also make a pair: alone, the characters are a bag in which
+    /// unrelated headlines share `国` and `大`, and most Chinese words are two characters.
+    #[default]
+    Pairs,
+    /// Characters alone, voicing marks dropped: how the indexes made before the pairs stored
+    /// their documents, which are still compared as they were stored.
+    Characters,
 }
 
 impl Normalized {
@@ -34,6 +49,12 @@ impl Normalized {
         self.spans.is_empty()
     }
 
+    /// How its Han and Kana were read (the [`Normalizer`]'s setting, carried to the shingle
+    /// stage).
+    pub fn cjk(&self) -> CjkReading {
+        self.cjk
+    }
+
     /// Bytes the text's buffer holds without growing.
     pub(crate) fn capacity(&self) -> usize {
         self.text.capacity()
@@ -49,11 +70,12 @@ impl Normalized {
 #[derive(Debug, Clone, Copy)]
 pub struct Normalizer {
     stem: bool,
+    cjk: CjkReading,
 }
 
 impl Default for Normalizer {
     fn default() -> Self {
-        Normalizer { stem: true }
+        Normalizer { stem: true, cjk: CjkReading::default() }
     }
 }
 
@@ -73,7 +95,7 @@ fn is_accent(c: char) -> bool {
 
 /// Scripts written without spaces between words, where each character is a token.
 #[inline]
-fn is_ideograph(c: char) -> bool {
+pub fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{3400}'..='\u{4DBF}'
         | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
@@ -145,7 +167,13 @@ pub fn numbers(text: &str) -> Vec<u64> {
 impl Normalizer {
     /// A normalizer; `stem` turns Arabic light stemming on or off.
     pub fn new(stem: bool) -> Self {
-        Normalizer { stem }
+        Normalizer { stem, ..Normalizer::default() }
+    }
+
+    /// The same normalizer reading Han and Kana as `cjk` says (by default
+    /// [`CjkReading::Pairs`]).
+    pub fn with_cjk(self, cjk: CjkReading) -> Self {
+        Normalizer { cjk, ..self }
     }
 
     /// Normalizes `text` into a fresh [`Normalized`].
@@ -165,6 +193,7 @@ impl Normalizer {
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.clear();
+        out.cjk = self.cjk;
         let mut b = Builder::new(out, self.stem);
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -226,7 +255,7 @@ impl Normalizer {
     /// fast path must agree with.
     #[cfg(test)]
     fn normalize_reference(&self, text: &str) -> Normalized {
-        let mut out = Normalized::default();
+        let mut out = Normalized { cjk: self.cjk, ..Default::default() };
         let mut b = Builder::new(&mut out, self.stem);
         DecomposingNormalizerBorrowed::new_nfkd().normalize(text).chars().for_each(|c| b.char(c));
         b.finish();
@@ -512,6 +541,9 @@ struct Builder<'a> {
     stem: bool,
     /// A kept combining mark or a Hangul jamo was written: recompose at the end.
     needs_nfc: bool,
+    /// Where the last Han or Kana token ended in `text` (a voicing mark read right after it goes
+    /// back onto it).
+    ideograph_end: usize,
     gc: CodePointMapDataBorrowed<'static, GeneralCategory>,
 }
 
@@ -528,6 +560,7 @@ impl<'a> Builder<'a> {
             script: None,
             stem,
             needs_nfc: false,
+            ideograph_end: usize::MAX,
             gc: CodePointMapDataBorrowed::<GeneralCategory>::new(),
         }
     }
@@ -556,6 +589,7 @@ impl<'a> Builder<'a> {
                 );
             } else {
                 self.end();
+                self.ideograph_end = usize::MAX;
             }
             return;
         }
@@ -580,6 +614,18 @@ impl<'a> Builder<'a> {
                     self.text.push(c);
                     self.chars += 1;
                     self.needs_nfc = true;
+                } else if matches!(c, '\u{3099}' | '\u{309A}')
+                    && self.ideograph_end == self.text.len()
+                    && self.out.cjk == CjkReading::Pairs
+                {
+                    // A kana's voicing mark, which NFKD parts from it (`が` is `か` + U+3099):
+                    // back onto the kana, which it makes another syllable.
+                    self.text.push(c);
+                    self.ideograph_end = self.text.len();
+                    if let Some(last) = self.spans.last_mut() {
+                        last.1 = self.text.len() as u32;
+                    }
+                    self.needs_nfc = true;
                 }
             }
             GeneralCategory::DecimalNumber => self.push(ascii_digit(c, gc), None),
@@ -597,6 +643,7 @@ impl<'a> Builder<'a> {
                     self.end();
                     self.push(c, Some(Script::Other));
                     self.end();
+                    self.ideograph_end = self.text.len();
                 } else {
                     if ('\u{1100}'..='\u{11FF}').contains(&c) {
                         self.needs_nfc = true;
@@ -612,7 +659,10 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            _ => self.end(),
+            _ => {
+                self.end();
+                self.ideograph_end = usize::MAX;
+            }
         }
     }
 
@@ -826,6 +876,18 @@ mod tests {
     }
 
     #[test]
+    fn a_kana_keeps_its_voicing_mark() {
+        // NFKD parts `が` into `か` + U+3099; half-width `ｶﾞ` reads as `ガ`.
+        assert_eq!(toks("がっこう ｶﾞｽ パン"), ["が", "っ", "こ", "う", "ガ", "ス", "パ", "ン"]);
+        assert_ne!(toks("かぎ"), toks("かき"));
+        // Only right after its kana; an index made before reads them as it stored them.
+        assert_eq!(toks("か \u{3099}"), ["か"]);
+        assert_eq!(toks("か、\u{3099}"), ["か"]);
+        let first = Normalizer::default().with_cjk(CjkReading::Characters);
+        assert_eq!(first.normalize("がっこう").as_str(), "か っ こ う");
+    }
+
+    #[test]
     fn indic_and_hangul_survive() {
         assert_eq!(toks("हिन्दी"), ["हिन्दी"]);
         assert_eq!(toks("한국어"), ["한국어"]);
@@ -836,7 +898,7 @@ mod tests {
         let samples = [
             "أحمد إلى آخر مؤتمر ئ ﻷ ﷺ ﷲ والناتو بالناتو",
             "Crème brûlée, ÉTÉ naïve ﬁnal Ⅻ ½ ² ㍿ ℌ 𝐀𝐁𝐂 Ａｂｃ ｶﾀｶﾅ",
-            "한국어 ᄒᆞᆫ 東京五輪 हिन्दी ক্ষ தமிழ் ไทย",
+            "한국어 ᄒᆞᆫ 東京五輪 हिन्दी ক্ষ தமிழ் ไทย がっこう ﾊﾞｽ か\u{3099}",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
             "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ",
@@ -958,7 +1020,7 @@ mod tests {
         }
 
         #[test]
-        fn reading_in_place_agrees_on_any_text(s in "(\\PC|[\u{0300}-\u{036F}\u{0610}-\u{06FF}\u{1100}-\u{11FF}\u{FB50}-\u{FEFF}\u{AC00}-\u{AC40}]){0,40}") {
+        fn reading_in_place_agrees_on_any_text(s in "(\\PC|[\u{0300}-\u{036F}\u{0610}-\u{06FF}\u{1100}-\u{11FF}\u{FB50}-\u{FEFF}\u{AC00}-\u{AC40}\u{3040}-\u{30FF}\u{FF65}-\u{FF9F}]){0,40}") {
             for stem in [true, false] {
                 let n = Normalizer::new(stem);
                 proptest::prop_assert_eq!(n.normalize(&s), n.normalize_reference(&s));
