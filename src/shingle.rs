@@ -36,8 +36,8 @@ pub enum Shingle {
     /// Word n-grams of this width.
     Word(usize),
     /// Character n-grams of this width inside words and across non-Arabic word boundaries, plus
-    /// words, Arabic consonant skeletons, and pairs of Han or Kana characters in a row (see
-    /// [`crate::text::CjkReading`]).
+    /// words, Arabic consonant skeletons, and pairs of Han or Kana characters in a row; Hangul
+    /// words in pairs of syllables (see [`crate::text::CjkReading`]).
     Mixed(usize),
 }
 
@@ -250,13 +250,18 @@ pub fn script_class(feature: u64) -> usize {
     (feature >> 61) as usize
 }
 
-#[inline]
 /// A token of one Han or Kana character (see [`crate::text::is_ideograph`]).
 fn is_ideograph_token(token: &str) -> bool {
     let mut c = token.chars();
     c.next().is_some_and(crate::text::is_ideograph) && c.next().is_none()
 }
 
+/// A token that begins with a Hangul syllable.
+fn is_hangul(token: &str) -> bool {
+    token.chars().next().is_some_and(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+}
+
+#[inline]
 fn is_arabic(token: &str) -> bool {
     token.chars().next().is_some_and(arabic::is_arabic_letter)
 }
@@ -355,12 +360,17 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             let mut prev: Option<&str> = None;
             for t in text.tokens() {
                 let class = class_of_token(t);
-                // Inside the word, padded.
+                // Inside the word, padded; a Hangul syllable is a few letters, so its words are
+                // read in pairs of syllables (their endings change with the particle after them).
+                let width = match class == 5 && text.cjk() == CjkReading::Pairs && is_hangul(t) {
+                    true => n.min(2),
+                    false => n,
+                };
                 s.chars.clear();
                 s.chars.push(' ');
                 s.chars.extend(t.chars());
                 s.chars.push(' ');
-                for w in windows(&s.chars, n) {
+                for w in windows(&s.chars, width) {
                     out.push(tag(hash_chars(w), class), &|| w.iter().collect());
                 }
                 // Han and Kana are written without spaces, each character its own token: two
@@ -548,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn han_and_kana_in_a_row_make_pairs_unless_turned_off() {
+    fn han_kana_and_hangul_are_read_in_pairs_unless_turned_off() {
         let s = strings("韩国总统 Moon 向朝鲜道歉", Shingle::Mixed(4));
         for want in ["韩国", "国总", "总统", "向朝", "道歉", "韩", "歉"] {
             assert!(s.iter().any(|x| x == want), "{want} missing from {s:?}");
@@ -558,6 +568,12 @@ mod tests {
         // Kana too; not in other families.
         assert!(strings("カタカナ", Shingle::Mixed(4)).iter().any(|x| x == "タカ"));
         assert!(!strings("韩国总统", Shingle::Word(3)).iter().any(|x| x == "韩国"));
+        // Hangul words in pairs of syllables: `대통령이` and `대통령은` share `대통` and `통령`.
+        let ko = strings("대통령이 사과", Shingle::Mixed(4));
+        for want in [" 대", "대통", "통령", "령이", "이 ", "대통령이", " 사", "사과"]
+        {
+            assert!(ko.iter().any(|x| x == want), "{want} missing from {ko:?}");
+        }
         // Off: the characters alone, the features an index made before the pairs stored; the
         // three pairs are all that differs.
         let norm = Normalizer::default().with_cjk(CjkReading::Characters).normalize("韩国总统");

@@ -1486,22 +1486,25 @@ mod tests {
         assert!(kept.iter().any(|&(_, score, fresh)| !fresh && score.is_some_and(|s| s < 1.0)));
     }
 
-    /// An index made before Han and Kana pairs (without their meta key) goes on shingling
-    /// without them, as its stored documents were; one made now has them.
+    /// An index made before the Chinese, Japanese and Korean pairs (without their meta key)
+    /// goes on reading those scripts as its documents were stored; one made now reads them anew.
     #[test]
-    fn an_index_made_before_cjk_pairs_shingles_without_them() {
+    fn an_index_made_before_cjk_pairs_reads_as_it_stored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ix");
         let ix = Index::create(&path, &Config::default()).unwrap();
-        let text = "韩国总统向朝鲜道歉";
-        let features = |ix: &Index| ix.pipeline().text_features(text, Shingle::Mixed(4)).len();
-        let with_pairs = features(&ix);
+        let made = |p: &Pipeline| {
+            p.text_features("韩国总统向朝鲜道歉 대통령이 사과했다", Shingle::Mixed(4))
+        };
+        let first = Pipeline::new(Config::default()).with_cjk(CjkReading::Characters);
+        assert_eq!(made(ix.pipeline()), made(&Pipeline::new(Config::default())));
+        assert_ne!(made(ix.pipeline()), made(&first));
         let mut w = ix.env.write_txn().unwrap();
         ix.dbs.meta.delete(&mut w, CJK_PAIRS_KEY).unwrap();
         w.commit().unwrap();
         drop(ix);
-        assert_eq!(features(&Index::open(&path).unwrap()) + 8, with_pairs);
-        assert_eq!(features(&Index::open_writer(&path).unwrap()) + 8, with_pairs);
+        assert_eq!(made(Index::open(&path).unwrap().pipeline()), made(&first));
+        assert_eq!(made(Index::open_writer(&path).unwrap().pipeline()), made(&first));
     }
 
     /// A transaction that takes pages from the end of the file and frees them before it commits

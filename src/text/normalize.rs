@@ -15,16 +15,21 @@ pub struct Normalized {
     cjk: CjkReading,
 }
 
-/// How Han and Kana text (written without spaces; each character is a token) is read.
+/// How Chinese, Japanese and Korean text is read.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub enum CjkReading {
-    /// A kana keeps its voicing mark (`か` + `゙` is `が`, not `か`), and in the mixed shingles
-    /// two characters in a row also make a pair: alone, the characters are a bag in which
-    /// unrelated headlines share `国` and `大`, and most Chinese words are two characters.
+    /// Han and Kana are written without spaces, so each character is a token: a kana keeps its
+    /// voicing mark (`か` + `゙` is `が`, not `か`), and in the mixed shingles two characters in
+    /// a row also make a pair (alone, the characters are a bag in which unrelated headlines
+    /// share `国` and `大`; most Chinese words are two characters). A Hangul syllable holds two
+    /// or three letters, and a Korean word's last syllables change with the particle it takes
+    /// (`대통령이`, `대통령은`): the mixed shingles read its words in pairs of syllables, not
+    /// the 4-grams of alphabetic scripts.
     #[default]
     Pairs,
-    /// Characters alone, voicing marks dropped: how the indexes made before the pairs stored
-    /// their documents, which are still compared as they were stored.
+    /// Han and Kana characters alone, voicing marks dropped, Hangul words in 4-grams: how the
+    /// indexes made before the pairs stored their documents, which are still compared as they
+    /// were stored.
     Characters,
 }
 
