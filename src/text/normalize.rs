@@ -11,7 +11,7 @@ use super::arabic;
 pub struct Normalized {
     text: String,
     spans: Vec<(u32, u32)>,
-    /// How its Han and Kana were read (the shingle stage reads it too).
+    /// How its Chinese, Japanese and Korean were read (the shingle stage reads it too).
     cjk: CjkReading,
 }
 
@@ -54,8 +54,8 @@ impl Normalized {
         self.spans.is_empty()
     }
 
-    /// How its Han and Kana were read (the [`Normalizer`]'s setting, carried to the shingle
-    /// stage).
+    /// How its Chinese, Japanese and Korean were read (the [`Normalizer`]'s setting, carried to
+    /// the shingle stage).
     pub fn cjk(&self) -> CjkReading {
         self.cjk
     }
@@ -175,7 +175,7 @@ impl Normalizer {
         Normalizer { stem, ..Normalizer::default() }
     }
 
-    /// The same normalizer reading Han and Kana as `cjk` says (by default
+    /// The same normalizer reading Chinese, Japanese and Korean as `cjk` says (by default
     /// [`CjkReading::Pairs`]).
     pub fn with_cjk(self, cjk: CjkReading) -> Self {
         Normalizer { cjk, ..self }
