@@ -5,7 +5,7 @@ mod util;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use util::{groups, id_of, json_lines, root, shared, stderr, xdedup};
+use util::{groups, id_of, id_text_lines, json_lines, root, shared, stderr, xdedup};
 
 fn sample() -> String {
     root().join("corpus/sample.jsonl").display().to_string()
@@ -562,11 +562,7 @@ fn pairs_every_copy_lists_the_pairs_of_copies() {
         ("d", "the minister resigned on monday after the vote in parliament"),
         ("e", "Football results from the weekend league games"),
     ];
-    let lines: String = rows
-        .iter()
-        .map(|(id, text)| serde_json::json!({ "id": id, "text": text }).to_string() + "\n")
-        .collect();
-    std::fs::write(&input, lines).unwrap();
+    std::fs::write(&input, id_text_lines(&rows)).unwrap();
     let pairs = |extra: &[&str]| {
         let mut args = vec!["pairs", input.to_str().unwrap(), "--min-score", "0.3", "-q"];
         args.extend(extra);
@@ -606,14 +602,14 @@ fn pairs_every_copy_lists_the_pairs_of_copies() {
 #[test]
 fn han_order_and_kana_voicing_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let texts =
-        ["上海发生地震", "海上发生地震", "かぎをなくした", "かきをなくした", "上海发生地震"];
-    let lines: Vec<String> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string() + "\n")
-        .collect();
-    std::fs::write(dir.path().join("cjk.jsonl"), lines.concat()).unwrap();
+    let rows = [
+        ("0", "上海发生地震"),
+        ("1", "海上发生地震"),
+        ("2", "かぎをなくした"),
+        ("3", "かきをなくした"),
+        ("4", "上海发生地震"),
+    ];
+    std::fs::write(dir.path().join("cjk.jsonl"), id_text_lines(&rows)).unwrap();
     let out = xdedup(dir.path(), &["cluster", "cjk.jsonl"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     let scores: Vec<f64> =

@@ -65,6 +65,13 @@ pub fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Rows of `(id, text)` as JSON lines, the input most tests write.
+pub fn id_text_lines(rows: &[(&str, &str)]) -> String {
+    rows.iter()
+        .map(|(id, text)| serde_json::json!({ "id": id, "text": text }).to_string() + "\n")
+        .collect()
+}
+
 /// Groups of ids by their `cluster`, each group sorted, groups sorted.
 pub fn groups(rows: &[serde_json::Value]) -> Vec<Vec<String>> {
     let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
