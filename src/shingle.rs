@@ -163,25 +163,38 @@ fn hash_word_gram(w: &[u64]) -> u64 {
 pub const SCRIPT_CLASSES: usize = 8;
 
 /// The script class of a letter: 0 digits and the rest, 1 Latin, 2 Arabic, 3 Cyrillic, 4 Greek,
-/// 5 Han, Kana and Hangul, 6 Hebrew, 7 other scripts (Indic, Thai, …).
+/// 5 Han and Kana, 6 Hebrew and Hangul, 7 other scripts (Indic, Thai, …). Eight classes fit
+/// the three bits a feature has for it, so two scripts that seldom meet in one collection share
+/// one. Hangul is in `hangul`'s class: [`HANGUL`], or 5 (with Han) where an index stored it so
+/// (see [`CjkReading::hangul_apart`]).
 #[inline]
-fn class_of_char(c: char) -> u64 {
+fn class_of_char(c: char, hangul: u64) -> u64 {
     match c {
         'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => 1,
         _ if c.is_ascii() => 0,
         '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' => 2,
         '\u{0400}'..='\u{052F}' => 3,
         '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => 4,
-        '\u{1100}'..='\u{11FF}'
-        | '\u{3040}'..='\u{30FF}'
+        '\u{3040}'..='\u{30FF}'
         | '\u{3400}'..='\u{9FFF}'
-        | '\u{AC00}'..='\u{D7AF}'
         | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{3134F}' => 5,
+        | '\u{20000}'..='\u{3134F}' => HAN,
+        '\u{1100}'..='\u{11FF}' | '\u{AC00}'..='\u{D7AF}' => hangul,
         '\u{0590}'..='\u{05FF}' => 6,
         _ if c.is_alphabetic() => 7,
         _ => 0,
     }
+}
+
+/// The script class of Han and Kana.
+const HAN: u64 = 5;
+/// The script class of Hangul (shared with Hebrew).
+const HANGUL: u64 = 6;
+
+/// The class Hangul is in for a text read as `cjk` says.
+#[inline]
+fn hangul_class(cjk: CjkReading) -> u64 {
+    if cjk.hangul_apart() { HANGUL } else { HAN }
 }
 
 /// The script class most of the letters of a raw text's first 2,000 characters belong to (0
@@ -202,7 +215,7 @@ pub fn text_script(text: &str) -> u8 {
             i += 2;
         } else {
             let c = text[i..].chars().next().unwrap_or(' ');
-            counts[class_of_char(c) as usize] += 1;
+            counts[class_of_char(c, HANGUL) as usize] += 1;
             i += c.len_utf8();
         }
     }
@@ -214,24 +227,24 @@ pub fn text_script(text: &str) -> u8 {
 /// [`class_of`] a token: Arabic straight from its first byte (the lead bytes 0xD8..=0xDB are
 /// those of U+0600..U+06FF), any other by its characters.
 #[inline(always)]
-fn class_of_token(token: &str) -> u64 {
+fn class_of_token(token: &str, hangul: u64) -> u64 {
     match token.as_bytes().first() {
         Some(0xD8..=0xDB) => 2,
-        _ => class_of_chars(token),
+        _ => class_of_chars(token, hangul),
     }
 }
 
 /// [`class_of`] a token's characters: out of line, so that the Arabic test above is inlined
 /// into the shingling loops.
 #[inline(never)]
-fn class_of_chars(token: &str) -> u64 {
-    class_of(token.chars())
+fn class_of_chars(token: &str, hangul: u64) -> u64 {
+    class_of(token.chars(), hangul)
 }
 
-/// Class of the first letter among `chars` (0 when there is none).
+/// Class of the first letter among `chars` (0 when there is none), Hangul in `hangul`'s.
 #[inline]
-fn class_of(chars: impl IntoIterator<Item = char>) -> u64 {
-    chars.into_iter().map(class_of_char).find(|&k| k != 0).unwrap_or(0)
+fn class_of(chars: impl IntoIterator<Item = char>, hangul: u64) -> u64 {
+    chars.into_iter().map(|c| class_of_char(c, hangul)).find(|&k| k != 0).unwrap_or(0)
 }
 
 /// Puts a script class into the top three bits of a feature hash.
@@ -326,6 +339,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
         }
     }
     let s = scratch;
+    let hangul = hangul_class(text.cjk());
     match shingle {
         Shingle::Char(n) => {
             s.chars.clear();
@@ -333,7 +347,9 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             s.chars.extend(text.as_str().chars());
             s.chars.push(' ');
             for w in windows(&s.chars, n) {
-                out.push(tag(hash_chars(w), class_of(w.iter().copied())), &|| w.iter().collect());
+                out.push(tag(hash_chars(w), class_of(w.iter().copied(), hangul)), &|| {
+                    w.iter().collect()
+                });
             }
         }
         Shingle::Word(n) => {
@@ -347,7 +363,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                     out.push(number_feature(n), &|| format!("#{n}"));
                 }
                 s.words.push(h);
-                s.classes.push(class_of_token(t));
+                s.classes.push(class_of_token(t, hangul));
             }
             for (i, w) in windows(&s.words, n).enumerate() {
                 let class =
@@ -359,10 +375,10 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
         Shingle::Mixed(n) => {
             let mut prev: Option<&str> = None;
             for t in text.tokens() {
-                let class = class_of_token(t);
+                let class = class_of_token(t, hangul);
                 // Inside the word, padded; a Hangul syllable is a few letters, so its words are
                 // read in pairs of syllables (their endings change with the particle after them).
-                let width = match class == 5 && text.cjk() == CjkReading::Pairs && is_hangul(t) {
+                let width = match class == hangul && text.cjk().pairs() && is_hangul(t) {
                     true => n.min(2),
                     false => n,
                 };
@@ -377,8 +393,8 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 // in a row also make their bigram (most Chinese words are two characters; alone,
                 // the characters are a bag in which unrelated headlines share `国` and `大`).
                 if let Some(p) = prev.filter(|p| {
-                    class == 5
-                        && text.cjk() == CjkReading::Pairs
+                    class == HAN
+                        && text.cjk().pairs()
                         && is_ideograph_token(p)
                         && is_ideograph_token(t)
                 }) {
@@ -477,7 +493,7 @@ mod tests {
             if c.is_ascii() {
                 counts[1] += u32::from(c.is_ascii_alphabetic());
             } else {
-                counts[class_of_char(c) as usize] += 1;
+                counts[class_of_char(c, HANGUL) as usize] += 1;
             }
         }
         counts[0] = 0;
@@ -498,7 +514,9 @@ mod tests {
         fn a_token_class_from_its_first_byte_is_that_of_its_characters(
             s in "([\u{0600}-\u{06FF}]|[\u{0750}-\u{077F}]|[0-9a-z]|\\PC){0,6}"
         ) {
-            proptest::prop_assert_eq!(class_of_token(&s), class_of(s.chars()));
+            for hangul in [HAN, HANGUL] {
+                proptest::prop_assert_eq!(class_of_token(&s, hangul), class_of(s.chars(), hangul));
+            }
         }
     }
 
@@ -607,6 +625,21 @@ mod tests {
         assert_eq!(classes("Olympic village"), [1]);
         assert_eq!(classes("الناتو"), [2]);
         assert_eq!(classes("Токио 2020"), [0, 3]);
+        // Korean apart from Chinese and Japanese, in every family; where an index stored it
+        // with them, with them.
+        assert_eq!(classes("韩国总统 ニュース"), [5]);
+        assert_eq!(classes("대통령이 사과"), [6]);
+        let old = Normalizer::default().with_cjk(CjkReading::PairsHangulWithHan);
+        for sh in [Shingle::Mixed(4), Shingle::Char(3), Shingle::Word(1)] {
+            let of = |n: &Normalizer| {
+                let mut out = Vec::new();
+                shingle_into(&n.normalize("대통령이 사과"), sh, &mut Scratch::default(), &mut out);
+                out.into_iter().map(script_class).collect::<std::collections::BTreeSet<_>>()
+            };
+            assert_eq!(of(&Normalizer::default()), [6].into(), "{sh}");
+            assert_eq!(of(&old), [5].into(), "{sh}");
+        }
+        assert_eq!(text_script("대통령이 사과"), 6);
     }
 
     #[test]

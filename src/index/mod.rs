@@ -55,6 +55,9 @@ const PIVOT_KEY: &str = "pivot";
 /// made before lacks it, and goes on reading them as [`CjkReading::Characters`], as its
 /// documents were stored.
 const CJK_PAIRS_KEY: &str = "cjk-pairs";
+/// Meta key of an index that counts Hangul apart from Han and Kana ([`CjkReading::Pairs`]);
+/// one with the pairs but without it reads them as [`CjkReading::PairsHangulWithHan`].
+const HANGUL_APART_KEY: &str = "hangul-apart";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -251,6 +254,7 @@ impl Index {
         put(&mut w, "settings", &serde_json::to_vec(&settings).expect("plain JSON"))?;
         put(&mut w, "counters", &serde_json::to_vec(&Counters::default()).expect("plain JSON"))?;
         put(&mut w, CJK_PAIRS_KEY, b"on")?;
+        put(&mut w, HANGUL_APART_KEY, b"on")?;
         if encoder.is_some() {
             put(&mut w, MODEL_KEY, MODEL.as_bytes())?;
         }
@@ -349,8 +353,11 @@ impl Index {
             Some(m) => Some(String::from_utf8_lossy(m).into_owned()),
         };
         let mut pipeline = Pipeline::new(cfg).without_pivot();
-        if dbs.meta.get(&r, CJK_PAIRS_KEY).map_err(lmdb(dir))?.is_none() {
+        let has = |k: &str| dbs.meta.get(&r, k).map(|v| v.is_some()).map_err(lmdb(dir));
+        if !has(CJK_PAIRS_KEY)? {
             pipeline = pipeline.with_cjk(CjkReading::Characters);
+        } else if !has(HANGUL_APART_KEY)? {
+            pipeline = pipeline.with_cjk(CjkReading::PairsHangulWithHan);
         }
         drop(r);
         Ok(Index {
@@ -1486,8 +1493,9 @@ mod tests {
         assert!(kept.iter().any(|&(_, score, fresh)| !fresh && score.is_some_and(|s| s < 1.0)));
     }
 
-    /// An index made before the Chinese, Japanese and Korean pairs (without their meta key)
-    /// goes on reading those scripts as its documents were stored; one made now reads them anew.
+    /// An index made before the Chinese, Japanese and Korean pairs (without their meta key), or
+    /// before Hangul was counted apart from Han (without that key), goes on reading those
+    /// scripts as its documents were stored; one made now reads them anew.
     #[test]
     fn an_index_made_before_cjk_pairs_reads_as_it_stored() {
         let dir = tempfile::tempdir().unwrap();
@@ -1496,15 +1504,23 @@ mod tests {
         let made = |p: &Pipeline| {
             p.text_features("韩国总统向朝鲜道歉 대통령이 사과했다", Shingle::Mixed(4))
         };
-        let first = Pipeline::new(Config::default()).with_cjk(CjkReading::Characters);
-        assert_eq!(made(ix.pipeline()), made(&Pipeline::new(Config::default())));
-        assert_ne!(made(ix.pipeline()), made(&first));
-        let mut w = ix.env.write_txn().unwrap();
-        ix.dbs.meta.delete(&mut w, CJK_PAIRS_KEY).unwrap();
-        w.commit().unwrap();
+        let now = made(&Pipeline::new(Config::default()));
+        assert_eq!(made(ix.pipeline()), now);
         drop(ix);
-        assert_eq!(made(Index::open(&path).unwrap().pipeline()), made(&first));
-        assert_eq!(made(Index::open_writer(&path).unwrap().pipeline()), made(&first));
+        for (key, reading) in [
+            (HANGUL_APART_KEY, CjkReading::PairsHangulWithHan),
+            (CJK_PAIRS_KEY, CjkReading::Characters),
+        ] {
+            let ix = Index::open_writer(&path).unwrap();
+            let mut w = ix.env.write_txn().unwrap();
+            ix.dbs.meta.delete(&mut w, key).unwrap();
+            w.commit().unwrap();
+            drop(ix);
+            let then = made(&Pipeline::new(Config::default()).with_cjk(reading));
+            assert_ne!(then, now);
+            assert_eq!(made(Index::open(&path).unwrap().pipeline()), then);
+            assert_eq!(made(Index::open_writer(&path).unwrap().pipeline()), then);
+        }
     }
 
     /// A transaction that takes pages from the end of the file and frees them before it commits

@@ -160,23 +160,24 @@ pub fn language<'a>(lang: Option<&'a str>, text: &str) -> &'a str {
 
 /// The main script of a text: the script most of its letters are written in.
 pub fn dominant_script(text: &str) -> &'static str {
-    let mut counts = [0usize; 8];
-    const NAMES: [&str; 8] =
-        ["Latin", "Arabic", "Cyrillic", "Greek", "Han", "Hebrew", "Devanagari", "other"];
+    let mut counts = [0usize; 9];
+    const NAMES: [&str; 9] =
+        ["Latin", "Arabic", "Cyrillic", "Greek", "Han", "Hebrew", "Devanagari", "other", "Hangul"];
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         let i = match c as u32 {
             0x41..=0x24F => 0,
             0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 1,
             0x400..=0x52F => 2,
             0x370..=0x3FF => 3,
-            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF => 4,
+            0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => 4,
+            0xAC00..=0xD7AF => 8,
             0x590..=0x5FF => 5,
             0x900..=0x97F => 6,
             _ => 7,
         };
         counts[i] += 1;
     }
-    let best = (0..8).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(7);
+    let best = (0..9).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(7);
     if counts[best] == 0 { "none" } else { NAMES[best] }
 }
 
@@ -386,6 +387,8 @@ mod tests {
         assert_eq!(dominant_script("Rutte said"), "Latin");
         assert_eq!(dominant_script("قال روته NATO"), "Arabic");
         assert_eq!(dominant_script("123 !!"), "none");
+        assert_eq!(dominant_script("대통령이 사과"), "Hangul");
+        assert_eq!(dominant_script("韩国总统"), "Han");
         let mut s = String::new();
         esc("<a href=\"x\">&'", &mut s);
         assert_eq!(s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");

@@ -25,12 +25,32 @@ pub enum CjkReading {
     /// or three letters, and a Korean word's last syllables change with the particle it takes
     /// (`대통령이`, `대통령은`): the mixed shingles read its words in pairs of syllables, not
     /// the 4-grams of alphabetic scripts.
+    ///
+    /// Korean is also its own script when the shingle stage measures a feature's rarity (see
+    /// [`crate::shingle::script_class`]): Korean texts do not count as Chinese and Japanese
+    /// ones, whose weights they would flatten in a file that holds all three.
     #[default]
     Pairs,
+    /// The same pairs, with Hangul counted among Han and Kana: how the indexes made in the
+    /// first days of the pairs stored their documents.
+    PairsHangulWithHan,
     /// Han and Kana characters alone, voicing marks dropped, Hangul words in 4-grams: how the
     /// indexes made before the pairs stored their documents, which are still compared as they
     /// were stored.
     Characters,
+}
+
+impl CjkReading {
+    /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
+    /// in pairs of syllables.
+    pub fn pairs(self) -> bool {
+        self != CjkReading::Characters
+    }
+
+    /// Whether Hangul is a script of its own for rarity, apart from Han and Kana.
+    pub fn hangul_apart(self) -> bool {
+        self == CjkReading::Pairs
+    }
 }
 
 impl Normalized {
@@ -621,7 +641,7 @@ impl<'a> Builder<'a> {
                     self.needs_nfc = true;
                 } else if matches!(c, '\u{3099}' | '\u{309A}')
                     && self.ideograph_end == self.text.len()
-                    && self.out.cjk == CjkReading::Pairs
+                    && self.out.cjk.pairs()
                 {
                     // A kana's voicing mark, which NFKD parts from it (`が` is `か` + U+3099):
                     // back onto the kana, which it makes another syllable.
