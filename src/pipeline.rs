@@ -21,7 +21,7 @@ use crate::shingle::{
     Scratch, Shingle, ShingleSpec, is_number_feature, shingle_into, shingles_into,
 };
 use crate::sketch::{MinHasher, SketchScratch};
-use crate::text::{CjkReading, Normalized, Normalizer};
+use crate::text::{Normalized, Normalizer, Reading};
 use crate::verify::{
     IndexedSets, Similarity, Times, WeightedSet, combine, pivot_pair, scores, times_of,
     window_edges,
@@ -324,8 +324,8 @@ pub struct Pipeline {
     cfg: Config,
     encoder: Option<Arc<Encoder>>,
     pivoter: Option<Pivoter>,
-    /// How Chinese, Japanese and Korean are read ([`CjkReading`]).
-    cjk: CjkReading,
+    /// How texts are read ([`Reading`]).
+    reading: Reading,
 }
 
 impl Pipeline {
@@ -335,7 +335,7 @@ impl Pipeline {
             cfg,
             encoder: None,
             pivoter: Some(Pivoter::default()),
-            cjk: CjkReading::default(),
+            reading: Reading::default(),
         }
     }
 
@@ -358,10 +358,10 @@ impl Pipeline {
         self
     }
 
-    /// The same pipeline reading Chinese, Japanese and Korean as `cjk` says (an index made
-    /// before [`CjkReading::Pairs`] goes on reading them as it stored them).
-    pub fn with_cjk(mut self, cjk: CjkReading) -> Self {
-        self.cjk = cjk;
+    /// The same pipeline reading as `reading` says (an index goes on reading as it stored its
+    /// documents).
+    pub fn with_reading(mut self, reading: Reading) -> Self {
+        self.reading = reading;
         self
     }
 
@@ -517,7 +517,7 @@ impl Pipeline {
 
     /// The normalizer these settings use.
     pub fn normalizer(&self) -> Normalizer {
-        Normalizer::new(self.cfg.stem()).with_cjk(self.cjk)
+        Normalizer::new(self.cfg.stem()).with_reading(self.reading)
     }
 
     /// Resolves `auto` shingles from the first documents of a collection.

@@ -26,7 +26,7 @@ use std::str::FromStr;
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::text::{CjkReading, Normalized, arabic};
+use crate::text::{Normalized, Reading, arabic};
 
 /// A concrete shingle family and width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,7 +37,7 @@ pub enum Shingle {
     Word(usize),
     /// Character n-grams of this width inside words and across non-Arabic word boundaries, plus
     /// words, Arabic consonant skeletons, and pairs of Han or Kana characters in a row; Hangul
-    /// words in pairs of syllables (see [`crate::text::CjkReading`]).
+    /// words in pairs of syllables (see [`crate::text::Reading`]).
     Mixed(usize),
 }
 
@@ -166,7 +166,7 @@ pub const SCRIPT_CLASSES: usize = 8;
 /// 5 Han and Kana, 6 Hebrew and Hangul, 7 other scripts (Indic, Thai, …). Eight classes fit
 /// the three bits a feature has for it, so two scripts that seldom meet in one collection share
 /// one. Hangul is in `hangul`'s class: [`HANGUL`], or 5 (with Han) where an index stored it so
-/// (see [`CjkReading::hangul_apart`]).
+/// (see [`Reading::hangul_apart`]).
 #[inline]
 fn class_of_char(c: char, hangul: u64) -> u64 {
     match c {
@@ -193,8 +193,8 @@ const HANGUL: u64 = 6;
 
 /// The class Hangul is in for a text read as `cjk` says.
 #[inline]
-fn hangul_class(cjk: CjkReading) -> u64 {
-    if cjk.hangul_apart() { HANGUL } else { HAN }
+fn hangul_class(reading: Reading) -> u64 {
+    if reading.hangul_apart() { HANGUL } else { HAN }
 }
 
 /// The script class most of the letters of a raw text's first 2,000 characters belong to (0
@@ -339,7 +339,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
         }
     }
     let s = scratch;
-    let hangul = hangul_class(text.cjk());
+    let hangul = hangul_class(text.reading());
     match shingle {
         Shingle::Char(n) => {
             s.chars.clear();
@@ -378,7 +378,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 let class = class_of_token(t, hangul);
                 // Inside the word, padded; a Hangul syllable is a few letters, so its words are
                 // read in pairs of syllables (their endings change with the particle after them).
-                let width = match class == hangul && text.cjk().pairs() && is_hangul(t) {
+                let width = match class == hangul && text.reading().cjk_pairs() && is_hangul(t) {
                     true => n.min(2),
                     false => n,
                 };
@@ -394,7 +394,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 // the characters are a bag in which unrelated headlines share `国` and `大`).
                 if let Some(p) = prev.filter(|p| {
                     class == HAN
-                        && text.cjk().pairs()
+                        && text.reading().cjk_pairs()
                         && is_ideograph_token(p)
                         && is_ideograph_token(t)
                 }) {
@@ -595,7 +595,7 @@ mod tests {
         }
         // Off: the characters alone, the features an index made before the pairs stored; the
         // three pairs are all that differs.
-        let norm = Normalizer::default().with_cjk(CjkReading::Characters).normalize("韩国总统");
+        let norm = Normalizer::default().with_reading(Reading::Characters).normalize("韩国总统");
         let mut off = Vec::new();
         shingle_into(&norm, Shingle::Mixed(4), &mut Scratch::default(), &mut off);
         let on = set("韩国总统", Shingle::Mixed(4));
@@ -629,7 +629,7 @@ mod tests {
         // with them, with them.
         assert_eq!(classes("韩国总统 ニュース"), [5]);
         assert_eq!(classes("대통령이 사과"), [6]);
-        let old = Normalizer::default().with_cjk(CjkReading::PairsHangulWithHan);
+        let old = Normalizer::default().with_reading(Reading::CjkPairs);
         for sh in [Shingle::Mixed(4), Shingle::Char(3), Shingle::Word(1)] {
             let of = |n: &Normalizer| {
                 let mut out = Vec::new();

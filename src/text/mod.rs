@@ -16,7 +16,7 @@
 //!    punctuation, symbols, emoji and white space separate tokens.
 //! 3. Words split where the script changes between Arabic and another script, and each Han or
 //!    Kana character is a token of its own (those scripts do not write spaces); a kana keeps its
-//!    voicing mark ([`CjkReading`]).
+//!    voicing mark ([`Reading`]).
 //! 4. Arabic tokens are light-stemmed ([`arabic::light_stem`]).
 //! 5. Marks that other scripts need (Indic vowel signs, Hangul jamo) are recomposed (NFC).
 
@@ -24,5 +24,5 @@ pub mod arabic;
 mod normalize;
 mod numbers;
 
-pub use normalize::{CjkReading, Normalized, Normalizer, ascii_digits, is_ideograph, numbers};
+pub use normalize::{Normalized, Normalizer, Reading, ascii_digits, is_ideograph, numbers};
 pub use numbers::{token_number, token_number_hashed};

@@ -11,13 +11,19 @@ use super::arabic;
 pub struct Normalized {
     text: String,
     spans: Vec<(u32, u32)>,
-    /// How its Chinese, Japanese and Korean were read (the shingle stage reads it too).
-    cjk: CjkReading,
+    /// How it was read (the shingle stage reads it too).
+    reading: Reading,
 }
 
-/// How Chinese, Japanese and Korean text is read.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum CjkReading {
+/// How texts are read, where the reading changed after indexes were first made: the current
+/// reading, or an earlier one that an index stored its documents in. Each adds to the one
+/// before it (they are ordered by when they came); an index goes on reading as it stored, so
+/// its old and new documents stay comparable.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reading {
+    /// Han and Kana characters alone, voicing marks dropped, Hangul words in 4-grams: how the
+    /// indexes made before [`Reading::CjkPairs`] stored their documents.
+    Characters,
     /// Han and Kana are written without spaces, so each character is a token: a kana keeps its
     /// voicing mark (`か` + `゙` is `が`, not `か`), and in the mixed shingles two characters in
     /// a row also make a pair (alone, the characters are a bag in which unrelated headlines
@@ -25,31 +31,37 @@ pub enum CjkReading {
     /// or three letters, and a Korean word's last syllables change with the particle it takes
     /// (`대통령이`, `대통령은`): the mixed shingles read its words in pairs of syllables, not
     /// the 4-grams of alphabetic scripts.
-    ///
+    CjkPairs,
     /// Korean is also its own script when the shingle stage measures a feature's rarity (see
     /// [`crate::shingle::script_class`]): Korean texts do not count as Chinese and Japanese
     /// ones, whose weights they would flatten in a file that holds all three.
     #[default]
-    Pairs,
-    /// The same pairs, with Hangul counted among Han and Kana: how the indexes made in the
-    /// first days of the pairs stored their documents.
-    PairsHangulWithHan,
-    /// Han and Kana characters alone, voicing marks dropped, Hangul words in 4-grams: how the
-    /// indexes made before the pairs stored their documents, which are still compared as they
-    /// were stored.
-    Characters,
+    HangulApart,
 }
 
-impl CjkReading {
+impl Reading {
+    /// Every reading, oldest first; the last is the current one.
+    pub const ALL: [Reading; 3] = [Reading::Characters, Reading::CjkPairs, Reading::HangulApart];
+
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
     /// in pairs of syllables.
-    pub fn pairs(self) -> bool {
-        self != CjkReading::Characters
+    pub fn cjk_pairs(self) -> bool {
+        self >= Reading::CjkPairs
     }
 
     /// Whether Hangul is a script of its own for rarity, apart from Han and Kana.
     pub fn hangul_apart(self) -> bool {
-        self == CjkReading::Pairs
+        self >= Reading::HangulApart
+    }
+
+    /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
+    pub fn number(self) -> u32 {
+        self as u32
+    }
+
+    /// The reading with this number, if this build knows it.
+    pub fn from_number(n: u32) -> Option<Reading> {
+        Reading::ALL.get(n as usize).copied()
     }
 }
 
@@ -74,10 +86,9 @@ impl Normalized {
         self.spans.is_empty()
     }
 
-    /// How its Chinese, Japanese and Korean were read (the [`Normalizer`]'s setting, carried to
-    /// the shingle stage).
-    pub fn cjk(&self) -> CjkReading {
-        self.cjk
+    /// How it was read (the [`Normalizer`]'s setting, carried to the shingle stage).
+    pub fn reading(&self) -> Reading {
+        self.reading
     }
 
     /// Bytes the text's buffer holds without growing.
@@ -95,12 +106,12 @@ impl Normalized {
 #[derive(Debug, Clone, Copy)]
 pub struct Normalizer {
     stem: bool,
-    cjk: CjkReading,
+    reading: Reading,
 }
 
 impl Default for Normalizer {
     fn default() -> Self {
-        Normalizer { stem: true, cjk: CjkReading::default() }
+        Normalizer { stem: true, reading: Reading::default() }
     }
 }
 
@@ -195,10 +206,9 @@ impl Normalizer {
         Normalizer { stem, ..Normalizer::default() }
     }
 
-    /// The same normalizer reading Chinese, Japanese and Korean as `cjk` says (by default
-    /// [`CjkReading::Pairs`]).
-    pub fn with_cjk(self, cjk: CjkReading) -> Self {
-        Normalizer { cjk, ..self }
+    /// The same normalizer reading as `reading` says (by default the current [`Reading`]).
+    pub fn with_reading(self, reading: Reading) -> Self {
+        Normalizer { reading, ..self }
     }
 
     /// Normalizes `text` into a fresh [`Normalized`].
@@ -218,7 +228,7 @@ impl Normalizer {
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.clear();
-        out.cjk = self.cjk;
+        out.reading = self.reading;
         let mut b = Builder::new(out, self.stem);
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -280,7 +290,7 @@ impl Normalizer {
     /// fast path must agree with.
     #[cfg(test)]
     fn normalize_reference(&self, text: &str) -> Normalized {
-        let mut out = Normalized { cjk: self.cjk, ..Default::default() };
+        let mut out = Normalized { reading: self.reading, ..Default::default() };
         let mut b = Builder::new(&mut out, self.stem);
         DecomposingNormalizerBorrowed::new_nfkd().normalize(text).chars().for_each(|c| b.char(c));
         b.finish();
@@ -641,7 +651,7 @@ impl<'a> Builder<'a> {
                     self.needs_nfc = true;
                 } else if matches!(c, '\u{3099}' | '\u{309A}')
                     && self.ideograph_end == self.text.len()
-                    && self.out.cjk.pairs()
+                    && self.out.reading.cjk_pairs()
                 {
                     // A kana's voicing mark, which NFKD parts from it (`が` is `か` + U+3099):
                     // back onto the kana, which it makes another syllable.
@@ -908,7 +918,7 @@ mod tests {
         // Only right after its kana; an index made before reads them as it stored them.
         assert_eq!(toks("か \u{3099}"), ["か"]);
         assert_eq!(toks("か、\u{3099}"), ["か"]);
-        let first = Normalizer::default().with_cjk(CjkReading::Characters);
+        let first = Normalizer::default().with_reading(Reading::Characters);
         assert_eq!(first.normalize("がっこう").as_str(), "か っ こ う");
     }
 
