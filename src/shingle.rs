@@ -33,7 +33,10 @@ use crate::text::{Normalized, Reading, arabic};
 pub enum Shingle {
     /// Character n-grams of this width over the whole token string.
     Char(usize),
-    /// Word n-grams of this width.
+    /// Word n-grams of this width. A token of a script written without spaces between words
+    /// (Thai, Lao, Khmer, Myanmar, …: a phrase of several words) longer than
+    /// [`UNSPACED_WORD_CHARS`] × `n` characters also gives its character windows of that
+    /// width, about `n` of its words.
     Word(usize),
     /// Character n-grams of this width inside words and across non-Arabic word boundaries, plus
     /// words, Arabic consonant skeletons, and pairs of Han or Kana characters in a row; Hangul
@@ -302,6 +305,20 @@ fn windows<U>(units: &[U], n: usize) -> std::slice::Windows<'_, U> {
     units.windows(n.min(units.len()).max(1))
 }
 
+/// Characters of a word, about, in the scripts written without spaces (a Thai word is one to
+/// three syllables of two to four characters each): word n-grams read their phrases in
+/// windows of this many characters per word.
+pub const UNSPACED_WORD_CHARS: usize = 4;
+
+/// Scripts written without spaces between words, whose tokens are phrases: Thai, Lao, Myanmar,
+/// Khmer, Tai Le, New Tai Lue, Tai Tham, Balinese, Javanese, Tai Viet (Han and Kana, also
+/// written so, are a token a character: see [`crate::text::is_ideograph`]).
+fn is_unspaced(c: char) -> bool {
+    matches!(c, '\u{0E00}'..='\u{0EFF}' | '\u{1000}'..='\u{109F}' | '\u{1780}'..='\u{17FF}'
+        | '\u{1950}'..='\u{19DF}' | '\u{1A20}'..='\u{1AAF}' | '\u{1B00}'..='\u{1B7F}'
+        | '\u{A980}'..='\u{A9DF}' | '\u{AA60}'..='\u{AADF}')
+}
+
 /// Scratch buffers for [`shingle_into`], reused between documents.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -370,6 +387,23 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                     s.classes[i..i + w.len()].iter().copied().find(|&k| k != 0).unwrap_or(0);
                 let describe = || text.tokens().skip(i).take(w.len()).collect::<Vec<_>>().join(" ");
                 out.push(tag(hash_word_gram(w), class), &describe);
+            }
+            // Phrases of the scripts without spaces, in windows of about `n` words.
+            if text.reading().unspaced_windows() {
+                let width = UNSPACED_WORD_CHARS * n;
+                for (t, &class) in text.tokens().zip(&s.classes) {
+                    // Their letters start at U+0E00 (three bytes in UTF-8, the first 0xE0..).
+                    if t.as_bytes()[0] < 0xE0 || !t.chars().next().is_some_and(is_unspaced) {
+                        continue;
+                    }
+                    s.chars.clear();
+                    s.chars.extend(t.chars());
+                    if s.chars.len() > width {
+                        for w in s.chars.windows(width) {
+                            out.push(tag(hash_chars(w), class), &|| w.iter().collect());
+                        }
+                    }
+                }
             }
         }
         Shingle::Mixed(n) => {
@@ -600,6 +634,28 @@ mod tests {
         shingle_into(&norm, Shingle::Mixed(4), &mut Scratch::default(), &mut off);
         let on = set("韩国总统", Shingle::Mixed(4));
         assert!(off.iter().all(|f| on.contains(f)) && on.len() == off.len() + 3, "{on:?} {off:?}");
+    }
+
+    #[test]
+    fn unspaced_phrases_are_read_in_windows_under_word_grams() {
+        // Thai: spaces between phrases only. A phrase longer than 4 × n characters gives its
+        // windows of that width; a short one is a word as before; Latin gives none.
+        let text = "นายกรัฐมนตรีเดินทางไปเยือน ที่นี่ Rutte said";
+        let s = strings(text, Shingle::Word(3));
+        let phrase: Vec<char> = "นายกรัฐมนตรีเดินทางไปเยือน".chars().collect();
+        for w in phrase.windows(12) {
+            let w: String = w.iter().collect();
+            assert!(s.contains(&w), "{w} missing from {s:?}");
+        }
+        assert!(!s.iter().any(|x| x.chars().count() == 12 && x.contains("ที่")), "{s:?}");
+        assert_eq!(s.len(), 2 + phrase.len() - 11, "{s:?}");
+        // Khmer and Myanmar too; not under the mixed family, not in an index's older reading.
+        assert!(strings("នាយករដ្ឋមន្ត្រីបានធ្វើដំណើរ", Shingle::Word(2)).len() > 1);
+        assert!(strings("ဝန်ကြီးချုပ်ခရီးထွက်ခဲ့သည်", Shingle::Word(2)).len() > 1);
+        let old = Normalizer::default().with_reading(Reading::HangulApart).normalize(text);
+        let mut before = Vec::new();
+        shingle_into(&old, Shingle::Word(3), &mut Scratch::default(), &mut before);
+        assert_eq!(before.len(), 2);
     }
 
     #[test]

@@ -35,13 +35,20 @@ pub enum Reading {
     /// Korean is also its own script when the shingle stage measures a feature's rarity (see
     /// [`crate::shingle::script_class`]): Korean texts do not count as Chinese and Japanese
     /// ones, whose weights they would flatten in a file that holds all three.
-    #[default]
     HangulApart,
+    /// Thai, Lao, Khmer, Myanmar and the other scripts written without spaces between words
+    /// keep spaces only between phrases, so a token of theirs is a phrase of several words: the
+    /// word n-grams of long texts also read such a token in character windows the length of
+    /// `n` words (see [`crate::shingle::Shingle::Word`]). Without them one changed word in each
+    /// phrase left two copies of a Thai article nothing in common.
+    #[default]
+    Unspaced,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 3] = [Reading::Characters, Reading::CjkPairs, Reading::HangulApart];
+    pub const ALL: [Reading; 4] =
+        [Reading::Characters, Reading::CjkPairs, Reading::HangulApart, Reading::Unspaced];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
     /// in pairs of syllables.
@@ -52,6 +59,12 @@ impl Reading {
     /// Whether Hangul is a script of its own for rarity, apart from Han and Kana.
     pub fn hangul_apart(self) -> bool {
         self >= Reading::HangulApart
+    }
+
+    /// Whether a token of a script written without spaces is also read in character windows
+    /// under word n-grams.
+    pub fn unspaced_windows(self) -> bool {
+        self >= Reading::Unspaced
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
