@@ -2,14 +2,16 @@
 //!
 //! This is the stage the whole house leans on: two spellings of one word must become one token,
 //! or no later stage can see that two texts share it. It is pure and deterministic (no locale, no
-//! randomness), so a signature computed tonight equals the one stored in an index last year.
+//! randomness), so a signature computed tonight equals the one stored in an index last year
+//! (where the reading has changed since, an index goes on reading as it stored: [`Reading`]).
 //!
 //! What happens to a text, in order:
 //! 1. Unicode compatibility decomposition (NFKD): presentation forms, ligatures, full-width and
 //!    circled characters become plain letters and digits, and letters with accents or hamza
 //!    become base letter + combining mark.
-//! 2. Per character: the generic Latin/Greek/Cyrillic accents and all Arabic marks (tashkeel,
-//!    hamza above/below, Quranic signs) are dropped, so `é → e`, `أ/إ/آ → ا`, `ؤ → و`, `ئ → ي`;
+//! 2. Per character: the generic Latin/Greek/Cyrillic accents, all Arabic marks (tashkeel,
+//!    hamza above/below, Quranic signs) and Hebrew and Syriac points are dropped, so `é → e`,
+//!    `أ/إ/آ → ا`, `ؤ → و`, `ئ → ي`, `שָׁלוֹם → שלום`;
 //!    tatweel, bidi and zero-width format characters are dropped *without* splitting the word
 //!    (a ZWNJ inside a Persian word keeps it one word); letters are lower-cased; every decimal
 //!    digit of any script becomes ASCII; Arabic letter variants are unified (see [`arabic`]);

@@ -41,14 +41,23 @@ pub enum Reading {
     /// word n-grams of long texts also read such a token in character windows the length of
     /// `n` words (see [`crate::shingle::Shingle::Word`]). Without them one changed word in each
     /// phrase left two copies of a Thai article nothing in common.
-    #[default]
     Unspaced,
+    /// Hebrew and Syriac vowel points and cantillation marks are dropped, as Arabic tashkeel
+    /// is: they are written in some texts and not in most, and kept inside words they left a
+    /// pointed Hebrew text and the same text unpointed nothing in common.
+    #[default]
+    PointsDropped,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 4] =
-        [Reading::Characters, Reading::CjkPairs, Reading::HangulApart, Reading::Unspaced];
+    pub const ALL: [Reading; 5] = [
+        Reading::Characters,
+        Reading::CjkPairs,
+        Reading::HangulApart,
+        Reading::Unspaced,
+        Reading::PointsDropped,
+    ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
     /// in pairs of syllables.
@@ -65,6 +74,11 @@ impl Reading {
     /// under word n-grams.
     pub fn unspaced_windows(self) -> bool {
         self >= Reading::Unspaced
+    }
+
+    /// Whether Hebrew and Syriac points are dropped.
+    pub fn drops_points(self) -> bool {
+        self >= Reading::PointsDropped
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -140,6 +154,15 @@ enum Script {
 fn is_accent(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
         | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Hebrew and Syriac vowel points, cantillation and other optional pointing (dropped, as Arabic
+/// tashkeel is: see [`Reading::PointsDropped`]). Hebrew's punctuation in that block (maqaf,
+/// paseq, sof pasuq, …) is not a mark and still separates words.
+#[inline]
+fn is_point(c: char) -> bool {
+    matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}'
+        | '\u{05C5}' | '\u{05C7}' | '\u{0730}'..='\u{074A}')
 }
 
 /// Scripts written without spaces between words, where each character is a token.
@@ -649,7 +672,10 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        if is_accent(c) || arabic::is_dropped_mark(c) {
+        if is_accent(c)
+            || arabic::is_dropped_mark(c)
+            || (is_point(c) && self.out.reading.drops_points())
+        {
             return;
         }
         let gc = self.gc;
@@ -942,11 +968,23 @@ mod tests {
     }
 
     #[test]
+    fn hebrew_and_syriac_points_are_dropped() {
+        // Pointed (with dagesh, shin dot, cantillation) and unpointed: one text; a maqaf still
+        // separates words. An index made before reads them as it stored them.
+        assert_eq!(toks("שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר"), toks("שלום בעולם בית הספר"));
+        assert_eq!(toks("שלום בעולם בית הספר"), ["שלום", "בעולם", "בית", "הספר"]);
+        assert_eq!(toks("ܫܠܳܡܳܐ"), toks("ܫܠܡܐ"));
+        let before = Normalizer::default().with_reading(Reading::Unspaced);
+        assert_eq!(before.normalize("שָׁלוֹם").as_str(), "שָׁלוֹם");
+    }
+
+    #[test]
     fn reading_in_place_agrees_with_decomposing_the_whole_text() {
         let samples = [
             "أحمد إلى آخر مؤتمر ئ ﻷ ﷺ ﷲ والناتو بالناتو",
             "Crème brûlée, ÉTÉ naïve ﬁnal Ⅻ ½ ² ㍿ ℌ 𝐀𝐁𝐂 Ａｂｃ ｶﾀｶﾅ",
             "한국어 ᄒᆞᆫ 東京五輪 हिन्दी ক্ষ தமிழ் ไทย がっこう ﾊﾞｽ か\u{3099}",
+            "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
             "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ",
