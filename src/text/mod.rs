@@ -18,7 +18,8 @@
 //!    punctuation, symbols, emoji and white space separate tokens.
 //! 3. Words split where the script changes between Arabic and another script, and each Han or
 //!    Kana character is a token of its own (those scripts do not write spaces); a kana keeps its
-//!    voicing mark ([`Reading`]).
+//!    voicing mark, and a text with traditional Chinese is read again as simplified
+//!    ([`Reading`]).
 //! 4. Arabic tokens are light-stemmed ([`arabic::light_stem`]).
 //! 5. Marks that other scripts need (Indic vowel signs, Hangul jamo) are recomposed (NFC).
 

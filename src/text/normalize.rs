@@ -45,18 +45,23 @@ pub enum Reading {
     /// Hebrew and Syriac vowel points and cantillation marks are dropped, as Arabic tashkeel
     /// is: they are written in some texts and not in most, and kept inside words they left a
     /// pointed Hebrew text and the same text unpointed nothing in common.
-    #[default]
     PointsDropped,
+    /// Traditional Chinese is read as simplified (OpenCC's `t2s` tables, phrases first, then
+    /// characters): `韓國總統` and `韩国总统` are one text. A report from Taiwan or Hong Kong
+    /// and its mainland reprint shared only the characters the two scripts write alike.
+    #[default]
+    Simplified,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 5] = [
+    pub const ALL: [Reading; 6] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
         Reading::Unspaced,
         Reading::PointsDropped,
+        Reading::Simplified,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -79,6 +84,11 @@ impl Reading {
     /// Whether Hebrew and Syriac points are dropped.
     pub fn drops_points(self) -> bool {
         self >= Reading::PointsDropped
+    }
+
+    /// Whether traditional Chinese is read as simplified.
+    pub fn simplifies(self) -> bool {
+        self >= Reading::Simplified
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -163,6 +173,26 @@ fn is_accent(c: char) -> bool {
 fn is_point(c: char) -> bool {
     matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}'
         | '\u{05C5}' | '\u{05C7}' | '\u{0730}'..='\u{074A}')
+}
+
+/// Whether a normalized text holds a Han character (a quick look at the lead bytes first: Han
+/// is in U+3400..U+9FFF, U+F900..U+FAFF and the planes above).
+fn has_han(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, 0xE3..=0xE9 | 0xEF | 0xF0))
+        && text.chars().any(|c| {
+            matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+                | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+        })
+}
+
+/// `text` with its traditional Chinese written in simplified characters (OpenCC's `t2s`).
+fn simplified(text: &str) -> String {
+    static T2S: std::sync::OnceLock<ferrous_opencc::OpenCC> = std::sync::OnceLock::new();
+    T2S.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+            .expect("OpenCC's t2s tables are built into the binary")
+    })
+    .convert(text)
 }
 
 /// Scripts written without spaces between words, where each character is a token.
@@ -263,6 +293,17 @@ impl Normalizer {
     /// the canonical reordering of combining marks, which matters only for marks kept in a token,
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
+        self.read(text, out);
+        if self.reading.simplifies() && has_han(out.as_str()) {
+            let simplified = simplified(text);
+            if simplified != text {
+                self.read(&simplified, out);
+            }
+        }
+    }
+
+    /// [`Normalizer::normalize_into`] but for traditional Chinese, read as it is written.
+    fn read(&self, text: &str, out: &mut Normalized) {
         out.clear();
         out.reading = self.reading;
         let mut b = Builder::new(out, self.stem);
@@ -326,10 +367,18 @@ impl Normalizer {
     /// fast path must agree with.
     #[cfg(test)]
     fn normalize_reference(&self, text: &str) -> Normalized {
-        let mut out = Normalized { reading: self.reading, ..Default::default() };
-        let mut b = Builder::new(&mut out, self.stem);
-        DecomposingNormalizerBorrowed::new_nfkd().normalize(text).chars().for_each(|c| b.char(c));
-        b.finish();
+        let read = |text: &str| {
+            let mut out = Normalized { reading: self.reading, ..Default::default() };
+            let mut b = Builder::new(&mut out, self.stem);
+            let nfkd = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
+            nfkd.chars().for_each(|c| b.char(c));
+            b.finish();
+            out
+        };
+        let out = read(text);
+        if self.reading.simplifies() && has_han(out.as_str()) {
+            return read(&simplified(text));
+        }
         out
     }
 }
@@ -946,7 +995,7 @@ mod tests {
     #[test]
     fn mixed_scripts_split_word_by_word() {
         assert_eq!(toks("NATOالناتو"), ["nato", "ناتو"]);
-        assert_eq!(toks("東京五輪"), ["東", "京", "五", "輪"]);
+        assert_eq!(toks("東京五輪"), ["东", "京", "五", "轮"]);
     }
 
     #[test]
@@ -965,6 +1014,16 @@ mod tests {
     fn indic_and_hangul_survive() {
         assert_eq!(toks("हिन्दी"), ["हिन्दी"]);
         assert_eq!(toks("한국어"), ["한국어"]);
+    }
+
+    #[test]
+    fn traditional_chinese_reads_as_simplified() {
+        assert_eq!(toks("韓國總統向朝鮮道歉"), toks("韩国总统向朝鲜道歉"));
+        assert_eq!(toks("臺灣 發生 地震"), toks("台湾 发生 地震"));
+        // Only Han changes; an index made before reads it as it stored it.
+        assert_eq!(toks("Tokyo 東京 كوريا"), ["tokyo", "东", "京", "كوريا"]);
+        let before = Normalizer::default().with_reading(Reading::PointsDropped);
+        assert_eq!(before.normalize("韓國").as_str(), "韓 國");
     }
 
     #[test]
