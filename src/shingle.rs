@@ -194,7 +194,7 @@ const HAN: u64 = 5;
 /// The script class of Hangul (shared with Hebrew).
 const HANGUL: u64 = 6;
 
-/// The class Hangul is in for a text read as `cjk` says.
+/// The class Hangul is in for a text read as `reading` says.
 #[inline]
 fn hangul_class(reading: Reading) -> u64 {
     if reading.hangul_apart() { HANGUL } else { HAN }
