@@ -49,19 +49,26 @@ pub enum Reading {
     /// Traditional Chinese is read as simplified (OpenCC's `t2s` tables, phrases first, then
     /// characters): `韓國總統` and `韩国总统` are one text. A report from Taiwan or Hong Kong
     /// and its mainland reprint shared only the characters the two scripts write alike.
-    #[default]
     Simplified,
+    /// Latin letters that decomposition leaves whole are folded as accents are dropped:
+    /// dotless `ı` is `i`, `ß` is `ss`, `ł ø đ ħ ŧ` lose their strokes, `æ œ` are `ae oe`,
+    /// `ð þ` are `d th`. A Turkish headline in capitals (`AÇIKLADI`) and in lower case
+    /// (`açıkladı`), a Swiss reprint (`Strasse`) of a German report (`Straße`), `Łódź` and
+    /// `Lodz` shared nothing in those words.
+    #[default]
+    LettersFolded,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 6] = [
+    pub const ALL: [Reading; 7] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
         Reading::Unspaced,
         Reading::PointsDropped,
         Reading::Simplified,
+        Reading::LettersFolded,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -89,6 +96,11 @@ impl Reading {
     /// Whether traditional Chinese is read as simplified.
     pub fn simplifies(self) -> bool {
         self >= Reading::Simplified
+    }
+
+    /// Whether Latin letters without a decomposition are folded (`ı ß ł ø æ` …).
+    pub fn folds_letters(self) -> bool {
+        self >= Reading::LettersFolded
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -173,6 +185,25 @@ fn is_accent(c: char) -> bool {
 fn is_point(c: char) -> bool {
     matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}'
         | '\u{05C5}' | '\u{05C7}' | '\u{0730}'..='\u{074A}')
+}
+
+/// The letters a lower-case Latin letter without a decomposition is folded to (see
+/// [`Reading::LettersFolded`]), or `None` for every other character.
+#[inline]
+fn folded_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ı' => "i",
+        'ß' => "ss",
+        'ł' => "l",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'ħ' => "h",
+        'ŧ' => "t",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
+        _ => return None,
+    })
 }
 
 /// Whether a normalized text holds a Han character (a quick look at the lead bytes first: Han
@@ -774,7 +805,13 @@ impl<'a> Builder<'a> {
                     let mut lower = c.to_lowercase();
                     if lower.len() == 1 {
                         let l = lower.next().unwrap_or(c);
-                        self.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
+                        if let Some(f) =
+                            folded_letter(l).filter(|_| self.out.reading.folds_letters())
+                        {
+                            f.chars().for_each(|f| self.push(f, Some(Script::Other)));
+                        } else {
+                            self.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
+                        }
                     } else {
                         for l in lower {
                             self.push(l, Some(Script::Other));
@@ -1027,6 +1064,20 @@ mod tests {
     }
 
     #[test]
+    fn latin_letters_without_a_decomposition_are_folded() {
+        // Turkish in capitals and in lower case, Swiss and German spelling, a name with and
+        // without its strokes; an index made before reads them as it stored them.
+        assert_eq!(toks("AÇIKLADI İstanbul"), toks("açıkladı istanbul"));
+        assert_eq!(
+            toks("Straße ẞ Łódź Øresund Đoković Þór Æsir œuvre"),
+            toks("Strasse SS Lodz Oresund Dokovic Thor Aesir oeuvre")
+        );
+        assert_eq!(toks("Straße"), ["strasse"]);
+        let before = Normalizer::default().with_reading(Reading::Simplified);
+        assert_eq!(before.normalize("açıkladı Straße Łódź").as_str(), "acıkladı straße łodz");
+    }
+
+    #[test]
     fn hebrew_and_syriac_points_are_dropped() {
         // Pointed (with dagesh, shin dot, cantillation) and unpointed: one text; a maqaf still
         // separates words. An index made before reads them as it stored them.
@@ -1046,7 +1097,7 @@ mod tests {
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
-            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ",
+            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ",
         ];
         for stem in [true, false] {
             let n = Normalizer::new(stem);
