@@ -50,11 +50,13 @@ pub enum Reading {
     /// characters): `韓國總統` and `韩国总统` are one text. A report from Taiwan or Hong Kong
     /// and its mainland reprint shared only the characters the two scripts write alike.
     Simplified,
-    /// Latin letters that decomposition leaves whole are folded as accents are dropped:
-    /// dotless `ı` is `i`, `ß` is `ss`, `ł ø đ ħ ŧ` lose their strokes, `æ œ` are `ae oe`,
-    /// `ð þ` are `d th`. A Turkish headline in capitals (`AÇIKLADI`) and in lower case
-    /// (`açıkladı`), a Swiss reprint (`Strasse`) of a German report (`Straße`), `Łódź` and
-    /// `Lodz` shared nothing in those words.
+    /// Letters written two ways are folded. Latin letters that decomposition leaves whole, as
+    /// accents are dropped: dotless `ı` is `i`, `ß` is `ss`, `ł ø đ ħ ŧ` lose their strokes,
+    /// `æ œ` are `ae oe`, `ð þ` are `d th`. A Turkish headline in capitals (`AÇIKLADI`) and in
+    /// lower case (`açıkladı`), a Swiss reprint (`Strasse`) of a German report (`Straße`),
+    /// `Łódź` and `Lodz` shared nothing in those words. In Devanagari and Gurmukhi the nukta of
+    /// borrowed sounds, which many writers leave out (`ज़रूरी`, `जरूरी`), is dropped, and
+    /// Devanagari's chandrabindu is read as the anusvara often written for it (`हाँ`, `हां`).
     #[default]
     LettersFolded,
 }
@@ -98,7 +100,8 @@ impl Reading {
         self >= Reading::Simplified
     }
 
-    /// Whether Latin letters without a decomposition are folded (`ı ß ł ø æ` …).
+    /// Whether letters written two ways are folded (`ı ß ł ø æ` …, Indic nukta and
+    /// chandrabindu).
     pub fn folds_letters(self) -> bool {
         self >= Reading::LettersFolded
     }
@@ -204,6 +207,12 @@ fn folded_letter(c: char) -> Option<&'static str> {
         'þ' => "th",
         _ => return None,
     })
+}
+
+/// The nukta of Devanagari and Gurmukhi (dropped, see [`Reading::LettersFolded`]).
+#[inline]
+fn is_nukta(c: char) -> bool {
+    matches!(c, '\u{093C}' | '\u{0A3C}')
 }
 
 /// Whether a normalized text holds a Han character (a quick look at the lead bytes first: Han
@@ -755,6 +764,7 @@ impl<'a> Builder<'a> {
         if is_accent(c)
             || arabic::is_dropped_mark(c)
             || (is_point(c) && self.out.reading.drops_points())
+            || (is_nukta(c) && self.out.reading.folds_letters())
         {
             return;
         }
@@ -765,6 +775,12 @@ impl<'a> Builder<'a> {
             GeneralCategory::Format | GeneralCategory::EnclosingMark => {}
             GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
                 if self.start.is_some() {
+                    // Devanagari's chandrabindu, as the anusvara.
+                    let c = if c == '\u{0901}' && self.out.reading.folds_letters() {
+                        '\u{0902}'
+                    } else {
+                        c
+                    };
                     self.text.push(c);
                     self.chars += 1;
                     self.needs_nfc = true;
@@ -1078,6 +1094,17 @@ mod tests {
     }
 
     #[test]
+    fn indic_nukta_and_chandrabindu_are_folded() {
+        // With and without the nukta (precomposed `ज़` U+095B too), chandrabindu and anusvara;
+        // other vowel signs stay. An index made before reads them as it stored them.
+        assert_eq!(toks("ज़िंदगी \u{095B}रूरी फ़ैसला ਜ਼ਮੀਨ"), toks("जिंदगी जरूरी फैसला ਜਮੀਨ"));
+        assert_eq!(toks("हाँ वहाँ जाऊँगा"), toks("हां वहां जाऊंगा"));
+        assert_ne!(toks("कि"), toks("क"));
+        let before = Normalizer::default().with_reading(Reading::Simplified);
+        assert_eq!(before.normalize("ज़ हाँ").as_str(), "ज़ हाँ");
+    }
+
+    #[test]
     fn hebrew_and_syriac_points_are_dropped() {
         // Pointed (with dagesh, shin dot, cantillation) and unpointed: one text; a maqaf still
         // separates words. An index made before reads them as it stored them.
@@ -1097,7 +1124,7 @@ mod tests {
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
-            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ",
+            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼",
         ];
         for stem in [true, false] {
             let n = Normalizer::new(stem);
