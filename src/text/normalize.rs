@@ -57,6 +57,8 @@ pub enum Reading {
     /// `Łódź` and `Lodz` shared nothing in those words. In Devanagari and Gurmukhi the nukta of
     /// borrowed sounds, which many writers leave out (`ज़रूरी`, `जरूरी`), is dropped, and
     /// Devanagari's chandrabindu is read as the anusvara often written for it (`हाँ`, `हां`).
+    /// The modifier letters written as apostrophes (`ʼ ʻ ʾ ʿ ʹ`: Ukrainian `мʼясо`, `Hawaiʻi`,
+    /// `Qurʾan`) separate words as `'` and `’` do, instead of staying inside the word.
     #[default]
     LettersFolded,
 }
@@ -207,6 +209,13 @@ fn folded_letter(c: char) -> Option<&'static str> {
         'þ' => "th",
         _ => return None,
     })
+}
+
+/// Modifier letters that are written as apostrophes and primes (`ʹ ʺ ʻ ʼ ʽ ʾ ʿ ˈ ˮ`): they
+/// separate words, as the apostrophe does (see [`Reading::LettersFolded`]).
+#[inline]
+fn is_apostrophe_letter(c: char) -> bool {
+    matches!(c, '\u{02B9}'..='\u{02BF}' | '\u{02C8}' | '\u{02EE}')
 }
 
 /// The nukta of Devanagari and Gurmukhi (dropped, see [`Reading::LettersFolded`]).
@@ -768,6 +777,11 @@ impl<'a> Builder<'a> {
         {
             return;
         }
+        if is_apostrophe_letter(c) && self.out.reading.folds_letters() {
+            self.end();
+            self.ideograph_end = usize::MAX;
+            return;
+        }
         let gc = self.gc;
         match gc.get(c) {
             // Enclosing marks (a circle, a keycap, the Cyrillic millions sign) decorate a
@@ -1089,8 +1103,14 @@ mod tests {
             toks("Strasse SS Lodz Oresund Dokovic Thor Aesir oeuvre")
         );
         assert_eq!(toks("Straße"), ["strasse"]);
+        // Apostrophes written as modifier letters separate words as `'` does.
+        assert_eq!(toks("мʼясо Hawaiʻi Qurʾan Belgorodʹ"), toks("м'ясо Hawai'i Qur’an Belgorod'"));
+        assert_eq!(toks("мʼясо"), ["м", "ясо"]);
         let before = Normalizer::default().with_reading(Reading::Simplified);
-        assert_eq!(before.normalize("açıkladı Straße Łódź").as_str(), "acıkladı straße łodz");
+        assert_eq!(
+            before.normalize("açıkladı Straße Łódź мʼясо").as_str(),
+            "acıkladı straße łodz мʼясо"
+        );
     }
 
     #[test]
@@ -1124,7 +1144,7 @@ mod tests {
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
-            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼",
+            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼ мʼясо Hawaiʻi",
         ];
         for stem in [true, false] {
             let n = Normalizer::new(stem);
