@@ -57,6 +57,8 @@ pub enum Reading {
     /// `Łódź` and `Lodz` shared nothing in those words. In Devanagari and Gurmukhi the nukta of
     /// borrowed sounds, which many writers leave out (`ज़रूरी`, `जरूरी`), is dropped, and
     /// Devanagari's chandrabindu is read as the anusvara often written for it (`हाँ`, `हां`).
+    /// Arabic veh (`ڤ`, the v of borrowed words) is read as feh, as most papers write it
+    /// (`روڤر`, `روفر`), and the Maghrebi feh and qaf as feh and qaf.
     /// The modifier letters written as apostrophes (`ʼ ʻ ʾ ʿ ʹ`: Ukrainian `мʼясо`, `Hawaiʻi`,
     /// `Qurʾan`) separate words as `'` and `’` do, instead of staying inside the word.
     #[default]
@@ -820,6 +822,13 @@ impl<'a> Builder<'a> {
             | GeneralCategory::ModifierLetter
             | GeneralCategory::OtherLetter => {
                 if arabic::is_arabic_letter(c) {
+                    let c = match c {
+                        // Veh (`ڤيروس`, `روڤر`: the v of borrowed words) and the Maghrebi feh
+                        // and qaf, which most papers write as feh and qaf.
+                        '\u{06A4}' | '\u{06A2}' if self.out.reading.folds_letters() => 'ف',
+                        '\u{06A7}' if self.out.reading.folds_letters() => 'ق',
+                        c => c,
+                    };
                     if let Some(u) = arabic::unify_letter(c) {
                         self.push(u, Some(Script::Arabic));
                     }
@@ -1103,6 +1112,8 @@ mod tests {
             toks("Strasse SS Lodz Oresund Dokovic Thor Aesir oeuvre")
         );
         assert_eq!(toks("Straße"), ["strasse"]);
+        // Arabic veh as feh.
+        assert_eq!(toks("ديسكڤري روڤر ڧ"), toks("ديسكفري روفر ق"));
         // Apostrophes written as modifier letters separate words as `'` does.
         assert_eq!(toks("мʼясо Hawaiʻi Qurʾan Belgorodʹ"), toks("м'ясо Hawai'i Qur’an Belgorod'"));
         assert_eq!(toks("мʼясо"), ["м", "ясо"]);
@@ -1144,7 +1155,7 @@ mod tests {
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
-            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼ мʼясо Hawaiʻi",
+            "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼ мʼясо Hawaiʻi ڤيروس روڤر",
         ];
         for stem in [true, false] {
             let n = Normalizer::new(stem);
