@@ -42,7 +42,7 @@ use crate::text::Reading;
 use crate::verify::{NEAR_COPY, WeightedSet, in_window, times_of, with_copies};
 use crate::weights::{FeatureMap, Weighting, idf_weight};
 pub use store::Counters;
-use store::{DocRow, FORMAT_VERSION, StoryRow, names};
+use store::{DocRow, FORMAT_VERSION, OLDEST_FORMAT, StoryRow, names};
 
 pub use add::{AddReport, Assignment, Move};
 
@@ -96,6 +96,8 @@ pub struct Index {
     pipeline: Pipeline,
     /// The writer lock, once taken.
     lock: Option<File>,
+    /// The on-disk format it was made in ([`OLDEST_FORMAT`] to [`FORMAT_VERSION`]).
+    format: u32,
     /// Documents carry embeddings (created with `--model`).
     semantic: bool,
     /// The lexicon an index created with `--lexicon` was made with ([`Lexicon::describe`]);
@@ -278,6 +280,7 @@ impl Index {
             dbs,
             pipeline,
             lock: Some(lock),
+            format: FORMAT_VERSION,
             semantic,
             pivot,
             run: false,
@@ -305,12 +308,22 @@ impl Index {
         let format = u32::from_le_bytes(
             format.try_into().map_err(|_| index_error(dir, "is damaged: bad format entry"))?,
         );
-        if format != FORMAT_VERSION {
+        if format > FORMAT_VERSION {
             return Err(index_error(
                 dir,
                 &format!(
-                    "has format version {format}; this xdedup reads version {FORMAT_VERSION}: \
-                     rebuild the index with this version (create, then add the archive again)"
+                    "was made by a newer xdedup: it has format version {format}, this one reads \
+                     versions {OLDEST_FORMAT} to {FORMAT_VERSION}; use that xdedup or a newer one"
+                ),
+            ));
+        }
+        if format < OLDEST_FORMAT {
+            return Err(index_error(
+                dir,
+                &format!(
+                    "has format version {format}; this xdedup reads versions {OLDEST_FORMAT} to \
+                     {FORMAT_VERSION}: rebuild the index with this version (create, then add \
+                     the archive again)"
                 ),
             ));
         }
@@ -381,6 +394,7 @@ impl Index {
             dbs,
             pipeline,
             lock: None,
+            format,
             semantic,
             pivot,
             run: false,
@@ -856,7 +870,7 @@ impl Index {
         let r = self.read()?;
         let c = self.counters(&r)?;
         Ok(Stats {
-            format: FORMAT_VERSION,
+            format: self.format,
             documents: c.docs,
             stories: c.stories,
             batches: c.batches,
@@ -1506,6 +1520,35 @@ mod tests {
         let kept = run(false);
         assert_eq!(kept, run(true));
         assert!(kept.iter().any(|&(_, score, fresh)| !fresh && score.is_some_and(|s| s < 1.0)));
+    }
+
+    /// A new index is written in the current format; one of format 2 (the same layout, made
+    /// before the `reading` entry) opens and keeps its number; a newer format is refused, and
+    /// so is one older than format 2.
+    #[test]
+    fn an_index_of_a_newer_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        // A fresh index with its format entry set to `n`.
+        let made_in = |n: u32| {
+            let path = dir.path().join(format!("ix{n}"));
+            let ix = Index::create(&path, &Config::default()).unwrap();
+            assert_eq!(ix.stats().unwrap().format, FORMAT_VERSION);
+            let mut w = ix.env.write_txn().unwrap();
+            ix.dbs.meta.put(&mut w, "format", &n.to_le_bytes()).unwrap();
+            w.commit().unwrap();
+            path
+        };
+        let old = made_in(OLDEST_FORMAT);
+        assert_eq!(Index::open(&old).unwrap().stats().unwrap().format, OLDEST_FORMAT);
+        assert_eq!(Index::open_writer(&old).unwrap().stats().unwrap().format, OLDEST_FORMAT);
+        let newer = made_in(FORMAT_VERSION + 1);
+        for err in [Index::open(&newer).err(), Index::open_writer(&newer).err()] {
+            let err = err.expect("refused").to_string();
+            assert!(err.contains("was made by a newer xdedup"), "{err}");
+        }
+        let older = made_in(OLDEST_FORMAT - 1);
+        let err = Index::open(&older).err().expect("refused").to_string();
+        assert!(err.contains("rebuild the index"), "{err}");
     }
 
     /// An index reads texts in the reading its documents were stored in: the one it names, or,

@@ -12,8 +12,16 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::shingle::SCRIPT_CLASSES;
 
-/// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+/// The on-disk format this build writes.
+///
+/// Format 3 has format 2's layout. A new index names the reading its texts are normalized in
+/// (the `reading` meta entry, [`crate::text::Reading`]); builds made before that entry would
+/// read such an index's texts by their own rules, silently, so new indexes carry 3, which
+/// those builds refuse.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The oldest on-disk format this build reads (and adds to, in that format).
+pub const OLDEST_FORMAT: u32 = 2;
 
 /// Names of the LMDB databases.
 pub mod names {
