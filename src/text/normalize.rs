@@ -60,7 +60,9 @@ pub enum Reading {
     /// Arabic veh (`ڤ`, the v of borrowed words) is read as feh, as most papers write it
     /// (`روڤر`, `روفر`), and the Maghrebi feh and qaf as feh and qaf.
     /// The modifier letters written as apostrophes (`ʼ ʻ ʾ ʿ ʹ`: Ukrainian `мʼясо`, `Hawaiʻi`,
-    /// `Qurʾan`) separate words as `'` and `’` do, instead of staying inside the word.
+    /// `Qurʾan`) separate words as `'` and `’` do, instead of staying inside the word. In
+    /// Arabic script a zero-width non-joiner separates words too: Persian writes the parts it
+    /// keeps apart (`می‌خواهم`, `کتاب‌ها`) with one or with a space, and seldom joined.
     #[default]
     LettersFolded,
 }
@@ -779,7 +781,11 @@ impl<'a> Builder<'a> {
         {
             return;
         }
-        if is_apostrophe_letter(c) && self.out.reading.folds_letters() {
+        // An apostrophe written as a letter; a zero-width non-joiner inside an Arabic-script
+        // word (Persian's `می‌خواهم`, written `می خواهم` as often).
+        if (is_apostrophe_letter(c) || (c == '\u{200C}' && self.script == Some(Script::Arabic)))
+            && self.out.reading.folds_letters()
+        {
             self.end();
             self.ideograph_end = usize::MAX;
             return;
@@ -1061,8 +1067,12 @@ mod tests {
 
     #[test]
     fn controls_do_not_split_words_but_punctuation_and_emoji_do() {
-        assert_eq!(unstemmed("می\u{200C}خواهم"), ["ميخواهم"]);
-        assert_eq!(toks("\u{202B}مرحبا\u{202C} world"), ["مرحبا", "world"]);
+        // A bidi mark inside a word leaves it whole; Persian's zero-width non-joiner separates
+        // (see `latin_letters_without_a_decomposition_are_folded`), as it did not before.
+        assert_eq!(toks("مر\u{200F}حبا \u{202B}مرحبا\u{202C} world"), ["مرحبا", "مرحبا", "world"]);
+        assert_eq!(unstemmed("می\u{200C}خواهم"), ["مي", "خواهم"]);
+        let before = Normalizer::new(false).with_reading(Reading::Simplified);
+        assert_eq!(before.normalize("می\u{200C}خواهم").as_str(), "ميخواهم");
         assert_eq!(toks("a⚡️b 🎉"), ["a", "b"]);
         assert!(toks("!!! 🎉 ...").is_empty());
         assert!(toks("\u{064E}\u{0650}\u{0651}").is_empty());
@@ -1117,10 +1127,14 @@ mod tests {
         // Apostrophes written as modifier letters separate words as `'` does.
         assert_eq!(toks("мʼясо Hawaiʻi Qurʾan Belgorodʹ"), toks("м'ясо Hawai'i Qur’an Belgorod'"));
         assert_eq!(toks("мʼясо"), ["м", "ясо"]);
+        // Persian's zero-width non-joiner as the space written for it as often; in other
+        // scripts it stays invisible.
+        assert_eq!(toks("می\u{200C}خواهم کتاب\u{200C}ها"), toks("می خواهم کتاب ها"));
+        assert_eq!(toks("क\u{200C}ष"), toks("कष"));
         let before = Normalizer::default().with_reading(Reading::Simplified);
         assert_eq!(
-            before.normalize("açıkladı Straße Łódź мʼясо").as_str(),
-            "acıkladı straße łodz мʼясо"
+            before.normalize("açıkladı Straße Łódź мʼясо می\u{200C}خواهم").as_str(),
+            "acıkladı straße łodz мʼясо ميخوا"
         );
     }
 
