@@ -761,8 +761,7 @@ impl<'a> Builder<'a> {
                     if c.is_ascii_digit() { None } else { Some(Script::Other) },
                 );
             } else {
-                self.end();
-                self.ideograph_end = usize::MAX;
+                self.separate();
             }
             return;
         }
@@ -786,8 +785,7 @@ impl<'a> Builder<'a> {
         if (is_apostrophe_letter(c) || (c == '\u{200C}' && self.script == Some(Script::Arabic)))
             && self.out.reading.folds_letters()
         {
-            self.end();
-            self.ideograph_end = usize::MAX;
+            self.separate();
             return;
         }
         let gc = self.gc;
@@ -864,11 +862,16 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            _ => {
-                self.end();
-                self.ideograph_end = usize::MAX;
-            }
+            _ => self.separate(),
         }
+    }
+
+    /// A character that separates words: the open token ends, and a voicing mark after it
+    /// no longer belongs to the kana before.
+    #[inline(always)]
+    fn separate(&mut self) {
+        self.end();
+        self.ideograph_end = usize::MAX;
     }
 
     #[inline(always)]
