@@ -2,7 +2,7 @@
 # Reproduces the OG2021 figures of EVALUATION.md: the defaults on all languages, English only and
 # Arabic only, over three hash seeds (LSH samples candidates, so results move a little with the
 # seed), the same without the time window (`--window off`: the text alone), and the single-link
-# (union-find) comparison.
+# (union-find) comparison, and `--story-idf` (frequencies over stories).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -14,6 +14,10 @@ for seed in default 1 2 3; do
   s=(); [ "$seed" = default ] || s=(--seed "$seed")
   printf '%-34s %6s %6s %6s\n' "defaults, seed $seed" "$(ari "${s[@]}")" \
     "$(ari --lang eng "${s[@]}")" "$(ari --lang ara "${s[@]}")"
+done
+for w in 2d off; do
+  printf '%-34s %6s %6s %6s\n' "--story-idf, --window $w" "$(ari --story-idf --window $w)" \
+    "$(ari --lang eng --story-idf --window $w)" "$(ari --lang ara --story-idf --window $w)"
 done
 for w in off 1d 3d 5d; do
   printf '%-34s %6s %6s %6s\n' "defaults, --window $w" "$(ari --window $w)" \

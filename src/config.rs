@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) seed: u64,
     pub(crate) linkage: Linkage,
     pub(crate) window: Option<Window>,
+    pub(crate) story_idf: bool,
 }
 
 /// Default clustering threshold on the verified score (cosine; average link).
@@ -146,11 +147,17 @@ impl Config {
     pub fn window(&self) -> Option<Window> {
         self.window
     }
+    /// Whether document frequencies are counted over stories (see
+    /// [`ConfigBuilder::story_idf`]).
+    pub fn story_idf(&self) -> bool {
+        self.story_idf
+    }
 }
 
 impl Config {
     /// Every setting as the command-line flag that sets it and its value, in a fixed order: how
-    /// the persistent index stores its settings and names a mismatch.
+    /// the persistent index stores its settings and names a mismatch. (Not `--story-idf`,
+    /// which only a run over a whole collection reads: the index refuses it.)
     pub fn flags(&self) -> Vec<(&'static str, String)> {
         vec![
             ("--threshold", self.threshold.to_string()),
@@ -222,6 +229,7 @@ pub struct ConfigBuilder {
     seed: u64,
     linkage: Linkage,
     window: Option<Window>,
+    story_idf: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -239,6 +247,7 @@ impl Default for ConfigBuilder {
             seed: 0x5EED_0F4E_D0D0_u64,
             linkage: Linkage::Average,
             window: Some(DEFAULT_WINDOW),
+            story_idf: false,
         }
     }
 }
@@ -311,6 +320,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Document frequencies counted over stories instead of documents: the collection is
+    /// clustered once with document frequencies, then each feature's frequency is the number of
+    /// those stories holding it, and the verified pairs are scored again with those weights and
+    /// clustered again. The words a story's reports repeat then count once, as the story's,
+    /// rather than as common words (see [`crate::weights::DocFreq::over_stories`]). Needs IDF weighting.
+    pub fn story_idf(mut self, on: bool) -> Self {
+        self.story_idf = on;
+        self
+    }
+
     /// Checks the settings and derives the LSH bands.
     pub fn build(self) -> Result<Config> {
         let bad = |msg: String| Err(Error::Config(msg));
@@ -328,6 +347,11 @@ impl ConfigBuilder {
         });
         if !(lsh_threshold > 0.0 && lsh_threshold <= 1.0) {
             return bad(format!("--lsh-threshold {lsh_threshold}: must be in (0, 1]"));
+        }
+        if self.story_idf && self.weighting != Weighting::Idf {
+            return bad("--story-idf counts document frequencies over stories: it needs IDF \
+                        weighting (leave out --no-idf)"
+                .into());
         }
         if self.max_bucket < 2 {
             return bad(format!("--max-bucket {}: must be at least 2", self.max_bucket));
@@ -361,6 +385,7 @@ impl ConfigBuilder {
             seed: self.seed,
             linkage: self.linkage,
             window: self.window,
+            story_idf: self.story_idf,
         })
     }
 }

@@ -770,8 +770,69 @@ impl Pipeline {
     }
 
     /// Stages 4–8 on prepared documents (the [`WeightedSet::shingled`] sets it compares are
-    /// made sets on the way).
+    /// made sets on the way). With [`Config::story_idf`], the sets are weighed again by
+    /// document frequencies over the stories of a first clustering, the verified pairs scored
+    /// again, and clustered again.
     pub fn cluster(&self, p: &mut Prepared) -> Clustering {
+        let (mut node_edges, semantic_only, cstats) = self.verified_edges(p);
+        if self.cfg.story_idf() && self.cfg.weighting() == Weighting::Idf {
+            self.weigh_by_stories(p, &mut node_edges, &semantic_only);
+        }
+        // Verified pairs further apart in time than the window are no story's (unless copies).
+        window_edges(&mut node_edges, &p.times, self.cfg.window());
+        node_edges.shrink_to_fit();
+        let node_cluster = self.link(p, &node_edges);
+        self.assemble(p, node_edges, &node_cluster, cstats)
+    }
+
+    /// Stage 8: the stories of the verified edges, as the cluster of each node.
+    fn link(&self, p: &Prepared, node_edges: &[(u32, u32, f32)]) -> Vec<u32> {
+        let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
+        crate::cluster::cluster(self.cfg.linkage(), &sizes, node_edges, self.cfg.threshold())
+    }
+
+    /// Weighs the nodes' sets by document frequencies over the stories that `node_edges` form
+    /// ([`DocFreq::over_stories`]) and scores the edges again with those weights (those in
+    /// `semantic_only`, scored on their embeddings alone, keep their score); edges that score
+    /// nothing now are dropped. The edges come before the time window, which is applied to a
+    /// copy for the first stories and again to the rescored edges by the caller.
+    fn weigh_by_stories(
+        &self,
+        p: &mut Prepared,
+        node_edges: &mut Vec<(u32, u32, f32)>,
+        semantic_only: &[(u32, u32)],
+    ) {
+        let mut windowed = node_edges.clone();
+        window_edges(&mut windowed, &p.times, self.cfg.window());
+        let story = self.link(p, &windowed);
+        drop(windowed);
+        let features: Vec<Box<[u64]>> =
+            std::mem::take(&mut p.sets).into_par_iter().map(WeightedSet::into_features).collect();
+        let idf = DocFreq::over_stories(&features, &story).into_idf();
+        p.sets = features
+            .into_par_iter()
+            .with_max_len(SETS_PER_TASK)
+            .map(|f| WeightedSet::new(f, |x| idf.get(x).unwrap_or(1.0)))
+            .collect();
+        drop(idf);
+        let p = &*p;
+        node_edges.par_iter_mut().for_each(|e| {
+            if semantic_only.binary_search(&(e.0, e.1)).is_err() {
+                e.2 = self.pair_score(p, e.0, e.1);
+            }
+        });
+        node_edges.retain(|e| e.2 > 0.0);
+    }
+
+    /// Stages 4–7: candidates from the signatures (and the pivot and semantic stages), each
+    /// verified; the edges that score anything, sorted, before the time window. Also the
+    /// edges only the semantic stage proposed, when [`Pipeline::weigh_by_stories`] is to
+    /// score the others again.
+    #[allow(clippy::type_complexity)]
+    fn verified_edges(
+        &self,
+        p: &mut Prepared,
+    ) -> (Vec<(u32, u32, f32)>, Vec<(u32, u32)>, CandidateStats) {
         let cfg = &self.cfg;
         // Empty sets (texts with no letters) must not meet each other in the all-zero bucket.
         let live: Vec<u32> =
@@ -878,14 +939,11 @@ impl Pipeline {
         }
         debug_assert!(node_edges.is_sorted_by_key(|e| (e.0, e.1)), "edges merged, not sorted");
         node_edges.dedup_by_key(|e| (e.0, e.1));
-        // Verified pairs further apart in time than the window are no story's (unless copies).
-        window_edges(&mut node_edges, &p.times, cfg.window());
-        node_edges.shrink_to_fit();
-
-        let sizes: Vec<u32> = p.members.iter().map(|m| m.len() as u32).collect();
-        let node_cluster =
-            crate::cluster::cluster(cfg.linkage(), &sizes, &node_edges, cfg.threshold());
-        self.assemble(p, node_edges, &node_cluster, cstats)
+        let semantic_only = match cfg.story_idf() {
+            true => semantic_only.iter().map(score_live).collect(),
+            false => Vec::new(),
+        };
+        (node_edges, semantic_only, cstats)
     }
 
     /// Numbers stories, picks representatives and scores members against them.

@@ -146,6 +146,33 @@ impl DocFreq {
         DocFreq { docs: sets.len() as u64, class_docs, df }
     }
 
+    /// Counts, for each feature, the stories holding it: `story[k]` names the story of set `k`
+    /// (any numbering); a story is the union of its sets' features, and `N` (per script class)
+    /// is the number of stories. A word that every report of one story repeats is then as rare
+    /// as the story, not as common as its reports are many: document frequencies over documents
+    /// make the defining words of a big story weigh less the more it is reported.
+    pub fn over_stories<S: AsRef<[u64]> + Sync>(sets: &[S], story: &[u32]) -> Self {
+        debug_assert_eq!(sets.len(), story.len());
+        let mut order: Vec<u32> = (0..sets.len() as u32).collect();
+        order.sort_by_key(|&k| story[k as usize]);
+        let runs: Vec<&[u32]> =
+            order.chunk_by(|&a, &b| story[a as usize] == story[b as usize]).collect();
+        let unions: Vec<std::borrow::Cow<'_, [u64]>> = runs
+            .par_iter()
+            .map(|run| match run {
+                [k] => std::borrow::Cow::Borrowed(sets[*k as usize].as_ref()),
+                _ => {
+                    let mut u: Vec<u64> =
+                        run.iter().flat_map(|&k| sets[k as usize].as_ref()).copied().collect();
+                    u.sort_unstable();
+                    u.dedup();
+                    std::borrow::Cow::Owned(u)
+                }
+            })
+            .collect();
+        Self::from_sets(&unions)
+    }
+
     /// From counts made elsewhere: the number of sets, the sets holding each script class, and
     /// each feature's count (the distributed job sums its workers' counts into these).
     pub fn from_parts(docs: u64, class_docs: [u64; SCRIPT_CLASSES], df: Sharded<u32>) -> Self {
@@ -474,6 +501,62 @@ mod tests {
             let unseen = (0u64..).find(|f| !naive.contains_key(f)).unwrap_or(0);
             prop_assert_eq!(idf.get(unseen), None);
         }
+    }
+
+    proptest! {
+        /// Over stories, a feature counts once per story holding it, `N` is the number of
+        /// stories, and stories of one set each count as that set does.
+        #[test]
+        fn story_frequencies_count_each_story_once(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set(prop_oneof![0u64..30, any::<u64>()], 0..20),
+                0..40,
+            ),
+            labels in proptest::collection::vec(0u32..8, 40),
+        ) {
+            let sets: Vec<Vec<u64>> = sets.into_iter().map(|s| s.into_iter().collect()).collect();
+            let story = &labels[..sets.len()];
+            let mut unions: std::collections::BTreeMap<u32, std::collections::BTreeSet<u64>> =
+                Default::default();
+            for (s, &l) in sets.iter().zip(story) {
+                unions.entry(l).or_default().extend(s);
+            }
+            let unions: Vec<Vec<u64>> = unions.into_values().map(|u| u.into_iter().collect()).collect();
+            let want = DocFreq::from_sets(&unions);
+            let got = DocFreq::over_stories(&sets, story);
+            prop_assert_eq!(got.docs(), unions.len() as u64);
+            prop_assert_eq!(got.class_docs(), want.class_docs());
+            for &f in sets.iter().flatten() {
+                prop_assert_eq!(got.df(f), want.df(f));
+                prop_assert_eq!(got.idf(f), want.idf(f));
+            }
+            // Each set its own story: the document frequencies.
+            let alone: Vec<u32> = (0..sets.len() as u32).collect();
+            let docs = DocFreq::from_sets(&sets);
+            let over = DocFreq::over_stories(&sets, &alone);
+            for &f in sets.iter().flatten() {
+                prop_assert_eq!(over.df(f), docs.df(f));
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_every_report_of_a_story_repeats_weighs_as_the_story_s() {
+        // Four reports of one story share feature 7; three other stories hold 8 once each.
+        let sets: Vec<Vec<u64>> = vec![
+            vec![1, 7],
+            vec![2, 7],
+            vec![3, 7],
+            vec![4, 7],
+            vec![5, 8],
+            vec![6, 8],
+            vec![9, 8],
+        ];
+        let docs = DocFreq::from_sets(&sets);
+        assert!(docs.idf(7) < docs.idf(8), "over documents, the story's word is the commoner");
+        let stories = DocFreq::over_stories(&sets, &[0, 0, 0, 0, 1, 2, 3]);
+        assert_eq!((stories.docs(), stories.df(7), stories.df(8)), (4, 1, 3));
+        assert!(stories.idf(7) > stories.idf(8), "over stories, it is the rarer");
     }
 
     proptest! {

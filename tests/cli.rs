@@ -1314,3 +1314,49 @@ fn a_late_near_copy_keeps_its_story_whole() {
         hits[0]["documents"].as_array().unwrap().iter().map(|d| d[0].as_str().unwrap()).collect();
     assert_eq!(found, ["d", "a", "b"], "{hits:?}");
 }
+
+/// `--story-idf`: the words the reports of one story repeat weigh as that story's, not as
+/// common words. On the OG2021 headlines (all languages) the stories are better than with
+/// frequencies over documents, and as independent of the thread count; where frequencies
+/// cannot be counted over stories (an index, the timely engine), or without IDF, it is refused,
+/// and `similar` names it as doing nothing.
+#[test]
+fn story_frequencies_form_better_headline_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let og = shared("eval/og2021-titles.jsonl");
+    let og = og.to_str().unwrap();
+    let ari = |extra: &[&str]| -> f64 {
+        let mut args = vec!["eval", "--gold", og, "--json", "-q"];
+        args.extend_from_slice(extra);
+        let out = xdedup(d, &args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["overall"]["ari"].as_f64().unwrap()
+    };
+    let (docs, stories) = (ari(&[]), ari(&["--story-idf"]));
+    eprintln!("OG2021, all languages: ARI {docs:.3} over documents, {stories:.3} over stories");
+    assert!(stories > docs + 0.03, "over stories {stories}, over documents {docs}");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["cluster", og, "-q"];
+        args.extend_from_slice(extra);
+        let out = xdedup(d, &args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out.stdout
+    };
+    let one = run(&["--story-idf", "--threads", "1"]);
+    assert_eq!(one, run(&["--story-idf", "--threads", "2"]));
+    assert_eq!(json_lines(&one).len(), 5743);
+    for (args, want) in [
+        (&["index", "create", "ix", "--story-idf"][..], "--story-idf: an index counts"),
+        (&["cluster", og, "--engine", "timely", "--story-idf"][..], "--story-idf: --engine timely"),
+        (&["cluster", og, "--story-idf", "--no-idf"][..], "it needs IDF weighting"),
+    ] {
+        let out = xdedup(d, args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+    }
+    assert!(!d.join("ix").exists(), "the refused index was not created");
+    let out = xdedup(d, &["similar", "a b c", "a b d", "--story-idf"], None);
+    assert!(stderr(&out).contains("--story-idf does nothing"), "{}", stderr(&out));
+}

@@ -99,10 +99,14 @@ proptest! {
         prop_assert_eq!(read, lines.iter().filter(|l| !l.trim().is_empty()).count());
     }
 
-    /// The stories do not depend on the number of threads.
+    /// The stories do not depend on the number of threads (with frequencies over documents,
+    /// and over stories, which clusters twice).
     #[test]
-    fn independent_of_thread_count(texts in prop::collection::vec(text(), 1..60)) {
-        let p = Pipeline::new(Config::default());
+    fn independent_of_thread_count(
+        texts in prop::collection::vec(text(), 1..60),
+        story_idf: bool,
+    ) {
+        let p = Pipeline::new(Config::builder().story_idf(story_idf).build().unwrap());
         let run = |threads| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| p.run(&texts))
@@ -111,6 +115,7 @@ proptest! {
         prop_assert_eq!(&one.story, &three.story);
         prop_assert_eq!(&one.representative, &three.representative);
         prop_assert_eq!(one.score_to_rep, three.score_to_rep);
+        prop_assert_eq!(one.story.len(), texts.len());
     }
 }
 

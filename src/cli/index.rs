@@ -212,6 +212,7 @@ fn guard_mapped_reads(dir: &std::path::Path) {
 pub fn run(cmd: Command, quiet: bool) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Create { dir, pipeline } => {
+            pipeline.refuse_story_idf("an index")?;
             anyhow::ensure!(
                 !pipeline.no_pivot,
                 "an index stores pivot features only when created with --lexicon; leave --no-pivot out"
@@ -600,6 +601,7 @@ fn run_names(inputs: &[xdedup::io::Input]) -> Vec<String> {
 
 fn add(args: AddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch_size > 0, "--batch-size must be at least 1");
+    args.pipeline.refuse_story_idf("an index")?;
     let mut index = open_writer(&args.dir)?
         .with_encoder(args.pipeline.encoder()?)?
         .with_lexicon(super::load_lexicon(args.pipeline.lexicon.as_deref())?)?;

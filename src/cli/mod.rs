@@ -340,6 +340,12 @@ pub struct PipelineArgs {
     /// Turn Arabic light stemming off.
     #[arg(long)]
     pub no_stem: bool,
+    /// Count each word's rarity over stories, not documents: cluster once, then weigh every
+    /// word by the stories that hold it and cluster again. The words the reports of one story
+    /// repeat then weigh as that story's, not as common words (better stories on headlines,
+    /// a second scoring pass of time). For cluster, dedup, pairs and eval on the local engine.
+    #[arg(long)]
+    pub story_idf: bool,
     /// Buckets larger than this are sampled, not expanded in full (default 200).
     #[arg(long)]
     pub max_bucket: Option<usize>,
@@ -399,6 +405,7 @@ impl PipelineArgs {
             .bands(self.bands)
             .weighting(if self.no_idf { Weighting::Uniform } else { Weighting::Idf })
             .stem(!self.no_stem)
+            .story_idf(self.story_idf)
             .max_bucket(self.max_bucket.unwrap_or(DEFAULT_MAX_BUCKET));
         if let Some(s) = self.similarity {
             b = b.similarity(s);
@@ -436,6 +443,17 @@ impl PipelineArgs {
         ];
         let all = self.config()?.flags();
         Ok(all.into_iter().filter(|(f, _)| given.iter().any(|(g, on)| g == f && *on)).collect())
+    }
+
+    /// An error for `--story-idf` where `what` cannot count frequencies over stories.
+    pub fn refuse_story_idf(&self, what: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !self.story_idf,
+            "--story-idf: {what} counts document frequencies over documents; story frequencies \
+             need the whole collection clustered at once (cluster, dedup, pairs or eval on the \
+             local engine)"
+        );
+        Ok(())
     }
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {

@@ -89,7 +89,11 @@ const IDLE_FLAGS: [&str; 6] =
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let given = args.pipeline.given()?;
-    let idle: Vec<&str> = given.iter().map(|g| g.0).filter(|f| IDLE_FLAGS.contains(f)).collect();
+    let mut idle: Vec<&str> =
+        given.iter().map(|g| g.0).filter(|f| IDLE_FLAGS.contains(f)).collect();
+    if args.pipeline.story_idf {
+        idle.push("--story-idf");
+    }
     if !idle.is_empty() {
         eprintln!(
             "xdedup: warning: {} {} nothing to two texts compared on their own (they act on \
