@@ -152,6 +152,13 @@ impl Config {
     pub fn story_idf(&self) -> bool {
         self.story_idf
     }
+    /// These settings with frequencies counted over stories, or over documents (see
+    /// [`ConfigBuilder::story_idf`]); an error without IDF weighting.
+    pub fn with_story_idf(mut self, on: bool) -> Result<Config> {
+        check_story_idf(on, self.weighting)?;
+        self.story_idf = on;
+        Ok(self)
+    }
 }
 
 impl Config {
@@ -212,6 +219,18 @@ impl Default for Config {
     fn default() -> Self {
         ConfigBuilder::default().build().expect("the defaults are valid")
     }
+}
+
+/// Frequencies over stories are IDF over stories: refused with uniform weights.
+fn check_story_idf(on: bool, weighting: Weighting) -> Result<()> {
+    if on && weighting != Weighting::Idf {
+        return Err(Error::Config(
+            "--story-idf counts document frequencies over stories: it needs IDF weighting \
+             (leave out --no-idf)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Builds a [`Config`]; every setting has a default.
@@ -348,11 +367,7 @@ impl ConfigBuilder {
         if !(lsh_threshold > 0.0 && lsh_threshold <= 1.0) {
             return bad(format!("--lsh-threshold {lsh_threshold}: must be in (0, 1]"));
         }
-        if self.story_idf && self.weighting != Weighting::Idf {
-            return bad("--story-idf counts document frequencies over stories: it needs IDF \
-                        weighting (leave out --no-idf)"
-                .into());
-        }
+        check_story_idf(self.story_idf, self.weighting)?;
         if self.max_bucket < 2 {
             return bad(format!("--max-bucket {}: must be at least 2", self.max_bucket));
         }

@@ -196,7 +196,7 @@ struct Deduper {
 #[pymethods]
 impl Deduper {
     #[new]
-    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None, lexicon=None, window=None))]
+    #[pyo3(signature = (*, threshold=None, similarity=None, shingle=None, num_perm=None, idf=true, model=None, lexicon=None, window=None, story_idf=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         threshold: Option<f64>,
@@ -207,9 +207,12 @@ impl Deduper {
         model: Option<PathBuf>,
         lexicon: Option<PathBuf>,
         window: Option<&str>,
+        story_idf: bool,
     ) -> PyResult<Self> {
         let p = pipeline(threshold, similarity, shingle, num_perm, idf, model, lexicon)?;
-        Ok(Deduper { pipeline: with_window(p, window)? })
+        let p = with_window(p, window)?;
+        let cfg = p.config().clone().with_story_idf(story_idf).map_err(err)?;
+        Ok(Deduper { pipeline: p.with_config(cfg) })
     }
 
     /// Story of each document: the id of the story's first document (for plain strings, its

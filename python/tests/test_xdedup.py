@@ -71,6 +71,10 @@ def test_deduper_finds_the_seed_stories():
     # Story ids are ids of first documents; plain strings are numbered by position.
     assert set(stories) <= set(by_id)
     assert xdedup.Deduper().fit(iter(["a story about rain", "a story about rain", "elections"])) == [0, 0, 2]
+    # Frequencies over stories: the seed's stories are the same.
+    assert xdedup.Deduper(story_idf=True).fit(rows) == stories
+    with pytest.raises(ValueError, match="needs IDF weighting"):
+        xdedup.Deduper(story_idf=True, idf=False)
 
 
 def test_pairs_and_settings():

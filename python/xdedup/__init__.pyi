@@ -35,10 +35,12 @@ class Deduper:
         model: Optional[Union[str, PathLike[str]]] = None,
         lexicon: Optional[Union[str, PathLike[str]]] = None,
         window: Optional[str] = None,
+        story_idf: bool = False,
     ) -> None:
         """``window``: the time window (``"2d"`` by default, ``"36h"``, ``"off"``): documents
         given with a ``time`` further apart than this are not linked as one story unless they
-        are near-copies (score 0.7 or more)."""
+        are near-copies (score 0.7 or more). ``story_idf``: count each word's rarity over the
+        stories of a first clustering, then cluster again (``--story-idf``); needs ``idf``."""
     def fit(self, documents: Iterable[Document]) -> list[Id]:
         """The story of each document, in input order: the id of the story's first document
         (a dict's ``id``, or the position of a plain string). A dict's ``time`` (a str in any
