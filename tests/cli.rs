@@ -1318,7 +1318,7 @@ fn a_late_near_copy_keeps_its_story_whole() {
 /// `--story-idf`: the words the reports of one story repeat weigh as that story's, not as
 /// common words. On the OG2021 headlines (all languages) the stories are better than with
 /// frequencies over documents, and as independent of the thread count; where frequencies
-/// cannot be counted over stories (an index, the timely engine), or without IDF, it is refused,
+/// cannot be counted over stories (an index), or without IDF, it is refused,
 /// and `similar` names it as doing nothing.
 #[test]
 fn story_frequencies_form_better_headline_stories() {
@@ -1349,7 +1349,6 @@ fn story_frequencies_form_better_headline_stories() {
     assert_eq!(json_lines(&one).len(), 5743);
     for (args, want) in [
         (&["index", "create", "ix", "--story-idf"][..], "--story-idf: an index counts"),
-        (&["cluster", og, "--engine", "timely", "--story-idf"][..], "--story-idf: --engine timely"),
         (&["cluster", og, "--story-idf", "--no-idf"][..], "it needs IDF weighting"),
     ] {
         let out = xdedup(d, args, None);

@@ -155,6 +155,20 @@ fn the_pivot_stage_with_a_lexicon_gives_the_single_process_stories() {
     assert_ne!(story("nk-tweet"), story("nk-troops-ar"));
 }
 
+/// Frequencies over stories: the first stories, the (feature, story) counts, the edges scored
+/// again and the second clustering, across two processes, give one process's output.
+#[test]
+fn story_frequencies_in_two_processes_give_the_single_process_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gold = shared("eval/og2021-titles.jsonl");
+    let args = ["--story-idf", "--max-bucket", "100000"];
+    let one = single(dir.path(), "cluster", &[&gold], &args);
+    let two = cluster_processes(dir.path(), 2, &[&gold], &args);
+    assert!(one == two, "--story-idf: 2 processes differ from 1");
+    let plain = single(dir.path(), "cluster", &[&gold], &args[1..]);
+    assert!(one != plain, "--story-idf changed nothing");
+}
+
 #[test]
 fn og2021_in_two_processes_gives_the_single_process_stories() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -399,7 +399,6 @@ mod engine {
         report: Option<PathBuf>,
     ) -> anyhow::Result<ExitCode> {
         let p = &args.pipeline;
-        p.refuse_story_idf("--engine timely")?;
         // Warnings from the first process only.
         let inputs = args.input.inputs_to_read(quiet || timely.process > 0);
         anyhow::ensure!(

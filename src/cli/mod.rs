@@ -343,7 +343,7 @@ pub struct PipelineArgs {
     /// Count each word's rarity over stories, not documents: cluster once, then weigh every
     /// word by the stories that hold it and cluster again. The words the reports of one story
     /// repeat then weigh as that story's, not as common words (better stories on headlines,
-    /// a second scoring pass of time). For cluster, dedup, pairs and eval on the local engine.
+    /// a second scoring pass of time). For cluster, dedup, pairs and eval; not for an index.
     #[arg(long)]
     pub story_idf: bool,
     /// Buckets larger than this are sampled, not expanded in full (default 200).
@@ -450,8 +450,7 @@ impl PipelineArgs {
         anyhow::ensure!(
             !self.story_idf,
             "--story-idf: {what} counts document frequencies over documents; story frequencies \
-             need the whole collection clustered at once (cluster, dedup, pairs or eval on the \
-             local engine)"
+             need the whole collection clustered at once (cluster, dedup, pairs, eval)"
         );
         Ok(())
     }

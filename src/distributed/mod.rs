@@ -43,6 +43,11 @@
 //! the pair scores), and so does the sentence encoder (each node's embeddings made where it is,
 //! after step 5; semantic band keys bucketed at their owners in step 7; embeddings shipped with
 //! the sets in step 8, a pair only the semantic bands propose scored on them alone).
+//!
+//! With frequencies over stories (`--story-idf`), step 9 runs twice: after the first average
+//! link, each node learns its story, the frequencies are counted over stories
+//! (`story_freq`: each (feature, story) at the feature's owner), the sets weighed again,
+//! every edge scored again (step 8) and each component clustered again, as one machine does.
 
 pub mod exchange;
 
@@ -65,7 +70,7 @@ use crate::io::{
 use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
-use crate::shingle::{SCRIPT_CLASSES, text_script};
+use crate::shingle::{SCRIPT_CLASSES, script_class, text_script};
 use crate::verify::{Times, WeightedSet, combine, pivot_pair, times_of, window_edges};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
@@ -481,7 +486,7 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 
     stage("weights (document frequencies)");
     // 6. Document frequencies: counted where the nodes are, summed at each feature's owner.
-    let weighted: Vec<WeightedSet> = match job.config.weighting() {
+    let mut weighted: Vec<WeightedSet> = match job.config.weighting() {
         Weighting::Uniform => node_features.into_iter().map(WeightedSet::uniform).collect(),
         Weighting::Idf => {
             let df = doc_freq(w, &node_features);
@@ -540,18 +545,33 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
 
     stage("verify");
     // 8. Verify every candidate where its first node is, with the second node's set sent there.
-    let ctx = Held {
-        node_at: &node_at,
-        sets: &weighted,
-        pivots: pivot_sets.as_deref(),
-        groups: &groups,
-        vectors: vectors.as_deref(),
-        me: me as u64,
+    // What scoring reads of this worker's nodes, with their sets as weighed now (a macro: the
+    // sets are weighed again with frequencies over stories, and a closure would borrow them
+    // for as long as it lives).
+    macro_rules! held {
+        () => {
+            Held {
+                node_at: &node_at,
+                sets: &weighted,
+                pivots: pivot_sets.as_deref(),
+                groups: &groups,
+                vectors: vectors.as_deref(),
+                me: me as u64,
+            }
+        };
+    }
+    let scored = score_pairs(w, &pipeline, &held!(), pairs, true);
+    // With frequencies over stories, the edges are scored again: which of them only the
+    // semantic bands proposed (scored on their embeddings alone) is kept for then.
+    let story_idf = job.config.story_idf() && job.config.weighting() == Weighting::Idf;
+    let semantic_only: Vec<bool> = match story_idf {
+        true => scored.iter().filter(|e| e.3 > 0.0).map(|e| e.4).collect(),
+        false => Vec::new(),
     };
-    let scored = score_pairs(w, &pipeline, &ctx, pairs, true);
     // (x, y, y's worker, score), held at x's worker; the time window is applied where each
     // component is clustered, where a node's near-copies are known (`window_edges`).
-    let edges: Vec<(u64, u64, u64, f32)> = scored.into_iter().filter(|e| e.3 > 0.0).collect();
+    let mut edges: Vec<(u64, u64, u64, f32)> =
+        scored.into_iter().filter(|e| e.3 > 0.0).map(|e| (e.0, e.1, e.2, e.3)).collect();
 
     stage("connected components");
     // 9. Connected components by label propagation, then each component clustered at its owner.
@@ -645,27 +665,66 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
             (owner(label[i], peers), label[i], n.key, me as u64, n.size, n.name.clone(), t)
         })
         .collect();
-    let comp_edges: Vec<(u64, u64, u64, u64, f32)> = edges
-        .iter()
-        .map(|&(x, y, _, s)| {
-            let l = label[node_at[&x]];
-            (owner(l, peers), l, x.min(y), x.max(y), s)
-        })
-        .collect();
     let mut members = exchange(w, members, |m| m.0);
-    let mut comp_edges = exchange(w, comp_edges, |e| e.0);
     members.sort_unstable_by_key(|m| m.2);
-    comp_edges.sort_unstable_by_key(|e| (e.2, e.3));
     let local: HashMap<u64, u32> =
         members.iter().enumerate().map(|(i, m)| (m.2, i as u32)).collect();
     let sizes: Vec<u32> = members.iter().map(|m| m.4).collect();
-    let mut graph: Vec<(u32, u32, f32)> =
-        comp_edges.iter().map(|e| (local[&e.2], local[&e.3], e.4)).collect();
     let member_times: Vec<Times> =
         members.iter_mut().map(|m| std::mem::take(&mut m.6).into()).collect();
-    window_edges(&mut graph, &member_times, job.config.window());
-    let cluster =
-        crate::cluster::cluster(job.config.linkage(), &sizes, &graph, job.config.threshold());
+    // The edges of each component at its owner, windowed, in its members' numbering.
+    let component_graph = |w: &mut Worker, edges: &[(u64, u64, u64, f32)]| {
+        let comp_edges: Vec<(u64, u64, u64, u64, f32)> = edges
+            .iter()
+            .map(|&(x, y, _, s)| {
+                let l = label[node_at[&x]];
+                (owner(l, peers), l, x.min(y), x.max(y), s)
+            })
+            .collect();
+        let mut comp_edges = exchange(w, comp_edges, |e| e.0);
+        comp_edges.sort_unstable_by_key(|e| (e.2, e.3));
+        let mut graph: Vec<(u32, u32, f32)> =
+            comp_edges.iter().map(|e| (local[&e.2], local[&e.3], e.4)).collect();
+        window_edges(&mut graph, &member_times, job.config.window());
+        graph
+    };
+    let link = |graph: &[(u32, u32, f32)]| {
+        crate::cluster::cluster(job.config.linkage(), &sizes, graph, job.config.threshold())
+    };
+    let mut graph = component_graph(w, &edges);
+    let mut cluster = link(&graph);
+    if story_idf {
+        // Frequencies over these stories (as `Pipeline::cluster`): each node learns its story,
+        // the sets are weighed again, every edge is scored again (in the same components:
+        // average link never merges across them), and each component clustered again.
+        let named: Vec<(u64, u64, u64)> =
+            members.iter().zip(&cluster).map(|(m, &c)| (m.3, m.2, members[c as usize].2)).collect();
+        let mut story_of: Vec<u64> = nodes.iter().map(|n| n.key).collect();
+        for (_, node, s) in exchange(w, named, |x| x.0) {
+            story_of[node_at[&node]] = s;
+        }
+        let df = story_freq(w, &weighted, &story_of);
+        weighted = std::mem::take(&mut weighted)
+            .into_iter()
+            .map(|s| WeightedSet::new(s.into_features(), |x| df.idf(x)))
+            .collect();
+        let pairs: Vec<(Pair, u8)> = edges
+            .iter()
+            .zip(&semantic_only)
+            .map(|(&(x, y, yw, _), &semantic)| {
+                let (a, aw, b, bw) =
+                    if x < y { (x, me as u64, y, yw) } else { (y, yw, x, me as u64) };
+                (Pair { a, aw, b, bw }, if semantic { SEMANTIC } else { LEXICAL })
+            })
+            .collect();
+        edges = score_pairs(w, &pipeline, &held!(), pairs, true)
+            .into_iter()
+            .filter(|e| e.3 > 0.0)
+            .map(|e| (e.0, e.1, e.2, e.3))
+            .collect();
+        graph = component_graph(w, &edges);
+        cluster = link(&graph);
+    }
     // Representative: the largest within-story similarity mass, ties to the first node.
     let mut mass: Vec<f64> = sizes.iter().map(|&m| (m as f64 - 1.0).max(0.0) * m as f64).collect();
     for &(a, b, s) in &graph {
@@ -711,8 +770,10 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
         .filter(|v| v.1 != v.3)
         .map(|v| (Pair { a: v.1, aw: me as u64, b: v.3, bw: v.4 }, LEXICAL))
         .collect();
-    let rep_scores: HashMap<u64, f32> =
-        score_pairs(w, &pipeline, &ctx, to_rep, false).into_iter().map(|s| (s.0, s.3)).collect();
+    let rep_scores: HashMap<u64, f32> = score_pairs(w, &pipeline, &held!(), to_rep, false)
+        .into_iter()
+        .map(|s| (s.0, s.3))
+        .collect();
 
     stage("write");
     // 10. Every record's outcome, at the worker that read it.
@@ -1213,7 +1274,7 @@ fn score_pairs(
     held: &Held,
     pairs: Vec<(Pair, u8)>,
     balance: bool,
-) -> Vec<(u64, u64, u64, f32)> {
+) -> Vec<(u64, u64, u64, f32, bool)> {
     // (shipper's worker, shipped node, scorer's node, scorer's worker, the shipped node is `a`,
     // what proposed the pair)
     let routed: Vec<(u64, u64, u64, u64, bool, u8)> = pairs
@@ -1287,7 +1348,7 @@ fn score_pairs(
                     pipeline.score(a, pivot, av, b, bv)
                 }
             };
-            scored.push((x, y, yw, score));
+            scored.push((x, y, yw, score, semantic_only));
         }
     }
     scored
@@ -1379,6 +1440,56 @@ fn rare_key_pairs(
 
 /// Document frequencies of the features of `sets` over every worker's sets: counted here,
 /// summed at each feature's owner, and the sums for this worker's features sent back.
+/// Document frequencies over stories (as [`DocFreq::over_stories`] on one machine): `story[i]`
+/// names the story of this worker's set `i`. Each (feature, story) goes to the feature's owner,
+/// which counts its distinct stories and sends the count back to the workers holding it; each
+/// story's script classes go to the story's owner, which counts the story once per class.
+fn story_freq(w: &mut Worker, sets: &[WeightedSet], story: &[u64]) -> DocFreq {
+    let (me, peers) = (w.index() as u64, w.peers());
+    let mut sent: Vec<(u64, u64, u64, u64)> = Vec::new();
+    let mut classes: Vec<(u64, u64, u32)> = Vec::with_capacity(sets.len());
+    for (set, &s) in sets.iter().zip(story) {
+        let mut mask = 0u32;
+        for &f in set.features() {
+            sent.push((owner(f, peers), f, s, me));
+            mask |= 1 << script_class(f);
+        }
+        classes.push((owner(s, peers), s, mask));
+    }
+    let mut got = exchange(w, sent, |x| x.0);
+    got.sort_unstable_by_key(|x| (x.1, x.2, x.3));
+    let mut back: Vec<(u64, u64, u32)> = Vec::new();
+    for group in got.chunk_by(|a, b| a.1 == b.1) {
+        let stories = group.chunk_by(|a, b| a.2 == b.2).count() as u32;
+        let mut askers: Vec<u64> = group.iter().map(|x| x.3).collect();
+        askers.sort_unstable();
+        askers.dedup();
+        back.extend(askers.into_iter().map(|a| (a, group[0].1, stories)));
+    }
+    drop(got);
+    let df: Sharded<u32> = exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
+    let mut masks = exchange(w, classes, |x| x.0);
+    masks.sort_unstable_by_key(|x| x.1);
+    let mut class_docs = [0u64; SCRIPT_CLASSES];
+    let mut stories = 0u64;
+    for group in masks.chunk_by(|a, b| a.1 == b.1) {
+        let mask = group.iter().fold(0, |m, x| m | x.2);
+        stories += 1;
+        for (c, n) in class_docs.iter_mut().enumerate() {
+            *n += u64::from(mask >> c & 1);
+        }
+    }
+    let mut all = [0u64; SCRIPT_CLASSES];
+    let mut stories_all = 0;
+    for (n, c) in all_gather(w, (stories, class_docs.to_vec())) {
+        stories_all += n;
+        for (x, y) in all.iter_mut().zip(c) {
+            *x += y;
+        }
+    }
+    DocFreq::from_parts(stories_all, all, df)
+}
+
 fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
     let (me, peers) = (w.index() as u64, w.peers());
     let (docs, classes, counts) = DocFreq::from_sets(sets).into_parts();
