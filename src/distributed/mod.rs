@@ -1479,15 +1479,25 @@ fn story_freq(w: &mut Worker, sets: &[WeightedSet], story: &[u64]) -> DocFreq {
             *n += u64::from(mask >> c & 1);
         }
     }
+    let (stories, class_docs) = summed(w, stories, class_docs);
+    DocFreq::from_parts(stories, class_docs, df)
+}
+
+/// Every worker's count of sets and of sets per script class, summed.
+fn summed(
+    w: &mut Worker,
+    sets: u64,
+    classes: [u64; SCRIPT_CLASSES],
+) -> (u64, [u64; SCRIPT_CLASSES]) {
     let mut all = [0u64; SCRIPT_CLASSES];
-    let mut stories_all = 0;
-    for (n, c) in all_gather(w, (stories, class_docs.to_vec())) {
-        stories_all += n;
+    let mut total = 0;
+    for (n, c) in all_gather(w, (sets, classes.to_vec())) {
+        total += n;
         for (x, y) in all.iter_mut().zip(c) {
             *x += y;
         }
     }
-    DocFreq::from_parts(stories_all, all, df)
+    (total, all)
 }
 
 fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
@@ -1503,13 +1513,6 @@ fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
         back.extend(group.iter().map(|x| (x.3, x.1, total)));
     }
     let df: Sharded<u32> = exchange(w, back, |x| x.0).into_iter().map(|x| (x.1, x.2)).collect();
-    let mut class_docs = [0u64; SCRIPT_CLASSES];
-    let mut docs_all = 0;
-    for (n, c) in all_gather(w, (docs, classes.to_vec())) {
-        docs_all += n;
-        for (x, y) in class_docs.iter_mut().zip(c) {
-            *x += y;
-        }
-    }
-    DocFreq::from_parts(docs_all, class_docs, df)
+    let (docs, class_docs) = summed(w, docs, classes);
+    DocFreq::from_parts(docs, class_docs, df)
 }
