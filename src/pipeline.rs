@@ -775,7 +775,8 @@ impl Pipeline {
     /// again, and clustered again.
     pub fn cluster(&self, p: &mut Prepared) -> Clustering {
         let (mut node_edges, semantic_only, cstats) = self.verified_edges(p);
-        if self.cfg.story_idf() && self.cfg.weighting() == Weighting::Idf {
+        // (A config with frequencies over stories weighs by IDF: the builder checks it.)
+        if self.cfg.story_idf() {
             self.weigh_by_stories(p, &mut node_edges, &semantic_only);
         }
         // Verified pairs further apart in time than the window are no story's (unless copies).

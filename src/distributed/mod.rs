@@ -563,7 +563,8 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let scored = score_pairs(w, &pipeline, &held!(), pairs, true);
     // With frequencies over stories, the edges are scored again: which of them only the
     // semantic bands proposed (scored on their embeddings alone) is kept for then.
-    let story_idf = job.config.story_idf() && job.config.weighting() == Weighting::Idf;
+    // (A config with frequencies over stories weighs by IDF: the builder checks it.)
+    let story_idf = job.config.story_idf();
     let semantic_only: Vec<bool> = match story_idf {
         true => scored.iter().filter(|e| e.3 > 0.0).map(|e| e.4).collect(),
         false => Vec::new(),
@@ -1438,8 +1439,6 @@ fn rare_key_pairs(
     pairs
 }
 
-/// Document frequencies of the features of `sets` over every worker's sets: counted here,
-/// summed at each feature's owner, and the sums for this worker's features sent back.
 /// Document frequencies over stories (as [`DocFreq::over_stories`] on one machine): `story[i]`
 /// names the story of this worker's set `i`. Each (feature, story) goes to the feature's owner,
 /// which counts its distinct stories and sends the count back to the workers holding it; each
@@ -1456,6 +1455,9 @@ fn story_freq(w: &mut Worker, sets: &[WeightedSet], story: &[u64]) -> DocFreq {
         }
         classes.push((owner(s, peers), s, mask));
     }
+    // The nodes of one story here share most of their features: each pair goes once.
+    sent.sort_unstable();
+    sent.dedup();
     let mut got = exchange(w, sent, |x| x.0);
     got.sort_unstable_by_key(|x| (x.1, x.2, x.3));
     let mut back: Vec<(u64, u64, u32)> = Vec::new();
@@ -1500,6 +1502,8 @@ fn summed(
     (total, all)
 }
 
+/// Document frequencies of the features of `sets` over every worker's sets: counted here,
+/// summed at each feature's owner, and the sums for this worker's features sent back.
 fn doc_freq(w: &mut Worker, sets: &[Box<[u64]>]) -> DocFreq {
     let (me, peers) = (w.index() as u64, w.peers());
     let (docs, classes, counts) = DocFreq::from_sets(sets).into_parts();
