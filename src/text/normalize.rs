@@ -68,13 +68,19 @@ pub enum Reading {
     /// stemming took its first letters for the article and left `له`, the preposition "to
     /// him", so that `عبد الله`, `حزب الله` and `رام الله` ended in one of the commonest
     /// words of Arabic (SaudiNewsNet's articles hold `الله` 16,860 times, `له` 9,143).
-    #[default]
     DivineName,
+    /// Compound names written as one word are read as the two words they are when spaced:
+    /// `عبدالعزيز` as `عبد العزيز`, `وعبدالله` as `وعبد الله`, `نصرالله` as `نصر الله`. Saudi
+    /// papers join the "Abd al-" names (SaudiNewsNet: `عبدالعزيز` 7,843 times, `عبد العزيز`
+    /// 1,480), most others space them, so a king's name in a Riyadh paper and in a Cairo one
+    /// shared nothing.
+    #[default]
+    NamesParted,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 8] = [
+    pub const ALL: [Reading; 9] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
@@ -83,6 +89,7 @@ impl Reading {
         Reading::Simplified,
         Reading::LettersFolded,
         Reading::DivineName,
+        Reading::NamesParted,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -121,6 +128,11 @@ impl Reading {
     /// Whether `الله` is kept whole by light stemming.
     pub fn keeps_divine_name(self) -> bool {
         self >= Reading::DivineName
+    }
+
+    /// Whether light stemming parts compound names (`عبدالعزيز`, `نصرالله`) into two words.
+    pub fn parts_names(self) -> bool {
+        self >= Reading::NamesParted
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -568,6 +580,29 @@ mod simd {
         pub letters: usize,
         pub stem: (usize, usize),
         pub lanes: [__m128i; 2],
+        /// Whether the word spells `عبد` somewhere (as written: no letter is unified to those
+        /// three).
+        pub abd: bool,
+    }
+
+    /// Whether the first `letters` lanes of `lo` and then `hi` (the lanes after eight; `hi`
+    /// is `lo` again for a shorter word, whose count leaves them out) spell `عبد` somewhere.
+    /// Unifying leaves those three letters as they were written. Without branches: word
+    /// lengths vary too much for a branch on them to be predicted.
+    #[inline(always)]
+    fn spells_abd(lo: __m128i, hi: __m128i, letters: usize) -> bool {
+        // Two mask bits per lane that is the letter `c`, over both registers.
+        let mask = |c: char| {
+            // SAFETY: SSE2 is part of x86-64.
+            unsafe {
+                let letter = _mm_set1_epi16(lane(c));
+                let lo = _mm_movemask_epi8(_mm_cmpeq_epi16(lo, letter)) as u32;
+                lo | (_mm_movemask_epi8(_mm_cmpeq_epi16(hi, letter)) as u32) << 16
+            }
+        };
+        // The lanes of `ع` with `ب` and `د` after them, inside the word.
+        let inside = (1u64 << (2 * letters.saturating_sub(2))) - 1;
+        u64::from(mask('ع') & (mask('ب') >> 2) & (mask('د') >> 4)) & inside != 0
     }
 
     /// Reads the word of letters of the table at the start of `bytes`, unified and, if `stem`,
@@ -586,7 +621,7 @@ mod simd {
             };
             // SAFETY: as above.
             let lanes = [unsafe { drop_letters(lo, stem.0) }, lo];
-            return Some(Word { letters, stem, lanes });
+            return Some(Word { letters, stem, lanes, abd: spells_abd(lo, lo, letters) });
         }
         let second = bytes.get(16..32)?;
         // SAFETY: as above.
@@ -607,7 +642,7 @@ mod simd {
                 _mm_slli_si128::<8>(_mm_sll_epi64(hi, _mm_cvtsi32_si128(64 - 16 * stem.0 as i32)));
             [_mm_or_si128(drop_letters(lo, stem.0), carry), drop_letters(hi, stem.0)]
         };
-        Some(Word { letters, stem, lanes })
+        Some(Word { letters, stem, lanes, abd: spells_abd(lo, hi, letters) })
     }
 
     /// `v` without its first `k` lanes (`k <= 4`), the rest moved to the front.
@@ -932,10 +967,12 @@ impl<'a> Builder<'a> {
         if self.start.is_some() {
             return None;
         }
-        let simd::Word { letters, stem: (from, to), lanes } = simd::word(&bytes[i..], self.stem)?;
+        let simd::Word { letters, stem: (from, to), lanes, abd } =
+            simd::word(&bytes[i..], self.stem)?;
         let after = i + 2 * letters;
-        // The name of God, which light stemming would cut, is the general path's.
-        if self.stem && self.out.reading.keeps_divine_name() && is_divine_name(&bytes[i..after]) {
+        // The name of God, which light stemming would cut, and compound names, which it parts,
+        // are the general path's.
+        if self.stem && self.reads_apart(&bytes[i..after], abd) {
             return None;
         }
         let next = match *bytes.get(after)? {
@@ -966,6 +1003,20 @@ impl<'a> Builder<'a> {
         Some(next)
     }
 
+    /// Whether the raw letters of a word may be the name of God or a compound name: what
+    /// [`Builder::close`] reads apart from light stemming. It looks at the letters as written,
+    /// before they are unified, so it takes both ends of `الله` (`ه` and `ة`, which is unified
+    /// to it) and any word with `عبد` (`abd`, from [`simd::word`]: no other letter is unified
+    /// to those three, and the article's alef may be written `أ`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn reads_apart(&self, raw: &[u8], abd: bool) -> bool {
+        let reading = self.out.reading;
+        (reading.keeps_divine_name()
+            && (raw.ends_with("لله".as_bytes()) || raw.ends_with("للة".as_bytes())))
+            || (reading.parts_names() && abd)
+    }
+
     /// Without SSE2, the general path reads every word.
     #[cfg(not(target_arch = "x86_64"))]
     #[inline(always)]
@@ -990,9 +1041,40 @@ impl<'a> Builder<'a> {
         self.close(start, self.stem);
     }
 
-    /// Records the token that began at byte `start`, light-stemmed if `stem`.
+    /// Records the token that began at byte `start`, light-stemmed if `stem`; a compound name
+    /// (see [`Reading::NamesParted`]) as its two words.
     #[inline(always)]
     fn close(&mut self, start: usize, stem: bool) {
+        if stem
+            && self.out.reading.parts_names()
+            && may_be_compound_name(&self.text.as_bytes()[start..])
+            && self.part_compound_name(start)
+        {
+            return;
+        }
+        self.close_word(start, stem);
+    }
+
+    /// Records the token that began at byte `start` as the two words of a compound name, if
+    /// it is one (see [`compound_name_cut`]).
+    #[cold]
+    #[inline(never)]
+    fn part_compound_name(&mut self, start: usize) -> bool {
+        let Some(cut) = compound_name_cut(&self.text.as_bytes()[start..]) else { return false };
+        let second = self.text.split_off(start + cut);
+        self.chars = self.text[start..].chars().count();
+        self.close_word(start, true);
+        self.text.push(' ');
+        let start = self.text.len();
+        self.chars = second.chars().count();
+        self.text.push_str(&second);
+        self.close_word(start, true);
+        true
+    }
+
+    /// [`Builder::close`] of one word.
+    #[inline(always)]
+    fn close_word(&mut self, start: usize, stem: bool) {
         if stem
             && self.out.reading.keeps_divine_name()
             && is_divine_name(&self.text.as_bytes()[start..])
@@ -1040,6 +1122,59 @@ fn is_divine_name(word: &[u8]) -> bool {
     }
     let word = ["و", "ف"].iter().find_map(|c| word.strip_prefix(c.as_bytes())).unwrap_or(word);
     ["لله", "الله", "بالله", "تالله"].iter().any(|n| word == n.as_bytes())
+}
+
+/// Whether a word (unified) may be a compound name: the quick test before
+/// [`compound_name_cut`]. Every letter of the two patterns is two bytes, so a shorter word is
+/// neither.
+#[inline(always)]
+fn may_be_compound_name(word: &[u8]) -> bool {
+    word.len() >= 2 * COMPOUND_LETTERS
+        && (word.ends_with(DIVINE_NAME.as_bytes()) || holds_letters(word, ABD_AL))
+}
+
+/// `عبدال`, the "Abd al-" that begins a compound name.
+const ABD_AL: &str = "عبدال";
+
+/// The fewest letters of a compound name (see [`compound_name_cut`]): `عبد`, `ال` and two
+/// letters, or two letters and `الله`.
+const COMPOUND_LETTERS: usize = 6;
+
+/// Whether `word`, a word of two-byte letters, holds `letters` (which begins with `ع`) at an
+/// even byte.
+#[inline]
+fn holds_letters(word: &[u8], letters: &str) -> bool {
+    let letters = letters.as_bytes();
+    // Most words have no `ع`: its second byte first, then the rest.
+    word.len() >= letters.len()
+        && (0..=word.len() - letters.len())
+            .step_by(2)
+            .any(|k| word[k + 1] == letters[1] && word[k..k + letters.len()] == *letters)
+}
+
+/// Where a compound name written as one word parts (a byte offset into `word`, unified): after
+/// `عبد` when `ال` and two letters or more follow it and at most three letters of clitics
+/// (`و ف ب ل ك ا`) come before it (`عبدالعزيز`, `وعبدالرحمن`, `العبدالله`); before `الله` when
+/// two letters or more come before it (`نصرالله`, `جارالله`). The name of God with its clitics
+/// (`بالله`, `والله`) is not a compound: [`is_divine_name`] is asked first.
+fn compound_name_cut(word: &[u8]) -> Option<usize> {
+    const CLITICS: &str = "وفبلكا";
+    if !may_be_compound_name(word) || is_divine_name(word) {
+        return None;
+    }
+    let text = std::str::from_utf8(word).ok()?;
+    if let Some(at) = text.find(ABD_AL) {
+        let before = &text[..at];
+        let after = &text[at + ABD_AL.len()..];
+        if before.chars().count() <= 3
+            && before.chars().all(|c| CLITICS.contains(c))
+            && after.chars().nth(1).is_some()
+        {
+            return Some(at + "عبد".len());
+        }
+    }
+    let before = text.strip_suffix(DIVINE_NAME)?;
+    before.chars().nth(1).is_some().then_some(before.len())
 }
 
 /// Recomposes (NFC) a text that kept combining marks, and recomputes the token spans.
@@ -1199,11 +1334,50 @@ mod tests {
         );
         assert_eq!(toks("لله والله بالله فالله ولله وبالله تالله ﷲ"), ["الله"; 8]);
         assert_eq!(toks("له وله"), ["له", "وله"]);
-        assert_eq!(toks("عبدالله اللهم"), ["عبدالل", "لهم"], "light-stemmed as before");
+        assert_eq!(toks("اللهم"), ["لهم"], "light-stemmed as before");
         let before = Normalizer::default().with_reading(Reading::LettersFolded);
         assert_eq!(before.normalize("حزب الله بالله لله").as_str(), "حزب له له لله");
         let unstemmed = Normalizer { stem: false, ..Normalizer::default() };
         assert_eq!(unstemmed.normalize("لله").as_str(), "لله");
+    }
+
+    #[test]
+    fn compound_names_are_read_as_spaced() {
+        // Joined and spaced, with the clitics a spaced name takes on its first word.
+        for (joined, spaced) in [
+            ("الملك عبدالعزيز", "الملك عبد العزيز"),
+            (
+                "وعبدالرحمن عبدالإله العبدالله لعبدالكريم",
+                "وعبد الرحمن عبد الإله العبد الله لعبد الكريم",
+            ),
+            ("عبدالله نصرالله جارالله عند الله", "عبد الله نصر الله جار الله عندالله"),
+        ] {
+            assert_eq!(toks(joined), toks(spaced), "{joined}");
+        }
+        assert_eq!(toks("عبدالعزيز عبدالله"), ["عبد", "عزيز", "عبد", "الله"]);
+        // Not compounds: the name of God with its clitics, `عبد` alone or before one letter,
+        // a word that only holds the letters after other letters.
+        assert_eq!(toks("وبالله والله يالله"), ["الله", "الله", "يالل"]);
+        assert_eq!(toks("عبد العبد عبدال معبدالكبير"), ["عبد", "عبد", "عبدال", "معبدالكبير"]);
+        let before = Normalizer::default().with_reading(Reading::DivineName);
+        assert_eq!(before.normalize("عبدالعزيز نصرالله").as_str(), "عبدالعزيز نصرالل");
+        let unstemmed = Normalizer { stem: false, ..Normalizer::default() };
+        assert_eq!(unstemmed.normalize("عبدالعزيز").as_str(), "عبدالعزيز");
+    }
+
+    #[test]
+    fn compound_names_read_in_place_as_decomposed() {
+        // `عبد` at every lane of the SSE2 registers, the article's alef written with a hamza,
+        // and the words after it long enough for the fast path to read them.
+        for before in 0..12 {
+            for name in ["عبدالعزيز", "عبدأللطيف", "عبد", "عبدال", "عبدالله", "نصرالله", "جاراللة"]
+            {
+                let word = format!("{}{name}", "م".repeat(before));
+                let s = format!("{word} {word}، كتاب جديد وكبير في المكتبة");
+                let n = Normalizer::default();
+                assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
+            }
+        }
     }
 
     #[test]
@@ -1221,6 +1395,7 @@ mod tests {
     fn reading_in_place_agrees_with_decomposing_the_whole_text() {
         let samples = [
             "أحمد إلى آخر مؤتمر ئ ﻷ ﷺ ﷲ والناتو بالناتو لله بالله اللّٰه",
+            "اللة والله عبدالعزيز وعبدالله نصرالله العبد عبدال معبدالكبير كتاب جديد وكبير",
             "Crème brûlée, ÉTÉ naïve ﬁnal Ⅻ ½ ² ㍿ ℌ 𝐀𝐁𝐂 Ａｂｃ ｶﾀｶﾅ",
             "한국어 ᄒᆞᆫ 東京五輪 हिन्दी ক্ষ தமிழ் ไทย がっこう ﾊﾞｽ か\u{3099}",
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
