@@ -73,7 +73,8 @@ pub enum Reading {
     /// `عبدالعزيز` as `عبد العزيز`, `وعبدالله` as `وعبد الله`, `نصرالله` as `نصر الله`. Saudi
     /// papers join the "Abd al-" names (SaudiNewsNet: `عبدالعزيز` 7,843 times, `عبد العزيز`
     /// 1,480), most others space them, so a king's name in a Riyadh paper and in a Cairo one
-    /// shared nothing.
+    /// shared nothing. And `اللهم` ("O God") is kept whole, where light stemming left `لهم`
+    /// ("to them").
     #[default]
     NamesParted,
 }
@@ -1014,7 +1015,7 @@ impl<'a> Builder<'a> {
         let reading = self.out.reading;
         (reading.keeps_divine_name()
             && (raw.ends_with("لله".as_bytes()) || raw.ends_with("للة".as_bytes())))
-            || (reading.parts_names() && abd)
+            || (reading.parts_names() && (abd || raw.ends_with("للهم".as_bytes())))
     }
 
     /// Without SSE2, the general path reads every word.
@@ -1047,19 +1048,27 @@ impl<'a> Builder<'a> {
     fn close(&mut self, start: usize, stem: bool) {
         if stem
             && self.out.reading.parts_names()
-            && may_be_compound_name(&self.text.as_bytes()[start..])
-            && self.part_compound_name(start)
+            && may_be_a_name(&self.text.as_bytes()[start..])
+            && self.read_name(start)
         {
             return;
         }
         self.close_word(start, stem);
     }
 
-    /// Records the token that began at byte `start` as the two words of a compound name, if
-    /// it is one (see [`compound_name_cut`]).
+    /// Records the token that began at byte `start` as `اللهم`, kept whole, or as the two
+    /// words of a compound name (see [`compound_name_cut`]), if it is one of them.
     #[cold]
     #[inline(never)]
-    fn part_compound_name(&mut self, start: usize) -> bool {
+    fn read_name(&mut self, start: usize) -> bool {
+        let word = &self.text.as_bytes()[start..];
+        let word = ["و", "ف"].iter().find_map(|c| word.strip_prefix(c.as_bytes())).unwrap_or(word);
+        if word == VOCATIVE.as_bytes() {
+            self.text.truncate(start);
+            self.text.push_str(VOCATIVE);
+            self.spans.push((start as u32, self.text.len() as u32));
+            return true;
+        }
         let Some(cut) = compound_name_cut(&self.text.as_bytes()[start..]) else { return false };
         let second = self.text.split_off(start + cut);
         self.chars = self.text[start..].chars().count();
@@ -1124,9 +1133,18 @@ fn is_divine_name(word: &[u8]) -> bool {
     ["لله", "الله", "بالله", "تالله"].iter().any(|n| word == n.as_bytes())
 }
 
-/// Whether a word (unified) may be a compound name: the quick test before
-/// [`compound_name_cut`]. Every letter of the two patterns is two bytes, so a shorter word is
-/// neither.
+/// `اللهم`, "O God", which light stemming would cut to `لهم`, "to them".
+const VOCATIVE: &str = "اللهم";
+
+/// Whether a word (unified) may be `اللهم` or a compound name: the quick test before
+/// [`Builder::read_name`]. Every letter of the patterns is two bytes, so a shorter word is
+/// none of them.
+#[inline(always)]
+fn may_be_a_name(word: &[u8]) -> bool {
+    word.ends_with(VOCATIVE.as_bytes()) || may_be_compound_name(word)
+}
+
+/// Whether a word (unified) may be a compound name: the quick test in [`compound_name_cut`].
 #[inline(always)]
 fn may_be_compound_name(word: &[u8]) -> bool {
     word.len() >= 2 * COMPOUND_LETTERS
@@ -1334,7 +1352,7 @@ mod tests {
         );
         assert_eq!(toks("لله والله بالله فالله ولله وبالله تالله ﷲ"), ["الله"; 8]);
         assert_eq!(toks("له وله"), ["له", "وله"]);
-        assert_eq!(toks("اللهم"), ["لهم"], "light-stemmed as before");
+        assert_eq!(toks("لهم ولهم"), ["لهم", "لهم"]);
         let before = Normalizer::default().with_reading(Reading::LettersFolded);
         assert_eq!(before.normalize("حزب الله بالله لله").as_str(), "حزب له له لله");
         let unstemmed = Normalizer { stem: false, ..Normalizer::default() };
@@ -1359,8 +1377,10 @@ mod tests {
         // a word that only holds the letters after other letters.
         assert_eq!(toks("وبالله والله يالله"), ["الله", "الله", "يالل"]);
         assert_eq!(toks("عبد العبد عبدال معبدالكبير"), ["عبد", "عبد", "عبدال", "معبدالكبير"]);
+        // `اللهم` ("O God") kept whole, not cut to `لهم` ("to them").
+        assert_eq!(toks("اللهم واللهم لهم"), ["اللهم", "اللهم", "لهم"]);
         let before = Normalizer::default().with_reading(Reading::DivineName);
-        assert_eq!(before.normalize("عبدالعزيز نصرالله").as_str(), "عبدالعزيز نصرالل");
+        assert_eq!(before.normalize("عبدالعزيز نصرالله اللهم").as_str(), "عبدالعزيز نصرالل لهم");
         let unstemmed = Normalizer { stem: false, ..Normalizer::default() };
         assert_eq!(unstemmed.normalize("عبدالعزيز").as_str(), "عبدالعزيز");
     }
