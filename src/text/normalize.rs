@@ -1004,7 +1004,7 @@ impl<'a> Builder<'a> {
         Some(next)
     }
 
-    /// Whether the raw letters of a word may be the name of God or a compound name: what
+    /// Whether the raw letters of a word may be the name of God, `اللهم` or a compound name: what
     /// [`Builder::close`] reads apart from light stemming. It looks at the letters as written,
     /// before they are unified, so it takes both ends of `الله` (`ه` and `ة`, which is unified
     /// to it) and any word with `عبد` (`abd`, from [`simd::word`]: no other letter is unified
@@ -1388,10 +1388,19 @@ mod tests {
     #[test]
     fn compound_names_read_in_place_as_decomposed() {
         // `عبد` at every lane of the SSE2 registers, the article's alef written with a hamza,
-        // and the words after it long enough for the fast path to read them.
+        // `اللهم`, and the words after it long enough for the fast path to read them.
         for before in 0..12 {
-            for name in ["عبدالعزيز", "عبدأللطيف", "عبد", "عبدال", "عبدالله", "نصرالله", "جاراللة"]
-            {
+            for name in [
+                "عبدالعزيز",
+                "عبدأللطيف",
+                "عبد",
+                "عبدال",
+                "عبدالله",
+                "نصرالله",
+                "جاراللة",
+                "اللهم",
+                "واللهم",
+            ] {
                 let word = format!("{}{name}", "م".repeat(before));
                 let s = format!("{word} {word}، كتاب جديد وكبير في المكتبة");
                 let n = Normalizer::default();
