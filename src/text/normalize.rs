@@ -1062,8 +1062,7 @@ impl<'a> Builder<'a> {
     #[inline(never)]
     fn read_name(&mut self, start: usize) -> bool {
         let word = &self.text.as_bytes()[start..];
-        let word = ["و", "ف"].iter().find_map(|c| word.strip_prefix(c.as_bytes())).unwrap_or(word);
-        if word == VOCATIVE.as_bytes() {
+        if without_conjunction(word) == VOCATIVE.as_bytes() {
             self.text.truncate(start);
             self.text.push_str(VOCATIVE);
             self.spans.push((start as u32, self.text.len() as u32));
@@ -1129,26 +1128,33 @@ fn is_divine_name(word: &[u8]) -> bool {
     if !(6..=12).contains(&word.len()) || !word.ends_with("لله".as_bytes()) {
         return false;
     }
-    let word = ["و", "ف"].iter().find_map(|c| word.strip_prefix(c.as_bytes())).unwrap_or(word);
+    let word = without_conjunction(word);
     ["لله", "الله", "بالله", "تالله"].iter().any(|n| word == n.as_bytes())
+}
+
+/// `word` without the conjunction `و` or `ف` written before it, if it has one.
+#[inline]
+fn without_conjunction(word: &[u8]) -> &[u8] {
+    ["و", "ف"].iter().find_map(|c| word.strip_prefix(c.as_bytes())).unwrap_or(word)
 }
 
 /// `اللهم`, "O God", which light stemming would cut to `لهم`, "to them".
 const VOCATIVE: &str = "اللهم";
 
 /// Whether a word (unified) may be `اللهم` or a compound name: the quick test before
-/// [`Builder::read_name`]. Every letter of the patterns is two bytes, so a shorter word is
-/// none of them.
+/// [`Builder::read_name`].
 #[inline(always)]
 fn may_be_a_name(word: &[u8]) -> bool {
     word.ends_with(VOCATIVE.as_bytes()) || may_be_compound_name(word)
 }
 
 /// Whether a word (unified) may be a compound name: the quick test in [`compound_name_cut`].
+/// Every letter of the patterns is two bytes, so a shorter word is neither.
 #[inline(always)]
 fn may_be_compound_name(word: &[u8]) -> bool {
     word.len() >= 2 * COMPOUND_LETTERS
-        && (word.ends_with(DIVINE_NAME.as_bytes()) || holds_letters(word, ABD_AL))
+        && (word.ends_with(DIVINE_NAME.as_bytes())
+            || word.windows(ABD_AL.len()).any(|w| w == ABD_AL.as_bytes()))
 }
 
 /// `عبدال`, the "Abd al-" that begins a compound name.
@@ -1157,18 +1163,6 @@ const ABD_AL: &str = "عبدال";
 /// The fewest letters of a compound name (see [`compound_name_cut`]): `عبد`, `ال` and two
 /// letters, or two letters and `الله`.
 const COMPOUND_LETTERS: usize = 6;
-
-/// Whether `word`, a word of two-byte letters, holds `letters` (which begins with `ع`) at an
-/// even byte.
-#[inline]
-fn holds_letters(word: &[u8], letters: &str) -> bool {
-    let letters = letters.as_bytes();
-    // Most words have no `ع`: its second byte first, then the rest.
-    word.len() >= letters.len()
-        && (0..=word.len() - letters.len())
-            .step_by(2)
-            .any(|k| word[k + 1] == letters[1] && word[k..k + letters.len()] == *letters)
-}
 
 /// Where a compound name written as one word parts (a byte offset into `word`, unified): after
 /// `عبد` when `ال` and two letters or more follow it and at most three letters of clitics
