@@ -59,15 +59,24 @@ pub fn is_arabic_letter(c: char) -> bool {
 /// - then a definite article (`ال`, `وال`, `بال`, `كال`, `فال`, `لل`) when at least two remain;
 /// - otherwise a preposition `ل`/`ب` before an alef-initial word (`لأوكرانيا` → `اوكرانيا`)
 ///   when at least four remain;
-/// - then one suffix from the list of common suffixes (`ها ان ات ون ين يه نا هم كم ه ي`) when at least three letters remain.
+/// - then one suffix from the list of common suffixes (`ها ان ات ون ين يه نا هم كم ه ي`) when at least three letters remain;
+///   but a word of five letters keeps a last `ان`, `ين` or `ون` (see [`light_stem_counted`]).
 pub fn light_stem(word: &str) -> &str {
-    light_stem_counted(word, word.chars().count())
+    light_stem_counted(word, word.chars().count(), true)
 }
 
 /// [`light_stem`] of a word of `len` characters (the caller counted them while writing it).
-pub fn light_stem_counted(word: &str, len: usize) -> &str {
+///
+/// With `keeps_nun`, a word of five letters (after its clitics) keeps a last `ان`, `ين` or
+/// `ون`, which would leave three: there the `ن` is most often the word's own. Names (`إيران`,
+/// `اليابان`, `البحرين`, `لبنان`, `سلمان`, `رمضان`) were cut to common words or to nothing
+/// (`اير`, `ياب`, `بحر` "sea", `لبن` "milk", `سلم` "peace") while their adjectives kept them
+/// (`الإيرانية` → `ايران`), and so were nouns (`طيران` "flight" → `طير` "bird", `قانون` →
+/// `قان`, `عشرين` "twenty" → `عشر` "ten"). The duals and plurals of three-letter nouns
+/// (`يومين`, `شهرين`) lose their singular: fewer, and weaker evidence of a story.
+pub fn light_stem_counted(word: &str, len: usize, keeps_nun: bool) -> &str {
     debug_assert_eq!(len, word.chars().count());
-    let (start, end) = light_stem_span(word.as_bytes(), len);
+    let (start, end) = light_stem_span(word.as_bytes(), len, keeps_nun);
     &word[start..end]
 }
 
@@ -103,8 +112,9 @@ const fn affix_set(letters: &[char]) -> u32 {
 }
 
 /// Per id of a next-to-last letter, the ids of the last letters it makes a two-letter suffix
-/// with (`ها ان ات ون ين يه نا هم كم`).
-const SUFFIX_PAIRS: [u32; 12] = {
+/// with (`ها ان ات ون ين يه نا هم كم`); in the second row, those a five-letter word loses when it
+/// keeps its `ن` (all but `ان ون ين`).
+const SUFFIX_PAIRS: [[u32; 12]; 2] = {
     let pairs = [
         ['ه', 'ا'],
         ['ا', 'ن'],
@@ -116,24 +126,34 @@ const SUFFIX_PAIRS: [u32; 12] = {
         ['ه', 'م'],
         ['ك', 'م'],
     ];
-    let mut table = [0; 12];
+    let mut table = [[0; 12]; 2];
     let mut k = 0;
     while k < pairs.len() {
-        table[affix_id(pairs[k][0] as u16) as usize] |= affix_bit(pairs[k][1]);
+        let [prev, last] = pairs[k];
+        table[0][affix_id(prev as u16) as usize] |= affix_bit(last);
+        if last != 'ن' {
+            table[1][affix_id(prev as u16) as usize] |= affix_bit(last);
+        }
         k += 1;
     }
     table
 };
 
-/// The rules of [`light_stem`] for a word of `len > 3` letters, given the affix ids (see
-/// [`affix_id`]) of its first four letters and of its last two: how many letters to drop from
-/// its front and from its back.
+/// The rules of [`light_stem_counted`] for a word of `len > 3` letters, given the affix ids
+/// (see [`affix_id`]) of its first four letters and of its last two: how many letters to drop
+/// from its front and from its back.
 ///
 /// Every rule is a yes or no computed without a branch (`&`, not `&&`): whether a word has an
 /// article or a suffix is a coin toss the processor cannot predict. Ids are tested as bits of a
 /// mask of the letters a rule accepts.
 #[inline(always)]
-pub(crate) fn affix_rules(first: [u8; 4], prev: u8, last: u8, len: usize) -> (usize, usize) {
+pub(crate) fn affix_rules(
+    first: [u8; 4],
+    prev: u8,
+    last: u8,
+    len: usize,
+    keeps_nun: bool,
+) -> (usize, usize) {
     debug_assert!(len > 3);
     let has = |set: u32, id: u8| (set >> id) as usize & 1;
     let (alef, lam) = (affix_bit('ا'), affix_bit('ل'));
@@ -155,8 +175,9 @@ pub(crate) fn affix_rules(first: [u8; 4], prev: u8, last: u8, len: usize) -> (us
         & has(alef, p1);
     let front = conj + 3 * article3 + 2 * article2 + preposition;
     let n = n - 3 * article3 - 2 * article2 - preposition;
-    // One suffix.
-    let two = usize::from(n >= 5) & has(SUFFIX_PAIRS[usize::from(prev)], last);
+    // One suffix; a five-letter word's `ان ين ون` only without `keeps_nun`.
+    let pairs = &SUFFIX_PAIRS[usize::from(keeps_nun) & usize::from(n == 5)];
+    let two = usize::from(n >= 5) & has(pairs[usize::from(prev)], last);
     let one = (1 - two) & usize::from(n >= 4) & has(affix_set(&['ه', 'ي']), last);
     (front, 2 * two + one)
 }
@@ -201,14 +222,14 @@ pub(crate) fn block_offset(bytes: &[u8], i: usize) -> Option<usize> {
 /// The range falls on character boundaries: it only ever drops whole two-byte letters, found by
 /// their lead bytes.
 #[inline]
-pub(crate) fn light_stem_span(word: &[u8], len: usize) -> (usize, usize) {
+pub(crate) fn light_stem_span(word: &[u8], len: usize, keeps_nun: bool) -> (usize, usize) {
     if len <= 3 {
         return (0, word.len());
     }
     let end = word.len();
     let first = [id_at(word, 0), id_at(word, 2), id_at(word, 4), id_at(word, 6)];
-    let (front, back) =
-        affix_rules(first, id_at(word, end.wrapping_sub(4)), id_at(word, end.wrapping_sub(2)), len);
+    let (prev, last) = (id_at(word, end.wrapping_sub(4)), id_at(word, end.wrapping_sub(2)));
+    let (front, back) = affix_rules(first, prev, last, len, keeps_nun);
     (2 * front, end - 2 * back)
 }
 
@@ -225,7 +246,7 @@ mod tests {
     const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "نا", "هم", "كم", "ه", "ي"];
 
     /// The rules as first written, over the lists: what [`light_stem_span`] must agree with.
-    fn reference(word: &str, len: usize) -> &str {
+    fn reference(word: &str, len: usize, keeps_nun: bool) -> &str {
         if len <= 3 {
             return word;
         }
@@ -263,6 +284,9 @@ mod tests {
         // One suffix.
         for suf in SUFFIXES {
             let k = suf.len() / 2;
+            if keeps_nun && n == 5 && ["ان", "ين", "ون"].contains(&suf) {
+                continue;
+            }
             if n >= k + 3
                 && let Some(rest) = w.strip_suffix(suf)
             {
@@ -278,7 +302,12 @@ mod tests {
         #[test]
         fn the_byte_rules_agree_with_the_lists(w in "[اوفبكلتنهمي\u{0621}\u{06A9}\u{08A0}a]{0,9}") {
             let n = w.chars().count();
-            proptest::prop_assert_eq!(light_stem_counted(&w, n), reference(&w, n));
+            for keeps_nun in [false, true] {
+                proptest::prop_assert_eq!(
+                    light_stem_counted(&w, n, keeps_nun),
+                    reference(&w, n, keeps_nun)
+                );
+            }
         }
     }
 
@@ -292,6 +321,33 @@ mod tests {
         assert_eq!(light_stem("اوكرانيا"), "اوكرانيا");
         assert_eq!(light_stem("الشماليه"), "شمال");
         assert_eq!(light_stem("الجنوبيه"), "جنوب");
+    }
+
+    #[test]
+    fn a_five_letter_word_keeps_its_nun() {
+        // The country and its adjective meet; the name is no longer "sea", "milk" or "peace".
+        for (word, stem) in [
+            ("ايران", "ايران"),
+            ("الايرانيه", "ايران"),
+            ("البحرين", "بحرين"),
+            ("والبحرينيه", "بحرين"),
+            ("لبنان", "لبنان"),
+            ("سلمان", "سلمان"),
+            ("قانون", "قانون"),
+            ("القانونيه", "قانون"),
+            ("عشرين", "عشرين"),
+        ] {
+            assert_eq!(light_stem(word), stem, "{word}");
+        }
+        // Longer words and the other suffixes are cut as before.
+        for (word, stem) in
+            [("معلمين", "معلم"), ("مهندسون", "مهندس"), ("بيتها", "بيت"), ("سنوات", "سنو")]
+        {
+            assert_eq!(light_stem(word), stem, "{word}");
+        }
+        // The earlier readings cut it.
+        assert_eq!(light_stem_counted("البحرين", 7, false), "بحر");
+        assert_eq!(light_stem_counted("ايران", 5, false), "اير");
     }
 
     #[test]

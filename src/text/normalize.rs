@@ -75,13 +75,18 @@ pub enum Reading {
     /// 1,480), most others space them, so a king's name in a Riyadh paper and in a Cairo one
     /// shared nothing. And `اللهم` ("O God") is kept whole, where light stemming left `لهم`
     /// ("to them").
-    #[default]
     NamesParted,
+    /// A word of five letters after its clitics keeps a last `ان`, `ين` or `ون`, where light
+    /// stemming left three letters (see [`arabic::light_stem_counted`]): `إيران` was `اير`
+    /// while `الإيرانية` was `ايران`, `البحرين` was `بحر` ("sea"), `لبنان` `لبن` ("milk"),
+    /// `طيران` ("flight") `طير` ("bird").
+    #[default]
+    NunKept,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 9] = [
+    pub const ALL: [Reading; 10] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
@@ -91,6 +96,7 @@ impl Reading {
         Reading::LettersFolded,
         Reading::DivineName,
         Reading::NamesParted,
+        Reading::NunKept,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -134,6 +140,11 @@ impl Reading {
     /// Whether light stemming parts compound names (`عبدالعزيز`, `نصرالله`) into two words.
     pub fn parts_names(self) -> bool {
         self >= Reading::NamesParted
+    }
+
+    /// Whether light stemming leaves a five-letter word its last `ان`, `ين` or `ون`.
+    pub fn keeps_nun(self) -> bool {
+        self >= Reading::NunKept
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -607,16 +618,17 @@ mod simd {
     }
 
     /// Reads the word of letters of the table at the start of `bytes`, unified and, if `stem`,
-    /// light-stemmed, when it has fewer than 16 letters and `bytes` holds 16 bytes (32 for a
-    /// word of eight letters or more); `None` otherwise.
+    /// light-stemmed (`keeps_nun` as [`super::arabic::light_stem_counted`] has it), when it has
+    /// fewer than 16 letters and `bytes` holds 16 bytes (32 for a word of eight letters or
+    /// more); `None` otherwise.
     #[inline(always)]
-    pub(super) fn word(bytes: &[u8], stem: bool) -> Option<Word> {
+    pub(super) fn word(bytes: &[u8], stem: bool, keeps_nun: bool) -> Option<Word> {
         let first = bytes.get(..16)?;
         // SAFETY: SSE2 is part of x86-64; each load reads 16 bytes of a slice that holds them.
         let (letters, lo) = unsafe { self::letters(first.as_ptr()) };
         if letters < 8 {
             let stem = if stem && letters > 3 {
-                super::stem_of_letters::<16>(first.try_into().ok()?, letters)
+                super::stem_of_letters::<16>(first.try_into().ok()?, letters, keeps_nun)
             } else {
                 (0, letters)
             };
@@ -632,7 +644,7 @@ mod simd {
         }
         let letters = 8 + more;
         let stem = if stem {
-            super::stem_of_letters::<32>(bytes.get(..32)?.try_into().ok()?, letters)
+            super::stem_of_letters::<32>(bytes.get(..32)?.try_into().ok()?, letters, keeps_nun)
         } else {
             (0, letters)
         };
@@ -688,13 +700,14 @@ static AFFIX_ID: [u8; 128] = {
 /// power of two) at the start of `word`, read raw, as a range of its letters: each letter's
 /// affix id is one look-up of its raw bytes, unification included.
 #[inline(always)]
-fn stem_of_letters<const N: usize>(word: &[u8; N], n: usize) -> (usize, usize) {
+fn stem_of_letters<const N: usize>(word: &[u8; N], n: usize, keeps_nun: bool) -> (usize, usize) {
     debug_assert!(n > 3 && 2 * n <= N && N.is_power_of_two());
     let id = |k: usize| {
         let (lead, cont) = (word[(2 * k) & (N - 1)], word[(2 * k + 1) & (N - 1)]);
         AFFIX_ID[usize::from(lead & 1) << 6 | usize::from(cont & 0x3F)]
     };
-    let (front, back) = arabic::affix_rules([id(0), id(1), id(2), id(3)], id(n - 2), id(n - 1), n);
+    let first = [id(0), id(1), id(2), id(3)];
+    let (front, back) = arabic::affix_rules(first, id(n - 2), id(n - 1), n, keeps_nun);
     (front, n - back)
 }
 
@@ -759,6 +772,8 @@ struct Builder<'a> {
     /// Script of the open token's letters (digits have none).
     script: Option<Script>,
     stem: bool,
+    /// The reading's [`Reading::keeps_nun`], read once.
+    keeps_nun: bool,
     /// A kept combining mark or a Hangul jamo was written: recompose at the end.
     needs_nfc: bool,
     /// Where the last Han or Kana token ended in `text` (a voicing mark read right after it goes
@@ -771,6 +786,7 @@ impl<'a> Builder<'a> {
     fn new(out: &'a mut Normalized, stem: bool) -> Self {
         let text = std::mem::take(&mut out.text);
         let spans = std::mem::take(&mut out.spans);
+        let keeps_nun = out.reading.keeps_nun();
         Builder {
             out,
             text,
@@ -779,6 +795,7 @@ impl<'a> Builder<'a> {
             chars: 0,
             script: None,
             stem,
+            keeps_nun,
             needs_nfc: false,
             ideograph_end: usize::MAX,
             gc: CodePointMapDataBorrowed::<GeneralCategory>::new(),
@@ -969,7 +986,7 @@ impl<'a> Builder<'a> {
             return None;
         }
         let simd::Word { letters, stem: (from, to), lanes, abd } =
-            simd::word(&bytes[i..], self.stem)?;
+            simd::word(&bytes[i..], self.stem, self.keeps_nun)?;
         let after = i + 2 * letters;
         // The name of God, which light stemming would cut, and compound names, which it parts,
         // are the general path's.
@@ -1090,7 +1107,8 @@ impl<'a> Builder<'a> {
             self.text.truncate(start);
             self.text.push_str(DIVINE_NAME);
         } else if stem {
-            let (from, to) = arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars);
+            let (from, to) =
+                arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars, self.keeps_nun);
             // SAFETY: `from..to` falls on character boundaries of the word (see
             // `light_stem_span`), so the bytes moved to `start` (where the word began) are whole
             // characters, and the text is cut right after them.
@@ -1491,7 +1509,7 @@ mod tests {
 
     /// Every word of four to six letters over the affix letters and one other (`د`), and
     /// words of 7 to 15 letters made of their ends, stemmed by the SSE2 rules and by
-    /// `light_stem_span`.
+    /// `light_stem_span`, with the five-letter rule of [`Reading::NunKept`] and without.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_sse2_stem_agrees_with_the_byte_rules() {
@@ -1501,17 +1519,19 @@ mod tests {
             let mut bytes = text.clone().into_bytes();
             bytes.resize(48, b' ');
             let n = word.len();
-            let w = simd::word(&bytes, true).unwrap_or_else(|| panic!("{text}"));
-            assert_eq!(w.letters, n, "{text}");
-            let mut out = [0u8; 32];
-            // SAFETY: `out` holds 32 bytes.
-            unsafe {
-                simd::store(out.as_mut_ptr(), w.lanes[0]);
-                simd::store(out.as_mut_ptr().add(16), w.lanes[1]);
+            for keeps_nun in [false, true] {
+                let w = simd::word(&bytes, true, keeps_nun).unwrap_or_else(|| panic!("{text}"));
+                assert_eq!(w.letters, n, "{text}");
+                let mut out = [0u8; 32];
+                // SAFETY: `out` holds 32 bytes.
+                unsafe {
+                    simd::store(out.as_mut_ptr(), w.lanes[0]);
+                    simd::store(out.as_mut_ptr().add(16), w.lanes[1]);
+                }
+                let (a, b) = arabic::light_stem_span(text.as_bytes(), n, keeps_nun);
+                assert_eq!((2 * w.stem.0, 2 * w.stem.1), (a, b), "{text}");
+                assert_eq!(&out[..b - a], &text.as_bytes()[a..b], "{text}");
             }
-            let (a, b) = arabic::light_stem_span(text.as_bytes(), n);
-            assert_eq!((2 * w.stem.0, 2 * w.stem.1), (a, b), "{text}");
-            assert_eq!(&out[..b - a], &text.as_bytes()[a..b], "{text}");
         };
         for n in 4..=6 {
             let mut word = vec![alphabet[0]; n];
