@@ -8,6 +8,8 @@
 //! affixes, never rewrites a root, and it is applied the same way to every text, so even a wrong
 //! cut is the same wrong cut on both sides of a comparison.
 
+use super::Reading;
+
 /// Maps one Arabic-script letter to its unified form; `None` drops it.
 ///
 /// Called after NFKD, so hamza and madda above or below a carrier arrive as separate combining
@@ -62,21 +64,22 @@ pub fn is_arabic_letter(c: char) -> bool {
 /// - then one suffix from the list of common suffixes (`ها ان ات ون ين يه نا هم كم ه ي`) when at least three letters remain;
 ///   but a word of five letters keeps a last `ان`, `ين` or `ون` (see [`light_stem_counted`]).
 pub fn light_stem(word: &str) -> &str {
-    light_stem_counted(word, word.chars().count(), true)
+    light_stem_counted(word, word.chars().count(), Reading::default())
 }
 
-/// [`light_stem`] of a word of `len` characters (the caller counted them while writing it).
+/// [`light_stem`] of a word of `len` characters (the caller counted them while writing it), by
+/// the rules of `reading`.
 ///
-/// With `keeps_nun`, a word of five letters (after its clitics) keeps a last `ان`, `ين` or
+/// Since [`Reading::NunKept`], a word of five letters (after its clitics) keeps a last `ان`, `ين` or
 /// `ون`, which would leave three: there the `ن` is most often the word's own. Names (`إيران`,
 /// `اليابان`, `البحرين`, `لبنان`, `سلمان`, `رمضان`) were cut to common words or to nothing
 /// (`اير`, `ياب`, `بحر` "sea", `لبن` "milk", `سلم` "peace") while their adjectives kept them
 /// (`الإيرانية` → `ايران`), and so were nouns (`طيران` "flight" → `طير` "bird", `قانون` →
 /// `قان`, `عشرين` "twenty" → `عشر` "ten"). The duals and plurals of three-letter nouns
 /// (`يومين`, `شهرين`) lose their singular: fewer, and weaker evidence of a story.
-pub fn light_stem_counted(word: &str, len: usize, keeps_nun: bool) -> &str {
+pub fn light_stem_counted(word: &str, len: usize, reading: Reading) -> &str {
     debug_assert_eq!(len, word.chars().count());
-    let (start, end) = light_stem_span(word.as_bytes(), len, keeps_nun);
+    let (start, end) = light_stem_span(word.as_bytes(), len, reading);
     &word[start..end]
 }
 
@@ -140,8 +143,8 @@ const SUFFIX_PAIRS: [[u32; 12]; 2] = {
 };
 
 /// The rules of [`light_stem_counted`] for a word of `len > 3` letters, given the affix ids
-/// (see [`affix_id`]) of its first four letters and of its last two: how many letters to drop
-/// from its front and from its back.
+/// (see [`affix_id`]) of its first four letters and of its last two and the reading: how many
+/// letters to drop from its front and from its back.
 ///
 /// Every rule is a yes or no computed without a branch (`&`, not `&&`): whether a word has an
 /// article or a suffix is a coin toss the processor cannot predict. Ids are tested as bits of a
@@ -152,7 +155,7 @@ pub(crate) fn affix_rules(
     prev: u8,
     last: u8,
     len: usize,
-    keeps_nun: bool,
+    reading: Reading,
 ) -> (usize, usize) {
     debug_assert!(len > 3);
     let has = |set: u32, id: u8| (set >> id) as usize & 1;
@@ -175,8 +178,8 @@ pub(crate) fn affix_rules(
         & has(alef, p1);
     let front = conj + 3 * article3 + 2 * article2 + preposition;
     let n = n - 3 * article3 - 2 * article2 - preposition;
-    // One suffix; a five-letter word's `ان ين ون` only without `keeps_nun`.
-    let pairs = &SUFFIX_PAIRS[usize::from(keeps_nun) & usize::from(n == 5)];
+    // One suffix; a five-letter word's `ان ين ون` only before reading 9.
+    let pairs = &SUFFIX_PAIRS[usize::from(reading.keeps_nun()) & usize::from(n == 5)];
     let two = usize::from(n >= 5) & has(pairs[usize::from(prev)], last);
     let one = (1 - two) & usize::from(n >= 4) & has(affix_set(&['ه', 'ي']), last);
     (front, 2 * two + one)
@@ -222,14 +225,14 @@ pub(crate) fn block_offset(bytes: &[u8], i: usize) -> Option<usize> {
 /// The range falls on character boundaries: it only ever drops whole two-byte letters, found by
 /// their lead bytes.
 #[inline]
-pub(crate) fn light_stem_span(word: &[u8], len: usize, keeps_nun: bool) -> (usize, usize) {
+pub(crate) fn light_stem_span(word: &[u8], len: usize, reading: Reading) -> (usize, usize) {
     if len <= 3 {
         return (0, word.len());
     }
     let end = word.len();
     let first = [id_at(word, 0), id_at(word, 2), id_at(word, 4), id_at(word, 6)];
     let (prev, last) = (id_at(word, end.wrapping_sub(4)), id_at(word, end.wrapping_sub(2)));
-    let (front, back) = affix_rules(first, prev, last, len, keeps_nun);
+    let (front, back) = affix_rules(first, prev, last, len, reading);
     (2 * front, end - 2 * back)
 }
 
@@ -246,7 +249,7 @@ mod tests {
     const SUFFIXES: [&str; 11] = ["ها", "ان", "ات", "ون", "ين", "يه", "نا", "هم", "كم", "ه", "ي"];
 
     /// The rules as first written, over the lists: what [`light_stem_span`] must agree with.
-    fn reference(word: &str, len: usize, keeps_nun: bool) -> &str {
+    fn reference(word: &str, len: usize, reading: Reading) -> &str {
         if len <= 3 {
             return word;
         }
@@ -284,7 +287,7 @@ mod tests {
         // One suffix.
         for suf in SUFFIXES {
             let k = suf.len() / 2;
-            if keeps_nun && n == 5 && ["ان", "ين", "ون"].contains(&suf) {
+            if reading.keeps_nun() && n == 5 && ["ان", "ين", "ون"].contains(&suf) {
                 continue;
             }
             if n >= k + 3
@@ -302,10 +305,10 @@ mod tests {
         #[test]
         fn the_byte_rules_agree_with_the_lists(w in "[اوفبكلتنهمي\u{0621}\u{06A9}\u{08A0}a]{0,9}") {
             let n = w.chars().count();
-            for keeps_nun in [false, true] {
+            for reading in Reading::ALL {
                 proptest::prop_assert_eq!(
-                    light_stem_counted(&w, n, keeps_nun),
-                    reference(&w, n, keeps_nun)
+                    light_stem_counted(&w, n, reading),
+                    reference(&w, n, reading)
                 );
             }
         }
@@ -346,8 +349,8 @@ mod tests {
             assert_eq!(light_stem(word), stem, "{word}");
         }
         // The earlier readings cut it.
-        assert_eq!(light_stem_counted("البحرين", 7, false), "بحر");
-        assert_eq!(light_stem_counted("ايران", 5, false), "اير");
+        assert_eq!(light_stem_counted("البحرين", 7, Reading::NamesParted), "بحر");
+        assert_eq!(light_stem_counted("ايران", 5, Reading::NamesParted), "اير");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //!    hamza above/below, Quranic signs) and Hebrew and Syriac points are dropped, so `é → e`,
 //!    `أ/إ/آ → ا`, `ؤ → و`, `ئ → ي`, `שָׁלוֹם → שלום`;
 //!    tatweel, bidi and zero-width format characters are dropped *without* splitting the word
-//!    (a ZWNJ inside a Persian word keeps it one word); letters are lower-cased; every decimal
+//!    (but a ZWNJ in Arabic script separates, as Persian writers type a space for it as often);
+//!    letters are lower-cased; every decimal
 //!    digit of any script becomes ASCII; Arabic letter variants are unified (see [`arabic`]);
 //!    punctuation, symbols, emoji and white space separate tokens.
 //! 3. Words split where the script changes between Arabic and another script, and each Han or

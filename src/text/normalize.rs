@@ -618,17 +618,17 @@ mod simd {
     }
 
     /// Reads the word of letters of the table at the start of `bytes`, unified and, if `stem`,
-    /// light-stemmed (`keeps_nun` as [`super::arabic::light_stem_counted`] has it), when it has
+    /// light-stemmed as `reading` has it ([`super::arabic::light_stem_counted`]), when it has
     /// fewer than 16 letters and `bytes` holds 16 bytes (32 for a word of eight letters or
     /// more); `None` otherwise.
     #[inline(always)]
-    pub(super) fn word(bytes: &[u8], stem: bool, keeps_nun: bool) -> Option<Word> {
+    pub(super) fn word(bytes: &[u8], stem: bool, reading: super::Reading) -> Option<Word> {
         let first = bytes.get(..16)?;
         // SAFETY: SSE2 is part of x86-64; each load reads 16 bytes of a slice that holds them.
         let (letters, lo) = unsafe { self::letters(first.as_ptr()) };
         if letters < 8 {
             let stem = if stem && letters > 3 {
-                super::stem_of_letters::<16>(first.try_into().ok()?, letters, keeps_nun)
+                super::stem_of_letters::<16>(first.try_into().ok()?, letters, reading)
             } else {
                 (0, letters)
             };
@@ -644,7 +644,7 @@ mod simd {
         }
         let letters = 8 + more;
         let stem = if stem {
-            super::stem_of_letters::<32>(bytes.get(..32)?.try_into().ok()?, letters, keeps_nun)
+            super::stem_of_letters::<32>(bytes.get(..32)?.try_into().ok()?, letters, reading)
         } else {
             (0, letters)
         };
@@ -700,14 +700,14 @@ static AFFIX_ID: [u8; 128] = {
 /// power of two) at the start of `word`, read raw, as a range of its letters: each letter's
 /// affix id is one look-up of its raw bytes, unification included.
 #[inline(always)]
-fn stem_of_letters<const N: usize>(word: &[u8; N], n: usize, keeps_nun: bool) -> (usize, usize) {
+fn stem_of_letters<const N: usize>(word: &[u8; N], n: usize, reading: Reading) -> (usize, usize) {
     debug_assert!(n > 3 && 2 * n <= N && N.is_power_of_two());
     let id = |k: usize| {
         let (lead, cont) = (word[(2 * k) & (N - 1)], word[(2 * k + 1) & (N - 1)]);
         AFFIX_ID[usize::from(lead & 1) << 6 | usize::from(cont & 0x3F)]
     };
     let first = [id(0), id(1), id(2), id(3)];
-    let (front, back) = arabic::affix_rules(first, id(n - 2), id(n - 1), n, keeps_nun);
+    let (front, back) = arabic::affix_rules(first, id(n - 2), id(n - 1), n, reading);
     (front, n - back)
 }
 
@@ -772,8 +772,8 @@ struct Builder<'a> {
     /// Script of the open token's letters (digits have none).
     script: Option<Script>,
     stem: bool,
-    /// The reading's [`Reading::keeps_nun`], read once.
-    keeps_nun: bool,
+    /// The output's reading, read once (light stemming asks it for every word).
+    reading: Reading,
     /// A kept combining mark or a Hangul jamo was written: recompose at the end.
     needs_nfc: bool,
     /// Where the last Han or Kana token ended in `text` (a voicing mark read right after it goes
@@ -786,7 +786,7 @@ impl<'a> Builder<'a> {
     fn new(out: &'a mut Normalized, stem: bool) -> Self {
         let text = std::mem::take(&mut out.text);
         let spans = std::mem::take(&mut out.spans);
-        let keeps_nun = out.reading.keeps_nun();
+        let reading = out.reading;
         Builder {
             out,
             text,
@@ -795,7 +795,7 @@ impl<'a> Builder<'a> {
             chars: 0,
             script: None,
             stem,
-            keeps_nun,
+            reading,
             needs_nfc: false,
             ideograph_end: usize::MAX,
             gc: CodePointMapDataBorrowed::<GeneralCategory>::new(),
@@ -839,15 +839,15 @@ impl<'a> Builder<'a> {
         }
         if is_accent(c)
             || arabic::is_dropped_mark(c)
-            || (is_point(c) && self.out.reading.drops_points())
-            || (is_nukta(c) && self.out.reading.folds_letters())
+            || (is_point(c) && self.reading.drops_points())
+            || (is_nukta(c) && self.reading.folds_letters())
         {
             return;
         }
         // An apostrophe written as a letter; a zero-width non-joiner inside an Arabic-script
         // word (Persian's `می‌خواهم`, written `می خواهم` as often).
         if (is_apostrophe_letter(c) || (c == '\u{200C}' && self.script == Some(Script::Arabic)))
-            && self.out.reading.folds_letters()
+            && self.reading.folds_letters()
         {
             self.separate();
             return;
@@ -860,7 +860,7 @@ impl<'a> Builder<'a> {
             GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark => {
                 if self.start.is_some() {
                     // Devanagari's chandrabindu, as the anusvara.
-                    let c = if c == '\u{0901}' && self.out.reading.folds_letters() {
+                    let c = if c == '\u{0901}' && self.reading.folds_letters() {
                         '\u{0902}'
                     } else {
                         c
@@ -870,7 +870,7 @@ impl<'a> Builder<'a> {
                     self.needs_nfc = true;
                 } else if matches!(c, '\u{3099}' | '\u{309A}')
                     && self.ideograph_end == self.text.len()
-                    && self.out.reading.cjk_pairs()
+                    && self.reading.cjk_pairs()
                 {
                     // A kana's voicing mark, which NFKD parts from it (`が` is `か` + U+3099):
                     // back onto the kana, which it makes another syllable.
@@ -893,8 +893,8 @@ impl<'a> Builder<'a> {
                     let c = match c {
                         // Veh (`ڤيروس`, `روڤر`: the v of borrowed words) and the Maghrebi feh
                         // and qaf, which most papers write as feh and qaf.
-                        '\u{06A4}' | '\u{06A2}' if self.out.reading.folds_letters() => 'ف',
-                        '\u{06A7}' if self.out.reading.folds_letters() => 'ق',
+                        '\u{06A4}' | '\u{06A2}' if self.reading.folds_letters() => 'ف',
+                        '\u{06A7}' if self.reading.folds_letters() => 'ق',
                         c => c,
                     };
                     if let Some(u) = arabic::unify_letter(c) {
@@ -912,9 +912,7 @@ impl<'a> Builder<'a> {
                     let mut lower = c.to_lowercase();
                     if lower.len() == 1 {
                         let l = lower.next().unwrap_or(c);
-                        if let Some(f) =
-                            folded_letter(l).filter(|_| self.out.reading.folds_letters())
-                        {
+                        if let Some(f) = folded_letter(l).filter(|_| self.reading.folds_letters()) {
                             f.chars().for_each(|f| self.push(f, Some(Script::Other)));
                         } else {
                             self.push(if l == 'ς' { 'σ' } else { l }, Some(Script::Other));
@@ -986,7 +984,7 @@ impl<'a> Builder<'a> {
             return None;
         }
         let simd::Word { letters, stem: (from, to), lanes, abd } =
-            simd::word(&bytes[i..], self.stem, self.keeps_nun)?;
+            simd::word(&bytes[i..], self.stem, self.reading)?;
         let after = i + 2 * letters;
         // The name of God, which light stemming would cut, and compound names, which it parts,
         // are the general path's.
@@ -1029,7 +1027,7 @@ impl<'a> Builder<'a> {
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn reads_apart(&self, raw: &[u8], abd: bool) -> bool {
-        let reading = self.out.reading;
+        let reading = self.reading;
         (reading.keeps_divine_name()
             && (raw.ends_with("لله".as_bytes()) || raw.ends_with("للة".as_bytes())))
             || (reading.parts_names() && (abd || raw.ends_with("للهم".as_bytes())))
@@ -1064,7 +1062,7 @@ impl<'a> Builder<'a> {
     #[inline(always)]
     fn close(&mut self, start: usize, stem: bool) {
         if stem
-            && self.out.reading.parts_names()
+            && self.reading.parts_names()
             && may_be_a_name(&self.text.as_bytes()[start..])
             && self.read_name(start)
         {
@@ -1101,14 +1099,14 @@ impl<'a> Builder<'a> {
     #[inline(always)]
     fn close_word(&mut self, start: usize, stem: bool) {
         if stem
-            && self.out.reading.keeps_divine_name()
+            && self.reading.keeps_divine_name()
             && is_divine_name(&self.text.as_bytes()[start..])
         {
             self.text.truncate(start);
             self.text.push_str(DIVINE_NAME);
         } else if stem {
             let (from, to) =
-                arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars, self.keeps_nun);
+                arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars, self.reading);
             // SAFETY: `from..to` falls on character boundaries of the word (see
             // `light_stem_span`), so the bytes moved to `start` (where the word began) are whole
             // characters, and the text is cut right after them.
@@ -1509,7 +1507,7 @@ mod tests {
 
     /// Every word of four to six letters over the affix letters and one other (`د`), and
     /// words of 7 to 15 letters made of their ends, stemmed by the SSE2 rules and by
-    /// `light_stem_span`, with the five-letter rule of [`Reading::NunKept`] and without.
+    /// `light_stem_span`, by the rules of every reading.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_sse2_stem_agrees_with_the_byte_rules() {
@@ -1519,8 +1517,8 @@ mod tests {
             let mut bytes = text.clone().into_bytes();
             bytes.resize(48, b' ');
             let n = word.len();
-            for keeps_nun in [false, true] {
-                let w = simd::word(&bytes, true, keeps_nun).unwrap_or_else(|| panic!("{text}"));
+            for reading in Reading::ALL {
+                let w = simd::word(&bytes, true, reading).unwrap_or_else(|| panic!("{text}"));
                 assert_eq!(w.letters, n, "{text}");
                 let mut out = [0u8; 32];
                 // SAFETY: `out` holds 32 bytes.
@@ -1528,7 +1526,7 @@ mod tests {
                     simd::store(out.as_mut_ptr(), w.lanes[0]);
                     simd::store(out.as_mut_ptr().add(16), w.lanes[1]);
                 }
-                let (a, b) = arabic::light_stem_span(text.as_bytes(), n, keeps_nun);
+                let (a, b) = arabic::light_stem_span(text.as_bytes(), n, reading);
                 assert_eq!((2 * w.stem.0, 2 * w.stem.1), (a, b), "{text}");
                 assert_eq!(&out[..b - a], &text.as_bytes()[a..b], "{text}");
             }
