@@ -57,7 +57,8 @@ pub fn is_arabic_letter(c: char) -> bool {
 
 /// Light stem of one unified Arabic token: a sub-slice of `word`, never empty.
 ///
-/// - a leading conjunction `و`/`ف` is removed when at least three letters remain;
+/// - a leading conjunction `و` is removed when at least three letters remain (not before a
+///   second `و`; `ف` too before [`Reading::FehKept`]);
 /// - then a definite article (`ال`, `وال`, `بال`, `كال`, `فال`, `لل`) when at least two remain;
 /// - otherwise a preposition `ل`/`ب` before an alef-initial word (`لأوكرانيا` → `اوكرانيا`)
 ///   when at least four remain;
@@ -142,6 +143,13 @@ const SUFFIX_PAIRS: [[u32; 12]; 2] = {
     table
 };
 
+/// The ids of the letters read as a conjunction before a word: `و` and `ف` ("and", "so"),
+/// and since [`Reading::FehKept`] `و` alone. Far more words begin with a `ف` of their own than
+/// with the conjunction: `فيصل` was read `يصل` ("arrives"), `فكرة` ("idea") as `كرة` ("ball"),
+/// `فيضانات` as `يضانات` while `الفيضانات` kept it. `ف` before the article (`فالرئيس`) is still
+/// the article's.
+const CONJUNCTIONS: [u32; 2] = [affix_set(&['و', 'ف']), affix_set(&['و'])];
+
 /// The rules of [`light_stem_counted`] for a word of `len > 3` letters, given the affix ids
 /// (see [`affix_id`]) of its first four letters and of its last two and the reading: how many
 /// letters to drop from its front and from its back.
@@ -161,7 +169,8 @@ pub(crate) fn affix_rules(
     let has = |set: u32, id: u8| (set >> id) as usize & 1;
     let (alef, lam) = (affix_bit('ا'), affix_bit('ل'));
     // Conjunction (not before a second waw).
-    let conj = has(affix_set(&['و', 'ف']), first[0]) & (1 - has(affix_bit('و'), first[1]));
+    let conj = has(CONJUNCTIONS[usize::from(reading.keeps_feh())], first[0])
+        & (1 - has(affix_bit('و'), first[1]));
     // The next three letters' ids, from the one after the conjunction if any.
     let [p0, p1, p2, _] = (u32::from_le_bytes(first) >> (8 * conj)).to_le_bytes();
     let n = len - conj;
@@ -256,7 +265,8 @@ mod tests {
         let mut w = word;
         let mut n = len;
         // Conjunction.
-        if let Some(rest) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف'))
+        let feh = (!reading.keeps_feh()).then(|| w.strip_prefix('ف')).flatten();
+        if let Some(rest) = w.strip_prefix('و').or(feh)
             && n > 3
             && !rest.starts_with('و')
         {
@@ -324,6 +334,28 @@ mod tests {
         assert_eq!(light_stem("اوكرانيا"), "اوكرانيا");
         assert_eq!(light_stem("الشماليه"), "شمال");
         assert_eq!(light_stem("الجنوبيه"), "جنوب");
+    }
+
+    #[test]
+    fn a_first_feh_is_the_word_s() {
+        for (word, stem) in [
+            ("فيصل", "فيصل"),
+            ("فكره", "فكر"),
+            ("الفكره", "فكر"),
+            ("فيضانات", "فيضان"),
+            ("الفيضانات", "فيضان"),
+            ("فرنسا", "فرنسا"),
+        ] {
+            assert_eq!(light_stem(word), stem, "{word}");
+        }
+        // `و` is still the conjunction, and `ف` before the article still goes with it.
+        for (word, stem) in [("وفيصل", "فيصل"), ("فالرييس", "رييس"), ("والفكره", "فكر")]
+        {
+            assert_eq!(light_stem(word), stem, "{word}");
+        }
+        // The earlier readings took it for the conjunction.
+        assert_eq!(light_stem_counted("فيصل", 4, Reading::NunKept), "يصل");
+        assert_eq!(light_stem_counted("فيضانات", 7, Reading::NunKept), "يضان");
     }
 
     #[test]

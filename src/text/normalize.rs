@@ -80,13 +80,19 @@ pub enum Reading {
     /// stemming left three letters (see [`arabic::light_stem_counted`]): `إيران` was `اير`
     /// while `الإيرانية` was `ايران`, `البحرين` was `بحر` ("sea"), `لبنان` `لبن` ("milk"),
     /// `طيران` ("flight") `طير` ("bird").
-    #[default]
     NunKept,
+    /// A word's first `ف` is its own, not the conjunction "so": light stemming takes only `و`
+    /// for a conjunction (and `ف` before the article, `فالرئيس`). SaudiNewsNet's words that
+    /// begin with `ف` are most often names and nouns (`فيها`, `فيما`, `فترة`, `فعاليات`,
+    /// `فريق`, `فيصل`), seldom "so" (`فإنه`, `فقال`): `فيصل` was read as `يصل` ("arrives"),
+    /// `فكرة` ("idea") as `كرة` ("ball"), `فيضانات` as `يضانات` where `الفيضانات` kept it.
+    #[default]
+    FehKept,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 10] = [
+    pub const ALL: [Reading; 11] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
@@ -97,6 +103,7 @@ impl Reading {
         Reading::DivineName,
         Reading::NamesParted,
         Reading::NunKept,
+        Reading::FehKept,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -145,6 +152,11 @@ impl Reading {
     /// Whether light stemming leaves a five-letter word its last `ان`, `ين` or `ون`.
     pub fn keeps_nun(self) -> bool {
         self >= Reading::NunKept
+    }
+
+    /// Whether light stemming reads only `و` as a conjunction, and a first `ف` as the word's.
+    pub fn keeps_feh(self) -> bool {
+        self >= Reading::FehKept
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
