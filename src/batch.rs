@@ -331,6 +331,11 @@ fn free_texts(records: &mut [Record]) {
     records.par_iter_mut().with_min_len(256).for_each(|r| r.text = String::new());
 }
 
+/// Bytes of text a run keeps while it cannot tell whether the pivot stage will need them (see
+/// [`run`]): past them it makes the pivot features as it reads, whether they are needed or not.
+/// The 31,030 SaudiNewsNet articles hold 96 MB.
+const KEEP_TEXT_BYTES: usize = 256 << 20;
+
 /// The features (and pivot features) of a run's records, made while it reads them.
 struct Streaming<'p> {
     pipeline: &'p Pipeline,
@@ -340,22 +345,35 @@ struct Streaming<'p> {
     pivots: FeatureSets,
     /// The texts of the records before this one are freed.
     freed: usize,
+    /// Bytes of the texts kept (those of the records from `freed` on) while the census finds
+    /// one group, and the most to keep ([`KEEP_TEXT_BYTES`], or what a test gives).
+    kept: usize,
+    budget: usize,
+    /// The kept texts passed the budget: pivot features are made from then on.
+    over_budget: bool,
 }
 
 impl Streaming<'_> {
+    /// Whether the pivot features are made as the records are read: once they are found to
+    /// be in several language groups, or once the texts kept until then pass the budget.
+    fn making_pivots(&self) -> bool {
+        self.pivoting && (self.census.several() || self.over_budget)
+    }
+
     /// Makes the features of the records past those made so far, and their pivot features
-    /// once the records are found to be in several languages or scripts (with those of the
-    /// records before, whose texts were kept for them). Frees the texts no stage will read.
+    /// once [`Streaming::making_pivots`] (with those of the records before, whose texts were
+    /// kept for them). Frees the texts no stage will read.
     fn featurize(&mut self, records: &mut [Record], shingle: Shingle) {
         let done = self.features.len();
         let texts = texts_of(&records[done..]);
-        if self.pivoting {
-            self.census.add_texts(&texts);
+        if self.pivoting && !self.making_pivots() {
             let langs: Vec<Option<&str>> =
                 records[done..].iter().map(|r| r.lang.as_deref()).collect();
-            self.census.add_languages(&langs);
+            self.census.add(&texts, Some(&langs));
+            self.kept += texts.iter().map(|t| t.len()).sum::<usize>();
+            self.over_budget |= self.kept > self.budget;
         }
-        if self.pivoting && self.census.several() {
+        if self.making_pivots() {
             if self.pivots.len() < done {
                 let kept = texts_of(&records[self.pivots.len()..done]);
                 self.pivots.extend(self.pipeline.pivot_features(&kept));
@@ -367,7 +385,7 @@ impl Streaming<'_> {
             self.features.extend(self.pipeline.shingles(&texts, shingle));
         }
         drop(texts);
-        if !self.pivoting || self.census.several() {
+        if !self.pivoting || self.making_pivots() {
             free_texts(&mut records[self.freed..]);
             self.freed = records.len();
         }
@@ -399,6 +417,18 @@ pub fn run(
     strict: bool,
     progress: &dyn Progress,
 ) -> Result<Batch> {
+    run_keeping(inputs, read, pipeline, strict, progress, KEEP_TEXT_BYTES)
+}
+
+/// [`run`], keeping up to `budget` bytes of text for the pivot stage.
+fn run_keeping(
+    inputs: &[Input],
+    read: &ReadOptions,
+    pipeline: &Pipeline,
+    strict: bool,
+    progress: &dyn Progress,
+    budget: usize,
+) -> Result<Batch> {
     // Unless the texts are wanted again (in the output, or by the sentence encoder), the
     // features are made while reading and the texts freed: the texts of the whole input are
     // never in memory together (they would be its largest part, and the memory they held would
@@ -407,11 +437,14 @@ pub fn run(
     // the task that parses it (`Prepare`) and give up its text there; other records' features
     // are made a chunk at a time, and each chunk's texts freed at once.
     //
-    // The pivot stage needs pivot features only for a collection in more than one language or
-    // script, which the reading finds out as it goes: until then the texts are kept (a
-    // collection in one script keeps them to the end, for `enrich_with` to decide on the
-    // features' own scripts); from then on each chunk gets its pivot features with its
-    // features, the chunks kept before get theirs, and all their texts are freed.
+    // The pivot stage needs pivot features only for a collection in more than one language
+    // group (a language the input names, or a script: `Census`), which the reading finds out
+    // as it goes: until then the texts are kept (a collection in one group keeps them to the
+    // end, for `enrich_with` to decide on the features' own scripts); from then on each chunk
+    // gets its pivot features with its features, the chunks kept before get theirs, and all
+    // their texts are freed. So it goes too once the texts kept pass `KEEP_TEXT_BYTES`: a
+    // large collection in one group then spends the time of the pivot features it may not
+    // need, rather than the memory of all its texts.
     let stream = !read.keep_text && pipeline.encoder().is_none();
     let pivoting = pipeline.pivoter().is_some();
     let mut streaming = Streaming {
@@ -421,6 +454,9 @@ pub fn run(
         features: Vec::new(),
         pivots: Vec::new(),
         freed: 0,
+        kept: 0,
+        budget,
+        over_budget: false,
     };
     let prepare = Prepare::new();
     let prepare_with = |sh: Shingle| {
@@ -467,8 +503,8 @@ pub fn run(
     let shingle = shingle.unwrap_or_else(|| pipeline.resolve_shingle(&texts_of(&loaded.records)));
     let (features, pivots) = if stream {
         streaming.featurize(&mut loaded.records, shingle);
-        let several = pivoting && streaming.census.several();
-        (streaming.features, several.then_some(streaming.pivots))
+        let made = streaming.making_pivots();
+        (streaming.features, made.then_some(streaming.pivots))
     } else {
         let texts = texts_of(&loaded.records);
         let langs: Vec<Option<&str>> = loaded.records.iter().map(|r| r.lang.as_deref()).collect();
@@ -521,4 +557,64 @@ pub fn run(
     let clustering = pipeline.cluster(&mut prepared);
     let Loaded { records, rejected, entries, headers } = loaded;
     Ok(Batch { records, rejected, entries, headers, clustering, prepared })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    /// A collection whose texts all name one language needs no pivot features: the run keeps
+    /// its texts instead. Past the budget of kept text it makes them as it reads, and a second
+    /// language after that still pairs with the texts before: the stories are those of a run
+    /// that keeps every text.
+    #[test]
+    fn pivot_features_past_the_budget_of_kept_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let line = |id: String, lang: &str, text: String| {
+            serde_json::json!({"id": id, "lang": lang, "text": text}).to_string() + "\n"
+        };
+        let city = |i: usize| 10_000 + 7 * i;
+        let troops = |i: usize| 50_000 + 13 * i;
+        let mut input = String::new();
+        for i in 0..3000 {
+            let text = format!("روته يعلن إرسال {} جنديا إلى مدينة {}", troops(i), city(i));
+            input += &line(format!("ar-{i}"), "ar", text);
+        }
+        let one_language = input.clone();
+        for i in 0..3000 {
+            let text = format!("Rutte announces {} troops for city {}", troops(i), city(i));
+            input += &line(format!("en-{i}"), "en", text);
+        }
+        let pipeline = Pipeline::new(Config::default());
+        let run = |budget: usize, keep_text: bool| {
+            let opts = ReadOptions { keep_text, ..ReadOptions::default() };
+            run_keeping(&[Input::Path(path.clone())], &opts, &pipeline, false, &Silent, budget)
+                .unwrap()
+        };
+        // One language: the stories are the same whether its texts were kept to the end or
+        // its pivot features made as it was read, and no pivot scores count.
+        std::fs::write(&path, &one_language).unwrap();
+        let kept = run(usize::MAX, false);
+        assert!(kept.prepared.pivots.is_none());
+        let made = run(1000, false);
+        assert!(made.prepared.pivots.is_none());
+        assert_eq!(made.clustering.story, kept.clustering.story);
+        // The English texts come after the Arabic ones' texts were freed.
+        std::fs::write(&path, &input).unwrap();
+        let edges = |b: &Batch| -> Vec<(u32, u32, f32)> {
+            b.clustering.edges.iter().map(|e| (e.a, e.b, e.score)).collect()
+        };
+        let whole = run(KEEP_TEXT_BYTES, true);
+        for budget in [1000, usize::MAX] {
+            let streamed = run(budget, false);
+            assert!(streamed.records.iter().all(|r| r.text.is_empty()), "{budget}");
+            assert_eq!(streamed.clustering.story, whole.clustering.story, "{budget}");
+            assert_eq!(edges(&streamed), edges(&whole), "{budget}");
+        }
+        let story = &whole.clustering.story;
+        let joined = (0..3000).filter(|&i| story[i] == story[3000 + i]).count();
+        assert!(joined > 2000, "only {joined} Arabic texts join their English one");
+    }
 }

@@ -266,55 +266,65 @@ pub fn group_of(script: u8, lang: Option<&str>) -> u8 {
     }
 }
 
-/// Whether `langs` name more than one language.
-pub fn several_languages(langs: &[Option<&str>]) -> bool {
-    let mut census = Census::default();
-    census.add_languages(langs);
-    census.several()
-}
-
-/// Whether the texts seen so far are in more than one language (as their input names them) or
-/// script (the class most of a text's letters belong to, see [`crate::shingle::text_script`]):
-/// [`several_languages`] and [`several_scripts`] taken a chunk of texts at a time. Once true it
-/// stays true.
+/// Whether the texts seen so far fall in more than one language group, the groups the pivot
+/// stage pairs across ([`group_of`]): a text's language when the input names one, otherwise
+/// the script most of its letters are written in (see [`crate::shingle::text_script`]). Taken
+/// a chunk of texts at a time; once true it stays true.
+///
+/// A collection whose texts all name one language needs no pivot features, whatever scripts
+/// some of its texts are written in (an English article among Arabic ones labelled `ara`):
+/// pivot scores count only between groups.
 #[derive(Debug, Clone, Default)]
 pub struct Census {
-    script: Option<u8>,
-    language: Option<String>,
+    group: Option<u8>,
     several: bool,
 }
 
 impl Census {
-    /// Counts the scripts of `texts`.
-    pub fn add_texts<T: AsRef<str> + Sync>(&mut self, texts: &[T]) {
+    /// The census of `texts`, with the language the input names for each (`langs`, per text,
+    /// or `None` when the input names none).
+    pub fn of<T: AsRef<str> + Sync>(texts: &[T], langs: Option<&[Option<&str>]>) -> Census {
+        let mut census = Census::default();
+        census.add(texts, langs);
+        census
+    }
+
+    /// Counts the groups of `texts` (see [`Census::of`]). A text that names its language is
+    /// not read: its script does not decide its group.
+    pub fn add<T: AsRef<str> + Sync>(&mut self, texts: &[T], langs: Option<&[Option<&str>]>) {
         if self.several {
             return;
         }
-        let scripts: Vec<u8> =
-            texts.par_iter().map(|t| crate::shingle::text_script(t.as_ref())).collect();
-        for k in scripts.into_iter().filter(|&k| k != 0) {
-            match self.script {
-                None => self.script = Some(k),
-                Some(first) if first != k => self.several = true,
+        let named = |i: usize| langs.and_then(|l| l[i]).filter(|l| !l.is_empty());
+        let groups: Vec<u8> = texts
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| match named(i) {
+                Some(l) => group_of(0, Some(l)),
+                None => crate::shingle::text_script(t.as_ref()),
+            })
+            .collect();
+        for g in groups.into_iter().filter(|&g| g != 0) {
+            match self.group {
+                None => self.group = Some(g),
+                Some(first) if first != g => {
+                    self.several = true;
+                    return;
+                }
                 Some(_) => {}
             }
         }
     }
 
-    /// Counts the languages `langs` name (an empty name names none).
-    pub fn add_languages(&mut self, langs: &[Option<&str>]) {
-        for l in langs.iter().flatten().filter(|l| !l.is_empty()) {
-            match &self.language {
-                None => self.language = Some(l.to_string()),
-                Some(first) if first != l => self.several = true,
-                Some(_) => {}
-            }
-        }
-    }
-
-    /// More than one language or script so far.
+    /// More than one group so far.
     pub fn several(&self) -> bool {
         self.several
+    }
+
+    /// The one group found so far (`None` before any text with letters or a named language,
+    /// and once there are several).
+    pub fn group(&self) -> Option<u8> {
+        self.group.filter(|_| !self.several)
     }
 }
 
@@ -596,17 +606,16 @@ impl Pipeline {
     }
 
     /// Stages 1–2 as [`Pipeline::features`], and in the same pass each text's pivot features
-    /// ([`Pivoter::pivot_into`]) when the pivot stage runs and the texts are in more than one
-    /// language (`langs`, per text, when the input names them) or script (a quick count of
-    /// letters per script decides); one language needs no pivot features.
+    /// ([`Pivoter::pivot_into`]) when the pivot stage runs and the texts fall in more than one
+    /// language group ([`Census`]: the language `langs` names for a text, or its script); one
+    /// group needs no pivot features.
     pub fn features_and_pivots<T: AsRef<str> + Sync>(
         &self,
         texts: &[T],
         shingle: Shingle,
         langs: Option<&[Option<&str>]>,
     ) -> (FeatureSets, Option<FeatureSets>) {
-        let several = || langs.is_some_and(several_languages) || several_scripts(texts);
-        if self.pivoter.is_none() || !several() {
+        if self.pivoter.is_none() || !Census::of(texts, langs).several() {
             return (self.features(texts, shingle), None);
         }
         let (features, pivots) = self.features_with_pivots(texts, shingle);
@@ -1243,14 +1252,6 @@ pub fn dominant_script(features: &[u64]) -> u8 {
     if counts[best] == 0 { 0 } else { best as u8 }
 }
 
-/// Whether `texts` are written in more than one script: each text's script is the class most
-/// of its letters belong to (see [`crate::shingle::script_class`]).
-pub fn several_scripts<T: AsRef<str> + Sync>(texts: &[T]) -> bool {
-    let mut census = Census::default();
-    census.add_texts(texts);
-    census.several()
-}
-
 /// Xored into semantic band keys.
 const SEMANTIC_KEY_SALT: u64 = 0x5E3A_0000_0000_0001;
 
@@ -1448,6 +1449,32 @@ mod tests {
         *x ^= *x >> 7;
         *x ^= *x << 17;
         *x
+    }
+
+    /// The census counts the groups the pivot stage pairs across: named languages, and the
+    /// scripts of the texts that name none.
+    #[test]
+    fn the_census_counts_language_groups() {
+        let texts = ["رئيس الوزراء يزور بغداد", "The prime minister visits Baghdad", "Ministro"];
+        let several =
+            |langs: Option<&[Option<&str>]>, n: usize| Census::of(&texts[..n], langs).several();
+        // One named language, whatever its texts' scripts.
+        assert!(!several(Some(&[Some("ara"), Some("ara")]), 2));
+        assert!(several(Some(&[Some("ara"), Some("eng")]), 2));
+        // Texts that name none count by script.
+        assert!(several(None, 2));
+        assert!(several(Some(&[None, Some("")]), 2));
+        assert!(!several(None, 1));
+        assert!(!several(Some(&[None, Some("")]), 1));
+        // A named language and a text that names none are two groups.
+        assert!(several(Some(&[Some("eng"), Some("eng"), None]), 3));
+        // A chunk at a time, as the batch job reads.
+        let mut census = Census::default();
+        census.add(&texts[..1], Some(&[Some("ara")]));
+        census.add(&texts[1..2], Some(&[Some("ara")]));
+        assert!(!census.several());
+        census.add(&texts[2..], Some(&[Some("spa")]));
+        assert!(census.several());
     }
 
     /// Copies are paired with their group's first document and edges name first documents,

@@ -376,7 +376,8 @@ pub struct PipelineArgs {
     #[arg(long, value_name = "PATH", env = "XDEDUP_LEXICON")]
     pub lexicon: Option<PathBuf>,
     /// Turn the pivot stage off: no cross-language names, numbers or translations (the stage
-    /// runs when the input holds more than one language, by --lang-field, or script).
+    /// runs when the input holds more than one language, by --lang-field, or, among texts
+    /// that name none, more than one script).
     #[arg(long, conflicts_with = "lexicon")]
     pub no_pivot: bool,
 }

@@ -70,7 +70,7 @@ use crate::io::{
 use crate::pipeline::semantic_score;
 use crate::pipeline::{AUTO_SAMPLE, Pipeline, dominant_script, group_of, sample_length, set_hash};
 use crate::pivot::Lexicon;
-use crate::shingle::{SCRIPT_CLASSES, script_class, text_script};
+use crate::shingle::{SCRIPT_CLASSES, script_class};
 use crate::verify::{Times, WeightedSet, combine, pivot_pair, times_of, window_edges};
 use crate::weights::{DocFreq, Sharded, Weighting};
 pub use exchange::StageCost;
@@ -348,20 +348,15 @@ pub fn work(w: &mut Worker, job: &Job, sink: &dyn Sink) -> Result<Totals, String
     let shingle = job.config.shingle().resolve(&counts);
 
     // 4. Features where the records are (pivot features in the same pass when the whole
-    // input holds several languages or scripts); none: rejected.
+    // input holds several language groups: the languages it names, or the scripts of the
+    // texts that name none, as `Census` counts them); none: rejected.
     let texts: Vec<&str> = records.iter().map(|(_, r)| r.text.as_str()).collect();
     let several = pipeline.pivoter().is_some() && {
-        let langs: Vec<String> = distinct(
-            records
-                .iter()
-                .filter_map(|(_, r)| r.lang.as_deref())
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned),
-        );
-        let scripts: Vec<u8> = distinct(texts.iter().map(|t| text_script(t)).filter(|&k| k != 0));
-        let all = all_gather(w, (langs, scripts));
-        distinct(all.iter().flat_map(|x| x.0.iter().cloned())).len() > 1
-            || distinct(all.iter().flat_map(|x| x.1.iter().copied())).len() > 1
+        let langs: Vec<Option<&str>> = records.iter().map(|(_, r)| r.lang.as_deref()).collect();
+        let census = crate::pipeline::Census::of(&texts, Some(&langs));
+        // Each worker's census: several groups, or its one group to compare with the others'.
+        let all: Vec<(bool, Option<u8>)> = all_gather(w, (census.several(), census.group()));
+        all.iter().any(|c| c.0) || distinct(all.iter().filter_map(|c| c.1)).len() > 1
     };
     let (features, mut pivots) = if several {
         let (f, p) = pipeline.features_with_pivots(&texts, shingle);
