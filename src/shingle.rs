@@ -374,6 +374,9 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
             // number features still come first, as for the other families.
             s.words.clear();
             s.classes.clear();
+            // Whether a token may be a phrase of a script without spaces: their letters start at
+            // U+0E00 (three bytes in UTF-8, the first 0xE0 or more).
+            let mut wide = false;
             for t in text.tokens() {
                 let h = xxh3_64(t.as_bytes());
                 if let Some(n) = crate::text::token_number_hashed(t, || h) {
@@ -381,6 +384,7 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 }
                 s.words.push(h);
                 s.classes.push(class_of_token(t, hangul));
+                wide |= t.as_bytes()[0] >= 0xE0;
             }
             for (i, w) in windows(&s.words, n).enumerate() {
                 let class =
@@ -389,10 +393,9 @@ fn shingles(text: &Normalized, shingle: Shingle, scratch: &mut Scratch, out: &mu
                 out.push(tag(hash_word_gram(w), class), &describe);
             }
             // Phrases of the scripts without spaces, in windows of about `n` words.
-            if text.reading().unspaced_windows() {
+            if wide && text.reading().unspaced_windows() {
                 let width = UNSPACED_WORD_CHARS * n;
                 for (t, &class) in text.tokens().zip(&s.classes) {
-                    // Their letters start at U+0E00 (three bytes in UTF-8, the first 0xE0..).
                     if t.as_bytes()[0] < 0xE0 || !t.chars().next().is_some_and(is_unspaced) {
                         continue;
                     }

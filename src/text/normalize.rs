@@ -393,8 +393,8 @@ impl Normalizer {
     /// the canonical reordering of combining marks, which matters only for marks kept in a token,
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
-        self.read(text, out);
-        if self.reading.simplifies() && has_han(out.as_str()) {
+        let wide = self.read(text, out);
+        if self.reading.simplifies() && wide && has_han(out.as_str()) {
             let simplified = simplified(text);
             if simplified != text {
                 self.read(&simplified, out);
@@ -403,12 +403,15 @@ impl Normalizer {
     }
 
     /// [`Normalizer::normalize_into`] but for traditional Chinese, read as it is written.
-    fn read(&self, text: &str, out: &mut Normalized) {
+    /// Returns whether the text has a character from U+2E80 on, where the Han characters and
+    /// everything NFKD makes them of begin (the radicals, the enclosed and squared forms): a
+    /// text without one has no Han to simplify, and is not searched for it.
+    fn read(&self, text: &str, out: &mut Normalized) -> bool {
         out.clear();
         out.reading = self.reading;
         let mut b = Builder::new(out, self.stem);
         let bytes = text.as_bytes();
-        let mut i = 0;
+        let (mut i, mut wide) = (0, false);
         while let Some(&lead) = bytes.get(i) {
             if lead.is_ascii() {
                 b.char(char::from(lead));
@@ -457,10 +460,12 @@ impl Normalizer {
                 continue;
             }
             let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            wide |= c >= '\u{2E80}';
             b.decomposed(c);
             i += c.len_utf8();
         }
         b.finish();
+        wide
     }
 
     /// [`Normalizer::normalize_into`] by decomposing the whole text first: the definition the
@@ -1452,6 +1457,8 @@ mod tests {
             "שָׁלוֹם בָּעוֹלָם֑ בֵּית־הַסֵּפֶר ﬠ שּׁ ܫܠܳܡܳܐ",
             "a\u{0323}\u{0302} q\u{0307}\u{0323} ệ ḍ̇ e\u{0301}\u{0327}",
             "٢٠٢١ ۱۴۰۰ १२ １２ 7th ①②",
+            "韓國 \u{F902} \u{2F9E} ㊥ 🈐 مرحبا",
+            "\u{F902}\u{2F9E}",
             "می\u{200C}خواهم \u{202B}مرحبا\u{202C} a⚡️b 🎉 ΟΔΟΣ İstanbul ß ǅ ẞ Łódź ıØæŒþ ज़िंदगी \u{095B} हाँ ਜ਼ мʼясо Hawaiʻi ڤيروس روڤر",
         ];
         for stem in [true, false] {
