@@ -86,13 +86,20 @@ pub enum Reading {
     /// begin with `ف` are most often names and nouns (`فيها`, `فيما`, `فترة`, `فعاليات`,
     /// `فريق`, `فيصل`), seldom "so" (`فإنه`, `فقال`): `فيصل` was read as `يصل` ("arrives"),
     /// `فكرة` ("idea") as `كرة` ("ball"), `فيضانات` as `يضانات` where `الفيضانات` kept it.
-    #[default]
     FehKept,
+    /// Han written in another code point for the same character, a compatibility ideograph
+    /// (U+F900..U+FAFF and its supplement, from Korean hanja and old character sets) or a
+    /// Kangxi or supplementary radical (U+2E80..U+2FDF, what text taken from PDF files often
+    /// holds for a character), is read as that character before traditional Chinese is
+    /// simplified: OpenCC's tables hold only the unified ideographs, so `讀` (U+F95A) and `⾨`
+    /// (U+2FA8) stayed traditional where `讀` and `門` became `读` and `门`.
+    #[default]
+    HanUnified,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 11] = [
+    pub const ALL: [Reading; 12] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
@@ -104,6 +111,7 @@ impl Reading {
         Reading::NamesParted,
         Reading::NunKept,
         Reading::FehKept,
+        Reading::HanUnified,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -157,6 +165,12 @@ impl Reading {
     /// Whether light stemming reads only `و` as a conjunction, and a first `ف` as the word's.
     pub fn keeps_feh(self) -> bool {
         self >= Reading::FehKept
+    }
+
+    /// Whether Han compatibility ideographs and radicals are read as the characters they stand
+    /// for before traditional Chinese is simplified.
+    pub fn unifies_han(self) -> bool {
+        self >= Reading::HanUnified
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -295,6 +309,31 @@ fn simplified(text: &str) -> String {
     .convert(text)
 }
 
+/// Whether `c` is another code point for a Han character: a compatibility ideograph (NFKD
+/// gives the unified one) or a Kangxi or supplementary radical (NFKD gives the character for
+/// the Kangxi ones; the supplementary ones are variant shapes and stay).
+fn is_han_form(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{2FDF}' | '\u{F900}'..='\u{FAFF}' | '\u{2F800}'..='\u{2FA1F}')
+}
+
+/// `text` with each of its [`is_han_form`] characters as its decomposition, the unified
+/// ideograph OpenCC's tables know.
+fn han_unified(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_han_form) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+    let mut out = String::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        match is_han_form(c) {
+            true => out.push_str(&nfkd.normalize(c.encode_utf8(&mut buf))),
+            false => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Scripts written without spaces between words, where each character is a token.
 #[inline]
 pub fn is_ideograph(c: char) -> bool {
@@ -395,7 +434,10 @@ impl Normalizer {
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         let wide = self.read(text, out);
         if self.reading.simplifies() && wide && has_han(out.as_str()) {
-            let simplified = simplified(text);
+            let simplified = match self.reading.unifies_han() {
+                true => simplified(&han_unified(text)),
+                false => simplified(text),
+            };
             if simplified != text {
                 self.read(&simplified, out);
             }
@@ -482,7 +524,10 @@ impl Normalizer {
         };
         let out = read(text);
         if self.reading.simplifies() && has_han(out.as_str()) {
-            return read(&simplified(text));
+            return match self.reading.unifies_han() {
+                true => read(&simplified(&han_unified(text))),
+                false => read(&simplified(text)),
+            };
         }
         out
     }
@@ -1329,6 +1374,21 @@ mod tests {
         assert_eq!(toks("Tokyo 東京 كوريا"), ["tokyo", "东", "京", "كوريا"]);
         let before = Normalizer::default().with_reading(Reading::PointsDropped);
         assert_eq!(before.normalize("韓國").as_str(), "韓 國");
+    }
+
+    #[test]
+    fn han_compatibility_forms_are_simplified_as_their_characters() {
+        // `讀` as the compatibility ideograph U+F95A and `門` as the Kangxi radical U+2FA8
+        // (as PDF text holds it), beside their unified forms: all read simplified.
+        assert_eq!(toks("\u{F95A}書 \u{2FA8}口"), toks("读书 门口"));
+        assert_eq!(toks("讀書 門口"), toks("读书 门口"));
+        // A compatibility form with nothing to simplify reads as its character.
+        assert_eq!(toks("\u{F9B2}"), toks("零"));
+        // A supplementary radical that NFKD leaves is not a character: it separates words.
+        assert_eq!(toks("\u{2E8C}"), Vec::<String>::new());
+        // An index made before reads them as it stored them: the character, not simplified.
+        let before = Normalizer::default().with_reading(Reading::FehKept);
+        assert_eq!(before.normalize("\u{F95A}書").as_str(), "讀 书");
     }
 
     #[test]
