@@ -401,6 +401,9 @@ pub struct WeightedSet {
     weights: Weights,
     total: f64,
     total_sq: f64,
+    /// Features it no longer holds because no other set of its collection does (see
+    /// [`WeightedSet::forget_unshared`]); its length and totals still count them.
+    unshared: u32,
 }
 
 /// How a [`WeightedSet`] holds its weights, parallel to its features.
@@ -428,6 +431,7 @@ impl PartialEq for WeightedSet {
             && self.weights() == other.weights()
             && self.total == other.total
             && self.total_sq == other.total_sq
+            && self.unshared == other.unshared
     }
 }
 
@@ -484,7 +488,7 @@ impl WeightedSet {
     /// [`crate::weights::MIN_WEIGHT`]): nothing to store beside them.
     pub fn uniform(features: Box<[u64]>) -> Self {
         let (total, total_sq) = uniform_totals(&features);
-        WeightedSet { features, weights: Weights::Uniform, total, total_sq }
+        WeightedSet { features, weights: Weights::Uniform, total, total_sq, unshared: 0 }
     }
 
     /// From a text's shingles as they were made ([`crate::shingle::shingles_into`]: in text
@@ -496,7 +500,7 @@ impl WeightedSet {
         if crate::shingle::is_set(&features) {
             return Self::uniform(features);
         }
-        WeightedSet { features, weights: Weights::Shingled, total: 0.0, total_sq: 0.0 }
+        WeightedSet { features, weights: Weights::Shingled, total: 0.0, total_sq: 0.0, unshared: 0 }
     }
 
     /// False for a [`WeightedSet::shingled`] one not yet [`WeightedSet::make_set`].
@@ -521,7 +525,7 @@ impl WeightedSet {
         debug_assert_eq!(features.len(), codes.len());
         let (total, total_sq) = totals(codes.iter().map(|&c| palette.weight(c)));
         let weights = Weights::Coded(codes, palette.clone());
-        WeightedSet { features, weights, total, total_sq }
+        WeightedSet { features, weights, total, total_sq, unshared: 0 }
     }
 
     /// From sorted, distinct features and their weights as [`WeightedSet::weights`] gives them
@@ -531,7 +535,34 @@ impl WeightedSet {
         let (total, total_sq) = totals(weights.iter().copied());
         let uniform = features.iter().zip(&weights).all(|(&f, &w)| w == uniform_weight(f));
         let weights = if uniform { Weights::Uniform } else { Weights::Own(weights) };
-        WeightedSet { features, weights, total, total_sq }
+        WeightedSet { features, weights, total, total_sq, unshared: 0 }
+    }
+
+    /// Drops the features that no other set of its collection holds, which no score with one
+    /// of them can meet, once its signature is made: about half the features of a collection
+    /// of articles (word 3-grams). The set goes on counting them in its length and totals, so
+    /// it scores against every set of its collection as before. Only sets whose weights are
+    /// coded know which those are ([`crate::weights::Palette::is_unshared`]); others, and a
+    /// set that has forgotten them already, are left as they are.
+    pub fn forget_unshared(&mut self) {
+        let Weights::Coded(codes, _) = &mut self.weights else { return };
+        let Some(first) = codes.iter().position(|&c| Palette::is_unshared(c)) else { return };
+        let (mut features, mut kept) = (std::mem::take(&mut self.features).into_vec(), first);
+        let mut codes_kept = std::mem::take(codes).into_vec();
+        for k in first..features.len() {
+            if !Palette::is_unshared(codes_kept[k]) {
+                features[kept] = features[k];
+                codes_kept[kept] = codes_kept[k];
+                kept += 1;
+            }
+        }
+        self.unshared += (features.len() - kept) as u32;
+        features.truncate(kept);
+        codes_kept.truncate(kept);
+        self.features = features.into_boxed_slice();
+        if let Weights::Coded(codes, _) = &mut self.weights {
+            *codes = codes_kept.into_boxed_slice();
+        }
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
@@ -546,7 +577,7 @@ impl WeightedSet {
     }
 
     /// The features, sorted (a [`WeightedSet::shingled`] one's as made, until
-    /// [`WeightedSet::make_set`]).
+    /// [`WeightedSet::make_set`]; without those [`WeightedSet::forget_unshared`] dropped).
     pub fn features(&self) -> &[u64] {
         &self.features
     }
@@ -568,9 +599,9 @@ impl WeightedSet {
     }
 
     /// Number of features (a [`WeightedSet::shingled`] one's shingles, repeats counted, until
-    /// [`WeightedSet::make_set`]).
+    /// [`WeightedSet::make_set`]; those [`WeightedSet::forget_unshared`] dropped counted).
     pub fn len(&self) -> usize {
-        self.features.len()
+        self.features.len() + self.unshared as usize
     }
 
     /// True for a set with no features.
@@ -578,8 +609,9 @@ impl WeightedSet {
         self.len() == 0
     }
 
-    /// The features, sorted, taken out of the set.
+    /// The features, sorted, taken out of the set (which must not have forgotten any).
     pub fn into_features(mut self) -> Box<[u64]> {
+        debug_assert_eq!(self.unshared, 0, "the features of a set that forgot some");
         self.make_set();
         self.features
     }
@@ -606,7 +638,7 @@ pub trait Scored {
 impl Scored for WeightedSet {
     fn len(&self) -> usize {
         debug_assert!(self.is_set(), "shingles scored before they were made a set");
-        self.features.len()
+        WeightedSet::len(self)
     }
 
     fn totals(&self) -> (f64, f64) {
@@ -830,13 +862,20 @@ pub fn scores<S: Scored>(a: &S, b: &S) -> Scores {
     if a.is_empty() || b.is_empty() {
         return Scores { jaccard: 0.0, containment: 0.0, cosine: 0.0 };
     }
-    let (mut inter, mut inter_sq) = (0.0f64, 0.0f64);
-    a.for_shared(b, |w| {
-        let w = f64::from(w);
-        inter += w;
-        inter_sq += w * w;
-    });
     let (total_a, total_b) = (a.totals(), b.totals());
+    // A set against itself shares all it holds, the features it forgot too (see
+    // `WeightedSet::forget_unshared`): its totals are the sums the walk would make, in the
+    // same order.
+    let (mut inter, mut inter_sq) = (0.0f64, 0.0f64);
+    if std::ptr::eq(a, b) {
+        (inter, inter_sq) = total_a;
+    } else {
+        a.for_shared(b, |w| {
+            let w = f64::from(w);
+            inter += w;
+            inter_sq += w * w;
+        });
+    }
     let norms = (total_a.1 * total_b.1).sqrt();
     let union = total_a.0 + total_b.0 - inter;
     let smaller = total_a.0.min(total_b.0);

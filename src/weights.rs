@@ -320,7 +320,8 @@ const PASS_FEATURES: usize = 8 << 20;
 /// The IDF weight ([`DocFreq::idf`] over `sets` themselves) of every feature of every set, as
 /// a 16-bit code into a [`Palette`] of the distinct weights, per set parallel to its features;
 /// `None` when there are more than `limit` distinct weights (then the sets need one `f32` a
-/// feature). Number features weigh [`MIN_WEIGHT`].
+/// feature). Number features weigh [`MIN_WEIGHT`]. A feature that one set alone holds gets
+/// its script class's code for that ([`Palette::is_unshared`]).
 ///
 /// A weight is a function of a feature's document frequency (and script), and a collection of
 /// `T` feature occurrences has fewer than `√(2T)` distinct frequencies per script, since each
@@ -373,8 +374,15 @@ fn coded_weights_in<S: AsRef<[u64]> + Sync>(
             held = 0;
         }
     }
+    // Code 0 is MIN_WEIGHT's; then one code per script class for the weight of a feature that
+    // one set alone holds (see `Palette::is_unshared`), named in the counts by a mark that no
+    // weight's bits are (a NaN's).
     let mut palette = vec![MIN_WEIGHT];
     let mut code_of: FeatureMap<u32, u16> = [(MIN_WEIGHT.to_bits(), 0)].into_iter().collect();
+    for (class, &docs) in class_docs.iter().enumerate() {
+        code_of.insert(UNSHARED_MARK + class as u32, palette.len() as u16);
+        palette.push(idf_weight(docs, 1));
+    }
     let mut codes: Vec<Box<[u16]>> =
         sets.par_iter().map(|s| vec![0u16; s.as_ref().len()].into_boxed_slice()).collect();
     let mut from: Vec<u32> = sets
@@ -400,7 +408,11 @@ fn coded_weights_in<S: AsRef<[u64]> + Sync>(
         // Counts to weights, weights to codes (new weights join the palette in order).
         shards.par_iter_mut().for_each(|shard| {
             for (&f, v) in shard.iter_mut() {
-                *v = idf_weight(class_docs[script_class(f)], *v).to_bits();
+                let class = script_class(f);
+                *v = match *v {
+                    1 => UNSHARED_MARK + class as u32,
+                    df => idf_weight(class_docs[class], df).to_bits(),
+                };
             }
         });
         let mut new: Vec<u32> = shards
@@ -432,8 +444,13 @@ fn coded_weights_in<S: AsRef<[u64]> + Sync>(
     Some((codes, Palette(Arc::new(palette))))
 }
 
+/// What [`coded_weights`] counts a feature that one set alone holds as, its script class
+/// added: the bits of a NaN, which no weight is.
+const UNSHARED_MARK: u32 = 0xFFFF_FF00;
+
 /// The distinct weights of a collection, each named by its place (a 16-bit code); shared by
-/// every set weighed with it (see [`coded_weights`]).
+/// every set weighed with it (see [`coded_weights`]). The weight of a feature that one set
+/// alone holds has codes of its own, one per script class ([`Palette::is_unshared`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Palette(Arc<Vec<f32>>);
 
@@ -442,6 +459,13 @@ impl Palette {
     #[inline]
     pub fn weight(&self, code: u16) -> f32 {
         self.0[code as usize]
+    }
+
+    /// Whether the code is that of a feature one set alone holds: one no score between two
+    /// sets of the collection meets.
+    #[inline]
+    pub fn is_unshared(code: u16) -> bool {
+        (1..=SCRIPT_CLASSES as u16).contains(&code)
     }
 }
 
@@ -587,8 +611,12 @@ mod tests {
                 for (&f, &c) in s.iter().zip(c.iter()) {
                     let want = if is_number_feature(f) { MIN_WEIGHT } else { df.idf(f) };
                     prop_assert_eq!(palette.weight(c), want, "{:#x}", f);
+                    let unshared = !is_number_feature(f) && df.df(f) == 1;
+                    prop_assert_eq!(Palette::is_unshared(c), unshared, "{:#x}", f);
                 }
             }
+            let counts = df.clone();
+            let df_of = |f: u64| counts.df(f);
             let table = df.into_idf();
             let plain: Vec<WeightedSet> = sets
                 .iter()
@@ -605,14 +633,37 @@ mod tests {
                     prop_assert_eq!(scores(&plain[a], &plain[b]), scores(&small[a], &small[b]));
                 }
             }
-            // More distinct weights than the codes may name (the palette always holds
-            // MIN_WEIGHT): none.
-            let weights = small.iter().flat_map(|s| s.weights().to_vec()).chain([MIN_WEIGHT]);
-            let distinct: std::collections::BTreeSet<u32> = weights.map(f32::to_bits).collect();
-            if distinct.len() > 1 {
-                prop_assert!(coded_weights_in(&sets, distinct.len() - 1, pass).is_none());
+            // Without the features one set alone holds, every set scores against every set
+            // (itself too) as it did, and counts as many features; a set keeps those another
+            // holds and its number features.
+            let mut forgot = small.clone();
+            forgot.iter_mut().for_each(WeightedSet::forget_unshared);
+            for (i, (s, f)) in small.iter().zip(&forgot).enumerate() {
+                prop_assert_eq!(scores(s, &s.clone()), scores(s, s));
+                prop_assert_eq!(s.len(), f.len());
+                let kept: Vec<u64> = s
+                    .features()
+                    .iter()
+                    .copied()
+                    .filter(|&x| is_number_feature(x) || df_of(x) > 1)
+                    .collect();
+                prop_assert_eq!(f.features(), &kept[..]);
+                for (j, g) in forgot.iter().enumerate() {
+                    prop_assert_eq!(scores(f, g), scores(&small[i], &small[j]), "{} {}", i, j);
+                }
             }
-            prop_assert!(coded_weights_in(&sets, distinct.len(), pass).is_some());
+            // More distinct weights than the codes may name (the palette always holds
+            // MIN_WEIGHT and the weights of the unshared features): none.
+            let weights = small
+                .iter()
+                .flat_map(|s| s.features().iter().zip(s.weights().to_vec()))
+                .filter(|&(&f, _)| is_number_feature(f) || df_of(f) > 1)
+                .map(|(_, w)| w)
+                .chain([MIN_WEIGHT]);
+            let distinct: std::collections::BTreeSet<u32> = weights.map(f32::to_bits).collect();
+            let codes = distinct.len() + SCRIPT_CLASSES;
+            prop_assert!(coded_weights_in(&sets, codes - 1, pass).is_none());
+            prop_assert!(coded_weights_in(&sets, codes, pass).is_some());
         }
     }
 
