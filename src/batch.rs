@@ -38,9 +38,10 @@ pub struct Batch {
     pub headers: Vec<Header>,
     /// Stories of `records`.
     pub clustering: Clustering,
-    /// The nodes and their feature sets, as the clustering compared them: for a caller that
-    /// scores more pairs (of these sets: each has forgotten the features no other holds). They are freed with the batch; the command line leaves the whole
-    /// batch to the end of the process instead (see [`Batch::leave`]).
+    /// The nodes and their feature sets, as the clustering compared them (each without the
+    /// features no other holds): for a caller that scores more pairs of them. They are freed
+    /// with the batch; the command line leaves the whole batch to the end of the process
+    /// instead (see [`Batch::leave`]).
     pub prepared: Prepared,
 }
 

@@ -546,23 +546,14 @@ impl WeightedSet {
     /// set that has forgotten them already, are left as they are.
     pub fn forget_unshared(&mut self) {
         let Weights::Coded(codes, _) = &mut self.weights else { return };
-        let Some(first) = codes.iter().position(|&c| Palette::is_unshared(c)) else { return };
-        let (mut features, mut kept) = (std::mem::take(&mut self.features).into_vec(), first);
-        let mut codes_kept = std::mem::take(codes).into_vec();
-        for k in first..features.len() {
-            if !Palette::is_unshared(codes_kept[k]) {
-                features[kept] = features[k];
-                codes_kept[kept] = codes_kept[k];
-                kept += 1;
-            }
+        let unshared = codes.iter().filter(|&&c| Palette::is_unshared(c)).count();
+        if unshared == 0 {
+            return;
         }
-        self.unshared += (features.len() - kept) as u32;
-        features.truncate(kept);
-        codes_kept.truncate(kept);
-        self.features = features.into_boxed_slice();
-        if let Weights::Coded(codes, _) = &mut self.weights {
-            *codes = codes_kept.into_boxed_slice();
-        }
+        let shared = |k: &usize| !Palette::is_unshared(codes[*k]);
+        self.features = (0..codes.len()).filter(shared).map(|k| self.features[k]).collect();
+        *codes = codes.iter().copied().filter(|&c| !Palette::is_unshared(c)).collect();
+        self.unshared += unshared as u32;
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
