@@ -546,14 +546,23 @@ impl WeightedSet {
     /// set that has forgotten them already, are left as they are.
     pub fn forget_unshared(&mut self) {
         let Weights::Coded(codes, _) = &mut self.weights else { return };
-        let unshared = codes.iter().filter(|&&c| Palette::is_unshared(c)).count();
-        if unshared == 0 {
-            return;
+        let Some(first) = codes.iter().position(|&c| Palette::is_unshared(c)) else { return };
+        // In place, each set's tail given back where it lies: new lists made beside the old
+        // ones raised the 1M replay's peak from 3.83 to 4.05 GB.
+        let mut features = std::mem::take(&mut self.features).into_vec();
+        let mut kept_codes = std::mem::take(codes).into_vec();
+        let mut kept = first;
+        for k in first..features.len() {
+            if !Palette::is_unshared(kept_codes[k]) {
+                (features[kept], kept_codes[kept]) = (features[k], kept_codes[k]);
+                kept += 1;
+            }
         }
-        let shared = |k: &usize| !Palette::is_unshared(codes[*k]);
-        self.features = (0..codes.len()).filter(shared).map(|k| self.features[k]).collect();
-        *codes = codes.iter().copied().filter(|&c| !Palette::is_unshared(c)).collect();
-        self.unshared += unshared as u32;
+        self.unshared += (features.len() - kept) as u32;
+        features.truncate(kept);
+        kept_codes.truncate(kept);
+        self.features = features.into_boxed_slice();
+        *codes = kept_codes.into_boxed_slice();
     }
 
     /// The weights, parallel to [`WeightedSet::features`].
