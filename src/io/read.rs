@@ -1532,6 +1532,9 @@ enum CsvEntry {
     /// A record whose quoted field runs away from its first line: the lines after it, to
     /// `last`, are read again as records of their own (see [`RawRecord::rest`]).
     Runaway { record: usize, last: u64 },
+    /// A record on one line whose quoted field opens and never closes: the input ends inside
+    /// it (cut short?).
+    Unclosed(usize),
     /// Not a record, for this reason.
     Malformed(String),
 }
@@ -1594,6 +1597,13 @@ impl Block for CsvBlock {
                     );
                     ctx.reject(*line, id, reason)
                 }
+                CsvEntry::Unclosed(record) => {
+                    let id = csv_id(&self.records[*record], columns, ctx.opts.null.as_deref())
+                        .map(|id| ctx.id_or_line(id, *line));
+                    let reason = "unbalanced quotes: a quoted field opens on this line and the \
+                                  input ends before it closes (the file cut short?)";
+                    ctx.reject(*line, id, reason)
+                }
                 CsvEntry::Malformed(reason) => ctx.reject(*line, None, reason.clone()),
             })
             .collect()
@@ -1622,6 +1632,7 @@ impl CsvBlock {
                 None if raw.damaged && raw.last > raw.line => {
                     CsvEntry::Unbalanced { record: self.used, last: raw.last }
                 }
+                None if raw.unclosed => CsvEntry::Unclosed(self.used),
                 None => CsvEntry::Record(self.used),
             };
             self.entries.push((raw.line, entry));
@@ -1644,6 +1655,8 @@ impl CsvBlock {
             let mut again = rdr.get_mut().take(end);
             again.line += raw.line;
             again.last += raw.line;
+            // The taken lines end where the runaway field closed, not where the input does.
+            again.unclosed = false;
             match read {
                 Ok(false) => return,
                 Ok(true) => self.place(again, ctx, delimiter),
@@ -1750,8 +1763,10 @@ struct RawRecord {
     line: u64,
     last: u64,
     /// Whether a quoted field in it does not close, or closes where no field ends: what the
-    /// csv crate reads on through (see [`damaged_quotes`]).
+    /// csv crate reads on through (see [`quotes_of`]).
     damaged: bool,
+    /// Whether a quoted field in it never closes (on one line, only the input's end does that).
+    unclosed: bool,
     /// When its quote ran away from its first line ([`runaway_quote`]), the lines after that
     /// one, to be read again: the records whose lines the field took.
     rest: Option<Vec<u8>>,
@@ -1783,12 +1798,13 @@ impl<R> RawTap<R> {
         // The csv crate ends a record before its line ending or inside it.
         let ending = &rest[lead + body.len()..];
         let crlf = ending.first().is_some_and(|&b| b == b'\r');
-        let damaged = self.quoting && damaged_quotes(body, self.delimiter);
+        let quotes = if self.quoting { quotes_of(body, self.delimiter) } else { Quotes::Sound };
+        let (damaged, unclosed) = (quotes != Quotes::Sound, quotes == Quotes::Unclosed);
         let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
             .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
             .flatten();
         let text = self.keep.then(|| body.to_vec());
-        let record = RawRecord { line, last, damaged, rest, text, crlf };
+        let record = RawRecord { line, last, damaged, unclosed, rest, text, crlf };
         self.lines += breaks(raw);
         self.offset += n as u64;
         self.head += n;
@@ -1801,18 +1817,29 @@ impl<R> RawTap<R> {
     }
 }
 
-/// Whether a record's raw text (without its line ending) has a quoted field that does not close,
-/// or whose closing quote is followed by something other than a delimiter or a line break:
-/// where a quote went missing, the field runs on to the next quote character, which is most
-/// often the opening quote of a field of a later record.
-fn damaged_quotes(raw: &[u8], delimiter: u8) -> bool {
+/// How a record's quoted fields close (see [`quotes_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quotes {
+    /// Each closes where its field ends.
+    Sound,
+    /// One closes where no field ends: a quote is missing, or one is too many.
+    Damaged,
+    /// One never closes.
+    Unclosed,
+}
+
+/// How a record's raw text (without its line ending) quotes its fields: damaged when a quoted
+/// field does not close, or its closing quote is followed by something other than a delimiter or
+/// a line break. Where a quote went missing, the field runs on to the next quote character,
+/// which is most often the opening quote of a field of a later record.
+fn quotes_of(raw: &[u8], delimiter: u8) -> Quotes {
     let mut i = 0;
     let mut field_start = true;
     while i < raw.len() {
         if field_start && raw[i] == b'"' {
             i += 1;
             loop {
-                let Some(k) = memchr::memchr(b'"', &raw[i..]) else { return true };
+                let Some(k) = memchr::memchr(b'"', &raw[i..]) else { return Quotes::Unclosed };
                 i += k + 1;
                 if raw.get(i) != Some(&b'"') {
                     break;
@@ -1822,7 +1849,7 @@ fn damaged_quotes(raw: &[u8], delimiter: u8) -> bool {
             match raw.get(i) {
                 None => {}
                 Some(&b) if b == delimiter || b == b'\n' || b == b'\r' => {}
-                Some(_) => return true,
+                Some(_) => return Quotes::Damaged,
             }
             field_start = false;
             continue;
@@ -1830,7 +1857,7 @@ fn damaged_quotes(raw: &[u8], delimiter: u8) -> bool {
         field_start = matches!(raw[i], b'\n' | b'\r') || raw[i] == delimiter;
         i += 1;
     }
-    false
+    Quotes::Sound
 }
 
 /// Whether, in a record whose quoting is damaged, the first quoted field that spans a line
@@ -2992,10 +3019,22 @@ mod tests {
             matches!(&items[1], Item::Record(x) if x.text == "a 5\" screen" && x.origin.line == 4)
         );
         assert!(reasons(&items)[0].1.starts_with("malformed record: 3 fields"));
-        assert!(damaged_quotes(b"1,\"a\"b", b','));
-        assert!(damaged_quotes(b"\"a", b','));
-        assert!(!damaged_quotes(b"\"a\"\"\",\"\",x\"y", b','));
-        assert!(!damaged_quotes(b"\"a\"\tb", b'\t'));
+        // The last record's quoted field opens and the input ends (a file cut short): rejected
+        // under its id; a field closed by a quote with text after it, on one line, is read.
+        for ending in ["", "\n", "\r\n"] {
+            let csv = format!("id,text\n1,\"a\"b\n2,\"cut sho{ending}");
+            let items = read("x.csv", csv.as_bytes(), ReadOptions::default());
+            assert!(matches!(&items[0], Item::Record(x) if x.text == "ab"), "{items:?}");
+            assert!(
+                matches!(&items[1], Item::Rejected(x) if x.origin.line == 3
+                    && x.id == Some(Value::from("2")) && x.reason.contains("the input ends")),
+                "{items:?}"
+            );
+        }
+        assert_eq!(quotes_of(b"1,\"a\"b", b','), Quotes::Damaged);
+        assert_eq!(quotes_of(b"\"a", b','), Quotes::Unclosed);
+        assert_eq!(quotes_of(b"\"a\"\"\",\"\",x\"y", b','), Quotes::Sound);
+        assert_eq!(quotes_of(b"\"a\"\tb", b'\t'), Quotes::Sound);
     }
 
     /// A TSV written without quoting (MySQL, PostgreSQL): with `no_quotes`, a quote character
