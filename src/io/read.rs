@@ -1629,10 +1629,10 @@ impl CsvBlock {
             // this one's field.
             let entry = match &raw.rest {
                 Some(_) => CsvEntry::Runaway { record: self.used, last: raw.last },
-                None if raw.damaged && raw.last > raw.line => {
+                None if raw.quotes != Quotes::Sound && raw.last > raw.line => {
                     CsvEntry::Unbalanced { record: self.used, last: raw.last }
                 }
-                None if raw.unclosed => CsvEntry::Unclosed(self.used),
+                None if raw.quotes == Quotes::Unclosed => CsvEntry::Unclosed(self.used),
                 None => CsvEntry::Record(self.used),
             };
             self.entries.push((raw.line, entry));
@@ -1655,8 +1655,11 @@ impl CsvBlock {
             let mut again = rdr.get_mut().take(end);
             again.line += raw.line;
             again.last += raw.line;
-            // The taken lines end where the runaway field closed, not where the input does.
-            again.unclosed = false;
+            // The taken lines end where the runaway field closed, not where the input does: a
+            // field open at their end is damaged, not cut short.
+            if again.quotes == Quotes::Unclosed {
+                again.quotes = Quotes::Damaged;
+            }
             match read {
                 Ok(false) => return,
                 Ok(true) => self.place(again, ctx, delimiter),
@@ -1762,11 +1765,10 @@ struct RawRecord {
     /// Its first and last line (from 1).
     line: u64,
     last: u64,
-    /// Whether a quoted field in it does not close, or closes where no field ends: what the
-    /// csv crate reads on through (see [`quotes_of`]).
-    damaged: bool,
-    /// Whether a quoted field in it never closes (on one line, only the input's end does that).
-    unclosed: bool,
+    /// How its quoted fields close: damaged where one does not close, or closes where no field
+    /// ends (what the csv crate reads on through); unclosed where one never does, which on one
+    /// line only the input's end does (see [`quotes_of`]).
+    quotes: Quotes,
     /// When its quote ran away from its first line ([`runaway_quote`]), the lines after that
     /// one, to be read again: the records whose lines the field took.
     rest: Option<Vec<u8>>,
@@ -1799,12 +1801,12 @@ impl<R> RawTap<R> {
         let ending = &rest[lead + body.len()..];
         let crlf = ending.first().is_some_and(|&b| b == b'\r');
         let quotes = if self.quoting { quotes_of(body, self.delimiter) } else { Quotes::Sound };
-        let (damaged, unclosed) = (quotes != Quotes::Sound, quotes == Quotes::Unclosed);
+        let damaged = quotes != Quotes::Sound;
         let rest = (damaged && last > line && runaway_quote(body, self.delimiter))
             .then(|| memchr::memchr(b'\n', body).map(|nl| body[nl + 1..].to_vec()))
             .flatten();
         let text = self.keep.then(|| body.to_vec());
-        let record = RawRecord { line, last, damaged, unclosed, rest, text, crlf };
+        let record = RawRecord { line, last, quotes, rest, text, crlf };
         self.lines += breaks(raw);
         self.offset += n as u64;
         self.head += n;
