@@ -654,8 +654,9 @@ impl Scored for WeightedSet {
 }
 
 /// Weighted sets over one sorted vocabulary, each set held as the indices of its features in
-/// it (4 bytes a feature, where a [`WeightedSet`] of coded weights takes 10 and two
-/// allocations a set), with a weight per vocabulary feature.
+/// it (2 bytes a feature while the vocabulary has at most 65,536, else 4, where a
+/// [`WeightedSet`] of coded weights takes 10 and two allocations a set), with a weight per
+/// vocabulary feature.
 ///
 /// Made from weighted sets of which some are *whole*: those keep every feature, and the others
 /// only the features some whole set holds. A set goes on counting what it dropped in its length
@@ -670,15 +671,48 @@ pub struct IndexedSets {
     weights: Box<[f32]>,
     /// Set `i`'s indices are `items[starts[i]..starts[i + 1]]`.
     starts: Box<[usize]>,
-    items: Box<[u32]>,
+    items: Items,
     /// Per set: its length and totals, the features it dropped included.
     sizes: Box<[(u32, f64, f64)]>,
+}
+
+/// The indices of an [`IndexedSets`]' features in its vocabulary, as narrow as it allows. In the
+/// 1M replay (`BENCHMARKS.md`) the Arabic articles keep 53 million indices into the 770 features
+/// of 409 texts in Latin script: two bytes each took 80 MB off the run's peak.
+#[derive(Debug, Clone)]
+enum Items {
+    Narrow(Box<[u16]>),
+    Wide(Box<[u32]>),
+}
+
+impl Default for Items {
+    fn default() -> Self {
+        Items::Narrow(Box::default())
+    }
+}
+
+/// The indices of one set's features, a slice of [`Items`].
+#[derive(Debug, Clone, Copy)]
+enum ItemsOf<'a> {
+    Narrow(&'a [u16]),
+    Wide(&'a [u32]),
+}
+
+impl<'a> ItemsOf<'a> {
+    /// The indices, in order.
+    fn indices(self) -> impl Iterator<Item = usize> + 'a {
+        let (narrow, wide) = match self {
+            ItemsOf::Narrow(n) => (n, &[][..]),
+            ItemsOf::Wide(w) => (&[][..], w),
+        };
+        narrow.iter().map(|&k| usize::from(k)).chain(wide.iter().map(|&k| k as usize))
+    }
 }
 
 /// One set of an [`IndexedSets`].
 #[derive(Debug, Clone, Copy)]
 pub struct IndexedSet<'a> {
-    items: &'a [u32],
+    items: ItemsOf<'a>,
     vocab: &'a [u64],
     weights: &'a [f32],
     len: u32,
@@ -719,20 +753,35 @@ impl IndexedSets {
         for c in &counts {
             starts.push(starts.last().unwrap() + c);
         }
-        let mut items = vec![0u32; *starts.last().unwrap()].into_boxed_slice();
-        let mut rest = &mut items[..];
-        let mut parts = Vec::with_capacity(sets.len());
-        for &c in &counts {
-            let (part, tail) = std::mem::take(&mut rest).split_at_mut(c);
-            parts.push(part);
-            rest = tail;
-        }
-        parts.into_par_iter().zip(&sets).for_each(|(part, s)| {
-            let found = s.features.iter().filter_map(|&f| find.index(f));
-            for (out, k) in part.iter_mut().zip(found) {
-                *out = k;
+        /// Each set's indices, in one list of `total` made at once.
+        fn fill<I: TryFrom<u32> + Copy + Default + Send + Sync>(
+            total: usize,
+            counts: &[usize],
+            sets: &[WeightedSet],
+            find: &Finder,
+        ) -> Box<[I]> {
+            let mut items = vec![I::default(); total].into_boxed_slice();
+            let mut rest = &mut items[..];
+            let mut parts = Vec::with_capacity(sets.len());
+            for &c in counts {
+                let (part, tail) = std::mem::take(&mut rest).split_at_mut(c);
+                parts.push(part);
+                rest = tail;
             }
-        });
+            parts.into_par_iter().zip(sets).for_each(|(part, s)| {
+                let found = s.features.iter().filter_map(|&f| find.index(f));
+                for (out, k) in part.iter_mut().zip(found) {
+                    *out = I::try_from(k).unwrap_or_else(|_| unreachable!("index too wide"));
+                }
+            });
+            items
+        }
+        let total = *starts.last().unwrap();
+        let items = if vocab.len() <= 1 << 16 {
+            Items::Narrow(fill(total, &counts, &sets, &find))
+        } else {
+            Items::Wide(fill(total, &counts, &sets, &find))
+        };
         let sizes = sets.iter().map(|s| (s.len() as u32, s.total, s.total_sq)).collect();
         IndexedSets {
             vocab: vocab.into(),
@@ -756,7 +805,11 @@ impl IndexedSets {
     /// Set `i`.
     pub fn get(&self, i: usize) -> IndexedSet<'_> {
         let (len, total, total_sq) = self.sizes[i];
-        let items = &self.items[self.starts[i]..self.starts[i + 1]];
+        let range = self.starts[i]..self.starts[i + 1];
+        let items = match &self.items {
+            Items::Narrow(n) => ItemsOf::Narrow(&n[range]),
+            Items::Wide(w) => ItemsOf::Wide(&w[range]),
+        };
         IndexedSet { items, vocab: &self.vocab, weights: &self.weights, len, total, total_sq }
     }
 }
@@ -764,12 +817,12 @@ impl IndexedSets {
 impl IndexedSet<'_> {
     /// The features the set kept, sorted.
     pub fn features(&self) -> impl Iterator<Item = u64> + '_ {
-        self.items.iter().map(|&k| self.vocab[k as usize])
+        self.items.indices().map(|k| self.vocab[k])
     }
 
     /// The weights of the features it kept.
     pub fn weights(&self) -> impl Iterator<Item = f32> + '_ {
-        self.items.iter().map(|&k| self.weights[k as usize])
+        self.items.indices().map(|k| self.weights[k])
     }
 }
 
@@ -783,9 +836,22 @@ impl Scored for IndexedSet<'_> {
     }
 
     fn for_shared(&self, other: &Self, mut common: impl FnMut(f32)) {
-        merge_from(self.items, other.items, 0, 0, |i| {
-            common(self.weights[self.items[i] as usize]);
-        });
+        let weights = &self.weights;
+        match (self.items, other.items) {
+            (ItemsOf::Narrow(a), ItemsOf::Narrow(b)) if std::ptr::eq(self.vocab, other.vocab) => {
+                merge_from(a, b, 0, 0, |i| common(weights[usize::from(a[i])]));
+            }
+            (ItemsOf::Wide(a), ItemsOf::Wide(b)) if std::ptr::eq(self.vocab, other.vocab) => {
+                merge_from(a, b, 0, 0, |i| common(weights[a[i] as usize]));
+            }
+            // Sets of two collections: their indices name different features.
+            _ => {
+                let (a, b): (Vec<u64>, Vec<u64>) =
+                    (self.features().collect(), other.features().collect());
+                let kept: Vec<f32> = self.weights().collect();
+                merge_from(&a, &b, 0, 0, |i| common(kept[i]));
+            }
+        }
     }
 }
 
@@ -1084,6 +1150,28 @@ mod tests {
                 assert_eq!(scores(&all.get(i), &all.get(j)), scores(x, y), "{i} {j}");
             }
         }
+    }
+
+    #[test]
+    fn indexed_sets_of_a_large_vocabulary_score_as_their_weighted_sets() {
+        // 70,000 features held by whole sets: indices no longer fit two bytes.
+        let n = 70_000u64;
+        let big = set(&(1..=n).collect::<Vec<_>>());
+        let (a, b) = (set(&[1, 2, 69_999, n + 1]), set(&[2, 3, 69_999, n, n + 2]));
+        let sets = vec![big.clone(), a.clone(), b.clone()];
+        let wide = IndexedSets::new(sets.clone(), |i| i == 0);
+        assert!(matches!(wide.items, Items::Wide(_)));
+        assert_eq!(wide.get(1).features().count(), 3);
+        for (i, x) in sets.iter().enumerate() {
+            for (j, y) in sets.iter().enumerate().filter(|&(j, _)| i == 0 || j == 0) {
+                assert_eq!(scores(&wide.get(i), &wide.get(j)), scores(x, y), "{i} {j}");
+            }
+        }
+        // A set of another collection (another vocabulary, narrow) is met by its features.
+        let narrow = IndexedSets::new(vec![a.clone(), b.clone()], |_| true);
+        assert!(matches!(narrow.items, Items::Narrow(_)));
+        assert_eq!(scores(&narrow.get(1), &wide.get(0)), scores(&b, &big));
+        assert_eq!(scores(&wide.get(0), &narrow.get(0)), scores(&big, &a));
     }
 
     #[test]
