@@ -11,7 +11,7 @@ use crate::io::{
     Header, Input, Item, Prepare, ReadOptions, Record, Rejected, read_inputs_prepared,
 };
 use crate::pipeline::{
-    AUTO_SAMPLE, Census, Clustering, FeatureSets, Pipeline, PivotScope, Prepared,
+    AUTO_SAMPLE, Census, Clustering, FeatureSets, PackedSets, Pipeline, PivotScope, Prepared,
 };
 use crate::shingle::{Shingle, ShingleSpec};
 use crate::weights::Weighting;
@@ -215,27 +215,27 @@ impl Loaded {
         features: Vec<Box<[u64]>>,
         strict: bool,
     ) -> Result<Vec<Box<[u64]>>> {
-        Ok(self.reject_featureless_with(features, None, strict)?.0)
+        Ok(self.reject_featureless_with::<PackedSets>(features, None, strict)?.0)
     }
 
     /// [`Loaded::reject_featureless`], dropping the same records from `pivots` (per record,
     /// as [`Pipeline::features_and_pivots`] makes them).
-    pub fn reject_featureless_with(
+    pub fn reject_featureless_with<P: PerRecord>(
         &mut self,
         features: Vec<Box<[u64]>>,
-        pivots: Option<Vec<Box<[u64]>>>,
+        mut pivots: Option<P>,
         strict: bool,
-    ) -> Result<(FeatureSets, Option<FeatureSets>)> {
+    ) -> Result<(FeatureSets, Option<P>)> {
         if !features.iter().any(|f| f.is_empty()) {
             return Ok((features, pivots));
         }
+        if let Some(p) = pivots.as_mut() {
+            p.keep(|i| !features[i].is_empty());
+        }
         let records = std::mem::take(&mut self.records);
         let mut kept_features = Vec::with_capacity(records.len());
-        let mut kept_pivots = pivots.as_ref().map(|_| Vec::with_capacity(records.len()));
-        let mut pivots = pivots.map(|p| p.into_iter());
         let mut remap = Vec::with_capacity(records.len());
         for (r, f) in records.into_iter().zip(features) {
-            let p = pivots.as_mut().and_then(|p| p.next());
             if f.is_empty() {
                 let rejected = featureless(r);
                 if strict {
@@ -247,9 +247,6 @@ impl Loaded {
                 remap.push(Entry::Record(self.records.len()));
                 self.records.push(r);
                 kept_features.push(f);
-                if let (Some(kept), Some(p)) = (kept_pivots.as_mut(), p) {
-                    kept.push(p);
-                }
             }
         }
         for e in &mut self.entries {
@@ -257,7 +254,30 @@ impl Loaded {
                 *e = remap[i];
             }
         }
-        Ok((kept_features, kept_pivots))
+        Ok((kept_features, pivots))
+    }
+}
+
+/// Something per record, from which records can be dropped: the pivot features
+/// [`Loaded::reject_featureless_with`] drops with their records.
+pub trait PerRecord {
+    /// Keeps what `keep` names by its record's place, in order.
+    fn keep(&mut self, keep: impl Fn(usize) -> bool);
+}
+
+impl PerRecord for FeatureSets {
+    fn keep(&mut self, keep: impl Fn(usize) -> bool) {
+        let mut i = 0;
+        self.retain(|_| {
+            i += 1;
+            keep(i - 1)
+        });
+    }
+}
+
+impl PerRecord for PackedSets {
+    fn keep(&mut self, keep: impl Fn(usize) -> bool) {
+        self.retain(keep);
     }
 }
 
@@ -343,7 +363,7 @@ struct Streaming<'p> {
     pivoting: bool,
     census: Census,
     features: FeatureSets,
-    pivots: FeatureSets,
+    pivots: PackedSets,
     /// The texts of the records before this one are freed.
     freed: usize,
     /// Bytes of the texts kept (those of the records from `freed` on) while the census finds
@@ -453,7 +473,7 @@ fn run_keeping(
         pivoting,
         census: Census::default(),
         features: Vec::new(),
-        pivots: Vec::new(),
+        pivots: PackedSets::default(),
         freed: 0,
         kept: 0,
         budget,

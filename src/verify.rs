@@ -653,6 +653,67 @@ impl Scored for WeightedSet {
     }
 }
 
+/// A sorted list of features with a weight each, and the totals of its weights: what
+/// [`IndexedSets::new`] reads of a set.
+pub trait WeighedList: Sync {
+    /// The features, sorted.
+    fn features(&self) -> &[u64];
+    /// The weight of the `k`-th feature.
+    fn weight(&self, k: usize) -> f32;
+    /// Its number of features (those it no longer holds counted), the sum of their weights,
+    /// and of their squares.
+    fn size(&self) -> (usize, f64, f64);
+}
+
+impl WeighedList for WeightedSet {
+    fn features(&self) -> &[u64] {
+        WeightedSet::features(self)
+    }
+
+    fn weight(&self, k: usize) -> f32 {
+        WeightedSet::weight(self, k)
+    }
+
+    fn size(&self) -> (usize, f64, f64) {
+        (WeightedSet::len(self), self.total, self.total_sq)
+    }
+}
+
+/// Features held elsewhere with their weights' codes ([`crate::weights::coded_weights`]): a
+/// [`WeightedSet`] of coded weights that does not own its features, for lists packed in one
+/// allocation (see [`crate::pipeline::PackedSets`]).
+#[derive(Debug, Clone)]
+pub struct CodedList<'a> {
+    features: &'a [u64],
+    codes: Box<[u16]>,
+    palette: &'a Palette,
+    totals: (f64, f64),
+}
+
+impl<'a> CodedList<'a> {
+    /// `features` weighed by `codes` (one each) in `palette`; the totals are summed in order, as
+    /// [`WeightedSet::coded`] sums them.
+    pub fn new(features: &'a [u64], codes: Box<[u16]>, palette: &'a Palette) -> Self {
+        debug_assert_eq!(features.len(), codes.len());
+        let totals = totals(codes.iter().map(|&c| palette.weight(c)));
+        CodedList { features, codes, palette, totals }
+    }
+}
+
+impl WeighedList for CodedList<'_> {
+    fn features(&self) -> &[u64] {
+        self.features
+    }
+
+    fn weight(&self, k: usize) -> f32 {
+        self.palette.weight(self.codes[k])
+    }
+
+    fn size(&self) -> (usize, f64, f64) {
+        (self.features.len(), self.totals.0, self.totals.1)
+    }
+}
+
 /// Weighted sets over one sorted vocabulary, each set held as the indices of its features in
 /// it (2 bytes a feature while the vocabulary has at most 65,536, else 4, where a
 /// [`WeightedSet`] of coded weights takes 10 and two allocations a set), with a weight per
@@ -724,13 +785,13 @@ impl IndexedSets {
     /// From `sets`: those `whole(i)` names keep every feature, the others those a whole set
     /// holds. A feature weighs what the first whole set holding it gives it (the sets of one
     /// collection weigh a feature alike).
-    pub fn new(sets: Vec<WeightedSet>, whole: impl Fn(usize) -> bool + Sync) -> Self {
+    pub fn new<S: WeighedList>(sets: &[S], whole: impl Fn(usize) -> bool + Sync) -> Self {
         use rayon::prelude::*;
         let mut held: Vec<(u64, f32)> = sets
             .iter()
             .enumerate()
             .filter(|&(i, _)| whole(i))
-            .flat_map(|(_, s)| s.features.iter().enumerate().map(|(k, &f)| (f, s.weight(k))))
+            .flat_map(|(_, s)| s.features().iter().enumerate().map(|(k, &f)| (f, s.weight(k))))
             .collect();
         // Stable: the first set's weight of a feature comes first.
         held.par_sort_by_key(|&(f, _)| f);
@@ -742,9 +803,9 @@ impl IndexedSets {
             .enumerate()
             .map(|(i, s)| {
                 if whole(i) {
-                    s.features.len()
+                    s.features().len()
                 } else {
-                    s.features.iter().filter(|&&f| find.index(f).is_some()).count()
+                    s.features().iter().filter(|&&f| find.index(f).is_some()).count()
                 }
             })
             .collect();
@@ -757,7 +818,7 @@ impl IndexedSets {
         fn fill<I: TryFrom<u32> + Copy + Default + Send + Sync>(
             total: usize,
             counts: &[usize],
-            sets: &[WeightedSet],
+            sets: &[impl WeighedList],
             find: &Finder,
         ) -> Box<[I]> {
             let mut items = vec![I::default(); total].into_boxed_slice();
@@ -769,7 +830,7 @@ impl IndexedSets {
                 rest = tail;
             }
             parts.into_par_iter().zip(sets).for_each(|(part, s)| {
-                let found = s.features.iter().filter_map(|&f| find.index(f));
+                let found = s.features().iter().filter_map(|&f| find.index(f));
                 for (out, k) in part.iter_mut().zip(found) {
                     *out = I::try_from(k).unwrap_or_else(|_| unreachable!("index too wide"));
                 }
@@ -778,11 +839,17 @@ impl IndexedSets {
         }
         let total = *starts.last().unwrap();
         let items = if vocab.len() <= 1 << 16 {
-            Items::Narrow(fill(total, &counts, &sets, &find))
+            Items::Narrow(fill(total, &counts, sets, &find))
         } else {
-            Items::Wide(fill(total, &counts, &sets, &find))
+            Items::Wide(fill(total, &counts, sets, &find))
         };
-        let sizes = sets.iter().map(|s| (s.len() as u32, s.total, s.total_sq)).collect();
+        let sizes = sets
+            .iter()
+            .map(|s| {
+                let (len, total, total_sq) = s.size();
+                (len as u32, total, total_sq)
+            })
+            .collect();
         IndexedSets {
             vocab: vocab.into(),
             weights: weights.into(),
@@ -1096,7 +1163,7 @@ mod tests {
                 })
                 .collect();
             let whole: Vec<bool> = picks.iter().map(|&(_, w)| w).collect();
-            let ix = super::IndexedSets::new(sets.clone(), |i| whole[i]);
+            let ix = super::IndexedSets::new(&sets, |i| whole[i]);
             for i in 0..sets.len() {
                 let got = ix.get(i);
                 proptest::prop_assert_eq!(super::Scored::totals(&got), super::Scored::totals(&sets[i]));
@@ -1122,7 +1189,7 @@ mod tests {
         let d = set(&[4, 11]);
         let sets = vec![a.clone(), b.clone(), c.clone(), d.clone()];
         // b and c whole; a keeps what they hold (1, 2, 3), d keeps nothing.
-        let ix = IndexedSets::new(sets.clone(), |i| i == 1 || i == 2);
+        let ix = IndexedSets::new(&sets, |i| i == 1 || i == 2);
         assert_eq!(ix.len(), 4);
         let narrow = ix.get(0);
         assert_eq!(narrow.features().collect::<Vec<_>>(), [1 << 40, 2 << 40, 3 << 40]);
@@ -1144,7 +1211,7 @@ mod tests {
         assert_eq!(scores(&empty, &narrow).jaccard, 0.0);
         assert!(scores(&a, &d).jaccard > 0.0);
         // All whole: every pair scores as its weighted sets do.
-        let all = IndexedSets::new(sets.clone(), |_| true);
+        let all = IndexedSets::new(&sets, |_| true);
         for (i, x) in sets.iter().enumerate() {
             for (j, y) in sets.iter().enumerate() {
                 assert_eq!(scores(&all.get(i), &all.get(j)), scores(x, y), "{i} {j}");
@@ -1159,7 +1226,7 @@ mod tests {
         let big = set(&(1..=n).collect::<Vec<_>>());
         let (a, b) = (set(&[1, 2, 69_999, n + 1]), set(&[2, 3, 69_999, n, n + 2]));
         let sets = vec![big.clone(), a.clone(), b.clone()];
-        let wide = IndexedSets::new(sets.clone(), |i| i == 0);
+        let wide = IndexedSets::new(&sets, |i| i == 0);
         assert!(matches!(wide.items, Items::Wide(_)));
         assert_eq!(wide.get(1).features().count(), 3);
         for (i, x) in sets.iter().enumerate() {
@@ -1168,7 +1235,7 @@ mod tests {
             }
         }
         // A set of another collection (another vocabulary, narrow) is met by its features.
-        let narrow = IndexedSets::new(vec![a.clone(), b.clone()], |_| true);
+        let narrow = IndexedSets::new(&[a.clone(), b.clone()], |_| true);
         assert!(matches!(narrow.items, Items::Narrow(_)));
         assert_eq!(scores(&narrow.get(1), &wide.get(0)), scores(&b, &big));
         assert_eq!(scores(&wide.get(0), &narrow.get(0)), scores(&big, &a));
