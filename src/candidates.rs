@@ -590,6 +590,30 @@ impl Postings {
     }
 }
 
+/// The largest group (of the documents with features) and the features some document outside
+/// it holds. Pairs are between groups, so a feature that only the largest group's documents
+/// hold pairs no one, and a list of its documents need not be made: in a collection mostly in
+/// one language (the 1M replay: 409 texts in Latin script among a million Arabic articles),
+/// nearly all of that group's features.
+fn outside_largest_group(
+    features: &[&[u64]],
+    group: &[u8],
+) -> (u8, crate::weights::FeatureMap<u64, ()>) {
+    let mut sizes = [0usize; 256];
+    for (f, &g) in features.iter().zip(group) {
+        sizes[g as usize] += usize::from(!f.is_empty());
+    }
+    let largest = (0..=255u8).max_by_key(|&g| (sizes[g as usize], std::cmp::Reverse(g)));
+    let largest = largest.unwrap_or(0);
+    let outside = features
+        .iter()
+        .zip(group)
+        .filter(|&(_, &g)| g != largest)
+        .flat_map(|(f, _)| f.iter().map(|&x| (x, ())))
+        .collect();
+    (largest, outside)
+}
+
 /// Pivot features a document looks others up by: its rarest this many that some other
 /// document also holds.
 pub const PROBE_KEYS: usize = 8;
@@ -617,29 +641,47 @@ pub fn rare_key_pairs(
     // the stage looked up), and an index of all of them was the largest thing the stage held
     // (1.2 GB at a million documents).
     let held = crate::weights::DocFreq::from_sets(features);
-    let usable: Vec<Vec<u32>> = features
+    let usable = |f: u64| (2..=max_bucket).contains(&(held.df(f) as usize));
+    let (largest, outside) = outside_largest_group(features, group);
+    // Per document: the features it looks others up by (its `PROBE_KEYS` rarest usable ones,
+    // ties by feature, so runs agree; `NONE` past them), and those it is posted under. A list
+    // of every usable feature of every document was the stage's peak (0.4 GB in the 1M replay,
+    // whose copies share most of their features).
+    const NONE: u32 = u32::MAX;
+    let (keys, posted): (Vec<[u32; PROBE_KEYS]>, Vec<Vec<u32>>) = features
         .par_iter()
-        .map(|f| {
-            (0..f.len() as u32)
-                .filter(|&k| (2..=max_bucket).contains(&(held.df(f[k as usize]) as usize)))
-                .collect()
-        })
-        .collect();
-    drop(held);
-    let index = Postings::new(features, &usable);
-    let mut pairs: Vec<(u32, u32)> = features
-        .par_iter()
+        .zip(group)
         .enumerate()
-        .flat_map_iter(|(i, f)| {
-            // Shared, not crowded features, rarest first (ties by feature, so runs agree).
-            let mut keys = usable[i].clone();
-            keys.sort_by(|&x, &y| {
+        .map_init(Vec::new, |ks: &mut Vec<u32>, (i, (f, &g))| {
+            ks.clear();
+            ks.extend((0..f.len() as u32).filter(|&k| usable(f[k as usize])));
+            let posted = ks
+                .iter()
+                .copied()
+                .filter(|&k| g != largest || outside.contains_key(&f[k as usize]))
+                .collect();
+            ks.sort_by(|&x, &y| {
                 let (x, y) = (x as usize, y as usize);
                 weight(i, y).total_cmp(&weight(i, x)).then(f[x].cmp(&f[y]))
             });
-            let keys = keys.into_iter().map(|k| index.list(f[k as usize]));
+            let mut keys = [NONE; PROBE_KEYS];
+            for (key, &k) in keys.iter_mut().zip(ks.iter()) {
+                *key = k;
+            }
+            (keys, posted)
+        })
+        .unzip();
+    drop((held, outside));
+    let index = Postings::new(features, &posted);
+    drop(posted);
+    let mut pairs: Vec<(u32, u32)> = features
+        .par_iter()
+        .zip(&keys)
+        .enumerate()
+        .flat_map_iter(|(i, (f, keys))| {
+            let lists = keys.iter().take_while(|&&k| k != NONE).map(|&k| index.list(f[k as usize]));
             let mut out = Vec::new();
-            for list in keys.take(PROBE_KEYS) {
+            for list in lists {
                 for &Posting { doc: j, .. } in list {
                     if group[j as usize] != group[i] {
                         let a = i as u32;
