@@ -506,13 +506,10 @@ impl Pipeline {
                         .collect();
                     self.index_pivots(prepared, &coded, scope);
                 }
-                // More distinct weights than codes (never seen): the lists are copied.
+                // More distinct weights than codes (never seen): the lists are copied into
+                // sets of their own, one `f32` a feature.
                 None => {
-                    let idf = DocFreq::from_sets(&lists).into_idf();
-                    let sets: Vec<WeightedSet> = lists
-                        .into_par_iter()
-                        .map(|f| WeightedSet::new(f.into(), |x| idf.get(x).unwrap_or(1.0)))
-                        .collect();
+                    let sets = weigh_by_idf(lists.into_iter().map(Box::from).collect());
                     self.index_pivots(prepared, &sets, scope);
                 }
             }
