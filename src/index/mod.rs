@@ -1561,7 +1561,7 @@ mod tests {
         let path = dir.path().join("ix");
         let ix = Index::create(&path, &Config::default()).unwrap();
         let made = |p: &Pipeline| {
-            let text = "韩国总统向朝鲜道歉 대통령이 사과했다 นายกรัฐมนตรีเดินทางไปเยือน שָׁלוֹם 國會 Straße حزب الله الملك عبدالعزيز البحرين فيصل \u{F95A}\u{2FA8}";
+            let text = "韩国总统向朝鲜道歉 대통령이 사과했다 นายกรัฐมนตรีเดินทางไปเยือน שָׁלוֹם 國會 Straße حزب الله الملك عبدالعزيز البحرين فيصل \u{F95A}\u{2FA8} يعتذر.. ختام";
             [Shingle::Mixed(4), Shingle::Word(3)].map(|sh| p.text_features(text, sh))
         };
         let as_read = |r: Reading| made(&Pipeline::new(Config::default()).with_reading(r));

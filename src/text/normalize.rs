@@ -93,13 +93,29 @@ pub enum Reading {
     /// holds for a character), is read as that character before traditional Chinese is
     /// simplified: OpenCC's tables hold only the unified ideographs, so `讀` (U+F95A) and `⾨`
     /// (U+2FA8) stayed traditional where `讀` and `門` became `读` and `门`.
-    #[default]
     HanUnified,
+    /// An Arabic verb of the derived forms VII, VIII and X is read as its verbal noun, the word
+    /// a headline about the same event most often uses: `يعتذر` and `اعتذر` ("apologises",
+    /// "apologised") as `اعتذار` ("apology"), `ينسحب` as `انسحاب`, `يستقبل` as `استقبال`,
+    /// `تحتفل` as `احتفال`. After light stemming, a word of five letters `ـCتCC` or `ـنCCC`, or
+    /// of six `ـستCCC`, that begins with `ا` or a prefix of the imperfect (`ي ت ن`) and whose
+    /// root letters are strong (no `ا و ي ء`, which change the pattern) takes `ا` first and
+    /// `ا` before its last letter, and is light-stemmed as the noun is (see [`is_derived_verb`]). A verb and its noun shared at most
+    /// one character 4-gram.
+    VerbalNouns,
+    /// A headline written as clauses joined by `..` (Arabic papers' lead clause, then the
+    /// headline: `أولمبياد طوكيو.. اكتشاف إصابات في فندق`) is read for its clause of most words:
+    /// the other clause is most often a label of the topic or a second fact, and it halved the
+    /// share of words that two headlines of one story had in common (see [`main_clause`]).
+    /// Only a text of one line and at most [`HEADLINE_BYTES`] bytes is a headline; three dots
+    /// are a pause, not a join.
+    #[default]
+    MainClause,
 }
 
 impl Reading {
     /// Every reading, oldest first; the last is the current one.
-    pub const ALL: [Reading; 12] = [
+    pub const ALL: [Reading; 14] = [
         Reading::Characters,
         Reading::CjkPairs,
         Reading::HangulApart,
@@ -112,6 +128,8 @@ impl Reading {
         Reading::NunKept,
         Reading::FehKept,
         Reading::HanUnified,
+        Reading::VerbalNouns,
+        Reading::MainClause,
     ];
 
     /// Whether Han and Kana are read in pairs, kana with their voicing marks, and Hangul words
@@ -171,6 +189,17 @@ impl Reading {
     /// for before traditional Chinese is simplified.
     pub fn unifies_han(self) -> bool {
         self >= Reading::HanUnified
+    }
+
+    /// Whether Arabic verbs of the derived forms VII, VIII and X are read as their verbal
+    /// nouns.
+    pub fn reads_verbal_nouns(self) -> bool {
+        self >= Reading::VerbalNouns
+    }
+
+    /// Whether a headline of clauses joined by `..` is read for its longest clause.
+    pub fn reads_main_clause(self) -> bool {
+        self >= Reading::MainClause
     }
 
     /// The reading's number (its place in [`Reading::ALL`]), as an index stores it.
@@ -287,6 +316,37 @@ fn is_apostrophe_letter(c: char) -> bool {
 #[inline]
 fn is_nukta(c: char) -> bool {
     matches!(c, '\u{093C}' | '\u{0A3C}')
+}
+
+/// Most bytes a text may hold to be read as a headline by [`Reading::MainClause`] (250 Arabic
+/// letters; OG2021's longest headline has 239 characters).
+pub const HEADLINE_BYTES: usize = 500;
+
+/// What [`Reading::MainClause`] reads of `text`: of its clauses joined by `..` (two dots, not
+/// three, with or without spaces), the one of most words (the later one of two as long),
+/// trimmed, when `text` is a headline (one line, at most [`HEADLINE_BYTES`]) of two clauses or
+/// more; `text` itself otherwise.
+pub fn main_clause(text: &str) -> &str {
+    if text.len() > HEADLINE_BYTES || text.contains(['\n', '\r']) {
+        return text;
+    }
+    let bytes = text.as_bytes();
+    let joins = (0..bytes.len().saturating_sub(1)).filter(|&i| {
+        bytes[i] == b'.'
+            && bytes[i + 1] == b'.'
+            && (i == 0 || bytes[i - 1] != b'.')
+            && bytes.get(i + 2) != Some(&b'.')
+    });
+    let (mut best, mut best_words, mut start, mut clauses) = ("", 0, 0, 0);
+    for end in joins.chain([bytes.len()]) {
+        let clause = text[start..end].trim();
+        let words = clause.split_whitespace().count();
+        if words >= best_words {
+            (best, best_words) = (clause, words);
+        }
+        (start, clauses) = (end + 2, clauses + 1);
+    }
+    if clauses > 1 && best_words > 0 { best } else { text }
 }
 
 /// Whether a normalized text holds a Han character (a quick look at the lead bytes first: Han
@@ -432,6 +492,7 @@ impl Normalizer {
     /// the canonical reordering of combining marks, which matters only for marks kept in a token,
     /// and those tokens are recomposed (NFC, which reorders) at the end.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
+        let text = if self.reading.reads_main_clause() { main_clause(text) } else { text };
         let wide = self.read(text, out);
         if self.reading.simplifies() && wide && has_han(out.as_str()) {
             let simplified = match self.reading.unifies_han() {
@@ -514,6 +575,7 @@ impl Normalizer {
     /// fast path must agree with.
     #[cfg(test)]
     fn normalize_reference(&self, text: &str) -> Normalized {
+        let text = if self.reading.reads_main_clause() { main_clause(text) } else { text };
         let read = |text: &str| {
             let mut out = Normalized { reading: self.reading, ..Default::default() };
             let mut b = Builder::new(&mut out, self.stem);
@@ -1053,6 +1115,13 @@ impl<'a> Builder<'a> {
         if self.stem && self.reads_apart(&bytes[i..after], abd) {
             return None;
         }
+        // So is a verb read as its verbal noun, which gains letters.
+        if self.stem
+            && self.reading.reads_verbal_nouns()
+            && may_be_derived_verb(&bytes[i + 2 * from..i + 2 * to])
+        {
+            return None;
+        }
         let next = match *bytes.get(after)? {
             b if b.is_ascii() => (!b.is_ascii_alphanumeric()).then_some(after + 1)?,
             // Arabic punctuation (the comma, the question mark, ...).
@@ -1167,6 +1236,7 @@ impl<'a> Builder<'a> {
             self.text.truncate(start);
             self.text.push_str(DIVINE_NAME);
         } else if stem {
+            let word_len = self.text.len() - start;
             let (from, to) =
                 arabic::light_stem_span(&self.text.as_bytes()[start..], self.chars, self.reading);
             // SAFETY: `from..to` falls on character boundaries of the word (see
@@ -1180,6 +1250,11 @@ impl<'a> Builder<'a> {
                 }
             }
             bytes.truncate(start + to - from);
+            if self.reading.reads_verbal_nouns() {
+                // Every letter light stemming drops is two bytes.
+                let letters = self.chars - from / 2 - (word_len - to) / 2;
+                read_verbal_noun(&mut self.text, start, letters, self.reading);
+            }
         }
         self.spans.push((start as u32, self.text.len() as u32));
     }
@@ -1265,6 +1340,64 @@ fn compound_name_cut(word: &[u8]) -> Option<usize> {
     }
     let before = text.strip_suffix(DIVINE_NAME)?;
     before.chars().nth(1).is_some().then_some(before.len())
+}
+
+/// Whether a light stem's letters (unified) are a verb of the derived forms VII, VIII or X
+/// that [`Reading::VerbalNouns`] reads as its verbal noun: five letters `ـCتCC` (VIII) or
+/// `ـنCCC` (VII), or six `ـستCCC` (X), where the first is `ا` (the perfect, or the verbal noun's
+/// own alef) or a prefix of the imperfect (`ي ت ن`), and the root letters `C` are strong. A
+/// weak or hamzated root (`يختار`, `استقال`, `يبتدئ`) makes another pattern.
+fn is_derived_verb(letters: &[char]) -> bool {
+    let strong = |c: char| !matches!(c, 'ا' | 'و' | 'ي' | 'ء');
+    let prefix = |c: char| matches!(c, 'ا' | 'ي' | 'ت' | 'ن');
+    match *letters {
+        [p, a, b, c, d] => {
+            prefix(p)
+                && strong(a)
+                && strong(c)
+                && strong(d)
+                && (b == 'ت' || (a == 'ن' && strong(b)))
+        }
+        [p, 'س', 'ت', c, d, e] => prefix(p) && strong(c) && strong(d) && strong(e),
+        _ => false,
+    }
+}
+
+/// Whether the raw letters of a light stem, as the fast path has them (two bytes each, not
+/// unified), may be a verb that [`is_derived_verb`] takes: five letters with `ت` third or `ن`
+/// second, or six with `ست` after the first. No other letter is unified to `ت`, `ن` or `س`,
+/// so no such verb is missed; the general path decides.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn may_be_derived_verb(stem: &[u8]) -> bool {
+    let letter = |k: usize, c: &str| stem.get(2 * k..2 * k + 2) == Some(c.as_bytes());
+    match stem.len() {
+        10 => letter(2, "ت") || letter(1, "ن"),
+        12 => letter(1, "س") && letter(2, "ت"),
+        _ => false,
+    }
+}
+
+/// Rewrites the light stem at `text[start..]` (`len` letters) as the verbal noun of the derived
+/// verb it is, if it is one (see [`is_derived_verb`]): `ا` for its first letter and `ا` before
+/// its last (`يعتذر` → `اعتذار`, `استقبل` → `استقبال`), then light-stemmed as the noun is
+/// where a text writes it (`يلتمس` → `التماس` → `تماس`, `يحتضن` → `احتضان` → `احتض`).
+fn read_verbal_noun(text: &mut String, start: usize, len: usize, reading: Reading) {
+    let mut letters = ['\0'; 6];
+    if !(5..=6).contains(&len) {
+        return;
+    }
+    for (slot, c) in letters.iter_mut().zip(text[start..].chars()) {
+        *slot = c;
+    }
+    if !is_derived_verb(&letters[..len]) {
+        return;
+    }
+    text.replace_range(start..start + letters[0].len_utf8(), "ا");
+    text.insert(text.len() - letters[len - 1].len_utf8(), 'ا');
+    let (from, to) = arabic::light_stem_span(&text.as_bytes()[start..], len + 1, reading);
+    text.truncate(start + to);
+    text.replace_range(start..start + from, "");
 }
 
 /// Recomposes (NFC) a text that kept combining marks, and recomputes the token spans.
@@ -1494,6 +1627,76 @@ mod tests {
                 assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn derived_verbs_are_read_as_their_verbal_nouns() {
+        // Forms VIII, VII and X: imperfect (with its person prefixes and a plural suffix),
+        // perfect, and the noun itself with its clitics, one token.
+        for (verbs, noun) in [
+            ("يعتذر تعتذر نعتذر اعتذر أعتذر يعتذرون الاعتذار للاعتذار واعتذاره", "اعتذار"),
+            ("ينسحب انسحب الانسحاب", "انسحاب"),
+            ("يستقبل استقبل تستقبل باستقبال", "استقبال"),
+            // The noun's own light stem: the article of `التماس`, the `ان` of `احتضان`.
+            ("يلتمس التماس", "تماس"),
+            ("يحتضن احتضان", "احتض"),
+        ] {
+            assert_eq!(toks(verbs), vec![noun; verbs.split(' ').count()], "{verbs}");
+        }
+        // Weak and hamzated roots make other patterns; other words of five letters with `ت`
+        // third or `ن` second, and words of other lengths, are left as they were.
+        assert_eq!(
+            toks("يختار استقال يستطيع يبتدئ يناير تنظيم مكتب نتائج يكتب"),
+            ["يختار", "استقال", "يستطيع", "يبتد", "يناير", "تنظيم", "مكتب", "نتايج", "يكتب"]
+        );
+        // Read once more, a verbal noun stays as it is.
+        let n = Normalizer::default();
+        let once = n.normalize("يعتذر ينسحب يستقبل يلتمس يحتضن");
+        assert_eq!(n.normalize(once.as_str()), once);
+        // An index made before reads the verbs as it stored them.
+        let before = Normalizer::default().with_reading(Reading::HanUnified);
+        assert_eq!(before.normalize("يعتذر اعتذر").as_str(), "يعتذر اعتذر");
+    }
+
+    #[test]
+    fn derived_verbs_read_in_place_as_decomposed() {
+        // The verbs at every place of the fast path's registers, with a clitic, and words of
+        // their lengths that are not verbs.
+        for before in 0..8 {
+            for word in ["يعتذر", "ويعتذرون", "استقبل", "ينسحب", "يحتضن", "يختار", "مكتب"]
+            {
+                let s = format!("{} {word}، كتاب جديد وكبير في المكتبة", "م".repeat(before));
+                let n = Normalizer::default();
+                assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_headline_is_read_for_its_main_clause() {
+        let lead = "أكد معالجة تداعيات محاولة فرض الأحكام العرفية.. رئيس كوريا الجنوبية يعتذر";
+        assert_eq!(main_clause(lead), "أكد معالجة تداعيات محاولة فرض الأحكام العرفية");
+        let main = "أولمبياد طوكيو.. اكتشاف إصابات بكورونا في فندق";
+        assert_eq!(main_clause(main), "اكتشاف إصابات بكورونا في فندق");
+        // Three clauses, spaces around the dots; two of as many words: the later.
+        assert_eq!(main_clause("a .. bcd ef .. g"), "bcd ef");
+        assert_eq!(main_clause("abc de..f g h"), "f g h");
+        assert_eq!(main_clause("abcdefgh..i"), "i");
+        // Three dots are a pause; a text of two lines, or longer than a headline, is whole.
+        for whole in [
+            "أول إصابة بفيروس كورونا... في القرية الأولمبية",
+            "first line.. a\nsecond line",
+            &format!("{}.. short", "long words ".repeat(50)),
+            "no join at all",
+            "..",
+        ] {
+            assert_eq!(main_clause(whole), whole);
+        }
+        let n = Normalizer::default();
+        assert_eq!(n.normalize(main).as_str(), "اكتشاف اصاب بكورو في فندق");
+        // An index made before reads the whole headline.
+        let before = Normalizer::default().with_reading(Reading::VerbalNouns);
+        assert_eq!(before.normalize("abc.. defg").as_str(), "abc defg");
     }
 
     #[test]
