@@ -719,6 +719,26 @@ mod simd {
         /// Whether the word spells `عبد` somewhere (as written: no letter is unified to those
         /// three).
         pub abd: bool,
+        /// Whether the stem has the shape of a derived verb's (see `raw_derived_verb`): five
+        /// letters with `ت` third or `ن` second, or six with `ست` after the first.
+        pub verb_shaped: bool,
+    }
+
+    /// Whether the stem `from..to` of the word whose first lanes are `lo` has the shape of a
+    /// derived verb's (see [`Word::verb_shaped`]). Without branches, from the lanes already
+    /// read: the stem's second and third letters fall among the first eight (`from <= 4`).
+    #[inline(always)]
+    fn verb_shaped(lo: __m128i, (from, to): (usize, usize)) -> bool {
+        // Two mask bits per lane that is the letter `c`.
+        let mask = |c: char| {
+            // SAFETY: SSE2 is part of x86-64.
+            unsafe { _mm_movemask_epi8(_mm_cmpeq_epi16(lo, _mm_set1_epi16(lane(c)))) as u32 }
+        };
+        let at = |m: u32, k: usize| (m >> (2 * k)) & 1 == 1;
+        let (second, third) = (from + 1, from + 2);
+        let n = to - from;
+        (n == 5) & (at(mask('ت'), third) | at(mask('ن'), second))
+            | (n == 6) & at(mask('س'), second) & at(mask('ت'), third)
     }
 
     /// Whether the first `letters` lanes of `lo` and then `hi` (the lanes after eight; `hi`
@@ -758,7 +778,8 @@ mod simd {
             };
             // SAFETY: as above.
             let lanes = [unsafe { drop_letters(lo, stem.0) }, lo];
-            return Some(Word { letters, stem, lanes, abd: spells_abd(lo, lo, letters) });
+            let (abd, verb_shaped) = (spells_abd(lo, lo, letters), verb_shaped(lo, stem));
+            return Some(Word { letters, stem, lanes, abd, verb_shaped });
         }
         let second = bytes.get(16..32)?;
         // SAFETY: as above.
@@ -779,7 +800,8 @@ mod simd {
                 _mm_slli_si128::<8>(_mm_sll_epi64(hi, _mm_cvtsi32_si128(64 - 16 * stem.0 as i32)));
             [_mm_or_si128(drop_letters(lo, stem.0), carry), drop_letters(hi, stem.0)]
         };
-        Some(Word { letters, stem, lanes, abd: spells_abd(lo, hi, letters) })
+        let (abd, verb_shaped) = (spells_abd(lo, hi, letters), verb_shaped(lo, stem));
+        Some(Word { letters, stem, lanes, abd, verb_shaped })
     }
 
     /// `v` without its first `k` lanes (`k <= 4`), the rest moved to the front.
@@ -1107,19 +1129,12 @@ impl<'a> Builder<'a> {
         if self.start.is_some() {
             return None;
         }
-        let simd::Word { letters, stem: (from, to), lanes, abd } =
+        let simd::Word { letters, stem: (from, to), lanes, abd, verb_shaped } =
             simd::word(&bytes[i..], self.stem, self.reading)?;
         let after = i + 2 * letters;
         // The name of God, which light stemming would cut, and compound names, which it parts,
         // are the general path's.
         if self.stem && self.reads_apart(&bytes[i..after], abd) {
-            return None;
-        }
-        // So is a verb read as its verbal noun, which gains letters.
-        if self.stem
-            && self.reading.reads_verbal_nouns()
-            && may_be_derived_verb(&bytes[i + 2 * from..i + 2 * to])
-        {
             return None;
         }
         let next = match *bytes.get(after)? {
@@ -1146,6 +1161,17 @@ impl<'a> Builder<'a> {
             vec.set_len(start + 2 * (to - from));
             (start, vec.len())
         };
+        // A verb read as its verbal noun (see `Reading::VerbalNouns`) gains letters: rewritten
+        // where it was stored, the rare time its letters are the pattern's.
+        if verb_shaped
+            && self.stem
+            && self.reading.reads_verbal_nouns()
+            && raw_derived_verb(&bytes[i + 2 * from..i + 2 * to])
+        {
+            read_verbal_noun(&mut self.text, start, to - from, self.reading);
+            self.spans.push((start as u32, self.text.len() as u32));
+            return Some(next);
+        }
         self.spans.push((start as u32, end as u32));
         Some(next)
     }
@@ -1253,7 +1279,9 @@ impl<'a> Builder<'a> {
             if self.reading.reads_verbal_nouns() {
                 // Every letter light stemming drops is two bytes.
                 let letters = self.chars - from / 2 - (word_len - to) / 2;
-                read_verbal_noun(&mut self.text, start, letters, self.reading);
+                if matches!(letters, 5 | 6) {
+                    read_verbal_noun(&mut self.text, start, letters, self.reading);
+                }
             }
         }
         self.spans.push((start as u32, self.text.len() as u32));
@@ -1363,25 +1391,25 @@ fn is_derived_verb(letters: &[char]) -> bool {
     }
 }
 
-/// Whether the raw letters of a light stem, as the fast path has them (two bytes each, not
-/// unified), may be a verb that [`is_derived_verb`] takes: five letters with `ت` third or `ن`
-/// second, or six with `ست` after the first. No other letter is unified to `ت`, `ن` or `س`,
-/// so no such verb is missed; the general path decides.
+/// [`is_derived_verb`] of a light stem's raw letters, as the fast path reads them (letters of
+/// [`ARABIC_BLOCK`], two bytes each, not yet unified): each is unified by the table first.
+/// Called for a stem of the verbs' shape only (`simd::Word::verb_shaped`).
 #[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn may_be_derived_verb(stem: &[u8]) -> bool {
-    let letter = |k: usize, c: &str| stem.get(2 * k..2 * k + 2) == Some(c.as_bytes());
-    match stem.len() {
-        10 => letter(2, "ت") || letter(1, "ن"),
-        12 => letter(1, "س") && letter(2, "ت"),
-        _ => false,
+#[inline(never)]
+fn raw_derived_verb(stem: &[u8]) -> bool {
+    let mut letters = ['\0'; 6];
+    for (k, slot) in letters.iter_mut().enumerate().take(stem.len() / 2) {
+        let code = arabic::block_offset(stem, 2 * k).map_or(0, |offset| ARABIC_BLOCK[offset]);
+        *slot = char::from_u32(code.into()).unwrap_or('\0');
     }
+    is_derived_verb(&letters[..stem.len() / 2])
 }
 
 /// Rewrites the light stem at `text[start..]` (`len` letters) as the verbal noun of the derived
 /// verb it is, if it is one (see [`is_derived_verb`]): `ا` for its first letter and `ا` before
 /// its last (`يعتذر` → `اعتذار`, `استقبل` → `استقبال`), then light-stemmed as the noun is
 /// where a text writes it (`يلتمس` → `التماس` → `تماس`, `يحتضن` → `احتضان` → `احتض`).
+#[inline(never)]
 fn read_verbal_noun(text: &mut String, start: usize, len: usize, reading: Reading) {
     let mut letters = ['\0'; 6];
     if !(5..=6).contains(&len) {
@@ -1663,8 +1691,19 @@ mod tests {
         // The verbs at every place of the fast path's registers, with a clitic, and words of
         // their lengths that are not verbs.
         for before in 0..8 {
-            for word in ["يعتذر", "ويعتذرون", "استقبل", "ينسحب", "يحتضن", "يختار", "مكتب"]
-            {
+            for word in [
+                "يعتذر",
+                "ويعتذرون",
+                "استقبل",
+                "ويستقبلونها",
+                "ينسحب",
+                "يحتضن",
+                "يلتمس",
+                "وبالانسحاب",
+                "يختار",
+                "مكتب",
+                "تنظيم",
+            ] {
                 let s = format!("{} {word}، كتاب جديد وكبير في المكتبة", "م".repeat(before));
                 let n = Normalizer::default();
                 assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
@@ -1789,7 +1828,8 @@ mod tests {
 
     /// Every word of four to six letters over the affix letters and one other (`د`), and
     /// words of 7 to 15 letters made of their ends, stemmed by the SSE2 rules and by
-    /// `light_stem_span`, by the rules of every reading.
+    /// `light_stem_span`, by the rules of every reading; and read as a derived verb or not
+    /// alike.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_sse2_stem_agrees_with_the_byte_rules() {
@@ -1811,6 +1851,10 @@ mod tests {
                 let (a, b) = arabic::light_stem_span(text.as_bytes(), n, reading);
                 assert_eq!((2 * w.stem.0, 2 * w.stem.1), (a, b), "{text}");
                 assert_eq!(&out[..b - a], &text.as_bytes()[a..b], "{text}");
+                // The verbs' shape and the verb read from the raw stem, as the rules have it.
+                let stem: Vec<char> = text[a..b].chars().collect();
+                let raw = w.verb_shaped && raw_derived_verb(&text.as_bytes()[a..b]);
+                assert_eq!(raw, is_derived_verb(&stem), "{text}");
             }
         };
         for n in 4..=6 {
