@@ -1637,21 +1637,35 @@ mod tests {
     fn compound_names_read_in_place_as_decomposed() {
         // `عبد` at every lane of the SSE2 registers, the article's alef written with a hamza,
         // `اللهم`, and the words after it long enough for the fast path to read them.
-        for before in 0..12 {
-            for name in [
-                "عبدالعزيز",
-                "عبدأللطيف",
-                "عبد",
-                "عبدال",
-                "عبدالله",
-                "نصرالله",
-                "جاراللة",
-                "اللهم",
-                "واللهم",
-            ] {
-                let word = format!("{}{name}", "م".repeat(before));
-                let s = format!("{word} {word}، كتاب جديد وكبير في المكتبة");
-                let n = Normalizer::default();
+        let names = [
+            "عبدالعزيز",
+            "عبدأللطيف",
+            "عبد",
+            "عبدال",
+            "عبدالله",
+            "نصرالله",
+            "جاراللة",
+            "اللهم",
+            "واللهم",
+        ];
+        read_in_place_as_decomposed(12, &names, |before, name| {
+            let word = format!("{before}{name}");
+            format!("{word} {word}")
+        });
+    }
+
+    /// [`Normalizer::normalize`] and [`Normalizer::normalize_reference`] agree on each of
+    /// `words` written by `text` after 0 to `shifts - 1` letters `م` (which it places), with
+    /// words after it long enough for the fast path to read them.
+    fn read_in_place_as_decomposed(
+        shifts: usize,
+        words: &[&str],
+        text: impl Fn(&str, &str) -> String,
+    ) {
+        let n = Normalizer::default();
+        for before in 0..shifts {
+            for word in words {
+                let s = format!("{}، كتاب جديد وكبير في المكتبة", text(&"م".repeat(before), word));
                 assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
             }
         }
@@ -1690,25 +1704,20 @@ mod tests {
     fn derived_verbs_read_in_place_as_decomposed() {
         // The verbs at every place of the fast path's registers, with a clitic, and words of
         // their lengths that are not verbs.
-        for before in 0..8 {
-            for word in [
-                "يعتذر",
-                "ويعتذرون",
-                "استقبل",
-                "ويستقبلونها",
-                "ينسحب",
-                "يحتضن",
-                "يلتمس",
-                "وبالانسحاب",
-                "يختار",
-                "مكتب",
-                "تنظيم",
-            ] {
-                let s = format!("{} {word}، كتاب جديد وكبير في المكتبة", "م".repeat(before));
-                let n = Normalizer::default();
-                assert_eq!(n.normalize(&s), n.normalize_reference(&s), "{s}");
-            }
-        }
+        let words = [
+            "يعتذر",
+            "ويعتذرون",
+            "استقبل",
+            "ويستقبلونها",
+            "ينسحب",
+            "يحتضن",
+            "يلتمس",
+            "وبالانسحاب",
+            "يختار",
+            "مكتب",
+            "تنظيم",
+        ];
+        read_in_place_as_decomposed(8, &words, |before, word| format!("{before} {word}"));
     }
 
     #[test]
