@@ -100,15 +100,14 @@ pub enum Reading {
     /// `تحتفل` as `احتفال`. After light stemming, a word of five letters `ـCتCC` or `ـنCCC`, or
     /// of six `ـستCCC`, that begins with `ا` or a prefix of the imperfect (`ي ت ن`) and whose
     /// root letters are strong (no `ا و ي ء`, which change the pattern) takes `ا` first and
-    /// `ا` before its last letter, and is light-stemmed as the noun is (see [`is_derived_verb`]). A verb and its noun shared at most
-    /// one character 4-gram.
+    /// `ا` before its last letter, and is light-stemmed as the noun is. A verb and its noun
+    /// shared at most one character 4-gram.
     VerbalNouns,
     /// A headline written as clauses joined by `..` (Arabic papers' lead clause, then the
     /// headline: `أولمبياد طوكيو.. اكتشاف إصابات في فندق`) is read for its clause of most words:
     /// the other clause is most often a label of the topic or a second fact, and it halved the
-    /// share of words that two headlines of one story had in common (see [`main_clause`]).
-    /// Only a text of one line and at most [`HEADLINE_BYTES`] bytes is a headline; three dots
-    /// are a pause, not a join.
+    /// share of words that two headlines of one story had in common. Only a text of one line
+    /// and at most 500 bytes is a headline; three dots are a pause, not a join.
     #[default]
     MainClause,
 }
@@ -197,7 +196,7 @@ impl Reading {
         self >= Reading::VerbalNouns
     }
 
-    /// Whether a headline of clauses joined by `..` is read for its longest clause.
+    /// Whether a headline of clauses joined by `..` is read for its clause of most words.
     pub fn reads_main_clause(self) -> bool {
         self >= Reading::MainClause
     }
@@ -320,13 +319,13 @@ fn is_nukta(c: char) -> bool {
 
 /// Most bytes a text may hold to be read as a headline by [`Reading::MainClause`] (250 Arabic
 /// letters; OG2021's longest headline has 239 characters).
-pub const HEADLINE_BYTES: usize = 500;
+const HEADLINE_BYTES: usize = 500;
 
 /// What [`Reading::MainClause`] reads of `text`: of its clauses joined by `..` (two dots, not
 /// three, with or without spaces), the one of most words (the later one of two as long),
 /// trimmed, when `text` is a headline (one line, at most [`HEADLINE_BYTES`]) of two clauses or
 /// more; `text` itself otherwise.
-pub fn main_clause(text: &str) -> &str {
+fn main_clause(text: &str) -> &str {
     if text.len() > HEADLINE_BYTES || text.contains(['\n', '\r']) {
         return text;
     }
