@@ -1167,7 +1167,7 @@ impl<'a> Builder<'a> {
             && self.reading.reads_verbal_nouns()
             && raw_derived_verb(&bytes[i + 2 * from..i + 2 * to])
         {
-            read_verbal_noun(&mut self.text, start, to - from, self.reading);
+            write_verbal_noun(&mut self.text, start, to - from, self.reading);
             self.spans.push((start as u32, self.text.len() as u32));
             return Some(next);
         }
@@ -1404,10 +1404,9 @@ fn raw_derived_verb(stem: &[u8]) -> bool {
     is_derived_verb(&letters[..stem.len() / 2])
 }
 
-/// Rewrites the light stem at `text[start..]` (`len` letters) as the verbal noun of the derived
-/// verb it is, if it is one (see [`is_derived_verb`]): `ا` for its first letter and `ا` before
-/// its last (`يعتذر` → `اعتذار`, `استقبل` → `استقبال`), then light-stemmed as the noun is
-/// where a text writes it (`يلتمس` → `التماس` → `تماس`, `يحتضن` → `احتضان` → `احتض`).
+/// Rewrites the light stem at the end of `text`, from `start` (`len` letters), as the verbal
+/// noun of the derived verb it is, if it is one (see [`is_derived_verb`]; the general path's
+/// words, whose letters it reads).
 #[inline(never)]
 fn read_verbal_noun(text: &mut String, start: usize, len: usize, reading: Reading) {
     let mut letters = ['\0'; 6];
@@ -1417,11 +1416,20 @@ fn read_verbal_noun(text: &mut String, start: usize, len: usize, reading: Readin
     for (slot, c) in letters.iter_mut().zip(text[start..].chars()) {
         *slot = c;
     }
-    if !is_derived_verb(&letters[..len]) {
-        return;
+    if is_derived_verb(&letters[..len]) {
+        write_verbal_noun(text, start, len, reading);
     }
-    text.replace_range(start..start + letters[0].len_utf8(), "ا");
-    text.insert(text.len() - letters[len - 1].len_utf8(), 'ا');
+}
+
+/// Rewrites the derived verb at the end of `text`, from `start` (`len` letters), as its verbal
+/// noun: `ا` for its first letter and `ا` before its last (`يعتذر` → `اعتذار`, `استقبل` →
+/// `استقبال`), then light-stemmed as the noun is where a text writes it (`يلتمس` → `التماس` →
+/// `تماس`, `يحتضن` → `احتضان` → `احتض`).
+fn write_verbal_noun(text: &mut String, start: usize, len: usize, reading: Reading) {
+    let first = text[start..].chars().next().map_or(0, char::len_utf8);
+    let last = text.chars().next_back().map_or(0, char::len_utf8);
+    text.replace_range(start..start + first, "ا");
+    text.insert(text.len() - last, 'ا');
     let (from, to) = arabic::light_stem_span(&text.as_bytes()[start..], len + 1, reading);
     text.truncate(start + to);
     text.replace_range(start..start + from, "");
